@@ -1,0 +1,189 @@
+"""`salesbot console`: chat with Salesbot locally, no Slack account needed.
+
+It runs the real app (bolt, handlers, services, database) against the local Slack stand-in and
+posts signed requests to it in-process, printing what the bot answers and posts.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TextIO
+
+from bot.app import Salesbot, create_app
+from bot.clock import FrozenClock, SystemClock
+from bot.config import Settings
+from bot.devslack import DevSlack
+from bot.http_driver import Reply, SlackDriver, bolt_transport
+from bot.jobs import run_scheduled
+from bot.migrate import upgrade
+
+TEAM_ID = "T1"
+CHANNEL_ID = "C1"
+# A small fictional workspace so the console has people to talk about.
+PEOPLE = [
+    ("U1", "alice", "Alice Chen", True),
+    ("U2", "bob", "Bob Smith", False),
+    ("U3", "lilei", "李雷", False),
+    ("U4", "hanmeimei", "韩梅梅", False),
+]
+HELP = """Type a slash command as a Slack user would, e.g. /deal add Acme 12k proposal
+  :user U2        act as another user (U1 alice is a workspace admin; U2 bob, U3 李雷, U4 韩梅梅)
+  :channel C1     the channel commands are typed in
+  :tick 2026-11-30T09:30+08:00   run what is due at that instant (and freeze the clock there)
+  :who            list the people
+  :help           this text
+  :quit           leave"""
+
+
+@dataclass
+class Console:
+    """The REPL's state: who is typing where, and what has been printed."""
+
+    app: Salesbot
+    slack: DevSlack
+    driver: SlackDriver
+    clock: FrozenClock | SystemClock
+    out: TextIO
+    user: str = "U1"
+    channel: str = CHANNEL_ID
+    seen: int = 0
+
+    def say(self, line: str) -> None:
+        """Print one line of output."""
+        print(line, file=self.out)
+
+    def handle(self, line: str) -> bool:
+        """Act on one input line; False means quit."""
+        line = line.strip()
+        if not line or line.startswith("#"):
+            return True
+        if line.startswith(":"):
+            verb, _, rest = line[1:].partition(" ")
+            return self.meta(verb, rest.strip())
+        if line.startswith("/"):
+            self.slash(line)
+        else:
+            self.say("(type a /command, or :help)")
+        return True
+
+    def meta(self, verb: str, rest: str) -> bool:
+        """The console's own : commands."""
+        if verb in ("quit", "q", "exit"):
+            return False
+        if verb == "user" and rest:
+            self.user = rest
+            self.say(f"(you are now {rest})")
+        elif verb == "channel" and rest:
+            self.channel = rest
+            self.say(f"(you are now typing in {rest})")
+        elif verb == "tick" and rest:
+            self.tick(rest)
+        elif verb == "who":
+            for user_id, name, real, admin in PEOPLE:
+                self.say(f"  {user_id}  {name:<10} {real}{'  (admin)' if admin else ''}")
+        else:
+            self.say(HELP)
+        return True
+
+    def slash(self, line: str) -> None:
+        """Send a slash command as the current user and show what comes back."""
+        command, _, text = line.partition(" ")
+        reply = self.driver.command(
+            command,
+            text.strip(),
+            user=self.user,
+            channel=self.channel,
+            response_url=self.slack.response_url(command),
+        )
+        self.show_reply(reply)
+        self.flush()
+
+    def tick(self, when: str) -> None:
+        """Run what is due at an instant."""
+        from bot.cli import parse_instant
+
+        try:
+            now: datetime = parse_instant(when)
+        except Exception as error:
+            self.say(f"(cannot read {when!r}: {error})")
+            return
+        if isinstance(self.clock, FrozenClock):
+            self.clock.set(now)
+        report = run_scheduled(self.app.runtime.sessions, now=now)
+        done = ", ".join(f"{k}: {v}" for k, v in report.done.items()) or "nothing due"
+        self.say(f"(tick {now.isoformat()}: {done if report.claimed else 'already ran'})")
+        self.flush()
+
+    def show_reply(self, reply: Reply) -> None:
+        """The immediate (ack) answer to a command."""
+        if reply.status != 200:
+            self.say(f"(HTTP {reply.status})")
+        elif reply.body:
+            for line in reply.text.splitlines():
+                self.say(f"  {line}")
+
+    def flush(self) -> None:
+        """Deliver what the bot owes Slack and print everything new it said."""
+        self.app.runtime.sender.deliver_due()
+        lines = self.slack.transcript()
+        for line in lines[self.seen :]:
+            self.say(line)
+        self.seen = len(lines)
+
+
+def start_console(
+    settings: Settings, out: TextIO, *, frozen_at: datetime | None = None
+) -> tuple[Console, DevSlack]:
+    """Migrate the database, start the stand-in and build a console bound to them."""
+    upgrade(settings.database_url)
+    slack = DevSlack()
+    slack.start()
+    for user_id, name, real_name, admin in PEOPLE:
+        slack.add_user(user_id, name, real_name=real_name, tz="Asia/Shanghai", is_admin=admin)
+    slack.add_channel(CHANNEL_ID, "sales", [p[0] for p in PEOPLE])
+    secret = secrets.token_hex(16)
+    local = settings.model_copy(
+        update={
+            "slack_api_url": slack.api_url,
+            "slack_signing_secret": secret,
+            "slack_bot_token": "xoxb-console",
+        }
+    )
+    clock: FrozenClock | SystemClock = FrozenClock(frozen_at) if frozen_at else SystemClock()
+    # The console waits for each listener to finish so replies print in order.
+    app = create_app(local, clock=clock, start_sender=False, wait_for_listeners=True)
+    driver = SlackDriver(bolt_transport(app.bolt), secret, team_id=TEAM_ID)
+    return Console(app=app, slack=slack, driver=driver, clock=clock, out=out), slack
+
+
+def run_console(
+    settings: Settings, lines: Iterable[str] | None = None, out: TextIO = sys.stdout
+) -> int:
+    """The REPL loop: reads stdin (or given lines) until :quit or end of input."""
+    console, slack = start_console(settings, out)
+    interactive = lines is None and sys.stdin.isatty()
+    if interactive:
+        console.say("Salesbot console. You are U1 (alice, admin) in #sales. :help for help.")
+    try:
+        source = lines if lines is not None else _read_stdin(interactive)
+        for line in source:
+            if not console.handle(line):
+                break
+    finally:
+        slack.stop()
+    return 0
+
+
+def _read_stdin(interactive: bool) -> Iterable[str]:
+    while True:
+        try:
+            line = input("> ") if interactive else sys.stdin.readline()
+        except EOFError:
+            return
+        if not interactive and not line:
+            return
+        yield line

@@ -1,0 +1,165 @@
+"""The outbox sender: delivers owed Slack calls after commit, off the request path, with retries."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock
+from bot.db import transaction
+from bot.services import outbox
+from models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+ClientFor = Callable[[str], WebClient]
+
+# Slack errors that no retry will fix; anything else (rate limits, 5xx, network) is retried.
+PERMANENT_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "invalid_auth",
+        "account_inactive",
+        "token_revoked",
+        "no_permission",
+        "missing_scope",
+        "invalid_blocks",
+        "msg_too_long",
+        "no_text",
+        "user_not_found",
+        "cannot_dm_bot",
+    }
+)
+BATCH = 50
+
+
+@dataclass
+class DeliveryReport:
+    """What one delivery pass did."""
+
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+def call_slack(client: WebClient, method: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """Make one owed call; file uploads go through files_upload_v2's three steps."""
+    if method == "files.upload_v2":
+        args = dict(payload)
+        if "content_hex" in args:
+            args["content"] = bytes.fromhex(args.pop("content_hex"))
+        response = client.files_upload_v2(**args)
+    else:
+        response = client.api_call(method, json=payload)
+    data = response.data
+    return dict(data) if isinstance(data, dict) else {}
+
+
+def summarise(method: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Keep what later work needs from Slack's answer (message ts, channel, file ids)."""
+    keep: dict[str, Any] = {key: data[key] for key in ("ts", "channel") if key in data}
+    if "files" in data:
+        keep["files"] = [{"id": f.get("id")} for f in data["files"] if isinstance(f, dict)]
+    return keep
+
+
+class OutboxSender:
+    """Sends pending outbox rows; one pass on demand, or continuously from a thread."""
+
+    def __init__(self, factory: sessionmaker[Session], client_for: ClientFor, clock: Clock) -> None:
+        self._factory = factory
+        self._client_for = client_for
+        self._clock = clock
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pass_lock = threading.Lock()
+
+    def deliver_due(self) -> DeliveryReport:
+        """Send every message due now; each is leased first so parallel senders never share it."""
+        report = DeliveryReport()
+        with self._pass_lock:
+            while True:
+                with transaction(self._factory) as session:
+                    claimed = outbox.claim_due(session, now=self._clock.now(), limit=BATCH)
+                if not claimed:
+                    return report
+                for message in claimed:
+                    self._deliver_one(message, report)
+                if len(claimed) < BATCH:
+                    return report
+
+    def _deliver_one(self, message: OutboxMessage, report: DeliveryReport) -> None:
+        try:
+            client = self._client_for(message.workspace_id)
+            data = call_slack(client, message.method, message.payload)
+        except SlackApiError as error:
+            code = str(error.response.get("error", "")) if error.response else ""
+            self._record_failure(message, f"slack:{code or error}", code in PERMANENT_ERRORS)
+            report.failed += code in PERMANENT_ERRORS
+            report.retried += code not in PERMANENT_ERRORS
+            return
+        except Exception as error:
+            self._record_failure(message, f"{type(error).__name__}: {error}", permanent=False)
+            report.retried += 1
+            return
+        with transaction(self._factory) as session:
+            outbox.mark_sent(
+                session, message.id, now=self._clock.now(), result=summarise(message.method, data)
+            )
+        report.sent += 1
+        log.info("outbox.sent id=%s method=%s", message.id, message.method)
+
+    def _record_failure(self, message: OutboxMessage, error: str, permanent: bool) -> None:
+        log.warning(
+            "outbox.%s id=%s method=%s error=%s",
+            "gave_up" if permanent else "retry",
+            message.id,
+            message.method,
+            error,
+        )
+        with transaction(self._factory) as session:
+            outbox.mark_failed(
+                session, message.id, now=self._clock.now(), error=error, permanent=permanent
+            )
+
+    def kick(self) -> None:
+        """Ask the background thread for a pass now (after a commit that owes Slack something)."""
+        self._wake.set()
+
+    def start(self, interval: float = 5.0) -> None:
+        """Deliver in a daemon thread: on every kick, and every `interval` seconds for retries."""
+        if self._thread is not None:
+            return
+        self._thread = threading.Thread(
+            target=self._loop, args=(interval,), name="outbox-sender", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the background thread."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def _loop(self, interval: float) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(timeout=interval)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            try:
+                self.deliver_due()
+            except Exception:
+                log.exception("outbox.pass_failed")

@@ -1,0 +1,1454 @@
+"""DevSlack: a local stand-in for Slack's Web API, plus helpers to sign requests like Slack.
+
+One in-process HTTP server on 127.0.0.1 answers the Web API methods Salesbot uses with
+Slack-shaped responses, records every call, and can misbehave on purpose (429s, 5xx, refused
+connections, rate limits) so retry paths get exercised for real. The test suite, the
+``salesbot console`` REPL, the demo and the benchmarks all share it, so it favours being
+faithful to what ``slack_sdk`` actually sends over being clever.
+
+How ``slack_sdk`` (3.x, urllib-based ``WebClient``) talks to it:
+
+* every method is a POST to ``{base_url}{method}``, even the ones the SDK calls "GET";
+* the token travels in ``Authorization: Bearer ...``, never in the body;
+* ``chat.postMessage``/``chat.update``/``chat.postEphemeral``/``views.*`` send a JSON body, so
+  ``blocks`` arrive as objects; everything else is form-encoded, so JSON-typed arguments such
+  as ``files`` (``files.completeUploadExternal``) arrive as JSON *strings*, and booleans
+  arrive as ``"1"``/``"0"``;
+* ``oauth.v2.access`` authenticates with HTTP Basic (client id/secret), not a token;
+* ``files_upload_v2`` POSTs the raw bytes, without headers, to the ``upload_url`` it was given.
+
+Usage::
+
+    with DevSlack() as dev:
+        dev.add_user("U1", "alice")
+        client = WebClient(token="xoxb-test", base_url=dev.api_url)
+        client.chat_postMessage(channel="C1", text="hi")
+        assert dev.last("chat.postMessage").params["text"] == "hi"
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import hashlib
+import hmac
+import itertools
+import json
+import math
+import socketserver
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, Self, TypeVar
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+__all__ = [
+    "DEFAULT_APP_ID",
+    "DEFAULT_BOT_ID",
+    "DEFAULT_BOT_USER_ID",
+    "DEFAULT_TEAM_ID",
+    "DEFAULT_TEAM_NAME",
+    "Call",
+    "DevSlack",
+    "blocks_to_text",
+    "event_body",
+    "interaction_body",
+    "sign_request",
+    "slash_command_body",
+]
+
+DEFAULT_TEAM_ID = "T1"
+DEFAULT_TEAM_NAME = "Salesbot Dev"
+DEFAULT_TEAM_DOMAIN = "salesbot-dev"
+DEFAULT_BOT_USER_ID = "U0BOT"
+DEFAULT_BOT_ID = "B0BOT"
+DEFAULT_APP_ID = "A0SALESBOT"
+DEFAULT_SCOPES = "chat:write,commands,users:read,channels:read,groups:read,im:write,files:write"
+
+# Arguments Slack types as JSON: form-encoded requests carry them as JSON strings.
+_JSON_PARAMS = frozenset({"blocks", "attachments", "view", "files", "user_auth_blocks", "metadata"})
+# Methods that authenticate some other way than a bearer token.
+_NO_TOKEN_METHODS = frozenset({"oauth.v2.access"})
+# Error strings Slack puts in the body of 5xx answers.
+_STATUS_ERRORS = {500: "internal_error", 502: "bad_gateway", 503: "service_unavailable"}
+# Slack's default page size for conversations.members; users.list returns everyone by default.
+_MEMBERS_PAGE = 100
+# serve_forever() only notices shutdown() between polls; keep stop()/pause() snappy.
+_POLL_INTERVAL = 0.01
+
+_T = TypeVar("_T")
+
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request the bot made: Web API method (or ``"response_url"``), decoded params, token.
+
+    ``faulted`` marks calls answered by an injected fault or the rate limiter; ``response`` is
+    the JSON body DevSlack answered with (handy for ``ts`` or view ids in tests).
+    """
+
+    method: str
+    params: dict[str, Any]
+    token: str | None
+    at: float
+    faulted: bool = False
+    response: dict[str, Any] = field(default_factory=dict)
+
+
+class _SlackError(Exception):
+    """Raised by method handlers to answer ``{"ok": false, "error": ...}``."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+@dataclass(frozen=True)
+class _User:
+    user_id: str
+    name: str
+    real_name: str
+    tz: str
+    is_admin: bool
+    is_owner: bool
+    is_bot: bool
+    deleted: bool
+    locale: str
+    team_id: str
+    email: str
+
+
+@dataclass
+class _Channel:
+    name: str
+    members: list[str]
+
+
+@dataclass
+class _File:
+    filename: str
+    length: int
+    data: bytes | None = None
+
+
+@dataclass(frozen=True)
+class _ResponseContext:
+    """Who a response_url belongs to, so the transcript can say where the reply showed up."""
+
+    tag: str
+    user_id: str | None
+    channel_id: str | None
+
+
+@dataclass
+class _Fault:
+    method: str
+    status: int
+    remaining: int
+    retry_after: int | None
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    updated: float
+
+
+@dataclass
+class _RateLimit:
+    """A token bucket per value of ``per_key`` (one shared bucket when it is None)."""
+
+    per_second: float
+    burst: int
+    per_key: str | None
+    buckets: dict[str, _Bucket] = field(default_factory=dict)
+
+    def retry_after(self, params: Mapping[str, Any], now: float) -> int | None:
+        """Take a token; None if allowed, else whole seconds until one is available."""
+        key = str(params.get(self.per_key, "")) if self.per_key else ""
+        bucket = self.buckets.setdefault(key, _Bucket(tokens=float(self.burst), updated=now))
+        elapsed = max(0.0, now - bucket.updated)
+        bucket.tokens = min(float(self.burst), bucket.tokens + elapsed * self.per_second)
+        bucket.updated = now
+        if bucket.tokens >= 1.0:
+            bucket.tokens -= 1.0
+            return None
+        # Slack's Retry-After is whole seconds; rounding down to 0 would invite a hot loop.
+        return max(1, math.ceil((1.0 - bucket.tokens) / self.per_second))
+
+
+# --------------------------------------------------------------------------- HTTP plumbing
+
+
+@dataclass(frozen=True)
+class _Request:
+    path: str
+    query: str
+    headers: dict[str, str]  # lower-cased names
+    body: bytes
+
+
+@dataclass(frozen=True)
+class _Reply:
+    status: int
+    body: bytes
+    content_type: str = "application/json; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def json(
+        cls, payload: Mapping[str, Any], status: int = 200, headers: dict[str, str] | None = None
+    ) -> _Reply:
+        return cls(status, json.dumps(payload).encode(), headers=headers or {})
+
+    @classmethod
+    def text(cls, text: str, status: int = 200) -> _Reply:
+        return cls(status, text.encode(), content_type="text/plain; charset=utf-8")
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # socketserver's default backlog of 5 drops SYNs under concurrent clients, and the kernel
+    # only retransmits after a full second: benchmarks would measure TCP, not the bot.
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], dev: DevSlack) -> None:
+        self.dev = dev
+        super().__init__(address, _Handler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind() calls socket.getfqdn(), a reverse DNS lookup that can stall
+        # for seconds on machines with odd resolvers; we only ever need the numeric address.
+        socketserver.TCPServer.server_bind(self)
+        host, port = self.server_address[:2]
+        self.server_name = str(host)
+        self.server_port = int(port)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    # HTTP/1.0: one request per connection, so pause() never leaves a kept-alive socket behind.
+    protocol_version = "HTTP/1.0"
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep test output clean; every request is recorded as a Call anyway."""
+
+    def _serve(self) -> None:
+        url = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        request = _Request(
+            path=url.path,
+            query=url.query,
+            headers={k.lower(): v for k, v in self.headers.items()},
+            body=self.rfile.read(length) if length else b"",
+        )
+        try:
+            reply = self.server.dev._route(request)
+        except Exception as exc:  # a DevSlack bug must not look like a dropped connection
+            reply = _Reply.json({"ok": False, "error": "devslack_error", "detail": repr(exc)}, 500)
+        self._send(reply)
+
+    def _send(self, reply: _Reply) -> None:
+        self.send_response(reply.status)
+        self.send_header("Content-Type", reply.content_type)
+        self.send_header("Content-Length", str(len(reply.body)))
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self.wfile.write(reply.body)
+
+
+# --------------------------------------------------------------------------- request decoding
+
+
+def _parse_body(content_type: str, body: bytes) -> dict[str, Any]:
+    """Form or JSON body -> dict; Slack accepts both for every Web API method."""
+    if not body.strip():
+        return {}
+    mime = content_type.split(";", 1)[0].strip().lower()
+    if mime == "application/json":
+        try:
+            parsed = json.loads(body)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise _SlackError("invalid_json") from exc
+        if not isinstance(parsed, dict):
+            raise _SlackError("invalid_json")
+        return parsed
+    # Anything else is treated as a form, as Slack does for bodies without a content type.
+    return dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+
+
+def _normalise(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Decode JSON-typed arguments that came as strings, so tests always see objects."""
+    out = dict(params)
+    for key in _JSON_PARAMS & out.keys():
+        value = out[key]
+        if not isinstance(value, str) or value.strip()[:1] not in ("[", "{"):
+            continue
+        try:
+            out[key] = json.loads(value)
+        except json.JSONDecodeError as exc:
+            error = "invalid_blocks_format" if key == "blocks" else "invalid_arguments"
+            raise _SlackError(error) from exc
+    return out
+
+
+def _decode_api_request(request: _Request) -> tuple[dict[str, Any], str | None, str | None]:
+    """(params, token, error): query string and body merged, token taken out, JSON decoded.
+
+    A malformed body is not answered here: the error comes back so the call still gets
+    recorded (and can still be faulted) like any other.
+    """
+    params: dict[str, Any] = dict(parse_qsl(request.query, keep_blank_values=True))
+    try:
+        params.update(_parse_body(request.headers.get("content-type", ""), request.body))
+    except _SlackError as exc:
+        return params, _take_token(params, request.headers), exc.error
+    token = _take_token(params, request.headers)
+    try:
+        return _normalise(params), token, None
+    except _SlackError as exc:
+        return params, token, exc.error
+
+
+def _take_token(params: dict[str, Any], headers: Mapping[str, str]) -> str | None:
+    """Bearer header (what slack_sdk sends) or a legacy ``token`` argument.
+
+    HTTP Basic (oauth.v2.access) is decoded into ``client_id`` only: the secret is not
+    worth keeping in call records.
+    """
+    body_token = params.pop("token", None)
+    scheme, _, value = headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and value:
+        return value
+    if scheme.lower() == "basic" and value:
+        with contextlib.suppress(binascii.Error, UnicodeDecodeError):
+            client_id = base64.b64decode(value).decode().partition(":")[0]
+            params.setdefault("client_id", client_id)
+    return str(body_token) if body_token else None
+
+
+def _flag(value: Any) -> bool:
+    """Slack booleans: JSON true, or "1"/"true" from a form."""
+    return value is True or str(value).lower() in ("1", "true")
+
+
+def _int_param(params: Mapping[str, Any], key: str, default: int, error: str) -> int:
+    value = params.get(key)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise _SlackError(error) from exc
+
+
+def _encode_cursor(offset: int) -> str:
+    # Slack cursors are opaque base64 strings; tests must not be able to rely on their shape.
+    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode()
+
+
+def _decode_cursor(cursor: Any) -> int:
+    if not cursor:
+        return 0
+    try:
+        label, _, offset = base64.urlsafe_b64decode(str(cursor)).decode().partition(":")
+        if label != "offset":
+            raise ValueError(label)
+        return int(offset)
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise _SlackError("invalid_cursor") from exc
+
+
+def _paginate(items: list[_T], params: Mapping[str, Any], default: int) -> tuple[list[_T], str]:
+    """One page of ``items`` and the next cursor ("" on the last page, as Slack does)."""
+    offset = _decode_cursor(params.get("cursor"))
+    limit = _int_param(params, "limit", default, "invalid_limit")
+    end = len(items) if limit <= 0 else offset + limit
+    return items[offset:end], _encode_cursor(end) if end < len(items) else ""
+
+
+def _tz_details(tz: str) -> tuple[int, str]:
+    """(offset in seconds, label) for an IANA zone; unknown zones count as UTC."""
+    try:
+        local = datetime.now(UTC).astimezone(ZoneInfo(tz))
+    except (ZoneInfoNotFoundError, ValueError):
+        return 0, tz
+    offset = local.utcoffset()
+    return int(offset.total_seconds()) if offset else 0, local.tzname() or tz
+
+
+# --------------------------------------------------------------------------- Block Kit text
+
+
+def _plain(obj: Any) -> str:
+    """The ``text`` of a text object (plain_text or mrkdwn), or "" for anything else."""
+    return str(obj.get("text", "")) if isinstance(obj, Mapping) else ""
+
+
+def _element_text(element: Any) -> str:
+    """An interactive or context element as a short human-readable token."""
+    if not isinstance(element, Mapping):
+        return ""
+    kind = str(element.get("type", ""))
+    if kind in ("plain_text", "mrkdwn"):
+        return _plain(element)
+    if kind == "button":
+        return f"[{_plain(element.get('text'))}]"
+    if kind == "image":
+        return f"[image: {element.get('alt_text', '')}]"
+    if kind.endswith("_select") or kind.startswith("multi_"):
+        return f"[{_plain(element.get('placeholder')) or 'Select'} ▾]"
+    if kind in ("checkboxes", "radio_buttons"):
+        options = [o for o in element.get("options") or [] if isinstance(o, Mapping)]
+        return "[" + " / ".join(_plain(o.get("text")) for o in options) + "]"
+    if kind in ("datepicker", "timepicker", "datetimepicker"):
+        initial = element.get("initial_date") or element.get("initial_time")
+        return f"[{initial or _plain(element.get('placeholder')) or kind}]"
+    if kind == "overflow":
+        return "[…]"
+    if kind.endswith("_input"):
+        return "[____]"
+    return ""
+
+
+def _rich_inline(element: Any) -> str:
+    if not isinstance(element, Mapping):
+        return ""
+    kind = element.get("type")
+    if kind == "text":
+        return str(element.get("text", ""))
+    if kind == "link":
+        return str(element.get("text") or element.get("url", ""))
+    if kind == "user":
+        return f"<@{element.get('user_id', '')}>"
+    if kind == "channel":
+        return f"<#{element.get('channel_id', '')}>"
+    if kind == "usergroup":
+        return f"<!subteam^{element.get('usergroup_id', '')}>"
+    if kind == "emoji":
+        return f":{element.get('name', '')}:"
+    if kind == "broadcast":
+        return f"<!{element.get('range', '')}>"
+    return str(element.get("fallback", ""))
+
+
+def _rich_section(section: Any) -> str:
+    if not isinstance(section, Mapping):
+        return ""
+    return "".join(_rich_inline(e) for e in section.get("elements") or [])
+
+
+def _rich_text(block: Mapping[str, Any]) -> str:
+    lines: list[str] = []
+    for element in block.get("elements") or []:
+        if not isinstance(element, Mapping):
+            continue
+        kind = element.get("type")
+        if kind == "rich_text_list":
+            ordered = element.get("style") == "ordered"
+            for n, item in enumerate(element.get("elements") or [], start=1):
+                bullet = f"{n}. " if ordered else "• "
+                lines.append(bullet + _rich_section(item))
+        elif kind == "rich_text_quote":
+            lines.append("> " + _rich_section(element))
+        else:  # rich_text_section, rich_text_preformatted
+            lines.append(_rich_section(element))
+    return "\n".join(lines)
+
+
+def _section(block: Mapping[str, Any]) -> str:
+    lines = [_plain(block.get("text"))]
+    accessory = _element_text(block.get("accessory"))
+    if accessory:
+        lines[0] = f"{lines[0]} {accessory}".strip()
+    lines.extend(_plain(f) for f in block.get("fields") or [])
+    return "\n".join(line for line in lines if line)
+
+
+def _block_text(block: Mapping[str, Any]) -> str:
+    kind = block.get("type")
+    if kind == "header":
+        return _plain(block.get("text"))
+    if kind == "section":
+        return _section(block)
+    if kind == "context":
+        return " ".join(t for t in map(_element_text, block.get("elements") or []) if t)
+    if kind == "actions":
+        return " ".join(t for t in map(_element_text, block.get("elements") or []) if t)
+    if kind == "divider":
+        return "---"
+    if kind == "image":
+        return f"[image: {block.get('alt_text', '')}]"
+    if kind == "rich_text":
+        return _rich_text(block)
+    if kind == "input":
+        return f"{_plain(block.get('label'))}: {_element_text(block.get('element'))}".strip()
+    return ""
+
+
+def blocks_to_text(blocks: Sequence[Mapping[str, Any]]) -> str:
+    """Flatten Block Kit blocks into readable text, one or more lines per block.
+
+    Buttons render as ``[Label]``, selects as ``[Placeholder ▾]``, images as
+    ``[image: alt text]``, dividers as ``---``; unknown blocks are skipped.
+    """
+    parts = (_block_text(b) for b in blocks if isinstance(b, Mapping))
+    return "\n".join(p for p in parts if p)
+
+
+def _message_text(params: Mapping[str, Any]) -> str:
+    """What a message shows: its blocks if any render, else text, else attachment fallbacks."""
+    blocks = params.get("blocks")
+    if isinstance(blocks, list):
+        rendered = blocks_to_text(blocks)
+        if rendered:
+            return rendered
+    text = params.get("text") or params.get("markdown_text")
+    if text:
+        return str(text)
+    attachments = params.get("attachments")
+    if isinstance(attachments, list):
+        return "\n".join(
+            str(a.get("fallback") or a.get("text") or "")
+            for a in attachments
+            if isinstance(a, Mapping)
+        )
+    return ""
+
+
+def _view_title(params: Mapping[str, Any]) -> str:
+    view = params.get("view")
+    return _plain(view.get("title")) if isinstance(view, Mapping) else ""
+
+
+# --------------------------------------------------------------------------- the server
+
+
+class DevSlack:
+    """A fake Slack Web API on 127.0.0.1 that records calls and answers like Slack.
+
+    Start it (``start()`` or ``with DevSlack() as dev``), point a ``WebClient`` at
+    :attr:`api_url`, then inspect :meth:`calls`, :meth:`wait_for` or :meth:`transcript`.
+    All public methods are thread-safe.
+    """
+
+    def __init__(
+        self,
+        *,
+        team_id: str = DEFAULT_TEAM_ID,
+        team_name: str = DEFAULT_TEAM_NAME,
+        bot_user_id: str = DEFAULT_BOT_USER_ID,
+        bot_id: str = DEFAULT_BOT_ID,
+        app_id: str = DEFAULT_APP_ID,
+        installer_user_id: str = "U1",
+    ) -> None:
+        self.team_id = team_id
+        self.team_name = team_name
+        self.bot_user_id = bot_user_id
+        self.bot_id = bot_id
+        self.app_id = app_id
+        self.installer_user_id = installer_user_id
+
+        # One condition guards all state below; wait_for() sleeps on it.
+        self._cond = threading.Condition()
+        self._calls: list[Call] = []
+        self._users: dict[str, _User] = {}
+        self._channels: dict[str, _Channel] = {}
+        self._dms: dict[str, str] = {}  # D-channel id -> user id
+        self._views: dict[str, dict[str, Any]] = {}
+        self._files: dict[str, _File] = {}
+        self._response_urls: dict[str, _ResponseContext] = {}
+        self._faults: list[_Fault] = []
+        self._rate_limits: dict[str, _RateLimit] = {}
+        self._last_ts_us = 0
+        self._ids = itertools.count(1)
+
+        self._port = 0  # 0 until first start; then kept so pause()/resume() reuse it
+        self._httpd: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._lifecycle = threading.Lock()
+
+        self._handlers: dict[str, Callable[[dict[str, Any], str | None], dict[str, Any]]] = {
+            "auth.test": self._auth_test,
+            "chat.postMessage": self._chat_post_message,
+            "chat.postEphemeral": self._chat_post_ephemeral,
+            "chat.update": self._chat_update,
+            "chat.delete": self._chat_delete,
+            "conversations.open": self._conversations_open,
+            "conversations.members": self._conversations_members,
+            "conversations.info": self._conversations_info,
+            "users.info": self._users_info,
+            "users.list": self._users_list,
+            "views.open": self._views_open,
+            "views.push": self._views_push,
+            "views.update": self._views_update,
+            "views.publish": self._views_publish,
+            "files.getUploadURLExternal": self._files_get_upload_url,
+            "files.completeUploadExternal": self._files_complete_upload,
+            "oauth.v2.access": self._oauth_v2_access,
+            "reactions.add": self._reactions_add,
+        }
+
+    # ----------------------------------------------------------------- lifecycle
+
+    def start(self) -> Self:
+        """Bind 127.0.0.1 (an OS-chosen port the first time) and serve from a daemon thread."""
+        with self._lifecycle:
+            if self._httpd is not None:
+                raise RuntimeError("DevSlack is already running")
+            self._listen()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the socket. Idempotent; start() again reuses the port."""
+        with self._lifecycle:
+            self._close()
+
+    def pause(self) -> None:
+        """Close the listening socket so new connections are refused (port is kept)."""
+        with self._lifecycle:
+            if self._httpd is None:
+                raise RuntimeError("DevSlack is not running")
+            self._close()
+
+    def resume(self) -> None:
+        """Listen again on the same port after pause(), so api_url stays valid."""
+        with self._lifecycle:
+            if self._httpd is not None:
+                raise RuntimeError("DevSlack is already running")
+            if not self._port:
+                raise RuntimeError("DevSlack was never started")
+            self._listen()
+
+    @contextlib.contextmanager
+    def down(self) -> Iterator[None]:
+        """Refuse connections inside the block, like Slack being unreachable."""
+        self.pause()
+        try:
+            yield
+        finally:
+            self.resume()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def _listen(self) -> None:
+        # Re-binding the same port right after close works because HTTPServer sets
+        # SO_REUSEADDR; the small window in which another process could grab it is accepted.
+        httpd = _Server(("127.0.0.1", self._port), self)
+        self._port = int(httpd.server_address[1])
+        thread = threading.Thread(
+            target=httpd.serve_forever,
+            kwargs={"poll_interval": _POLL_INTERVAL},
+            name=f"devslack-{self._port}",
+            daemon=True,
+        )
+        thread.start()
+        self._httpd, self._thread = httpd, thread
+
+    def _close(self) -> None:
+        if self._httpd is None:
+            return
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join()
+        self._httpd, self._thread = None, None
+
+    @property
+    def running(self) -> bool:
+        """True while the socket is listening (False when stopped or paused)."""
+        return self._httpd is not None
+
+    @property
+    def port(self) -> int:
+        if not self._port:
+            raise RuntimeError("DevSlack has not been started")
+        return self._port
+
+    @property
+    def url(self) -> str:
+        """Server root, with a trailing slash: ``http://127.0.0.1:PORT/``."""
+        return f"http://127.0.0.1:{self.port}/"
+
+    @property
+    def api_url(self) -> str:
+        """Base URL for ``WebClient(base_url=...)``; slack_sdk appends the method name."""
+        return f"{self.url}api/"
+
+    # ----------------------------------------------------------------- directory
+
+    def add_user(
+        self,
+        user_id: str,
+        name: str,
+        *,
+        real_name: str | None = None,
+        tz: str = "UTC",
+        is_admin: bool = False,
+        is_owner: bool = False,
+        is_bot: bool = False,
+        deleted: bool = False,
+        locale: str = "en-US",
+        team_id: str = DEFAULT_TEAM_ID,
+        email: str | None = None,
+    ) -> None:
+        """Add (or replace) a workspace member served by users.info / users.list."""
+        user = _User(
+            user_id=user_id,
+            name=name,
+            real_name=real_name if real_name is not None else name.title(),
+            tz=tz,
+            is_admin=is_admin,
+            is_owner=is_owner,
+            is_bot=is_bot,
+            deleted=deleted,
+            locale=locale,
+            team_id=team_id,
+            email=email if email is not None else f"{name}@example.com",
+        )
+        with self._cond:
+            self._users[user_id] = user
+
+    def add_channel(self, channel_id: str, name: str, members: list[str]) -> None:
+        """Add (or replace) a channel served by conversations.info / conversations.members."""
+        with self._cond:
+            self._channels[channel_id] = _Channel(name=name, members=list(members))
+
+    def set_members(self, channel_id: str, members: list[str]) -> None:
+        """Replace a channel's members, creating the channel if it is new."""
+        with self._cond:
+            channel = self._channels.setdefault(channel_id, _Channel(channel_id.lower(), []))
+            channel.members = list(members)
+
+    # ----------------------------------------------------------------- recorded calls
+
+    def calls(self, method: str | None = None, *, include_faults: bool = False) -> list[Call]:
+        """Recorded calls in order, optionally for one method; faulted ones only on request."""
+        with self._cond:
+            return [
+                c
+                for c in self._calls
+                if (method is None or c.method == method) and (include_faults or not c.faulted)
+            ]
+
+    def last(self, method: str | None = None) -> Call:
+        """The most recent (non-faulted) call, optionally of one method."""
+        with self._cond:
+            found = self.calls(method)
+            if not found:
+                raise AssertionError(f"no {method or 'API'} call recorded\n{self._listing()}")
+            return found[-1]
+
+    def wait_for(
+        self,
+        method: str,
+        predicate: Callable[[Call], bool] | None = None,
+        timeout: float = 5.0,
+        count: int = 1,
+    ) -> list[Call]:
+        """Block until ``count`` matching calls exist; return all matching calls so far.
+
+        Bots answer Slack asynchronously (bolt acks first, works later), so tests wait rather
+        than sleep. Raises AssertionError listing every recorded call on timeout.
+        """
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                matching = [
+                    c
+                    for c in self._calls
+                    if c.method == method and not c.faulted and (predicate is None or predicate(c))
+                ]
+                if len(matching) >= count:
+                    return matching
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    what = f"{count} {method} call(s)" + (" matching" if predicate else "")
+                    raise AssertionError(
+                        f"timed out after {timeout:g}s waiting for {what}; "
+                        f"got {len(matching)}\n{self._listing()}"
+                    )
+                self._cond.wait(remaining)
+
+    def clear(self) -> None:
+        """Forget recorded calls and uploaded bytes (directory, faults and limits stay)."""
+        with self._cond:
+            self._calls.clear()
+            for file in self._files.values():
+                file.data = None
+
+    def uploads(self) -> dict[str, bytes]:
+        """Bytes POSTed to upload URLs, by file id."""
+        with self._cond:
+            return {fid: f.data for fid, f in self._files.items() if f.data is not None}
+
+    def _listing(self, limit: int = 50) -> str:
+        with self._cond:
+            calls = self._calls[-limit:]
+            skipped = len(self._calls) - len(calls)
+        if not calls:
+            return "recorded calls: none"
+        lines = [f"recorded calls ({len(calls) + skipped}):"]
+        if skipped:
+            lines.append(f"  ... {skipped} earlier call(s) omitted")
+        for call in calls:
+            params = json.dumps(call.params, default=str)
+            if len(params) > 160:
+                params = params[:157] + "..."
+            flag = " [faulted]" if call.faulted else ""
+            lines.append(f"  {call.method}{flag} {params}")
+        return "\n".join(lines)
+
+    # ----------------------------------------------------------------- faults and limits
+
+    def inject(
+        self,
+        method: str = "*",
+        *,
+        status: int = 429,
+        times: int = 1,
+        retry_after: int | None = 1,
+    ) -> None:
+        """Answer the next ``times`` calls to ``method`` ("*" = any) with HTTP ``status``.
+
+        429 carries ``Retry-After: retry_after`` (omitted when None); other statuses carry
+        Slack's error body. Faulted calls are recorded with ``faulted=True``. ``method`` may
+        also be ``"response_url"`` ("*" covers it too); upload_url POSTs are never faulted.
+        """
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        if status < 400:
+            raise ValueError("a fault needs an error status (>= 400)")
+        with self._cond:
+            self._faults.append(_Fault(method, status, times, retry_after))
+
+    def rate_limit(
+        self, method: str, per_second: float, burst: int, per_key: str | None = None
+    ) -> None:
+        """Emulate Slack's rate limits: a token bucket per value of param ``per_key``.
+
+        Calls beyond the budget get 429 with Retry-After and are recorded as faulted.
+        Calling again for the same method replaces its limit.
+        """
+        if per_second <= 0 or burst < 1:
+            raise ValueError("per_second must be > 0 and burst >= 1")
+        with self._cond:
+            self._rate_limits[method] = _RateLimit(per_second, burst, per_key)
+
+    def clear_faults(self) -> None:
+        """Drop pending injected faults and all rate limits."""
+        with self._cond:
+            self._faults.clear()
+            self._rate_limits.clear()
+
+    def _fault_reply(self, method: str, params: dict[str, Any], token: str | None) -> _Reply | None:
+        """If an injected fault or the rate limiter claims this call: record it, and the reply."""
+        status, retry_after = self._take_fault(method, params)
+        if not status:
+            return None
+        if status == 429:
+            body = {"ok": False, "error": "ratelimited"}
+            headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+        else:
+            body = {"ok": False, "error": _STATUS_ERRORS.get(status, "fatal_error")}
+            headers = {}
+        self._record(method, params, token, body, faulted=True)
+        return _Reply.json(body, status, headers)
+
+    def _take_fault(self, method: str, params: Mapping[str, Any]) -> tuple[int, int | None]:
+        """(HTTP status, Retry-After) for this call; status 0 means answer normally."""
+        for fault in self._faults:
+            if fault.method in ("*", method):
+                fault.remaining -= 1
+                if fault.remaining == 0:
+                    self._faults.remove(fault)
+                return fault.status, fault.retry_after
+        limit = self._rate_limits.get(method)
+        wait = limit.retry_after(params, time.monotonic()) if limit is not None else None
+        return (429, wait) if wait is not None else (0, None)
+
+    # ----------------------------------------------------------------- response_url
+
+    def response_url(
+        self, tag: str = "", *, user_id: str | None = None, channel_id: str | None = None
+    ) -> str:
+        """A fresh response_url on this server; POSTs to it are recorded as "response_url".
+
+        ``user_id``/``channel_id`` only tell the transcript who would see the reply.
+        """
+        with self._cond:
+            path = f"response/{next(self._ids)}"
+            if tag:
+                path += "/" + quote(tag, safe="")
+            url = self.url + path
+            self._response_urls[url] = _ResponseContext(tag, user_id, channel_id)
+        return url
+
+    # ----------------------------------------------------------------- routing
+
+    def _route(self, request: _Request) -> _Reply:
+        head, _, rest = request.path.lstrip("/").partition("/")
+        if head == "api" and rest and "/" not in rest:
+            return self._serve_api(rest, request)
+        if head == "upload" and rest:
+            return self._serve_upload(rest, request)
+        if head == "response" and rest:
+            return self._serve_response_url(request)
+        return _Reply.json({"ok": False, "error": "not_found"}, 404)
+
+    def _serve_api(self, method: str, request: _Request) -> _Reply:
+        params, token, error = _decode_api_request(request)
+        with self._cond:
+            fault = self._fault_reply(method, params, token)
+            if fault is not None:
+                return fault
+            try:
+                if error is not None:
+                    raise _SlackError(error)
+                body = {"ok": True, **self._dispatch(method, params, token)}
+            except _SlackError as exc:
+                # Slack reports API-level errors with HTTP 200 and ok=false.
+                body = {"ok": False, "error": exc.error}
+            self._record(method, params, token, body)
+        return _Reply.json(body)
+
+    def _dispatch(self, method: str, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        handler = self._handlers.get(method)
+        if handler is None:
+            raise _SlackError("unknown_method")
+        if token is None and method not in _NO_TOKEN_METHODS:
+            raise _SlackError("not_authed")
+        return handler(params, token)
+
+    def _record(
+        self,
+        method: str,
+        params: dict[str, Any],
+        token: str | None,
+        response: dict[str, Any],
+        *,
+        faulted: bool = False,
+    ) -> None:
+        call = Call(method, params, token, time.time(), faulted=faulted, response=response)
+        with self._cond:
+            self._calls.append(call)
+            self._cond.notify_all()
+
+    def _serve_upload(self, file_id: str, request: _Request) -> _Reply:
+        """The upload_url leg of files_upload_v2: raw bytes in, "OK - <size>" out."""
+        with self._cond:
+            file = self._files.get(file_id)
+            if file is None:
+                return _Reply.text("not found", 404)
+            file.data = request.body
+        return _Reply.text(f"OK - {len(request.body)}")
+
+    def _serve_response_url(self, request: _Request) -> _Reply:
+        url = self.url + request.path.lstrip("/")
+        try:
+            params = _normalise(_parse_body(request.headers.get("content-type", ""), request.body))
+        except _SlackError as exc:
+            return _Reply.json({"ok": False, "error": exc.error}, 400)
+        params["url"] = url
+        with self._cond:
+            fault = self._fault_reply("response_url", params, None)
+            if fault is not None:
+                return fault
+            self._record("response_url", params, None, {"ok": True})
+        return _Reply.json({"ok": True})
+
+    # ----------------------------------------------------------------- id and ts helpers
+
+    def _next_ts(self) -> str:
+        """A message ts from the wall clock, strictly increasing even within a microsecond."""
+        now_us = time.time_ns() // 1000
+        self._last_ts_us = max(now_us, self._last_ts_us + 1)
+        seconds, micros = divmod(self._last_ts_us, 1_000_000)
+        return f"{seconds}.{micros:06d}"
+
+    def _next_id(self, prefix: str) -> str:
+        return f"{prefix}{next(self._ids):04d}"
+
+    def _resolve_channel(self, value: Any) -> str:
+        """Channel id for a post: user ids become their DM, ``#name`` is looked up."""
+        channel = str(value or "")
+        if not channel:
+            raise _SlackError("channel_not_found")
+        if channel.startswith("#"):
+            for channel_id, info in self._channels.items():
+                if info.name == channel[1:]:
+                    return channel_id
+            raise _SlackError("channel_not_found")
+        if channel[0] in "UW":
+            return self._open_dm(channel)
+        return channel
+
+    def _open_dm(self, user_id: str) -> str:
+        channel_id = f"D{user_id}"
+        self._dms[channel_id] = user_id
+        return channel_id
+
+    def _message(self, params: Mapping[str, Any], ts: str) -> dict[str, Any]:
+        message: dict[str, Any] = {
+            "type": "message",
+            "user": self.bot_user_id,
+            "bot_id": self.bot_id,
+            "app_id": self.app_id,
+            "team": self.team_id,
+            "text": params.get("text", ""),
+            "ts": ts,
+        }
+        for key in ("blocks", "attachments", "thread_ts", "metadata"):
+            if params.get(key):
+                message[key] = params[key]
+        return message
+
+    # ----------------------------------------------------------------- Web API methods
+
+    def _auth_test(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        return {
+            "url": f"https://{DEFAULT_TEAM_DOMAIN}.slack.com/",
+            "team": self.team_name,
+            "user": "salesbot",
+            "team_id": self.team_id,
+            "user_id": self.bot_user_id,
+            "bot_id": self.bot_id,
+            "is_enterprise_install": False,
+        }
+
+    def _chat_post_message(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        channel = self._resolve_channel(params.get("channel"))
+        if not any(params.get(k) for k in ("text", "blocks", "attachments", "markdown_text")):
+            raise _SlackError("no_text")
+        ts = self._next_ts()
+        return {"channel": channel, "ts": ts, "message": self._message(params, ts)}
+
+    def _chat_post_ephemeral(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        self._resolve_channel(params.get("channel"))
+        if not params.get("user"):
+            raise _SlackError("user_not_found")
+        if not any(params.get(k) for k in ("text", "blocks", "attachments", "markdown_text")):
+            raise _SlackError("no_text")
+        return {"message_ts": self._next_ts()}
+
+    def _chat_update(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        channel = self._resolve_channel(params.get("channel"))
+        ts = str(params.get("ts") or "")
+        if not ts:
+            raise _SlackError("message_not_found")
+        return {
+            "channel": channel,
+            "ts": ts,
+            "text": params.get("text", ""),
+            "message": self._message(params, ts),
+        }
+
+    def _chat_delete(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        channel = self._resolve_channel(params.get("channel"))
+        ts = str(params.get("ts") or "")
+        if not ts:
+            raise _SlackError("message_not_found")
+        return {"channel": channel, "ts": ts}
+
+    def _reactions_add(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        self._resolve_channel(params.get("channel"))
+        if not params.get("name"):
+            raise _SlackError("invalid_name")
+        if not params.get("timestamp"):
+            raise _SlackError("message_not_found")
+        return {}
+
+    def _conversations_open(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        if params.get("channel"):
+            return {"no_op": True, "already_open": True, "channel": {"id": params["channel"]}}
+        users = [u for u in str(params.get("users") or "").split(",") if u]
+        if not users:
+            raise _SlackError("users_list_not_supplied")
+        if len(users) > 1:  # a group DM; Slack's ids start with G for these
+            return {"channel": {"id": "G" + "".join(sorted(users))}}
+        already = f"D{users[0]}" in self._dms
+        channel_id = self._open_dm(users[0])
+        return {"no_op": already, "already_open": already, "channel": {"id": channel_id}}
+
+    def _conversations_members(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        members = self._channel_members(str(params.get("channel") or ""))
+        page, next_cursor = _paginate(members, params, _MEMBERS_PAGE)
+        return {"members": page, "response_metadata": {"next_cursor": next_cursor}}
+
+    def _channel_members(self, channel_id: str) -> list[str]:
+        if channel_id in self._channels:
+            return list(self._channels[channel_id].members)
+        if channel_id in self._dms:
+            return [self._dms[channel_id], self.bot_user_id]
+        raise _SlackError("channel_not_found")
+
+    def _conversations_info(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        channel_id = str(params.get("channel") or "")
+        if channel_id in self._dms:
+            channel: dict[str, Any] = {
+                "id": channel_id,
+                "is_im": True,
+                "user": self._dms[channel_id],
+                "is_user_deleted": False,
+                "created": 1700000000,
+            }
+            return {"channel": channel}
+        info = self._channels.get(channel_id)
+        if info is None:
+            raise _SlackError("channel_not_found")
+        channel = {
+            "id": channel_id,
+            "name": info.name,
+            "name_normalized": info.name,
+            "is_channel": True,
+            "is_group": False,
+            "is_im": False,
+            "is_private": False,
+            "is_archived": False,
+            "is_general": info.name == "general",
+            "is_member": self.bot_user_id in info.members,
+            "created": 1700000000,
+            "creator": self.installer_user_id,
+            "num_members": len(info.members),
+        }
+        return {"channel": channel}
+
+    def _users_info(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        user = self._users.get(str(params.get("user") or ""))
+        if user is None:
+            raise _SlackError("user_not_found")
+        return {"user": _user_json(user, include_locale=_flag(params.get("include_locale")))}
+
+    def _users_list(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        include_locale = _flag(params.get("include_locale"))
+        page, next_cursor = _paginate(list(self._users.values()), params, 0)
+        return {
+            "members": [_user_json(u, include_locale=include_locale) for u in page],
+            "cache_ts": int(time.time()),
+            "response_metadata": {"next_cursor": next_cursor},
+        }
+
+    def _views_open(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        if not (params.get("trigger_id") or params.get("interactivity_pointer")):
+            raise _SlackError("invalid_arguments")
+        return {"view": self._store_view(params)}
+
+    def _views_push(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        return self._views_open(params, token)
+
+    def _views_update(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        view_id = str(params.get("view_id") or "")
+        external_id = params.get("external_id")
+        if not view_id and external_id:
+            matches = [
+                v for v, view in self._views.items() if view.get("external_id") == external_id
+            ]
+            if not matches:
+                raise _SlackError("not_found")
+            view_id = matches[-1]
+        if not view_id:
+            raise _SlackError("invalid_arguments")
+        # Lenient on unknown ids: tests often hand-craft view_submission payloads.
+        return {"view": self._store_view(params, view_id=view_id)}
+
+    def _views_publish(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        if not params.get("user_id"):
+            raise _SlackError("invalid_arguments")
+        return {"view": self._store_view(params)}
+
+    def _store_view(self, params: Mapping[str, Any], view_id: str | None = None) -> dict[str, Any]:
+        """Echo the submitted view with the fields Slack adds (id, hash, state, ...)."""
+        submitted = params.get("view")
+        if not isinstance(submitted, Mapping):
+            raise _SlackError("invalid_arguments")
+        view_id = view_id or self._next_id("V")
+        previous = self._views.get(view_id, {})
+        view: dict[str, Any] = {
+            "id": view_id,
+            "team_id": self.team_id,
+            "type": "modal",
+            "blocks": [],
+            "private_metadata": "",
+            "callback_id": "",
+            "external_id": "",
+            "state": {"values": {}},
+            "clear_on_close": False,
+            "notify_on_close": False,
+            "root_view_id": previous.get("root_view_id", view_id),
+            "previous_view_id": None,
+            "app_id": self.app_id,
+            "app_installed_team_id": self.team_id,
+            "bot_id": self.bot_id,
+            **submitted,
+        }
+        view["id"] = view_id
+        view["hash"] = f"{int(time.time())}.{view_id}"
+        self._views[view_id] = view
+        return view
+
+    def _files_get_upload_url(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        filename = str(params.get("filename") or "")
+        length = _int_param(params, "length", -1, "invalid_arguments")
+        if not filename or length < 0:
+            raise _SlackError("invalid_arguments")
+        file_id = self._next_id("F")
+        self._files[file_id] = _File(filename=filename, length=length)
+        return {"upload_url": f"{self.url}upload/{file_id}", "file_id": file_id}
+
+    def _files_complete_upload(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        files = params.get("files")
+        if not isinstance(files, list) or not files:
+            raise _SlackError("invalid_arguments")
+        completed = []
+        for entry in files:
+            file = self._files.get(str(entry.get("id"))) if isinstance(entry, Mapping) else None
+            if file is None or not isinstance(entry, Mapping):
+                raise _SlackError("file_not_found")
+            completed.append(
+                {
+                    "id": entry["id"],
+                    "title": entry.get("title") or file.filename,
+                    "name": file.filename,
+                    "size": len(file.data or b""),
+                }
+            )
+        return {"files": completed}
+
+    def _oauth_v2_access(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        refreshing = params.get("grant_type") == "refresh_token"
+        if not params.get("client_id"):
+            raise _SlackError("invalid_client_id")
+        if not (params.get("code") or (refreshing and params.get("refresh_token"))):
+            raise _SlackError("invalid_code")
+        return {
+            "access_token": f"xoxb-{self.team_id}-{next(self._ids)}-devslack",
+            "token_type": "bot",
+            "scope": DEFAULT_SCOPES,
+            "bot_user_id": self.bot_user_id,
+            "app_id": self.app_id,
+            "team": {"id": self.team_id, "name": self.team_name},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "authed_user": {"id": self.installer_user_id},
+        }
+
+    # ----------------------------------------------------------------- transcript
+
+    def transcript(self) -> list[str]:
+        """What the bot visibly did, in order, one entry per message (entries may be multi-line).
+
+        ``#C1: text``, ``#C1 (thread ts): text``, ``DM U1: text``, ``(only U1 sees) text``,
+        ``[updated #C1 ts] text``, ``[modal opened: Title]``, ``[home published for U1]``,
+        ``[file uploaded: name to #C1]``. Failed and faulted calls are left out.
+        """
+        with self._cond:
+            calls = [c for c in self._calls if not c.faulted and c.response.get("ok")]
+            return [line for line in map(self._transcript_line, calls) if line is not None]
+
+    def _where(self, value: Any) -> str:
+        channel = str(value or "?")
+        if channel in self._dms:
+            return f"DM {self._dms[channel]}"
+        if channel.startswith("D"):
+            return f"DM {channel}"
+        return f"#{channel}"
+
+    def _transcript_line(self, call: Call) -> str | None:
+        p, r = call.params, call.response
+        match call.method:
+            case "chat.postMessage":
+                thread = f" (thread {p['thread_ts']})" if p.get("thread_ts") else ""
+                return f"{self._where(r.get('channel'))}{thread}: {_message_text(p)}"
+            case "chat.postEphemeral":
+                return f"(only {p.get('user')} sees) {_message_text(p)}"
+            case "chat.update":
+                return f"[updated {self._where(r.get('channel'))} {p.get('ts')}] {_message_text(p)}"
+            case "chat.delete":
+                return f"[deleted {self._where(r.get('channel'))} {p.get('ts')}]"
+            case "reactions.add":
+                where = self._where(p.get("channel"))
+                return f"[reacted :{p.get('name')}: to {where} {p.get('timestamp')}]"
+            case "views.open" | "views.push" | "views.update":
+                verb = {"views.open": "opened", "views.push": "pushed"}.get(call.method, "updated")
+                return f"[modal {verb}: {_view_title(p)}]"
+            case "views.publish":
+                return f"[home published for {p.get('user_id')}]"
+            case "files.completeUploadExternal":
+                return self._upload_line(p)
+            case "response_url":
+                return self._response_url_line(p)
+        return None
+
+    def _upload_line(self, params: Mapping[str, Any]) -> str:
+        names = self._uploaded_names(params)
+        channel = params.get("channel_id") or params.get("channels")
+        target = f" to {self._where(channel)}" if channel else ""
+        comment = f" {params['initial_comment']}" if params.get("initial_comment") else ""
+        return f"[file uploaded: {', '.join(names)}{target}]{comment}"
+
+    def _uploaded_names(self, params: Mapping[str, Any]) -> list[str]:
+        """File names of a completeUploadExternal call (as given to getUploadURLExternal)."""
+        names = []
+        for entry in params.get("files") or []:
+            if isinstance(entry, Mapping):
+                known = self._files.get(str(entry.get("id")))
+                names.append(known.filename if known else str(entry.get("title", "?")))
+        return names
+
+    def _response_url_line(self, params: Mapping[str, Any]) -> str:
+        context = self._response_urls.get(str(params.get("url")), _ResponseContext("", None, None))
+        if _flag(params.get("delete_original")):
+            return "[deleted original]"
+        if params.get("response_type") == "in_channel":
+            where = self._where(context.channel_id) if context.channel_id else "(in channel)"
+            line = f"{where}: {_message_text(params)}"
+        else:
+            who = f"only {context.user_id} sees" if context.user_id else "only you see"
+            line = f"({who}) {_message_text(params)}"
+        return f"[replaced original] {line}" if _flag(params.get("replace_original")) else line
+
+
+def _user_json(user: _User, *, include_locale: bool) -> dict[str, Any]:
+    """A users.info / users.list member object."""
+    tz_offset, tz_label = _tz_details(user.tz)
+    data: dict[str, Any] = {
+        "id": user.user_id,
+        "team_id": user.team_id,
+        "name": user.name,
+        "deleted": user.deleted,
+        "real_name": user.real_name,
+        "tz": user.tz,
+        "tz_label": tz_label,
+        "tz_offset": tz_offset,
+        "profile": {
+            "real_name": user.real_name,
+            "real_name_normalized": user.real_name,
+            "display_name": user.name,
+            "display_name_normalized": user.name,
+            "email": user.email,
+            "team": user.team_id,
+        },
+        "is_admin": user.is_admin,
+        "is_owner": user.is_owner,
+        "is_primary_owner": False,
+        "is_restricted": False,
+        "is_ultra_restricted": False,
+        "is_bot": user.is_bot,
+        "is_app_user": False,
+        "updated": 1700000000,
+    }
+    if include_locale:
+        data["locale"] = user.locale
+    return data
+
+
+# --------------------------------------------------------------------------- signed requests
+
+
+def sign_request(signing_secret: str, body: str, timestamp: int) -> dict[str, str]:
+    """Headers Slack sends with every request: v0 HMAC-SHA256 of ``v0:{timestamp}:{body}``."""
+    base = f"v0:{timestamp}:{body}".encode()
+    digest = hmac.new(signing_secret.encode(), base, hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": str(timestamp), "X-Slack-Signature": f"v0={digest}"}
+
+
+def slash_command_body(
+    command: str,
+    text: str,
+    *,
+    user_id: str,
+    team_id: str = DEFAULT_TEAM_ID,
+    channel_id: str = "C1",
+    response_url: str,
+    trigger_id: str = "1337.42.devslack",
+    user_name: str = "dev-user",
+    channel_name: str | None = None,
+    api_app_id: str = DEFAULT_APP_ID,
+) -> str:
+    """The urlencoded form Slack POSTs for a slash command."""
+    if channel_name is None:
+        channel_name = "directmessage" if channel_id.startswith("D") else "general"
+    return urlencode(
+        {
+            "token": "devslack-verification-token",  # deprecated by Slack, still sent
+            "team_id": team_id,
+            "team_domain": DEFAULT_TEAM_DOMAIN,
+            "channel_id": channel_id,
+            "channel_name": channel_name,
+            "user_id": user_id,
+            "user_name": user_name,
+            "command": command,
+            "text": text,
+            "api_app_id": api_app_id,
+            "is_enterprise_install": "false",
+            "response_url": response_url,
+            "trigger_id": trigger_id,
+        }
+    )
+
+
+def interaction_body(payload: Mapping[str, Any]) -> str:
+    """The form Slack POSTs for interactivity: a single ``payload`` field holding JSON."""
+    return urlencode({"payload": json.dumps(payload)})
+
+
+def event_body(
+    event: Mapping[str, Any],
+    *,
+    team_id: str = DEFAULT_TEAM_ID,
+    event_id: str | None = None,
+    api_app_id: str = DEFAULT_APP_ID,
+    bot_user_id: str = DEFAULT_BOT_USER_ID,
+    event_time: int | None = None,
+) -> str:
+    """The JSON ``event_callback`` envelope of the Events API (fresh event_id by default)."""
+    envelope = {
+        "token": "devslack-verification-token",
+        "team_id": team_id,
+        "context_team_id": team_id,
+        "context_enterprise_id": None,
+        "api_app_id": api_app_id,
+        "event": dict(event),
+        "type": "event_callback",
+        "event_id": event_id or f"Ev{uuid.uuid4().hex[:10].upper()}",
+        "event_time": event_time if event_time is not None else int(time.time()),
+        "authorizations": [
+            {
+                "enterprise_id": None,
+                "team_id": team_id,
+                "user_id": bot_user_id,
+                "is_bot": True,
+                "is_enterprise_install": False,
+            }
+        ],
+        "is_ext_shared_channel": False,
+        "event_context": f"4-devslack-{team_id}",
+    }
+    return json.dumps(envelope)

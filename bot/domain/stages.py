@@ -1,0 +1,113 @@
+"""Deal stages: the default funnel and resolving what a user typed to a stage."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+__all__ = [
+    "DEFAULT_STAGES",
+    "Stage",
+    "StageError",
+    "StageKind",
+    "is_stage_word",
+    "resolve_stage",
+]
+
+StageKind = Literal["open", "won", "lost"]
+
+# A shorter prefix ("pr", "lo") is too easy to hit by accident.
+_MIN_PREFIX = 3
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One step of a team's funnel; probability is a fraction (0.25 means 25%)."""
+
+    key: str
+    label: str
+    probability: Decimal
+    kind: StageKind
+    position: int
+
+
+DEFAULT_STAGES: tuple[Stage, ...] = (
+    Stage("lead", "Lead", Decimal("0.10"), "open", 1),
+    Stage("qualified", "Qualified", Decimal("0.25"), "open", 2),
+    Stage("proposal", "Proposal", Decimal("0.50"), "open", 3),
+    Stage("negotiation", "Negotiation", Decimal("0.75"), "open", 4),
+    Stage("won", "Won", Decimal("1.00"), "won", 5),
+    Stage("lost", "Lost", Decimal("0.00"), "lost", 6),
+)
+
+# Chinese words map to default stage keys; they only apply when the team has that key.
+_ALIASES: dict[str, str] = {
+    "线索": "lead",
+    "商机": "qualified",
+    "方案": "proposal",
+    "谈判": "negotiation",
+    "赢单": "won",
+    "成交": "won",
+    "输单": "lost",
+    "丢单": "lost",
+}
+
+
+class StageError(ValueError):
+    """A typed stage was not recognised; the message lists the valid stages."""
+
+
+def resolve_stage(text: str, stages: Sequence[Stage]) -> Stage:
+    """Find the stage a user meant by key, label, Chinese alias or unique 3+ letter prefix."""
+    word = _fold(text)
+    if not word:
+        raise StageError(f"Please name a stage. Use one of: {_choices(stages)}.")
+    found = _exact(word, stages) or _by_alias(word, stages)
+    if found is not None:
+        return found
+    return _by_prefix(word, text.strip(), stages)
+
+
+def is_stage_word(text: str, stages: Sequence[Stage]) -> bool:
+    """Tell whether the text names one of the stages."""
+    try:
+        resolve_stage(text, stages)
+    except StageError:
+        return False
+    return True
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip().casefold()
+
+
+def _exact(word: str, stages: Sequence[Stage]) -> Stage | None:
+    return next((s for s in stages if word in (_fold(s.key), _fold(s.label))), None)
+
+
+def _by_alias(word: str, stages: Sequence[Stage]) -> Stage | None:
+    key = _ALIASES.get(word)
+    return next((s for s in stages if s.key == key), None)
+
+
+def _by_prefix(word: str, shown: str, stages: Sequence[Stage]) -> Stage:
+    if len(word) >= _MIN_PREFIX:
+        matches = [s for s in stages if _fold(s.key).startswith(word)]
+        matches += [s for s in stages if _fold(s.label).startswith(word) and s not in matches]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            names = " or ".join(s.key for s in _ordered(matches))
+            raise StageError(f"“{shown}” could be {names}. Use one of: {_choices(stages)}.")
+    raise StageError(f"“{shown}” is not a stage. Use one of: {_choices(stages)}.")
+
+
+def _ordered(stages: Sequence[Stage]) -> list[Stage]:
+    return sorted(stages, key=lambda s: s.position)
+
+
+def _choices(stages: Sequence[Stage]) -> str:
+    return ", ".join(s.key for s in _ordered(stages))

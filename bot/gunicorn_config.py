@@ -1,0 +1,34 @@
+"""gunicorn settings for `salesbot serve` and the Procfile's web process."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from bot.config import MissingSettingError, SettingsError, load_settings
+
+try:
+    _settings = load_settings()
+except SettingsError as _error:
+    print(f"salesbot: {_error}", file=sys.stderr)
+    raise SystemExit(2) from None
+
+bind = f"0.0.0.0:{_settings.port}"
+worker_class = "gthread"
+workers = _settings.web_concurrency
+threads = 8
+# Each worker builds its own app after the fork: engines and the outbox thread must not be shared.
+preload_app = False
+accesslog = "-"
+# Slack's payloads carry the user's text; the access log keeps only the path and status.
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+timeout = 30
+
+
+def on_starting(_server: Any) -> None:
+    """Refuse to start without the secrets the web process needs."""
+    try:
+        _settings.require("slack_signing_secret", "slack_bot_token")
+    except MissingSettingError as error:
+        print(f"salesbot: {error}", file=sys.stderr)
+        raise SystemExit(2) from None

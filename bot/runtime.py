@@ -1,0 +1,36 @@
+"""What every listener needs besides the Slack payload: database, clock, Slack clients, sender."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk import WebClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.delivery import OutboxSender
+
+RUNTIME_KEY = "salesbot"
+
+
+@dataclass
+class Runtime:
+    """The process-wide dependencies, built once by create_app."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    clock: Clock
+    client_for: Callable[[str], WebClient]
+    sender: OutboxSender
+
+
+def runtime_of(context: Any) -> Runtime:
+    """The Runtime that the app's middleware put into a bolt context."""
+    runtime = context[RUNTIME_KEY]
+    assert isinstance(runtime, Runtime)
+    return runtime

@@ -1,0 +1,181 @@
+"""Workspaces, members and sales teams: who is who, and who may do what."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.domain.stages import DEFAULT_STAGES
+from bot.services.once import insert_once
+from models import Member, SalesTeam, StageDef, Workspace
+
+PROFILE_MAX_AGE = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What Slack's users.info tells about a user."""
+
+    user_id: str
+    name: str
+    timezone: str = "UTC"
+    is_admin: bool = False
+    is_bot: bool = False
+    is_deleted: bool = False
+    locale: str | None = None
+
+
+def ensure_workspace(session: Session, workspace_id: str, *, now: datetime) -> Workspace:
+    """The workspace row, created with the default stages on first contact."""
+    values = {"id": workspace_id, "name": "", "fiscal_year_start_month": 1, "created_at": now}
+    if insert_once(session, Workspace, values, ["id"]):
+        for stage in DEFAULT_STAGES:
+            session.add(
+                StageDef(
+                    workspace_id=workspace_id,
+                    key=stage.key,
+                    label=stage.label,
+                    probability=stage.probability,
+                    kind=stage.kind,
+                    position=stage.position,
+                )
+            )
+        session.flush()
+    workspace = session.get(Workspace, workspace_id)
+    assert workspace is not None
+    return workspace
+
+
+def ensure_member(session: Session, workspace_id: str, user_id: str, *, now: datetime) -> Member:
+    """The member row for a Slack user, created on first contact."""
+    ensure_workspace(session, workspace_id, now=now)
+    values = {
+        "workspace_id": workspace_id,
+        "slack_user_id": user_id,
+        "name": user_id,
+        "timezone": "UTC",
+        "is_slack_admin": False,
+        "is_manager": False,
+        "is_bot": False,
+        "is_deleted": False,
+        "updated_at": now,
+        "created_at": now,
+    }
+    insert_once(session, Member, values, ["workspace_id", "slack_user_id"])
+    member = find_member(session, workspace_id, user_id)
+    assert member is not None
+    return member
+
+
+def find_member(session: Session, workspace_id: str, user_id: str) -> Member | None:
+    """A known member of this workspace, or None."""
+    query = select(Member).where(
+        Member.workspace_id == workspace_id, Member.slack_user_id == user_id
+    )
+    return session.scalars(query).one_or_none()
+
+
+def profile_is_stale(member: Member, *, now: datetime) -> bool:
+    """True when Slack should be asked again about this member."""
+    refreshed = member.profile_refreshed_at
+    return refreshed is None or now - refreshed > PROFILE_MAX_AGE
+
+
+def apply_profile(member: Member, profile: Profile, *, now: datetime) -> None:
+    """Copy what Slack said about a user onto the member."""
+    member.name = profile.name[:200]
+    member.timezone = profile.timezone or "UTC"
+    member.is_slack_admin = profile.is_admin
+    member.is_bot = profile.is_bot
+    member.is_deleted = profile.is_deleted
+    member.locale = profile.locale
+    member.profile_refreshed_at = now
+    member.updated_at = now
+
+
+def team_of(session: Session, member: Member) -> SalesTeam | None:
+    """The sales team a member belongs to, if any."""
+    if member.team_id is None:
+        return None
+    return session.get(SalesTeam, member.team_id)
+
+
+def team_for_channel(session: Session, workspace_id: str, channel_id: str) -> SalesTeam | None:
+    """The sales team bound to a channel, if any."""
+    query = select(SalesTeam).where(
+        SalesTeam.workspace_id == workspace_id, SalesTeam.channel_id == channel_id
+    )
+    return session.scalars(query).one_or_none()
+
+
+def team_members(session: Session, team: SalesTeam) -> list[Member]:
+    """A team's members, by name."""
+    query = (
+        select(Member)
+        .where(Member.workspace_id == team.workspace_id, Member.team_id == team.id)
+        .order_by(Member.name)
+    )
+    return list(session.scalars(query))
+
+
+def setup_team(
+    session: Session,
+    *,
+    workspace_id: str,
+    channel_id: str,
+    channel_name: str,
+    timezone: str,
+    now: datetime,
+) -> tuple[SalesTeam, bool]:
+    """Make a channel a sales team; returns the team and whether it is new."""
+    existing = team_for_channel(session, workspace_id, channel_id)
+    if existing is not None:
+        return existing, False
+    team = SalesTeam(
+        workspace_id=workspace_id,
+        channel_id=channel_id,
+        name=channel_name[:200] or channel_id,
+        currency="CNY",
+        timezone=timezone,
+        stale_days=14,
+        created_at=now,
+    )
+    session.add(team)
+    session.flush()
+    return team, True
+
+
+def sync_team_members(
+    session: Session, team: SalesTeam, profiles: Sequence[Profile], *, now: datetime
+) -> list[Member]:
+    """Add the channel's human members to the team (bots and deleted users left out).
+
+    A rep belongs to one team: members already in another team stay there. Members who leave
+    the channel stay in the team until a manager removes them, so a hand-added member is kept.
+    """
+    joined: list[Member] = []
+    for profile in profiles:
+        member = ensure_member(session, team.workspace_id, profile.user_id, now=now)
+        apply_profile(member, profile, now=now)
+        if profile.is_bot or profile.is_deleted:
+            if member.team_id == team.id:
+                member.team_id = None
+            continue
+        if member.team_id is None:
+            member.team_id = team.id
+        if member.team_id == team.id:
+            joined.append(member)
+    team.members_refreshed_at = now
+    return joined
+
+
+def stages_of(session: Session, workspace_id: str) -> list[StageDef]:
+    """A workspace's stages in pipeline order."""
+    query = (
+        select(StageDef).where(StageDef.workspace_id == workspace_id).order_by(StageDef.position)
+    )
+    return list(session.scalars(query))

@@ -1,0 +1,31 @@
+"""Insert-if-absent against a unique key: the database decides who goes first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import DeclarativeBase, Session
+
+
+def insert_once(
+    session: Session, model: type[DeclarativeBase], values: dict[str, Any], keys: list[str]
+) -> bool:
+    """Insert a row unless one with the same unique `keys` exists; True if this call inserted it.
+
+    Concurrent callers on PostgreSQL block on the unique index until the first commits, then
+    see the conflict: exactly one of them gets True, however many processes race.
+    """
+    table = model.__table__
+    assert isinstance(table, Table)
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=keys)
+        # rowcount is not reliable here (psycopg reports -1); a returned row is.
+        .returning(*table.primary_key.columns)
+    )
+    return session.execute(statement).first() is not None

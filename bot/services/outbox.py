@@ -1,0 +1,98 @@
+"""The outbox: Slack calls owed because of a change, written in the change's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from bot.services.once import insert_once
+from models import OutboxMessage
+
+LEASE = timedelta(minutes=2)
+MAX_BACKOFF = timedelta(minutes=30)
+FIRST_BACKOFF_SECONDS = 5
+
+
+def enqueue(
+    session: Session,
+    *,
+    workspace_id: str,
+    method: str,
+    payload: dict[str, Any],
+    now: datetime,
+    dedupe_key: str | None = None,
+) -> bool:
+    """Owe Slack one call; with a dedupe key, a second enqueue of the same key does nothing."""
+    values = {
+        "workspace_id": workspace_id,
+        "method": method,
+        "payload": payload,
+        "dedupe_key": dedupe_key,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+    if dedupe_key is None:
+        session.add(OutboxMessage(**values))
+        return True
+    return insert_once(session, OutboxMessage, values, ["dedupe_key"])
+
+
+def claim_due(session: Session, *, now: datetime, limit: int) -> list[OutboxMessage]:
+    """Lease up to `limit` due messages to this sender; others skip them until the lease ends."""
+    query = (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.status == "pending",
+            OutboxMessage.next_attempt_at <= now,
+            or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now),
+        )
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = list(session.scalars(query))
+    for row in rows:
+        row.lease_until = now + LEASE
+    return rows
+
+
+def mark_sent(session: Session, message_id: int, *, now: datetime, result: dict[str, Any]) -> None:
+    """Record that Slack accepted the message: it is never sent again."""
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(status="sent", sent_at=now, result=result, lease_until=None, last_error=None)
+    )
+
+
+def mark_failed(
+    session: Session, message_id: int, *, now: datetime, error: str, permanent: bool
+) -> None:
+    """Schedule another attempt with exponential backoff, or give up on a permanent error."""
+    message = session.get(OutboxMessage, message_id)
+    if message is None:
+        return
+    message.attempts += 1
+    message.last_error = error[:2000]
+    message.lease_until = None
+    if permanent:
+        message.status = "failed"
+        return
+    message.next_attempt_at = now + backoff(message.attempts)
+
+
+def backoff(attempts: int) -> timedelta:
+    """5 s, 10 s, 20 s, … capped at 30 minutes."""
+    seconds = FIRST_BACKOFF_SECONDS * 2 ** min(attempts - 1, 20)
+    return min(timedelta(seconds=seconds), MAX_BACKOFF)
+
+
+def pending_count(session: Session) -> int:
+    """How many messages are still owed."""
+    rows = session.scalars(select(OutboxMessage.id).where(OutboxMessage.status == "pending"))
+    return len(list(rows))

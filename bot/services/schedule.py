@@ -1,0 +1,56 @@
+"""Scheduled work: run everything due at an instant, each piece at most once."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db import transaction
+from bot.services.once import insert_once
+from models import ScheduledRun
+
+log = logging.getLogger(__name__)
+
+# A job does what is due at `now` in its own transaction and returns how many things it did.
+# Jobs guard each item with their own unique keys (team, member, local date), so a job may be
+# run for overlapping instants by several processes without doing anything twice.
+Job = Callable[[Session, datetime], int]
+
+
+@dataclass
+class RunReport:
+    """What one run-due call did."""
+
+    instant: datetime
+    claimed: bool
+    done: dict[str, int] = field(default_factory=dict)
+
+
+def run_key(instant: datetime) -> str:
+    """The key of the run for the minute containing `instant`."""
+    return "run-due:" + instant.replace(second=0, microsecond=0).isoformat()
+
+
+def claim(session: Session, key: str, *, now: datetime) -> bool:
+    """Record that the work named `key` is being done; False if someone already did."""
+    return insert_once(session, ScheduledRun, {"run_key": key, "ran_at": now}, ["run_key"])
+
+
+def run_due(
+    factory: sessionmaker[Session], *, now: datetime, jobs: Sequence[tuple[str, Job]]
+) -> RunReport:
+    """Run every job for the minute of `now`, once however many callers race for it."""
+    with transaction(factory) as session:
+        claimed = claim(session, run_key(now), now=now)
+    report = RunReport(instant=now, claimed=claimed)
+    if not claimed:
+        log.info("run_due.skipped already ran for %s", run_key(now))
+        return report
+    for name, job in jobs:
+        with transaction(factory) as session:
+            report.done[name] = job(session, now)
+    return report

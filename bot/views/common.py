@@ -1,0 +1,33 @@
+"""Block Kit building blocks shared by every surface."""
+
+from __future__ import annotations
+
+from typing import Any
+
+Message = dict[str, Any]
+
+
+def section(text: str) -> dict[str, Any]:
+    """A mrkdwn section block."""
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def context_block(text: str) -> dict[str, Any]:
+    """A small grey context line."""
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def ephemeral(text: str, blocks: list[dict[str, Any]] | None = None) -> Message:
+    """A reply only the caller sees."""
+    message: Message = {"response_type": "ephemeral", "text": text}
+    if blocks:
+        message["blocks"] = blocks
+    return message
+
+
+def apology(error_id: str) -> Message:
+    """What a user sees when something unexpected broke."""
+    return ephemeral(
+        f":warning: Sorry, something went wrong on our side (error id `{error_id}`). "
+        "Nothing was changed. Please try again; if it keeps happening, tell your admin the id."
+    )

@@ -1,0 +1,13 @@
+"""Slack listeners, one module per surface; register() wires them all into a bolt app."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from handlers import admin, deal_command, standup, target_command
+
+
+def register(app: App) -> None:
+    """Attach every surface's listeners to the app."""
+    for surface in (deal_command, target_command, standup, admin):
+        surface.register(app)

@@ -1,0 +1,30 @@
+"""SQLAlchemy models of the whole domain; importing this package registers them all."""
+
+from models.base import Base
+from models.deal import Deal, DealEvent, StageDef
+from models.delivery import OutboxMessage, ScheduledRun
+from models.standup import Holiday, StandupDay, StandupPrompt, StandupResponse, StandupSettings
+from models.target import TEAM_SCOPE, RewardGrant, RewardRule, Target
+from models.workspace import FxRate, Member, SalesTeam, Workspace
+
+__all__ = [
+    "TEAM_SCOPE",
+    "Base",
+    "Deal",
+    "DealEvent",
+    "FxRate",
+    "Holiday",
+    "Member",
+    "OutboxMessage",
+    "RewardGrant",
+    "RewardRule",
+    "SalesTeam",
+    "ScheduledRun",
+    "StageDef",
+    "StandupDay",
+    "StandupPrompt",
+    "StandupResponse",
+    "StandupSettings",
+    "Target",
+    "Workspace",
+]

@@ -1,0 +1,82 @@
+"""Deals, the stages they move through, and the history of every change."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, Ratio
+
+
+class StageDef(Base):
+    """A pipeline stage of a workspace, with its win probability."""
+
+    __tablename__ = "stage"
+    __table_args__ = (UniqueConstraint("workspace_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspace.id"))
+    key: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(80))
+    probability: Mapped[Decimal] = mapped_column(Ratio)
+    # "open", "won" or "lost": what closing in this stage means.
+    kind: Mapped[str] = mapped_column(String(8), default="open")
+    position: Mapped[int]
+
+
+class Deal(Base):
+    """A sales opportunity owned by one member."""
+
+    __tablename__ = "deal"
+    __table_args__ = (
+        Index("ix_deal_owner_open", "workspace_id", "owner_id", "closed_at", "close_date"),
+        Index("ix_deal_team_open", "workspace_id", "team_id", "closed_at", "close_date"),
+        Index("ix_deal_team_won", "team_id", "stage", "closed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspace.id"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("sales_team.id"))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    customer: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    amount: Mapped[Decimal]
+    currency: Mapped[str] = mapped_column(String(3))
+    stage: Mapped[str] = mapped_column(String(40))
+    close_date: Mapped[date | None]
+    note: Mapped[str] = mapped_column(Text, default="")
+    lost_reason: Mapped[str] = mapped_column(String(500), default="")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    # Set when the deal is won or lost, cleared when it is reopened.
+    closed_at: Mapped[datetime | None]
+    # Set when the command that created the deal is undone; the history stays.
+    deleted_at: Mapped[datetime | None]
+
+
+class DealEvent(Base):
+    """One field of one deal changed by one member: the history and the undo log."""
+
+    __tablename__ = "deal_event"
+    __table_args__ = (
+        Index("ix_deal_event_deal", "deal_id", "id"),
+        Index("ix_deal_event_actor", "workspace_id", "actor_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspace.id"))
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deal.id"))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    at: Mapped[datetime]
+    # Events written by one command share a change id, so undo reverts them together.
+    change_id: Mapped[str] = mapped_column(String(36), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    field: Mapped[str] = mapped_column(String(32))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    # The change id of the undo that reverted this event, if any.
+    undone_by: Mapped[str | None] = mapped_column(String(36))

@@ -1,0 +1,73 @@
+"""Targets, reward rules and the rewards granted against them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, Ratio
+
+TEAM_SCOPE = "team"
+
+
+class Target(Base):
+    """A SMART target: a metric, a number and a period, for a member or a whole team."""
+
+    __tablename__ = "target"
+    __table_args__ = (UniqueConstraint("team_id", "scope", "metric", "start_date", "end_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspace.id"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("sales_team.id"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    # "team", or "member:<id>": a non-null key so the unique constraint covers team targets.
+    scope: Mapped[str] = mapped_column(String(40))
+    metric: Mapped[str] = mapped_column(String(16))
+    period_kind: Mapped[str] = mapped_column(String(16))
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    amount: Mapped[Decimal]
+    set_by_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class RewardRule(Base):
+    """A tier worth celebrating: a percent of target, or a stand-up streak."""
+
+    __tablename__ = "reward_rule"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspace.id"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("sales_team.id"))
+    # "member", "team" or "streak".
+    scope: Mapped[str] = mapped_column(String(8))
+    threshold: Mapped[Decimal] = mapped_column(Ratio)
+    name: Mapped[str] = mapped_column(String(200))
+    bonus: Mapped[Decimal | None]
+    created_at: Mapped[datetime]
+
+
+class RewardGrant(Base):
+    """A reward given once: the unique key is what makes announcements exactly-once."""
+
+    __tablename__ = "reward_grant"
+    __table_args__ = (UniqueConstraint("subject_key", "scope", "tier"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspace.id"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("sales_team.id"))
+    target_id: Mapped[int | None] = mapped_column(ForeignKey("target.id"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    rule_id: Mapped[int | None] = mapped_column(ForeignKey("reward_rule.id"))
+    # What the tier was reached on: "target:<id>", "streak:<team>:<member>", "first-win:<…>".
+    subject_key: Mapped[str] = mapped_column(String(80))
+    scope: Mapped[str] = mapped_column(String(40))
+    tier: Mapped[Decimal] = mapped_column(Ratio)
+    name: Mapped[str] = mapped_column(String(200))
+    bonus: Mapped[Decimal | None]
+    achieved: Mapped[Decimal | None]
+    granted_at: Mapped[datetime]

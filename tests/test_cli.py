@@ -1,0 +1,76 @@
+"""The `salesbot` command: migrate, export and console, run as a user would."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect
+
+from bot.cli import main
+from bot.config import load_settings
+from bot.console import run_console
+from bot.db import make_engine
+
+EXPORT_HEADER = (
+    "id,team_id,customer,amount,currency,stage,owner_id,close_date,created_at,updated_at,closed_at"
+)
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    env.update(extra)
+    return env
+
+
+def test_migrate_creates_the_schema_in_an_empty_sqlite_file(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "migrate"],
+        env=_env(DATABASE_URL=url),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    tables = set(inspect(make_engine(url)).get_table_names())
+    assert {"deal", "deal_event", "outbox_message", "scheduled_run", "alembic_version"} <= tables
+
+
+def test_export_deals_prints_the_contract_header(
+    database_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert main(["export", "deals", "--format", "csv"]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert rows[0] == EXPORT_HEADER.split(",")
+
+
+def test_console_answers_a_command_and_ticks(tmp_path: Path) -> None:
+    settings = load_settings({"DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}"})
+    out = io.StringIO()
+    lines = [
+        "/deal help",
+        ":tick 2026-11-30T09:30+08:00",
+        ":tick 2026-11-30T09:30+08:00",
+        ":quit",
+        "/deal help",
+    ]
+    assert run_console(settings, lines, out=out) == 0
+    printed = out.getvalue()
+    assert "/deal add" in printed
+    assert "(tick 2026-11-30T09:30:00+08:00: nothing due)" in printed
+    assert "already ran" in printed
+    assert printed.count("/deal add Acme") == 1, "nothing is read after :quit"
+
+
+def test_bad_instant_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["run-due", "--now", "yesterday-ish"])
+    assert exit_info.value.code == 2
+    assert "ISO-8601" in capsys.readouterr().err
