@@ -26,6 +26,9 @@ from bot.views.common import apology
 
 log = logging.getLogger(__name__)
 
+# A profile look-up happens while the user waits for the ack: give up quickly.
+LOOKUP_TIMEOUT = 2
+
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
 
@@ -73,12 +76,18 @@ def create_app(
     sessions = make_session_factory(engine)
     clock = clock or SystemClock()
     client = make_web_client(settings.slack_bot_token, settings.slack_api_url)
+    lookup_client = make_web_client(
+        settings.slack_bot_token, settings.slack_api_url, retries=0, timeout=LOOKUP_TIMEOUT
+    )
 
     def client_for(_workspace_id: str) -> WebClient:
         return client
 
+    def lookup_client_for(_workspace_id: str) -> WebClient:
+        return lookup_client
+
     sender = OutboxSender(sessions, client_for, clock)
-    runtime = Runtime(settings, engine, sessions, clock, client_for, sender)
+    runtime = Runtime(settings, engine, sessions, clock, client_for, lookup_client_for, sender)
     bolt = App(
         # Given explicitly (never None) so bolt does not fall back to reading the environment.
         signing_secret=settings.slack_signing_secret or "",

@@ -123,7 +123,7 @@ def cmd_run_due(settings: Settings, args: argparse.Namespace) -> int:
     app = create_app(settings, start_sender=False)
     runtime = app.runtime
     now = args.now or runtime.clock.now()
-    report = run_scheduled(runtime.sessions, now=now)
+    report = run_scheduled(runtime, now=now)
     delivery = runtime.sender.deliver_due()
     state = "ran" if report.claimed else "already ran (nothing done)"
     done = ", ".join(f"{name}: {count}" for name, count in report.done.items()) or "nothing due"

@@ -113,7 +113,7 @@ class Console:
             return
         if isinstance(self.clock, FrozenClock):
             self.clock.set(now)
-        report = run_scheduled(self.app.runtime.sessions, now=now)
+        report = run_scheduled(self.app.runtime, now=now)
         done = ", ".join(f"{k}: {v}" for k, v in report.done.items()) or "nothing due"
         self.say(f"(tick {now.isoformat()}: {done if report.claimed else 'already ran'})")
         self.flush()

@@ -25,7 +25,10 @@ class Runtime:
     engine: Engine
     sessions: sessionmaker[Session]
     clock: Clock
+    # For outbox delivery: retries 429/5xx/connection errors.
     client_for: Callable[[str], WebClient]
+    # For look-ups made while a user waits: no retries, short timeout.
+    lookup_client_for: Callable[[str], WebClient]
     sender: OutboxSender
 
 

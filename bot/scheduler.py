@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 def tick(runtime: Runtime) -> None:
     """Run what is due now and deliver what is owed."""
     now = runtime.clock.now()
-    report = run_scheduled(runtime.sessions, now=now)
+    report = run_scheduled(runtime, now=now)
     delivery = runtime.sender.deliver_due()
     log.info(
         "clock.tick at=%s claimed=%s done=%s sent=%s retried=%s",

@@ -16,13 +16,17 @@ CLIENT_TIMEOUT_SECONDS = 10
 
 
 def make_web_client(
-    token: str | None, base_url: str, *, retries: int = CLIENT_RETRIES
+    token: str | None,
+    base_url: str,
+    *,
+    retries: int = CLIENT_RETRIES,
+    timeout: int = CLIENT_TIMEOUT_SECONDS,
 ) -> WebClient:
     """A WebClient that retries connection errors, 429 (honouring Retry-After) and 5xx."""
     return WebClient(
         token=token,
         base_url=base_url,
-        timeout=CLIENT_TIMEOUT_SECONDS,
+        timeout=timeout,
         retry_handlers=[
             ConnectionErrorRetryHandler(max_retry_count=retries),
             RateLimitErrorRetryHandler(max_retry_count=retries),

@@ -1,19 +1,145 @@
-"""/salesbot (arrives in a later release; for now it says so)."""
+"""/salesbot: set up a sales team in a channel, manage members, managers, stages, settings."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
+from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlalchemy.orm import Session
 
-from bot.views import help as help_views
+from bot.domain import admin_command as cmd
+from bot.domain.text import escape_mrkdwn
+from bot.runtime import Runtime, runtime_of
+from bot.services import admin
+from bot.services.deals import Actor
+from bot.services.directory import setup_team, sync_team_members
+from bot.services.errors import Refused
+from bot.slack_directory import channel_name, channel_profiles
+from bot.views.common import Message, ephemeral, refusal, section
+from handlers.common import as_caller
+
+log = logging.getLogger(__name__)
 
 
 def register(app: App) -> None:
     """Listen for /salesbot."""
-    app.command("/salesbot")(on_command)
+    app.command("/salesbot")(on_salesbot)
 
 
-def on_command(ack: Ack, command: dict[str, Any]) -> None:
-    """Answer /salesbot with what is coming."""
-    ack(**help_views.coming_soon("/salesbot"))
+def on_salesbot(ack: Ack, command: dict[str, Any], respond: Respond, context: Any) -> None:
+    """Answer /salesbot; setup acks at once and reports when the channel's members are in."""
+    parsed = cmd.parse_admin_command(command.get("text", ""))
+    if isinstance(parsed, cmd.AdminError):
+        ack(**refusal(escape_mrkdwn(parsed.message), parsed.usage))
+        return
+    if isinstance(parsed, cmd.Help):
+        ack(
+            **ephemeral(
+                "How to use /salesbot",
+                [section("\n".join(f"• {usage}" for usage in cmd.USAGE.values()))],
+            )
+        )
+        return
+    runtime = runtime_of(context)
+    if isinstance(parsed, cmd.Setup):
+        try:
+            as_caller(
+                runtime,
+                command["team_id"],
+                command["user_id"],
+                lambda _s, actor: admin.require_manager(actor),
+            )
+        except Refused as refused:
+            ack(**refusal(refused.message))
+            return
+        ack(**ephemeral(":hourglass_flowing_sand: Setting up this channel as a sales team…"))
+        respond(**set_up(runtime, command, parsed))
+        return
+    ack(**run(runtime, command, parsed))
+
+
+def run(runtime: Runtime, command: dict[str, Any], parsed: cmd.AdminCommand) -> Message:
+    """Carry out a quick /salesbot command and render the answer."""
+    channel_id = command.get("channel_id", "")
+
+    def work(session: Session, actor: Actor) -> str:
+        match parsed:
+            case cmd.TeamChange(action="list"):
+                return admin.list_team(session, admin.team_here(session, actor, channel_id))
+            case cmd.TeamChange(action="add", user_id=str(user_id)):
+                team = admin.team_here(session, actor, channel_id)
+                return admin.add_to_team(session, actor, team, user_id)
+            case cmd.TeamChange(action="remove", user_id=str(user_id)):
+                team = admin.team_here(session, actor, channel_id)
+                return admin.remove_from_team(session, actor, team, user_id)
+            case cmd.ManagerChange(action="list"):
+                return admin.list_managers(session, actor)
+            case cmd.ManagerChange(action=action, user_id=str(user_id)):
+                return admin.set_manager(session, actor, user_id, manager=action == "add")
+            case cmd.Stages(action="list"):
+                return admin.list_stages(session, actor)
+            case cmd.Stages(action="add", stage=str(key), probability=probability):
+                assert probability is not None
+                return admin.add_stage(session, actor, key, probability)
+            case cmd.Stages(action="set", stage=str(stage), probability=probability):
+                assert probability is not None
+                return admin.set_stage_probability(session, actor, stage, probability)
+            case cmd.Stages(action="rename", stage=str(stage), label=str(label)):
+                return admin.rename_stage(session, actor, stage, label)
+            case cmd.Currency(code=code):
+                return admin.set_currency(actor, admin.team_here(session, actor, channel_id), code)
+            case cmd.StaleDays(days=days):
+                team = admin.team_here(session, actor, channel_id)
+                return admin.set_stale_days(actor, team, days)
+        raise Refused("That is not a /salesbot command.", "\n".join(cmd.USAGE.values()))
+
+    try:
+        text = as_caller(runtime, command["team_id"], command["user_id"], work)
+    except Refused as refused:
+        return refusal(refused.message, refused.usage)
+    return ephemeral(text, [section(text)])
+
+
+def set_up(runtime: Runtime, command: dict[str, Any], parsed: cmd.Setup) -> Message:
+    """Bind the channel to a team and bring in its human members."""
+    workspace_id, channel_id = command["team_id"], command["channel_id"]
+    try:
+        profiles = channel_profiles(runtime, workspace_id, channel_id)
+        name = channel_name(runtime.lookup_client_for(workspace_id), channel_id)
+    except (SlackApiError, SlackClientError) as error:
+        log.warning("setup.members_failed channel=%s error=%s", channel_id, error)
+        return refusal(
+            "I could not read this channel's members. Invite me first (`/invite @Salesbot`), "
+            "then run `/salesbot setup` again."
+        )
+
+    def work(session: Session, actor: Actor) -> Message:
+        admin.require_manager(actor)
+        team, created = setup_team(
+            session,
+            workspace_id=workspace_id,
+            channel_id=channel_id,
+            channel_name=name,
+            timezone=actor.member.timezone,
+            now=actor.now,
+        )
+        if parsed.currency:
+            team.currency = parsed.currency
+        joined = sync_team_members(session, team, profiles, now=actor.now)
+        people = ", ".join(f"<@{m.slack_user_id}>" for m in joined) or "nobody yet"
+        head = "is now a sales team" if created else "was already a sales team; members refreshed"
+        text = (
+            f":white_check_mark: #{escape_mrkdwn(team.name)} {head}.\n"
+            f"Members ({len(joined)}): {people}\n"
+            f"Currency {team.currency} · time zone {team.timezone} · members refresh daily.\n"
+            "Next: record deals with `/deal add Acme 12k`, name managers with "
+            "`/salesbot managers add @person`."
+        )
+        return ephemeral(text, [section(text)])
+
+    try:
+        return as_caller(runtime, workspace_id, command["user_id"], work)
+    except Refused as refused:
+        return refusal(refused.message, refused.usage)

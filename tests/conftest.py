@@ -134,7 +134,7 @@ def server_url(app: Salesbot) -> Iterator[str]:
     server = make_server(
         "127.0.0.1", 0, app.wsgi(), server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
     )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()

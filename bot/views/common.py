@@ -31,3 +31,11 @@ def apology(error_id: str) -> Message:
         f":warning: Sorry, something went wrong on our side (error id `{error_id}`). "
         "Nothing was changed. Please try again; if it keeps happening, tell your admin the id."
     )
+
+
+def refusal(message: str, usage: str = "") -> Message:
+    """A friendly "no": what was wrong, and the right form."""
+    blocks = [section(f":warning: {message}")]
+    if usage:
+        blocks.append(context_block(usage))
+    return ephemeral(message, blocks)

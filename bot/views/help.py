@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.domain.deal_command import USAGE
 from bot.views.common import Message, context_block, ephemeral, section
 
 DEAL_EXAMPLES = [
@@ -9,21 +10,46 @@ DEAL_EXAMPLES = [
     ("/deal add 华为 5万 谈判", "record a deal, in Chinese"),
     ("/deal #12 stage negotiation close 2026-12-20", "change fields"),
     ("/deal won #12", "mark a deal won"),
-    ("/deal list", "your open deals"),
+    ("/deal list team", "the team's open deals"),
 ]
+HELP_ORDER = (
+    "add",
+    "new",
+    "update",
+    "won",
+    "lost",
+    "reopen",
+    "list",
+    "show",
+    "pipeline",
+    "undo",
+    "assign",
+)
+
+
 COMING = {
     "/target": "targets, progress and rewards",
     "/standup": "daily stand-ups",
-    "/salesbot": "team setup and settings",
 }
 
 
-def deal_help() -> Message:
-    """Usage of /deal with real examples."""
-    lines = "\n".join(f"`{example}`  {what}" for example, what in DEAL_EXAMPLES)
+def deal_help(topic: str | None = None) -> Message:
+    """Usage of /deal (or of one of its commands) with real examples."""
+    if topic in USAGE:
+        return ephemeral(f"/deal {topic}", [section(USAGE[topic])])
+    examples = "\n".join(f"`{example}`  {what}" for example, what in DEAL_EXAMPLES)
+    usage = "\n".join(f"• {USAGE[verb]}" for verb in HELP_ORDER)
     return ephemeral(
         "How to use /deal",
-        [section("*Record and move deals from chat*"), section(lines)],
+        [
+            section("*Record and move deals from chat*\n" + examples),
+            section(usage),
+            context_block(
+                "Amounts: 12000, 12k, 1.5M, 5万, $12k, USD 1,200 · Dates: 2026-12-15, Dec 15, "
+                "next friday, eom, in 2 weeks, 12月15日, 下周五 · Stages: lead, qualified, "
+                "proposal, negotiation, won, lost (线索 商机 方案 谈判 赢单 输单)"
+            ),
+        ],
     )
 
 

@@ -1,0 +1,161 @@
+"""The `/salesbot` grammar: team setup, membership, managers, stages and team settings."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Literal, TypeAlias
+
+from bot.domain.text import parse_mention
+
+USAGE = {
+    "setup": "`/salesbot setup [currency]` in a channel makes it a sales team — e.g. "
+    "`/salesbot setup CNY`",
+    "team": "`/salesbot team add @person` / `/salesbot team remove @person` / `/salesbot team`",
+    "managers": "`/salesbot managers add @person` / `/salesbot managers remove @person` / "
+    "`/salesbot managers`",
+    "stages": "`/salesbot stages` lists them; `/salesbot stages add demo 40%`, "
+    "`/salesbot stages set proposal 60%`, `/salesbot stages rename qualified Discovery`",
+    "currency": "`/salesbot currency USD` sets the team's reporting currency",
+    "stale": "`/salesbot stale 21` sets after how many idle days a deal counts as stale",
+}
+
+_PERCENT = re.compile(r"(\d{1,3}(?:\.\d+)?)\s*%?")
+_CURRENCY = re.compile(r"[A-Za-z]{3}")
+_STAGE_KEY = re.compile(r"[a-z][a-z0-9_-]{1,39}")
+
+
+@dataclass(frozen=True)
+class Help:
+    """Show the /salesbot usage."""
+
+
+@dataclass(frozen=True)
+class Setup:
+    """Make the current channel a sales team."""
+
+    currency: str | None
+
+
+@dataclass(frozen=True)
+class TeamChange:
+    """Add or remove a member, or list the team."""
+
+    action: Literal["add", "remove", "list"]
+    user_id: str | None
+
+
+@dataclass(frozen=True)
+class ManagerChange:
+    """Name or un-name a manager, or list them."""
+
+    action: Literal["add", "remove", "list"]
+    user_id: str | None
+
+
+@dataclass(frozen=True)
+class Stages:
+    """List, add, re-weight or rename stages."""
+
+    action: Literal["list", "add", "set", "rename"]
+    stage: str | None = None
+    probability: Decimal | None = None
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Currency:
+    """Set the team's reporting currency."""
+
+    code: str
+
+
+@dataclass(frozen=True)
+class StaleDays:
+    """Set the team's stale threshold."""
+
+    days: int
+
+
+@dataclass(frozen=True)
+class AdminError:
+    """What was wrong, and the right form."""
+
+    message: str
+    usage: str
+
+
+AdminCommand: TypeAlias = Help | Setup | TeamChange | ManagerChange | Stages | Currency | StaleDays
+
+
+def parse_admin_command(text: str) -> AdminCommand | AdminError:
+    """Parse the text after /salesbot; never raises."""
+    words = text.split()
+    if not words or words[0].casefold() in ("help", "帮助"):
+        return Help()
+    verb, args = words[0].casefold(), words[1:]
+    if verb in ("setup", "设置"):
+        return _setup(args)
+    if verb in ("team", "managers", "manager"):
+        return _membership(verb, args)
+    if verb == "stages":
+        return _stages(args)
+    if verb == "currency" and len(args) == 1 and _CURRENCY.fullmatch(args[0]):
+        return Currency(args[0].upper())
+    if verb == "stale" and len(args) == 1 and args[0].isdigit() and 1 <= int(args[0]) <= 365:
+        return StaleDays(int(args[0]))
+    if verb in USAGE:
+        return AdminError(f"That is not quite right for `{verb}`.", USAGE[verb])
+    return AdminError(f"I don't know “{words[0][:40]}”.", "\n".join(USAGE.values()))
+
+
+def _setup(args: list[str]) -> Setup | AdminError:
+    if not args:
+        return Setup(None)
+    if len(args) == 1 and _CURRENCY.fullmatch(args[0]):
+        return Setup(args[0].upper())
+    return AdminError("Setup takes at most a currency code.", USAGE["setup"])
+
+
+def _membership(verb: str, args: list[str]) -> TeamChange | ManagerChange | AdminError:
+    key = "team" if verb == "team" else "managers"
+    kind = TeamChange if key == "team" else ManagerChange
+    if not args or args[0].casefold() == "list":
+        return kind("list", None)
+    action = args[0].casefold()
+    user_id = parse_mention(args[1]) if len(args) == 2 else None
+    if action not in ("add", "remove") or user_id is None:
+        return AdminError("Name one person with @, after add or remove.", USAGE[key])
+    return kind(action, user_id)  # type: ignore[arg-type]
+
+
+def _stages(args: list[str]) -> Stages | AdminError:
+    if not args:
+        return Stages("list")
+    action = args[0].casefold()
+    if action in ("add", "set") and len(args) == 3:
+        probability = _percent(args[2])
+        if probability is None:
+            return AdminError(
+                f"“{args[2][:20]}” is not a percentage from 0 to 100.", USAGE["stages"]
+            )
+        if action == "add" and not _STAGE_KEY.fullmatch(args[1].casefold()):
+            return AdminError(
+                "A new stage name is one word of letters, digits, - or _.", USAGE["stages"]
+            )
+        return Stages(action, args[1], probability)  # type: ignore[arg-type]
+    if action == "rename" and len(args) >= 3:
+        return Stages("rename", args[1], label=" ".join(args[2:])[:80])
+    return AdminError("That is not a stages command I know.", USAGE["stages"])
+
+
+def _percent(text: str) -> Decimal | None:
+    match = _PERCENT.fullmatch(text)
+    if match is None:
+        return None
+    try:
+        value = Decimal(match[1])
+    except InvalidOperation:
+        return None
+    return value / 100 if 0 <= value <= 100 else None

@@ -1,0 +1,303 @@
+"""Close dates typed by people: ``Dec 15``, ``12/15``, ``next friday``, ``eoq``, ``下周五``…
+
+Explicit rules run first, in a fixed order, for forms where dateparser is wrong or
+missing; everything else (``tomorrow``, ``in 2 weeks``, ``明天``, ``3天后``…) goes to
+dateparser. Rules, as tested:
+
+* Year-less dates (``12/15``, ``Dec 15``, ``12月15日``) fall in the current year, unless
+  that is more than 183 days in the past (then next year) or more than 183 days in the
+  future (then last year). The caller warns about past dates.
+* Numbers with a slash, dot or dash are always month/day (``12/15``, ``12.15``);
+  ``15/12`` is refused rather than silently read as day/month. ``12/15/26`` is
+  month/day/year. A bare number (``15``) is refused.
+* Weeks run Monday to Sunday. ``friday``/``周五``: the next Friday, today included.
+  ``this friday``/``本周五``/``这周五``: Friday of this week (may be past).
+  ``next friday``/``下周五``: Friday of next week. ``last friday``/``上周五``: of last week.
+* ``eom``/``月底``, ``eoq``/``季度末`` (calendar quarters), ``eoy``/``年底``: the last day.
+* Relative months and years need a count (``in 2 months``, ``3个月后``); a bare month
+  (``Dec``) or ``next month`` is refused because it names no day.
+* Years outside 2000–2100 are refused.
+
+Cost: importing dateparser takes ~0.1 s and its first parse ~0.2 s (it loads language
+data once per process); later parses take about a millisecond. A parser object cannot
+be shared because its relative base (today) is fixed at construction, but building
+one costs well under a millisecond, so one is built per call.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from dateparser.date import DateDataParser
+
+__all__ = ["DateError", "parse_date"]
+
+MIN_YEAR = 2000
+MAX_YEAR = 2100
+_MAX_INPUT = 60
+_HALF_YEAR = 183
+_EXAMPLES = "Try 2026-12-15, Dec 15, 12/15, next friday, in 2 weeks, eom or 12月15日."
+
+# Spelled out rather than taken from calendar.month_name, which follows the locale.
+_MONTH_NAMES = (
+    *("January", "February", "March", "April", "May", "June", "July", "August"),
+    *("September", "October", "November", "December"),
+)
+_MONTHS = {
+    spelling: number
+    for number, name in enumerate(_MONTH_NAMES, start=1)
+    for spelling in (name.lower(), name[:3].lower())
+}
+_MONTHS["sept"] = 9
+_MONTH_WORD = "|".join(sorted(_MONTHS, key=len, reverse=True))
+
+_WEEKDAYS = {
+    "monday": 0, "mon": 0,
+    "tuesday": 1, "tue": 1, "tues": 1,
+    "wednesday": 2, "wed": 2, "weds": 2,
+    "thursday": 3, "thu": 3, "thur": 3, "thurs": 3,
+    "friday": 4, "fri": 4,
+    "saturday": 5, "sat": 5,
+    "sunday": 6, "sun": 6,
+}  # fmt: skip
+_ZH_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+# Which week a weekday word points at: None = the next one, today included.
+_WEEK_OFFSETS: dict[str, int | None] = {
+    "": None, "coming": None, "this": 0, "next": 1, "last": -1,
+    "本": 0, "这": 0, "这个": 0, "下": 1, "下个": 1, "上": -1, "上个": -1,
+}  # fmt: skip
+
+_ZH_DIGITS = dict(zip("一二三四五六七八九", range(1, 10), strict=True)) | {"两": 2}
+# Chinese numerals only when a unit follows, so 周一 (Monday) stays a weekday.
+_ZH_NUMBER = re.compile(r"([一二两三四五六七八九十]{1,3})(?=[天日号周星个月年])")
+
+_NUMERIC_ONLY = re.compile(r"[\d\s.,/:+\-]+")
+# "in 2 months" and "3个月后" count; "2026年12月" (a year and a month) does not.
+_COUNTED_PERIOD = re.compile(
+    r"(?:\d+|\ba|\ban|\bone|\btwo|\bthree|\bfour|\bfive|\bsix)\s+(?:months?|years?)\b"
+    r"|\d+\s*个月|\d+\s*年(?:以?后|之后)"
+)
+
+_SETTINGS: dict[str, Any] = {
+    "PREFER_DATES_FROM": "future",
+    "RETURN_AS_TIMEZONE_AWARE": False,
+    # No "timestamp" parser: a stray number must not become a 1970s date.
+    "PARSERS": ["relative-time", "absolute-time"],
+}
+_LANGUAGES = ["en", "zh"]
+
+
+class DateError(ValueError):
+    """A typed date was refused; the message is ready to show in Slack."""
+
+
+def parse_date(text: str, *, today: date) -> date:
+    """Parse a typed date relative to ``today`` (the user's local date)."""
+    shown = " ".join(text.split())
+    if not shown:
+        raise DateError(f"Please give a date. {_EXAMPLES}")
+    if len(shown) > _MAX_INPUT:
+        raise DateError(f"“{shown[:_MAX_INPUT]}…” is too long to be a date. {_EXAMPLES}")
+    word = _normalise(shown)
+    for rule in _RULES:
+        found = rule(word, today, shown)
+        if found is not None:
+            return _in_range(found, shown)
+    return _in_range(_with_dateparser(word, today, shown), shown)
+
+
+def _normalise(text: str) -> str:
+    word = unicodedata.normalize("NFKC", text).casefold()
+    word = re.sub(r"^(on|by)\s+", "", word)
+    # dateparser reads "3 weeks from today" as three weeks ago; "from now" works.
+    word = re.sub(r"\bfrom today$", "from now", word)
+    word = _ZH_NUMBER.sub(_zh_number, word)
+    # dateparser knows "2周后" but not "2星期后" / "2个星期后".
+    return re.sub(r"(\d+)\s*个?星期", r"\1周", word)
+
+
+def _zh_number(match: re.Match[str]) -> str:
+    """Turn 一 … 九十九 (written before a unit) into digits; leave nonsense alone."""
+    numeral = match[0]
+    if "十" not in numeral:
+        return str(_ZH_DIGITS[numeral]) if len(numeral) == 1 else numeral
+    tens, _, ones = numeral.partition("十")
+    tens_value = _ZH_DIGITS.get(tens, 1 if not tens else -1)
+    ones_value = _ZH_DIGITS.get(ones, 0 if not ones else -1)
+    return str(tens_value * 10 + ones_value) if min(tens_value, ones_value) >= 0 else numeral
+
+
+_Rule = Callable[[str, date, str], date | None]
+
+
+def _full_date(word: str, today: date, shown: str) -> date | None:
+    match = re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", word) or re.fullmatch(
+        r"(\d{4})年(\d{1,2})月(\d{1,2})[日号]?", word
+    )
+    if match is None:
+        return None
+    return _make_date(int(match[1]), int(match[2]), int(match[3]), shown)
+
+
+def _us_date(word: str, today: date, shown: str) -> date | None:
+    match = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})", word)
+    if match is None:
+        return None
+    year = int(match[3]) + (2000 if len(match[3]) == 2 else 0)
+    return _make_date(year, int(match[1]), int(match[2]), shown)
+
+
+def _numeric_month_day(word: str, today: date, shown: str) -> date | None:
+    match = re.fullmatch(r"(\d{1,2})[/.\-](\d{1,2})", word) or re.fullmatch(
+        r"(\d{1,2})月(\d{1,2})[日号]?", word
+    )
+    if match is None:
+        return None
+    month, day = int(match[1]), int(match[2])
+    if month > 12 >= day:
+        raise DateError(
+            f"I read “{shown}” as month/day, and there is no month {month}. "
+            f"Try {_MONTH_NAMES[day - 1][:3]} {month} or {day}/{month}."
+        )
+    return _nearest(month, day, today, shown)
+
+
+def _named_month_day(word: str, today: date, shown: str) -> date | None:
+    day = r"(\d{1,2})(?:st|nd|rd|th)?"
+    month = rf"({_MONTH_WORD})\.?"
+    year = r"(?:,?\s+(\d{4}))?"
+    match = re.fullmatch(rf"{month}\s+{day}{year}", word)
+    if match is not None:
+        month_number, day_number, year_text = _MONTHS[match[1]], int(match[2]), match[3]
+    else:
+        match = re.fullmatch(rf"{day}\s+(?:of\s+)?{month}{year}", word)
+        if match is None:
+            return None
+        month_number, day_number, year_text = _MONTHS[match[2]], int(match[1]), match[3]
+    if year_text:
+        return _make_date(int(year_text), month_number, day_number, shown)
+    return _nearest(month_number, day_number, today, shown)
+
+
+def _period_end(word: str, today: date, shown: str) -> date | None:
+    match = re.fullmatch(r"eo([mqy])", word) or re.fullmatch(
+        r"end of (?:the |this )?(month|quarter|year)|(month|quarter|year)[ -]end", word
+    )
+    if match is not None:
+        unit = next(g for g in match.groups() if g)[0]
+        return _end_of(unit, today, 0)
+    match = re.fullmatch(r"end of next (month|quarter|year)", word)
+    if match is not None:
+        return _end_of(match[1][0], today, 1)
+    return _zh_period_end(word, today)
+
+
+def _zh_period_end(word: str, today: date) -> date | None:
+    match = re.fullmatch(r"(本|这个?|今|下个?|明)?(月|季度?|年)[底末]", word)
+    if match is None:
+        return None
+    offset = 1 if (match[1] or "")[:1] in ("下", "明") else 0
+    unit = {"月": "m", "季": "q", "季度": "q", "年": "y"}[match[2]]
+    return _end_of(unit, today, offset)
+
+
+def _weekday(word: str, today: date, shown: str) -> date | None:
+    names = "|".join(sorted(_WEEKDAYS, key=len, reverse=True))
+    match = re.fullmatch(rf"(?:(this|next|last|coming)\s+)?({names})", word)
+    if match is not None:
+        return _on_weekday(today, _WEEKDAYS[match[2]], _WEEK_OFFSETS[match[1] or ""])
+    match = re.fullmatch(r"(本|这个?|下个?|上个?)?(?:周|星期|礼拜)([一二三四五六日天])", word)
+    if match is not None:
+        return _on_weekday(today, _ZH_WEEKDAYS[match[2]], _WEEK_OFFSETS[match[1] or ""])
+    return None
+
+
+def _refuse_bare_numbers(word: str, today: date, shown: str) -> date | None:
+    # Whatever is left that is only digits and punctuation is ambiguous or a typo;
+    # dateparser would turn "12.15" into a time and "15" into a past day.
+    if _NUMERIC_ONLY.fullmatch(word):
+        raise DateError(f"I can't tell which date “{shown}” is. {_EXAMPLES}")
+    return None
+
+
+_RULES: tuple[_Rule, ...] = (
+    _full_date,
+    _us_date,
+    _numeric_month_day,
+    _named_month_day,
+    _period_end,
+    _weekday,
+    _refuse_bare_numbers,
+)
+
+
+def _with_dateparser(word: str, today: date, shown: str) -> date:
+    settings = {**_SETTINGS, "RELATIVE_BASE": datetime.combine(today, time())}
+    data = DateDataParser(languages=_LANGUAGES, settings=settings).get_date_data(word)
+    if data.date_obj is None:
+        raise DateError(f"“{shown}” isn't a date I understand. {_EXAMPLES}")
+    if data.period in ("month", "year") and not _COUNTED_PERIOD.search(word):
+        raise DateError(f"“{shown}” doesn't name a day. Try eom, Dec 15 or in 2 months.")
+    return data.date_obj.date()
+
+
+def _make_date(year: int, month: int, day: int, shown: str) -> date:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise _out_of_range(shown)
+    _check_month_day(month, day, shown)
+    if not 1 <= day <= calendar.monthrange(year, month)[1]:
+        name = _MONTH_NAMES[month - 1]
+        raise DateError(f"“{shown}”: {name} {year} has no day {day}.")
+    return date(year, month, day)
+
+
+def _nearest(month: int, day: int, today: date, shown: str) -> date:
+    """Place a year-less date within about six months either side of today."""
+    _check_month_day(month, day, shown)
+    # This year first; next year before last year when both fit (only at the edges).
+    for year in (today.year, today.year + 1, today.year - 1):
+        if day <= calendar.monthrange(year, month)[1]:
+            found = date(year, month, day)
+            if abs((found - today).days) <= _HALF_YEAR:
+                return found
+    # Only February 29 gets here: no leap year is close enough.
+    raise DateError(f"“{shown}”: there is no February 29 near today. Please add the year.")
+
+
+def _check_month_day(month: int, day: int, shown: str) -> None:
+    if not 1 <= month <= 12:
+        raise DateError(f"“{shown}” has no month {month}. {_EXAMPLES}")
+    # 2000 is a leap year, so February 29 passes here and is checked per year later.
+    if not 1 <= day <= calendar.monthrange(2000, month)[1]:
+        raise DateError(f"“{shown}”: {_MONTH_NAMES[month - 1]} has no day {day}.")
+
+
+def _end_of(unit: str, today: date, offset: int) -> date:
+    months = {"m": 1, "q": 3, "y": 12}[unit]
+    # Index of the period (month, quarter or year) counted from year 0.
+    period = (today.year * 12 + today.month - 1) // months + offset
+    last_month_index = (period + 1) * months - 1
+    year, month = divmod(last_month_index, 12)
+    return date(year, month + 1, calendar.monthrange(year, month + 1)[1])
+
+
+def _on_weekday(today: date, weekday: int, week_offset: int | None) -> date:
+    if week_offset is None:
+        return today + timedelta(days=(weekday - today.weekday()) % 7)
+    monday = today - timedelta(days=today.weekday())
+    return monday + timedelta(weeks=week_offset, days=weekday)
+
+
+def _in_range(found: date, shown: str) -> date:
+    if not MIN_YEAR <= found.year <= MAX_YEAR:
+        raise _out_of_range(shown)
+    return found
+
+
+def _out_of_range(shown: str) -> DateError:
+    return DateError(f"“{shown}” is too far off. Dates must be in {MIN_YEAR}–{MAX_YEAR}.")

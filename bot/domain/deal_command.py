@@ -1,0 +1,740 @@
+"""The ``/deal`` grammar: the text after ``/deal`` in, a command or a ParseError out.
+
+Rules worth knowing (all tested):
+
+* Words are split on whitespace. Quotes group words and make them literal: ``"…"``,
+  ``'…'``, ``“…”``, ``‘…’``, ``「…」``, ``『…』``. A quote only opens at the start of a
+  word, so ``O'Brien`` and ``don't`` are fine; an apostrophe-style quote only closes
+  before a space or the end. ``<…>`` (a Slack mention) is one word even with spaces.
+* English keywords are case-insensitive; Chinese aliases are listed in VERB_ALIASES
+  and the field/keyword tables below. A quoted word is never a keyword or an amount.
+* ``add``: the amount is the last amount-shaped word before the first ``close``/
+  ``note`` keyword, optionally followed by one stage word; everything before it is
+  the customer. So ``add Studio 54 10k`` works; ``add "3M" 50k`` needs the quotes.
+  A currency written as its own word joins the amount (``USD 1,200``, ``8000 CNY``);
+  before the number, a letter code must be upper case (``Uncle Bob 5k`` is not BOB).
+  Multi-word stages are not supported.
+* Update: ``<ref> <field> <value> …``; the ref is everything before the first field
+  keyword after the first word. A value runs to the next field keyword, but its first
+  word is always value (``customer Close Brothers``). ``note`` takes the rest verbatim.
+* ``won <ref> [amount]``: a trailing amount-shaped word is the amount
+  (``won Studio 54`` means 54 won from "Studio": quote the name or use its #number).
+* ``lost <ref> [reason]``: the ref is one word (``#12``, ``12``, a quoted name or a
+  single word) and the rest is the reason, unless the word ``reason``/``原因`` splits
+  them: ``lost Big Co reason budget cut``.
+* A ref is ``#12`` or ``12`` (a deal number) or else a customer name.
+* An unknown first word is read as an update if a field keyword follows; a known verb
+  whose arguments don't fit is retried as an update (``List Ltd stage won``).
+* ParseError.message is plain text containing user input: escape it before showing it
+  in mrkdwn. ParseError.usage and USAGE values are mrkdwn, with ``<``/``>`` already
+  written as ``&lt;``/``&gt;``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal, TypeAlias
+
+from bot.domain.amounts import is_currency_word, looks_like_amount
+from bot.domain.text import parse_mention
+
+__all__ = [
+    "USAGE",
+    "VERB_ALIASES",
+    "Add",
+    "Assign",
+    "CustomerName",
+    "DealCommand",
+    "DealNumber",
+    "DealRef",
+    "Field",
+    "Help",
+    "List",
+    "ListScope",
+    "Lost",
+    "NewModal",
+    "ParseError",
+    "Pipeline",
+    "PipelineScope",
+    "Reopen",
+    "Show",
+    "Undo",
+    "Update",
+    "Won",
+    "parse_deal_command",
+]
+
+Field = Literal["stage", "amount", "close", "note", "customer"]
+ListScope = Literal["mine", "user", "team", "stage", "stale"]
+PipelineScope = Literal["mine", "user", "team"]
+
+
+@dataclass(frozen=True)
+class DealNumber:
+    """A deal referred to by its number, as in ``#12``."""
+
+    number: int
+
+
+@dataclass(frozen=True)
+class CustomerName:
+    """A deal referred to by its customer's name."""
+
+    name: str
+
+
+DealRef: TypeAlias = DealNumber | CustomerName
+
+
+@dataclass(frozen=True)
+class Help:
+    """Show help, for one command (canonical English verb) or all of them."""
+
+    topic: str | None = None
+
+
+@dataclass(frozen=True)
+class NewModal:
+    """Open the new-deal form."""
+
+
+@dataclass(frozen=True)
+class Add:
+    """Add a deal in one line; texts are validated later by the service."""
+
+    customer: str
+    amount_text: str
+    stage_text: str | None
+    close_text: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Update:
+    """Change fields of a deal, in the order typed."""
+
+    ref: DealRef
+    changes: tuple[tuple[Field, str], ...]
+
+
+@dataclass(frozen=True)
+class Won:
+    """Mark a deal won, optionally at a final amount."""
+
+    ref: DealRef
+    amount_text: str | None
+
+
+@dataclass(frozen=True)
+class Lost:
+    """Mark a deal lost, optionally with a reason."""
+
+    ref: DealRef
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class Reopen:
+    """Reopen a won or lost deal."""
+
+    ref: DealRef
+
+
+@dataclass(frozen=True)
+class List:
+    """List deals: mine, a user's, the team's, one stage's, or stale ones."""
+
+    scope: ListScope
+    user_id: str | None
+    stage_text: str | None
+
+
+@dataclass(frozen=True)
+class Show:
+    """Show one deal."""
+
+    ref: DealRef
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """Show the pipeline summary for me, a user or the team."""
+
+    scope: PipelineScope
+    user_id: str | None
+
+
+@dataclass(frozen=True)
+class Undo:
+    """Undo the user's last change."""
+
+
+@dataclass(frozen=True)
+class Assign:
+    """Give a deal to another owner."""
+
+    ref: DealRef
+    user_id: str
+
+
+@dataclass(frozen=True)
+class ParseError:
+    """Why the text is not a command (plain text) and the right form (mrkdwn)."""
+
+    message: str
+    usage: str
+
+
+DealCommand: TypeAlias = (
+    Help | NewModal | Add | Update | Won | Lost | Reopen | List | Show | Pipeline | Undo | Assign
+)
+
+
+def _usage(form: str, example: str) -> str:
+    # Slack reads < and > as control characters even inside backticks.
+    escaped = form.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f"`{escaped}` — e.g. `{example}`"
+
+
+USAGE: dict[str, str] = {
+    "help": _usage("/deal help [command]", "/deal help add"),
+    "new": "`/deal new` opens a form for a new deal",
+    "add": _usage(
+        "/deal add <customer> <amount> [stage] [close <date>] [note <text>]",
+        "/deal add Acme 12k proposal close Dec 15",
+    ),
+    "update": _usage(
+        "/deal <#number|customer> <field> <value> … (fields: stage, amount, close, note, customer)",
+        "/deal #12 stage proposal close 2026-12-20",
+    ),
+    "won": _usage("/deal won <#number|customer> [amount]", "/deal won #12 48k"),
+    "lost": _usage(
+        "/deal lost <#number|customer> [reason]", '/deal lost "Big Co" went with a competitor'
+    ),
+    "reopen": _usage("/deal reopen <#number|customer>", "/deal reopen #12"),
+    "list": _usage("/deal list [mine|@person|team|<stage>|stale]", "/deal list proposal"),
+    "show": _usage("/deal show <#number|customer>", "/deal show Acme"),
+    "pipeline": _usage("/deal pipeline [mine|@person|team]", "/deal pipeline mine"),
+    "undo": "`/deal undo` undoes your last change",
+    "assign": _usage("/deal assign <#number|customer> @person", "/deal assign #12 @maria"),
+}
+
+VERB_ALIASES: dict[str, str] = {
+    "帮助": "help",
+    "新建": "new",
+    "添加": "add",
+    "新增": "add",
+    "列表": "list",
+    "查看": "show",
+    "赢单": "won",
+    "成交": "won",
+    "输单": "lost",
+    "丢单": "lost",
+    "重开": "reopen",
+    "撤销": "undo",
+    "漏斗": "pipeline",
+    "分配": "assign",
+}
+_VERBS = frozenset(k for k in USAGE if k != "update")
+
+_FIELDS: dict[str, Field] = {
+    "stage": "stage",
+    "阶段": "stage",
+    "amount": "amount",
+    "金额": "amount",
+    "close": "close",
+    "截止": "close",
+    "成交日": "close",
+    "note": "note",
+    "备注": "note",
+    "customer": "customer",
+    "客户": "customer",
+}
+_ADD_KEYWORDS = frozenset(w for w, f in _FIELDS.items() if f in ("close", "note"))
+_REASON_WORDS = frozenset({"reason", "原因"})
+_ASSIGN_TO = frozenset({"to", "给"})
+_MINE = frozenset({"mine", "me", "my", "我的", "我"})
+_TEAM = frozenset({"team", "all", "团队", "全部", "所有"})
+_STALE = frozenset({"stale", "停滞"})
+_LIST_WORDS: tuple[tuple[frozenset[str], ListScope], ...] = (
+    (_MINE, "mine"),
+    (_TEAM, "team"),
+    (_STALE, "stale"),
+)
+# Verbs whose arguments can't be a deal ref: if they don't fit, "<Verb Ltd> stage won"
+# is more likely an update of a customer whose name starts with the verb.
+_RETRY_AS_UPDATE = frozenset({"help", "new", "undo", "list", "pipeline"})
+
+# Opening quote -> characters that close it. Mixed pairs ("…” from autocorrect) count.
+_QUOTES = {
+    '"': '"”',
+    "“": '”"',
+    "„": '“”"',
+    "'": "'’",
+    "‘": "’'",
+    "「": "」",
+    "『": "』",
+    "«": "»",
+}
+# These double as apostrophes (O’Brien), so they only close before a space or the end.
+_APOSTROPHES = frozenset("'’")
+_DEAL_NUMBER = re.compile(r"(#?)([0-9]+)")
+_MAX_DEAL_DIGITS = 9
+_SHOWN_LIMIT = 80
+
+
+@dataclass(frozen=True)
+class _Token:
+    text: str
+    quoted: bool
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class _Lexed:
+    text: str
+    tokens: tuple[_Token, ...]
+    # Position of an opening quote that never closes; tokens stop there.
+    open_quote: int | None
+
+
+_Parser = Callable[[_Lexed, Sequence[_Token]], "DealCommand | ParseError"]
+
+
+def parse_deal_command(text: str) -> DealCommand | ParseError:
+    """Parse the text after ``/deal``; never raises."""
+    lexed = _lex(text)
+    if not lexed.tokens:
+        return Help() if lexed.open_quote is None else _quote_error(lexed, "help")
+    verb = _verb_of(lexed.tokens[0])
+    if verb is None:
+        if _looks_like_update(lexed.tokens):
+            return _parse_update(lexed, lexed.tokens)
+        if lexed.open_quote is not None:
+            return _quote_error(lexed, "help")
+        return ParseError(
+            f"I don't know the command “{_shown(lexed.tokens[0].text)}”.", USAGE["help"]
+        )
+    result = _PARSERS[verb](lexed, lexed.tokens[1:])
+    if (
+        isinstance(result, ParseError)
+        and verb in _RETRY_AS_UPDATE
+        and _looks_like_update(lexed.tokens)
+    ):
+        update = _parse_update(lexed, lexed.tokens)
+        if not isinstance(update, ParseError):
+            return update
+    return result
+
+
+# --- tokens ---------------------------------------------------------------------------
+
+
+def _lex(text: str) -> _Lexed:
+    tokens: list[_Token] = []
+    i = 0
+    while i < len(text):
+        if text[i].isspace():
+            i += 1
+        elif text[i] in _QUOTES:
+            close = _find_closer(text, i + 1, _QUOTES[text[i]])
+            if close is None:
+                return _Lexed(text, tuple(tokens), i)
+            tokens.append(_Token(text[i + 1 : close], True, i, close + 1))
+            i = close + 1
+        else:
+            end = _word_end(text, i)
+            tokens.append(_Token(text[i:end], False, i, end))
+            i = end
+    return _Lexed(text, tuple(tokens), None)
+
+
+def _find_closer(text: str, start: int, closers: str) -> int | None:
+    for k in range(start, len(text)):
+        if text[k] in closers and (
+            text[k] not in _APOSTROPHES or k + 1 == len(text) or text[k + 1].isspace()
+        ):
+            return k
+    return None
+
+
+def _word_end(text: str, start: int) -> int:
+    # Keep a Slack mention such as <@U1|Mary Ann> in one piece.
+    if text.startswith("<@", start):
+        close = text.find(">", start)
+        if close != -1:
+            return close + 1
+    end = start
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return end
+
+
+def _word(token: _Token) -> str | None:
+    """The folded text of an unquoted token, for keyword matching; None if quoted."""
+    return None if token.quoted else unicodedata.normalize("NFKC", token.text).casefold()
+
+
+def _verb_of(token: _Token) -> str | None:
+    word = _word(token)
+    if word is None:
+        return None
+    return word if word in _VERBS else VERB_ALIASES.get(word)
+
+
+def _field_of(token: _Token) -> Field | None:
+    word = _word(token)
+    return None if word is None else _FIELDS.get(word)
+
+
+def _is_amount(token: _Token) -> bool:
+    return not token.quoted and looks_like_amount(token.text)
+
+
+def _join(tokens: Sequence[_Token]) -> str:
+    return " ".join(t.text for t in tokens).strip()
+
+
+def _rest(lexed: _Lexed, keyword: _Token) -> str:
+    """The text after a keyword, verbatim; one fully quoted phrase loses its quotes."""
+    rest = lexed.text[keyword.end :].strip()
+    inner = _lex(rest)
+    if len(inner.tokens) == 1 and inner.tokens[0].quoted and inner.tokens[0].end == len(rest):
+        return inner.tokens[0].text
+    return rest
+
+
+def _shown(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _SHOWN_LIMIT else text[: _SHOWN_LIMIT - 1] + "…"
+
+
+def _quote_error(lexed: _Lexed, verb: str) -> ParseError:
+    quote = lexed.text[lexed.open_quote or 0]
+    return ParseError(
+        f"There's an opening quote {quote} with no closing quote in “{_shown(lexed.text)}”.",
+        USAGE[verb],
+    )
+
+
+# --- refs -----------------------------------------------------------------------------
+
+
+def _parse_ref(lexed: _Lexed, tokens: Sequence[_Token], verb: str) -> DealRef | ParseError:
+    if not tokens:
+        return ParseError("Which deal? Give its #number or customer name.", USAGE[verb])
+    first = tokens[0]
+    match = None if first.quoted else _DEAL_NUMBER.fullmatch(_word(first) or "")
+    if match is not None and len(tokens) == 1:
+        return _deal_number(match, first.text, verb)
+    # "#12 foo" is a typo; "12 Monkeys" is a customer.
+    if match is not None and match[1]:
+        return ParseError(
+            f"“{_shown(_join(tokens))}” mixes a deal number with other words. "
+            f"Use {first.text} alone, or the customer name.",
+            USAGE[verb],
+        )
+    if not first.quoted and first.text.startswith(("#", "＃")):
+        return _not_a_number(first.text, verb)
+    name = _join(tokens)
+    if not name:
+        return ParseError("The customer name is empty.", USAGE[verb])
+    return CustomerName(name)
+
+
+def _deal_number(match: re.Match[str], shown: str, verb: str) -> DealRef | ParseError:
+    digits = match[2]
+    if len(digits) > _MAX_DEAL_DIGITS or int(digits) == 0:
+        return _not_a_number(shown, verb)
+    return DealNumber(int(digits))
+
+
+def _not_a_number(shown: str, verb: str) -> ParseError:
+    return ParseError(
+        f"“{_shown(shown)}” is not a deal number. Deal numbers look like #12; "
+        "put a customer name that starts with # in quotes.",
+        USAGE[verb],
+    )
+
+
+# --- add ------------------------------------------------------------------------------
+
+
+def _parse_add(lexed: _Lexed, args: Sequence[_Token]) -> DealCommand | ParseError:
+    has_note = any(_field_of(t) == "note" for t in args)
+    if lexed.open_quote is not None and not has_note:
+        return _quote_error(lexed, "add")
+    tokens = _merge_currencies(args)
+    keywords = [i for i, t in enumerate(tokens) if _word(t) in _ADD_KEYWORDS]
+    # A keyword inside the customer name ("Close Brothers") fails to split: try the next.
+    for boundary in [*keywords, len(tokens)]:
+        found = _split_amount(tokens[:boundary])
+        if found is not None:
+            return _finish_add(lexed, found, tokens[boundary:])
+    return _missing_amount(lexed, tokens, keywords)
+
+
+def _merge_currencies(tokens: Sequence[_Token]) -> list[_Token]:
+    """Join a currency written as its own word to its amount: USD 1,200 / 8000 CNY."""
+    merged: list[_Token] = []
+    i = 0
+    while i < len(tokens):
+        if i + 1 < len(tokens) and _joinable(tokens[i], tokens[i + 1]):
+            first, second = tokens[i], tokens[i + 1]
+            merged.append(_Token(f"{first.text} {second.text}", False, first.start, second.end))
+            i += 2
+        else:
+            merged.append(tokens[i])
+            i += 1
+    return merged
+
+
+def _joinable(first: _Token, second: _Token) -> bool:
+    if first.quoted or second.quoted:
+        return False
+    suffix = is_currency_word(second.text) and looks_like_amount(first.text)
+    prefix = _prefix_currency(first.text) and looks_like_amount(second.text)
+    return (suffix or prefix) and looks_like_amount(f"{first.text} {second.text}")
+
+
+def _prefix_currency(word: str) -> bool:
+    # Lower-case codes before a number are too often the end of a name ("Uncle Bob").
+    plain_letters = word.isascii() and word.isalpha()
+    lenient = not plain_letters or word.isupper() or word.casefold() == "rmb"
+    return lenient and is_currency_word(word)
+
+
+def _split_amount(
+    segment: Sequence[_Token],
+) -> tuple[Sequence[_Token], _Token, _Token | None] | None:
+    """Split ``customer… amount [stage]``, or None if the segment isn't shaped so."""
+    if len(segment) >= 2 and _is_amount(segment[-1]):
+        return segment[:-1], segment[-1], None
+    if len(segment) >= 3 and _is_amount(segment[-2]):
+        return segment[:-2], segment[-2], segment[-1]
+    return None
+
+
+def _missing_amount(lexed: _Lexed, tokens: Sequence[_Token], keywords: Sequence[int]) -> ParseError:
+    segment = tokens[: keywords[0]] if keywords else tokens
+    amounts = [i for i, t in enumerate(segment) if _is_amount(t)]
+    shown = _shown(lexed.text)
+    if not amounts:
+        message = f"I couldn't find an amount in “{shown}”."
+    elif amounts[-1] == 0:
+        message = f"Please put the customer before the amount in “{shown}”."
+    else:
+        extra = _join(segment[amounts[-1] + 1 :])
+        message = (
+            f"After the amount “{segment[amounts[-1]].text}” I expected one stage word, "
+            f"then close or note, but found “{_shown(extra)}”."
+        )
+    return ParseError(message, USAGE["add"])
+
+
+def _finish_add(
+    lexed: _Lexed,
+    found: tuple[Sequence[_Token], _Token, _Token | None],
+    tail: Sequence[_Token],
+) -> DealCommand | ParseError:
+    customer_tokens, amount, stage = found
+    customer = _join(customer_tokens)
+    if not customer:
+        return ParseError("The customer name is empty.", USAGE["add"])
+    clauses = _keyword_clauses(lexed, tail, _ADD_KEYWORDS, "add")
+    if isinstance(clauses, ParseError):
+        return clauses
+    return Add(
+        customer=customer,
+        amount_text=amount.text,
+        stage_text=stage.text if stage else None,
+        close_text=clauses.get("close"),
+        note=clauses.get("note"),
+    )
+
+
+def _keyword_clauses(
+    lexed: _Lexed, tokens: Sequence[_Token], keywords: frozenset[str], verb: str
+) -> dict[Field, str] | ParseError:
+    """Read ``keyword value… keyword value…``; ``note`` swallows the rest verbatim."""
+    if lexed.open_quote is not None and not any(_field_of(t) == "note" for t in tokens):
+        return _quote_error(lexed, verb)
+    values: dict[Field, str] = {}
+    i = 0
+    while i < len(tokens):
+        field = _FIELDS[_word(tokens[i]) or ""]
+        if field in values:
+            return ParseError(f"“{tokens[i].text}” is given twice.", USAGE[verb])
+        if field == "note":
+            end, value = len(tokens), _rest(lexed, tokens[i])
+        else:
+            # The first word is always value, so "customer Close Brothers" works.
+            end = i + 2
+            while end < len(tokens) and _word(tokens[end]) not in keywords:
+                end += 1
+            value = _join(tokens[i + 1 : end])
+        if not value:
+            return ParseError(f"“{tokens[i].text}” needs a value after it.", USAGE[verb])
+        values[field] = value
+        i = end
+    return values
+
+
+# --- update ---------------------------------------------------------------------------
+
+
+def _looks_like_update(tokens: Sequence[_Token]) -> bool:
+    return any(_field_of(t) for t in tokens[1:])
+
+
+def _parse_update(lexed: _Lexed, tokens: Sequence[_Token]) -> DealCommand | ParseError:
+    first = next(i for i in range(1, len(tokens)) if _field_of(tokens[i]))
+    ref = _parse_ref(lexed, tokens[:first], "update")
+    if isinstance(ref, ParseError):
+        return ref
+    clauses = _keyword_clauses(lexed, tokens[first:], frozenset(_FIELDS), "update")
+    if isinstance(clauses, ParseError):
+        return clauses
+    return Update(ref, tuple(clauses.items()))
+
+
+# --- won / lost / reopen / show / assign ----------------------------------------------
+
+
+def _parse_won(lexed: _Lexed, args: Sequence[_Token]) -> DealCommand | ParseError:
+    if lexed.open_quote is not None:
+        return _quote_error(lexed, "won")
+    tokens = _merge_currencies(args)
+    amount = None
+    if len(tokens) >= 2 and _is_amount(tokens[-1]):
+        amount, tokens = tokens[-1].text, tokens[:-1]
+    ref = _parse_ref(lexed, tokens, "won")
+    return ref if isinstance(ref, ParseError) else Won(ref, amount)
+
+
+def _parse_lost(lexed: _Lexed, args: Sequence[_Token]) -> DealCommand | ParseError:
+    if not args:
+        if lexed.open_quote is not None:
+            return _quote_error(lexed, "lost")
+        return ParseError("Which deal did you lose?", USAGE["lost"])
+    split = next((i for i in range(1, len(args)) if _word(args[i]) in _REASON_WORDS), 0)
+    ref = _parse_ref(lexed, args[: split or 1], "lost")
+    if isinstance(ref, ParseError):
+        return ref
+    # Whatever follows the ref is free text, quotes and all.
+    return Lost(ref, _rest(lexed, args[split]) or None)
+
+
+def _ref_only(verb: str) -> _Parser:
+    def parse(lexed: _Lexed, args: Sequence[_Token]) -> DealCommand | ParseError:
+        if lexed.open_quote is not None:
+            return _quote_error(lexed, verb)
+        ref = _parse_ref(lexed, args, verb)
+        if isinstance(ref, ParseError):
+            return ref
+        return Reopen(ref) if verb == "reopen" else Show(ref)
+
+    return parse
+
+
+def _parse_assign(lexed: _Lexed, args: Sequence[_Token]) -> DealCommand | ParseError:
+    if lexed.open_quote is not None:
+        return _quote_error(lexed, "assign")
+    user_id = parse_mention(args[-1].text) if args and not args[-1].quoted else None
+    if user_id is None:
+        last = args[-1].text if args else ""
+        message = _who_message(last, "Who should own it? End with an @person.")
+        return ParseError(message, USAGE["assign"])
+    ref_tokens = args[:-1]
+    if ref_tokens and _word(ref_tokens[-1]) in _ASSIGN_TO:
+        ref_tokens = ref_tokens[:-1]
+    ref = _parse_ref(lexed, ref_tokens, "assign")
+    return ref if isinstance(ref, ParseError) else Assign(ref, user_id)
+
+
+def _who_message(word: str, otherwise: str) -> str:
+    if word.startswith(("@", "＠")):
+        return (
+            f"I couldn't tell who “{_shown(word)}” is. Pick the person from Slack's @ menu "
+            "so it becomes a mention."
+        )
+    return otherwise
+
+
+# --- list / pipeline / help / new / undo ----------------------------------------------
+
+
+def _parse_list(lexed: _Lexed, args: Sequence[_Token]) -> DealCommand | ParseError:
+    if lexed.open_quote is not None:
+        return _quote_error(lexed, "list")
+    if not args:
+        return List("mine", None, None)
+    if len(args) > 1:
+        return ParseError(
+            f"“list” takes one filter, not “{_shown(_join(args))}”. Stages are one word.",
+            USAGE["list"],
+        )
+    token, word = args[0], _word(args[0])
+    for words, scope in _LIST_WORDS:
+        if word in words:
+            return List(scope, None, None)
+    user_id = parse_mention(token.text) if not token.quoted else None
+    if user_id is not None:
+        return List("user", user_id, None)
+    if word is not None and word.startswith(("@", "＠")):
+        return ParseError(_who_message(token.text, ""), USAGE["list"])
+    return List("stage", None, token.text)
+
+
+def _parse_pipeline(lexed: _Lexed, args: Sequence[_Token]) -> DealCommand | ParseError:
+    if lexed.open_quote is not None:
+        return _quote_error(lexed, "pipeline")
+    if not args:
+        return Pipeline("team", None)
+    word = _word(args[0])
+    if len(args) == 1 and word in _MINE:
+        return Pipeline("mine", None)
+    if len(args) == 1 and word in _TEAM:
+        return Pipeline("team", None)
+    user_id = parse_mention(args[0].text) if len(args) == 1 and word is not None else None
+    if user_id is not None:
+        return Pipeline("user", user_id)
+    otherwise = f"“pipeline” takes mine, team or an @person, not “{_shown(_join(args))}”."
+    return ParseError(_who_message(args[0].text, otherwise), USAGE["pipeline"])
+
+
+def _parse_help(lexed: _Lexed, args: Sequence[_Token]) -> DealCommand | ParseError:
+    if not args:
+        return Help()
+    topic = _verb_of(args[0]) or ("update" if _word(args[0]) == "update" else None)
+    if len(args) == 1 and topic is not None:
+        return Help(topic)
+    return ParseError(f"I have no help on “{_shown(_join(args))}”.", USAGE["help"])
+
+
+def _no_arguments(verb: str, command: DealCommand) -> _Parser:
+    def parse(lexed: _Lexed, args: Sequence[_Token]) -> DealCommand | ParseError:
+        if args or lexed.open_quote is not None:
+            return ParseError(f"“{verb}” takes nothing after it.", USAGE[verb])
+        return command
+
+    return parse
+
+
+_PARSERS: dict[str, _Parser] = {
+    "help": _parse_help,
+    "new": _no_arguments("new", NewModal()),
+    "add": _parse_add,
+    "won": _parse_won,
+    "lost": _parse_lost,
+    "reopen": _ref_only("reopen"),
+    "list": _parse_list,
+    "show": _ref_only("show"),
+    "pipeline": _parse_pipeline,
+    "undo": _no_arguments("undo", Undo()),
+    "assign": _parse_assign,
+}

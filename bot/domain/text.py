@@ -1,0 +1,92 @@
+"""Text hygiene for user input and for showing user text safely in Slack mrkdwn."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["TextTooLongError", "clean_text", "escape_mrkdwn", "parse_mention"]
+
+# Slack has no escape for *, _, ~ and `; the `verbatim` flag only stops auto-linking,
+# and zero-width spaces next to markers make Slack *apply* formatting (jsx-slack uses
+# them to force it). So markers are swapped for look-alike characters: display-only,
+# never store the result.
+_LOOKALIKES = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        "*": "\u2217",  # ∗ asterisk operator
+        "_": "\u02cd",  # ˍ modifier letter low macron
+        "~": "\u223c",  # ∼ tilde operator
+        "`": "\u02cb",  # ˋ modifier letter grave accent
+        "\uff0a": "\ufe61",  # fullwidth ＊ -> small asterisk ﹡
+        "\uff3f": "\u02cd",  # fullwidth ＿
+        "\uff40": "\u02cb",  # fullwidth ｀
+    }
+)
+# A line starting with ">" (even as &gt;) or "＞" is a Slack quote; an invisible soft
+# hyphen in front stops that.
+_QUOTE_START = re.compile(r"^([^\S\n]*)(&gt;|\uff1e)", re.MULTILINE)
+
+# Bidi embeddings, overrides and isolates can reorder text to disguise it.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_LINE_BREAKS = re.compile(r"\r\n|[\r\u0085\u2028\u2029]")
+# Zero-width characters are only stripped at the edges: inside text a ZWJ may be
+# joining an emoji sequence or shaping a script. (No Unicode space is above U+3000.)
+_EDGE_CHARS = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace()) + (
+    "\u200b\u200c\u200d\u2060\ufeff"
+)
+_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>")
+
+
+class TextTooLongError(ValueError):
+    """Cleaned text is longer than allowed; the message is ready to show in Slack."""
+
+    def __init__(self, length: int, max_len: int) -> None:
+        super().__init__(
+            f"That text is {length:,} characters long; the limit here is {max_len:,}. "
+            f"Please shorten it by {length - max_len:,}."
+        )
+        self.length = length
+        self.max_len = max_len
+
+
+def escape_mrkdwn(text: str) -> str:
+    """Make user text show literally in mrkdwn: no pings, links or formatting."""
+    return _QUOTE_START.sub("\\1\u00ad\\2", text.translate(_LOOKALIKES))
+
+
+def clean_text(text: str, *, max_len: int, multiline: bool = False) -> str:
+    """Strip control characters and stray whitespace, then enforce max_len."""
+    text = unicodedata.normalize("NFC", _LINE_BREAKS.sub("\n", text))
+    text = "".join(_keep(ch, multiline) for ch in text)
+    text = _tidy_lines(text) if multiline else " ".join(text.split())
+    text = text.strip(_EDGE_CHARS)
+    if len(text) > max_len:
+        raise TextTooLongError(len(text), max_len)
+    return text
+
+
+def parse_mention(token: str) -> str | None:
+    """Return the user id in a Slack mention such as ``<@U123|name>``, else None."""
+    match = _MENTION.fullmatch(token.strip())
+    return match[1] if match else None
+
+
+def _keep(ch: str, multiline: bool) -> str:
+    if ch == "\n":
+        return "\n" if multiline else " "
+    if ch == "\t":
+        return " "
+    if ch in _BIDI_CONTROLS:
+        return ""
+    # Cc: C0/C1 controls incl. NUL; Cs: lone surrogates, which cannot be encoded to
+    # UTF-8 and would fail later in Slack or the database.
+    return "" if unicodedata.category(ch) in ("Cc", "Cs") else ch
+
+
+def _tidy_lines(text: str) -> str:
+    lines = [line.rstrip() for line in text.split("\n")]
+    # More than one blank line in a row is almost always a paste artefact.
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))

@@ -1,0 +1,374 @@
+"""Carry out a parsed /deal command: typed texts become validated values, then a deal change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.domain import deal_command as cmd
+from bot.domain.amounts import AmountError, Money, parse_amount, require_positive
+from bot.domain.dates import DateError, parse_date
+from bot.domain.deal_command import USAGE
+from bot.domain.stages import Stage, StageError, resolve_stage
+from bot.domain.text import TextTooLongError, clean_text, escape_mrkdwn
+from bot.services import deals
+from bot.services.deals import Actor, DealFields, DealRow, HistoryLine, Outcome, StageTotal
+from bot.services.directory import ensure_member, find_member
+from bot.services.errors import Refused
+from models import Deal, Member, SalesTeam
+
+NAME_MAX = 200
+NOTE_MAX = 2000
+REASON_MAX = 500
+
+
+@dataclass(frozen=True)
+class Changed:
+    """A deal was added or changed."""
+
+    verb: str
+    outcome: Outcome
+    stage: Stage
+    owner: Member
+
+
+@dataclass(frozen=True)
+class Listed:
+    """Open deals for a list."""
+
+    title: str
+    rows: list[DealRow]
+    empty_hint: str
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A deal with its history."""
+
+    deal: Deal
+    owner: Member
+    stage: Stage
+    history: list[HistoryLine]
+
+
+@dataclass(frozen=True)
+class PipelineView:
+    """A pipeline summary."""
+
+    title: str
+    rows: list[StageTotal]
+
+
+Result = Changed | Listed | Shown | PipelineView
+
+
+def default_currency(actor: Actor) -> str:
+    """The caller's team currency, or CNY for someone in no team yet."""
+    return actor.team.currency if actor.team else "CNY"
+
+
+def read_amount(text: str, actor: Actor, usage: str) -> Money:
+    """An amount typed by the caller, or a refusal naming the problem."""
+    try:
+        return parse_amount(text, default_currency(actor))
+    except AmountError as error:
+        raise Refused(escape_mrkdwn(str(error)), usage) from None
+
+
+def read_stage(session: Session, text: str, actor: Actor, usage: str) -> Stage:
+    """A stage typed by the caller (English, Chinese or a unique prefix)."""
+    try:
+        return resolve_stage(text, deals.stage_list(session, actor.workspace_id))
+    except StageError as error:
+        raise Refused(escape_mrkdwn(str(error)), usage) from None
+
+
+def read_date(text: str, actor: Actor, usage: str) -> date:
+    """A date typed by the caller, read in their time zone."""
+    try:
+        return parse_date(text, today=actor.today)
+    except DateError as error:
+        raise Refused(escape_mrkdwn(str(error)), usage) from None
+
+
+def read_text(text: str, what: str, max_len: int, usage: str, *, multiline: bool = False) -> str:
+    """Free text with control characters stripped and its length bounded."""
+    try:
+        cleaned = clean_text(text, max_len=max_len, multiline=multiline)
+    except TextTooLongError:
+        raise Refused(f"The {what} is too long: {max_len} characters at most.", usage) from None
+    if not cleaned:
+        raise Refused(f"The {what} is empty.", usage)
+    return cleaned
+
+
+def execute(session: Session, actor: Actor, command: cmd.DealCommand) -> Result:
+    """Carry out one command for the caller; raises Refused for anything it will not do."""
+    match command:
+        case cmd.Add():
+            return _add(session, actor, command)
+        case cmd.Update():
+            return _update(session, actor, command)
+        case cmd.Won():
+            return _won(session, actor, command)
+        case cmd.Lost():
+            return _lost(session, actor, command)
+        case cmd.Reopen():
+            return _reopen(session, actor, command)
+        case cmd.List():
+            return _list(session, actor, command)
+        case cmd.Show():
+            return _show(session, actor, command)
+        case cmd.Pipeline():
+            return _pipeline(session, actor, command)
+        case cmd.Undo():
+            deal, _events = deals.undo_last(session, actor)
+            return _changed(session, "undo", Outcome(deal, _events, []))
+        case cmd.Assign():
+            return _assign(session, actor, command)
+    raise Refused("That is not something /deal can do.", USAGE["help"])
+
+
+def _changed(session: Session, verb: str, outcome: Outcome) -> Changed:
+    owner = session.get(Member, outcome.deal.owner_id)
+    assert owner is not None
+    stages = deals.stage_list(session, outcome.deal.workspace_id)
+    return Changed(verb, outcome, deals.stage_by_key(stages, outcome.deal.stage), owner)
+
+
+def _add(session: Session, actor: Actor, command: cmd.Add) -> Changed:
+    usage = USAGE["add"]
+    fields = DealFields(
+        customer=read_text(command.customer, "customer name", NAME_MAX, usage),
+        amount=read_amount(command.amount_text, actor, usage),
+        stage=read_stage(session, command.stage_text, actor, usage) if command.stage_text else None,
+        close_date=read_date(command.close_text, actor, usage) if command.close_text else None,
+        note=read_text(command.note, "note", NOTE_MAX, usage, multiline=True)
+        if command.note
+        else None,
+    )
+    if fields.stage is not None and fields.stage.kind == "won":
+        _require_positive(fields.amount, usage)
+    return _changed(session, "add", deals.add_deal(session, actor, fields))
+
+
+def _require_positive(money: Money | None, usage: str) -> None:
+    if money is None:
+        return
+    try:
+        require_positive(money)
+    except AmountError as error:
+        raise Refused(f"A won deal needs an amount above zero. {error}", usage) from None
+
+
+def find(session: Session, actor: Actor, ref: cmd.DealRef) -> Deal:
+    """The deal a reference points at, in the caller's workspace."""
+    if isinstance(ref, cmd.DealNumber):
+        return deals.find_deal(session, actor, f"#{ref.number}")
+    return deals.find_deal(session, actor, ref.name)
+
+
+def _update(session: Session, actor: Actor, command: cmd.Update) -> Changed:
+    usage = USAGE["update"]
+    deal = find(session, actor, command.ref)
+    fields = DealFields()
+    seen: set[str] = set()
+    for field, text in command.changes:
+        if field in seen:
+            raise Refused(f"You gave the {field} twice.", usage)
+        seen.add(field)
+        match field:
+            case "stage":
+                fields = replace(fields, stage=read_stage(session, text, actor, usage))
+            case "amount":
+                fields = replace(fields, amount=read_amount(text, actor, usage))
+            case "close":
+                fields = replace(fields, close_date=read_date(text, actor, usage))
+            case "note":
+                note = read_text(text, "note", NOTE_MAX, usage, multiline=True)
+                fields = replace(fields, note=note)
+            case "customer":
+                customer = read_text(text, "customer name", NAME_MAX, usage)
+                fields = replace(fields, customer=customer)
+    stage = fields.stage
+    if stage is not None and stage.kind == "won":
+        _require_positive(fields.amount or Money(deal.amount, deal.currency), usage)
+    return _changed(session, "update", deals.update_deal(session, actor, deal, fields))
+
+
+def _won(session: Session, actor: Actor, command: cmd.Won) -> Changed:
+    usage = USAGE["won"]
+    deal = find(session, actor, command.ref)
+    won = _kind_stage(session, actor, "won")
+    if deal.stage == won.key:
+        raise Refused(f"Deal #{deal.id} is already won. To change it, `/deal reopen #{deal.id}`.")
+    amount = read_amount(command.amount_text, actor, usage) if command.amount_text else None
+    _require_positive(amount or Money(deal.amount, deal.currency), usage)
+    outcome = deals.update_deal(session, actor, deal, DealFields(amount=amount, stage=won))
+    return _changed(session, "won", outcome)
+
+
+def _lost(session: Session, actor: Actor, command: cmd.Lost) -> Changed:
+    usage = USAGE["lost"]
+    deal = find(session, actor, command.ref)
+    lost = _kind_stage(session, actor, "lost")
+    if deal.stage == lost.key:
+        raise Refused(f"Deal #{deal.id} is already lost.")
+    reason = read_text(command.reason, "reason", REASON_MAX, usage) if command.reason else ""
+    outcome = deals.update_deal(session, actor, deal, DealFields(stage=lost), lost_reason=reason)
+    return _changed(session, "lost", outcome)
+
+
+def _reopen(session: Session, actor: Actor, command: cmd.Reopen) -> Changed:
+    deal = find(session, actor, command.ref)
+    if deal.closed_at is None:
+        raise Refused(f"Deal #{deal.id} is already open.", USAGE["reopen"])
+    stages = deals.stage_list(session, actor.workspace_id)
+    stage = deals.reopen_stage(session, deal, stages)
+    outcome = deals.update_deal(session, actor, deal, DealFields(stage=stage))
+    return _changed(session, "reopen", outcome)
+
+
+def _kind_stage(session: Session, actor: Actor, kind: str) -> Stage:
+    for stage in deals.stage_list(session, actor.workspace_id):
+        if stage.kind == kind:
+            return stage
+    raise Refused(f"This workspace has no {kind} stage; ask a manager to check `/salesbot stages`.")
+
+
+def _member(session: Session, actor: Actor, user_id: str) -> Member | None:
+    return find_member(session, actor.workspace_id, user_id)
+
+
+def _list(session: Session, actor: Actor, command: cmd.List) -> Listed:
+    match command.scope:
+        case "user":
+            assert command.user_id is not None
+            member = _member(session, actor, command.user_id)
+            rows = deals.list_open(session, actor, owner=member) if member else []
+            return Listed(f"Open deals of <@{command.user_id}>", rows, "They have no open deals.")
+        case "team":
+            team = _require_team(actor)
+            return Listed(
+                "Open deals of the team",
+                deals.list_open(session, actor, team=team),
+                "The team has no open deals. Add one with `/deal add Acme 12k`.",
+            )
+        case "stage":
+            assert command.stage_text is not None
+            stage = read_stage(session, command.stage_text, actor, USAGE["list"])
+            rows = deals.list_open(session, actor, stage_key=stage.key, **_own_scope(actor))
+            return Listed(f"Open deals in {stage.label}", rows, f"No open deals in {stage.label}.")
+        case "stale":
+            days = actor.team.stale_days if actor.team else 14
+            rows = deals.list_open(session, actor, idle_days=days, **_own_scope(actor))
+            return Listed(
+                f"Open deals with no update for {days} days",
+                rows,
+                "Nothing stale: every open deal moved recently.",
+            )
+    return Listed(
+        "Your open deals",
+        deals.list_open(session, actor, owner=actor.member),
+        "You have no open deals. Add one with `/deal add Acme 12k proposal`.",
+    )
+
+
+def _own_scope(actor: Actor) -> dict[str, Any]:
+    """The caller's team's deals, or their own when they are in no team."""
+    return {"team": actor.team} if actor.team else {"owner": actor.member}
+
+
+def _require_team(actor: Actor) -> SalesTeam:
+    if actor.team is None:
+        raise Refused(
+            "You are not in a sales team yet. A manager can run `/salesbot setup` in the team's "
+            "channel, or `/salesbot team add @you`."
+        )
+    return actor.team
+
+
+def _show(session: Session, actor: Actor, command: cmd.Show) -> Shown:
+    deal = find(session, actor, command.ref)
+    owner = session.get(Member, deal.owner_id)
+    assert owner is not None
+    stage = deals.stage_by_key(deals.stage_list(session, actor.workspace_id), deal.stage)
+    return Shown(deal, owner, stage, deals.history(session, deal))
+
+
+def _pipeline(session: Session, actor: Actor, command: cmd.Pipeline) -> PipelineView:
+    match command.scope:
+        case "user":
+            assert command.user_id is not None
+            member = _member(session, actor, command.user_id)
+            rows = deals.pipeline(session, actor, owner=member) if member else []
+            return PipelineView(f"Pipeline of <@{command.user_id}>", rows)
+        case "team" if actor.team is not None:
+            return PipelineView("Team pipeline", deals.pipeline(session, actor, team=actor.team))
+    return PipelineView("Your pipeline", deals.pipeline(session, actor, owner=actor.member))
+
+
+def _assign(session: Session, actor: Actor, command: cmd.Assign) -> Changed:
+    if not actor.member.can_manage:
+        raise Refused("Only managers can assign deals.", USAGE["assign"])
+    deal = find(session, actor, command.ref)
+    new_owner = ensure_member(session, actor.workspace_id, command.user_id, now=actor.now)
+    return _changed(session, "assign", deals.assign(session, actor, deal, new_owner))
+
+
+def fields_from_form(
+    session: Session, actor: Actor, values: dict[str, str]
+) -> DealFields | dict[str, str]:
+    """Validated fields from the New deal modal, or an error message per invalid field."""
+    errors: dict[str, str] = {}
+    fields = DealFields()
+
+    def attempt(name: str, read: Any) -> Any:
+        try:
+            return read()
+        except Refused as refused:
+            errors[name] = refused.message
+            return None
+
+    usage = ""
+    currency = values.get("currency", "").strip().upper() or default_currency(actor)
+    amount_text = values.get("amount", "")
+    fields = replace(
+        fields,
+        customer=attempt(
+            "customer",
+            lambda: read_text(values.get("customer", ""), "customer name", NAME_MAX, usage),
+        ),
+        title=attempt("title", lambda: read_text(values["title"], "title", NAME_MAX, usage))
+        if values.get("title", "").strip()
+        else None,
+        amount=attempt("amount", lambda: parse_form_amount(amount_text, currency)),
+        stage=attempt("stage", lambda: read_stage(session, values.get("stage", ""), actor, usage)),
+        close_date=attempt("close", lambda: read_date(values["close"], actor, usage))
+        if values.get("close")
+        else None,
+        note=attempt(
+            "note", lambda: read_text(values["note"], "note", NOTE_MAX, usage, multiline=True)
+        )
+        if values.get("note", "").strip()
+        else None,
+    )
+    if not errors and fields.stage is not None and fields.stage.kind == "won":
+        attempt("amount", lambda: _require_positive(fields.amount, usage))
+    return errors or fields
+
+
+def parse_form_amount(text: str, currency: str) -> Money:
+    """The modal's amount in its currency field's currency, unless the amount names one."""
+    try:
+        return parse_amount(text, currency)
+    except AmountError as error:
+        raise Refused(str(error)) from None
+
+
+def add_from_form(session: Session, actor: Actor, fields: DealFields) -> Changed:
+    """Record a deal from the modal."""
+    return _changed(session, "add", deals.add_deal(session, actor, fields))

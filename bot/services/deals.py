@@ -1,0 +1,553 @@
+"""Deals: record, change, close, reopen, undo; every change writes its history in the same
+transaction."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.domain.amounts import Money, format_amount
+from bot.domain.stages import Stage
+from bot.domain.text import escape_mrkdwn
+from bot.services import outbox
+from bot.services.directory import stages_of, team_of
+from bot.services.errors import Refused
+from models import Deal, DealEvent, Member, SalesTeam
+
+UNDO_WINDOW = timedelta(minutes=10)
+LIST_USAGE = "`/deal list`, `/deal list team`, `/deal list @user`, `/deal list proposal`"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, where, and when."""
+
+    member: Member
+    team: SalesTeam | None
+    now: datetime
+    today: date
+
+    @property
+    def workspace_id(self) -> str:
+        """The Slack team id every query is scoped to."""
+        return self.member.workspace_id
+
+
+@dataclass(frozen=True)
+class DealFields:
+    """Field values a command wants to set on a deal (None: leave as is)."""
+
+    customer: str | None = None
+    title: str | None = None
+    amount: Money | None = None
+    stage: Stage | None = None
+    close_date: date | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a change did, for the reply."""
+
+    deal: Deal
+    events: list[DealEvent]
+    warnings: list[str]
+
+
+def stage_list(session: Session, workspace_id: str) -> list[Stage]:
+    """The workspace's stages as domain values."""
+    return [
+        Stage(s.key, s.label, s.probability, s.kind, s.position)  # type: ignore[arg-type]
+        for s in stages_of(session, workspace_id)
+    ]
+
+
+def stage_by_key(stages: Sequence[Stage], key: str) -> Stage:
+    """The stage with this key (stages are never deleted while deals use them)."""
+    for stage in stages:
+        if stage.key == key:
+            return stage
+    return Stage(key, key, Decimal(0), "open", 99)
+
+
+def new_change_id() -> str:
+    """An id shared by the events of one command, so undo reverts them together."""
+    return uuid.uuid4().hex
+
+
+def _encode(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def _record(
+    session: Session,
+    actor: Actor,
+    deal: Deal,
+    change_id: str,
+    action: str,
+    field: str,
+    old: object,
+    new: object,
+) -> DealEvent:
+    event = DealEvent(
+        workspace_id=deal.workspace_id,
+        deal_id=deal.id,
+        actor_id=actor.member.id,
+        at=actor.now,
+        change_id=change_id,
+        action=action,
+        field=field,
+        old_value=_encode(old),
+        new_value=_encode(new),
+    )
+    session.add(event)
+    return event
+
+
+def add_deal(session: Session, actor: Actor, fields: DealFields) -> Outcome:
+    """Record a new deal owned by the caller."""
+    assert fields.customer is not None and fields.amount is not None
+    stages = stage_list(session, actor.workspace_id)
+    stage = fields.stage or stages[0]
+    deal = Deal(
+        workspace_id=actor.workspace_id,
+        team_id=actor.team.id if actor.team else None,
+        owner_id=actor.member.id,
+        customer=fields.customer,
+        title=fields.title or "",
+        amount=fields.amount.amount,
+        currency=fields.amount.currency,
+        stage=stage.key,
+        close_date=fields.close_date,
+        note=fields.note or "",
+        lost_reason="",
+        created_by_id=actor.member.id,
+        created_at=actor.now,
+        updated_at=actor.now,
+        closed_at=actor.now if stage.kind != "open" else None,
+    )
+    session.add(deal)
+    session.flush()
+    change_id = new_change_id()
+    events = [_record(session, actor, deal, change_id, "create", "deal", None, deal.id)]
+    if stage.kind == "won":
+        _announce_win(session, deal, actor)
+    warnings = _warnings(deal, actor, stage)
+    if actor.team is None:
+        warnings.append(
+            "You are not in a sales team yet: ask a manager to run `/salesbot setup` in your "
+            "team's channel, or `/salesbot team add @you`."
+        )
+    return Outcome(deal, events, warnings)
+
+
+def _warnings(deal: Deal, actor: Actor, stage: Stage) -> list[str]:
+    warnings = []
+    if stage.kind == "open" and deal.close_date is not None and deal.close_date < actor.today:
+        warnings.append(f"The close date {deal.close_date:%Y-%m-%d} is in the past.")
+    return warnings
+
+
+def check_can_change(actor: Actor, deal: Deal) -> None:
+    """Reps change only their own deals; managers any deal of their workspace."""
+    if deal.owner_id != actor.member.id and not actor.member.can_manage:
+        raise Refused(
+            f"Deal #{deal.id} belongs to someone else: only its owner or a manager can change it."
+        )
+
+
+def update_deal(
+    session: Session, actor: Actor, deal: Deal, fields: DealFields, *, lost_reason: str = ""
+) -> Outcome:
+    """Change fields of a deal; moving to a won or lost stage closes it, and back reopens it."""
+    check_can_change(actor, deal)
+    change_id = new_change_id()
+    events: list[DealEvent] = []
+    changes: list[tuple[str, object]] = [
+        ("customer", fields.customer),
+        ("title", fields.title),
+        ("note", fields.note),
+        ("close_date", fields.close_date),
+    ]
+    if fields.amount is not None:
+        changes += [("amount", fields.amount.amount), ("currency", fields.amount.currency)]
+    for name, value in changes:
+        if value is not None and getattr(deal, name) != value:
+            events.append(
+                _record(session, actor, deal, change_id, "update", name, getattr(deal, name), value)
+            )
+            setattr(deal, name, value)
+    stages = stage_list(session, actor.workspace_id)
+    stage = fields.stage
+    if stage is not None and stage.key != deal.stage:
+        events += _move_stage(session, actor, deal, stage, change_id, lost_reason)
+    if events:
+        deal.updated_at = actor.now
+    return Outcome(deal, events, _warnings(deal, actor, stage_by_key(stages, deal.stage)))
+
+
+def _move_stage(
+    session: Session,
+    actor: Actor,
+    deal: Deal,
+    stage: Stage,
+    change_id: str,
+    lost_reason: str,
+) -> list[DealEvent]:
+    if stage.kind == "won" and deal.amount <= 0:
+        raise Refused("A won deal needs an amount above zero: `/deal won #12 15k`.")
+    events = [_record(session, actor, deal, change_id, "update", "stage", deal.stage, stage.key)]
+    deal.stage = stage.key
+    closed_at = None if stage.kind == "open" else actor.now
+    if closed_at != deal.closed_at:
+        events.append(
+            _record(
+                session, actor, deal, change_id, "update", "closed_at", deal.closed_at, closed_at
+            )
+        )
+        deal.closed_at = closed_at
+    new_reason = lost_reason if stage.kind == "lost" else ""
+    if new_reason != deal.lost_reason:
+        events.append(
+            _record(
+                session,
+                actor,
+                deal,
+                change_id,
+                "update",
+                "lost_reason",
+                deal.lost_reason,
+                new_reason,
+            )
+        )
+        deal.lost_reason = new_reason
+    if stage.kind == "won":
+        _announce_win(session, deal, actor)
+    return events
+
+
+def reopen_stage(session: Session, deal: Deal, stages: Sequence[Stage]) -> Stage:
+    """The open stage a closed deal goes back to: where it was before it closed."""
+    query = (
+        select(DealEvent.old_value)
+        .where(DealEvent.deal_id == deal.id, DealEvent.field == "stage")
+        .order_by(DealEvent.id.desc())
+    )
+    for key in session.scalars(query):
+        if key is not None and stage_by_key(stages, key).kind == "open":
+            return stage_by_key(stages, key)
+    open_stages = [s for s in stages if s.kind == "open"]
+    return open_stages[-1]
+
+
+def _announce_win(session: Session, deal: Deal, actor: Actor) -> None:
+    """Owe the team channel a win announcement (sent after commit by the outbox)."""
+    team = session.get(SalesTeam, deal.team_id) if deal.team_id else None
+    if team is None:
+        return
+    owner = session.get(Member, deal.owner_id)
+    assert owner is not None
+    amount = format_amount(deal.amount, deal.currency)
+    text = (
+        f":trophy: <@{owner.slack_user_id}> won *{escape_mrkdwn(deal.customer)}* "
+        f"for *{amount}* (deal #{deal.id})."
+    )
+    outbox.enqueue(
+        session,
+        workspace_id=deal.workspace_id,
+        method="chat.postMessage",
+        payload={
+            "channel": team.channel_id,
+            "text": f"{owner.name} won {deal.customer} for {amount}",
+            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
+            "unfurl_links": False,
+        },
+        now=actor.now,
+    )
+
+
+def find_deal(session: Session, actor: Actor, ref: str) -> Deal:
+    """A deal by `#12`, `12` or customer name (exact, then unique prefix; mine, then team's)."""
+    text = ref.strip()
+    number = text.removeprefix("#")
+    if number.isdigit() and number.isascii():
+        deal = session.scalars(
+            select(Deal).where(
+                Deal.id == int(number),
+                Deal.workspace_id == actor.workspace_id,
+                Deal.deleted_at.is_(None),
+            )
+        ).one_or_none()
+        if deal is None:
+            raise Refused(f"There is no deal #{number}. See your deals with `/deal list`.")
+        return deal
+    return _deal_by_name(session, actor, text)
+
+
+def _deal_by_name(session: Session, actor: Actor, name: str) -> Deal:
+    folded = name.casefold()
+    scopes = [Deal.owner_id == actor.member.id]
+    if actor.team is not None:
+        scopes.append(Deal.team_id == actor.team.id)
+    for scope in scopes:
+        candidates = list(
+            session.scalars(
+                select(Deal)
+                .where(
+                    Deal.workspace_id == actor.workspace_id,
+                    Deal.closed_at.is_(None),
+                    Deal.deleted_at.is_(None),
+                    scope,
+                )
+                .order_by(Deal.id)
+            )
+        )
+        exact = [d for d in candidates if d.customer.casefold() == folded]
+        matches = exact or [d for d in candidates if d.customer.casefold().startswith(folded)]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            listed = ", ".join(f"#{d.id} {escape_mrkdwn(d.customer)}" for d in matches[:10])
+            raise Refused(
+                f"“{escape_mrkdwn(name)}” matches several deals: {listed}. "
+                "Use the number, e.g. `/deal show #"
+                f"{matches[0].id}`."
+            )
+    raise Refused(
+        f"I found no open deal for “{escape_mrkdwn(name)}”. See your deals with `/deal list`."
+    )
+
+
+def assign(session: Session, actor: Actor, deal: Deal, new_owner: Member) -> Outcome:
+    """Give a deal to another member (managers only); it moves to their team."""
+    if not actor.member.can_manage:
+        raise Refused("Only managers can assign deals. Ask a manager, or see `/deal help`.")
+    if new_owner.workspace_id != deal.workspace_id:
+        raise Refused("That person is not in this workspace.")
+    change_id = new_change_id()
+    events = []
+    if new_owner.id != deal.owner_id:
+        events.append(
+            _record(
+                session, actor, deal, change_id, "update", "owner_id", deal.owner_id, new_owner.id
+            )
+        )
+        deal.owner_id = new_owner.id
+        team = team_of(session, new_owner)
+        if team is not None and team.id != deal.team_id:
+            events.append(
+                _record(session, actor, deal, change_id, "update", "team_id", deal.team_id, team.id)
+            )
+            deal.team_id = team.id
+        deal.updated_at = actor.now
+    return Outcome(deal, events, [])
+
+
+FIELD_PARSERS: dict[str, Callable[[str], object]] = {
+    "customer": str,
+    "title": str,
+    "note": str,
+    "stage": str,
+    "currency": str,
+    "lost_reason": str,
+    "amount": Decimal,
+    "owner_id": int,
+    "team_id": int,
+    "close_date": date.fromisoformat,
+    "closed_at": datetime.fromisoformat,
+    "deleted_at": datetime.fromisoformat,
+}
+
+
+def undo_last(session: Session, actor: Actor) -> tuple[Deal, list[DealEvent]]:
+    """Revert the caller's own last change made within 10 minutes; the undo is history too."""
+    last = session.scalars(
+        select(DealEvent)
+        .where(
+            DealEvent.workspace_id == actor.workspace_id,
+            DealEvent.actor_id == actor.member.id,
+            DealEvent.at >= actor.now - UNDO_WINDOW,
+            DealEvent.action != "undo",
+            DealEvent.undone_by.is_(None),
+        )
+        .order_by(DealEvent.id.desc())
+        .limit(1)
+    ).one_or_none()
+    if last is None:
+        raise Refused("Nothing to undo: you made no change in the last 10 minutes.")
+    batch = list(
+        session.scalars(
+            select(DealEvent)
+            .where(DealEvent.change_id == last.change_id)
+            .order_by(DealEvent.id.desc())
+        )
+    )
+    deal = session.get(Deal, last.deal_id)
+    assert deal is not None
+    undo_id = new_change_id()
+    events = []
+    for event in batch:
+        if event.action == "create":
+            events.append(
+                _record(session, actor, deal, undo_id, "undo", "deleted_at", None, actor.now)
+            )
+            deal.deleted_at = actor.now
+        else:
+            parse = FIELD_PARSERS[event.field]
+            old = None if event.old_value is None else parse(event.old_value)
+            events.append(
+                _record(
+                    session,
+                    actor,
+                    deal,
+                    undo_id,
+                    "undo",
+                    event.field,
+                    getattr(deal, event.field),
+                    old,
+                )
+            )
+            setattr(deal, event.field, old)
+        event.undone_by = undo_id
+    deal.updated_at = actor.now
+    return deal, events
+
+
+@dataclass(frozen=True)
+class DealRow:
+    """A deal as a list shows it."""
+
+    deal: Deal
+    owner: Member
+    stage: Stage
+    days_idle: int
+
+
+def list_open(
+    session: Session,
+    actor: Actor,
+    *,
+    owner: Member | None = None,
+    team: SalesTeam | None = None,
+    stage_key: str | None = None,
+    idle_days: int | None = None,
+    limit: int = 500,
+) -> list[DealRow]:
+    """Open deals by close date (undated last), with the days since their last update."""
+    query = (
+        select(Deal, Member)
+        .join(Member, Deal.owner_id == Member.id)
+        .where(
+            Deal.workspace_id == actor.workspace_id,
+            Deal.closed_at.is_(None),
+            Deal.deleted_at.is_(None),
+        )
+    )
+    if owner is not None:
+        query = query.where(Deal.owner_id == owner.id)
+    if team is not None:
+        query = query.where(Deal.team_id == team.id)
+    if stage_key is not None:
+        query = query.where(Deal.stage == stage_key)
+    if idle_days is not None:
+        query = query.where(Deal.updated_at < actor.now - timedelta(days=idle_days))
+    query = query.order_by(Deal.close_date.is_(None), Deal.close_date, Deal.id).limit(limit)
+    stages = stage_list(session, actor.workspace_id)
+    return [
+        DealRow(deal, member, stage_by_key(stages, deal.stage), (actor.now - deal.updated_at).days)
+        for deal, member in session.execute(query).tuples()
+    ]
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One event as `/deal show` tells it."""
+
+    at: datetime
+    actor: Member
+    action: str
+    field: str
+    old_value: str | None
+    new_value: str | None
+
+
+def history(session: Session, deal: Deal) -> list[HistoryLine]:
+    """Every change of a deal, oldest first."""
+    query = (
+        select(DealEvent, Member)
+        .join(Member, DealEvent.actor_id == Member.id)
+        .where(DealEvent.deal_id == deal.id, DealEvent.workspace_id == deal.workspace_id)
+        .order_by(DealEvent.id)
+    )
+    lines = [
+        HistoryLine(e.at, m, e.action, e.field, e.old_value, e.new_value)
+        for e, m in session.execute(query).tuples()
+    ]
+    return [_with_people(session, line) for line in lines]
+
+
+def _with_people(session: Session, line: HistoryLine) -> HistoryLine:
+    """Owner changes are stored as member ids; show them as Slack mentions."""
+    if line.field != "owner_id":
+        return line
+
+    def mention(value: str | None) -> str | None:
+        member = session.get(Member, int(value)) if value else None
+        return f"<@{member.slack_user_id}>" if member else value
+
+    return replace(line, old_value=mention(line.old_value), new_value=mention(line.new_value))
+
+
+@dataclass(frozen=True)
+class StageTotal:
+    """One line of the pipeline."""
+
+    stage: Stage
+    currency: str
+    count: int
+    total: Decimal
+    weighted: Decimal
+
+
+def pipeline(
+    session: Session, actor: Actor, *, owner: Member | None = None, team: SalesTeam | None = None
+) -> list[StageTotal]:
+    """Open deals per stage: count, total and weighted forecast (probability × amount)."""
+    query = (
+        select(Deal.stage, Deal.currency, func.count(Deal.id), func.sum(Deal.amount))
+        .where(
+            Deal.workspace_id == actor.workspace_id,
+            Deal.closed_at.is_(None),
+            Deal.deleted_at.is_(None),
+        )
+        .group_by(Deal.stage, Deal.currency)
+    )
+    if owner is not None:
+        query = query.where(Deal.owner_id == owner.id)
+    if team is not None:
+        query = query.where(Deal.team_id == team.id)
+    stages = stage_list(session, actor.workspace_id)
+    rows = []
+    for key, currency, count, total in session.execute(query).tuples():
+        stage = stage_by_key(stages, key)
+        amount = Decimal(total or 0)
+        rows.append(
+            StageTotal(
+                stage,
+                currency,
+                count,
+                amount,
+                (amount * stage.probability).quantize(Decimal("0.01")),
+            )
+        )
+    return sorted(rows, key=lambda row: (row.stage.position, row.currency))

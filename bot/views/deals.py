@@ -1,0 +1,233 @@
+"""Block Kit for /deal replies: pure functions from service results to Slack messages."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.domain.amounts import format_amount
+from bot.domain.text import escape_mrkdwn
+from bot.services.deal_commands import Changed, Listed, PipelineView, Result, Shown
+from bot.services.deals import DealRow, HistoryLine, StageTotal
+from bot.views.common import Message, context_block, ephemeral, section
+
+PAGE_SIZE = 25
+SECTION_LIMIT = 3000
+LIST_PAGE_ACTION = "deal_list_page"
+
+VERB_TITLES = {
+    "add": ":white_check_mark: Added",
+    "update": ":pencil2: Updated",
+    "won": ":trophy: Won",
+    "lost": ":heavy_minus_sign: Lost",
+    "reopen": ":leftwards_arrow_with_hook: Reopened",
+    "undo": ":rewind: Undone, on",
+    "assign": ":busts_in_silhouette: Assigned",
+}
+FIELD_NAMES = {
+    "close_date": "close date",
+    "owner_id": "owner",
+    "team_id": "team",
+    "closed_at": "closed",
+    "lost_reason": "reason",
+    "deleted_at": "deleted",
+}
+
+
+def short_date(value: date | None) -> str:
+    """`Dec 15`, with the year when it is not the current one."""
+    if value is None:
+        return "no close date"
+    return f"{value:%b} {value.day}, {value.year}"
+
+
+def deal_line(row: DealRow, *, with_owner: bool) -> str:
+    """One open deal on one line."""
+    deal = row.deal
+    parts = [
+        f"`#{deal.id}` *{escape_mrkdwn(deal.customer)}*",
+        format_amount(deal.amount, deal.currency),
+        row.stage.label,
+        f"closes {short_date(deal.close_date)}" if deal.close_date else "no close date",
+        "updated today" if row.days_idle == 0 else f"{row.days_idle}d since update",
+    ]
+    if with_owner:
+        parts.insert(1, f"<@{row.owner.slack_user_id}>")
+    return " · ".join(parts)
+
+
+def pack_lines(lines: Sequence[str]) -> list[dict[str, Any]]:
+    """Sections of whole lines, each within Slack's 3000 characters."""
+    blocks: list[dict[str, Any]] = []
+    chunk: list[str] = []
+    for line in lines:
+        if chunk and len("\n".join([*chunk, line])) > SECTION_LIMIT:
+            blocks.append(section("\n".join(chunk)))
+            chunk = []
+        chunk.append(line[:SECTION_LIMIT])
+    if chunk:
+        blocks.append(section("\n".join(chunk)))
+    return blocks
+
+
+def listed(result: Listed, *, command_text: str, offset: int = 0) -> Message:
+    """A page of open deals, with a button to the next page."""
+    total = len(result.rows)
+    if total == 0:
+        return ephemeral(
+            f"{result.title}: none", [section(f"*{result.title}*\n{result.empty_hint}")]
+        )
+    page = result.rows[offset : offset + PAGE_SIZE]
+    with_owner = not result.title.startswith("Your")
+    blocks = [section(f"*{result.title}* ({total})")]
+    blocks += pack_lines([deal_line(row, with_owner=with_owner) for row in page])
+    end = offset + len(page)
+    if total > PAGE_SIZE:
+        blocks.append(context_block(f"Showing {offset + 1}–{end} of {total}"))
+    if end < total:
+        value = json.dumps({"text": command_text, "offset": end})
+        blocks.append(
+            {
+                "type": "actions",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": LIST_PAGE_ACTION,
+                        "text": {"type": "plain_text", "text": "Next page"},
+                        "value": value,
+                    }
+                ],
+            }
+        )
+    return ephemeral(f"{result.title} ({total})", blocks)
+
+
+def _value(field: str, raw: str | None, labels: dict[str, str]) -> str:
+    if raw is None or raw == "":
+        return "—"
+    if field == "stage":
+        return labels.get(raw, raw)
+    if field == "amount":
+        return f"{Decimal(raw):,}"
+    if field == "close_date":
+        return short_date(date.fromisoformat(raw))
+    if field in ("closed_at", "deleted_at"):
+        return datetime.fromisoformat(raw).strftime("%b %d")
+    if field == "owner_id":
+        return raw
+    return escape_mrkdwn(raw if len(raw) <= 80 else raw[:79] + "…")
+
+
+def deal_summary(result: Changed) -> str:
+    """`#12 *Acme* · ¥12k · Proposal · closes Dec 15 · <@U1>`."""
+    deal = result.outcome.deal
+    close = f" · closes {short_date(deal.close_date)}" if deal.close_date else ""
+    return (
+        f"`#{deal.id}` *{escape_mrkdwn(deal.customer)}* · "
+        f"{format_amount(deal.amount, deal.currency)} · {result.stage.label}{close}"
+        f" · <@{result.owner.slack_user_id}>"
+    )
+
+
+def changed(result: Changed, labels: dict[str, str]) -> Message:
+    """What a change did, the deal as it is now, and how to undo it."""
+    title = VERB_TITLES.get(result.verb, "Done:")
+    lines = [f"{title} {deal_summary(result)}"]
+    if result.verb in ("update", "undo", "assign", "reopen"):
+        changes = [
+            f"{FIELD_NAMES.get(e.field, e.field)}: {_value(e.field, e.old_value, labels)} → "
+            f"{_value(e.field, e.new_value, labels)}"
+            for e in result.outcome.events
+            if e.field not in ("deal", "currency", "closed_at", "team_id")
+        ]
+        if not result.outcome.events:
+            lines.append("Nothing changed: the deal already had those values.")
+        elif changes:
+            lines.append("\n".join(f"• {c}" for c in changes))
+    if result.verb == "won":
+        lines.append("Congratulations! The team channel will hear about it. :tada:")
+    blocks = [section("\n".join(lines))]
+    notes = [f":warning: {w}" for w in result.outcome.warnings]
+    if result.verb != "undo" and result.outcome.events:
+        notes.append("Made a mistake? `/deal undo` within 10 minutes.")
+    if notes:
+        blocks.append(context_block("\n".join(notes)))
+    return ephemeral(lines[0], blocks)
+
+
+def shown(result: Shown, labels: dict[str, str], zone: ZoneInfo) -> Message:
+    """A deal and its whole history."""
+    deal = result.deal
+    status = "open" if deal.closed_at is None else f"closed {deal.closed_at.astimezone(zone):%b %d}"
+    facts = [
+        f"*{escape_mrkdwn(deal.customer)}*"
+        + (f" — {escape_mrkdwn(deal.title)}" if deal.title else ""),
+        f"Amount: {format_amount(deal.amount, deal.currency, short=False)}",
+        f"Stage: {result.stage.label} ({result.stage.probability * 100:.0f}%) · {status}",
+        f"Close date: {short_date(deal.close_date)}",
+        f"Owner: <@{result.owner.slack_user_id}>",
+    ]
+    if deal.lost_reason:
+        facts.append(f"Lost because: {escape_mrkdwn(deal.lost_reason)}")
+    if deal.note:
+        facts.append(f"Note: {escape_mrkdwn(deal.note)}")
+    blocks = [section(f"`#{deal.id}`\n" + "\n".join(facts)), {"type": "divider"}]
+    blocks.append(section("*History*"))
+    blocks += pack_lines([history_line(h, labels, zone) for h in result.history][-200:])
+    return ephemeral(f"Deal #{deal.id} {deal.customer}", blocks[:50])
+
+
+def history_line(line: HistoryLine, labels: dict[str, str], zone: ZoneInfo) -> str:
+    """`Nov 30 09:30 · alice · stage: Lead → Proposal`."""
+    when = f"{line.at.astimezone(zone):%b %d %H:%M}"
+    who = escape_mrkdwn(line.actor.name)
+    if line.action == "create":
+        return f"{when} · {who} · created the deal"
+    field = FIELD_NAMES.get(line.field, line.field)
+    undo = " (undo)" if line.action == "undo" else ""
+    old = _value(line.field, line.old_value, labels)
+    new = _value(line.field, line.new_value, labels)
+    return f"{when} · {who} · {field}: {old} → {new}{undo}"
+
+
+def pipeline(result: PipelineView) -> Message:
+    """Count, total and weighted forecast per stage."""
+    if not result.rows:
+        text = f"*{result.title}*\nNo open deals yet. Add one with `/deal add Acme 12k`."
+        return ephemeral(f"{result.title}: empty", [section(text)])
+    lines = [_stage_line(row) for row in result.rows]
+    totals: dict[str, tuple[Decimal, Decimal]] = {}
+    for row in result.rows:
+        total, weighted = totals.get(row.currency, (Decimal(0), Decimal(0)))
+        totals[row.currency] = (total + row.total, weighted + row.weighted)
+    forecast = " · ".join(
+        f"{format_amount(t, c)} open, *{format_amount(w, c)} weighted*"
+        for c, (t, w) in totals.items()
+    )
+    blocks = [section(f"*{result.title}*"), *pack_lines(lines), section(f"Forecast: {forecast}")]
+    return ephemeral(result.title, blocks)
+
+
+def _stage_line(row: StageTotal) -> str:
+    deals_word = "deal" if row.count == 1 else "deals"
+    return (
+        f"*{row.stage.label}* ({row.stage.probability * 100:.0f}%): {row.count} {deals_word}, "
+        f"{format_amount(row.total, row.currency)} → {format_amount(row.weighted, row.currency)}"
+    )
+
+
+def render(result: Result, *, labels: dict[str, str], zone: ZoneInfo, command_text: str) -> Message:
+    """The reply for any /deal result."""
+    match result:
+        case Changed():
+            return changed(result, labels)
+        case Listed():
+            return listed(result, command_text=command_text)
+        case Shown():
+            return shown(result, labels, zone)
+        case PipelineView():
+            return pipeline(result)
