@@ -7,11 +7,12 @@ posts signed requests to it in-process, printing what the bot answers and posts.
 from __future__ import annotations
 
 import secrets
+import shlex
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.app import Salesbot, create_app
 from bot.clock import FrozenClock, SystemClock
@@ -34,6 +35,8 @@ HELP = """Type a slash command as a Slack user would, e.g. /deal add Acme 12k pr
   :user U2        act as another user (U1 alice is a workspace admin; U2 bob, U3 李雷, U4 韩梅梅)
   :channel C1     the channel commands are typed in
   :tick 2026-11-30T09:30+08:00   run what is due at that instant (and freeze the clock there)
+  :submit customer=Acme amount=12k stage=proposal close=2026-12-15
+                  fill in and submit the form (modal) the bot last opened
   :who            list the people
   :help           this text
   :quit           leave"""
@@ -82,6 +85,8 @@ class Console:
             self.say(f"(you are now typing in {rest})")
         elif verb == "tick" and rest:
             self.tick(rest)
+        elif verb == "submit":
+            self.submit(rest)
         elif verb == "who":
             for user_id, name, real, admin in PEOPLE:
                 self.say(f"  {user_id}  {name:<10} {real}{'  (admin)' if admin else ''}")
@@ -118,6 +123,31 @@ class Console:
         self.say(f"(tick {now.isoformat()}: {done if report.claimed else 'already ran'})")
         self.flush()
 
+    def submit(self, rest: str) -> None:
+        """Submit the last opened modal with `field=value` pairs (quote values with spaces)."""
+        opened = self.slack.calls("views.open")
+        if not opened:
+            self.say("(no form is open: try /deal new)")
+            return
+        view = opened[-1].params["view"]
+        try:
+            values = dict(pair.split("=", 1) for pair in shlex.split(rest))
+        except ValueError:
+            self.say("(write fields as name=value, e.g. :submit customer=Acme amount=12k)")
+            return
+        payload = {
+            "type": "view_submission",
+            "team": {"id": TEAM_ID},
+            "user": {"id": self.user},
+            "view": {**view, "id": "V-console", "state": {"values": form_state(view, values)}},
+        }
+        reply = self.driver.interaction(payload)
+        errors = reply.json.get("errors") if reply.body else None
+        if errors:
+            for field, message in errors.items():
+                self.say(f"  [{field}] {message}")
+        self.flush()
+
     def show_reply(self, reply: Reply) -> None:
         """The immediate (ack) answer to a command."""
         if reply.status != 200:
@@ -133,6 +163,28 @@ class Console:
         for line in lines[self.seen :]:
             self.say(line)
         self.seen = len(lines)
+
+
+def form_state(view: dict[str, Any], values: dict[str, str]) -> dict[str, Any]:
+    """A modal's state as Slack would send it, from plain field values."""
+    state: dict[str, Any] = {}
+    for block in view.get("blocks", []):
+        if block.get("type") != "input":
+            continue
+        element = block["element"]
+        # Fields left out keep what the form showed, as in Slack.
+        initial = element.get("initial_value") or (element.get("initial_option") or {}).get("value")
+        value = values.get(block["block_id"], initial)
+        if value is None:
+            continue
+        if element["type"] == "static_select":
+            entry = {"type": "static_select", "selected_option": {"value": value}}
+        elif element["type"] == "datepicker":
+            entry = {"type": "datepicker", "selected_date": value}
+        else:
+            entry = {"type": element["type"], "value": value}
+        state[block["block_id"]] = {element["action_id"]: entry}
+    return state
 
 
 def start_console(

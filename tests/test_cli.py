@@ -74,3 +74,24 @@ def test_bad_instant_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> Non
         main(["run-due", "--now", "yesterday-ish"])
     assert exit_info.value.code == 2
     assert "ISO-8601" in capsys.readouterr().err
+
+
+def test_console_plays_a_deal_through_setup_modal_and_win(tmp_path: Path) -> None:
+    settings = load_settings({"DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}"})
+    out = io.StringIO()
+    lines = [
+        "/salesbot setup",
+        "/deal new",
+        ":submit customer=Initech amount=lots",
+        ":submit customer=Initech amount=12k close=2026-12-15",
+        ":user U2",
+        "/deal add 华为 5万 谈判",
+        "/deal won 华为",
+    ]
+    run_console(settings, lines, out=out)
+    printed = out.getvalue()
+    assert "#sales is now a sales team" in printed
+    assert "[modal opened: New deal]" in printed
+    assert "[amount] “lots” is not an amount" in printed
+    assert "Added `#1` *Initech* · ¥12k · Lead" in printed
+    assert printed.count("#C1: :trophy: <@U2> won *华为* for *¥50k*") == 1
