@@ -13,7 +13,7 @@ from bot.domain import admin_command as cmd
 from bot.domain.text import escape_mrkdwn
 from bot.runtime import Runtime, runtime_of
 from bot.services import admin
-from bot.services.deals import Actor
+from bot.services.actor import Actor
 from bot.services.directory import setup_team, sync_team_members
 from bot.services.errors import Refused
 from bot.slack_directory import channel_name, channel_profiles
@@ -90,6 +90,11 @@ def run(runtime: Runtime, command: dict[str, Any], parsed: cmd.AdminCommand) -> 
                 return admin.rename_stage(session, actor, stage, label)
             case cmd.Currency(code=code):
                 return admin.set_currency(actor, admin.team_here(session, actor, channel_id), code)
+            case cmd.Fx(currency=str(currency), rate=rate) if rate is not None:
+                team = admin.team_here(session, actor, channel_id)
+                return admin.set_fx(session, actor, team, currency, rate)
+            case cmd.Fx():
+                return admin.list_fx(session, admin.team_here(session, actor, channel_id))
             case cmd.StaleDays(days=days):
                 team = admin.team_here(session, actor, channel_id)
                 return admin.set_stale_days(actor, team, days)

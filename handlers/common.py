@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.db import transaction
 from bot.runtime import Runtime
-from bot.services.deals import Actor
+from bot.services.actor import Actor
 from bot.services.directory import (
     apply_profile,
     ensure_member,

@@ -13,7 +13,7 @@ from bot.domain import deal_command as cmd
 from bot.domain.text import escape_mrkdwn
 from bot.runtime import runtime_of
 from bot.services import deal_commands, deals
-from bot.services.deals import Actor
+from bot.services.actor import Actor
 from bot.services.errors import Refused
 from bot.views import deal_modal
 from bot.views import deals as views

@@ -4,7 +4,7 @@ from models.base import Base
 from models.deal import Deal, DealEvent, StageDef
 from models.delivery import OutboxMessage, ScheduledRun
 from models.standup import Holiday, StandupDay, StandupPrompt, StandupResponse, StandupSettings
-from models.target import TEAM_SCOPE, RewardGrant, RewardRule, Target
+from models.target import TEAM_SCOPE, RewardGrant, RewardRule, Target, TargetEvent
 from models.workspace import FxRate, Member, SalesTeam, Workspace
 
 __all__ = [
@@ -26,5 +26,6 @@ __all__ = [
     "StandupResponse",
     "StandupSettings",
     "Target",
+    "TargetEvent",
     "Workspace",
 ]

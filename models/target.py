@@ -1,4 +1,4 @@
-"""Targets, reward rules and the rewards granted against them."""
+"""Targets, their change history, reward rules and the rewards granted against them."""
 
 from __future__ import annotations
 
@@ -33,6 +33,20 @@ class Target(Base):
     set_by_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class TargetEvent(Base):
+    """A target set or replaced: who, when, from what to what."""
+
+    __tablename__ = "target_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspace.id"), index=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("target.id"), index=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    at: Mapped[datetime]
+    old_amount: Mapped[Decimal | None]
+    new_amount: Mapped[Decimal]
 
 
 class RewardRule(Base):

@@ -19,6 +19,8 @@ USAGE = {
     "`/salesbot stages set proposal 60%`, `/salesbot stages rename qualified Discovery`",
     "currency": "`/salesbot currency USD` sets the team's reporting currency",
     "stale": "`/salesbot stale 21` sets after how many idle days a deal counts as stale",
+    "fx": "`/salesbot fx EUR 7.8`: one EUR is worth 7.8 of the team currency; `/salesbot fx` "
+    "lists the rates",
 }
 
 _PERCENT = re.compile(r"(\d{1,3}(?:\.\d+)?)\s*%?")
@@ -86,7 +88,17 @@ class AdminError:
     usage: str
 
 
-AdminCommand: TypeAlias = Help | Setup | TeamChange | ManagerChange | Stages | Currency | StaleDays
+@dataclass(frozen=True)
+class Fx:
+    """Set an exchange rate into the team currency (rate None: list the rates)."""
+
+    currency: str | None = None
+    rate: Decimal | None = None
+
+
+AdminCommand: TypeAlias = (
+    Help | Setup | TeamChange | ManagerChange | Stages | Currency | StaleDays | Fx
+)
 
 
 def parse_admin_command(text: str) -> AdminCommand | AdminError:
@@ -105,6 +117,8 @@ def parse_admin_command(text: str) -> AdminCommand | AdminError:
         return Currency(args[0].upper())
     if verb == "stale" and len(args) == 1 and args[0].isdigit() and 1 <= int(args[0]) <= 365:
         return StaleDays(int(args[0]))
+    if verb in ("fx", "汇率"):
+        return _fx(args)
     if verb in USAGE:
         return AdminError(f"That is not quite right for `{verb}`.", USAGE[verb])
     return AdminError(f"I don't know “{words[0][:40]}”.", "\n".join(USAGE.values()))
@@ -159,3 +173,19 @@ def _percent(text: str) -> Decimal | None:
     except InvalidOperation:
         return None
     return value / 100 if 0 <= value <= 100 else None
+
+
+def _fx(args: list[str]) -> Fx | AdminError:
+    if not args:
+        return Fx()
+    if len(args) == 2 and _CURRENCY.fullmatch(args[0]):
+        try:
+            rate = Decimal(args[1].replace(",", ""))
+        except InvalidOperation:
+            rate = Decimal(0)
+        if rate.is_finite() and Decimal("0.000001") <= rate <= Decimal(1_000_000):
+            return Fx(args[0].upper(), rate)
+        return AdminError(
+            f"“{args[1][:20]}” is not a usable rate (a positive number).", USAGE["fx"]
+        )
+    return AdminError("Give a currency code and a rate.", USAGE["fx"])

@@ -145,6 +145,11 @@ def looks_like_amount(token: str) -> bool:
     return True
 
 
+def is_currency_code(code: str) -> bool:
+    """Tell whether a text is an ISO 4217 currency code Babel knows (any case)."""
+    return len(code) == 3 and code.isascii() and code.upper() in _ISO_CODES
+
+
 def is_currency_word(token: str) -> bool:
     """Tell whether a token alone names a currency: ``$``, ``RMB``, ``元``, ``usd``…"""
     word = unicodedata.normalize("NFKC", token.strip()).casefold()

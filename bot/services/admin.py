@@ -7,13 +7,14 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.domain.amounts import is_currency_code
 from bot.domain.stages import StageError, resolve_stage
 from bot.domain.text import escape_mrkdwn
 from bot.services import deals
-from bot.services.deals import Actor
+from bot.services.actor import Actor
 from bot.services.directory import ensure_member, find_member, team_for_channel, team_members
 from bot.services.errors import Refused
-from models import Member, SalesTeam, StageDef
+from models import FxRate, Member, SalesTeam, StageDef
 
 MANAGERS_ONLY = (
     "Only managers can do that. Slack workspace admins and owners are managers, and they can "
@@ -171,6 +172,8 @@ def rename_stage(session: Session, actor: Actor, text: str, label: str) -> str:
 def set_currency(actor: Actor, team: SalesTeam, code: str) -> str:
     """Set the team's reporting currency."""
     require_manager(actor)
+    if not is_currency_code(code):
+        raise Refused(f"{code} is not a currency code I know (ISO 4217, e.g. CNY, USD).")
     team.currency = code
     return f"{escape_mrkdwn(team.name)} now reports in {code}. New deals default to {code}."
 
@@ -180,3 +183,41 @@ def set_stale_days(actor: Actor, team: SalesTeam, days: int) -> str:
     require_manager(actor)
     team.stale_days = days
     return f"Deals with no update for {days} days now count as stale."
+
+
+def set_fx(session: Session, actor: Actor, team: SalesTeam, currency: str, rate: Decimal) -> str:
+    """Set how much of the team currency one unit of `currency` is worth."""
+    require_manager(actor)
+    if not is_currency_code(currency):
+        raise Refused(f"{currency} is not a currency code I know (ISO 4217, e.g. EUR, USD).")
+    if currency == team.currency:
+        raise Refused(f"{currency} is the team currency already: its rate is always 1.")
+    row = session.scalars(
+        select(FxRate).where(FxRate.team_id == team.id, FxRate.currency == currency)
+    ).one_or_none()
+    if row is None:
+        row = FxRate(
+            workspace_id=team.workspace_id,
+            team_id=team.id,
+            currency=currency,
+            rate=rate,
+            set_by_id=actor.member.id,
+            updated_at=actor.now,
+        )
+        session.add(row)
+    row.rate = rate
+    row.set_by_id = actor.member.id
+    row.updated_at = actor.now
+    return f"1 {currency} = {rate:f} {team.currency} for {escape_mrkdwn(team.name)}."
+
+
+def list_fx(session: Session, team: SalesTeam) -> str:
+    """The team's exchange rates."""
+    rows = session.scalars(
+        select(FxRate).where(FxRate.team_id == team.id).order_by(FxRate.currency)
+    )
+    lines = [f"1 {r.currency} = {r.rate.normalize():f} {team.currency}" for r in rows]
+    return "\n".join(lines) or (
+        f"No exchange rates yet: deals must be in {team.currency}. Add one with "
+        "`/salesbot fx EUR 7.8`."
+    )

@@ -15,9 +15,11 @@ from bot.domain.deal_command import USAGE
 from bot.domain.stages import Stage, StageError, resolve_stage
 from bot.domain.text import TextTooLongError, clean_text, escape_mrkdwn
 from bot.services import deals
-from bot.services.deals import Actor, DealFields, DealRow, HistoryLine, Outcome, StageTotal
+from bot.services.actor import Actor
+from bot.services.deals import DealFields, DealRow, HistoryLine, Outcome, StageTotal
 from bot.services.directory import ensure_member, find_member
 from bot.services.errors import Refused
+from bot.services.metrics import fx_rates
 from models import Deal, Member, SalesTeam
 
 NAME_MAX = 200
@@ -27,12 +29,13 @@ REASON_MAX = 500
 
 @dataclass(frozen=True)
 class Changed:
-    """A deal was added or changed."""
+    """A deal was added or changed; `people` maps member ids in its events to Slack mentions."""
 
     verb: str
     outcome: Outcome
     stage: Stage
     owner: Member
+    people: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -70,12 +73,26 @@ def default_currency(actor: Actor) -> str:
     return actor.team.currency if actor.team else "CNY"
 
 
-def read_amount(text: str, actor: Actor, usage: str) -> Money:
-    """An amount typed by the caller, or a refusal naming the problem."""
+def read_amount(session: Session, text: str, actor: Actor, usage: str) -> Money:
+    """An amount typed by the caller, in a currency their team can report in."""
     try:
-        return parse_amount(text, default_currency(actor))
+        money = parse_amount(text, default_currency(actor))
     except AmountError as error:
         raise Refused(escape_mrkdwn(str(error)), usage) from None
+    require_rate(session, actor, money.currency)
+    return money
+
+
+def require_rate(session: Session, actor: Actor, currency: str) -> None:
+    """Refuse a currency the team has no exchange rate for: its deals could not be counted."""
+    team = actor.team
+    if team is None or currency == team.currency or currency in fx_rates(session, team):
+        return
+    raise Refused(
+        f"{escape_mrkdwn(team.name)} reports in {team.currency} and has no exchange rate for "
+        f"{currency} yet, so this deal could not count toward targets. A manager can add one "
+        f"with `/salesbot fx {currency} 7.8`, or give the amount in {team.currency}."
+    )
 
 
 def read_stage(session: Session, text: str, actor: Actor, usage: str) -> Stage:
@@ -136,14 +153,22 @@ def _changed(session: Session, verb: str, outcome: Outcome) -> Changed:
     owner = session.get(Member, outcome.deal.owner_id)
     assert owner is not None
     stages = deals.stage_list(session, outcome.deal.workspace_id)
-    return Changed(verb, outcome, deals.stage_by_key(stages, outcome.deal.stage), owner)
+    people = {}
+    for event in outcome.events:
+        if event.field == "owner_id":
+            for value in (event.old_value, event.new_value):
+                member = session.get(Member, int(value)) if value else None
+                if member is not None:
+                    people[value or ""] = f"<@{member.slack_user_id}>"
+    stage = deals.stage_by_key(stages, outcome.deal.stage)
+    return Changed(verb, outcome, stage, owner, people)
 
 
 def _add(session: Session, actor: Actor, command: cmd.Add) -> Changed:
     usage = USAGE["add"]
     fields = DealFields(
         customer=read_text(command.customer, "customer name", NAME_MAX, usage),
-        amount=read_amount(command.amount_text, actor, usage),
+        amount=read_amount(session, command.amount_text, actor, usage),
         stage=read_stage(session, command.stage_text, actor, usage) if command.stage_text else None,
         close_date=read_date(command.close_text, actor, usage) if command.close_text else None,
         note=read_text(command.note, "note", NOTE_MAX, usage, multiline=True)
@@ -184,7 +209,7 @@ def _update(session: Session, actor: Actor, command: cmd.Update) -> Changed:
             case "stage":
                 fields = replace(fields, stage=read_stage(session, text, actor, usage))
             case "amount":
-                fields = replace(fields, amount=read_amount(text, actor, usage))
+                fields = replace(fields, amount=read_amount(session, text, actor, usage))
             case "close":
                 fields = replace(fields, close_date=read_date(text, actor, usage))
             case "note":
@@ -205,7 +230,9 @@ def _won(session: Session, actor: Actor, command: cmd.Won) -> Changed:
     won = _kind_stage(session, actor, "won")
     if deal.stage == won.key:
         raise Refused(f"Deal #{deal.id} is already won. To change it, `/deal reopen #{deal.id}`.")
-    amount = read_amount(command.amount_text, actor, usage) if command.amount_text else None
+    amount = (
+        read_amount(session, command.amount_text, actor, usage) if command.amount_text else None
+    )
     _require_positive(amount or Money(deal.amount, deal.currency), usage)
     outcome = deals.update_deal(session, actor, deal, DealFields(amount=amount, stage=won))
     return _changed(session, "won", outcome)
@@ -345,7 +372,7 @@ def fields_from_form(
         title=attempt("title", lambda: read_text(values["title"], "title", NAME_MAX, usage))
         if values.get("title", "").strip()
         else None,
-        amount=attempt("amount", lambda: parse_form_amount(amount_text, currency)),
+        amount=attempt("amount", lambda: parse_form_amount(session, actor, amount_text, currency)),
         stage=attempt("stage", lambda: read_stage(session, values.get("stage", ""), actor, usage)),
         close_date=attempt("close", lambda: read_date(values["close"], actor, usage))
         if values.get("close")
@@ -361,12 +388,14 @@ def fields_from_form(
     return errors or fields
 
 
-def parse_form_amount(text: str, currency: str) -> Money:
+def parse_form_amount(session: Session, actor: Actor, text: str, currency: str) -> Money:
     """The modal's amount in its currency field's currency, unless the amount names one."""
     try:
-        return parse_amount(text, currency)
+        money = parse_amount(text, currency)
     except AmountError as error:
         raise Refused(str(error)) from None
+    require_rate(session, actor, money.currency)
+    return money
 
 
 def add_from_form(session: Session, actor: Actor, fields: DealFields) -> Changed:

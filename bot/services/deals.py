@@ -12,31 +12,17 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.domain.amounts import Money, format_amount
+from bot.domain.amounts import Money
 from bot.domain.stages import Stage
 from bot.domain.text import escape_mrkdwn
-from bot.services import outbox
+from bot.services import rewards
+from bot.services.actor import Actor
 from bot.services.directory import stages_of, team_of
 from bot.services.errors import Refused
 from models import Deal, DealEvent, Member, SalesTeam
 
 UNDO_WINDOW = timedelta(minutes=10)
 LIST_USAGE = "`/deal list`, `/deal list team`, `/deal list @user`, `/deal list proposal`"
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting, where, and when."""
-
-    member: Member
-    team: SalesTeam | None
-    now: datetime
-    today: date
-
-    @property
-    def workspace_id(self) -> str:
-        """The Slack team id every query is scoped to."""
-        return self.member.workspace_id
 
 
 @dataclass(frozen=True)
@@ -140,8 +126,7 @@ def add_deal(session: Session, actor: Actor, fields: DealFields) -> Outcome:
     session.flush()
     change_id = new_change_id()
     events = [_record(session, actor, deal, change_id, "create", "deal", None, deal.id)]
-    if stage.kind == "won":
-        _announce_win(session, deal, actor)
+    _celebrate(session, deal, actor, won_now=stage.kind == "won")
     warnings = _warnings(deal, actor, stage)
     if actor.team is None:
         warnings.append(
@@ -189,11 +174,22 @@ def update_deal(
             setattr(deal, name, value)
     stages = stage_list(session, actor.workspace_id)
     stage = fields.stage
+    won_now = False
     if stage is not None and stage.key != deal.stage:
         events += _move_stage(session, actor, deal, stage, change_id, lost_reason)
+        won_now = stage.kind == "won"
     if events:
         deal.updated_at = actor.now
+        _celebrate(session, deal, actor, won_now=won_now)
     return Outcome(deal, events, _warnings(deal, actor, stage_by_key(stages, deal.stage)))
+
+
+def _celebrate(session: Session, deal: Deal, actor: Actor, *, won_now: bool) -> None:
+    """After any change to a won deal: the win announcement, and every tier now reached."""
+    won = stage_by_key(stage_list(session, deal.workspace_id), deal.stage).kind == "won"
+    if won:
+        session.flush()
+        rewards.celebrate(session, deal, now=actor.now, won_now=won_now)
 
 
 def _move_stage(
@@ -231,8 +227,6 @@ def _move_stage(
             )
         )
         deal.lost_reason = new_reason
-    if stage.kind == "won":
-        _announce_win(session, deal, actor)
     return events
 
 
@@ -248,32 +242,6 @@ def reopen_stage(session: Session, deal: Deal, stages: Sequence[Stage]) -> Stage
             return stage_by_key(stages, key)
     open_stages = [s for s in stages if s.kind == "open"]
     return open_stages[-1]
-
-
-def _announce_win(session: Session, deal: Deal, actor: Actor) -> None:
-    """Owe the team channel a win announcement (sent after commit by the outbox)."""
-    team = session.get(SalesTeam, deal.team_id) if deal.team_id else None
-    if team is None:
-        return
-    owner = session.get(Member, deal.owner_id)
-    assert owner is not None
-    amount = format_amount(deal.amount, deal.currency)
-    text = (
-        f":trophy: <@{owner.slack_user_id}> won *{escape_mrkdwn(deal.customer)}* "
-        f"for *{amount}* (deal #{deal.id})."
-    )
-    outbox.enqueue(
-        session,
-        workspace_id=deal.workspace_id,
-        method="chat.postMessage",
-        payload={
-            "channel": team.channel_id,
-            "text": f"{owner.name} won {deal.customer} for {amount}",
-            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
-            "unfurl_links": False,
-        },
-        now=actor.now,
-    )
 
 
 def find_deal(session: Session, actor: Actor, ref: str) -> Deal:
@@ -350,6 +318,7 @@ def assign(session: Session, actor: Actor, deal: Deal, new_owner: Member) -> Out
             )
             deal.team_id = team.id
         deal.updated_at = actor.now
+        _celebrate(session, deal, actor, won_now=False)
     return Outcome(deal, events, [])
 
 
@@ -394,6 +363,8 @@ def undo_last(session: Session, actor: Actor) -> tuple[Deal, list[DealEvent]]:
     )
     deal = session.get(Deal, last.deal_id)
     assert deal is not None
+    check_can_change(actor, deal)
+    _refuse_if_changed_since(session, deal, batch)
     undo_id = new_change_id()
     events = []
     for event in batch:
@@ -420,7 +391,35 @@ def undo_last(session: Session, actor: Actor) -> tuple[Deal, list[DealEvent]]:
             setattr(deal, event.field, old)
         event.undone_by = undo_id
     deal.updated_at = actor.now
+    if deal.deleted_at is None:
+        _celebrate(
+            session,
+            deal,
+            actor,
+            won_now=any(
+                e.field == "stage"
+                and e.new_value is not None
+                and stage_by_key(stage_list(session, deal.workspace_id), e.new_value).kind == "won"
+                for e in events
+            ),
+        )
     return deal, events
+
+
+def _refuse_if_changed_since(session: Session, deal: Deal, batch: Sequence[DealEvent]) -> None:
+    """Undo must not wipe out what someone did after the change it reverts."""
+    later = session.scalars(
+        select(DealEvent).where(
+            DealEvent.deal_id == deal.id,
+            DealEvent.id > max(e.id for e in batch),
+            DealEvent.undone_by.is_(None),
+        )
+    ).first()
+    if later is not None:
+        raise Refused(
+            f"Deal #{deal.id} has changed since your last change, so I did not undo it. "
+            f"See `/deal show #{deal.id}`."
+        )
 
 
 @dataclass(frozen=True)
@@ -465,7 +464,7 @@ def list_open(
     stages = stage_list(session, actor.workspace_id)
     return [
         DealRow(deal, member, stage_by_key(stages, deal.stage), (actor.now - deal.updated_at).days)
-        for deal, member in session.execute(query).tuples()
+        for deal, member in session.execute(query)
     ]
 
 
@@ -491,7 +490,7 @@ def history(session: Session, deal: Deal) -> list[HistoryLine]:
     )
     lines = [
         HistoryLine(e.at, m, e.action, e.field, e.old_value, e.new_value)
-        for e, m in session.execute(query).tuples()
+        for e, m in session.execute(query)
     ]
     return [_with_people(session, line) for line in lines]
 
@@ -538,7 +537,7 @@ def pipeline(
         query = query.where(Deal.team_id == team.id)
     stages = stage_list(session, actor.workspace_id)
     rows = []
-    for key, currency, count, total in session.execute(query).tuples():
+    for key, currency, count, total in session.execute(query):
         stage = stage_by_key(stages, key)
         amount = Decimal(total or 0)
         rows.append(

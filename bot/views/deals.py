@@ -16,6 +16,7 @@ from bot.services.deals import DealRow, HistoryLine, StageTotal
 from bot.views.common import Message, context_block, ephemeral, section
 
 PAGE_SIZE = 25
+MAX_BLOCKS = 50
 SECTION_LIMIT = 3000
 LIST_PAGE_ACTION = "deal_list_page"
 
@@ -39,7 +40,7 @@ FIELD_NAMES = {
 
 
 def short_date(value: date | None) -> str:
-    """`Dec 15`, with the year when it is not the current one."""
+    """`Dec 15, 2026`."""
     if value is None:
         return "no close date"
     return f"{value:%b} {value.day}, {value.year}"
@@ -106,7 +107,9 @@ def listed(result: Listed, *, command_text: str, offset: int = 0) -> Message:
     return ephemeral(f"{result.title} ({total})", blocks)
 
 
-def _value(field: str, raw: str | None, labels: dict[str, str]) -> str:
+def _value(
+    field: str, raw: str | None, labels: dict[str, str], people: dict[str, str] | None = None
+) -> str:
     if raw is None or raw == "":
         return "—"
     if field == "stage":
@@ -118,7 +121,7 @@ def _value(field: str, raw: str | None, labels: dict[str, str]) -> str:
     if field in ("closed_at", "deleted_at"):
         return datetime.fromisoformat(raw).strftime("%b %d")
     if field == "owner_id":
-        return raw
+        return (people or {}).get(raw, raw)
     return escape_mrkdwn(raw if len(raw) <= 80 else raw[:79] + "…")
 
 
@@ -139,8 +142,9 @@ def changed(result: Changed, labels: dict[str, str]) -> Message:
     lines = [f"{title} {deal_summary(result)}"]
     if result.verb in ("update", "undo", "assign", "reopen"):
         changes = [
-            f"{FIELD_NAMES.get(e.field, e.field)}: {_value(e.field, e.old_value, labels)} → "
-            f"{_value(e.field, e.new_value, labels)}"
+            f"{FIELD_NAMES.get(e.field, e.field)}: "
+            f"{_value(e.field, e.old_value, labels, result.people)} → "
+            f"{_value(e.field, e.new_value, labels, result.people)}"
             for e in result.outcome.events
             if e.field not in ("deal", "currency", "closed_at", "team_id")
         ]
@@ -176,9 +180,24 @@ def shown(result: Shown, labels: dict[str, str], zone: ZoneInfo) -> Message:
     if deal.note:
         facts.append(f"Note: {escape_mrkdwn(deal.note)}")
     blocks = [section(f"`#{deal.id}`\n" + "\n".join(facts)), {"type": "divider"}]
+    lines = [history_line(h, labels, zone) for h in result.history]
+    shown_lines = newest_that_fit(lines, MAX_BLOCKS - len(blocks) - 2)
     blocks.append(section("*History*"))
-    blocks += pack_lines([history_line(h, labels, zone) for h in result.history][-200:])
-    return ephemeral(f"Deal #{deal.id} {deal.customer}", blocks[:50])
+    hidden = len(lines) - len(shown_lines)
+    if hidden:
+        blocks.append(context_block(f"{hidden} earlier changes not shown"))
+    blocks += pack_lines(shown_lines)
+    return ephemeral(f"Deal #{deal.id} {escape_mrkdwn(deal.customer)}", blocks)
+
+
+def newest_that_fit(lines: Sequence[str], max_blocks: int) -> list[str]:
+    """The longest tail of `lines` that packs into at most `max_blocks` sections."""
+    kept: list[str] = []
+    for line in reversed(lines):
+        if len(pack_lines([line, *kept])) > max_blocks:
+            break
+        kept.insert(0, line)
+    return kept
 
 
 def history_line(line: HistoryLine, labels: dict[str, str], zone: ZoneInfo) -> str:

@@ -34,8 +34,13 @@ def snapshot(sessions: sessionmaker[Session]) -> list[dict[str, str]]:
 
 
 @pytest.fixture
-def seeded(say: Say) -> None:
-    """#1 Acme ¥12k proposal and #2 华为 ¥5万 negotiation (bob); #3 Globex $30k lead (李雷)."""
+def seeded(say: Say, team: None) -> None:
+    """#1 Acme ¥12k proposal and #2 华为 ¥5万 negotiation (bob); #3 Globex $30k lead (李雷).
+
+    The team reports in CNY and has rates for USD, EUR and GBP.
+    """
+    for currency, rate in (("USD", "7.1"), ("EUR", "7.8"), ("GBP", "9.1")):
+        assert "1 " + currency in say("/salesbot", f"fx {currency} {rate}", user="U1").text
     assert "Added" in say("/deal", "add Acme 12k proposal close 2026-12-15").text
     assert "Added" in say("/deal", "add 华为 5万 谈判").text
     assert "Added" in say("/deal", "add Globex $30k", user="U3").text
@@ -144,6 +149,8 @@ INVALID: list[tuple[str, str, str]] = [
     ("add Acme -5k", "U2", "negative"),
     ("add Acme 2000000000000", "U2", "too large"),
     ("add Acme 12k flying", "U2", "stage"),
+    ("add Acme JPY 5000", "U2", "no exchange rate for JPY"),
+    ("#1 amount CHF 5k", "U2", "no exchange rate for CHF"),
     ("add Acme 12k close someday", "U2", "date"),
     ("add Acme 12k close 2026-02-30", "U2", "date"),
     ("add Acme 0 won", "U2", "zero"),
@@ -210,13 +217,16 @@ def test_win_is_announced_in_the_team_channel_once(say: Say, slack: DevSlack) ->
     say("/deal", "add <!channel> *Acme* 12k")
     reply = say("/deal", "won #1")
     assert "Won" in reply.text
-    posts = slack.wait_for("chat.postMessage", lambda c: c.params.get("channel") == "C1")
-    text = str(posts[0].params["blocks"])
-    assert "<@U2>" in text and "¥12k" in text
-    assert "<!channel>" not in text, "user text must not ping"
-    assert "&lt;!channel&gt;" in text
+    posts = slack.wait_for("chat.postMessage", lambda c: ":trophy:" in str(c.params))
+    announcement = str(posts[0].params)
+    assert "<@U2>" in announcement and "¥12k" in announcement
+    assert "<!channel>" not in announcement, "user text must not ping, in blocks or fallback"
+    assert "&lt;!channel&gt;" in announcement
     say("/deal", "won #1")
-    assert len(slack.calls("chat.postMessage")) == 1
+    say("/deal", "#1 amount 13k")
+    slack.wait_for("chat.postMessage", count=2)  # the win, and the first win of the month
+    wins = [c for c in slack.calls("chat.postMessage") if ":trophy:" in str(c.params)]
+    assert len(wins) == 1
 
 
 def test_reopen_returns_to_the_stage_before_closing(

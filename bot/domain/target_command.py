@@ -1,0 +1,710 @@
+"""The ``/target`` grammar (and ``/deal leaderboard``'s arguments): text in, a command out.
+
+Rules worth knowing (all tested):
+
+* Words are split on whitespace. Quotes group words and make them literal: ``"…"``,
+  ``'…'``, ``“…”``, ``‘…’``, ``「…」``, ``『…』``, ``«…»``. A quote only opens at the
+  start of a word; an apostrophe-style quote only closes before a space or the end.
+  ``<…>`` (a Slack mention) is one word even with spaces. A quoted word is never a
+  keyword.
+* English keywords are case-insensitive; Chinese aliases are in the tables below.
+* ``set <@person|team> <amount> [metric] [period]``: the amount comes right after who,
+  a currency written as its own word joins it (``500k USD``, ``¥ 5万``; ASCII codes
+  must be upper case), then one optional metric word, then the period is everything
+  left. A metric word later on is refused rather than read as part of the period.
+  Amounts, metrics-as-counts and periods are checked by the caller (parse_amount,
+  parse_period); the parser only refuses a missing person or amount.
+* ``split [team] [equal|weighted] [period]``; ``history [@person]``.
+* ``reward`` and ``rewards`` (``奖励``) share sub-commands: ``add``, ``list``,
+  ``remove``. Without one, ``rewards``/``奖励`` show the ledger for the period typed
+  after them, while a bare ``reward`` lists the rules and ``reward <other>`` is refused.
+* ``reward add [team|streak] <threshold> <name…> [bonus <amount>]``: the threshold is a
+  percent (``120%``, the ``%`` is optional and dropped) or, for a streak, a whole
+  number of days. The first unquoted ``bonus``/``奖金`` after at least one name word
+  starts the bonus, which must be an amount; quote a name that contains that word.
+* TargetParseError.message is plain text containing user input: escape it before
+  showing it in mrkdwn. TargetParseError.usage and USAGE values are mrkdwn, with
+  ``<``/``>`` already written as ``&lt;``/``&gt;``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal, TypeAlias
+
+from bot.domain.amounts import is_currency_word, looks_like_amount
+from bot.domain.text import parse_mention
+
+__all__ = [
+    "USAGE",
+    "VERB_ALIASES",
+    "Help",
+    "History",
+    "Leaderboard",
+    "LeaderboardKind",
+    "Metric",
+    "MyProgress",
+    "RewardAdd",
+    "RewardLedger",
+    "RewardList",
+    "RewardRemove",
+    "RewardScope",
+    "SetTarget",
+    "Split",
+    "TargetCommand",
+    "TargetParseError",
+    "TeamProgress",
+    "parse_leaderboard_args",
+    "parse_target_command",
+]
+
+Metric = Literal["revenue", "deals", "pipeline"]
+RewardScope = Literal["member", "team", "streak"]
+LeaderboardKind = Literal["week", "month", "quarter"]
+
+
+@dataclass(frozen=True)
+class MyProgress:
+    """Show the caller's own progress."""
+
+
+@dataclass(frozen=True)
+class TeamProgress:
+    """Show the team's progress."""
+
+
+@dataclass(frozen=True)
+class Help:
+    """Show help, for one command (canonical English verb) or all of them."""
+
+    topic: str | None = None
+
+
+@dataclass(frozen=True)
+class SetTarget:
+    """Set a member's or the team's target; texts are validated by the caller."""
+
+    subject: Literal["member", "team"]
+    user_id: str | None
+    amount_text: str
+    metric: Metric
+    period_text: str | None
+
+
+@dataclass(frozen=True)
+class Split:
+    """Split the team target among its members."""
+
+    method: Literal["equal", "weighted"]
+    period_text: str | None
+
+
+@dataclass(frozen=True)
+class History:
+    """Show past targets and results, the caller's or someone else's."""
+
+    user_id: str | None
+
+
+@dataclass(frozen=True)
+class RewardAdd:
+    """Add a reward rule; the threshold is a percent, or days for a streak."""
+
+    scope: RewardScope
+    threshold_text: str
+    name: str
+    bonus_text: str | None
+
+
+@dataclass(frozen=True)
+class RewardList:
+    """List the reward rules."""
+
+
+@dataclass(frozen=True)
+class RewardRemove:
+    """Remove a reward rule by its number."""
+
+    rule_id: int
+
+
+@dataclass(frozen=True)
+class RewardLedger:
+    """Show the rewards granted in a period (the current one when None)."""
+
+    period_text: str | None
+
+
+@dataclass(frozen=True)
+class Leaderboard:
+    """Arguments of ``/deal leaderboard``."""
+
+    period_kind: LeaderboardKind
+    metric: Metric
+    public: bool
+
+
+@dataclass(frozen=True)
+class TargetParseError:
+    """Why the text is not a command (plain text) and the right form (mrkdwn)."""
+
+    message: str
+    usage: str
+
+
+TargetCommand: TypeAlias = (
+    MyProgress
+    | TeamProgress
+    | Help
+    | SetTarget
+    | Split
+    | History
+    | RewardAdd
+    | RewardList
+    | RewardRemove
+    | RewardLedger
+)
+
+
+def _usage(form: str, *examples: str) -> str:
+    # Slack reads < and > as control characters even inside backticks.
+    escaped = form.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    shown = " or ".join(f"`{e}`" for e in examples)
+    return f"`{escaped}` — e.g. {shown}"
+
+
+USAGE: dict[str, str] = {
+    "progress": "`/target` shows your progress against your targets",
+    "team": "`/target team` shows the team's progress",
+    "help": _usage("/target help [command]", "/target help set"),
+    "set": _usage(
+        "/target set <@person|team> <amount> [revenue|deals|pipeline] [period]",
+        "/target set @maria 50k month",
+        "/target set team 10 deals Q1",
+    ),
+    "split": _usage(
+        "/target split team [equal|weighted] [period]", "/target split team weighted next month"
+    ),
+    "history": _usage("/target history [@person]", "/target history @maria"),
+    "reward": "; ".join(
+        (
+            _usage(
+                "/target reward add [team] <percent>% <name> [bonus <amount>]",
+                "/target reward add 120% Gold bonus 2k",
+            ),
+            _usage(
+                "/target reward add streak <days> <name>",
+                '/target reward add streak 10 "Ten in a row"',
+            ),
+            "`/target reward list`",
+            _usage("/target reward remove <#number>", "/target reward remove #3"),
+        )
+    ),
+    "rewards": _usage("/target rewards [period]", "/target rewards last month"),
+    "leaderboard": _usage(
+        "/deal leaderboard [week|month|quarter] [revenue|deals|pipeline] [public]",
+        "/deal leaderboard quarter deals public",
+    ),
+}
+
+VERB_ALIASES: dict[str, str] = {
+    "帮助": "help",
+    "团队": "team",
+    "设置": "set",
+    "设定": "set",
+    "拆分": "split",
+    "分解": "split",
+    "历史": "history",
+    "奖励": "rewards",
+    "me": "progress",
+    "mine": "progress",
+    "我": "progress",
+    "我的": "progress",
+}
+_VERBS = frozenset(USAGE) - {"leaderboard"}
+
+_METRICS: dict[str, Metric] = {
+    "revenue": "revenue",
+    "sales": "revenue",
+    "营收": "revenue",
+    "收入": "revenue",
+    "销售额": "revenue",
+    "业绩": "revenue",
+    "deals": "deals",
+    "deal": "deals",
+    "wins": "deals",
+    "成交数": "deals",
+    "单数": "deals",
+    "成交单数": "deals",
+    "pipeline": "pipeline",
+    "商机": "pipeline",
+    "管道": "pipeline",
+    "漏斗": "pipeline",
+}
+_TEAM = frozenset({"team", "团队", "全队"})
+_METHODS: dict[str, Literal["equal", "weighted"]] = {
+    "equal": "equal",
+    "equally": "equal",
+    "evenly": "equal",
+    "均分": "equal",
+    "平均": "equal",
+    "weighted": "weighted",
+    "weight": "weighted",
+    "加权": "weighted",
+    "按业绩": "weighted",
+}
+_REWARD_ACTIONS = {
+    "add": "add",
+    "new": "add",
+    "添加": "add",
+    "新增": "add",
+    "list": "list",
+    "ls": "list",
+    "列表": "list",
+    "rules": "list",
+    "规则": "list",
+    "remove": "remove",
+    "delete": "remove",
+    "rm": "remove",
+    "删除": "remove",
+}
+_STREAK = frozenset({"streak", "连续", "连胜"})
+_BONUS = frozenset({"bonus", "奖金"})
+_DAYS = frozenset({"day", "days", "天"})
+_LEADERBOARD_KINDS: dict[str, LeaderboardKind] = {
+    "week": "week",
+    "weekly": "week",
+    "周": "week",
+    "本周": "week",
+    "month": "month",
+    "monthly": "month",
+    "月": "month",
+    "本月": "month",
+    "quarter": "quarter",
+    "quarterly": "quarter",
+    "qtr": "quarter",
+    "季度": "quarter",
+    "本季度": "quarter",
+}
+_PUBLIC = frozenset({"public", "公开", "公布"})
+_SLOT_NAMES = {"period": "period", "metric": "metric", "public": "public option"}
+# Words that must never be swallowed as a currency ("ALL" and "TOP" are currencies).
+_KEYWORDS = frozenset(_METRICS) | _TEAM | frozenset(_LEADERBOARD_KINDS) | _PUBLIC
+
+_QUOTES = {
+    '"': '"”',
+    "“": '”"',
+    "„": '“”"',
+    "'": "'’",
+    "‘": "’'",
+    "「": "」",
+    "『": "』",
+    "«": "»",
+}
+# These double as apostrophes (O’Brien), so they only close before a space or the end.
+_APOSTROPHES = frozenset("'’")
+_PERCENT = re.compile(r"(\d{1,6}(?:\.\d{1,4})?)\s*%?")
+_STREAK_DAYS = re.compile(r"(\d{1,4})\s*(?:d|天)?")
+_RULE_NUMBER = re.compile(r"#?([0-9]{1,9})")
+_SHOWN_LIMIT = 80
+
+
+@dataclass(frozen=True)
+class _Token:
+    text: str
+    quoted: bool
+
+
+@dataclass(frozen=True)
+class _Lexed:
+    tokens: tuple[_Token, ...]
+    # The opening quote that never closes, if any; tokens stop there.
+    open_quote: str | None
+
+
+_Parser = Callable[[Sequence[_Token]], "TargetCommand | TargetParseError"]
+
+
+def parse_target_command(text: str) -> TargetCommand | TargetParseError:
+    """Parse the text after ``/target``; never raises."""
+    lexed = _lex(text)
+    tokens = lexed.tokens
+    verb = _verb_of(tokens[0]) if tokens else "progress"
+    if lexed.open_quote is not None:
+        return _quote_error(lexed.open_quote, text, verb or "help")
+    if verb is None:
+        return TargetParseError(
+            f"I don't know the command “{_shown(tokens[0].text)}”.", USAGE["help"]
+        )
+    if verb in _NO_ARGUMENTS:
+        if len(tokens) > 1:
+            # Name the verb as typed: "团队 本月" should not be answered with "team".
+            return TargetParseError(f"“{tokens[0].text}” takes nothing after it.", USAGE[verb])
+        return _NO_ARGUMENTS[verb]
+    return _PARSERS[verb](tokens[1:])
+
+
+def parse_leaderboard_args(words: str) -> Leaderboard | TargetParseError:
+    """Parse ``[week|month|quarter] [metric] [public]``, in any order; never raises."""
+    lexed = _lex(words)
+    if lexed.open_quote is not None:
+        return _quote_error(lexed.open_quote, words, "leaderboard")
+    found: dict[str, str] = {}
+    typed: dict[str, str] = {}
+    for token in lexed.tokens:
+        slot = _leaderboard_slot(token)
+        if slot is None:
+            return TargetParseError(
+                f"“{_shown(token.text)}” is not a leaderboard option.", USAGE["leaderboard"]
+            )
+        if slot[0] in found:
+            return TargetParseError(
+                f"“{_shown(typed[slot[0]])}” and “{_shown(token.text)}” clash: "
+                f"give one {_SLOT_NAMES[slot[0]]}.",
+                USAGE["leaderboard"],
+            )
+        found[slot[0]], typed[slot[0]] = slot[1], token.text
+    return Leaderboard(
+        period_kind=_LEADERBOARD_KINDS[found.get("period", "month")],
+        metric=_METRICS[found.get("metric", "revenue")],
+        public="public" in found,
+    )
+
+
+# --- tokens ---------------------------------------------------------------------------
+
+
+def _lex(text: str) -> _Lexed:
+    tokens: list[_Token] = []
+    i = 0
+    while i < len(text):
+        if text[i].isspace():
+            i += 1
+        elif text[i] in _QUOTES:
+            close = _find_closer(text, i + 1, _QUOTES[text[i]])
+            if close is None:
+                return _Lexed(tuple(tokens), text[i])
+            tokens.append(_Token(text[i + 1 : close], True))
+            i = close + 1
+        else:
+            end = _word_end(text, i)
+            tokens.append(_Token(text[i:end], False))
+            i = end
+    return _Lexed(tuple(tokens), None)
+
+
+def _find_closer(text: str, start: int, closers: str) -> int | None:
+    for k in range(start, len(text)):
+        if text[k] in closers and (
+            text[k] not in _APOSTROPHES or k + 1 == len(text) or text[k + 1].isspace()
+        ):
+            return k
+    return None
+
+
+def _word_end(text: str, start: int) -> int:
+    # Keep a Slack mention such as <@U1|Mary Ann> in one piece.
+    if text.startswith("<@", start):
+        close = text.find(">", start)
+        if close != -1:
+            return close + 1
+    end = start
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return end
+
+
+def _word(token: _Token) -> str | None:
+    """The folded text of an unquoted token, for keyword matching; None if quoted."""
+    return None if token.quoted else unicodedata.normalize("NFKC", token.text).casefold()
+
+
+def _verb_of(token: _Token) -> str | None:
+    word = _word(token)
+    if word is None:
+        return None
+    return word if word in _VERBS else VERB_ALIASES.get(word)
+
+
+def _mention(token: _Token) -> str | None:
+    return None if token.quoted else parse_mention(token.text)
+
+
+def _join(tokens: Sequence[_Token]) -> str:
+    return " ".join(t.text for t in tokens).strip()
+
+
+def _shown(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _SHOWN_LIMIT else text[: _SHOWN_LIMIT - 1] + "…"
+
+
+def _quote_error(quote: str, text: str, verb: str) -> TargetParseError:
+    return TargetParseError(
+        f"There's an opening quote {quote} with no closing quote in “{_shown(text)}”.",
+        USAGE[verb],
+    )
+
+
+def _who_message(token: _Token, otherwise: str) -> str:
+    if token.text.startswith(("@", "＠")):
+        return (
+            f"I couldn't tell who “{_shown(token.text)}” is. Pick the person from Slack's "
+            "@ menu so it becomes a mention."
+        )
+    return otherwise
+
+
+# --- amounts --------------------------------------------------------------------------
+
+
+def _take_amount(tokens: Sequence[_Token]) -> tuple[str | None, Sequence[_Token]]:
+    """Take an amount off the front, with a currency written as its own word."""
+    if len(tokens) >= 2 and _is_currency(tokens[0]) and _is_amount(tokens[1]):
+        joined = f"{tokens[0].text} {tokens[1].text}"
+        if looks_like_amount(joined):
+            return joined, tokens[2:]
+    if not tokens or not _is_amount(tokens[0]):
+        return None, tokens
+    if len(tokens) >= 2 and _is_currency(tokens[1]):
+        joined = f"{tokens[0].text} {tokens[1].text}"
+        if looks_like_amount(joined):
+            return joined, tokens[2:]
+    return tokens[0].text, tokens[1:]
+
+
+def _is_amount(token: _Token) -> bool:
+    return not token.quoted and looks_like_amount(token.text)
+
+
+def _is_currency(token: _Token) -> bool:
+    word = _word(token)
+    if word is None or word in _KEYWORDS or not is_currency_word(token.text):
+        return False
+    # Lower-case letter codes are too often ordinary words ("all", "top").
+    plain_letters = token.text.isascii() and token.text.isalpha()
+    return not plain_letters or token.text.isupper() or word == "rmb"
+
+
+# --- set ------------------------------------------------------------------------------
+
+
+def _parse_set(args: Sequence[_Token]) -> TargetCommand | TargetParseError:
+    if not args:
+        return TargetParseError(
+            "Whose target? Start with an @person or team, then the amount.", USAGE["set"]
+        )
+    subject = _subject(args[0])
+    if isinstance(subject, TargetParseError):
+        return subject
+    amount, rest = _take_amount(args[1:])
+    if amount is None:
+        return _missing_amount(args[0], rest)
+    metric: Metric = "revenue"
+    word = _word(rest[0]) if rest else None
+    if word in _METRICS:
+        metric, rest = _METRICS[word], rest[1:]
+    late = next((t for t in rest if _word(t) in _METRICS), None)
+    if late is not None:
+        return TargetParseError(
+            f"Put the metric “{late.text}” right after the amount, before the period.",
+            USAGE["set"],
+        )
+    kind, user_id = subject
+    return SetTarget(kind, user_id, amount, metric, _join(rest) or None)
+
+
+def _subject(token: _Token) -> tuple[Literal["member", "team"], str | None] | TargetParseError:
+    if _word(token) in _TEAM:
+        return "team", None
+    user_id = _mention(token)
+    if user_id is not None:
+        return "member", user_id
+    if _is_amount(token):
+        message = f"Whose target is “{_shown(token.text)}”? Put an @person or team before it."
+    else:
+        message = _who_message(
+            token, f"Whose target? “{_shown(token.text)}” is not an @person or team."
+        )
+    return TargetParseError(message, USAGE["set"])
+
+
+def _missing_amount(who: _Token, rest: Sequence[_Token]) -> TargetParseError:
+    if not rest:
+        # Not the mention itself: escaped for mrkdwn it would show as raw <@U…> text.
+        whom = "team" if _word(who) in _TEAM else "the person"
+        message = f"What's the target? Give an amount after {whom}, e.g. 50k or 10."
+    else:
+        message = (
+            f"“{_shown(rest[0].text)}” is not an amount. "
+            "Put the target right after who it's for, e.g. 50k or 10."
+        )
+    return TargetParseError(message, USAGE["set"])
+
+
+# --- split / history / help -----------------------------------------------------------
+
+
+def _parse_split(args: Sequence[_Token]) -> TargetCommand | TargetParseError:
+    rest = args[1:] if args and _word(args[0]) in _TEAM else args
+    if rest and _mention(rest[0]) is not None:
+        return TargetParseError(
+            "“split” shares the team target among everyone; set one person's with set.",
+            USAGE["split"],
+        )
+    method: Literal["equal", "weighted"] = "equal"
+    word = _word(rest[0]) if rest else None
+    if word in _METHODS:
+        method, rest = _METHODS[word], rest[1:]
+    late = next((t for t in rest if _word(t) in _METHODS), None)
+    if late is not None:
+        return TargetParseError(
+            f"Put “{late.text}” right after split team, before the period.", USAGE["split"]
+        )
+    return Split(method, _join(rest) or None)
+
+
+def _parse_history(args: Sequence[_Token]) -> TargetCommand | TargetParseError:
+    if not args:
+        return History(None)
+    user_id = _mention(args[0]) if len(args) == 1 else None
+    if user_id is not None:
+        return History(user_id)
+    otherwise = f"“history” takes one @person or nothing, not “{_shown(_join(args))}”."
+    return TargetParseError(_who_message(args[0], otherwise), USAGE["history"])
+
+
+def _parse_help(args: Sequence[_Token]) -> TargetCommand | TargetParseError:
+    if not args:
+        return Help()
+    topic = _verb_of(args[0])
+    if len(args) == 1 and topic is not None:
+        return Help(topic)
+    if len(args) == 1 and _word(args[0]) == "leaderboard":
+        return Help("leaderboard")
+    return TargetParseError(f"I have no help on “{_shown(_join(args))}”.", USAGE["help"])
+
+
+# --- rewards --------------------------------------------------------------------------
+
+
+def _rewards(plural: bool) -> _Parser:
+    def parse(args: Sequence[_Token]) -> TargetCommand | TargetParseError:
+        action = _REWARD_ACTIONS.get(_word(args[0]) or "") if args else None
+        if action == "add":
+            return _parse_reward_add(args[1:])
+        if action == "list":
+            if len(args) > 1:
+                return TargetParseError(
+                    f"“{args[0].text}” takes nothing after it.", USAGE["reward"]
+                )
+            return RewardList()
+        if action == "remove":
+            return _parse_reward_remove(args[1:])
+        if plural:
+            return RewardLedger(_join(args) or None)
+        if not args:
+            return RewardList()
+        return TargetParseError(
+            f"“reward” takes add, list or remove, not “{_shown(args[0].text)}”. "
+            "For rewards given, use rewards [period].",
+            USAGE["reward"],
+        )
+
+    return parse
+
+
+def _parse_reward_add(args: Sequence[_Token]) -> TargetCommand | TargetParseError:
+    scope: RewardScope = "member"
+    word = _word(args[0]) if args else None
+    if word in _TEAM:
+        scope, args = "team", args[1:]
+    elif word in _STREAK:
+        scope, args = "streak", args[1:]
+    threshold = _threshold(args, scope)
+    if isinstance(threshold, TargetParseError):
+        return threshold
+    value, rest = threshold
+    bonus_at = next((i for i in range(1, len(rest)) if _word(rest[i]) in _BONUS), None)
+    name_tokens = rest if bonus_at is None else rest[:bonus_at]
+    name = _join(name_tokens)
+    if not name:
+        return TargetParseError(
+            "Give the reward a name after the threshold, e.g. Gold.", USAGE["reward"]
+        )
+    if bonus_at is None:
+        return RewardAdd(scope, value, name, None)
+    bonus, extra = _take_amount(rest[bonus_at + 1 :])
+    if bonus is None or extra:
+        return TargetParseError(
+            f"After “{rest[bonus_at].text}” I expected one amount, e.g. bonus 2k. "
+            "To use that word in the name, put the name in quotes.",
+            USAGE["reward"],
+        )
+    return RewardAdd(scope, value, name, bonus)
+
+
+def _threshold(
+    args: Sequence[_Token], scope: RewardScope
+) -> tuple[str, Sequence[_Token]] | TargetParseError:
+    """Read the percent (or streak days) that starts ``reward add``."""
+    if not args:
+        wanted = "How many days in a row?" if scope == "streak" else "At what percent?"
+        return TargetParseError(f"{wanted} Give the threshold, then the name.", USAGE["reward"])
+    text = "" if args[0].quoted else unicodedata.normalize("NFKC", args[0].text)
+    rest = args[1:]
+    if scope == "streak":
+        match = _STREAK_DAYS.fullmatch(text)
+        if rest and _word(rest[0]) in _DAYS:
+            rest = rest[1:]
+        message = (
+            f"“{_shown(args[0].text)}” is not a number of days. A streak counts days, e.g. 10."
+        )
+    else:
+        match = _PERCENT.fullmatch(text)
+        if rest and rest[0].text in ("%", "％"):
+            rest = rest[1:]
+        message = f"“{_shown(args[0].text)}” is not a percent. Start with the tier, e.g. 120%."
+    if match is None:
+        return TargetParseError(message, USAGE["reward"])
+    return match[1], rest
+
+
+def _parse_reward_remove(args: Sequence[_Token]) -> TargetCommand | TargetParseError:
+    word = _word(args[0]) if len(args) == 1 else None
+    match = _RULE_NUMBER.fullmatch(word or "")
+    if match is not None and int(match[1]) > 0:
+        return RewardRemove(int(match[1]))
+    shown = _shown(_join(args))
+    message = f"“{shown}” is not a rule number." if args else "Which rule? Give its #number."
+    return TargetParseError(f"{message} See them with reward list.", USAGE["reward"])
+
+
+# --- leaderboard ----------------------------------------------------------------------
+
+
+def _leaderboard_slot(token: _Token) -> tuple[str, str] | None:
+    word = _word(token)
+    if word is None:
+        return None
+    if word in _LEADERBOARD_KINDS:
+        return "period", word
+    if word in _METRICS:
+        return "metric", word
+    if word in _PUBLIC:
+        return "public", word
+    return None
+
+
+_NO_ARGUMENTS: dict[str, TargetCommand] = {"progress": MyProgress(), "team": TeamProgress()}
+_PARSERS: dict[str, _Parser] = {
+    "help": _parse_help,
+    "set": _parse_set,
+    "split": _parse_split,
+    "history": _parse_history,
+    "reward": _rewards(plural=False),
+    "rewards": _rewards(plural=True),
+}

@@ -1,0 +1,316 @@
+"""Rewards: rules per team, and grants that are announced exactly once.
+
+A grant's unique key (what, scope, tier) is the guarantee: two workers winning deals at the same
+moment both try to insert it and the database lets one through. Target rows are locked before
+progress is computed, so concurrent changes to one target are counted one after the other and
+a tier crossed by their sum is not missed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.domain.amounts import format_amount
+from bot.domain.progress import DEFAULT_TIERS, Tier, tiers_reached
+from bot.domain.text import escape_mrkdwn
+from bot.services import outbox
+from bot.services.actor import Actor
+from bot.services.errors import Refused
+from bot.services.once import insert_once
+from bot.services.targets import TargetProgress, progress_of
+from models import TEAM_SCOPE, Deal, Member, RewardGrant, RewardRule, SalesTeam, Target
+
+METRIC_WORDS = {"revenue": "revenue", "deals": "deals won", "pipeline": "new pipeline"}
+
+
+def tiers(session: Session, team: SalesTeam, scope: str) -> list[tuple[Tier, int | None]]:
+    """The team's tiers for member or team targets, with their rule ids (defaults: none)."""
+    rules = list(
+        session.scalars(
+            select(RewardRule)
+            .where(RewardRule.team_id == team.id, RewardRule.scope == scope)
+            .order_by(RewardRule.threshold)
+        )
+    )
+    if not rules and scope in ("member", "team"):
+        return [(tier, None) for tier in DEFAULT_TIERS]
+    return [(Tier(r.threshold, r.name, r.bonus), r.id) for r in rules]
+
+
+def add_rule(
+    session: Session,
+    actor: Actor,
+    team: SalesTeam,
+    *,
+    scope: str,
+    threshold: Decimal,
+    name: str,
+    bonus: Decimal | None,
+) -> RewardRule:
+    """A new reward tier (managers only)."""
+    if not actor.member.can_manage:
+        raise Refused("Only managers can change rewards.")
+    if threshold <= 0:
+        raise Refused("A reward threshold must be more than zero.")
+    rule = RewardRule(
+        workspace_id=team.workspace_id,
+        team_id=team.id,
+        scope=scope,
+        threshold=threshold,
+        name=name,
+        bonus=bonus,
+        created_at=actor.now,
+    )
+    session.add(rule)
+    session.flush()
+    return rule
+
+
+def remove_rule(session: Session, actor: Actor, team: SalesTeam, rule_id: int) -> RewardRule:
+    """Delete a reward tier; rewards already granted stay in the ledger."""
+    if not actor.member.can_manage:
+        raise Refused("Only managers can change rewards.")
+    rule = session.get(RewardRule, rule_id)
+    if rule is None or rule.team_id != team.id:
+        raise Refused(f"There is no reward #{rule_id} in this team. See `/target reward list`.")
+    for grant in session.scalars(select(RewardGrant).where(RewardGrant.rule_id == rule_id)):
+        grant.rule_id = None
+    session.delete(rule)
+    return rule
+
+
+def list_rules(session: Session, team: SalesTeam) -> list[RewardRule]:
+    """The team's own reward rules."""
+    return list(
+        session.scalars(
+            select(RewardRule)
+            .where(RewardRule.team_id == team.id)
+            .order_by(RewardRule.scope, RewardRule.threshold)
+        )
+    )
+
+
+def celebrate(session: Session, deal: Deal, *, now: datetime, won_now: bool) -> int:
+    """After a change to a won deal: announce the win (if it was won just now), then grant and
+    announce every tier its owner and team have reached; returns how many rewards were granted.
+    """
+    team = session.get(SalesTeam, deal.team_id) if deal.team_id else None
+    owner = session.get(Member, deal.owner_id)
+    if team is None or owner is None:
+        return 0
+    today = now.astimezone(ZoneInfo(team.timezone)).date()
+    targets = list(
+        session.scalars(
+            select(Target)
+            .where(
+                Target.team_id == team.id,
+                Target.scope.in_([f"member:{owner.id}", TEAM_SCOPE]),
+                Target.start_date <= today,
+                Target.end_date >= today,
+            )
+            .order_by(Target.id)
+            .with_for_update()
+        )
+    )
+    states = {t.id: progress_of(session, team, t, today) for t in targets}
+    if won_now:
+        _announce_win(session, team, deal, owner, states.values(), now=now)
+        granted = _first_win_of_month(session, team, deal, owner, now=now, today=today)
+    else:
+        granted = 0
+    for target in targets:
+        granted += _grant_tiers(session, team, states[target.id], owner, now=now)
+    return granted
+
+
+def _announce_win(
+    session: Session,
+    team: SalesTeam,
+    deal: Deal,
+    owner: Member,
+    states: Iterable[TargetProgress],
+    *,
+    now: datetime,
+) -> None:
+    """Who won which customer for how much, and where that leaves their target."""
+    amount = format_amount(deal.amount, deal.currency)
+    text = (
+        f":trophy: <@{owner.slack_user_id}> won *{escape_mrkdwn(deal.customer)}* "
+        f"for *{amount}* (deal #{deal.id})."
+    )
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+    lines = [
+        f"{state.progress.bar()} {state.progress.percent}% of "
+        + ("the team's" if state.target.scope == TEAM_SCOPE else "their")
+        + f" {state.period.label()} {METRIC_WORDS.get(state.target.metric, state.target.metric)}"
+        " target"
+        for state in states
+        if state.target.metric in ("revenue", "deals")
+    ]
+    if lines:
+        blocks.append(
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": "\n".join(lines)}]}
+        )
+    outbox.enqueue(
+        session,
+        workspace_id=team.workspace_id,
+        method="chat.postMessage",
+        payload={
+            "channel": team.channel_id,
+            # The fallback text is read as markup too: escape the user-typed parts.
+            "text": f"{escape_mrkdwn(owner.name)} won {escape_mrkdwn(deal.customer)} for {amount}",
+            "blocks": blocks,
+            "unfurl_links": False,
+        },
+        now=now,
+    )
+
+
+def _grant_tiers(
+    session: Session, team: SalesTeam, state: TargetProgress, owner: Member, *, now: datetime
+) -> int:
+    target = state.target
+    scope = "team" if target.scope == TEAM_SCOPE else "member"
+    granted = 0
+    for tier, rule_id in tiers(session, team, scope):
+        if tier not in tiers_reached(state.progress.percent, [tier]):
+            continue
+        values = {
+            "workspace_id": team.workspace_id,
+            "team_id": team.id,
+            "target_id": target.id,
+            "member_id": target.member_id,
+            "rule_id": rule_id,
+            "subject_key": f"target:{target.id}",
+            "scope": scope,
+            "tier": tier.percent,
+            "name": tier.name,
+            "bonus": tier.bonus,
+            "achieved": state.progress.achieved,
+            "granted_at": now,
+        }
+        if insert_once(session, RewardGrant, values, ["subject_key", "scope", "tier"]):
+            granted += 1
+            _announce(
+                session, team, state, tier, target, owner if scope == "member" else None, now=now
+            )
+    return granted
+
+
+def _announce(
+    session: Session,
+    team: SalesTeam,
+    state: TargetProgress,
+    tier: Tier,
+    target: Target,
+    member: Member | None,
+    *,
+    now: datetime,
+) -> None:
+    money = target.metric != "deals"
+
+    def amount(value: Decimal) -> str:
+        return format_amount(value, team.currency) if money else f"{value:.0f}"
+
+    who = f"<@{member.slack_user_id}>" if member else f"Team {escape_mrkdwn(team.name)}"
+    goal = f"{state.period.label()} {METRIC_WORDS.get(target.metric, target.metric)} target"
+    headline = f"{who} reached *{tier.percent:.0f}%* of the {goal}!"
+    reward = f":gift: *{escape_mrkdwn(tier.name)}*"
+    if tier.bonus:
+        reward += f" · bonus {format_amount(tier.bonus, team.currency)}"
+    running = (
+        f"Running total: {amount(state.progress.achieved)} of {amount(state.progress.target)} "
+        f"({state.progress.percent}%)"
+    )
+    blocks = [
+        {"type": "header", "text": {"type": "plain_text", "text": f"🎉 {tier.name}"[:150]}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": headline}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": reward}},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": running}]},
+    ]
+    outbox.enqueue(
+        session,
+        workspace_id=team.workspace_id,
+        method="chat.postMessage",
+        payload={
+            "channel": team.channel_id,
+            "text": f"{escape_mrkdwn(tier.name)}: {who} {tier.percent:.0f}%",
+            "blocks": blocks,
+        },
+        now=now,
+    )
+
+
+def _first_win_of_month(
+    session: Session,
+    team: SalesTeam,
+    deal: Deal,
+    owner: Member,
+    *,
+    now: datetime,
+    today: date,
+) -> int:
+    values = {
+        "workspace_id": team.workspace_id,
+        "team_id": team.id,
+        "target_id": None,
+        "member_id": owner.id,
+        "rule_id": None,
+        "subject_key": f"first-win:{owner.id}:{today:%Y-%m}",
+        "scope": "first-win",
+        "tier": Decimal(1),
+        "name": "First win of the month",
+        "bonus": None,
+        "achieved": deal.amount,
+        "granted_at": now,
+    }
+    if not insert_once(session, RewardGrant, values, ["subject_key", "scope", "tier"]):
+        return 0
+    text = (
+        f":sparkles: First win of {today:%B} for <@{owner.slack_user_id}>: "
+        f"*{escape_mrkdwn(deal.customer)}*, {format_amount(deal.amount, deal.currency)}. "
+        "Keep them coming!"
+    )
+    outbox.enqueue(
+        session,
+        workspace_id=team.workspace_id,
+        method="chat.postMessage",
+        payload={
+            "channel": team.channel_id,
+            "text": text,
+            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
+        },
+        now=now,
+    )
+    return 1
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    """One reward granted."""
+
+    grant: RewardGrant
+    member: Member | None
+
+
+def ledger(session: Session, team: SalesTeam, start: datetime, end: datetime) -> list[LedgerLine]:
+    """Rewards granted in [start, end), oldest first, for paying out."""
+    query = (
+        select(RewardGrant, Member)
+        .outerjoin(Member, RewardGrant.member_id == Member.id)
+        .where(
+            RewardGrant.team_id == team.id,
+            RewardGrant.granted_at >= start,
+            RewardGrant.granted_at < end,
+        )
+        .order_by(RewardGrant.granted_at, RewardGrant.id)
+    )
+    return [LedgerLine(g, m) for g, m in session.execute(query)]

@@ -1,0 +1,294 @@
+"""Targets: set (managers), progress for a member or a team, history, split, leaderboard."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.domain.periods import Period, PeriodKind, previous
+from bot.domain.progress import Entry, Progress, progress, rank, split_equal, split_weighted
+from bot.services.actor import Actor
+from bot.services.directory import team_members
+from bot.services.errors import Refused
+from bot.services.metrics import Metric, achieved, achieved_by_owner, metric_of
+from models import TEAM_SCOPE, Holiday, Member, SalesTeam, Target, TargetEvent
+
+MANAGERS_ONLY = "Only managers can set targets. Ask your manager, or see `/target help`."
+
+
+def member_scope(member: Member) -> str:
+    """The scope key of a member's targets."""
+    return f"member:{member.id}"
+
+
+def period_of_target(target: Target) -> Period:
+    """The period a target covers."""
+    kind: PeriodKind = target.period_kind  # type: ignore[assignment]
+    return Period(kind, target.start_date, target.end_date)
+
+
+def holidays(session: Session, team: SalesTeam) -> frozenset[date]:
+    """The team's holidays, which are not working days."""
+    return frozenset(session.scalars(select(Holiday.day).where(Holiday.team_id == team.id)))
+
+
+def require_team(actor: Actor) -> SalesTeam:
+    """The caller's team, or a refusal saying how to get one."""
+    if actor.team is None:
+        raise Refused(
+            "You are not in a sales team yet. A manager can run `/salesbot setup` in the team's "
+            "channel, or `/salesbot team add @you`."
+        )
+    return actor.team
+
+
+def set_target(
+    session: Session,
+    actor: Actor,
+    *,
+    team: SalesTeam,
+    member: Member | None,
+    amount: Decimal,
+    metric: Metric,
+    period: Period,
+) -> tuple[Target, Decimal | None]:
+    """Set (or replace) a target; returns it with the amount it replaced, if any."""
+    if not actor.member.can_manage:
+        raise Refused(MANAGERS_ONLY)
+    if amount <= 0:
+        raise Refused("A target must be more than zero.")
+    scope = member_scope(member) if member else TEAM_SCOPE
+    existing = session.scalars(
+        select(Target).where(
+            Target.team_id == team.id,
+            Target.scope == scope,
+            Target.metric == metric,
+            Target.start_date == period.start,
+            Target.end_date == period.end,
+        )
+    ).one_or_none()
+    old = existing.amount if existing else None
+    target = existing or Target(
+        workspace_id=team.workspace_id,
+        team_id=team.id,
+        member_id=member.id if member else None,
+        scope=scope,
+        metric=metric,
+        period_kind=period.kind,
+        start_date=period.start,
+        end_date=period.end,
+        amount=amount,
+        set_by_id=actor.member.id,
+        created_at=actor.now,
+        updated_at=actor.now,
+    )
+    target.amount = amount
+    target.set_by_id = actor.member.id
+    target.updated_at = actor.now
+    session.add(target)
+    session.flush()
+    session.add(
+        TargetEvent(
+            workspace_id=team.workspace_id,
+            target_id=target.id,
+            actor_id=actor.member.id,
+            at=actor.now,
+            old_amount=old,
+            new_amount=amount,
+        )
+    )
+    return target, old
+
+
+@dataclass(frozen=True)
+class TargetProgress:
+    """A target and how far along it is."""
+
+    target: Target
+    period: Period
+    progress: Progress
+
+
+def active_targets(
+    session: Session, team: SalesTeam, *, scope: str | None, today: date
+) -> list[Target]:
+    """Targets whose period contains today (scope None: every target of the team)."""
+    query = select(Target).where(
+        Target.team_id == team.id, Target.start_date <= today, Target.end_date >= today
+    )
+    if scope is not None:
+        query = query.where(Target.scope == scope)
+    return list(session.scalars(query.order_by(Target.metric, Target.start_date, Target.id)))
+
+
+def progress_of(session: Session, team: SalesTeam, target: Target, today: date) -> TargetProgress:
+    """How far a target is, as of `today`."""
+    period = period_of_target(target)
+    owner_id = target.member_id if target.scope != TEAM_SCOPE else None
+    metric = metric_of(target.metric)
+    done = achieved(session, team, metric, period, owner_id=owner_id)
+    return TargetProgress(
+        target, period, progress(target.amount, done, period, today, holidays(session, team))
+    )
+
+
+def my_progress(session: Session, actor: Actor) -> list[TargetProgress]:
+    """The caller's progress on each of their active targets."""
+    team = require_team(actor)
+    targets = active_targets(session, team, scope=member_scope(actor.member), today=actor.today)
+    return [progress_of(session, team, t, actor.today) for t in targets]
+
+
+@dataclass(frozen=True)
+class MemberLine:
+    """One member of a team, with their target progress (None: no target)."""
+
+    member: Member
+    achieved: Decimal
+    target: TargetProgress | None
+
+
+@dataclass(frozen=True)
+class TeamBoard:
+    """Every member's progress on one metric and period, and the team's total."""
+
+    team: SalesTeam
+    metric: Metric
+    period: Period
+    lines: list[MemberLine]
+    team_target: TargetProgress | None
+    total: Decimal
+
+
+def board(
+    session: Session, team: SalesTeam, *, metric: Metric, period: Period, today: date
+) -> TeamBoard:
+    """Members ranked by percent of their target (ties by amount), those without after."""
+    members = team_members(session, team)
+    results = achieved_by_owner(session, team, metric, period, owner_ids=[m.id for m in members])
+    targets = {
+        t.member_id: progress_of(session, team, t, today)
+        for t in session.scalars(
+            select(Target).where(
+                Target.team_id == team.id,
+                Target.metric == metric,
+                Target.start_date == period.start,
+                Target.end_date == period.end,
+            )
+        )
+    }
+    entries = [
+        Entry(
+            m.id,
+            results.get(m.id, Decimal(0)),
+            t.target.amount if (t := targets.get(m.id)) else None,
+        )
+        for m in members
+    ]
+    by_id = {m.id: m for m in members}
+    lines = [MemberLine(by_id[e.key], e.achieved, targets.get(e.key)) for e in rank(entries)]
+    team_target = targets.get(None)
+    total = achieved(session, team, metric, period, owner_id=None)
+    return TeamBoard(team, metric, period, lines, team_target, total)
+
+
+@dataclass(frozen=True)
+class PastTarget:
+    """A finished period: target against achieved."""
+
+    target: Target
+    period: Period
+    achieved: Decimal
+
+
+def history(session: Session, team: SalesTeam, member: Member, today: date) -> list[PastTarget]:
+    """A member's targets whose period has ended, newest first."""
+    targets = session.scalars(
+        select(Target)
+        .where(
+            Target.team_id == team.id, Target.scope == member_scope(member), Target.end_date < today
+        )
+        .order_by(Target.end_date.desc())
+        .limit(24)
+    )
+    return [
+        PastTarget(
+            t,
+            period_of_target(t),
+            achieved(session, team, metric_of(t.metric), period_of_target(t), owner_id=member.id),
+        )
+        for t in targets
+    ]
+
+
+@dataclass(frozen=True)
+class SplitProposal:
+    """Per-member targets that add up to the team target."""
+
+    team_target: Target
+    method: str
+    shares: list[tuple[Member, Decimal]]
+
+
+def propose_split(
+    session: Session, actor: Actor, *, method: str, period: Period, fiscal_start: int
+) -> SplitProposal:
+    """Split the team target of `period` equally, or by the members' last-period results."""
+    if not actor.member.can_manage:
+        raise Refused(MANAGERS_ONLY)
+    team = require_team(actor)
+    team_target = session.scalars(
+        select(Target)
+        .where(
+            Target.team_id == team.id,
+            Target.scope == TEAM_SCOPE,
+            Target.start_date == period.start,
+            Target.end_date == period.end,
+        )
+        .order_by(Target.metric)
+    ).first()
+    if team_target is None:
+        raise Refused(
+            f"There is no team target for {period.label()} yet. Set one first: "
+            "`/target set team 500k quarter`."
+        )
+    members = team_members(session, team)
+    if not members:
+        raise Refused("The team has no members to split the target between.")
+    if method == "weighted":
+        metric = metric_of(team_target.metric)
+        last = previous(period, fiscal_start_month=fiscal_start)
+        results = achieved_by_owner(session, team, metric, last, owner_ids=[m.id for m in members])
+        shares = split_weighted(
+            team_target.amount, {m.id: results.get(m.id, Decimal(0)) for m in members}
+        )
+    else:
+        shares = split_equal(team_target.amount, [m.id for m in members])
+    by_id = {m.id: m for m in members}
+    return SplitProposal(team_target, method, [(by_id[k], v) for k, v in shares.items()])
+
+
+def confirm_split(
+    session: Session, actor: Actor, *, team_target_id: int, shares: dict[int, Decimal]
+) -> list[Target]:
+    """Set the proposed per-member targets (the manager pressed Confirm)."""
+    team = require_team(actor)
+    team_target = session.get(Target, team_target_id)
+    if team_target is None or team_target.team_id != team.id:
+        raise Refused("That proposal is no longer valid; run `/target split team` again.")
+    period = period_of_target(team_target)
+    metric = metric_of(team_target.metric)
+    targets = []
+    for member_id, amount in shares.items():
+        member = session.get(Member, member_id)
+        if member is None or member.team_id != team.id:
+            continue
+        target, _old = set_target(
+            session, actor, team=team, member=member, amount=amount, metric=metric, period=period
+        )
+        targets.append(target)
+    return targets
