@@ -1,0 +1,77 @@
+"""/salesbot: team setup, membership, managers, stages, currency and the daily refresh."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.app import Salesbot
+from bot.clock import FrozenClock
+from bot.devslack import DevSlack
+from bot.jobs import run_scheduled
+from models import Member, SalesTeam
+from tests.e2e.conftest import Say
+
+
+def team_of(sessions: sessionmaker[Session], user_id: str) -> int | None:
+    with sessions() as session:
+        member = session.scalars(select(Member).where(Member.slack_user_id == user_id)).first()
+        return member.team_id if member else None
+
+
+def test_setup_by_a_rep_is_refused_and_writes_nothing(
+    say: Say, sessions: sessionmaker[Session]
+) -> None:
+    reply = say("/salesbot", "setup", user="U2")
+    assert "Only managers" in reply.text
+    with sessions() as session:
+        assert session.scalars(select(SalesTeam)).all() == []
+
+
+def test_setup_leaves_out_bots_and_refreshes_daily(
+    say: Say,
+    team: None,
+    slack: DevSlack,
+    app: Salesbot,
+    clock: FrozenClock,
+    sessions: sessionmaker[Session],
+) -> None:
+    assert team_of(sessions, "U2") is not None
+    with sessions() as session:
+        assert (
+            session.scalars(select(Member).where(Member.slack_user_id == "UBOT")).one().team_id
+            is None
+        )
+    slack.add_user("U7", "newbie", tz="Asia/Shanghai")
+    slack.set_members("C1", ["U1", "U2", "U3", "U7", "UBOT"])
+    run_scheduled(app.runtime, now=clock.now() + timedelta(hours=1))
+    assert team_of(sessions, "U7") is None, "not refreshed before a day has passed"
+    run_scheduled(app.runtime, now=clock.now() + timedelta(days=1, minutes=1))
+    assert team_of(sessions, "U7") == team_of(sessions, "U2")
+
+
+def test_team_add_remove_and_managers(
+    say: Say, team: None, sessions: sessionmaker[Session]
+) -> None:
+    assert "Only managers" in say("/salesbot", "team add <@U9|zoe>", user="U2").text
+    assert "Added <@U9>" in say("/salesbot", "team add <@U9|zoe>", user="U1").text
+    assert team_of(sessions, "U9") == team_of(sessions, "U2")
+    assert "Removed <@U9>" in say("/salesbot", "team remove <@U9>", user="U1").text
+    assert team_of(sessions, "U9") is None
+    assert "is now a manager" in say("/salesbot", "managers add <@U2|bob>", user="U1").text
+    assert "Added <@U9>" in say("/salesbot", "team add <@U9>", user="U2").text
+    assert "always a manager" in say("/salesbot", "managers remove <@U1>", user="U2").text
+
+
+def test_stages_and_currency(say: Say, team: None, sessions: sessionmaker[Session]) -> None:
+    assert "Demo" in say("/salesbot", "stages add demo 40%", user="U1").text
+    assert "Proposal is now 60%" in say("/salesbot", "stages set proposal 60%", user="U1").text
+    say("/salesbot", "stages rename qualified Discovery", user="U1")
+    listing = say("/salesbot", "stages", user="U2").text
+    assert listing.index("Discovery") < listing.index("Demo") < listing.index("Proposal")
+    assert "Added" in say("/deal", "add Acme 12k demo").text
+    assert "not a currency" in say("/salesbot", "currency XYZ", user="U1").text
+    assert "reports in USD" in say("/salesbot", "currency USD", user="U1").text
+    assert "not a percentage" in say("/salesbot", "stages set proposal 160%", user="U1").text
