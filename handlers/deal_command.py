@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.domain import deal_command as cmd
+from bot.domain.target_command import TargetParseError, parse_leaderboard_args
 from bot.domain.text import escape_mrkdwn
 from bot.runtime import runtime_of
 from bot.services import deal_commands, deals
@@ -19,7 +20,10 @@ from bot.views import deal_modal
 from bot.views import deals as views
 from bot.views import help as help_views
 from bot.views.common import Message, ephemeral, refusal
+from handlers import target_command as target_handlers
 from handlers.common import as_caller, local_zone
+
+LEADERBOARD_WORDS = frozenset({"leaderboard", "排行榜", "排名"})
 
 
 def register(app: App) -> None:
@@ -32,6 +36,14 @@ def register(app: App) -> None:
 def on_deal(ack: Ack, command: dict[str, Any], client: WebClient, context: Any) -> None:
     """Answer /deal: the reply is computed and sent in the acknowledgement itself."""
     text = command.get("text", "")
+    verb, _, rest = text.strip().partition(" ")
+    if verb.casefold() in LEADERBOARD_WORDS:
+        board = parse_leaderboard_args(rest)
+        if isinstance(board, TargetParseError):
+            ack(**refusal(escape_mrkdwn(board.message), board.usage))
+        else:
+            ack(**target_handlers.run(context, command["team_id"], command["user_id"], board))
+        return
     parsed = cmd.parse_deal_command(text)
     if isinstance(parsed, cmd.ParseError):
         ack(**refusal(escape_mrkdwn(parsed.message), parsed.usage))

@@ -1,19 +1,81 @@
-"""/target (arrives in a later release; for now it says so)."""
+"""/target: targets, progress, history, split and rewards."""
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
+from sqlalchemy.orm import Session
 
-from bot.views import help as help_views
+from bot.domain import target_command as cmd
+from bot.domain.text import escape_mrkdwn
+from bot.runtime import runtime_of
+from bot.services import target_commands
+from bot.services.actor import Actor
+from bot.services.errors import Refused
+from bot.views import targets as views
+from bot.views.common import Message, ephemeral, refusal, section
+from handlers.common import as_caller
 
 
 def register(app: App) -> None:
-    """Listen for /target."""
-    app.command("/target")(on_command)
+    """Listen for /target and its split confirmation button."""
+    app.command("/target")(on_target)
+    app.action(views.SPLIT_CONFIRM_ACTION)(on_split_confirmed)
 
 
-def on_command(ack: Ack, command: dict[str, Any]) -> None:
-    """Answer /target with what is coming."""
-    ack(**help_views.coming_soon("/target"))
+def on_target(ack: Ack, command: dict[str, Any], context: Any) -> None:
+    """Answer /target in the acknowledgement."""
+    parsed = cmd.parse_target_command(command.get("text", ""))
+    if isinstance(parsed, cmd.TargetParseError):
+        ack(**refusal(escape_mrkdwn(parsed.message), parsed.usage))
+        return
+    if isinstance(parsed, cmd.Help):
+        ack(**target_help(parsed.topic))
+        return
+    ack(**run(context, command["team_id"], command["user_id"], parsed))
+
+
+def run(
+    context: Any, team_id: str, user_id: str, parsed: cmd.TargetCommand | cmd.Leaderboard
+) -> Message:
+    """Carry out a /target command (or a leaderboard) as the caller."""
+
+    def work(session: Session, actor: Actor) -> Message:
+        return views.render(target_commands.execute(session, actor, parsed))
+
+    try:
+        return as_caller(runtime_of(context), team_id, user_id, work)
+    except Refused as refused:
+        return refusal(refused.message, refused.usage)
+
+
+def target_help(topic: str | None) -> Message:
+    """Usage of /target, or of one of its commands."""
+    if topic in cmd.USAGE:
+        return ephemeral(f"/target {topic}", [section(cmd.USAGE[topic])])
+    lines = "\n".join(f"• {usage}" for usage in cmd.USAGE.values())
+    return ephemeral("How to use /target", [section("*Targets and rewards*"), section(lines)])
+
+
+def on_split_confirmed(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:
+    """The manager confirmed a proposed split: set the member targets."""
+    ack()
+    try:
+        state = json.loads(body["actions"][0]["value"])
+        team_target_id = int(state["t"])
+        shares = {int(k): Decimal(v) for k, v in state["s"].items()}
+    except (ValueError, KeyError, TypeError, InvalidOperation):
+        respond(**refusal("That button has expired; run `/target split team` again."))
+        return
+
+    def work(session: Session, actor: Actor) -> Message:
+        return views.said(target_commands.confirm_split(session, actor, team_target_id, shares))
+
+    try:
+        message = as_caller(runtime_of(context), body["team"]["id"], body["user"]["id"], work)
+    except Refused as refused:
+        message = refusal(refused.message, refused.usage)
+    respond(replace_original=True, **message)

@@ -189,11 +189,10 @@ def _require_positive(money: Money | None, usage: str) -> None:
         raise Refused(f"A won deal needs an amount above zero. {error}", usage) from None
 
 
-def find(session: Session, actor: Actor, ref: cmd.DealRef) -> Deal:
-    """The deal a reference points at, in the caller's workspace."""
-    if isinstance(ref, cmd.DealNumber):
-        return deals.find_deal(session, actor, f"#{ref.number}")
-    return deals.find_deal(session, actor, ref.name)
+def find(session: Session, actor: Actor, ref: cmd.DealRef, *, for_update: bool = True) -> Deal:
+    """The deal a reference points at, in the caller's workspace (locked, to be changed)."""
+    text = f"#{ref.number}" if isinstance(ref, cmd.DealNumber) else ref.name
+    return deals.find_deal(session, actor, text, for_update=for_update)
 
 
 def _update(session: Session, actor: Actor, command: cmd.Update) -> Changed:
@@ -319,7 +318,7 @@ def _require_team(actor: Actor) -> SalesTeam:
 
 
 def _show(session: Session, actor: Actor, command: cmd.Show) -> Shown:
-    deal = find(session, actor, command.ref)
+    deal = find(session, actor, command.ref, for_update=False)
     owner = session.get(Member, deal.owner_id)
     assert owner is not None
     stage = deals.stage_by_key(deals.stage_list(session, actor.workspace_id), deal.stage)

@@ -244,22 +244,36 @@ def reopen_stage(session: Session, deal: Deal, stages: Sequence[Stage]) -> Stage
     return open_stages[-1]
 
 
-def find_deal(session: Session, actor: Actor, ref: str) -> Deal:
-    """A deal by `#12`, `12` or customer name (exact, then unique prefix; mine, then team's)."""
+def find_deal(session: Session, actor: Actor, ref: str, *, for_update: bool = False) -> Deal:
+    """A deal by `#12`, `12` or customer name (exact, then unique prefix; mine, then team's).
+
+    With `for_update`, the row is locked until commit, so two commands changing one deal at
+    the same moment (a double submit, two workers) run one after the other and the second sees
+    what the first did.
+    """
     text = ref.strip()
     number = text.removeprefix("#")
     if number.isdigit() and number.isascii():
-        deal = session.scalars(
-            select(Deal).where(
-                Deal.id == int(number),
-                Deal.workspace_id == actor.workspace_id,
-                Deal.deleted_at.is_(None),
-            )
-        ).one_or_none()
+        deal = _locked(session, int(number), actor.workspace_id, for_update)
         if deal is None:
             raise Refused(f"There is no deal #{number}. See your deals with `/deal list`.")
         return deal
-    return _deal_by_name(session, actor, text)
+    found = _deal_by_name(session, actor, text)
+    if not for_update:
+        return found
+    locked = _locked(session, found.id, actor.workspace_id, for_update)
+    assert locked is not None
+    return locked
+
+
+def _locked(session: Session, deal_id: int, workspace_id: str, for_update: bool) -> Deal | None:
+    query = select(Deal).where(
+        Deal.id == deal_id, Deal.workspace_id == workspace_id, Deal.deleted_at.is_(None)
+    )
+    if for_update:
+        # populate_existing: after waiting for the lock, take the row as the winner left it.
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return session.scalars(query).one_or_none()
 
 
 def _deal_by_name(session: Session, actor: Actor, name: str) -> Deal:
@@ -361,7 +375,7 @@ def undo_last(session: Session, actor: Actor) -> tuple[Deal, list[DealEvent]]:
             .order_by(DealEvent.id.desc())
         )
     )
-    deal = session.get(Deal, last.deal_id)
+    deal = session.get(Deal, last.deal_id, with_for_update=True, populate_existing=True)
     assert deal is not None
     check_can_change(actor, deal)
     _refuse_if_changed_since(session, deal, batch)

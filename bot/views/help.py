@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.deal_command import USAGE
+from bot.domain.target_command import USAGE as TARGET_USAGE
 from bot.views.common import Message, context_block, ephemeral, section
 
 DEAL_EXAMPLES = [
@@ -28,7 +29,6 @@ HELP_ORDER = (
 
 
 COMING = {
-    "/target": "targets, progress and rewards",
     "/standup": "daily stand-ups",
 }
 
@@ -38,7 +38,9 @@ def deal_help(topic: str | None = None) -> Message:
     if topic in USAGE:
         return ephemeral(f"/deal {topic}", [section(USAGE[topic])])
     examples = "\n".join(f"`{example}`  {what}" for example, what in DEAL_EXAMPLES)
-    usage = "\n".join(f"• {USAGE[verb]}" for verb in HELP_ORDER)
+    usage = "\n".join(
+        [*(f"• {USAGE[verb]}" for verb in HELP_ORDER), f"• {TARGET_USAGE['leaderboard']}"]
+    )
     return ephemeral(
         "How to use /deal",
         [

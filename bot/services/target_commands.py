@@ -1,0 +1,303 @@
+"""Carry out a parsed /target command (and /deal leaderboard) for the caller."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from bot.domain import target_command as cmd
+from bot.domain.amounts import AmountError, parse_amount
+from bot.domain.periods import Period, PeriodError, parse_period, period_of, utc_bounds
+from bot.domain.text import TextTooLongError, clean_text, escape_mrkdwn
+from bot.services import rewards, targets
+from bot.services.actor import Actor
+from bot.services.directory import ensure_member, find_member
+from bot.services.errors import Refused
+from bot.services.metrics import Metric, metric_of
+from bot.services.targets import PastTarget, SplitProposal, TargetProgress, TeamBoard
+from models import Member, RewardRule, SalesTeam, Target, Workspace
+
+USAGE = cmd.USAGE
+
+
+def fiscal_start(session: Session, actor: Actor) -> int:
+    """The month the workspace's fiscal year starts in."""
+    workspace = session.get(Workspace, actor.workspace_id)
+    return workspace.fiscal_year_start_month if workspace else 1
+
+
+def team_today(team: SalesTeam, now: datetime) -> datetime:
+    """`now` in the team's zone (periods have their boundaries there)."""
+    return now.astimezone(ZoneInfo(team.timezone))
+
+
+def read_period(session: Session, actor: Actor, team: SalesTeam, text: str | None) -> Period:
+    """A typed period, or this month."""
+    today = team_today(team, actor.now).date()
+    start = fiscal_start(session, actor)
+    if not text:
+        return period_of("month", today, fiscal_start_month=start)
+    try:
+        return parse_period(text, today=today, fiscal_start_month=start)
+    except PeriodError as error:
+        raise Refused(escape_mrkdwn(str(error)), USAGE["set"]) from None
+
+
+def read_target_amount(text: str, metric: Metric, team: SalesTeam) -> Decimal:
+    """A target amount in the team currency, or a whole number of deals."""
+    if metric == "deals":
+        try:
+            count = Decimal(text.replace(",", ""))
+        except InvalidOperation:
+            count = Decimal(-1)
+        if count.is_finite() and count > 0 and count == count.to_integral_value():
+            return count
+        raise Refused(f"“{escape_mrkdwn(text[:40])}” is not a number of deals.", USAGE["set"])
+    try:
+        money = parse_amount(text, team.currency)
+    except AmountError as error:
+        raise Refused(escape_mrkdwn(str(error)), USAGE["set"]) from None
+    if money.currency != team.currency:
+        raise Refused(
+            f"Targets are in the team currency, {team.currency}: write it as e.g. "
+            f"`50k` or `{team.currency} 50k`.",
+            USAGE["set"],
+        )
+    if money.amount <= 0:
+        raise Refused("A target must be more than zero.", USAGE["set"])
+    return money.amount
+
+
+@dataclass(frozen=True)
+class MyTargets:
+    """The caller's active targets."""
+
+    member: Member
+    team: SalesTeam
+    items: list[TargetProgress]
+
+
+@dataclass(frozen=True)
+class TeamBoards:
+    """One board per metric and period the team has targets for."""
+
+    boards: list[TeamBoard]
+
+
+@dataclass(frozen=True)
+class TargetSet:
+    """A target was set or replaced."""
+
+    target: Target
+    old: Decimal | None
+    member: Member | None
+    team: SalesTeam
+    period: Period
+
+
+@dataclass(frozen=True)
+class Histories:
+    """A member's finished periods."""
+
+    member: Member
+    team: SalesTeam
+    items: list[PastTarget]
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The team's reward tiers."""
+
+    team: SalesTeam
+    rules: list[RewardRule]
+
+
+@dataclass(frozen=True)
+class Said:
+    """A plain confirmation."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """Rewards granted in a period."""
+
+    team: SalesTeam
+    period: Period
+    lines: list[rewards.LedgerLine]
+
+
+@dataclass(frozen=True)
+class Split:
+    """A split proposal waiting for the manager's Confirm."""
+
+    team: SalesTeam
+    proposal: SplitProposal
+
+
+@dataclass(frozen=True)
+class LeaderboardResult:
+    """A ranked board, shown to the caller or the channel."""
+
+    board: TeamBoard
+    public: bool
+
+
+Result = (
+    MyTargets
+    | TeamBoards
+    | TargetSet
+    | Histories
+    | Rules
+    | Said
+    | Ledger
+    | Split
+    | LeaderboardResult
+)
+
+
+def execute(session: Session, actor: Actor, command: cmd.TargetCommand | cmd.Leaderboard) -> Result:
+    """Carry out one /target command for the caller; raises Refused for what it will not do."""
+    team = targets.require_team(actor)
+    today = team_today(team, actor.now).date()
+    match command:
+        case cmd.MyProgress():
+            return MyTargets(actor.member, team, targets.my_progress(session, actor))
+        case cmd.TeamProgress():
+            return TeamBoards(team_boards(session, actor, team))
+        case cmd.SetTarget():
+            return _set(session, actor, team, command)
+        case cmd.Split():
+            period = read_period(session, actor, team, command.period_text)
+            proposal = targets.propose_split(
+                session,
+                actor,
+                method=command.method,
+                period=period,
+                fiscal_start=fiscal_start(session, actor),
+            )
+            return Split(team, proposal)
+        case cmd.History():
+            member = _member(session, actor, command.user_id) if command.user_id else actor.member
+            return Histories(member, team, targets.history(session, team, member, today))
+        case cmd.RewardAdd():
+            return _add_rule(session, actor, team, command)
+        case cmd.RewardList():
+            return Rules(team, rewards.list_rules(session, team))
+        case cmd.RewardRemove():
+            rule = rewards.remove_rule(session, actor, team, command.rule_id)
+            return Said(f"Removed reward #{command.rule_id} ({escape_mrkdwn(rule.name)}).")
+        case cmd.RewardLedger():
+            period = read_period(session, actor, team, command.period_text)
+            start, end = utc_bounds(period, ZoneInfo(team.timezone))
+            return Ledger(team, period, rewards.ledger(session, team, start, end))
+        case cmd.Leaderboard():
+            return leaderboard(session, actor, command)
+    raise Refused("That is not a /target command.", USAGE["help"])
+
+
+def team_boards(session: Session, actor: Actor, team: SalesTeam) -> list[TeamBoard]:
+    """A board for each metric and period the team has active targets for (else this month)."""
+    today = team_today(team, actor.now).date()
+    seen: dict[tuple[str, Period], None] = {}
+    for target in targets.active_targets(session, team, scope=None, today=today):
+        seen[(target.metric, targets.period_of_target(target))] = None
+    if not seen:
+        month = period_of("month", today, fiscal_start_month=fiscal_start(session, actor))
+        seen[("revenue", month)] = None
+    return [
+        targets.board(session, team, metric=metric_of(metric), period=period, today=today)
+        for metric, period in seen
+    ]
+
+
+def leaderboard(session: Session, actor: Actor, command: cmd.Leaderboard) -> LeaderboardResult:
+    """Members ranked by percent of their own target for the current week/month/quarter."""
+    team = targets.require_team(actor)
+    today = team_today(team, actor.now).date()
+    period = period_of(command.period_kind, today, fiscal_start_month=fiscal_start(session, actor))
+    board = targets.board(session, team, metric=command.metric, period=period, today=today)
+    return LeaderboardResult(board, command.public)
+
+
+def _member(session: Session, actor: Actor, user_id: str) -> Member:
+    member = find_member(session, actor.workspace_id, user_id)
+    if member is None:
+        raise Refused(f"I don't know <@{user_id}> yet: they have no deals or targets.")
+    return member
+
+
+def _set(session: Session, actor: Actor, team: SalesTeam, command: cmd.SetTarget) -> TargetSet:
+    if not actor.member.can_manage:
+        raise Refused(targets.MANAGERS_ONLY)
+    member = None
+    if command.subject == "member":
+        assert command.user_id is not None
+        member = ensure_member(session, actor.workspace_id, command.user_id, now=actor.now)
+        if member.team_id != team.id:
+            raise Refused(
+                f"<@{command.user_id}> is not in {escape_mrkdwn(team.name)}. Add them first: "
+                f"`/salesbot team add <@{command.user_id}>`."
+            )
+    amount = read_target_amount(command.amount_text, command.metric, team)
+    period = read_period(session, actor, team, command.period_text)
+    target, old = targets.set_target(
+        session,
+        actor,
+        team=team,
+        member=member,
+        amount=amount,
+        metric=command.metric,
+        period=period,
+    )
+    return TargetSet(target, old, member, team, period)
+
+
+def _add_rule(session: Session, actor: Actor, team: SalesTeam, command: cmd.RewardAdd) -> Said:
+    usage = USAGE["reward"]
+    try:
+        threshold = Decimal(command.threshold_text)
+    except InvalidOperation:
+        raise Refused(
+            f"“{escape_mrkdwn(command.threshold_text)}” is not a number.", usage
+        ) from None
+    if command.scope == "streak" and threshold != threshold.to_integral_value():
+        raise Refused("A streak is a whole number of working days.", usage)
+    if not threshold.is_finite() or threshold <= 0 or threshold > 10_000:
+        raise Refused("The threshold must be above zero (a percent, or days for a streak).", usage)
+    try:
+        name = clean_text(command.name, max_len=200)
+    except TextTooLongError:
+        raise Refused("The reward's name is too long: 200 characters at most.", usage) from None
+    if not name:
+        raise Refused("Give the reward a name.", usage)
+    bonus = None
+    if command.bonus_text:
+        try:
+            bonus = parse_amount(command.bonus_text, team.currency).amount
+        except AmountError as error:
+            raise Refused(escape_mrkdwn(str(error)), usage) from None
+    rule = rewards.add_rule(
+        session, actor, team, scope=command.scope, threshold=threshold, name=name, bonus=bonus
+    )
+    what = {
+        "member": f"when a member reaches {threshold.normalize():f}% of a target",
+        "team": f"when the team reaches {threshold.normalize():f}% of its target",
+        "streak": f"after {threshold:.0f} working days of check-ins in a row",
+    }[command.scope]
+    return Said(f"Added reward #{rule.id} *{escape_mrkdwn(name)}* {what}.")
+
+
+def confirm_split(
+    session: Session, actor: Actor, team_target_id: int, shares: dict[int, Decimal]
+) -> Said:
+    """The manager confirmed a split: set each member's target."""
+    if not actor.member.can_manage:
+        raise Refused(targets.MANAGERS_ONLY)
+    done = targets.confirm_split(session, actor, team_target_id=team_target_id, shares=shares)
+    return Said(f":white_check_mark: Set {len(done)} member targets that add up to the team's.")
