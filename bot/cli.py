@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     run_due = sub.add_parser("run-due", help="run all scheduled work due at an instant, once")
     run_due.add_argument("--now", type=parse_instant, help="ISO-8601 instant (default: now)")
     export = sub.add_parser("export", help="export data to stdout")
-    export.add_argument("what", choices=["deals"])
+    export.add_argument("what", choices=["deals", "rewards"])
     export.add_argument("--format", choices=["csv", "json"], default="csv")
     sub.add_parser("console", help="chat with the bot locally, no Slack needed")
     return parser
@@ -134,16 +134,17 @@ def cmd_run_due(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     """Write the chosen rows to stdout."""
     from bot.db import make_engine, make_session_factory
-    from bot.services.export import DEAL_COLUMNS, deal_rows
+    from bot.services.export import EXPORTS
 
+    columns, read_rows = EXPORTS[args.what]
     engine = make_engine(settings.database_url)
     with make_session_factory(engine)() as session:
-        rows = list(deal_rows(session))
+        rows = list(read_rows(session))
     if args.format == "json":
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
-        writer = csv.DictWriter(sys.stdout, fieldnames=DEAL_COLUMNS, lineterminator="\n")
+        writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
     return 0

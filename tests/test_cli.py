@@ -95,3 +95,35 @@ def test_console_plays_a_deal_through_setup_modal_and_win(tmp_path: Path) -> Non
     assert "[amount] “lots” is not an amount" in printed
     assert "Added `#1` *Initech* · ¥12k · Lead" in printed
     assert printed.count("#C1: :trophy: <@U2> won *华为* for *¥50k*") == 1
+
+
+def test_console_announces_crossing_100_percent_once(tmp_path: Path) -> None:
+    settings = load_settings({"DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}"})
+    out = io.StringIO()
+    lines = [
+        "/salesbot setup",
+        "/target set <@U2|bob> 100k",
+        ":user U2",
+        "/deal add Acme 70k",
+        "/deal add Beta 40k",
+        "/deal won Acme",
+        "/deal won Beta",
+        "/deal reopen Beta",
+        "/deal won Beta",
+    ]
+    run_console(settings, lines, out=out)
+    printed = out.getvalue()
+    assert printed.count("<@U2> reached *100%*") == 1
+    assert printed.count("<@U2> reached *50%*") == 1
+
+
+def test_export_rewards(
+    database_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert main(["export", "rewards", "--format", "csv"]) == 0
+    header = capsys.readouterr().out.splitlines()[0]
+    assert (
+        header
+        == "id,team_id,sales_team,member_id,reward,scope,tier,bonus,achieved,target_id,granted_at"
+    )

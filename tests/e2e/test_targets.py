@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.devslack import DevSlack
 from bot.http_driver import Reply, SlackDriver
+from bot.services.export import reward_rows
 from models import RewardGrant, Target, TargetEvent
 from tests.e2e.conftest import Say
 
@@ -106,7 +107,9 @@ def test_tiers_are_announced_once_even_when_reopened_and_rewon(
     assert tier_posts(slack, "Target hit") == 1
 
 
-def test_custom_rules_and_the_ledger(say: Say, slack: DevSlack) -> None:
+def test_custom_rules_and_the_ledger(
+    say: Say, slack: DevSlack, sessions: sessionmaker[Session]
+) -> None:
     assert "Only managers" in say("/target", "reward add 120% Rocket", user="U2").text
     assert "Added reward #1" in say("/target", "reward add 120% Rocket bonus 2k", user="U1").text
     say("/target", "set <@U2|bob> 100k", user="U1")
@@ -115,6 +118,9 @@ def test_custom_rules_and_the_ledger(say: Say, slack: DevSlack) -> None:
     ledger = say("/target", "rewards", user="U1").text
     assert "Rocket" in ledger and "bonus ¥2k" in ledger
     assert "Bonuses to pay: ¥2,000.00" in ledger
+    with sessions() as session:
+        exported = [r for r in reward_rows(session) if r["reward"] == "Rocket"]
+    assert [(r["member_id"], r["tier"], r["bonus"]) for r in exported] == [("U2", "120", "2000.00")]
     assert "Removed reward #1" in say("/target", "reward remove 1", user="U1").text
 
 
