@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.clock import FrozenClock
 from bot.devslack import DevSlack
 from bot.http_driver import Reply, SlackDriver
 from bot.services.export import reward_rows
@@ -206,3 +208,24 @@ def test_concurrent_wins_grant_each_tier_exactly_once(
     slack.wait_for("chat.postMessage", lambda c: "Target hit" in str(c.params), count=2)
     assert tier_posts(slack, "Target hit") == 2  # bob's and the team's
     assert tier_posts(slack, "Halfway there") == 2
+
+
+def test_history_shows_past_periods(say: Say, clock: FrozenClock) -> None:
+    now = clock.now()
+    clock.set(datetime(2026, 10, 15, 3, 0, tzinfo=UTC))
+    say("/deal", "add Acme 30k won")
+    clock.set(now)
+    assert "October 2026" in say("/target", "set <@U2|bob> 50k october", user="U1").text
+    history = say("/target", "history <@U2|bob>", user="U1").text
+    assert ":x: October 2026 revenue: ¥30k of ¥50k (60%)" in history
+    assert "no finished target periods" in say("/target", "history", user="U3").text
+
+
+def test_team_reward_rule_replaces_the_team_defaults(say: Say, slack: DevSlack) -> None:
+    say("/target", "reward add team 80% Team dinner bonus 1k", user="U1")
+    say("/target", "set team 100k", user="U1")
+    say("/deal", "add Acme 85k won")
+    slack.wait_for("chat.postMessage", lambda c: "Team dinner" in str(c.params))
+    text = str([c.params for c in slack.calls("chat.postMessage")])
+    assert "Team sales reached *80%*" in text
+    assert "Halfway there" not in text, "the team's own tiers replace the defaults"
