@@ -46,3 +46,23 @@ class FrozenClock:
         """Move the clock forward."""
         with self._lock:
             self._at += delta
+
+
+class ShiftedClock:
+    """The real time, shifted: jumping it to an instant keeps it running from there (console)."""
+
+    def __init__(self) -> None:
+        self._offset = timedelta(0)
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime:
+        """The real time plus the shift."""
+        with self._lock:
+            return datetime.now(UTC) + self._offset
+
+    def set(self, at: datetime) -> None:
+        """From now on, the clock reads `at` and runs on from there."""
+        if at.tzinfo is None:
+            raise ValueError("ShiftedClock needs an aware datetime")
+        with self._lock:
+            self._offset = at - datetime.now(UTC)

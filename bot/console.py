@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from bot.app import Salesbot, create_app
-from bot.clock import FrozenClock, SystemClock
+from bot.clock import FrozenClock, ShiftedClock
 from bot.config import Settings
 from bot.devslack import DevSlack
 from bot.http_driver import Reply, SlackDriver, bolt_transport
@@ -49,7 +49,7 @@ class Console:
     app: Salesbot
     slack: DevSlack
     driver: SlackDriver
-    clock: FrozenClock | SystemClock
+    clock: FrozenClock | ShiftedClock
     out: TextIO
     user: str = "U1"
     channel: str = CHANNEL_ID
@@ -116,8 +116,7 @@ class Console:
         except Exception as error:
             self.say(f"(cannot read {when!r}: {error})")
             return
-        if isinstance(self.clock, FrozenClock):
-            self.clock.set(now)
+        self.clock.set(now)
         report = run_scheduled(self.app.runtime, now=now)
         done = ", ".join(f"{k}: {v}" for k, v in report.done.items()) or "nothing due"
         self.say(f"(tick {now.isoformat()}: {done if report.claimed else 'already ran'})")
@@ -205,7 +204,7 @@ def start_console(
             "slack_bot_token": "xoxb-console",
         }
     )
-    clock: FrozenClock | SystemClock = FrozenClock(frozen_at) if frozen_at else SystemClock()
+    clock: FrozenClock | ShiftedClock = FrozenClock(frozen_at) if frozen_at else ShiftedClock()
     # The console waits for each listener to finish so replies print in order.
     app = create_app(local, clock=clock, start_sender=False, wait_for_listeners=True)
     driver = SlackDriver(bolt_transport(app.bolt), secret, team_id=TEAM_ID)

@@ -49,6 +49,7 @@ class DeliveryReport:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    waiting: int = 0
 
 
 def call_slack(client: WebClient, method: str, payload: dict[str, Any]) -> dict[str, Any]:
@@ -100,8 +101,21 @@ class OutboxSender:
 
     def _deliver_one(self, message: OutboxMessage, report: DeliveryReport) -> None:
         try:
+            with self._factory() as session:
+                payload = outbox.resolve(session, message.payload)
+        except outbox.NotYet:
+            with transaction(self._factory) as session:
+                outbox.defer(session, message.id, now=self._clock.now())
+            report.waiting += 1
+            return
+        if message.method == "chat.update" and "ts" not in payload:
+            # The message to update was never posted: nothing to update.
+            self._record_failure(message, "nothing to update", permanent=True)
+            report.failed += 1
+            return
+        try:
             client = self._client_for(message.workspace_id)
-            data = call_slack(client, message.method, message.payload)
+            data = call_slack(client, message.method, payload)
         except SlackApiError as error:
             code = str(error.response.get("error", "")) if error.response else ""
             self._record_failure(message, f"slack:{code or error}", code in PERMANENT_ERRORS)

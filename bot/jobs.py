@@ -12,13 +12,14 @@ from bot.db import transaction
 from bot.runtime import Runtime
 from bot.services.directory import sync_team_members
 from bot.services.schedule import Job, RunReport, run_due
+from bot.services.standups import run_standups
 from bot.slack_directory import channel_profiles
 from models import SalesTeam
 
 log = logging.getLogger(__name__)
 
-# Stand-ups and weekly reports add their jobs here; each guards its items with unique keys.
-DUE_JOBS: list[tuple[str, Job]] = []
+# Each job guards its items with unique keys, so overlapping runs never do anything twice.
+DUE_JOBS: list[tuple[str, Job]] = [("standups", run_standups)]
 TEAM_REFRESH_EVERY = timedelta(days=1)
 
 

@@ -72,6 +72,8 @@ class StandupPrompt(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
     local_date: Mapped[date]
     due_at: Mapped[datetime]
+    # "sent"; "skipped" (the clock was down too long); "self" (checked in without a prompt).
+    status: Mapped[str] = mapped_column(String(8), default="sent", server_default="sent")
     sent_at: Mapped[datetime | None]
     dm_channel_id: Mapped[str | None] = mapped_column(String(32))
     message_ts: Mapped[str | None] = mapped_column(String(32))

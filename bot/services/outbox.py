@@ -12,6 +12,11 @@ from bot.services.once import insert_once
 from models import OutboxMessage
 
 LEASE = timedelta(minutes=2)
+# A message that refers to another (a thread reply, an update) waits this long for it to be sent.
+WAIT_FOR_REFERENCE = timedelta(seconds=2)
+# Payload keys naming another message by its dedupe key: post in its thread, or update it.
+THREAD_OF = "thread_of"
+UPDATE_OF = "update_of"
 MAX_BACKOFF = timedelta(minutes=30)
 FIRST_BACKOFF_SECONDS = 5
 
@@ -96,3 +101,38 @@ def pending_count(session: Session) -> int:
     """How many messages are still owed."""
     rows = session.scalars(select(OutboxMessage.id).where(OutboxMessage.status == "pending"))
     return len(list(rows))
+
+
+class NotYet(Exception):
+    """The message this one refers to has not been sent yet."""
+
+
+def resolve(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload to send, with `thread_of` / `update_of` turned into Slack's channel and ts.
+
+    Raises NotYet while the referred message is still pending; a reference to a message that
+    was given up on is dropped (the reply is posted unthreaded, an update has nothing to do).
+    """
+    resolved = dict(payload)
+    for key, ts_field in ((THREAD_OF, "thread_ts"), (UPDATE_OF, "ts")):
+        dedupe_key = resolved.pop(key, None)
+        if dedupe_key is None:
+            continue
+        target = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
+        ).one_or_none()
+        if target is None or target.status == "pending":
+            raise NotYet(dedupe_key)
+        if target.status == "sent" and target.result and "ts" in target.result:
+            resolved[ts_field] = target.result["ts"]
+            resolved["channel"] = target.result.get("channel", resolved.get("channel"))
+    return resolved
+
+
+def defer(session: Session, message_id: int, *, now: datetime) -> None:
+    """Try again shortly, without counting an attempt: it is waiting, not failing."""
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(lease_until=None, next_attempt_at=now + WAIT_FOR_REFERENCE)
+    )

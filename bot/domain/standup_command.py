@@ -1,0 +1,584 @@
+"""The ``/standup`` grammar: the text after ``/standup`` in, a command or an error out.
+
+Rules worth knowing (all tested):
+
+* The first word is the verb; English verbs are case-insensitive and Chinese aliases
+  are in VERB_ALIASES. Nothing (or ``checkin``/``打卡``) opens the check-in.
+* ``time`` and ``days`` are read with parse_clock and parse_days, so their errors
+  arrive here; ``reminder``/``close`` take minutes (``60``, ``90m``, ``1.5h``,
+  ``90分钟``) from 1 to 720. Whether the reminder comes before the close depends on
+  the saved settings, so the caller checks that by building a Schedule.
+* ``tz`` takes one IANA name, matched case-insensitively and returned as spelled in
+  the time-zone database (``asia/shanghai`` gives ``Asia/Shanghai``); ``tz member``
+  (``成员``) means each member's own Slack time zone and gives None.
+* ``questions`` alone shows them; ``questions reset`` (``默认``) restores the defaults;
+  otherwise the text is split on ``|`` or new lines into 1–5 questions of at most 150
+  characters each, blanks dropped and repeats refused.
+* ``holiday <date> [name…]``: only the first word is the date, unless the date is in
+  quotes (``holiday "Dec 25" Christmas``). ``holiday remove <date…>`` takes the rest as
+  the date. ``holiday`` alone, ``holidays`` and ``holiday list`` list them. Dates are
+  checked by the caller with parse_date.
+* ``away [until] <date…>`` (also ``till``, ``到``, ``至``, ``直到``); the caller reads the
+  date with parse_date.
+* StandupParseError.message is plain text containing user input: escape it before
+  showing it in mrkdwn. StandupParseError.usage and USAGE values are mrkdwn, with
+  ``<``/``>`` already written as ``&lt;``/``&gt;``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import time
+from functools import cache
+from typing import TypeAlias
+from zoneinfo import available_timezones
+
+from bot.domain.standup import DEFAULT_QUESTIONS, MAX_MINUTES, StandupError, parse_clock, parse_days
+from bot.domain.text import TextTooLongError, clean_text
+
+__all__ = [
+    "MAX_QUESTIONS",
+    "MAX_QUESTION_LENGTH",
+    "USAGE",
+    "VERB_ALIASES",
+    "AddHoliday",
+    "Away",
+    "Back",
+    "CheckIn",
+    "Config",
+    "Help",
+    "ListHolidays",
+    "Pause",
+    "RemoveHoliday",
+    "Resume",
+    "SetClose",
+    "SetDays",
+    "SetQuestions",
+    "SetReminder",
+    "SetTime",
+    "SetZone",
+    "ShowQuestions",
+    "StandupCommand",
+    "StandupParseError",
+    "parse_standup_command",
+]
+
+MAX_QUESTIONS = 5
+MAX_QUESTION_LENGTH = 150
+_MAX_INPUT = 4000
+_COMMANDS = (
+    "Try time, days, tz, questions, reminder, close, holiday, away, back, pause, resume, "
+    "config or help."
+)
+_MAX_HOLIDAY_NAME = 100
+_SHOWN_LIMIT = 80
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """Open the check-in form."""
+
+
+@dataclass(frozen=True)
+class Help:
+    """Show help, for one command (canonical English verb) or all of them."""
+
+    topic: str | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    """Open the stand-up settings form."""
+
+
+@dataclass(frozen=True)
+class SetTime:
+    """Set the local time the stand-up starts."""
+
+    at: time
+
+
+@dataclass(frozen=True)
+class SetDays:
+    """Set the weekdays of the stand-up, Monday = 0."""
+
+    days: frozenset[int]
+
+
+@dataclass(frozen=True)
+class SetZone:
+    """Set the team's IANA time zone, or None for each member's own."""
+
+    zone: str | None
+
+
+@dataclass(frozen=True)
+class ShowQuestions:
+    """Show the stand-up questions."""
+
+
+@dataclass(frozen=True)
+class SetQuestions:
+    """Replace the stand-up questions."""
+
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SetReminder:
+    """Set the minutes from the start to the reminder."""
+
+    minutes: int
+
+
+@dataclass(frozen=True)
+class SetClose:
+    """Set the minutes from the start to the close."""
+
+    minutes: int
+
+
+@dataclass(frozen=True)
+class AddHoliday:
+    """Add a day off; the date text is read by the caller with parse_date."""
+
+    day_text: str
+    name: str
+
+
+@dataclass(frozen=True)
+class RemoveHoliday:
+    """Remove a day off; the date text is read by the caller with parse_date."""
+
+    day_text: str
+
+
+@dataclass(frozen=True)
+class ListHolidays:
+    """List the team's days off."""
+
+
+@dataclass(frozen=True)
+class Away:
+    """Mark the caller away until a date (text read by the caller with parse_date)."""
+
+    until_text: str
+
+
+@dataclass(frozen=True)
+class Back:
+    """Mark the caller back from being away."""
+
+
+@dataclass(frozen=True)
+class Pause:
+    """Pause the team's stand-ups."""
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Resume the team's stand-ups."""
+
+
+@dataclass(frozen=True)
+class StandupParseError:
+    """Why the text is not a command (plain text) and the right form (mrkdwn)."""
+
+    message: str
+    usage: str
+
+
+StandupCommand: TypeAlias = (
+    CheckIn
+    | Help
+    | Config
+    | SetTime
+    | SetDays
+    | SetZone
+    | ShowQuestions
+    | SetQuestions
+    | SetReminder
+    | SetClose
+    | AddHoliday
+    | RemoveHoliday
+    | ListHolidays
+    | Away
+    | Back
+    | Pause
+    | Resume
+)
+
+
+def _usage(form: str, *examples: str) -> str:
+    # Slack reads < and > as control characters even inside backticks.
+    escaped = form.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    shown = " or ".join(f"`{e}`" for e in examples)
+    return f"`{escaped}` — e.g. {shown}"
+
+
+USAGE: dict[str, str] = {
+    "checkin": "`/standup` opens today's check-in",
+    "help": _usage("/standup help [command]", "/standup help days"),
+    "config": "`/standup config` opens the stand-up settings",
+    "time": _usage("/standup time <time>", "/standup time 09:30", "/standup time 9:30am"),
+    "days": _usage("/standup days <days>", "/standup days mon-fri", "/standup days sun-thu"),
+    "tz": _usage(
+        "/standup tz <Area/City|member>", "/standup tz Asia/Shanghai", "/standup tz member"
+    ),
+    "questions": "; ".join(
+        (
+            "`/standup questions` shows them",
+            _usage(
+                "/standup questions <question> | <question> …",
+                "/standup questions What moved? | What next? | Blockers?",
+            ),
+            "`/standup questions reset` restores the defaults",
+        )
+    ),
+    "reminder": _usage("/standup reminder <minutes>", "/standup reminder 60"),
+    "close": _usage("/standup close <minutes>", "/standup close 180"),
+    "holiday": "; ".join(
+        (
+            _usage("/standup holiday <date> [name]", "/standup holiday 2026-12-25 Christmas"),
+            _usage("/standup holiday remove <date>", "/standup holiday remove 2026-12-25"),
+            "`/standup holidays` lists them",
+        )
+    ),
+    "away": _usage(
+        "/standup away until <date>", "/standup away until 2026-12-02", "/standup away next monday"
+    ),
+    "back": "`/standup back` ends your time away",
+    "pause": "`/standup pause` pauses the team's stand-ups",
+    "resume": "`/standup resume` restarts them",
+}
+
+VERB_ALIASES: dict[str, str] = {
+    "check-in": "checkin",
+    "打卡": "checkin",
+    "?": "help",
+    "帮助": "help",
+    "settings": "config",
+    "setup": "config",
+    "配置": "config",
+    "设置": "config",
+    "at": "time",
+    "时间": "time",
+    "day": "days",
+    "星期": "days",
+    "timezone": "tz",
+    "zone": "tz",
+    "时区": "tz",
+    "question": "questions",
+    "问题": "questions",
+    "remind": "reminder",
+    "提醒": "reminder",
+    "deadline": "close",
+    "截止": "close",
+    "holidays": "holiday",
+    "假期": "holiday",
+    "节假日": "holiday",
+    "假日": "holiday",
+    "ooo": "away",
+    "vacation": "away",
+    "请假": "away",
+    "休假": "away",
+    "return": "back",
+    "回来": "back",
+    "销假": "back",
+    "暂停": "pause",
+    "unpause": "resume",
+    "恢复": "resume",
+    "继续": "resume",
+}
+_VERBS = frozenset(USAGE)
+
+_MEMBER_ZONE = frozenset({"member", "members", "personal", "own", "each", "成员", "个人"})
+_RESET = frozenset({"reset", "default", "defaults", "重置", "默认"})
+_HOLIDAY_LIST = frozenset({"list", "ls", "列表"})
+_HOLIDAY_ADD = frozenset({"add", "new", "添加", "新增"})
+_HOLIDAY_REMOVE = frozenset({"remove", "delete", "rm", "del", "删除", "移除"})
+_UNTIL = re.compile(
+    r"(?:(?:until|till|til|through|thru|to)(?:\s+|$)|(?:直到|到|至)\s*)(.*)", re.IGNORECASE
+)
+_QUESTION_SPLIT = re.compile(r"[|｜\n]")
+_MINUTES = re.compile(r"([0-9]{1,4})\s*(?:m|min|mins|minute|minutes|分钟|分)?")
+_HOURS = re.compile(r"([0-9]{1,2})(?:\.([0-9]))?\s*(?:h|hr|hrs|hour|hours|小时|个小时)")
+# A date in quotes may hold spaces: holiday "Dec 25" Christmas.
+_QUOTES = {'"': '"”', "“": '”"', "'": "'’", "‘": "’'", "「": "」", "『": "』"}
+# Names that are in the database but are not places anyone lives.
+_NOT_ZONES = frozenset({"localtime", "Factory", "posixrules"})
+
+_Parser = Callable[[str], "StandupCommand | StandupParseError"]
+
+
+def parse_standup_command(text: str) -> StandupCommand | StandupParseError:
+    """Parse the text after ``/standup``; never raises."""
+    try:
+        cleaned = clean_text(text, max_len=_MAX_INPUT, multiline=True)
+    except TextTooLongError as error:
+        return StandupParseError(str(error), USAGE["help"])
+    if not cleaned:
+        return CheckIn()
+    typed, *more = cleaned.split(maxsplit=1)
+    rest = more[0] if more else ""
+    verb = _verb_of(typed)
+    if verb is None:
+        return StandupParseError(
+            f"I don't know the command “{_shown(typed)}”. {_COMMANDS}", USAGE["help"]
+        )
+    if verb in _NO_ARGUMENTS:
+        if rest:
+            return StandupParseError(f"“{typed}” takes nothing after it.", USAGE[verb])
+        return _NO_ARGUMENTS[verb]
+    return _PARSERS[verb](rest)
+
+
+# --- helpers --------------------------------------------------------------------------
+
+
+def _fold(word: str) -> str:
+    return unicodedata.normalize("NFKC", word).casefold()
+
+
+def _verb_of(word: str) -> str | None:
+    folded = _fold(word)
+    return folded if folded in _VERBS else VERB_ALIASES.get(folded)
+
+
+def _shown(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _SHOWN_LIMIT else text[: _SHOWN_LIMIT - 1] + "…"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _first_word(text: str) -> tuple[str, str] | None:
+    """Split off the first word, or a quoted phrase; None for an unclosed quote."""
+    if text[:1] in _QUOTES:
+        close = next((i for i, ch in enumerate(text) if i and ch in _QUOTES[text[0]]), None)
+        if close is None:
+            return None
+        return text[1:close].strip(), text[close + 1 :].strip()
+    word, _, rest = _one_line(text).partition(" ")
+    return word, rest
+
+
+# --- settings -------------------------------------------------------------------------
+
+
+def _parse_help(rest: str) -> StandupCommand | StandupParseError:
+    if not rest:
+        return Help()
+    topic = _verb_of(rest)
+    if topic is None:
+        return StandupParseError(f"I have no help on “{_shown(rest)}”.", USAGE["help"])
+    return Help(topic)
+
+
+def _parse_time(rest: str) -> StandupCommand | StandupParseError:
+    try:
+        return SetTime(parse_clock(rest))
+    except StandupError as error:
+        return StandupParseError(str(error), USAGE["time"])
+
+
+def _parse_days(rest: str) -> StandupCommand | StandupParseError:
+    try:
+        return SetDays(parse_days(rest))
+    except StandupError as error:
+        return StandupParseError(str(error), USAGE["days"])
+
+
+def _parse_zone(rest: str) -> StandupCommand | StandupParseError:
+    if not rest:
+        return StandupParseError(
+            "Which time zone? Give a name such as Asia/Shanghai, or member.", USAGE["tz"]
+        )
+    if len(rest.split()) > 1:
+        return StandupParseError(
+            f"“{_shown(rest)}” is more than one word. Give one name such as Asia/Shanghai.",
+            USAGE["tz"],
+        )
+    if _fold(rest) in _MEMBER_ZONE:
+        return SetZone(None)
+    zone = _zone_names().get(_fold(rest))
+    if zone is None:
+        return StandupParseError(_unknown_zone(rest), USAGE["tz"])
+    return SetZone(zone)
+
+
+@cache
+def _zone_names() -> dict[str, str]:
+    """Folded IANA name -> its spelling; read once, as listing the zones is slow."""
+    return {_fold(name): name for name in available_timezones() if name not in _NOT_ZONES}
+
+
+def _unknown_zone(typed: str) -> str:
+    folded = _fold(typed)
+    matches = sorted(n for f, n in _zone_names().items() if f.rsplit("/", 1)[-1] == folded)
+    if len(matches) == 1:
+        return f"“{_shown(typed)}” is not a time zone name. Did you mean {matches[0]}?"
+    if re.match(r"(?:utc|gmt)?\s*[+-]", folded):
+        return (
+            f"“{_shown(typed)}” is an offset, which ignores daylight saving. "
+            "Give a place name such as Asia/Shanghai or America/New_York."
+        )
+    return (
+        f"I don't know the time zone “{_shown(typed)}”. "
+        "Give an Area/City name such as Asia/Shanghai or Europe/London."
+    )
+
+
+def _parse_questions(rest: str) -> StandupCommand | StandupParseError:
+    if not rest:
+        return ShowQuestions()
+    if _fold(rest) in _RESET:
+        return SetQuestions(DEFAULT_QUESTIONS)
+    questions: list[str] = []
+    for piece in _QUESTION_SPLIT.split(rest):
+        try:
+            question = clean_text(piece, max_len=MAX_QUESTION_LENGTH)
+        except TextTooLongError:
+            return StandupParseError(
+                f"“{_shown(piece)}” is longer than {MAX_QUESTION_LENGTH} characters. "
+                "Please shorten it.",
+                USAGE["questions"],
+            )
+        if question and _fold(question) in {_fold(q) for q in questions}:
+            return StandupParseError(f"“{_shown(question)}” is asked twice.", USAGE["questions"])
+        if question:
+            questions.append(question)
+    return _question_count(questions)
+
+
+def _question_count(questions: list[str]) -> StandupCommand | StandupParseError:
+    if not questions:
+        return StandupParseError(
+            "Give at least one question; separate them with |.", USAGE["questions"]
+        )
+    if len(questions) > MAX_QUESTIONS:
+        return StandupParseError(
+            f"That's {len(questions)} questions; the most is {MAX_QUESTIONS}.",
+            USAGE["questions"],
+        )
+    return SetQuestions(tuple(questions))
+
+
+def _minutes(verb: str, make: Callable[[int], StandupCommand]) -> _Parser:
+    def parse(rest: str) -> StandupCommand | StandupParseError:
+        word = _fold(rest).strip()
+        minutes = _minutes_of(word)
+        if minutes is None:
+            wanted = f"“{_shown(rest)}” is not" if rest else "Give"
+            return StandupParseError(
+                f"{wanted} a number of minutes after the start, e.g. 60 or 2h.", USAGE[verb]
+            )
+        if not 1 <= minutes <= MAX_MINUTES:
+            return StandupParseError(
+                f"The {verb} must come 1 to {MAX_MINUTES} minutes (12 hours) after the start, "
+                f"not {minutes}.",
+                USAGE[verb],
+            )
+        return make(minutes)
+
+    return parse
+
+
+def _minutes_of(word: str) -> int | None:
+    match = _MINUTES.fullmatch(word)
+    if match is not None:
+        return int(match[1])
+    match = _HOURS.fullmatch(word)
+    if match is not None:
+        # One decimal place of an hour is a whole number of minutes (6 each).
+        return int(match[1]) * 60 + int(match[2] or 0) * 6
+    return None
+
+
+# --- holidays and absence -------------------------------------------------------------
+
+
+def _parse_holiday(rest: str) -> StandupCommand | StandupParseError:
+    if not rest:
+        return ListHolidays()
+    action, _, after = _one_line(rest).partition(" ")
+    folded = _fold(action)
+    if folded in _HOLIDAY_LIST:
+        if after:
+            return StandupParseError(f"“{action}” takes nothing after it.", USAGE["holiday"])
+        return ListHolidays()
+    if folded in _HOLIDAY_REMOVE:
+        return _remove_holiday(after)
+    return _add_holiday(after if folded in _HOLIDAY_ADD else _one_line(rest))
+
+
+def _add_holiday(rest: str) -> StandupCommand | StandupParseError:
+    split = _first_word(rest) if rest else ("", "")
+    if split is None:
+        return StandupParseError(
+            f"There's an opening quote with no closing quote in “{_shown(rest)}”.",
+            USAGE["holiday"],
+        )
+    day_text, name = split
+    if not day_text:
+        return StandupParseError(
+            "Which day? Give the date first, e.g. 2026-12-25.", USAGE["holiday"]
+        )
+    try:
+        return AddHoliday(day_text, clean_text(name, max_len=_MAX_HOLIDAY_NAME))
+    except TextTooLongError:
+        return StandupParseError(
+            f"The holiday name is longer than {_MAX_HOLIDAY_NAME} characters.", USAGE["holiday"]
+        )
+
+
+def _remove_holiday(rest: str) -> StandupCommand | StandupParseError:
+    day_text = _unquoted(rest)
+    if not day_text:
+        return StandupParseError(
+            "Which day? Give the date after remove, e.g. 2026-12-25.", USAGE["holiday"]
+        )
+    return RemoveHoliday(day_text)
+
+
+def _unquoted(text: str) -> str:
+    split = _first_word(text) if text else None
+    # A fully quoted date loses its quotes; anything else is kept as typed.
+    if split is not None and text[:1] in _QUOTES and not split[1]:
+        return split[0]
+    return _one_line(text)
+
+
+def _parse_away(rest: str) -> StandupCommand | StandupParseError:
+    match = _UNTIL.fullmatch(_one_line(rest))
+    until = _unquoted(match[1] if match else rest)
+    if not until:
+        return StandupParseError(
+            "Until when? Give the day you're back, e.g. away until 2026-12-02.", USAGE["away"]
+        )
+    return Away(until)
+
+
+_NO_ARGUMENTS: dict[str, StandupCommand] = {
+    "checkin": CheckIn(),
+    "config": Config(),
+    "back": Back(),
+    "pause": Pause(),
+    "resume": Resume(),
+}
+_PARSERS: dict[str, _Parser] = {
+    "help": _parse_help,
+    "time": _parse_time,
+    "days": _parse_days,
+    "tz": _parse_zone,
+    "questions": _parse_questions,
+    "reminder": _minutes("reminder", SetReminder),
+    "close": _minutes("close", SetClose),
+    "holiday": _parse_holiday,
+    "away": _parse_away,
+}

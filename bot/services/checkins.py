@@ -1,0 +1,249 @@
+"""Check-ins: answers to the day's questions, deal moves made on the way, streak rewards."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.domain.amounts import Money, format_amount
+from bot.domain.stages import Stage
+from bot.domain.standup import streak_start
+from bot.domain.text import escape_mrkdwn
+from bot.services import deals, outbox
+from bot.services.actor import Actor
+from bot.services.deals import DealFields
+from bot.services.directory import team_members
+from bot.services.errors import Refused
+from bot.services.once import insert_once
+from bot.services.standups import (
+    day_key,
+    ensure_day,
+    member_streak,
+    member_zone,
+    refresh_day,
+    schedule_of,
+    settings_for,
+)
+from bot.services.targets import holidays, require_team
+from bot.views import standup as views
+from models import Member, RewardGrant, RewardRule, SalesTeam, StandupPrompt, StandupResponse
+
+# Answers that say "no blocker".
+NOTHING = re.compile(r"^\s*(no(ne|pe|thing)?|n/?a|-+|nil|没有|无|暂无|没)\s*[.!。]?\s*$", re.I)
+BLOCKER_QUESTION = re.compile(r"block|阻|卡", re.I)
+BLOCKER_LINE = re.compile(r"^\s*(blocker|blocked|blocking|阻塞|卡住)\s*[:：]\s*(.+)$", re.I | re.M)
+
+
+@dataclass(frozen=True)
+class Move:
+    """A deal move asked for in the check-in modal."""
+
+    deal_id: int
+    stage: Stage | None
+    amount: Decimal | None
+
+
+@dataclass(frozen=True)
+class CheckedIn:
+    """What a check-in did."""
+
+    day: date
+    new: bool
+    moved: list[views.MovedDeal]
+    streak: int
+
+
+def local_day(session: Session, actor: Actor, team: SalesTeam) -> date:
+    """Today where the member's stand-up happens."""
+    return actor.now.astimezone(member_zone(actor.member, team, settings_for(session, team))).date()
+
+
+def blocker_of(questions: list[str], answers: list[tuple[str, str]]) -> str:
+    """The answer to the blocker question, unless it says there is none."""
+    for question, answer in answers:
+        if BLOCKER_QUESTION.search(question) and answer.strip() and not NOTHING.match(answer):
+            return answer.strip()
+    return ""
+
+
+def check_in(
+    session: Session, actor: Actor, answers: list[tuple[str, str]], moves: list[Move]
+) -> CheckedIn:
+    """Record today's check-in once; moves are ordinary deal changes, with history."""
+    team = require_team(actor)
+    day = local_day(session, actor, team)
+    prompt = _prompt_for(session, actor, team, day)
+    blocker = blocker_of([q for q, _ in answers], answers)
+    values = {
+        "workspace_id": team.workspace_id,
+        "prompt_id": prompt.id,
+        "answers": [{"q": q, "a": a} for q, a in answers],
+        "blocker": blocker,
+        "submitted_at": actor.now,
+    }
+    if not insert_once(session, StandupResponse, values, ["prompt_id"]):
+        # A double-clicked submit, or a second check-in: the first one stands.
+        return CheckedIn(day, False, [], 0)
+    moved = [_move(session, actor, move) for move in moves]
+    standup_day = ensure_day(session, team, day, now=actor.now)
+    managers = [m.slack_user_id for m in team_members(session, team) if m.can_manage]
+    outbox.enqueue(
+        session,
+        workspace_id=team.workspace_id,
+        method="chat.postMessage",
+        payload={
+            outbox.THREAD_OF: day_key(standup_day),
+            "channel": team.channel_id,
+            **views.check_in_post(actor.member.slack_user_id, answers, moved, blocker, managers),
+        },
+        now=actor.now,
+    )
+    refresh_day(session, team, standup_day, now=actor.now)
+    run = _streak_rewards(session, team, actor, day)
+    return CheckedIn(day, True, moved, run)
+
+
+def _prompt_for(session: Session, actor: Actor, team: SalesTeam, day: date) -> StandupPrompt:
+    """Today's prompt, or one made now for a check-in nobody asked for yet."""
+    values = {
+        "workspace_id": team.workspace_id,
+        "team_id": team.id,
+        "member_id": actor.member.id,
+        "local_date": day,
+        "due_at": actor.now,
+        "status": "self",
+        "sent_at": None,
+    }
+    insert_once(session, StandupPrompt, values, ["team_id", "member_id", "local_date"])
+    return session.scalars(
+        select(StandupPrompt).where(
+            StandupPrompt.team_id == team.id,
+            StandupPrompt.member_id == actor.member.id,
+            StandupPrompt.local_date == day,
+        )
+    ).one()
+
+
+def _move(session: Session, actor: Actor, move: Move) -> views.MovedDeal:
+    deal = deals.find_deal(session, actor, f"#{move.deal_id}", for_update=True)
+    if deal.owner_id != actor.member.id:
+        raise Refused(f"Deal #{deal.id} is not yours: move only your own deals here.")
+    before_stage, before_amount = deal.stage, deal.amount
+    amount = None if move.amount is None else Money(move.amount, deal.currency)
+    deals.update_deal(session, actor, deal, DealFields(stage=move.stage, amount=amount))
+    changes = []
+    if deal.stage != before_stage:
+        changes.append(f"{before_stage} → {deal.stage}")
+    if deal.amount != before_amount:
+        changes.append(
+            f"{format_amount(before_amount, deal.currency)} → "
+            f"{format_amount(deal.amount, deal.currency)}"
+        )
+    return views.MovedDeal(deal.id, deal.customer, ", ".join(changes) or "no change")
+
+
+def _streak_rewards(session: Session, team: SalesTeam, actor: Actor, day: date) -> int:
+    """Celebrate each streak tier once per run of consecutive check-ins."""
+    member = actor.member
+    settings = settings_for(session, team)
+    schedule = schedule_of(settings)
+    hols = holidays(session, team)
+    run = member_streak(session, team, member, day, schedule.days, hols)
+    rules = session.scalars(
+        select(RewardRule).where(RewardRule.team_id == team.id, RewardRule.scope == "streak")
+    )
+    for rule in rules:
+        if run < rule.threshold:
+            continue
+        checked = {day}
+        start = (
+            streak_start(
+                checked | _checked_days(session, team, member, day),
+                today=day,
+                days=schedule.days,
+                holidays=hols,
+            )
+            or day
+        )
+        values = {
+            "workspace_id": team.workspace_id,
+            "team_id": team.id,
+            "target_id": None,
+            "member_id": member.id,
+            "rule_id": rule.id,
+            "subject_key": f"streak:{member.id}:{start.isoformat()}",
+            "scope": "streak",
+            "tier": rule.threshold,
+            "name": rule.name,
+            "bonus": rule.bonus,
+            "achieved": Decimal(run),
+            "granted_at": actor.now,
+        }
+        if insert_once(session, RewardGrant, values, ["subject_key", "scope", "tier"]):
+            text = (
+                f":fire: <@{member.slack_user_id}> checked in {run} working days in a row: "
+                f"*{escape_mrkdwn(rule.name)}*"
+                + (f" · bonus {format_amount(rule.bonus, team.currency)}" if rule.bonus else "")
+            )
+            outbox.enqueue(
+                session,
+                workspace_id=team.workspace_id,
+                method="chat.postMessage",
+                payload={
+                    "channel": team.channel_id,
+                    "text": text,
+                    "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
+                },
+                now=actor.now,
+            )
+    return run
+
+
+def _checked_days(session: Session, team: SalesTeam, member: Member, day: date) -> set[date]:
+    rows = session.scalars(
+        select(StandupPrompt.local_date)
+        .join(StandupResponse, StandupResponse.prompt_id == StandupPrompt.id)
+        .where(
+            StandupPrompt.team_id == team.id,
+            StandupPrompt.member_id == member.id,
+            StandupPrompt.local_date <= day,
+        )
+    )
+    return set(rows)
+
+
+def text_answers(questions: list[str], text: str) -> list[tuple[str, str]]:
+    """A DM reply as answers: the whole text as the update, and a `blocker: …` line, if any."""
+    answers = [(questions[0] if questions else "Update", text.strip())]
+    found = BLOCKER_LINE.search(text)
+    blocker_question = next((q for q in questions if BLOCKER_QUESTION.search(q)), None)
+    if found and blocker_question:
+        answers.append((blocker_question, found.group(2).strip()))
+    return answers
+
+
+def has_prompt_today(session: Session, actor: Actor) -> bool:
+    """True when today's prompt was sent and is still unanswered (a DM reply answers it)."""
+    team = actor.team
+    if team is None:
+        return False
+    day = local_day(session, actor, team)
+    prompt = session.scalars(
+        select(StandupPrompt).where(
+            StandupPrompt.team_id == team.id,
+            StandupPrompt.member_id == actor.member.id,
+            StandupPrompt.local_date == day,
+            StandupPrompt.status == "sent",
+        )
+    ).one_or_none()
+    if prompt is None:
+        return False
+    answered = session.scalars(
+        select(StandupResponse.id).where(StandupResponse.prompt_id == prompt.id)
+    ).first()
+    return answered is None

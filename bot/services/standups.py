@@ -1,0 +1,381 @@
+"""Stand-ups: settings, and the scheduled work (prompts, day messages, reminders, close).
+
+Every item is guarded by a unique key in the database (a prompt per team, member and local
+date; a day message per team and local date; a reminder or a close claimed by a conditional
+update), so any number of clocks and `run-due` calls can race without posting anything twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot.domain.standup import (
+    DEFAULT_QUESTIONS,
+    Schedule,
+    close_at,
+    due_at,
+    due_now,
+    missed_by_clock,
+    reminder_at,
+    streak,
+)
+from bot.services import outbox
+from bot.services.briefing import briefing
+from bot.services.directory import team_members
+from bot.services.once import insert_once
+from bot.services.targets import holidays
+from bot.views import standup as views
+from models import (
+    Member,
+    SalesTeam,
+    StandupDay,
+    StandupPrompt,
+    StandupResponse,
+    StandupSettings,
+)
+
+log = logging.getLogger(__name__)
+
+
+def settings_for(session: Session, team: SalesTeam) -> StandupSettings:
+    """The team's stand-up settings, created with the defaults on first use."""
+    settings = session.get(StandupSettings, team.id)
+    if settings is None:
+        settings = StandupSettings(
+            team_id=team.id,
+            workspace_id=team.workspace_id,
+            local_time="09:30",
+            days="0,1,2,3,4",
+            per_member_tz=False,
+            questions=list(DEFAULT_QUESTIONS),
+            reminder_minutes=60,
+            close_minutes=180,
+            paused=False,
+            report_weekday=0,
+            report_time="09:00",
+        )
+        session.add(settings)
+        session.flush()
+    return settings
+
+
+def schedule_of(settings: StandupSettings) -> Schedule:
+    """The settings as a domain Schedule."""
+    hour, minute = (int(part) for part in settings.local_time.split(":"))
+    return Schedule(
+        at=time(hour, minute),
+        days=frozenset(int(d) for d in settings.days.split(",") if d),
+        reminder_minutes=settings.reminder_minutes,
+        close_minutes=settings.close_minutes,
+    )
+
+
+def member_zone(member: Member, team: SalesTeam, settings: StandupSettings) -> ZoneInfo:
+    """Where a member's morning is: their own zone, or the team's."""
+    name = member.timezone if settings.per_member_tz else team.timezone
+    try:
+        return ZoneInfo(name)
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def is_away(member: Member, day: date) -> bool:
+    """Away through `away_until`, inclusive."""
+    return member.away_until is not None and day <= member.away_until
+
+
+def participants(session: Session, team: SalesTeam) -> list[Member]:
+    """The team's human members."""
+    return [m for m in team_members(session, team) if not (m.is_bot or m.is_deleted)]
+
+
+def day_key(day: StandupDay) -> str:
+    """The outbox key of a day's channel message (thread replies and updates refer to it)."""
+    return f"standup-day:{day.id}"
+
+
+def ensure_day(session: Session, team: SalesTeam, local_date: date, *, now: datetime) -> StandupDay:
+    """The team's stand-up message for a local date, owed to the channel once."""
+    values = {
+        "workspace_id": team.workspace_id,
+        "team_id": team.id,
+        "local_date": local_date,
+        "channel_id": team.channel_id,
+        "created_at": now,
+    }
+    created = insert_once(session, StandupDay, values, ["team_id", "local_date"])
+    day = session.scalars(
+        select(StandupDay).where(StandupDay.team_id == team.id, StandupDay.local_date == local_date)
+    ).one()
+    if created:
+        summary = day_summary(session, team, day)
+        outbox.enqueue(
+            session,
+            workspace_id=team.workspace_id,
+            method="chat.postMessage",
+            payload={"channel": team.channel_id, **views.summary_message(summary)},
+            now=now,
+            dedupe_key=day_key(day),
+        )
+    return day
+
+
+def refresh_day(session: Session, team: SalesTeam, day: StandupDay, *, now: datetime) -> None:
+    """Owe Slack an update of the day message with the current state."""
+    summary = day_summary(session, team, day)
+    outbox.enqueue(
+        session,
+        workspace_id=team.workspace_id,
+        method="chat.update",
+        payload={
+            outbox.UPDATE_OF: day_key(day),
+            "channel": team.channel_id,
+            **views.summary_message(summary),
+        },
+        now=now,
+    )
+
+
+def day_summary(session: Session, team: SalesTeam, day: StandupDay) -> views.DaySummary:
+    """Who checked in, who is waiting, away or missed, with streaks and blockers."""
+    settings = settings_for(session, team)
+    schedule = schedule_of(settings)
+    hols = holidays(session, team)
+    rows = session.execute(
+        select(StandupPrompt, StandupResponse)
+        .outerjoin(StandupResponse, StandupResponse.prompt_id == StandupPrompt.id)
+        .where(StandupPrompt.team_id == team.id, StandupPrompt.local_date == day.local_date)
+    )
+    by_member = {prompt.member_id: (prompt, response) for prompt, response in rows}
+    entries = []
+    for member in participants(session, team):
+        _prompt_row, response = by_member.get(member.id, (None, None))
+        if response is not None:
+            status = "in"
+        elif is_away(member, day.local_date):
+            status = "away"
+        elif day.closed_at is not None:
+            status = "missed"
+        else:
+            status = "waiting"
+        run = member_streak(session, team, member, day.local_date, schedule.days, hols)
+        entries.append(
+            views.SummaryEntry(
+                member.slack_user_id, member.name, status, run, bool(response and response.blocker)
+            )
+        )
+    return views.DaySummary(day.local_date, entries, closed=day.closed_at is not None)
+
+
+def member_streak(
+    session: Session,
+    team: SalesTeam,
+    member: Member,
+    today: date,
+    days: frozenset[int],
+    hols: frozenset[date],
+) -> int:
+    """Consecutive working days the member checked in, up to today."""
+    checked = session.scalars(
+        select(StandupPrompt.local_date)
+        .join(StandupResponse, StandupResponse.prompt_id == StandupPrompt.id)
+        .where(
+            StandupPrompt.team_id == team.id,
+            StandupPrompt.member_id == member.id,
+            StandupPrompt.local_date > today - timedelta(days=366),
+        )
+    )
+    return streak(set(checked), today=today, days=days, holidays=hols)
+
+
+@dataclass
+class Counts:
+    """What one pass of the stand-up job did."""
+
+    prompts: int = 0
+    reminders: int = 0
+    closed: int = 0
+
+
+def run_standups(session: Session, now: datetime) -> int:
+    """Everything stand-ups owe at `now`: prompts, day messages, reminders, closes."""
+    counts = Counts()
+    teams = session.scalars(
+        select(SalesTeam)
+        .join(StandupSettings, StandupSettings.team_id == SalesTeam.id, isouter=True)
+        .where((StandupSettings.paused.is_(None)) | (StandupSettings.paused.is_(False)))
+        .order_by(SalesTeam.id)
+    )
+    for team in list(teams):
+        counts.prompts += prompt_team(session, team, now)
+    counts.reminders += send_reminders(session, now)
+    counts.closed += close_days(session, now)
+    return counts.prompts + counts.reminders + counts.closed
+
+
+def prompt_team(session: Session, team: SalesTeam, now: datetime) -> int:
+    """Prompt each participant whose morning it is (at most once per local date)."""
+    settings = settings_for(session, team)
+    schedule = schedule_of(settings)
+    hols = holidays(session, team)
+    team_due = due_now(now, schedule, ZoneInfo(team.timezone), hols)
+    if team_due is not None:
+        ensure_day(session, team, team_due.local_date, now=now)
+    sent = 0
+    for member in participants(session, team):
+        zone = member_zone(member, team, settings)
+        due = due_now(now, schedule, zone, hols)
+        if due is None:
+            _note_missed(session, team, member, now, schedule, zone, hols)
+            continue
+        if is_away(member, due.local_date):
+            continue
+        values = {
+            "workspace_id": team.workspace_id,
+            "team_id": team.id,
+            "member_id": member.id,
+            "local_date": due.local_date,
+            "due_at": due.due,
+            "status": "sent",
+            "sent_at": now,
+        }
+        if not insert_once(session, StandupPrompt, values, ["team_id", "member_id", "local_date"]):
+            continue
+        prompt = _prompt(session, team, member, due.local_date)
+        ensure_day(session, team, due.local_date, now=now)
+        outbox.enqueue(
+            session,
+            workspace_id=team.workspace_id,
+            method="chat.postMessage",
+            payload={
+                "channel": member.slack_user_id,
+                **views.prompt_message(prompt_facts(session, team, member, prompt, now)),
+            },
+            now=now,
+            dedupe_key=f"standup-prompt:{prompt.id}",
+        )
+        sent += 1
+    return sent
+
+
+def _prompt(session: Session, team: SalesTeam, member: Member, day: date) -> StandupPrompt:
+    return session.scalars(
+        select(StandupPrompt).where(
+            StandupPrompt.team_id == team.id,
+            StandupPrompt.member_id == member.id,
+            StandupPrompt.local_date == day,
+        )
+    ).one()
+
+
+def _note_missed(
+    session: Session,
+    team: SalesTeam,
+    member: Member,
+    now: datetime,
+    schedule: Schedule,
+    zone: ZoneInfo,
+    hols: frozenset[date],
+) -> None:
+    """A morning the clock slept through by more than 2 hours is skipped, and said so once."""
+    missed = missed_by_clock(now, schedule, zone, hols)
+    if missed is None or is_away(member, missed.local_date):
+        return
+    values = {
+        "workspace_id": team.workspace_id,
+        "team_id": team.id,
+        "member_id": member.id,
+        "local_date": missed.local_date,
+        "due_at": missed.due,
+        "status": "skipped",
+        "sent_at": None,
+    }
+    if insert_once(session, StandupPrompt, values, ["team_id", "member_id", "local_date"]):
+        log.warning(
+            "standup.prompt_skipped team=%s member=%s date=%s due=%s: more than 2 hours late",
+            team.id,
+            member.slack_user_id,
+            missed.local_date,
+            missed.due.isoformat(),
+        )
+
+
+def send_reminders(session: Session, now: datetime) -> int:
+    """One nudge to each prompted member who has not checked in by reminder time."""
+    pending = session.execute(
+        select(StandupPrompt, StandupSettings, Member)
+        .join(StandupSettings, StandupSettings.team_id == StandupPrompt.team_id)
+        .join(Member, Member.id == StandupPrompt.member_id)
+        .outerjoin(StandupResponse, StandupResponse.prompt_id == StandupPrompt.id)
+        .where(
+            StandupPrompt.status == "sent",
+            StandupPrompt.reminded_at.is_(None),
+            StandupResponse.id.is_(None),
+            StandupPrompt.due_at > now - timedelta(days=1),
+        )
+    )
+    sent = 0
+    for prompt, settings, member in list(pending):
+        schedule = schedule_of(settings)
+        if not reminder_at(prompt.due_at, schedule) <= now < close_at(prompt.due_at, schedule):
+            continue
+        # The conditional update is the claim: of racing clocks, one changes the row.
+        claimed = session.execute(
+            update(StandupPrompt)
+            .where(StandupPrompt.id == prompt.id, StandupPrompt.reminded_at.is_(None))
+            .values(reminded_at=now)
+            .returning(StandupPrompt.id)
+        ).first()
+        if claimed is None:
+            continue
+        outbox.enqueue(
+            session,
+            workspace_id=prompt.workspace_id,
+            method="chat.postMessage",
+            payload={"channel": member.slack_user_id, **views.reminder_message(prompt.id)},
+            now=now,
+            dedupe_key=f"standup-reminder:{prompt.id}",
+        )
+        sent += 1
+    return sent
+
+
+def close_days(session: Session, now: datetime) -> int:
+    """At close time, the day message lists who missed."""
+    open_days = session.execute(
+        select(StandupDay, SalesTeam, StandupSettings)
+        .join(SalesTeam, SalesTeam.id == StandupDay.team_id)
+        .join(StandupSettings, StandupSettings.team_id == StandupDay.team_id)
+        .where(StandupDay.closed_at.is_(None), StandupDay.created_at > now - timedelta(days=2))
+    )
+    closed = 0
+    for day, team, settings in list(open_days):
+        schedule = schedule_of(settings)
+        start = due_at(day.local_date, schedule.at, ZoneInfo(team.timezone))
+        if now < close_at(start, schedule):
+            continue
+        claimed = session.execute(
+            update(StandupDay)
+            .where(StandupDay.id == day.id, StandupDay.closed_at.is_(None))
+            .values(closed_at=now)
+            .returning(StandupDay.id)
+        ).first()
+        if claimed is None:
+            continue
+        session.refresh(day)
+        refresh_day(session, team, day, now=now)
+        closed += 1
+    return closed
+
+
+def prompt_facts(
+    session: Session, team: SalesTeam, member: Member, prompt: StandupPrompt, now: datetime
+) -> views.PromptFacts:
+    """What the morning DM tells a member: pace, stale deals, deals due this week."""
+    return briefing(session, team, member, prompt, now)
