@@ -118,11 +118,13 @@ def cmd_clock(settings: Settings, _args: argparse.Namespace) -> int:
 def cmd_run_due(settings: Settings, args: argparse.Namespace) -> int:
     """Run what is due at one instant, then deliver what it owes Slack."""
     from bot.app import create_app
+    from bot.clock import FrozenClock, SystemClock
     from bot.jobs import run_scheduled
 
-    app = create_app(settings, start_sender=False)
-    runtime = app.runtime
-    now = args.now or runtime.clock.now()
+    # With --now, everything in this run (deliveries included) happens at that instant.
+    clock = FrozenClock(args.now) if args.now else SystemClock()
+    runtime = create_app(settings, clock=clock, start_sender=False).runtime
+    now = clock.now()
     report = run_scheduled(runtime, now=now)
     delivery = runtime.sender.deliver_due()
     state = "ran" if report.claimed else "already ran (nothing done)"

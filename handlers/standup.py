@@ -47,20 +47,25 @@ def on_standup(ack: Ack, command: dict[str, Any], client: WebClient, context: An
         return
     if isinstance(parsed, cmd.CheckIn | cmd.Config):
         try:
-            view = as_caller(runtime, team_id, user_id, lambda s, a: modal_for(s, a, parsed))
+            channel_id = command.get("channel_id", "")
+            view = as_caller(
+                runtime, team_id, user_id, lambda s, a: modal_for(s, a, parsed, channel_id)
+            )
         except Refused as refused:
             ack(**refusal(refused.message, refused.usage))
             return
         ack()
         client.views_open(trigger_id=command["trigger_id"], view=view)
         return
-    ack(**run_setting(runtime, team_id, user_id, parsed))
+    ack(**run_setting(runtime, team_id, user_id, parsed, command.get("channel_id", "")))
 
 
-def modal_for(session: Session, actor: Actor, parsed: cmd.CheckIn | cmd.Config) -> dict[str, Any]:
-    """The check-in modal, or (managers) the settings modal."""
+def modal_for(
+    session: Session, actor: Actor, parsed: cmd.CheckIn | cmd.Config, channel_id: str
+) -> dict[str, Any]:
+    """The check-in modal, or (managers) the settings modal of the channel's team."""
     if isinstance(parsed, cmd.Config):
-        return standup_settings.config_view(session, actor)
+        return standup_settings.config_view(session, actor, channel_id)
     return check_in_view(session, actor)
 
 
@@ -79,12 +84,12 @@ def check_in_view(session: Session, actor: Actor) -> dict[str, Any]:
 
 
 def run_setting(
-    runtime: Runtime, team_id: str, user_id: str, parsed: cmd.StandupCommand
+    runtime: Runtime, team_id: str, user_id: str, parsed: cmd.StandupCommand, channel_id: str
 ) -> Message:
-    """Change or show a stand-up setting."""
+    """Change or show a stand-up setting (for the channel's team)."""
     try:
         text = as_caller(
-            runtime, team_id, user_id, lambda s, a: standup_settings.apply(s, a, parsed)
+            runtime, team_id, user_id, lambda s, a: standup_settings.apply(s, a, parsed, channel_id)
         )
     except Refused as refused:
         return refusal(refused.message, refused.usage)
@@ -129,12 +134,13 @@ def on_check_in_submitted(
 def on_config_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
     """Save the settings modal, or show what is wrong on each field."""
     values = views.submitted(view)
+    team_ref = int(view.get("private_metadata") or 0)
     try:
         as_caller(
             runtime_of(context),
             body["team"]["id"],
             body["user"]["id"],
-            lambda s, a: standup_settings.save_form(s, a, values),
+            lambda s, a: standup_settings.save_form(s, a, team_ref, values),
         )
     except standup_settings.FieldErrors as errors:
         ack(response_action="errors", errors=errors.fields)

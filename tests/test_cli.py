@@ -64,7 +64,7 @@ def test_console_answers_a_command_and_ticks(tmp_path: Path) -> None:
     assert run_console(settings, lines, out=out) == 0
     printed = out.getvalue()
     assert "/deal add" in printed
-    assert "(tick 2026-11-30T09:30:00+08:00: team-refresh: 0)" in printed
+    assert "(tick 2026-11-30T09:30:00+08:00: standups: 0, team-refresh: 0)" in printed
     assert "already ran" in printed
     assert printed.count("Record and move deals") == 1, "nothing is read after :quit"
 

@@ -26,6 +26,7 @@ from bot.domain.text import TextTooLongError, clean_text, escape_mrkdwn
 from bot.services import deals
 from bot.services.actor import Actor
 from bot.services.checkins import Move
+from bot.services.directory import team_for_channel
 from bot.services.errors import Refused
 from bot.services.standups import schedule_of, settings_for
 from bot.views import standup as views
@@ -83,9 +84,14 @@ def _check(settings: StandupSettings) -> None:
         raise Refused(escape_mrkdwn(str(error))) from None
 
 
-def apply(session: Session, actor: Actor, parsed: cmd.StandupCommand) -> str:
+def team_here(session: Session, actor: Actor, channel_id: str) -> SalesTeam:
+    """The team of the channel the command was typed in, else the caller's own."""
+    return team_for_channel(session, actor.workspace_id, channel_id) or team_of_caller(actor)
+
+
+def apply(session: Session, actor: Actor, parsed: cmd.StandupCommand, channel_id: str) -> str:
     """Carry out a text setting (or show one); managers change, anyone may look."""
-    team = team_of_caller(actor)
+    team = team_here(session, actor, channel_id)
     settings = settings_for(session, team)
     match parsed:
         case cmd.ShowQuestions():
@@ -192,12 +198,13 @@ def list_holidays(session: Session, team: SalesTeam, actor: Actor) -> str:
     )
 
 
-def config_view(session: Session, actor: Actor) -> dict[str, Any]:
-    """The settings modal (managers)."""
+def config_view(session: Session, actor: Actor, channel_id: str) -> dict[str, Any]:
+    """The settings modal (managers), for the channel's team."""
     _manager(actor)
-    team = team_of_caller(actor)
+    team = team_here(session, actor, channel_id)
     settings = settings_for(session, team)
     return views.config_modal(
+        team_id=team.id,
         at=settings.local_time,
         days=format_days(schedule_of(settings).days),
         zone=team.timezone,
@@ -208,10 +215,12 @@ def config_view(session: Session, actor: Actor) -> dict[str, Any]:
     )
 
 
-def save_form(session: Session, actor: Actor, values: dict[str, str]) -> None:
+def save_form(session: Session, actor: Actor, team_id: int, values: dict[str, str]) -> None:
     """Save the settings modal; every wrong field is reported on the field."""
     _manager(actor)
-    team = team_of_caller(actor)
+    team = session.get(SalesTeam, team_id)
+    if team is None or team.workspace_id != actor.workspace_id:
+        raise Refused("That team no longer exists.")
     settings = settings_for(session, team)
     errors: dict[str, str] = {}
     try:

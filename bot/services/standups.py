@@ -16,7 +16,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.standup import (
+    DEFAULT_DAYS,
     DEFAULT_QUESTIONS,
+    DEFAULT_TIME,
     Schedule,
     close_at,
     due_at,
@@ -44,24 +46,26 @@ log = logging.getLogger(__name__)
 
 
 def settings_for(session: Session, team: SalesTeam) -> StandupSettings:
-    """The team's stand-up settings, created with the defaults on first use."""
+    """The team's stand-up settings, created with the defaults on first use (race-safe)."""
     settings = session.get(StandupSettings, team.id)
-    if settings is None:
-        settings = StandupSettings(
-            team_id=team.id,
-            workspace_id=team.workspace_id,
-            local_time="09:30",
-            days="0,1,2,3,4",
-            per_member_tz=False,
-            questions=list(DEFAULT_QUESTIONS),
-            reminder_minutes=60,
-            close_minutes=180,
-            paused=False,
-            report_weekday=0,
-            report_time="09:00",
-        )
-        session.add(settings)
-        session.flush()
+    if settings is not None:
+        return settings
+    defaults = {
+        "team_id": team.id,
+        "workspace_id": team.workspace_id,
+        "local_time": f"{DEFAULT_TIME:%H:%M}",
+        "days": ",".join(str(d) for d in sorted(DEFAULT_DAYS)),
+        "per_member_tz": False,
+        "questions": list(DEFAULT_QUESTIONS),
+        "reminder_minutes": 60,
+        "close_minutes": 180,
+        "paused": False,
+        "report_weekday": 0,
+        "report_time": "09:00",
+    }
+    insert_once(session, StandupSettings, defaults, ["team_id"])
+    settings = session.get(StandupSettings, team.id)
+    assert settings is not None
     return settings
 
 

@@ -304,6 +304,7 @@ def submitted(view: dict[str, Any]) -> dict[str, str]:
 
 def config_modal(
     *,
+    team_id: int,
     at: str,
     days: str,
     zone: str,
@@ -316,6 +317,7 @@ def config_modal(
     return {
         "type": "modal",
         "callback_id": CONFIG_CALLBACK,
+        "private_metadata": str(team_id),
         "title": {"type": "plain_text", "text": "Stand-up settings"},
         "submit": {"type": "plain_text", "text": "Save"},
         "close": {"type": "plain_text", "text": "Cancel"},
