@@ -127,3 +127,27 @@ def test_export_rewards(
         header
         == "id,team_id,sales_team,member_id,reward,scope,tier,bonus,achieved,target_id,granted_at"
     )
+
+
+def test_console_plays_a_whole_morning(tmp_path: Path) -> None:
+    settings = load_settings({"DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}"})
+    out = io.StringIO()
+    lines = [
+        "/salesbot setup",
+        ":user U2",
+        "/deal add Beta 20k negotiation close 2026-12-02",
+        ":tick 2026-11-30T09:30+08:00",
+        "/standup",
+        ':submit q0="Called Beta" q1="Send contract" q2="Legal review" move0_deal=1 move0_stage=won',
+        ":tick 2026-11-30T10:30+08:00",
+        ":tick 2026-11-30T12:30+08:00",
+    ]
+    run_console(settings, lines, out=out)
+    printed = out.getvalue()
+    assert "#C1: Stand-up · Mon 30 Nov · 0 of 4 checked in" in printed
+    assert printed.count("DM U2: :sunny: Good morning") == 1
+    assert "*Due to close this week*" in printed
+    assert ":rotating_light: *Blocker:* Legal review <@U1>" in printed
+    assert "#C1: :trophy: <@U2> won *Beta*" in printed
+    assert printed.count("Friendly nudge") == 3
+    assert "Closed. Missed: <@U1>, <@U4>, <@U3>" in printed

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from bot.domain.amounts import format_amount
 from bot.services.targets import active_targets, member_scope, progress_of
 from bot.views import standup as views
+from bot.views.common import plural
 from models import Deal, Member, SalesTeam, StandupPrompt
 
 STALE_AFTER = timedelta(days=7)
@@ -36,7 +37,8 @@ def pace_line(session: Session, team: SalesTeam, member: Member, now: datetime) 
 
     line = f"{state.period.label()}: {money(p.achieved)} of {money(p.target)}, {p.percent:.0f}%"
     if p.remaining > 0:
-        line += f", {p.working_days_left} working days left, {money(p.weekly_needed)} a week needed"
+        days = plural(p.working_days_left, "working day")
+        line += f", {days} left, {money(p.weekly_needed)} a week needed"
     return line
 
 

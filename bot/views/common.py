@@ -39,3 +39,8 @@ def refusal(message: str, usage: str = "") -> Message:
     if usage:
         blocks.append(context_block(usage))
     return ephemeral(message, blocks)
+
+
+def plural(count: int, word: str) -> str:
+    """`1 working day`, `9 working days`."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"

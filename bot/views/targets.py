@@ -22,7 +22,7 @@ from bot.services.target_commands import (
     TeamBoards,
 )
 from bot.services.targets import TargetProgress, TeamBoard
-from bot.views.common import Message, context_block, ephemeral, section
+from bot.views.common import Message, context_block, ephemeral, plural, section
 from bot.views.deals import pack_lines
 
 SPLIT_CONFIRM_ACTION = "target_split_confirm"
@@ -61,7 +61,8 @@ def progress_block(item: TargetProgress, currency: str) -> str:
     ]
     if p.remaining > 0:
         lines.append(
-            f"{amount(p.remaining)} to go · {p.working_days_left} working days left · {pace}"
+            f"{amount(p.remaining)} to go · {plural(p.working_days_left, 'working day')} left"
+            f" · {pace}"
             f" · {amount(p.weekly_needed)} a week needed"
         )
     else:

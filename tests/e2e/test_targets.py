@@ -82,7 +82,7 @@ def test_progress_pace_and_team(say: Say) -> None:
     mine = say("/target", "").text
     # Monday 30 Nov is the month's last working day: 20 of 21 working days have passed.
     assert "¥62k of ¥100k · *62.0%*" in mine
-    assert "1 working days left" in mine
+    assert "1 working day left" in mine
     assert "behind: should be at ¥95.2k by today" in mine
     assert "¥38k a week needed" in mine
     team = say("/target", "team").text
