@@ -138,7 +138,8 @@ def test_console_plays_a_whole_morning(tmp_path: Path) -> None:
         "/deal add Beta 20k negotiation close 2026-12-02",
         ":tick 2026-11-30T09:30+08:00",
         "/standup",
-        ':submit q0="Called Beta" q1="Send contract" q2="Legal review" move0_deal=1 move0_stage=won',
+        ':submit q0="Called Beta" q1="Send contract" q2="Legal review"'
+        " move0_deal=1 move0_stage=won",
         ":tick 2026-11-30T10:30+08:00",
         ":tick 2026-11-30T12:30+08:00",
     ]
