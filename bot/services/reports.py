@@ -1,0 +1,325 @@
+"""The numbers a sales manager acts on: the weekly report, and reports on demand."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.domain.periods import Period, period_of, utc_bounds
+from bot.domain.progress import Progress
+from bot.services import deals
+from bot.services.metrics import achieved_by_owner, fx_rates, won_stage_keys
+from bot.services.schedule import claim
+from bot.services.standups import settings_for
+from bot.services.targets import TargetProgress, TeamBoard, active_targets, board, progress_of
+from models import (
+    TEAM_SCOPE,
+    Deal,
+    Member,
+    SalesTeam,
+    StandupPrompt,
+    StandupResponse,
+    Workspace,
+)
+
+WEEKS_OF_HISTORY = 12
+TOP = 5
+
+
+@dataclass(frozen=True)
+class DealFact:
+    """A deal as the report names it."""
+
+    id: int
+    customer: str
+    owner_user_id: str
+    amount: Decimal
+    currency: str
+    idle_days: int = 0
+
+
+@dataclass(frozen=True)
+class Mover:
+    """A member's result in the week."""
+
+    user_id: str
+    name: str
+    won: Decimal
+
+
+@dataclass(frozen=True)
+class StageLine:
+    """The open pipeline in one stage, in the team currency."""
+
+    label: str
+    count: int
+    amount: Decimal
+    weighted: Decimal
+
+
+@dataclass(frozen=True)
+class Participation:
+    """Stand-up check-ins against prompts in the week."""
+
+    prompted: int
+    checked_in: int
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything the weekly report says and draws."""
+
+    team: SalesTeam
+    week: Period
+    period: Period
+    won_week: Decimal
+    won_week_count: int
+    team_target: TargetProgress | None
+    period_won: Decimal
+    open_weighted: Decimal
+    coverage: Decimal | None
+    biggest: DealFact | None
+    won_deals: list[DealFact]
+    movers: list[Mover]
+    stale: list[DealFact]
+    participation: Participation
+    board: TeamBoard
+    weekly_won: list[tuple[date, Decimal]]
+    weekly_pace: Decimal | None
+    pipeline: list[StageLine]
+
+    @property
+    def empty(self) -> bool:
+        """No deals at all yet: the report says so instead of drawing empty charts."""
+        return not self.pipeline and not self.weekly_won_total and not self.won_deals
+
+    @property
+    def weekly_won_total(self) -> Decimal:
+        """Won over the whole 12-week history."""
+        return sum((won for _, won in self.weekly_won), Decimal(0))
+
+
+def _in_team_currency(session: Session, team: SalesTeam, amount: Decimal, currency: str) -> Decimal:
+    rate = fx_rates(session, team).get(currency)
+    return (amount * rate).quantize(Decimal("0.01")) if rate is not None else Decimal(0)
+
+
+def _scope(team: SalesTeam, owner: Member | None) -> Any:
+    """The team's deals, or one member's deals in it."""
+    return Deal.team_id == team.id if owner is None else Deal.owner_id == owner.id
+
+
+def _won_in(session: Session, team: SalesTeam, period: Period, owner: Member | None) -> list[Deal]:
+    start, end = utc_bounds(period, ZoneInfo(team.timezone))
+    return list(
+        session.scalars(
+            select(Deal)
+            .where(
+                _scope(team, owner),
+                Deal.deleted_at.is_(None),
+                Deal.stage.in_(won_stage_keys(session, team.workspace_id)),
+                Deal.closed_at >= start,
+                Deal.closed_at < end,
+            )
+            .order_by(Deal.closed_at, Deal.id)
+        )
+    )
+
+
+def _fact(session: Session, team: SalesTeam, deal: Deal, now: datetime) -> DealFact:
+    owner = session.get(Member, deal.owner_id)
+    assert owner is not None
+    return DealFact(
+        deal.id,
+        deal.customer,
+        owner.slack_user_id,
+        _in_team_currency(session, team, deal.amount, deal.currency),
+        team.currency,
+        (now - deal.updated_at).days,
+    )
+
+
+def weekly_report(
+    session: Session,
+    team: SalesTeam,
+    *,
+    week: Period,
+    now: datetime,
+    owner: Member | None = None,
+) -> Report:
+    """The report for `week` (the week just ended, or a month or quarter to date), for the team
+    or one member of it, with the target period it falls in."""
+    workspace = session.get(Workspace, team.workspace_id)
+    fiscal = workspace.fiscal_year_start_month if workspace else 1
+    today = now.astimezone(ZoneInfo(team.timezone)).date()
+    scope = TEAM_SCOPE if owner is None else f"member:{owner.id}"
+    goals = [
+        t
+        for t in active_targets(session, team, scope=scope, today=min(week.end, today))
+        if t.metric == "revenue"
+    ]
+    team_target = progress_of(session, team, goals[0], today) if goals else None
+    period = (
+        team_target.period
+        if team_target
+        else period_of("month", week.end, fiscal_start_month=fiscal)
+    )
+    owners = None if owner is None else [owner.id]
+    won = _won_in(session, team, week, owner)
+    facts = [_fact(session, team, d, now) for d in won]
+    by_owner = achieved_by_owner(session, team, "revenue", week, owner_ids=owners)
+    members = {m.id: m for m in session.scalars(select(Member).where(Member.team_id == team.id))}
+    movers = sorted(
+        (
+            Mover(members[i].slack_user_id, members[i].name, v)
+            for i, v in by_owner.items()
+            if i in members and v > 0
+        ),
+        key=lambda m: m.won,
+        reverse=True,
+    )[:TOP]
+    pipeline = pipeline_lines(session, team, owner)
+    open_weighted = sum((line.weighted for line in pipeline), Decimal(0))
+    remaining = team_target.progress.remaining if team_target else None
+    return Report(
+        team=team,
+        week=week,
+        period=period,
+        won_week=sum((f.amount for f in facts), Decimal(0)),
+        won_week_count=len(facts),
+        team_target=team_target,
+        period_won=sum(
+            achieved_by_owner(session, team, "revenue", period, owner_ids=owners).values(),
+            Decimal(0),
+        ),
+        open_weighted=open_weighted,
+        coverage=(open_weighted / remaining).quantize(Decimal("0.01")) if remaining else None,
+        biggest=max(facts, key=lambda f: f.amount, default=None),
+        won_deals=facts,
+        movers=movers,
+        stale=stale_deals(session, team, now, owner),
+        participation=participation(session, team, week, owner),
+        board=board(session, team, metric="revenue", period=period, today=today),
+        weekly_won=weekly_won(session, team, week, fiscal, owners),
+        weekly_pace=_weekly_pace(team_target.progress) if team_target else None,
+        pipeline=pipeline,
+    )
+
+
+def _weekly_pace(progress: Progress) -> Decimal:
+    """The weekly amount that makes the target over the whole period."""
+    weeks = max(Decimal(progress.working_days_total) / 5, Decimal(1))
+    return (progress.target / weeks).quantize(Decimal("0.01"))
+
+
+def weekly_won(
+    session: Session, team: SalesTeam, last: Period, fiscal: int, owner_ids: list[int] | None
+) -> list[tuple[date, Decimal]]:
+    """Won amount per week for the 12 weeks ending with the week `last` ends in."""
+    weeks = []
+    for back in range(WEEKS_OF_HISTORY - 1, -1, -1):
+        start = last.end - timedelta(weeks=back)
+        week = period_of("week", start, fiscal_start_month=fiscal)
+        won = achieved_by_owner(session, team, "revenue", week, owner_ids=owner_ids)
+        total = sum(won.values(), Decimal(0))
+        weeks.append((week.start, total))
+    return weeks
+
+
+def pipeline_lines(session: Session, team: SalesTeam, owner: Member | None) -> list[StageLine]:
+    """Open deals per stage in the team currency, weighted by the stage probability."""
+    rows = session.execute(
+        select(Deal.stage, Deal.currency, func.count(Deal.id), func.sum(Deal.amount))
+        .where(_scope(team, owner), Deal.closed_at.is_(None), Deal.deleted_at.is_(None))
+        .group_by(Deal.stage, Deal.currency)
+    )
+    stages = deals.stage_list(session, team.workspace_id)
+    totals: dict[str, tuple[int, Decimal]] = {}
+    for key, currency, count, amount in rows:
+        converted = _in_team_currency(session, team, Decimal(amount or 0), currency)
+        old_count, old_amount = totals.get(key, (0, Decimal(0)))
+        totals[key] = (old_count + count, old_amount + converted)
+    lines = []
+    for stage in stages:
+        if stage.key in totals:
+            count, amount = totals[stage.key]
+            weighted = (amount * stage.probability).quantize(Decimal("0.01"))
+            lines.append(StageLine(stage.label, count, amount, weighted))
+    return lines
+
+
+def stale_deals(
+    session: Session, team: SalesTeam, now: datetime, owner: Member | None
+) -> list[DealFact]:
+    """The biggest open deals with no update for the team's stale threshold."""
+    idle = session.scalars(
+        select(Deal)
+        .where(
+            _scope(team, owner),
+            Deal.closed_at.is_(None),
+            Deal.deleted_at.is_(None),
+            Deal.updated_at < now - timedelta(days=team.stale_days),
+        )
+        .order_by(Deal.amount.desc(), Deal.id)
+        .limit(TOP)
+    )
+    return [_fact(session, team, d, now) for d in idle]
+
+
+def participation(
+    session: Session, team: SalesTeam, week: Period, owner: Member | None
+) -> Participation:
+    """Stand-up prompts sent in the week, and how many were answered."""
+    query = (
+        select(func.count(StandupPrompt.id), func.count(StandupResponse.id))
+        .outerjoin(StandupResponse, StandupResponse.prompt_id == StandupPrompt.id)
+        .where(
+            StandupPrompt.team_id == team.id,
+            StandupPrompt.local_date >= week.start,
+            StandupPrompt.local_date <= week.end,
+            StandupPrompt.status != "skipped",
+        )
+    )
+    if owner is not None:
+        query = query.where(StandupPrompt.member_id == owner.id)
+    prompts = session.execute(query).one()
+    return Participation(int(prompts[0]), int(prompts[1]))
+
+
+REPORT_CATCH_UP = timedelta(hours=2)
+
+
+def report_settings(session: Session, team: SalesTeam) -> tuple[int, str]:
+    """The team's report weekday (Monday = 0) and local time, as in its stand-up settings."""
+    settings = settings_for(session, team)
+    return settings.report_weekday, settings.report_time
+
+
+def due_reports(session: Session, now: datetime) -> list[tuple[SalesTeam, Period]]:
+    """Teams whose report time has come (up to 2 hours late), each claimed once per week.
+
+    The report covers the last full week (Monday to Sunday) before the report day's week.
+    """
+    due = []
+    for team in list(session.scalars(select(SalesTeam).order_by(SalesTeam.id))):
+        weekday, at = report_settings(session, team)
+        zone = ZoneInfo(team.timezone)
+        local = now.astimezone(zone)
+        week_start = local.date() - timedelta(days=local.weekday())
+        hour, minute = (int(part) for part in at.split(":"))
+        report_day = week_start + timedelta(days=weekday)
+        instant = datetime(
+            report_day.year, report_day.month, report_day.day, hour, minute, tzinfo=zone
+        )
+        if not instant <= now < instant + REPORT_CATCH_UP:
+            continue
+        covered = Period("week", week_start - timedelta(days=7), week_start - timedelta(days=1))
+        if claim(session, f"weekly-report:{team.id}:{covered.start.isoformat()}", now=now):
+            due.append((team, covered))
+    return due
