@@ -46,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("what", choices=["deals", "rewards"])
     export.add_argument("--format", choices=["csv", "json"], default="csv")
     sub.add_parser("console", help="chat with the bot locally, no Slack needed")
+    demo = sub.add_parser("demo", help="play a fictional team's week; write the report to a folder")
+    demo.add_argument("--out", default="demo-out", help="folder to write to (default: demo-out)")
     return parser
 
 
@@ -159,6 +161,19 @@ def cmd_console(settings: Settings, _args: argparse.Namespace) -> int:
     return run_console(settings)
 
 
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    """Seed, play a week and write the report's images and the transcript."""
+    from pathlib import Path
+
+    from bot.demo import run_demo
+
+    out = Path(args.out).resolve()
+    print(f"salesbot demo: playing twelve weeks of a fictional team into {out} …")
+    for path in run_demo(settings, out):
+        print(f"  wrote {path}")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "migrate": cmd_migrate,
     "serve": cmd_serve,
@@ -167,4 +182,5 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "run-due": cmd_run_due,
     "export": cmd_export,
     "console": cmd_console,
+    "demo": cmd_demo,
 }

@@ -55,14 +55,22 @@ class DeliveryReport:
 def call_slack(client: WebClient, method: str, payload: dict[str, Any]) -> dict[str, Any]:
     """Make one owed call; file uploads go through files_upload_v2's three steps."""
     if method == "files.upload_v2":
-        args = dict(payload)
-        if "content_hex" in args:
-            args["content"] = bytes.fromhex(args.pop("content_hex"))
+        # Binary content travels through the outbox's JSON as hex.
+        args = _unhex(payload)
+        if "file_uploads" in args:
+            args["file_uploads"] = [_unhex(item) for item in args["file_uploads"]]
         response = client.files_upload_v2(**args)
     else:
         response = client.api_call(method, json=payload)
     data = response.data
     return dict(data) if isinstance(data, dict) else {}
+
+
+def _unhex(item: dict[str, Any]) -> dict[str, Any]:
+    args = dict(item)
+    if "content_hex" in args:
+        args["content"] = bytes.fromhex(args.pop("content_hex"))
+    return args
 
 
 def summarise(method: str, data: dict[str, Any]) -> dict[str, Any]:

@@ -14,12 +14,16 @@ from bot.services.directory import sync_team_members
 from bot.services.schedule import Job, RunReport, run_due
 from bot.services.standups import run_standups
 from bot.slack_directory import channel_profiles
+from bot.weekly import post_weekly_reports
 from models import SalesTeam
 
 log = logging.getLogger(__name__)
 
 # Each job guards its items with unique keys, so overlapping runs never do anything twice.
-DUE_JOBS: list[tuple[str, Job]] = [("standups", run_standups)]
+DUE_JOBS: list[tuple[str, Job]] = [
+    ("standups", run_standups),
+    ("weekly-reports", post_weekly_reports),
+]
 TEAM_REFRESH_EVERY = timedelta(days=1)
 
 

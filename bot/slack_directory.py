@@ -17,7 +17,8 @@ log = logging.getLogger(__name__)
 def profile_from_user(user: dict[str, Any]) -> Profile:
     """A Profile from a users.info / users.list user object."""
     profile = user.get("profile") or {}
-    name = profile.get("display_name") or profile.get("real_name") or user.get("real_name")
+    # Reports and charts read best with full names ("李雷"), so the real name comes first.
+    name = profile.get("real_name") or user.get("real_name") or profile.get("display_name")
     return Profile(
         user_id=str(user["id"]),
         name=str(name or user.get("name") or user["id"]),

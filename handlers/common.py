@@ -18,9 +18,11 @@ from bot.services.directory import (
     ensure_member,
     find_member,
     profile_is_stale,
+    team_for_channel,
     team_of,
 )
 from bot.slack_directory import fetch_profile
+from models import Member, SalesTeam
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +38,17 @@ def local_zone(name: str) -> ZoneInfo:
 
 
 def as_caller(
-    runtime: Runtime, workspace_id: str, user_id: str, work: Callable[[Session, Actor], T]
+    runtime: Runtime,
+    workspace_id: str,
+    user_id: str,
+    work: Callable[[Session, Actor], T],
+    *,
+    channel_id: str | None = None,
 ) -> T:
     """Run `work` for the caller in one transaction: all of it is written, or none of it.
+
+    A manager typing in a team's channel acts for that team (a manager may run several teams,
+    or none as a member); everyone else acts for their own team.
 
     The caller's Slack profile (name, time zone, admin flag) is looked up first, outside the
     transaction, when we have none or it is a day old, so no lock is held while Slack answers.
@@ -54,13 +64,22 @@ def as_caller(
             apply_profile(member, profile, now=now)
         actor = Actor(
             member=member,
-            team=team_of(session, member),
+            team=team_in_context(session, member, channel_id),
             now=now,
             today=now.astimezone(local_zone(member.timezone)).date(),
         )
         result = work(session, actor)
     runtime.sender.kick()
     return result
+
+
+def team_in_context(session: Session, member: Member, channel_id: str | None) -> SalesTeam | None:
+    """The channel's team for a manager typing in one, else the member's own team."""
+    if channel_id and member.can_manage:
+        here = team_for_channel(session, member.workspace_id, channel_id)
+        if here is not None:
+            return here
+    return team_of(session, member)
 
 
 def local_now(now: datetime, zone: str) -> datetime:

@@ -20,6 +20,7 @@ from bot.views import deal_modal
 from bot.views import deals as views
 from bot.views import help as help_views
 from bot.views.common import Message, ephemeral, refusal
+from handlers import report as report_handlers
 from handlers import target_command as target_handlers
 from handlers.common import as_caller, local_zone
 
@@ -37,12 +38,23 @@ def on_deal(ack: Ack, command: dict[str, Any], client: WebClient, context: Any) 
     """Answer /deal: the reply is computed and sent in the acknowledgement itself."""
     text = command.get("text", "")
     verb, _, rest = text.strip().partition(" ")
+    if verb.casefold() in report_handlers.REPORT_WORDS:
+        report_handlers.on_report(ack, command, client, context, rest)
+        return
     if verb.casefold() in LEADERBOARD_WORDS:
         board = parse_leaderboard_args(rest)
         if isinstance(board, TargetParseError):
             ack(**refusal(escape_mrkdwn(board.message), board.usage))
         else:
-            ack(**target_handlers.run(context, command["team_id"], command["user_id"], board))
+            ack(
+                **target_handlers.run(
+                    context,
+                    command["team_id"],
+                    command["user_id"],
+                    board,
+                    channel_id=command.get("channel_id"),
+                )
+            )
         return
     parsed = cmd.parse_deal_command(text)
     if isinstance(parsed, cmd.ParseError):
@@ -55,11 +67,27 @@ def on_deal(ack: Ack, command: dict[str, Any], client: WebClient, context: Any) 
         ack()
         open_new_deal_modal(client, context, command)
         return
-    ack(**run_command(context, command["team_id"], command["user_id"], parsed, text))
+    ack(
+        **run_command(
+            context,
+            command["team_id"],
+            command["user_id"],
+            parsed,
+            text,
+            channel_id=command.get("channel_id"),
+        )
+    )
 
 
 def run_command(
-    context: Any, team_id: str, user_id: str, parsed: cmd.DealCommand, text: str, offset: int = 0
+    context: Any,
+    team_id: str,
+    user_id: str,
+    parsed: cmd.DealCommand,
+    text: str,
+    offset: int = 0,
+    *,
+    channel_id: str | None = None,
 ) -> Message:
     """Carry out a parsed command as the caller and render the reply (or the refusal)."""
 
@@ -72,7 +100,7 @@ def run_command(
         return views.render(result, labels=labels, zone=zone, command_text=text)
 
     try:
-        return as_caller(runtime_of(context), team_id, user_id, work)
+        return as_caller(runtime_of(context), team_id, user_id, work, channel_id=channel_id)
     except Refused as refused:
         return refusal(refused.message, refused.usage)
 

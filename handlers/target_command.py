@@ -35,11 +35,24 @@ def on_target(ack: Ack, command: dict[str, Any], context: Any) -> None:
     if isinstance(parsed, cmd.Help):
         ack(**target_help(parsed.topic))
         return
-    ack(**run(context, command["team_id"], command["user_id"], parsed))
+    ack(
+        **run(
+            context,
+            command["team_id"],
+            command["user_id"],
+            parsed,
+            channel_id=command.get("channel_id"),
+        )
+    )
 
 
 def run(
-    context: Any, team_id: str, user_id: str, parsed: cmd.TargetCommand | cmd.Leaderboard
+    context: Any,
+    team_id: str,
+    user_id: str,
+    parsed: cmd.TargetCommand | cmd.Leaderboard,
+    *,
+    channel_id: str | None = None,
 ) -> Message:
     """Carry out a /target command (or a leaderboard) as the caller."""
 
@@ -47,7 +60,7 @@ def run(
         return views.render(target_commands.execute(session, actor, parsed))
 
     try:
-        return as_caller(runtime_of(context), team_id, user_id, work)
+        return as_caller(runtime_of(context), team_id, user_id, work, channel_id=channel_id)
     except Refused as refused:
         return refusal(refused.message, refused.usage)
 
@@ -75,7 +88,13 @@ def on_split_confirmed(ack: Ack, body: dict[str, Any], respond: Respond, context
         return views.said(target_commands.confirm_split(session, actor, team_target_id, shares))
 
     try:
-        message = as_caller(runtime_of(context), body["team"]["id"], body["user"]["id"], work)
+        message = as_caller(
+            runtime_of(context),
+            body["team"]["id"],
+            body["user"]["id"],
+            work,
+            channel_id=(body.get("channel") or {}).get("id"),
+        )
     except Refused as refused:
         message = refusal(refused.message, refused.usage)
     respond(replace_original=True, **message)

@@ -50,6 +50,8 @@ class Member(Base):
     workspace_id: Mapped[str] = mapped_column(ForeignKey("workspace.id"))
     slack_user_id: Mapped[str] = mapped_column(String(32))
     team_id: Mapped[int | None] = mapped_column(ForeignKey("sales_team.id"), index=True)
+    # A team a manager took this member out of: the daily refresh does not bring them back.
+    removed_from_team_id: Mapped[int | None] = mapped_column(ForeignKey("sales_team.id"))
     name: Mapped[str] = mapped_column(String(200), default="")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     locale: Mapped[str | None] = mapped_column(String(16))

@@ -64,7 +64,10 @@ def test_console_answers_a_command_and_ticks(tmp_path: Path) -> None:
     assert run_console(settings, lines, out=out) == 0
     printed = out.getvalue()
     assert "/deal add" in printed
-    assert "(tick 2026-11-30T09:30:00+08:00: standups: 0, team-refresh: 0)" in printed
+    assert (
+        "(tick 2026-11-30T09:30:00+08:00: standups: 0, weekly-reports: 0, team-refresh: 0)"
+        in printed
+    )
     assert "already ran" in printed
     assert printed.count("Record and move deals") == 1, "nothing is read after :quit"
 
@@ -151,4 +154,4 @@ def test_console_plays_a_whole_morning(tmp_path: Path) -> None:
     assert ":rotating_light: *Blocker:* Legal review <@U1>" in printed
     assert "#C1: :trophy: <@U2> won *Beta*" in printed
     assert printed.count("Friendly nudge") == 3
-    assert "Closed. Missed: <@U1>, <@U4>, <@U3>" in printed
+    assert "Closed. Missed: <@U1>, <@U3>, <@U4>" in printed

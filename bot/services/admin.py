@@ -46,6 +46,7 @@ def add_to_team(session: Session, actor: Actor, team: SalesTeam, user_id: str) -
         return f"<@{user_id}> is already in {escape_mrkdwn(team.name)}."
     moved = member.team_id is not None
     member.team_id = team.id
+    member.removed_from_team_id = None
     member.updated_at = actor.now
     return f"Added <@{user_id}> to {escape_mrkdwn(team.name)}." + (
         " (They left their previous team.)" if moved else ""
@@ -59,6 +60,7 @@ def remove_from_team(session: Session, actor: Actor, team: SalesTeam, user_id: s
     if member is None or member.team_id != team.id:
         return f"<@{user_id}> is not in {escape_mrkdwn(team.name)}."
     member.team_id = None
+    member.removed_from_team_id = team.id
     member.updated_at = actor.now
     return f"Removed <@{user_id}> from {escape_mrkdwn(team.name)}. Their deals stay theirs."
 

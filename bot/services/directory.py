@@ -155,7 +155,8 @@ def sync_team_members(
     """Add the channel's human members to the team (bots and deleted users left out).
 
     A rep belongs to one team: members already in another team stay there. Members who leave
-    the channel stay in the team until a manager removes them, so a hand-added member is kept.
+    the channel stay in the team until a manager removes them, so a hand-added member is kept;
+    a member a manager removed is not brought back.
     """
     joined: list[Member] = []
     for profile in profiles:
@@ -165,7 +166,7 @@ def sync_team_members(
             if member.team_id == team.id:
                 member.team_id = None
             continue
-        if member.team_id is None:
+        if member.team_id is None and member.removed_from_team_id != team.id:
             member.team_id = team.id
         if member.team_id == team.id:
             joined.append(member)

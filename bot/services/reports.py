@@ -11,13 +11,23 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.domain.periods import Period, period_of, utc_bounds
+from bot.domain.periods import Period, RecurringKind, period_of, utc_bounds
 from bot.domain.progress import Progress
 from bot.services import deals
+from bot.services.actor import Actor
+from bot.services.directory import find_member
+from bot.services.errors import Refused
 from bot.services.metrics import achieved_by_owner, fx_rates, won_stage_keys
 from bot.services.schedule import claim
 from bot.services.standups import settings_for
-from bot.services.targets import TargetProgress, TeamBoard, active_targets, board, progress_of
+from bot.services.targets import (
+    TargetProgress,
+    TeamBoard,
+    active_targets,
+    board,
+    progress_of,
+    require_team,
+)
 from models import (
     TEAM_SCOPE,
     Deal,
@@ -293,6 +303,7 @@ def participation(
 
 
 REPORT_CATCH_UP = timedelta(hours=2)
+REPORT_KINDS: dict[str, RecurringKind] = {"week": "week", "month": "month", "quarter": "quarter"}
 
 
 def report_settings(session: Session, team: SalesTeam) -> tuple[int, str]:
@@ -323,3 +334,18 @@ def due_reports(session: Session, now: datetime) -> list[tuple[SalesTeam, Period
         if claim(session, f"weekly-report:{team.id}:{covered.start.isoformat()}", now=now):
             due.append((team, covered))
     return due
+
+
+def report_for(session: Session, actor: Actor, *, kind: str, user_id: str | None) -> Report:
+    """A report on demand: this week, month or quarter to date, for the team or one member."""
+    team = require_team(actor)
+    owner = None
+    if user_id is not None:
+        owner = find_member(session, actor.workspace_id, user_id)
+        if owner is None or owner.team_id != team.id:
+            raise Refused(f"<@{user_id}> is not in {team.name}.")
+    workspace = session.get(Workspace, team.workspace_id)
+    fiscal = workspace.fiscal_year_start_month if workspace else 1
+    today = actor.now.astimezone(ZoneInfo(team.timezone)).date()
+    span = period_of(REPORT_KINDS[kind], today, fiscal_start_month=fiscal)
+    return weekly_report(session, team, week=span, now=actor.now, owner=owner)

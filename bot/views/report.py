@@ -37,7 +37,10 @@ def report_blocks(report: Report, *, title: str) -> list[dict[str, Any]]:
                 "`/deal add Acme 12k` and next week's report will have the numbers."
             ),
         ]
-    won = f"*Won this week:* {_money(report, report.won_week)} ({report.won_week_count} deals)"
+    won = (
+        f"*Won · {report.week.label()}:* {_money(report, report.won_week)} "
+        f"({report.won_week_count} deals)"
+    )
     lines = [won]
     if report.team_target is not None:
         lines.append(progress_block(report.team_target, report.team.currency))

@@ -310,13 +310,13 @@ def test_show_tells_the_whole_history_with_who_when_and_what(say: Say, clock: Fr
     assert "¥15,000.00" in text
     history = text[text.index("History") :]
     expected = [
-        r"Nov 30 09:30 · bob · created the deal",
-        r"Nov 30 09:35 · bob · close date: — → Dec 15(, 2026)?",
-        r"Nov 30 09:35 · bob · amount: 12,000(\.00)? → 15,000(\.00)?",
-        r"Nov 30 09:35 · bob · stage: Lead → Proposal",
-        r"Nov 30 10:35 · alice · stage: Proposal → Negotiation",
-        r"Nov 30 10:55 · bob · close date: Dec 15(, 2026)? → Dec 20(, 2026)?",
-        r"Nov 30 10:57 · bob · close date: Dec 20(, 2026)? → Dec 15(, 2026)? \(undo\)",
+        r"Nov 30 09:30 · Bob Rep · created the deal",
+        r"Nov 30 09:35 · Bob Rep · close date: — → Dec 15(, 2026)?",
+        r"Nov 30 09:35 · Bob Rep · amount: 12,000(\.00)? → 15,000(\.00)?",
+        r"Nov 30 09:35 · Bob Rep · stage: Lead → Proposal",
+        r"Nov 30 10:35 · Alice Admin · stage: Proposal → Negotiation",
+        r"Nov 30 10:55 · Bob Rep · close date: Dec 15(, 2026)? → Dec 20(, 2026)?",
+        r"Nov 30 10:57 · Bob Rep · close date: Dec 20(, 2026)? → Dec 15(, 2026)? \(undo\)",
     ]
     positions = []
     for pattern in expected:
@@ -522,7 +522,7 @@ def test_manager_assigns_a_deal_to_another_rep(say: Say, sessions: sessionmaker[
 
     assert reply.status == 200 and "Assigned" in reply.text, reply.text
     assert owner_of(sessions, 1) == "U3"
-    assert "alice · owner: <@U2> → <@U3>" in say("/deal", "show #1").text
+    assert "Alice Admin · owner: <@U2> → <@U3>" in say("/deal", "show #1").text
     assert ids_in(say("/deal", "list", user="U3").text) == [1]
     assert ids_in(say("/deal", "list").text) == []
     assert "Updated" in say("/deal", "#1 stage proposal", user="U3").text

@@ -75,3 +75,13 @@ def test_stages_and_currency(say: Say, team: None, sessions: sessionmaker[Sessio
     assert "not a currency" in say("/salesbot", "currency XYZ", user="U1").text
     assert "reports in USD" in say("/salesbot", "currency USD", user="U1").text
     assert "not a percentage" in say("/salesbot", "stages set proposal 160%", user="U1").text
+
+
+def test_a_member_removed_by_hand_is_not_brought_back_by_the_refresh(
+    say: Say, team: None, app: Salesbot, clock: FrozenClock, sessions: sessionmaker[Session]
+) -> None:
+    say("/salesbot", "team remove <@U3>", user="U1")
+    run_scheduled(app.runtime, now=clock.now() + timedelta(days=1, minutes=1))
+    assert team_of(sessions, "U3") is None
+    say("/salesbot", "team add <@U3>", user="U1")
+    assert team_of(sessions, "U3") == team_of(sessions, "U2")

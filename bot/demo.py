@@ -1,0 +1,265 @@
+"""`salesbot demo`: a fictional team's twelve weeks, then one week played through the real
+handlers and run-due, against the local Slack stand-in. Writes the weekly report's images and
+a transcript of everything the bot would have posted."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.app import Salesbot, create_app
+from bot.clock import FrozenClock
+from bot.config import Settings
+from bot.devslack import DevSlack
+from bot.http_driver import Reply, SlackDriver, bolt_transport
+from bot.jobs import run_scheduled
+from bot.migrate import upgrade
+
+ZONE = ZoneInfo("Asia/Shanghai")
+TEAM_ID = "T1"
+CHANNEL = "C1"
+MANAGER = ("U1", "alice", "Alice Chen")
+REPS = [
+    ("U2", "lilei", "李雷"),
+    ("U3", "hanmeimei", "韩梅梅"),
+    ("U4", "bob", "Bob Smith"),
+    ("U5", "wangfang", "王芳"),
+    ("U6", "priya", "Priya Patel"),
+    ("U7", "carlos", "Carlos Ruiz"),
+]
+CUSTOMERS = [
+    "华为",
+    "腾讯",
+    "阿里巴巴",
+    "小米",
+    "字节跳动",
+    "美团",
+    "京东",
+    "百度",
+    "比亚迪",
+    "海尔",
+    "Acme",
+    "Globex",
+    "Initech",
+    "Umbrella",
+    "Stark",
+    "Wayne",
+    "Hooli",
+    "Pied Piper",
+    "Cyberdyne",
+    "Soylent",
+    "Tyrell",
+    "Wonka",
+    "Oscorp",
+    "Aperture",
+    "Vandelay",
+]
+AMOUNTS = ["8k", "12k", "15k", "2万", "25k", "3万", "40k", "5万", "60k", "8万", "120k"]
+# The week played live, and the Monday its report is posted.
+PLAYED_WEEK = datetime(2026, 11, 23, tzinfo=ZONE)
+REPORT_AT = datetime(2026, 11, 30, 9, 0, tzinfo=ZONE)
+HISTORY_WEEKS = 12
+
+
+@dataclass
+class Demo:
+    """The running demo: app, Slack stand-in, clock and the signed-request driver."""
+
+    app: Salesbot
+    slack: DevSlack
+    clock: FrozenClock
+    driver: SlackDriver
+    rng: random.Random
+    deals: int = 0
+
+    def at(self, when: datetime) -> None:
+        """Move the clock."""
+        self.clock.set(when)
+
+    def say(self, user: str, command: str, text: str) -> Reply:
+        """A slash command, as Slack would post it."""
+        return self.driver.command(
+            command, text, user=user, channel=CHANNEL, response_url=self.slack.response_url(command)
+        )
+
+    def tick(self, when: datetime) -> None:
+        """What the clock process does every minute."""
+        self.at(when)
+        run_scheduled(self.app.runtime, now=when.astimezone(UTC))
+        self.app.runtime.sender.deliver_due()
+
+    def add(self, user: str, stage: str) -> int:
+        """Record a deal; returns its number."""
+        customer = self.rng.choice(CUSTOMERS)
+        amount = self.rng.choice(AMOUNTS)
+        self.say(user, "/deal", f'add "{customer}" {amount} {stage}')
+        self.deals += 1
+        return self.deals
+
+
+def start(settings: Settings, out: Path) -> Demo:
+    """A fresh database, the stand-in with the fictional workspace, and the app."""
+    slack = DevSlack().start()
+    for user_id, name, real in [MANAGER, *REPS]:
+        slack.add_user(user_id, name, real_name=real, tz=str(ZONE), is_admin=user_id == "U1")
+    slack.add_channel(CHANNEL, "sales", [MANAGER[0], *(r[0] for r in REPS)])
+    database = out / "demo.db"
+    database.unlink(missing_ok=True)
+    url = f"sqlite:///{database}"
+    upgrade(url)
+    local = settings.model_copy(
+        update={
+            "database_url": url,
+            "slack_api_url": slack.api_url,
+            "slack_signing_secret": "demo-secret",
+            "slack_bot_token": "xoxb-demo",
+        }
+    )
+    clock = FrozenClock(PLAYED_WEEK - timedelta(weeks=HISTORY_WEEKS))
+    app = create_app(local, clock=clock, start_sender=False, wait_for_listeners=True)
+    driver = SlackDriver(bolt_transport(app.bolt), "demo-secret", team_id=TEAM_ID)
+    return Demo(app, slack, clock, driver, random.Random(2026))
+
+
+def set_up_team(demo: Demo) -> None:
+    """The manager sets up #sales, targets and rewards."""
+    manager = MANAGER[0]
+    demo.say(manager, "/salesbot", "setup CNY")
+    demo.say(manager, "/salesbot", f"team remove <@{manager}>")
+    demo.say(manager, "/salesbot", "fx USD 7.1")
+    demo.say(manager, "/target", "reward add 120% Rocket bonus 2k")
+    demo.say(manager, "/target", 'reward add streak 3 "Three in a row"')
+
+
+def set_targets(demo: Demo, month: str) -> None:
+    """Targets for a month: the team's, split by last month's results."""
+    manager = MANAGER[0]
+    demo.say(manager, "/target", f"set team 900k {month}")
+    for user_id, _, _ in REPS:
+        target = demo.rng.choice(["120k", "150k", "180k"])
+        demo.say(manager, "/target", f"set <@{user_id}> {target} {month}")
+
+
+def history(demo: Demo) -> None:
+    """Twelve weeks of deals: added, moved, won or lost, on working days."""
+    start = PLAYED_WEEK - timedelta(weeks=HISTORY_WEEKS)
+    months_done: set[str] = set()
+    open_deals: dict[str, list[int]] = {user: [] for user, _, _ in REPS}
+    for day in range(HISTORY_WEEKS * 7):
+        when = start + timedelta(days=day, hours=10)
+        if when.weekday() >= 5:
+            continue
+        demo.at(when)
+        month = f"{when:%B}".lower()
+        if month not in months_done:
+            months_done.add(month)
+            set_targets(demo, f"{month} {when.year}")
+        for user, _, _ in REPS:
+            roll = demo.rng.random()
+            if roll < 0.42:
+                open_deals[user].append(
+                    demo.add(user, demo.rng.choice(["lead", "qualified", "proposal"]))
+                )
+            elif roll < 0.6 and open_deals[user]:
+                deal = open_deals[user].pop(0)
+                verb = "won" if demo.rng.random() < 0.65 else "lost"
+                demo.at(when + timedelta(hours=demo.rng.randint(1, 6)))
+                demo.say(user, "/deal", f"{verb} #{deal}")
+                demo.at(when)
+            elif roll < 0.72 and open_deals[user]:
+                deal = demo.rng.choice(open_deals[user])
+                demo.say(user, "/deal", f"#{deal} stage negotiation")
+
+
+def play_week(demo: Demo) -> None:
+    """Monday to Friday through run-due: prompts, check-ins (modal and DM), reminders, closes."""
+    for day in range(5):
+        morning = PLAYED_WEEK + timedelta(days=day)
+        for minutes in range(8 * 60, 13 * 60 + 1, 15):
+            when = morning + timedelta(minutes=minutes)
+            demo.tick(when)
+            if minutes == 9 * 60 + 45:
+                check_ins(demo, day)
+    demo.tick(REPORT_AT)
+
+
+def check_ins(demo: Demo, day: int) -> None:
+    """Most reps check in; some by the modal with a deal move, one by a DM reply."""
+    for index, (user, _, _) in enumerate(REPS):
+        if demo.rng.random() < 0.15:
+            continue
+        if index == day % len(REPS):
+            event = {
+                "type": "message",
+                "channel_type": "im",
+                "channel": f"D{user}",
+                "user": user,
+                "text": "Called three prospects; blocker: waiting on legal",
+                "ts": f"{day}.{index}",
+            }
+            demo.driver.event(event, event_id=f"Ev{day}{index}")
+            continue
+        demo.say(user, "/standup", "")
+        view = demo.slack.calls("views.open")[-1].params["view"]
+        state: dict[str, dict[str, dict[str, Any]]] = {
+            "q0": {"value": {"type": "plain_text_input", "value": "Followed up on proposals"}},
+            "q1": {"value": {"type": "plain_text_input", "value": "Push the biggest deal"}},
+            "q2": {"value": {"type": "plain_text_input", "value": "none"}},
+        }
+        options: list[dict[str, Any]] = next(
+            (b["element"]["options"] for b in view["blocks"] if b.get("block_id") == "move0_deal"),
+            [],
+        )
+        if options and demo.rng.random() < 0.5:
+            state["move0_deal"] = {
+                "value": {"type": "static_select", "selected_option": options[0]}
+            }
+            stage = demo.rng.choice(["negotiation", "won"])
+            state["move0_stage"] = {
+                "value": {"type": "static_select", "selected_option": {"value": stage}}
+            }
+        demo.driver.interaction(
+            {
+                "type": "view_submission",
+                "team": {"id": TEAM_ID},
+                "user": {"id": user},
+                "view": {**view, "id": "V1", "state": {"values": state}},
+            }
+        )
+        demo.app.runtime.sender.deliver_due()
+
+
+def write_out(demo: Demo, out: Path) -> list[Path]:
+    """The transcript and every uploaded image."""
+    written = [out / "transcript.txt"]
+    written[0].write_text("\n\n".join(demo.slack.transcript()) + "\n", encoding="utf-8")
+    names = {
+        call.response.get("file_id"): str(call.params.get("filename"))
+        for call in demo.slack.calls("files.getUploadURLExternal")
+    }
+    for file_id, data in demo.slack.uploads().items():
+        path = out / names.get(file_id, f"{file_id}.png")
+        path.write_bytes(data)
+        written.append(path)
+    return written
+
+
+def run_demo(settings: Settings, out: Path) -> list[Path]:
+    """Run the whole demo into `out` (emptied first); returns the files written."""
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    demo = start(settings, out)
+    try:
+        set_up_team(demo)
+        history(demo)
+        play_week(demo)
+        return write_out(demo, out)
+    finally:
+        demo.slack.stop()
+        demo.app.runtime.engine.dispose()

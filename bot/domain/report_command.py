@@ -1,0 +1,62 @@
+"""`/deal report [week|month|quarter] [@person|team]`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.domain.text import parse_mention
+
+ReportKind = Literal["week", "month", "quarter"]
+USAGE = (
+    "`/deal report [week|month|quarter] [@person|team]` — e.g. `/deal report month team`; "
+    "the numbers here, the charts in your DM"
+)
+_KINDS: dict[str, ReportKind] = {
+    "week": "week",
+    "weekly": "week",
+    "本周": "week",
+    "周": "week",
+    "month": "month",
+    "monthly": "month",
+    "本月": "month",
+    "月": "month",
+    "quarter": "quarter",
+    "quarterly": "quarter",
+    "本季度": "quarter",
+    "季度": "quarter",
+}
+_TEAM = frozenset({"team", "团队", "all"})
+
+
+@dataclass(frozen=True)
+class ReportArgs:
+    """What to report on: the week (just ended) or the month or quarter to date, for whom."""
+
+    kind: ReportKind = "week"
+    user_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ReportError:
+    """What was wrong, and the right form."""
+
+    message: str
+    usage: str = USAGE
+
+
+def parse_report_args(text: str) -> ReportArgs | ReportError:
+    """Parse the words after `/deal report`; never raises."""
+    kind: ReportKind | None = None
+    user_id: str | None = None
+    for word in text.split():
+        folded = word.casefold()
+        if folded in _KINDS and kind is None:
+            kind = _KINDS[folded]
+        elif folded in _TEAM and user_id is None:
+            continue
+        elif (mention := parse_mention(word)) is not None and user_id is None:
+            user_id = mention
+        else:
+            return ReportError(f"I don't understand “{word[:40]}” in a report.")
+    return ReportArgs(kind or "week", user_id)
