@@ -9,8 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.app import Salesbot
+from bot.charts import png_size
 from bot.clock import FrozenClock
+from bot.devslack import DevSlack
 from bot.domain.periods import Period
+from bot.http_driver import SlackDriver
+from bot.jobs import run_scheduled
 from bot.services.reports import weekly_report
 from models import SalesTeam
 from tests.e2e.conftest import Say
@@ -88,3 +93,53 @@ def test_a_team_without_deals_gets_a_friendly_empty_report(
         assert team_row is not None
         report = weekly_report(session, team_row, week=WEEK, now=clock.now() + timedelta(days=1))
     assert report.empty
+
+
+@pytest.mark.usefixtures("november")
+def test_the_report_is_posted_once_with_three_charts(
+    app: Salesbot, clock: FrozenClock, slack: DevSlack
+) -> None:
+    for minute in (0, 1, 30):
+        when = (REPORT_TIME + timedelta(minutes=minute)).astimezone(UTC)
+        clock.set(when)
+        run_scheduled(app.runtime, now=when)
+        app.runtime.sender.deliver_due()
+    posts = [c for c in slack.calls("chat.postMessage") if "Weekly report" in str(c.params)]
+    assert len(posts) == 1
+    text = str(posts[0].params["blocks"])
+    assert "¥75k (2 deals)" in text and "Acme" in text and "0.15×" in text
+    uploads = slack.calls("files.completeUploadExternal")
+    assert len(uploads) == 1 and uploads[0].params["channel_id"] == "C1"
+    images = list(slack.uploads().values())
+    assert len(images) == 3
+    for image in images:
+        width, height = png_size(image)
+        assert width >= 1200 and height > 300
+
+
+def test_on_demand_report_numbers_now_charts_in_dm_and_share(
+    say: Say, team: None, clock: FrozenClock, slack: DevSlack, driver: SlackDriver
+) -> None:
+    say("/deal", "add Acme 40k won", user="U2")
+    reply = say("/deal", "report month", user="U2")
+    assert "Report · November 2026" in reply.text and "¥40k (1 deals)" in reply.text
+    dm = slack.wait_for("files.completeUploadExternal")[0]
+    assert dm.params["channel_id"] == "DU2"
+    button = next(b for b in reply.json["blocks"] if b["type"] == "actions")["elements"][0]
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T1"},
+        "user": {"id": "U2"},
+        "container": {"message_ts": "111.222"},
+        "response_url": slack.response_url("share"),
+        "actions": [{"action_id": button["action_id"], "value": button["value"]}],
+    }
+    driver.interaction(payload)
+    driver.interaction(payload)  # a double click shares once
+    slack.wait_for("files.completeUploadExternal", count=2)
+    slack.wait_for("response_url", lambda c: "Already shared" in str(c.params))
+    shared = [c for c in slack.calls("chat.postMessage") if "Report · November" in str(c.params)]
+    assert len(shared) == 1 and shared[0].params["channel"] == "C1"
+    assert "not understand" in say("/deal", "report fortnight", user="U2").text.replace(
+        "don't", "not"
+    )

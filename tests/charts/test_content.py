@@ -1,0 +1,188 @@
+"""What the charts say: order, short-form amounts, truncation, dates, counts."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from bot.charts import MemberBar, StageBar, WeekPoint
+from bot.charts.empty import build_empty
+from bot.charts.member_progress import MAX_MEMBERS, build_member_progress
+from bot.charts.pipeline import build_pipeline
+from bot.charts.style import NAME_COLUMNS, shorten
+from bot.charts.weekly_won import build_weekly_won, week_label
+from tests.charts.helpers import (
+    MEMBERS,
+    STAGES,
+    WEEKS,
+    drawn,
+    strings,
+    text_with,
+    texts,
+    tick_labels,
+)
+
+LONG_NAME = "Alexandria Ocasio-Cortez-Williamson"
+LONG_CJK_NAME = "欧阳娜娜欧阳娜娜欧阳娜娜欧阳娜娜"
+
+
+def _members(lang: str = "en") -> list[str]:
+    figure = drawn(build_member_progress(MEMBERS, title="Progress", currency="CNY", lang=lang))
+    return strings(figure)
+
+
+def test_members_sorted_by_percent_then_untargeted_by_amount() -> None:
+    figure = drawn(build_member_progress(MEMBERS, title="Progress", currency="CNY"))
+    assert tick_labels(figure, "y") == ["王芳", "李雷", "さくら", "김민수", "Amy", "Zed"]
+
+
+def test_member_bars_labelled_with_percent_and_short_amounts() -> None:
+    shown = _members()
+    assert "150%  ¥30k / ¥20k" in shown
+    assert "85%  ¥12k / ¥14k" in shown
+    assert "0%  ¥0 / ¥8k" in shown
+    assert "¥9k · no target" in shown
+    assert "Target" in shown
+
+
+def test_member_bars_in_chinese_use_wan() -> None:
+    shown = _members("zh")
+    assert "85%  ¥1.2万 / ¥1.4万" in shown
+    assert "¥9,000 · 未设目标" in shown
+    assert "目标" in shown
+
+
+def test_percent_rounds_down_so_100_means_reached() -> None:
+    rows = [MemberBar("Ann", Decimal("9999"), Decimal("10000"))]
+    shown = strings(drawn(build_member_progress(rows, title="T", currency="USD")))
+    assert "99%  $10k / $10k" in shown
+
+
+def test_members_beyond_forty_become_a_more_row() -> None:
+    rows = [MemberBar(f"Rep {i:02}", Decimal(i * 100), Decimal(10000)) for i in range(45)]
+    figure = drawn(build_member_progress(rows, title="Progress", currency="USD"))
+    names = tick_labels(figure, "y")
+    assert len(names) == MAX_MEMBERS + 1
+    assert names[0] == "Rep 44"
+    assert names[-1] == "+5 more"
+    zh = drawn(build_member_progress(rows, title="进度", currency="USD", lang="zh"))
+    assert tick_labels(zh, "y")[-1] == "另有 5 人"
+
+
+@pytest.mark.parametrize("name", [LONG_NAME, LONG_CJK_NAME])
+def test_long_names_are_cut_with_an_ellipsis(name: str) -> None:
+    rows = [MemberBar(name, Decimal(1), Decimal(2))]
+    figure = drawn(build_member_progress(rows, title="Progress", currency="USD"))
+    (shown,) = tick_labels(figure, "y")
+    assert shown.endswith("…")
+    assert name.startswith(shown[:-1])
+    assert shown == shorten(name, NAME_COLUMNS)
+
+
+def test_shorten_counts_cjk_double() -> None:
+    assert shorten("abcdef", 6) == "abcdef"
+    assert shorten("abcdefg", 6) == "abcde…"
+    assert shorten("李雷王芳", 8) == "李雷王芳"
+    assert shorten("李雷王芳", 7) == "李雷王…"
+
+
+def test_titles_and_names_with_dollars_are_not_mathtext() -> None:
+    rows = [MemberBar("Ke$ha $$", Decimal(1), Decimal(2))]
+    figure = drawn(build_member_progress(rows, title="Won $1 of $2", currency="USD"))
+    assert text_with(figure, "Won $1 of $2").get_parse_math() is False
+    assert tick_labels(figure, "y") == ["Ke$ha $$"]
+    assert all(not t.get_parse_math() for t in texts(figure) if t.get_text().count("$") > 1)
+
+
+def test_week_labels() -> None:
+    assert week_label(date(2026, 11, 30), "en") == "Nov 30"
+    assert week_label(date(2026, 11, 30), "zh") == "11月30日"
+    assert week_label(date(2027, 1, 4), "zh-Hans") == "1月4日"
+
+
+def test_weekly_chart_shows_the_last_twelve_weeks_in_order() -> None:
+    shuffled = list(reversed(WEEKS))
+    figure = drawn(
+        build_weekly_won(shuffled, weekly_pace=Decimal(35000), title="Won", currency="USD")
+    )
+    expected = [week_label(week.week_start, "en") for week in WEEKS[-12:]]
+    assert tick_labels(figure, "x") == expected
+
+
+def test_weekly_chart_labels_amounts_and_pace_in_short_form() -> None:
+    figure = drawn(build_weekly_won(WEEKS, weekly_pace=Decimal(35000), title="Won", currency="USD"))
+    shown = strings(figure)
+    assert {"$45k", "$1.2M", "$27.5k", "$0"} <= set(shown)
+    assert "Pace\n$35k" in shown
+    y_ticks = tick_labels(figure, "y")
+    assert "$0" in y_ticks
+    assert all(tick.startswith("$") and "," not in tick for tick in y_ticks)
+
+
+def test_weekly_chart_in_chinese() -> None:
+    figure = drawn(
+        build_weekly_won(WEEKS, weekly_pace=Decimal(35000), title="赢单", currency="CNY", lang="zh")
+    )
+    assert tick_labels(figure, "x")[-1] == week_label(WEEKS[-1].week_start, "zh")
+    assert "每周所需\n¥3.5万" in strings(figure)
+    assert "¥120.5万" in strings(figure)
+
+
+@pytest.mark.parametrize("pace", [None, Decimal(0)])
+def test_weekly_chart_without_pace_has_no_pace_line(pace: Decimal | None) -> None:
+    figure = drawn(build_weekly_won(WEEKS, weekly_pace=pace, title="Won", currency="USD"))
+    assert not [s for s in strings(figure) if s.startswith("Pace")]
+    assert not figure.axes[0].get_lines()
+
+
+def test_weekly_chart_single_week() -> None:
+    week = WeekPoint(date(2026, 11, 30), Decimal(0))
+    figure = drawn(build_weekly_won([week], weekly_pace=None, title="Won", currency="USD"))
+    assert tick_labels(figure, "x") == ["Nov 30"]
+    assert tick_labels(figure, "y") == ["$0"]
+
+
+def test_pipeline_labels_count_amount_and_weighted() -> None:
+    figure = drawn(build_pipeline(STAGES, title="Pipeline", currency="USD"))
+    assert tick_labels(figure, "y") == [
+        "Lead (12)",
+        "Qualified (8)",
+        "Proposal (4)",
+        "Negotiation (2)",
+    ]
+    label = text_with(figure, "$120k · weighted $48k")
+    assert label.get_parse_math() is False
+    legend = figure.axes[0].get_legend()
+    assert legend is not None
+    assert [t.get_text() for t in legend.get_texts()] == ["Amount", "Weighted"]
+
+
+def test_pipeline_in_chinese() -> None:
+    figure = drawn(build_pipeline(STAGES, title="漏斗", currency="CNY", lang="zh"))
+    assert "¥12万 · 加权 ¥4.8万" in strings(figure)
+
+
+def test_pipeline_with_nothing_open() -> None:
+    stages = [StageBar("Lead", 0, Decimal(0), Decimal(0))]
+    figure = drawn(build_pipeline(stages, title="Pipeline", currency="USD"))
+    assert tick_labels(figure, "x") == ["$0"]
+    assert "$0 · weighted $0" in strings(figure)
+
+
+@pytest.mark.parametrize(("lang", "message"), [("en", "No data yet"), ("zh", "暂无数据")])
+def test_no_rows_give_the_empty_card(lang: str, message: str) -> None:
+    builds = [
+        build_member_progress([], title="T", currency="USD", lang=lang),
+        build_weekly_won([], weekly_pace=Decimal(1), title="T", currency="USD", lang=lang),
+        build_pipeline([], title="T", currency="USD", lang=lang),
+    ]
+    for figure in builds:
+        assert message in strings(drawn(figure))
+
+
+def test_empty_card_shows_message_and_title() -> None:
+    figure = drawn(build_empty("No deals yet — log one with /deal", title="Weekly report"))
+    assert {"No deals yet — log one with /deal", "Weekly report"} <= set(strings(figure))
+    assert not figure.axes[0].axison

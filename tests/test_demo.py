@@ -1,0 +1,33 @@
+"""`salesbot demo` on a fresh folder: the report's images and a transcript, no Slack needed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.charts import png_size
+from bot.config import load_settings
+from bot.demo import run_demo
+
+
+@pytest.mark.slow
+def test_demo_writes_the_weekly_report_images_and_transcript(tmp_path: Path) -> None:
+    out = tmp_path / "demo-out"
+    written = run_demo(load_settings({}), out)
+    names = sorted(p.name for p in written)
+    assert "transcript.txt" in names
+    final = [n for n in names if n.startswith("report-2026-11-23-")]
+    assert final == [
+        "report-2026-11-23-pipeline.png",
+        "report-2026-11-23-progress.png",
+        "report-2026-11-23-won-per-week.png",
+    ]
+    for name in final:
+        width, _height = png_size((out / name).read_bytes())
+        assert width >= 1200
+    transcript = (out / "transcript.txt").read_text(encoding="utf-8")
+    assert "#C1: Weekly report · Week of Nov 23" in transcript
+    assert transcript.count("Good morning") >= 25
+    assert "李雷" in transcript or "<@U2>" in transcript
+    assert ":trophy:" in transcript
