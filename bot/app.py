@@ -6,25 +6,40 @@ import json
 import logging
 import uuid
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.oauth import OAuthFlow
 from slack_sdk import WebClient
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 import handlers
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.db import database_answers, make_engine, make_session_factory
-from bot.delivery import OutboxSender
+from bot.db import database_answers, make_engine, make_session_factory, transaction
+from bot.delivery import ClientFor, OutboxSender
+from bot.i18n import DEFAULT, use_language
+from bot.oauth import (
+    SalesbotInstallationStore,
+    StoreAuthorize,
+    clients_for,
+    oauth_enabled,
+    oauth_flow,
+)
 from bot.runtime import RUNTIME_KEY, Runtime
-from bot.slack_client import make_web_client
-from bot.views.common import apology
+from bot.services.events import first_delivery
+from bot.slack_client import CLIENT_RETRIES, CLIENT_TIMEOUT_SECONDS, make_web_client
+from bot.views.common import apology, try_again
+from handlers.common import caller_language
 
 log = logging.getLogger(__name__)
+
+LISTENER_THREADS = 16
 
 # A profile look-up happens while the user waits for the ack: give up quickly.
 LOOKUP_TIMEOUT = 2
@@ -38,9 +53,12 @@ class Salesbot:
 
     bolt: App
     runtime: Runtime
+    # The listener threads: they finish a request's work after its ack.
+    listeners: ThreadPoolExecutor
 
     def wsgi(self) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
-        """The WSGI application: /slack/events through bolt, /healthz for load balancers."""
+        """The WSGI application: /slack/events (and, with OAuth, GET /slack/install and
+        /slack/oauth_redirect) through bolt, /healthz for load balancers."""
         slack = SlackRequestHandler(self.bolt, path="/slack/events")
         engine = self.runtime.engine
 
@@ -75,6 +93,63 @@ def create_app(
     engine = engine or make_engine(settings.database_url)
     sessions = make_session_factory(engine)
     clock = clock or SystemClock()
+    slack = (
+        _many_workspaces(settings, engine) if oauth_enabled(settings) else _one_workspace(settings)
+    )
+    sender = OutboxSender(sessions, slack.client_for, clock)
+    runtime = Runtime(
+        settings,
+        engine,
+        sessions,
+        clock,
+        slack.client_for,
+        slack.lookup_client_for,
+        sender,
+        installations=slack.installations,
+    )
+    listeners = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
+    bolt = App(
+        # Given explicitly (never None) so bolt does not fall back to reading the environment.
+        signing_secret=settings.slack_signing_secret or "",
+        # Listeners get a copy carrying the token that authorize() returns.
+        client=make_web_client(None, settings.slack_api_url),
+        # bolt's annotation says authorize never returns None, but it answers None (a workspace
+        # that is not installed) with its "please reinstall" message.
+        authorize=cast("Callable[..., AuthorizeResult]", slack.authorize),
+        # Both or neither: without oauth_settings bolt would build its own from SLACK_CLIENT_ID
+        # and SLACK_CLIENT_SECRET in the environment, with file-based stores.
+        oauth_settings=slack.flow.settings if slack.flow is not None else None,
+        oauth_flow=slack.flow,
+        # In production bolt returns the ack to Slack at once and the listener finishes in its
+        # thread; the console waits for the whole listener so its transcript prints in order.
+        process_before_response=wait_for_listeners,
+        # bolt's default pool has 5 threads: fewer than one gunicorn worker's 8 request threads.
+        listener_executor=listeners,
+        raise_error_for_unhandled_request=False,
+        ignoring_self_events_enabled=False,
+    )
+    bolt.use(_inject_runtime(runtime))
+    bolt.use(_skip_retried_events(runtime))
+    bolt.error(_on_error)
+    handlers.register(bolt)
+    if start_sender:
+        sender.start()
+    return Salesbot(bolt=bolt, runtime=runtime, listeners=listeners)
+
+
+@dataclass(frozen=True)
+class _SlackAccess:
+    """How this deployment reaches Slack: per-workspace clients and request authorization."""
+
+    client_for: ClientFor
+    lookup_client_for: ClientFor
+    authorize: Callable[..., AuthorizeResult | None]
+    flow: OAuthFlow | None = None
+    installations: SalesbotInstallationStore | None = None
+
+
+def _one_workspace(settings: Settings) -> _SlackAccess:
+    """SLACK_BOT_TOKEN for everything, as when the app is installed from its config page."""
     client = make_web_client(settings.slack_bot_token, settings.slack_api_url)
     lookup_client = make_web_client(
         settings.slack_bot_token, settings.slack_api_url, retries=0, timeout=LOOKUP_TIMEOUT
@@ -86,26 +161,23 @@ def create_app(
     def lookup_client_for(_workspace_id: str) -> WebClient:
         return lookup_client
 
-    sender = OutboxSender(sessions, client_for, clock)
-    runtime = Runtime(settings, engine, sessions, clock, client_for, lookup_client_for, sender)
-    bolt = App(
-        # Given explicitly (never None) so bolt does not fall back to reading the environment.
-        signing_secret=settings.slack_signing_secret or "",
-        # Listeners get a copy carrying the token that authorize() returns.
-        client=make_web_client(None, settings.slack_api_url),
-        authorize=_single_workspace_authorize(settings.slack_bot_token),
-        # In production bolt returns the ack to Slack at once and the listener finishes in its
-        # thread; the console waits for the whole listener so its transcript prints in order.
-        process_before_response=wait_for_listeners,
-        raise_error_for_unhandled_request=False,
-        ignoring_self_events_enabled=False,
+    return _SlackAccess(
+        client_for, lookup_client_for, _single_workspace_authorize(settings.slack_bot_token)
     )
-    bolt.use(_inject_runtime(runtime))
-    bolt.error(_on_error)
-    handlers.register(bolt)
-    if start_sender:
-        sender.start()
-    return Salesbot(bolt=bolt, runtime=runtime)
+
+
+def _many_workspaces(settings: Settings, engine: Engine) -> _SlackAccess:
+    """Installed through /slack/install: each workspace's bot token from the installation store."""
+    assert settings.slack_client_id is not None  # oauth_enabled() checked both
+    store = SalesbotInstallationStore(settings.slack_client_id, engine)
+    url = settings.slack_api_url
+    return _SlackAccess(
+        client_for=clients_for(store, url, retries=CLIENT_RETRIES, timeout=CLIENT_TIMEOUT_SECONDS),
+        lookup_client_for=clients_for(store, url, retries=0, timeout=LOOKUP_TIMEOUT),
+        authorize=StoreAuthorize(store),
+        flow=oauth_flow(settings, engine, store),
+        installations=store,
+    )
 
 
 def _single_workspace_authorize(token: str | None) -> Callable[..., AuthorizeResult]:
@@ -125,6 +197,29 @@ def _inject_runtime(runtime: Runtime) -> Callable[..., Any]:
     return middleware
 
 
+def _skip_retried_events(runtime: Runtime) -> Callable[..., Any]:
+    """Handle each Events API event once: Slack retries (X-Slack-Retry-Num) what it thinks was
+    lost, and a retry of an event already recorded is acknowledged and skipped."""
+
+    def middleware(body: dict[str, Any], next: Callable[[], Any]) -> Any:
+        event_id = body.get("event_id")
+        if body.get("type") != "event_callback" or not event_id:
+            return next()
+        with transaction(runtime.sessions) as session:
+            first = first_delivery(
+                session,
+                event_id=str(event_id),
+                workspace_id=str(body.get("team_id") or ""),
+                now=runtime.clock.now(),
+            )
+        if not first:
+            log.info("event.duplicate event_id=%s", event_id)
+            return BoltResponse(status=200, body="")
+        return next()
+
+    return middleware
+
+
 def _on_error(
     error: Exception, body: dict[str, Any], response: BoltResponse | None, context: Any
 ) -> BoltResponse | None:
@@ -134,7 +229,14 @@ def _on_error(
     if body.get("type") in ("view_submission", "block_suggestion"):
         # Slack wants an empty 200 or a response_action here; the log has the details.
         return BoltResponse(status=200, body="") if response is not None else None
-    message = apology(error_id)
+    if isinstance(error, DBAPIError) and (
+        error.connection_invalidated or isinstance(error, OperationalError | InterfaceError)
+    ):
+        # The database is restarting or out of reach: nothing was written; say so plainly.
+        message = try_again()
+    else:
+        with use_language(_apology_language(body, context)):
+            message = apology(error_id)
     if response is not None:
         return BoltResponse(
             status=200, body=json.dumps(message), headers={"content-type": "application/json"}
@@ -143,3 +245,17 @@ def _on_error(
     if respond is not None:
         respond(**message)
     return None
+
+
+def _apology_language(body: dict[str, Any], context: Any) -> str:
+    """The caller's language for the apology; English when even that cannot be looked up."""
+    runtime = context.get(RUNTIME_KEY)
+    team_id = body.get("team_id") or (body.get("team") or {}).get("id")
+    user_id = body.get("user_id") or (body.get("user") or {}).get("id")
+    if runtime is None or not team_id or not user_id:
+        return DEFAULT
+    try:
+        return caller_language(runtime, str(team_id), str(user_id))
+    except Exception:  # the database may be what failed
+        log.warning("listener.apology_language_unknown", exc_info=True)
+        return DEFAULT

@@ -9,8 +9,12 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from bot.config import MissingSettingError, Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from bot.services.importer import ImportReport
 
 EXIT_USAGE = 2
 
@@ -43,11 +47,21 @@ def build_parser() -> argparse.ArgumentParser:
     run_due = sub.add_parser("run-due", help="run all scheduled work due at an instant, once")
     run_due.add_argument("--now", type=parse_instant, help="ISO-8601 instant (default: now)")
     export = sub.add_parser("export", help="export data to stdout")
-    export.add_argument("what", choices=["deals", "rewards"])
+    export.add_argument("what", choices=["deals", "events", "targets", "rewards"])
     export.add_argument("--format", choices=["csv", "json"], default="csv")
+    load = sub.add_parser("import", help="import deals from a CSV file, all or nothing")
+    load.add_argument("what", choices=["deals"])
+    load.add_argument("file", help="a CSV file with the columns of `salesbot export deals`")
+    load.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="report every row that would be refused; write nothing",
+    )
     sub.add_parser("console", help="chat with the bot locally, no Slack needed")
     demo = sub.add_parser("demo", help="play a fictional team's week; write the report to a folder")
     demo.add_argument("--out", default="demo-out", help="folder to write to (default: demo-out)")
+    bench = sub.add_parser("bench", help="run the benchmarks (from a source checkout)")
+    bench.add_argument("--quick", action="store_true", help="small sizes, under two minutes")
     return parser
 
 
@@ -138,20 +152,65 @@ def cmd_run_due(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     """Write the chosen rows to stdout."""
     from bot.db import make_engine, make_session_factory
-    from bot.services.export import EXPORTS
+    from bot.services.export import EXPORTS, write_csv
 
     columns, read_rows = EXPORTS[args.what]
     engine = make_engine(settings.database_url)
-    with make_session_factory(engine)() as session:
-        rows = list(read_rows(session))
+    try:
+        with make_session_factory(engine)() as session:
+            rows = list(read_rows(session))
+    finally:
+        engine.dispose()
     if args.format == "json":
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
-        writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+        write_csv(sys.stdout, columns, rows)
     return 0
+
+
+def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    """Import deals in one transaction: every row, or with any row refused, none."""
+    from pathlib import Path
+
+    from bot.db import make_engine, make_session_factory
+    from bot.services import importer
+
+    try:
+        # utf-8-sig: Excel starts the CSV files it saves with a byte order mark.
+        with Path(args.file).open(encoding="utf-8-sig", newline="") as stream:
+            table = importer.read_table(stream)
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        print(f"salesbot: cannot read {args.file}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            report = importer.load_deals(session, table, now=datetime.now(UTC))
+            if report.problems or args.dry_run:
+                session.rollback()
+            else:
+                session.commit()
+    finally:
+        engine.dispose()
+    return _import_outcome(report, dry_run=args.dry_run)
+
+
+def _import_outcome(report: ImportReport, *, dry_run: bool) -> int:
+    """Print each refused row and a one-line summary; the exit code says whether all went in."""
+    deals = "deal" if report.imported == 1 else "deals"
+    if not report.problems:
+        if dry_run:
+            print(f"dry run: would import {report.imported} {deals}; nothing was written")
+        else:
+            print(f"imported {report.imported} {deals}")
+        return 0
+    for problem in report.problems:
+        print(problem, file=sys.stderr)
+    refused = f"{report.refused_rows} of {report.rows} rows refused"
+    verdict = "dry run: nothing was written" if dry_run else "nothing was imported"
+    print(f"{refused}; {verdict}", file=sys.stderr)
+    return 1
 
 
 def cmd_console(settings: Settings, _args: argparse.Namespace) -> int:
@@ -174,6 +233,18 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(_settings: Settings, args: argparse.Namespace) -> int:
+    """The benchmarks in bench/, beside bot/ in a source checkout (they are not installed)."""
+    from pathlib import Path
+
+    root = str(Path(__file__).resolve().parent.parent)
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    import bench
+
+    return bench.main(["--quick"] if args.quick else [])
+
+
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "migrate": cmd_migrate,
     "serve": cmd_serve,
@@ -181,6 +252,8 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "clock": cmd_clock,
     "run-due": cmd_run_due,
     "export": cmd_export,
+    "import": cmd_import,
     "console": cmd_console,
     "demo": cmd_demo,
+    "bench": cmd_bench,
 }

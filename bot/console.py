@@ -17,7 +17,7 @@ from typing import Any, TextIO
 from bot.app import Salesbot, create_app
 from bot.clock import FrozenClock, ShiftedClock
 from bot.config import Settings
-from bot.devslack import DevSlack
+from bot.devslack import DevSlack, blocks_to_text
 from bot.http_driver import Reply, SlackDriver, bolt_transport
 from bot.jobs import run_scheduled
 from bot.migrate import upgrade
@@ -37,6 +37,7 @@ HELP = """Type a slash command as a Slack user would, e.g. /deal add Acme 12k pr
   :tick 2026-11-30T09:30+08:00   run what is due at that instant (and freeze the clock there)
   :submit customer=Acme amount=12k stage=proposal close=2026-12-15
                   fill in and submit the form (modal) the bot last opened
+  :home           show your App Home tab
   :who            list the people
   :help           this text
   :quit           leave"""
@@ -87,6 +88,8 @@ class Console:
             self.tick(rest)
         elif verb == "submit":
             self.submit(rest)
+        elif verb == "home":
+            self.show_home()
         elif verb == "who":
             for user_id, name, real, admin in PEOPLE:
                 self.say(f"  {user_id}  {name:<10} {real}{'  (admin)' if admin else ''}")
@@ -147,6 +150,19 @@ class Console:
                 self.say(f"  [{field}] {message}")
         self.flush()
 
+    def show_home(self) -> None:
+        """Open the current user's App Home tab and print it."""
+        event = {"type": "app_home_opened", "user": self.user, "tab": "home"}
+        self.driver.event(event, event_id=f"home-{secrets.token_hex(4)}")
+        self.app.runtime.sender.deliver_due()
+        published = [
+            c for c in self.slack.calls("views.publish") if c.params.get("user_id") == self.user
+        ]
+        if published:
+            for line in blocks_to_text(published[-1].params["view"]["blocks"]).splitlines():
+                self.say(f"  | {line}")
+        self.seen = len(self.slack.transcript())
+
     def show_reply(self, reply: Reply) -> None:
         """The immediate (ack) answer to a command."""
         if reply.status != 200:
@@ -160,7 +176,9 @@ class Console:
         self.app.runtime.sender.deliver_due()
         lines = self.slack.transcript()
         for line in lines[self.seen :]:
-            self.say(line)
+            # The home tab is re-published after every change: shown on demand with :home.
+            if not line.startswith("[home published"):
+                self.say(line)
         self.seen = len(lines)
 
 

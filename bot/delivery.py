@@ -28,6 +28,7 @@ PERMANENT_ERRORS = frozenset(
         "not_in_channel",
         "is_archived",
         "invalid_auth",
+        "not_authed",
         "account_inactive",
         "token_revoked",
         "no_permission",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot import charts
+from bot.i18n import _, current, use_language
 from bot.services.reports import Report
 
 
@@ -17,10 +18,12 @@ class Chart:
     png: bytes
 
 
-def render_report(report: Report, *, lang: str = "en") -> list[Chart]:
-    """Member progress, won per week against the pace, and the pipeline by stage."""
+def render_report(report: Report, *, lang: str | None = None) -> list[Chart]:
+    """Member progress, won per week against the pace, and the pipeline by stage, in `lang`
+    (default: the current language)."""
+    lang = lang or current()
     currency = report.team.currency
-    period = report.period.label()
+    period = report.period.label(lang)
     bars = [
         charts.MemberBar(
             line.member.name or line.member.slack_user_id,
@@ -31,11 +34,12 @@ def render_report(report: Report, *, lang: str = "en") -> list[Chart]:
     ]
     weeks = [charts.WeekPoint(start, won) for start, won in report.weekly_won]
     stages = [charts.StageBar(s.label, s.count, s.amount, s.weighted) for s in report.pipeline]
-    titles = (
-        f"Progress to {period} targets",
-        "Won per week, last 12 weeks",
-        "Open pipeline by stage",
-    )
+    with use_language(lang):
+        titles = (
+            _("Progress to {period} targets").format(period=period),
+            _("Won per week, last 12 weeks"),
+            _("Open pipeline by stage"),
+        )
     prefix = f"report-{report.week.start.isoformat()}"
     return [
         Chart(

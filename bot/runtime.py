@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import OutboxSender
+from bot.oauth import SalesbotInstallationStore
 
 RUNTIME_KEY = "salesbot"
 
@@ -30,6 +31,8 @@ class Runtime:
     # For look-ups made while a user waits: no retries, short timeout.
     lookup_client_for: Callable[[str], WebClient]
     sender: OutboxSender
+    # Many-workspace mode only: where each workspace's bot token lives (None with SLACK_BOT_TOKEN).
+    installations: SalesbotInstallationStore | None = None
 
 
 def runtime_of(context: Any) -> Runtime:

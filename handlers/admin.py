@@ -11,14 +11,16 @@ from sqlalchemy.orm import Session
 
 from bot.domain import admin_command as cmd
 from bot.domain.text import escape_mrkdwn
+from bot.i18n import _
 from bot.runtime import Runtime, runtime_of
 from bot.services import admin
 from bot.services.actor import Actor
 from bot.services.directory import setup_team, sync_team_members
 from bot.services.errors import Refused
+from bot.services.language import set_language
 from bot.slack_directory import channel_name, channel_profiles
 from bot.views.common import Message, ephemeral, refusal, section
-from handlers.common import as_caller
+from handlers.common import as_caller, in_caller_language
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,13 @@ def register(app: App) -> None:
 
 def on_salesbot(ack: Ack, command: dict[str, Any], respond: Respond, context: Any) -> None:
     """Answer /salesbot; setup acks at once and reports when the channel's members are in."""
+    runtime = runtime_of(context)
+    with in_caller_language(runtime, command["team_id"], command["user_id"]):
+        answer_salesbot(ack, command, respond, runtime)
+
+
+def answer_salesbot(ack: Ack, command: dict[str, Any], respond: Respond, runtime: Runtime) -> None:
+    """Parse /salesbot and answer it (in the language already chosen for the caller)."""
     parsed = cmd.parse_admin_command(command.get("text", ""))
     if isinstance(parsed, cmd.AdminError):
         ack(**refusal(escape_mrkdwn(parsed.message), parsed.usage))
@@ -37,12 +46,11 @@ def on_salesbot(ack: Ack, command: dict[str, Any], respond: Respond, context: An
     if isinstance(parsed, cmd.Help):
         ack(
             **ephemeral(
-                "How to use /salesbot",
+                _("How to use /salesbot"),
                 [section("\n".join(f"• {usage}" for usage in cmd.USAGE.values()))],
             )
         )
         return
-    runtime = runtime_of(context)
     if isinstance(parsed, cmd.Setup):
         try:
             as_caller(
@@ -54,7 +62,9 @@ def on_salesbot(ack: Ack, command: dict[str, Any], respond: Respond, context: An
         except Refused as refused:
             ack(**refusal(refused.message))
             return
-        ack(**ephemeral(":hourglass_flowing_sand: Setting up this channel as a sales team…"))
+        ack(
+            **ephemeral(":hourglass_flowing_sand: " + _("Setting up this channel as a sales team…"))
+        )
         respond(**set_up(runtime, command, parsed))
         return
     ack(**run(runtime, command, parsed))
@@ -95,10 +105,12 @@ def run(runtime: Runtime, command: dict[str, Any], parsed: cmd.AdminCommand) -> 
                 return admin.set_fx(session, actor, team, currency, rate)
             case cmd.Fx():
                 return admin.list_fx(session, admin.team_here(session, actor, channel_id))
+            case cmd.Language(language=language, workspace=workspace):
+                return set_language(session, actor, language, workspace=workspace)
             case cmd.StaleDays(days=days):
                 team = admin.team_here(session, actor, channel_id)
                 return admin.set_stale_days(actor, team, days)
-        raise Refused("That is not a /salesbot command.", "\n".join(cmd.USAGE.values()))
+        raise Refused(_("That is not a /salesbot command."), "\n".join(cmd.USAGE.values()))
 
     try:
         text = as_caller(runtime, command["team_id"], command["user_id"], work)
@@ -116,8 +128,10 @@ def set_up(runtime: Runtime, command: dict[str, Any], parsed: cmd.Setup) -> Mess
     except (SlackApiError, SlackClientError) as error:
         log.warning("setup.members_failed channel=%s error=%s", channel_id, error)
         return refusal(
-            "I could not read this channel's members. Invite me first (`/invite @Salesbot`), "
-            "then run `/salesbot setup` again."
+            _(
+                "I could not read this channel's members. Invite me first (`/invite @Salesbot`), "
+                "then run `/salesbot setup` again."
+            )
         )
 
     def work(session: Session, actor: Actor) -> Message:
@@ -133,14 +147,25 @@ def set_up(runtime: Runtime, command: dict[str, Any], parsed: cmd.Setup) -> Mess
         if parsed.currency:
             team.currency = parsed.currency
         joined = sync_team_members(session, team, profiles, now=actor.now)
-        people = ", ".join(f"<@{m.slack_user_id}>" for m in joined) or "nobody yet"
-        head = "is now a sales team" if created else "was already a sales team; members refreshed"
-        text = (
-            f":white_check_mark: #{escape_mrkdwn(team.name)} {head}.\n"
-            f"Members ({len(joined)}): {people}\n"
-            f"Currency {team.currency} · time zone {team.timezone} · members refresh daily.\n"
-            "Next: record deals with `/deal add Acme 12k`, name managers with "
-            "`/salesbot managers add @person`."
+        people = ", ".join(f"<@{m.slack_user_id}>" for m in joined) or _("nobody yet")
+        channel = f"#{escape_mrkdwn(team.name)}"
+        head = (
+            _("{channel} is now a sales team.")
+            if created
+            else _("{channel} was already a sales team; members refreshed.")
+        ).format(channel=channel)
+        text = "\n".join(
+            (
+                f":white_check_mark: {head}",
+                _("Members ({count}): {people}").format(count=len(joined), people=people),
+                _("Currency {currency} · time zone {zone} · members refresh daily.").format(
+                    currency=team.currency, zone=team.timezone
+                ),
+                _(
+                    "Next: record deals with `/deal add Acme 12k`, name managers with "
+                    "`/salesbot managers add @person`."
+                ),
+            )
         )
         return ephemeral(text, [section(text)])
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -11,7 +12,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.orm import Session
 
 from bot.db import transaction
+from bot.i18n import use_language
 from bot.runtime import Runtime
+from bot.services import outbox
 from bot.services.actor import Actor
 from bot.services.directory import (
     apply_profile,
@@ -21,7 +24,10 @@ from bot.services.directory import (
     team_for_channel,
     team_of,
 )
+from bot.services.home import home
+from bot.services.language import member_language, workspace_language
 from bot.slack_directory import fetch_profile
+from bot.views import home as home_views
 from models import Member, SalesTeam
 
 log = logging.getLogger(__name__)
@@ -68,9 +74,27 @@ def as_caller(
             now=now,
             today=now.astimezone(local_zone(member.timezone)).date(),
         )
-        result = work(session, actor)
+        with use_language(member_language(session, member)):
+            result = work(session, actor)
     runtime.sender.kick()
     return result
+
+
+def caller_language(runtime: Runtime, workspace_id: str, user_id: str) -> str:
+    """The language to answer a member in, from what we know of them (no call to Slack)."""
+    with runtime.sessions() as session:
+        member = find_member(session, workspace_id, user_id)
+        if member is None:
+            return workspace_language(session, workspace_id)
+        return member_language(session, member)
+
+
+@contextmanager
+def in_caller_language(runtime: Runtime, workspace_id: str, user_id: str) -> Iterator[None]:
+    """Build what is said outside `as_caller` (usage, parse errors, expired buttons) in the
+    caller's language."""
+    with use_language(caller_language(runtime, workspace_id, user_id)):
+        yield
 
 
 def team_in_context(session: Session, member: Member, channel_id: str | None) -> SalesTeam | None:
@@ -85,3 +109,19 @@ def team_in_context(session: Session, member: Member, channel_id: str | None) ->
 def local_now(now: datetime, zone: str) -> datetime:
     """`now` in a member's or team's zone."""
     return now.astimezone(local_zone(zone))
+
+
+def refresh_home(runtime: Runtime, workspace_id: str, user_id: str, page: int = 0) -> None:
+    """Owe Slack a fresh App Home for the member (after a change, wherever they made it)."""
+
+    def work(session: Session, actor: Actor) -> None:
+        view = home_views.home_view(home(session, actor, page=page))
+        outbox.enqueue(
+            session,
+            workspace_id=workspace_id,
+            method="views.publish",
+            payload={"user_id": user_id, "view": view},
+            now=actor.now,
+        )
+
+    as_caller(runtime, workspace_id, user_id, work)

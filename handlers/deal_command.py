@@ -12,18 +12,21 @@ from sqlalchemy.orm import Session
 from bot.domain import deal_command as cmd
 from bot.domain.target_command import TargetParseError, parse_leaderboard_args
 from bot.domain.text import escape_mrkdwn
+from bot.i18n import _
 from bot.runtime import runtime_of
 from bot.services import deal_commands, deals
 from bot.services.actor import Actor
-from bot.services.errors import Refused
+from bot.services.errors import FormErrors, Refused
 from bot.views import deal_modal
 from bot.views import deals as views
 from bot.views import help as help_views
 from bot.views.common import Message, ephemeral, refusal
+from handlers import export as export_handlers
 from handlers import report as report_handlers
 from handlers import target_command as target_handlers
-from handlers.common import as_caller, local_zone
+from handlers.common import as_caller, in_caller_language, local_zone, refresh_home
 
+READ_ONLY = (cmd.List, cmd.Show, cmd.Pipeline)
 LEADERBOARD_WORDS = frozenset({"leaderboard", "排行榜", "排名"})
 
 
@@ -36,10 +39,19 @@ def register(app: App) -> None:
 
 def on_deal(ack: Ack, command: dict[str, Any], client: WebClient, context: Any) -> None:
     """Answer /deal: the reply is computed and sent in the acknowledgement itself."""
+    with in_caller_language(runtime_of(context), command["team_id"], command["user_id"]):
+        answer_deal(ack, command, client, context)
+
+
+def answer_deal(ack: Ack, command: dict[str, Any], client: WebClient, context: Any) -> None:
+    """Parse /deal and answer it (in the language already chosen for the caller)."""
     text = command.get("text", "")
-    verb, _, rest = text.strip().partition(" ")
+    verb, _space, rest = text.strip().partition(" ")
     if verb.casefold() in report_handlers.REPORT_WORDS:
         report_handlers.on_report(ack, command, client, context, rest)
+        return
+    if verb.casefold() in export_handlers.EXPORT_WORDS:
+        export_handlers.on_export(ack, command, client, context, rest)
         return
     if verb.casefold() in LEADERBOARD_WORDS:
         board = parse_leaderboard_args(rest)
@@ -77,6 +89,9 @@ def on_deal(ack: Ack, command: dict[str, Any], client: WebClient, context: Any) 
             channel_id=command.get("channel_id"),
         )
     )
+    if not isinstance(parsed, READ_ONLY):
+        # After the ack: the member's home shows the change wherever it was made.
+        refresh_home(runtime_of(context), command["team_id"], command["user_id"])
 
 
 def run_command(
@@ -127,7 +142,7 @@ def on_new_deal_submitted(
         fields = deal_commands.fields_from_form(session, actor, values)
         if isinstance(fields, dict):
             # Raising rolls back anything this request wrote (such as a first-contact member).
-            raise _FormErrors(fields)
+            raise FormErrors(fields)
         result = deal_commands.add_from_form(session, actor, fields)
         labels = {s.key: s.label for s in deals.stage_list(session, actor.workspace_id)}
         return views.changed(result, labels)
@@ -135,7 +150,7 @@ def on_new_deal_submitted(
     user_id = body["user"]["id"]
     try:
         message = as_caller(runtime_of(context), body["team"]["id"], user_id, save)
-    except _FormErrors as errors:
+    except FormErrors as errors:
         ack(response_action="errors", errors=errors.fields)
         return
     ack()
@@ -143,12 +158,7 @@ def on_new_deal_submitted(
     client.chat_postEphemeral(
         channel=channel, user=user_id, text=message["text"], blocks=message.get("blocks")
     )
-
-
-class _FormErrors(Exception):
-    def __init__(self, fields: dict[str, str]) -> None:
-        super().__init__("invalid form")
-        self.fields = fields
+    refresh_home(runtime_of(context), body["team"]["id"], user_id)
 
 
 def on_list_page(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:
@@ -158,12 +168,12 @@ def on_list_page(ack: Ack, body: dict[str, Any], respond: Respond, context: Any)
     try:
         state = json.loads(action["value"])
         text, offset = str(state["text"]), int(state["offset"])
+        parsed = cmd.parse_deal_command(text)
     except (ValueError, KeyError, TypeError):
-        respond(**ephemeral("That button has expired; run `/deal list` again."))
-        return
-    parsed = cmd.parse_deal_command(text)
+        parsed = None
     if not isinstance(parsed, cmd.List):
-        respond(**ephemeral("That button has expired; run `/deal list` again."))
+        with in_caller_language(runtime_of(context), body["team"]["id"], body["user"]["id"]):
+            respond(**ephemeral(_("That button has expired; run `/deal list` again.")))
         return
     message = run_command(context, body["team"]["id"], body["user"]["id"], parsed, text, offset)
     respond(replace_original=True, **message)

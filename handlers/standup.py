@@ -10,15 +10,16 @@ from sqlalchemy.orm import Session
 
 from bot.domain import standup_command as cmd
 from bot.domain.text import escape_mrkdwn
+from bot.i18n import N_, _
 from bot.runtime import Runtime, runtime_of
 from bot.services import checkins, deals, standup_settings, standups
 from bot.services.actor import Actor
-from bot.services.errors import Refused
+from bot.services.errors import FormErrors, Refused
 from bot.views import standup as views
 from bot.views.common import Message, ephemeral, refusal, section
-from handlers.common import as_caller
+from handlers.common import as_caller, in_caller_language, refresh_home
 
-DM_HINT = (
+DM_HINT = N_(
     "I read stand-up check-ins here after the morning prompt. For everything else: "
     "`/deal help`, `/target help`, `/standup help`."
 )
@@ -35,16 +36,16 @@ def register(app: App) -> None:
 
 def on_standup(ack: Ack, command: dict[str, Any], client: WebClient, context: Any) -> None:
     """Answer /standup: the check-in modal, the settings modal, or a setting by text."""
-    parsed = cmd.parse_standup_command(command.get("text", ""))
     runtime = runtime_of(context)
     team_id, user_id = command["team_id"], command["user_id"]
-    if isinstance(parsed, cmd.StandupParseError):
-        ack(**refusal(escape_mrkdwn(parsed.message), parsed.usage))
-        return
-    if isinstance(parsed, cmd.Help):
-        lines = "\n".join(f"• {usage}" for usage in cmd.USAGE.values())
-        ack(**ephemeral("How to use /standup", [section("*Daily stand-ups*"), section(lines)]))
-        return
+    with in_caller_language(runtime, team_id, user_id):
+        parsed = cmd.parse_standup_command(command.get("text", ""))
+        if isinstance(parsed, cmd.StandupParseError):
+            ack(**refusal(escape_mrkdwn(parsed.message), parsed.usage))
+            return
+        if isinstance(parsed, cmd.Help):
+            ack(**standup_help())
+            return
     if isinstance(parsed, cmd.CheckIn | cmd.Config):
         try:
             channel_id = command.get("channel_id", "")
@@ -58,6 +59,12 @@ def on_standup(ack: Ack, command: dict[str, Any], client: WebClient, context: An
         client.views_open(trigger_id=command["trigger_id"], view=view)
         return
     ack(**run_setting(runtime, team_id, user_id, parsed, command.get("channel_id", "")))
+
+
+def standup_help() -> Message:
+    """Usage of /standup."""
+    lines = "\n".join(f"• {usage}" for usage in cmd.USAGE.values())
+    return ephemeral(_("How to use /standup"), [section(_("*Daily stand-ups*")), section(lines)])
 
 
 def modal_for(
@@ -122,13 +129,14 @@ def on_check_in_submitted(
 
     try:
         as_caller(runtime_of(context), body["team"]["id"], body["user"]["id"], work)
-    except standup_settings.FieldErrors as errors:
+    except FormErrors as errors:
         ack(response_action="errors", errors=errors.fields)
         return
     except Refused as refused:
         ack(response_action="errors", errors={"q0": refused.message[:150]})
         return
     ack()
+    refresh_home(runtime_of(context), body["team"]["id"], body["user"]["id"])
 
 
 def on_config_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
@@ -142,7 +150,7 @@ def on_config_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], co
             body["user"]["id"],
             lambda s, a: standup_settings.save_form(s, a, team_ref, values),
         )
-    except standup_settings.FieldErrors as errors:
+    except FormErrors as errors:
         ack(response_action="errors", errors=errors.fields)
         return
     except Refused as refused:
@@ -165,8 +173,14 @@ def on_direct_message(event: dict[str, Any], client: WebClient, context: Any) ->
         settings = standups.settings_for(session, standup_settings.team_of_caller(actor))
         answers = checkins.text_answers(settings.questions, text)
         done = checkins.check_in(session, actor, answers, [])
-        return ":white_check_mark: Thanks, you're checked in!" if done.new else None
+        return ":white_check_mark: " + _("Thanks, you're checked in!") if done.new else None
 
     team_id = str(context.get("team_id") or event.get("team") or "")
-    reply = as_caller(runtime_of(context), team_id, event["user"], work)
-    client.chat_postMessage(channel=event["channel"], text=reply or DM_HINT)
+    runtime = runtime_of(context)
+    reply = as_caller(runtime, team_id, event["user"], work)
+    if reply is None:
+        with in_caller_language(runtime, team_id, event["user"]):
+            client.chat_postMessage(channel=event["channel"], text=_(DM_HINT))
+        return
+    client.chat_postMessage(channel=event["channel"], text=reply)
+    refresh_home(runtime, team_id, event["user"])

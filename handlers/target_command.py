@@ -11,13 +11,15 @@ from sqlalchemy.orm import Session
 
 from bot.domain import target_command as cmd
 from bot.domain.text import escape_mrkdwn
+from bot.i18n import _, use_language
 from bot.runtime import runtime_of
 from bot.services import target_commands
 from bot.services.actor import Actor
 from bot.services.errors import Refused
+from bot.services.language import workspace_language
 from bot.views import targets as views
 from bot.views.common import Message, ephemeral, refusal, section
-from handlers.common import as_caller
+from handlers.common import as_caller, in_caller_language
 
 
 def register(app: App) -> None:
@@ -28,13 +30,14 @@ def register(app: App) -> None:
 
 def on_target(ack: Ack, command: dict[str, Any], context: Any) -> None:
     """Answer /target in the acknowledgement."""
-    parsed = cmd.parse_target_command(command.get("text", ""))
-    if isinstance(parsed, cmd.TargetParseError):
-        ack(**refusal(escape_mrkdwn(parsed.message), parsed.usage))
-        return
-    if isinstance(parsed, cmd.Help):
-        ack(**target_help(parsed.topic))
-        return
+    with in_caller_language(runtime_of(context), command["team_id"], command["user_id"]):
+        parsed = cmd.parse_target_command(command.get("text", ""))
+        if isinstance(parsed, cmd.TargetParseError):
+            ack(**refusal(escape_mrkdwn(parsed.message), parsed.usage))
+            return
+        if isinstance(parsed, cmd.Help):
+            ack(**target_help(parsed.topic))
+            return
     ack(
         **run(
             context,
@@ -57,7 +60,12 @@ def run(
     """Carry out a /target command (or a leaderboard) as the caller."""
 
     def work(session: Session, actor: Actor) -> Message:
-        return views.render(target_commands.execute(session, actor, parsed))
+        result = target_commands.execute(session, actor, parsed)
+        if isinstance(result, target_commands.LeaderboardResult) and result.public:
+            # Posted in the channel for everyone: in the workspace's language.
+            with use_language(workspace_language(session, actor.workspace_id)):
+                return views.render(result)
+        return views.render(result)
 
     try:
         return as_caller(runtime_of(context), team_id, user_id, work, channel_id=channel_id)
@@ -67,10 +75,10 @@ def run(
 
 def target_help(topic: str | None) -> Message:
     """Usage of /target, or of one of its commands."""
-    if topic in cmd.USAGE:
+    if topic is not None and topic in cmd.USAGE:
         return ephemeral(f"/target {topic}", [section(cmd.USAGE[topic])])
     lines = "\n".join(f"• {usage}" for usage in cmd.USAGE.values())
-    return ephemeral("How to use /target", [section("*Targets and rewards*"), section(lines)])
+    return ephemeral(_("How to use /target"), [section(_("*Targets and rewards*")), section(lines)])
 
 
 def on_split_confirmed(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:
@@ -81,7 +89,8 @@ def on_split_confirmed(ack: Ack, body: dict[str, Any], respond: Respond, context
         team_target_id = int(state["t"])
         shares = {int(k): Decimal(v) for k, v in state["s"].items()}
     except (ValueError, KeyError, TypeError, InvalidOperation):
-        respond(**refusal("That button has expired; run `/target split team` again."))
+        with in_caller_language(runtime_of(context), body["team"]["id"], body["user"]["id"]):
+            respond(**refusal(_("That button has expired; run `/target split team` again.")))
         return
 
     def work(session: Session, actor: Actor) -> Message:

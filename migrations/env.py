@@ -8,9 +8,11 @@ from sqlalchemy import Connection
 import models
 from bot.config import load_settings
 from bot.db import make_engine
+from bot.oauth import INSTALLATION_METADATA
 
 config = context.config
-target_metadata = models.Base.metadata
+# The models, plus the tables slack-sdk's installation and OAuth state stores use.
+target_metadata = [models.Base.metadata, INSTALLATION_METADATA]
 
 
 def _url() -> str:

@@ -44,3 +44,14 @@ class OutboxMessage(Base):
     result: Mapped[dict[str, Any] | None] = mapped_column(JsonValue)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+
+
+class ProcessedEvent(Base):
+    """An Events API event handled once: Slack's retries of it are acknowledged and skipped."""
+
+    __tablename__ = "processed_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(64), unique=True)
+    workspace_id: Mapped[str] = mapped_column(String(32))
+    received_at: Mapped[datetime]

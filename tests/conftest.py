@@ -116,6 +116,8 @@ def settings(database_url: str, slack: DevSlack) -> Settings:
 def app(settings: Settings, engine: Engine, clock: FrozenClock) -> Iterator[Salesbot]:
     salesbot = create_app(settings, clock=clock, engine=engine)
     yield salesbot
+    # Work a listener does after its ack must finish before the next test empties the tables.
+    salesbot.listeners.shutdown(wait=True)
     salesbot.runtime.sender.stop()
 
 

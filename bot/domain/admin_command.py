@@ -8,19 +8,72 @@ from decimal import Decimal, InvalidOperation
 from typing import Literal, TypeAlias
 
 from bot.domain.text import parse_mention
+from bot.i18n import N_, Texts, _
 
-USAGE = {
-    "setup": "`/salesbot setup [currency]` in a channel makes it a sales team — e.g. "
-    "`/salesbot setup CNY`",
-    "team": "`/salesbot team add @person` / `/salesbot team remove @person` / `/salesbot team`",
-    "managers": "`/salesbot managers add @person` / `/salesbot managers remove @person` / "
-    "`/salesbot managers`",
-    "stages": "`/salesbot stages` lists them; `/salesbot stages add demo 40%`, "
-    "`/salesbot stages set proposal 60%`, `/salesbot stages rename qualified Discovery`",
-    "currency": "`/salesbot currency USD` sets the team's reporting currency",
-    "stale": "`/salesbot stale 21` sets after how many idle days a deal counts as stale",
-    "fx": "`/salesbot fx EUR 7.8`: one EUR is worth 7.8 of the team currency; `/salesbot fx` "
-    "lists the rates",
+# Read in the current language: `USAGE["fx"]` is translated when it is read.
+USAGE = Texts(
+    {
+        "setup": N_(
+            "`/salesbot setup [currency]` in a channel makes it a sales team — e.g. "
+            "`/salesbot setup CNY`"
+        ),
+        "team": N_(
+            "`/salesbot team add @person` / `/salesbot team remove @person` / `/salesbot team`"
+        ),
+        "managers": N_(
+            "`/salesbot managers add @person` / `/salesbot managers remove @person` / "
+            "`/salesbot managers`"
+        ),
+        "stages": N_(
+            "`/salesbot stages` lists them; `/salesbot stages add demo 40%`, "
+            "`/salesbot stages set proposal 60%`, `/salesbot stages rename qualified Discovery`"
+        ),
+        "currency": N_("`/salesbot currency USD` sets the team's reporting currency"),
+        "stale": N_("`/salesbot stale 21` sets after how many idle days a deal counts as stale"),
+        "fx": N_(
+            "`/salesbot fx EUR 7.8`: one EUR is worth 7.8 of the team currency; `/salesbot fx` "
+            "lists the rates"
+        ),
+        "language": N_(
+            "`/salesbot language zh|en` for yourself; managers: "
+            "`/salesbot language workspace zh|en` for everyone's default"
+        ),
+    }
+)
+
+# Chinese (and a few English) words for the verbs and actions.
+VERB_ALIASES = {
+    "设置": "setup",
+    "建立": "setup",
+    "团队": "team",
+    "成员": "team",
+    "manager": "managers",
+    "经理": "managers",
+    "管理员": "managers",
+    "stage": "stages",
+    "阶段": "stages",
+    "货币": "currency",
+    "币种": "currency",
+    "停滞": "stale",
+    "汇率": "fx",
+    "lang": "language",
+    "语言": "language",
+}
+_ACTIONS = {
+    "list": "list",
+    "列表": "list",
+    "add": "add",
+    "添加": "add",
+    "新增": "add",
+    "remove": "remove",
+    "删除": "remove",
+    "移除": "remove",
+    "set": "set",
+    "设置": "set",
+    "设定": "set",
+    "rename": "rename",
+    "重命名": "rename",
+    "改名": "rename",
 }
 
 _PERCENT = re.compile(r"(\d{1,3}(?:\.\d+)?)\s*%?")
@@ -96,8 +149,16 @@ class Fx:
     rate: Decimal | None = None
 
 
+@dataclass(frozen=True)
+class Language:
+    """Set a language for oneself, or the workspace's default (None: show)."""
+
+    language: str | None
+    workspace: bool = False
+
+
 AdminCommand: TypeAlias = (
-    Help | Setup | TeamChange | ManagerChange | Stages | Currency | StaleDays | Fx
+    Help | Setup | TeamChange | ManagerChange | Stages | Currency | StaleDays | Fx | Language
 )
 
 
@@ -107,9 +168,10 @@ def parse_admin_command(text: str) -> AdminCommand | AdminError:
     if not words or words[0].casefold() in ("help", "帮助"):
         return Help()
     verb, args = words[0].casefold(), words[1:]
-    if verb in ("setup", "设置"):
+    verb = VERB_ALIASES.get(verb, verb)
+    if verb == "setup":
         return _setup(args)
-    if verb in ("team", "managers", "manager"):
+    if verb in ("team", "managers"):
         return _membership(verb, args)
     if verb == "stages":
         return _stages(args)
@@ -117,11 +179,15 @@ def parse_admin_command(text: str) -> AdminCommand | AdminError:
         return Currency(args[0].upper())
     if verb == "stale" and len(args) == 1 and args[0].isdigit() and 1 <= int(args[0]) <= 365:
         return StaleDays(int(args[0]))
-    if verb in ("fx", "汇率"):
+    if verb == "fx":
         return _fx(args)
+    if verb == "language":
+        return _language(args)
     if verb in USAGE:
-        return AdminError(f"That is not quite right for `{verb}`.", USAGE[verb])
-    return AdminError(f"I don't know “{words[0][:40]}”.", "\n".join(USAGE.values()))
+        return AdminError(_("That is not quite right for `{verb}`.").format(verb=verb), USAGE[verb])
+    return AdminError(
+        _("I don't know “{word}”.").format(word=words[0][:40]), "\n".join(USAGE.values())
+    )
 
 
 def _setup(args: list[str]) -> Setup | AdminError:
@@ -129,39 +195,42 @@ def _setup(args: list[str]) -> Setup | AdminError:
         return Setup(None)
     if len(args) == 1 and _CURRENCY.fullmatch(args[0]):
         return Setup(args[0].upper())
-    return AdminError("Setup takes at most a currency code.", USAGE["setup"])
+    return AdminError(_("Setup takes at most a currency code."), USAGE["setup"])
 
 
 def _membership(verb: str, args: list[str]) -> TeamChange | ManagerChange | AdminError:
     key = "team" if verb == "team" else "managers"
     kind = TeamChange if key == "team" else ManagerChange
-    if not args or args[0].casefold() == "list":
+    action = _ACTIONS.get(args[0].casefold()) if args else "list"
+    if action == "list":
         return kind("list", None)
-    action = args[0].casefold()
     user_id = parse_mention(args[1]) if len(args) == 2 else None
     if action not in ("add", "remove") or user_id is None:
-        return AdminError("Name one person with @, after add or remove.", USAGE[key])
+        return AdminError(_("Name one person with @, after add or remove."), USAGE[key])
     return kind(action, user_id)  # type: ignore[arg-type]
 
 
 def _stages(args: list[str]) -> Stages | AdminError:
     if not args:
         return Stages("list")
-    action = args[0].casefold()
+    action = _ACTIONS.get(args[0].casefold())
+    if action == "list" and len(args) == 1:
+        return Stages("list")
     if action in ("add", "set") and len(args) == 3:
         probability = _percent(args[2])
         if probability is None:
             return AdminError(
-                f"“{args[2][:20]}” is not a percentage from 0 to 100.", USAGE["stages"]
+                _("“{text}” is not a percentage from 0 to 100.").format(text=args[2][:20]),
+                USAGE["stages"],
             )
         if action == "add" and not _STAGE_KEY.fullmatch(args[1].casefold()):
             return AdminError(
-                "A new stage name is one word of letters, digits, - or _.", USAGE["stages"]
+                _("A new stage name is one word of letters, digits, - or _."), USAGE["stages"]
             )
         return Stages(action, args[1], probability)  # type: ignore[arg-type]
     if action == "rename" and len(args) >= 3:
         return Stages("rename", args[1], label=" ".join(args[2:])[:80])
-    return AdminError("That is not a stages command I know.", USAGE["stages"])
+    return AdminError(_("That is not a stages command I know."), USAGE["stages"])
 
 
 def _percent(text: str) -> Decimal | None:
@@ -186,6 +255,29 @@ def _fx(args: list[str]) -> Fx | AdminError:
         if rate.is_finite() and Decimal("0.000001") <= rate <= Decimal(1_000_000):
             return Fx(args[0].upper(), rate)
         return AdminError(
-            f"“{args[1][:20]}” is not a usable rate (a positive number).", USAGE["fx"]
+            _("“{text}” is not a usable rate (a positive number).").format(text=args[1][:20]),
+            USAGE["fx"],
         )
-    return AdminError("Give a currency code and a rate.", USAGE["fx"])
+    return AdminError(_("Give a currency code and a rate."), USAGE["fx"])
+
+
+_LANGUAGE_WORDS = {
+    "en": "en",
+    "english": "en",
+    "英文": "en",
+    "英语": "en",
+    "zh": "zh",
+    "chinese": "zh",
+    "中文": "zh",
+    "汉语": "zh",
+}
+
+
+def _language(args: list[str]) -> Language | AdminError:
+    workspace = bool(args) and args[0].casefold() in ("workspace", "团队", "工作区")
+    rest = args[1:] if workspace else args
+    if not rest:
+        return Language(None, workspace)
+    if len(rest) == 1 and rest[0].casefold() in _LANGUAGE_WORDS:
+        return Language(_LANGUAGE_WORDS[rest[0].casefold()], workspace)
+    return AdminError(_("Choose zh or en."), USAGE["language"])

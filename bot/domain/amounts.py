@@ -13,6 +13,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_currency, get_currency_symbol, list_currencies
 
+from bot.i18n import N_, _
+
 __all__ = [
     "MAX_AMOUNT",
     "AmountError",
@@ -26,7 +28,7 @@ __all__ = [
 
 MAX_AMOUNT = Decimal(10) ** 12
 _CENT = Decimal("0.01")
-_EXAMPLES = "Try 12000, 12k, 1.5M, 5万 or $12k."
+_EXAMPLES = N_("Try 12000, 12k, 1.5M, 5万 or $12k.")
 
 # Every code Babel (CLDR) knows, including historic ones: the brief asks for "any code
 # known to Babel", and a wrong guess is visible in the bot's confirmation anyway.
@@ -115,19 +117,27 @@ def parse_amount(text: str, default_currency: str) -> Money:
     """Parse a typed amount such as ``12k``, ``$1.5M``, ``5万`` or ``USD 1,200``."""
     shown = _shorten(text.strip())
     if not shown:
-        raise AmountError(f"Please give an amount. {_EXAMPLES}")
+        raise AmountError(_("Please give an amount. {examples}").format(examples=_(_EXAMPLES)))
     match = _AMOUNT_RE.fullmatch(_prepare(text))
     if match is None:
-        raise AmountError(f"“{shown}” is not an amount. {_EXAMPLES}")
+        raise AmountError(
+            _("“{text}” is not an amount. {examples}").format(text=shown, examples=_(_EXAMPLES))
+        )
     currency = _currency_of(match, shown) or default_currency.upper()
     if match["sign"] or match["sign2"]:
-        raise AmountError(f"“{shown}” is negative. Amounts can't be below zero.")
+        raise AmountError(
+            _("“{text}” is negative. Amounts can't be below zero.").format(text=shown)
+        )
     value = Decimal(match["num"].replace(",", ""))
     if match["scale"]:
         value *= _SCALES[match["scale"].casefold()]
     # Checked before rounding: quantize() fails on numbers this large.
     if value > MAX_AMOUNT:
-        raise AmountError(f"“{shown}” is too large. The most Salesbot accepts is {MAX_AMOUNT:,}.")
+        raise AmountError(
+            _("“{text}” is too large. The most Salesbot accepts is {most}.").format(
+                text=shown, most=f"{MAX_AMOUNT:,}"
+            )
+        )
     return Money(value.quantize(_CENT, rounding=ROUND_HALF_UP), currency)
 
 
@@ -161,7 +171,7 @@ def is_currency_word(token: str) -> bool:
 def require_positive(money: Money) -> Money:
     """Return the money unchanged, or raise AmountError if it is zero."""
     if money.amount <= 0:
-        raise AmountError("The amount must be more than zero.")
+        raise AmountError(_("The amount must be more than zero."))
     return money
 
 
@@ -190,12 +200,18 @@ def _currency_of(match: re.Match[str], shown: str) -> str | None:
     codes = {_currency_code(match[g], shown) for g in ("pre", "post") if match[g]}
     if codes == {"CNY", "JPY"} and "¥" in {match["pre"], match["post"]}:
         raise AmountError(
-            f"“{shown}” mixes ¥ and JPY. In Salesbot ¥ means yuan (CNY); "
-            "for yen write the code alone, e.g. JPY 5000."
+            _(
+                "“{text}” mixes ¥ and JPY. In Salesbot ¥ means yuan (CNY); "
+                "for yen write the code alone, e.g. JPY 5000."
+            ).format(text=shown)
         )
     if len(codes) > 1:
-        listed = " and ".join(sorted(codes))
-        raise AmountError(f"“{shown}” names two currencies ({listed}). Please use one.")
+        first, second = sorted(codes)[:2]
+        raise AmountError(
+            _("“{text}” names two currencies ({first} and {second}). Please use one.").format(
+                text=shown, first=first, second=second
+            )
+        )
     return codes.pop() if codes else None
 
 
@@ -203,8 +219,10 @@ def _currency_code(word: str, shown: str) -> str:
     code = _CURRENCY_WORDS.get(word.casefold(), word.upper())
     if code not in _ISO_CODES:
         raise AmountError(
-            f"“{shown}” has a currency I don't know: “{word}”. "
-            "Use a 3-letter code such as USD or CNY, or one of $ ¥ € £."
+            _(
+                "“{text}” has a currency I don't know: “{word}”. "
+                "Use a 3-letter code such as USD or CNY, or one of $ ¥ € £."
+            ).format(text=shown, word=word)
         )
     return code
 

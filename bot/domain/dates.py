@@ -35,13 +35,15 @@ from typing import Any
 
 from dateparser.date import DateDataParser
 
+from bot.i18n import N_, _, current
+
 __all__ = ["DateError", "parse_date"]
 
 MIN_YEAR = 2000
 MAX_YEAR = 2100
 _MAX_INPUT = 60
 _HALF_YEAR = 183
-_EXAMPLES = "Try 2026-12-15, Dec 15, 12/15, next friday, in 2 weeks, eom or 12月15日."
+_EXAMPLES = N_("Try 2026-12-15, Dec 15, 12/15, next friday, in 2 weeks, eom or 12月15日.")
 
 # Spelled out rather than taken from calendar.month_name, which follows the locale.
 _MONTH_NAMES = (
@@ -100,9 +102,13 @@ def parse_date(text: str, *, today: date) -> date:
     """Parse a typed date relative to ``today`` (the user's local date)."""
     shown = " ".join(text.split())
     if not shown:
-        raise DateError(f"Please give a date. {_EXAMPLES}")
+        raise DateError(_("Please give a date. {examples}").format(examples=_(_EXAMPLES)))
     if len(shown) > _MAX_INPUT:
-        raise DateError(f"“{shown[:_MAX_INPUT]}…” is too long to be a date. {_EXAMPLES}")
+        raise DateError(
+            _("“{text}…” is too long to be a date. {examples}").format(
+                text=shown[:_MAX_INPUT], examples=_(_EXAMPLES)
+            )
+        )
     word = _normalise(shown)
     for rule in _RULES:
         found = rule(word, today, shown)
@@ -126,7 +132,7 @@ def _zh_number(match: re.Match[str]) -> str:
     numeral = match[0]
     if "十" not in numeral:
         return str(_ZH_DIGITS[numeral]) if len(numeral) == 1 else numeral
-    tens, _, ones = numeral.partition("十")
+    tens, _ten, ones = numeral.partition("十")
     tens_value = _ZH_DIGITS.get(tens, 1 if not tens else -1)
     ones_value = _ZH_DIGITS.get(ones, 0 if not ones else -1)
     return str(tens_value * 10 + ones_value) if min(tens_value, ones_value) >= 0 else numeral
@@ -160,9 +166,14 @@ def _numeric_month_day(word: str, today: date, shown: str) -> date | None:
         return None
     month, day = int(match[1]), int(match[2])
     if month > 12 >= day:
+        swapped = (
+            f"{day}月{month}日" if current() == "zh" else f"{_MONTH_NAMES[day - 1][:3]} {month}"
+        )
         raise DateError(
-            f"I read “{shown}” as month/day, and there is no month {month}. "
-            f"Try {_MONTH_NAMES[day - 1][:3]} {month} or {day}/{month}."
+            _(
+                "I read “{text}” as month/day, and there is no month {month}. "
+                "Try {swapped} or {day}/{month}."
+            ).format(text=shown, month=month, swapped=swapped, day=day)
         )
     return _nearest(month, day, today, shown)
 
@@ -221,7 +232,11 @@ def _refuse_bare_numbers(word: str, today: date, shown: str) -> date | None:
     # Whatever is left that is only digits and punctuation is ambiguous or a typo;
     # dateparser would turn "12.15" into a time and "15" into a past day.
     if _NUMERIC_ONLY.fullmatch(word):
-        raise DateError(f"I can't tell which date “{shown}” is. {_EXAMPLES}")
+        raise DateError(
+            _("I can't tell which date “{text}” is. {examples}").format(
+                text=shown, examples=_(_EXAMPLES)
+            )
+        )
     return None
 
 
@@ -240,9 +255,15 @@ def _with_dateparser(word: str, today: date, shown: str) -> date:
     settings = {**_SETTINGS, "RELATIVE_BASE": datetime.combine(today, time())}
     data = DateDataParser(languages=_LANGUAGES, settings=settings).get_date_data(word)
     if data.date_obj is None:
-        raise DateError(f"“{shown}” isn't a date I understand. {_EXAMPLES}")
+        raise DateError(
+            _("“{text}” isn't a date I understand. {examples}").format(
+                text=shown, examples=_(_EXAMPLES)
+            )
+        )
     if data.period in ("month", "year") and not _COUNTED_PERIOD.search(word):
-        raise DateError(f"“{shown}” doesn't name a day. Try eom, Dec 15 or in 2 months.")
+        raise DateError(
+            _("“{text}” doesn't name a day. Try eom, Dec 15 or in 2 months.").format(text=shown)
+        )
     return data.date_obj.date()
 
 
@@ -251,8 +272,11 @@ def _make_date(year: int, month: int, day: int, shown: str) -> date:
         raise _out_of_range(shown)
     _check_month_day(month, day, shown)
     if not 1 <= day <= calendar.monthrange(year, month)[1]:
-        name = _MONTH_NAMES[month - 1]
-        raise DateError(f"“{shown}”: {name} {year} has no day {day}.")
+        raise DateError(
+            _("“{text}”: {month} has no day {day}.").format(
+                text=shown, month=_month_name(month, year), day=day
+            )
+        )
     return date(year, month, day)
 
 
@@ -266,15 +290,33 @@ def _nearest(month: int, day: int, today: date, shown: str) -> date:
             if abs((found - today).days) <= _HALF_YEAR:
                 return found
     # Only February 29 gets here: no leap year is close enough.
-    raise DateError(f"“{shown}”: there is no February 29 near today. Please add the year.")
+    raise DateError(
+        _("“{text}”: there is no February 29 near today. Please add the year.").format(text=shown)
+    )
 
 
 def _check_month_day(month: int, day: int, shown: str) -> None:
     if not 1 <= month <= 12:
-        raise DateError(f"“{shown}” has no month {month}. {_EXAMPLES}")
+        raise DateError(
+            _("“{text}” has no month {month}. {examples}").format(
+                text=shown, month=month, examples=_(_EXAMPLES)
+            )
+        )
     # 2000 is a leap year, so February 29 passes here and is checked per year later.
     if not 1 <= day <= calendar.monthrange(2000, month)[1]:
-        raise DateError(f"“{shown}”: {_MONTH_NAMES[month - 1]} has no day {day}.")
+        raise DateError(
+            _("“{text}”: {month} has no day {day}.").format(
+                text=shown, month=_month_name(month), day=day
+            )
+        )
+
+
+def _month_name(month: int, year: int | None = None) -> str:
+    """`February 2026` or `2026年2月`, for messages."""
+    if current() == "zh":
+        return f"{year}年{month}月" if year else f"{month}月"
+    name = _MONTH_NAMES[month - 1]
+    return f"{name} {year}" if year else name
 
 
 def _end_of(unit: str, today: date, offset: int) -> date:
@@ -300,4 +342,8 @@ def _in_range(found: date, shown: str) -> date:
 
 
 def _out_of_range(shown: str) -> DateError:
-    return DateError(f"“{shown}” is too far off. Dates must be in {MIN_YEAR}–{MAX_YEAR}.")
+    return DateError(
+        _("“{text}” is too far off. Dates must be in {first}–{last}.").format(
+            text=shown, first=MIN_YEAR, last=MAX_YEAR
+        )
+    )

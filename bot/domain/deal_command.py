@@ -40,6 +40,7 @@ from typing import Literal, TypeAlias
 
 from bot.domain.amounts import is_currency_word, looks_like_amount
 from bot.domain.text import parse_mention
+from bot.i18n import N_, Texts, _
 
 __all__ = [
     "USAGE",
@@ -196,31 +197,42 @@ DealCommand: TypeAlias = (
 def _usage(form: str, example: str) -> str:
     # Slack reads < and > as control characters even inside backticks.
     escaped = form.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return f"`{escaped}` — e.g. `{example}`"
+    return _("`{form}` — e.g. `{example}`").format(form=escaped, example=example)
 
 
-USAGE: dict[str, str] = {
-    "help": _usage("/deal help [command]", "/deal help add"),
-    "new": "`/deal new` opens a form for a new deal",
-    "add": _usage(
-        "/deal add <customer> <amount> [stage] [close <date>] [note <text>]",
-        "/deal add Acme 12k proposal close Dec 15",
-    ),
-    "update": _usage(
-        "/deal <#number|customer> <field> <value> … (fields: stage, amount, close, note, customer)",
-        "/deal #12 stage proposal close 2026-12-20",
-    ),
-    "won": _usage("/deal won <#number|customer> [amount]", "/deal won #12 48k"),
-    "lost": _usage(
-        "/deal lost <#number|customer> [reason]", '/deal lost "Big Co" went with a competitor'
-    ),
-    "reopen": _usage("/deal reopen <#number|customer>", "/deal reopen #12"),
-    "list": _usage("/deal list [mine|@person|team|<stage>|stale]", "/deal list proposal"),
-    "show": _usage("/deal show <#number|customer>", "/deal show Acme"),
-    "pipeline": _usage("/deal pipeline [mine|@person|team]", "/deal pipeline mine"),
-    "undo": "`/deal undo` undoes your last change",
-    "assign": _usage("/deal assign <#number|customer> @person", "/deal assign #12 @maria"),
-}
+# Read in the current language: `USAGE["add"]` is translated when it is read.
+USAGE = Texts(
+    {
+        "help": lambda: _usage(_("/deal help [command]"), "/deal help add"),
+        "new": N_("`/deal new` opens a form for a new deal"),
+        "add": lambda: _usage(
+            _("/deal add <customer> <amount> [stage] [close <date>] [note <text>]"),
+            "/deal add Acme 12k proposal close Dec 15",
+        ),
+        "update": lambda: _usage(
+            _(
+                "/deal <#number|customer> <field> <value> … "
+                "(fields: stage, amount, close, note, customer)"
+            ),
+            "/deal #12 stage proposal close 2026-12-20",
+        ),
+        "won": lambda: _usage(_("/deal won <#number|customer> [amount]"), "/deal won #12 48k"),
+        "lost": lambda: _usage(
+            _("/deal lost <#number|customer> [reason]"),
+            _('/deal lost "Big Co" went with a competitor'),
+        ),
+        "reopen": lambda: _usage(_("/deal reopen <#number|customer>"), "/deal reopen #12"),
+        "list": lambda: _usage(
+            _("/deal list [mine|@person|team|<stage>|stale]"), "/deal list proposal"
+        ),
+        "show": lambda: _usage(_("/deal show <#number|customer>"), "/deal show Acme"),
+        "pipeline": lambda: _usage(_("/deal pipeline [mine|@person|team]"), "/deal pipeline mine"),
+        "undo": N_("`/deal undo` undoes your last change"),
+        "assign": lambda: _usage(
+            _("/deal assign <#number|customer> @person"), "/deal assign #12 @maria"
+        ),
+    }
+)
 
 VERB_ALIASES: dict[str, str] = {
     "帮助": "help",
@@ -229,14 +241,17 @@ VERB_ALIASES: dict[str, str] = {
     "新增": "add",
     "列表": "list",
     "查看": "show",
+    "详情": "show",
     "赢单": "won",
     "成交": "won",
     "输单": "lost",
     "丢单": "lost",
     "重开": "reopen",
+    "重新打开": "reopen",
     "撤销": "undo",
     "漏斗": "pipeline",
     "分配": "assign",
+    "指派": "assign",
 }
 _VERBS = frozenset(k for k in USAGE if k != "update")
 
@@ -317,7 +332,8 @@ def parse_deal_command(text: str) -> DealCommand | ParseError:
         if lexed.open_quote is not None:
             return _quote_error(lexed, "help")
         return ParseError(
-            f"I don't know the command “{_shown(lexed.tokens[0].text)}”.", USAGE["help"]
+            _("I don't know the command “{word}”.").format(word=_shown(lexed.tokens[0].text)),
+            USAGE["help"],
         )
     result = _PARSERS[verb](lexed, lexed.tokens[1:])
     if (
@@ -416,7 +432,9 @@ def _shown(text: str) -> str:
 def _quote_error(lexed: _Lexed, verb: str) -> ParseError:
     quote = lexed.text[lexed.open_quote or 0]
     return ParseError(
-        f"There's an opening quote {quote} with no closing quote in “{_shown(lexed.text)}”.",
+        _("There's an opening quote {quote} with no closing quote in “{text}”.").format(
+            quote=quote, text=_shown(lexed.text)
+        ),
         USAGE[verb],
     )
 
@@ -426,7 +444,7 @@ def _quote_error(lexed: _Lexed, verb: str) -> ParseError:
 
 def _parse_ref(lexed: _Lexed, tokens: Sequence[_Token], verb: str) -> DealRef | ParseError:
     if not tokens:
-        return ParseError("Which deal? Give its #number or customer name.", USAGE[verb])
+        return ParseError(_("Which deal? Give its #number or customer name."), USAGE[verb])
     first = tokens[0]
     match = None if first.quoted else _DEAL_NUMBER.fullmatch(_word(first) or "")
     if match is not None and len(tokens) == 1:
@@ -434,15 +452,17 @@ def _parse_ref(lexed: _Lexed, tokens: Sequence[_Token], verb: str) -> DealRef | 
     # "#12 foo" is a typo; "12 Monkeys" is a customer.
     if match is not None and match[1]:
         return ParseError(
-            f"“{_shown(_join(tokens))}” mixes a deal number with other words. "
-            f"Use {first.text} alone, or the customer name.",
+            _(
+                "“{text}” mixes a deal number with other words. "
+                "Use {number} alone, or the customer name."
+            ).format(text=_shown(_join(tokens)), number=first.text),
             USAGE[verb],
         )
     if not first.quoted and first.text.startswith(("#", "＃")):
         return _not_a_number(first.text, verb)
     name = _join(tokens)
     if not name:
-        return ParseError("The customer name is empty.", USAGE[verb])
+        return ParseError(_("The customer name is empty."), USAGE[verb])
     return CustomerName(name)
 
 
@@ -455,8 +475,10 @@ def _deal_number(match: re.Match[str], shown: str, verb: str) -> DealRef | Parse
 
 def _not_a_number(shown: str, verb: str) -> ParseError:
     return ParseError(
-        f"“{_shown(shown)}” is not a deal number. Deal numbers look like #12; "
-        "put a customer name that starts with # in quotes.",
+        _(
+            "“{text}” is not a deal number. Deal numbers look like #12; "
+            "put a customer name that starts with # in quotes."
+        ).format(text=_shown(shown)),
         USAGE[verb],
     )
 
@@ -524,15 +546,15 @@ def _missing_amount(lexed: _Lexed, tokens: Sequence[_Token], keywords: Sequence[
     amounts = [i for i, t in enumerate(segment) if _is_amount(t)]
     shown = _shown(lexed.text)
     if not amounts:
-        message = f"I couldn't find an amount in “{shown}”."
+        message = _("I couldn't find an amount in “{text}”.").format(text=shown)
     elif amounts[-1] == 0:
-        message = f"Please put the customer before the amount in “{shown}”."
+        message = _("Please put the customer before the amount in “{text}”.").format(text=shown)
     else:
         extra = _join(segment[amounts[-1] + 1 :])
-        message = (
-            f"After the amount “{segment[amounts[-1]].text}” I expected one stage word, "
-            f"then close or note, but found “{_shown(extra)}”."
-        )
+        message = _(
+            "After the amount “{amount}” I expected one stage word, "
+            "then close or note, but found “{found}”."
+        ).format(amount=segment[amounts[-1]].text, found=_shown(extra))
     return ParseError(message, USAGE["add"])
 
 
@@ -544,7 +566,7 @@ def _finish_add(
     customer_tokens, amount, stage = found
     customer = _join(customer_tokens)
     if not customer:
-        return ParseError("The customer name is empty.", USAGE["add"])
+        return ParseError(_("The customer name is empty."), USAGE["add"])
     clauses = _keyword_clauses(lexed, tail, _ADD_KEYWORDS, "add")
     if isinstance(clauses, ParseError):
         return clauses
@@ -568,7 +590,9 @@ def _keyword_clauses(
     while i < len(tokens):
         field = _FIELDS[_word(tokens[i]) or ""]
         if field in values:
-            return ParseError(f"“{tokens[i].text}” is given twice.", USAGE[verb])
+            return ParseError(
+                _("“{word}” is given twice.").format(word=tokens[i].text), USAGE[verb]
+            )
         if field == "note":
             end, value = len(tokens), _rest(lexed, tokens[i])
         else:
@@ -578,7 +602,9 @@ def _keyword_clauses(
                 end += 1
             value = _join(tokens[i + 1 : end])
         if not value:
-            return ParseError(f"“{tokens[i].text}” needs a value after it.", USAGE[verb])
+            return ParseError(
+                _("“{word}” needs a value after it.").format(word=tokens[i].text), USAGE[verb]
+            )
         values[field] = value
         i = end
     return values
@@ -620,7 +646,7 @@ def _parse_lost(lexed: _Lexed, args: Sequence[_Token]) -> DealCommand | ParseErr
     if not args:
         if lexed.open_quote is not None:
             return _quote_error(lexed, "lost")
-        return ParseError("Which deal did you lose?", USAGE["lost"])
+        return ParseError(_("Which deal did you lose?"), USAGE["lost"])
     split = next((i for i in range(1, len(args)) if _word(args[i]) in _REASON_WORDS), 0)
     ref = _parse_ref(lexed, args[: split or 1], "lost")
     if isinstance(ref, ParseError):
@@ -647,7 +673,7 @@ def _parse_assign(lexed: _Lexed, args: Sequence[_Token]) -> DealCommand | ParseE
     user_id = parse_mention(args[-1].text) if args and not args[-1].quoted else None
     if user_id is None:
         last = args[-1].text if args else ""
-        message = _who_message(last, "Who should own it? End with an @person.")
+        message = _who_message(last, _("Who should own it? End with an @person."))
         return ParseError(message, USAGE["assign"])
     ref_tokens = args[:-1]
     if ref_tokens and _word(ref_tokens[-1]) in _ASSIGN_TO:
@@ -658,10 +684,10 @@ def _parse_assign(lexed: _Lexed, args: Sequence[_Token]) -> DealCommand | ParseE
 
 def _who_message(word: str, otherwise: str) -> str:
     if word.startswith(("@", "＠")):
-        return (
-            f"I couldn't tell who “{_shown(word)}” is. Pick the person from Slack's @ menu "
+        return _(
+            "I couldn't tell who “{word}” is. Pick the person from Slack's @ menu "
             "so it becomes a mention."
-        )
+        ).format(word=_shown(word))
     return otherwise
 
 
@@ -675,7 +701,9 @@ def _parse_list(lexed: _Lexed, args: Sequence[_Token]) -> DealCommand | ParseErr
         return List("mine", None, None)
     if len(args) > 1:
         return ParseError(
-            f"“list” takes one filter, not “{_shown(_join(args))}”. Stages are one word.",
+            _("“list” takes one filter, not “{text}”. Stages are one word.").format(
+                text=_shown(_join(args))
+            ),
             USAGE["list"],
         )
     token, word = args[0], _word(args[0])
@@ -703,7 +731,9 @@ def _parse_pipeline(lexed: _Lexed, args: Sequence[_Token]) -> DealCommand | Pars
     user_id = parse_mention(args[0].text) if len(args) == 1 and word is not None else None
     if user_id is not None:
         return Pipeline("user", user_id)
-    otherwise = f"“pipeline” takes mine, team or an @person, not “{_shown(_join(args))}”."
+    otherwise = _("“pipeline” takes mine, team or an @person, not “{text}”.").format(
+        text=_shown(_join(args))
+    )
     return ParseError(_who_message(args[0].text, otherwise), USAGE["pipeline"])
 
 
@@ -713,13 +743,15 @@ def _parse_help(lexed: _Lexed, args: Sequence[_Token]) -> DealCommand | ParseErr
     topic = _verb_of(args[0]) or ("update" if _word(args[0]) == "update" else None)
     if len(args) == 1 and topic is not None:
         return Help(topic)
-    return ParseError(f"I have no help on “{_shown(_join(args))}”.", USAGE["help"])
+    return ParseError(
+        _("I have no help on “{text}”.").format(text=_shown(_join(args))), USAGE["help"]
+    )
 
 
 def _no_arguments(verb: str, command: DealCommand) -> _Parser:
     def parse(lexed: _Lexed, args: Sequence[_Token]) -> DealCommand | ParseError:
         if args or lexed.open_quote is not None:
-            return ParseError(f"“{verb}” takes nothing after it.", USAGE[verb])
+            return ParseError(_("“{word}” takes nothing after it.").format(word=verb), USAGE[verb])
         return command
 
     return parse

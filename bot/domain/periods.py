@@ -30,6 +30,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.domain.dates import MAX_YEAR, MIN_YEAR, DateError, parse_date
+from bot.i18n import N_, _
 
 __all__ = [
     "MAX_RANGE_DAYS",
@@ -50,7 +51,7 @@ RecurringKind = Literal["week", "month", "quarter"]
 
 MAX_RANGE_DAYS = 400
 _MAX_INPUT = 60
-_EXAMPLES = (
+_EXAMPLES = N_(
     "Try week, month, quarter, next month, last quarter, december, dec 2026, 2026-12, "
     "Q1, Q1 2027, 2026-12-01..2026-12-31, 本周, 本月, 本季度, 下月, 下季度 or 上月."
 )
@@ -146,15 +147,23 @@ def parse_period(text: str, *, today: date, fiscal_start_month: int = 1) -> Peri
     _check_fiscal_start(fiscal_start_month)
     shown = " ".join(text.split())
     if not shown:
-        raise PeriodError(f"Please give a period. {_EXAMPLES}")
+        raise PeriodError(_("Please give a period. {examples}").format(examples=_(_EXAMPLES)))
     if len(shown) > _MAX_INPUT:
-        raise PeriodError(f"“{shown[:_MAX_INPUT]}…” is too long to be a period. {_EXAMPLES}")
+        raise PeriodError(
+            _("“{text}…” is too long to be a period. {examples}").format(
+                text=shown[:_MAX_INPUT], examples=_(_EXAMPLES)
+            )
+        )
     word = unicodedata.normalize("NFKC", shown).casefold()
     for rule in _RULES:
         found = rule(word, today, fiscal_start_month, shown)
         if found is not None:
             return found
-    raise PeriodError(f"I don't understand the period “{shown}”. {_EXAMPLES}")
+    raise PeriodError(
+        _("I don't understand the period “{text}”. {examples}").format(
+            text=shown, examples=_(_EXAMPLES)
+        )
+    )
 
 
 def working_days(start: date, end: date, holidays: frozenset[date] = frozenset()) -> int:
@@ -258,7 +267,11 @@ def _shifted(kind: RecurringKind, today: date, offset: int, fiscal_start_month: 
 
 def _check_year(year: int, shown: str) -> None:
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise PeriodError(f"“{shown}” is too far off. Years must be in {MIN_YEAR}–{MAX_YEAR}.")
+        raise PeriodError(
+            _("“{text}” is too far off. Years must be in {first}–{last}.").format(
+                text=shown, first=MIN_YEAR, last=MAX_YEAR
+            )
+        )
 
 
 # --- rules ----------------------------------------------------------------------------
@@ -273,13 +286,17 @@ def _range(word: str, today: date, fiscal_start_month: int, shown: str) -> Perio
     try:
         start, end = (parse_date(match[i], today=today) for i in (1, 2))
     except DateError as error:
-        raise PeriodError(f"In the range “{shown}”: {error}") from error
+        raise PeriodError(
+            _("In the range “{text}”: {error}").format(text=shown, error=error)
+        ) from error
     if end < start:
-        raise PeriodError(f"The range “{shown}” ends before it starts.")
+        raise PeriodError(_("The range “{text}” ends before it starts.").format(text=shown))
     days = (end - start).days + 1
     if days > MAX_RANGE_DAYS:
         raise PeriodError(
-            f"The range “{shown}” is {days} days long; the most is {MAX_RANGE_DAYS} days."
+            _("The range “{text}” is {days} days long; the most is {most} days.").format(
+                text=shown, days=days, most=MAX_RANGE_DAYS
+            )
         )
     return Period("range", start, end)
 
@@ -303,7 +320,11 @@ def _month(word: str, today: date, fiscal_start_month: int, shown: str) -> Perio
         return None
     month, year = found
     if not 1 <= month <= 12:
-        raise PeriodError(f"“{shown}” has no month {month}. {_EXAMPLES}")
+        raise PeriodError(
+            _("“{text}” has no month {month}. {examples}").format(
+                text=shown, month=month, examples=_(_EXAMPLES)
+            )
+        )
     if year is None:
         ahead = (month - today.month) % 12
         # Look forward first: targets are mostly set for what's coming.
@@ -339,7 +360,11 @@ def _quarter(word: str, today: date, fiscal_start_month: int, shown: str) -> Per
         return None
     number, year = found
     if not 1 <= number <= 4:
-        raise PeriodError(f"“{shown}”: there are only four quarters, Q1 to Q4. {_EXAMPLES}")
+        raise PeriodError(
+            _("“{text}”: there are only four quarters, Q1 to Q4. {examples}").format(
+                text=shown, examples=_(_EXAMPLES)
+            )
+        )
     current = period_of("quarter", today, fiscal_start_month=fiscal_start_month)
     if year is None:
         today_number = (current.start.month - fiscal_start_month) % 12 // 3 + 1

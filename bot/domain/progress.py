@@ -34,6 +34,7 @@ from fractions import Fraction
 from typing import Generic, TypeVar
 
 from bot.domain.periods import Period, working_days, working_days_left
+from bot.i18n import N_, _
 
 __all__ = [
     "DEFAULT_TIERS",
@@ -45,6 +46,7 @@ __all__ = [
     "rank",
     "split_equal",
     "split_weighted",
+    "tier_name",
     "tiers_reached",
 ]
 
@@ -97,10 +99,19 @@ class Tier:
 
 
 DEFAULT_TIERS: tuple[Tier, ...] = (
-    Tier(Decimal(50), "Halfway there", None),
-    Tier(Decimal(100), "Target hit", None),
-    Tier(Decimal(150), "Overachiever", None),
+    Tier(Decimal(50), N_("Halfway there"), None),
+    Tier(Decimal(100), N_("Target hit"), None),
+    Tier(Decimal(150), N_("Overachiever"), None),
 )
+FIRST_WIN = N_("First win of the month")
+# Reward names Salesbot chose (stored in English with each grant): shown translated.
+_OWN_NAMES = frozenset({*(t.name for t in DEFAULT_TIERS), FIRST_WIN})
+
+
+def tier_name(name: str) -> str:
+    """A reward's name in the current language: Salesbot's own names are translated, names a
+    manager chose are shown as written."""
+    return _(name) if name in _OWN_NAMES else name
 
 
 @dataclass(frozen=True)

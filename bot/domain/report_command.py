@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.domain.text import parse_mention
+from bot.i18n import N_, _
 
 ReportKind = Literal["week", "month", "quarter"]
-USAGE = (
+USAGE = N_(
     "`/deal report [week|month|quarter] [@person|team]` — e.g. `/deal report month team`; "
     "the numbers here, the charts in your DM"
 )
@@ -42,7 +43,7 @@ class ReportError:
     """What was wrong, and the right form."""
 
     message: str
-    usage: str = USAGE
+    usage: str
 
 
 def parse_report_args(text: str) -> ReportArgs | ReportError:
@@ -58,5 +59,7 @@ def parse_report_args(text: str) -> ReportArgs | ReportError:
         elif (mention := parse_mention(word)) is not None and user_id is None:
             user_id = mention
         else:
-            return ReportError(f"I don't understand “{word[:40]}” in a report.")
+            return ReportError(
+                _("I don't understand “{word}” in a report.").format(word=word[:40]), _(USAGE)
+            )
     return ReportArgs(kind or "week", user_id)

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
+from bot.i18n import N_, _
+
 __all__ = [
     "DEFAULT_STAGES",
     "Stage",
@@ -15,6 +17,7 @@ __all__ = [
     "StageKind",
     "is_stage_word",
     "resolve_stage",
+    "shown_label",
 ]
 
 StageKind = Literal["open", "won", "lost"]
@@ -35,18 +38,20 @@ class Stage:
 
 
 DEFAULT_STAGES: tuple[Stage, ...] = (
-    Stage("lead", "Lead", Decimal("0.10"), "open", 1),
-    Stage("qualified", "Qualified", Decimal("0.25"), "open", 2),
-    Stage("proposal", "Proposal", Decimal("0.50"), "open", 3),
-    Stage("negotiation", "Negotiation", Decimal("0.75"), "open", 4),
-    Stage("won", "Won", Decimal("1.00"), "won", 5),
-    Stage("lost", "Lost", Decimal("0.00"), "lost", 6),
+    Stage("lead", N_("Lead"), Decimal("0.10"), "open", 1),
+    Stage("qualified", N_("Qualified"), Decimal("0.25"), "open", 2),
+    Stage("proposal", N_("Proposal"), Decimal("0.50"), "open", 3),
+    Stage("negotiation", N_("Negotiation"), Decimal("0.75"), "open", 4),
+    Stage("won", N_("Won"), Decimal("1.00"), "won", 5),
+    Stage("lost", N_("Lost"), Decimal("0.00"), "lost", 6),
 )
+_DEFAULT_LABELS = frozenset((s.key, s.label) for s in DEFAULT_STAGES)
 
 # Chinese words map to default stage keys; they only apply when the team has that key.
 _ALIASES: dict[str, str] = {
     "线索": "lead",
     "商机": "qualified",
+    "需求确认": "qualified",
     "方案": "proposal",
     "谈判": "negotiation",
     "赢单": "won",
@@ -64,11 +69,19 @@ def resolve_stage(text: str, stages: Sequence[Stage]) -> Stage:
     """Find the stage a user meant by key, label, Chinese alias or unique 3+ letter prefix."""
     word = _fold(text)
     if not word:
-        raise StageError(f"Please name a stage. Use one of: {_choices(stages)}.")
+        raise StageError(
+            _("Please name a stage. Use one of: {stages}.").format(stages=_choices(stages))
+        )
     found = _exact(word, stages) or _by_alias(word, stages)
     if found is not None:
         return found
     return _by_prefix(word, text.strip(), stages)
+
+
+def shown_label(key: str, label: str) -> str:
+    """A stage's name in the current language: a default stage's own label is translated, a
+    label a manager chose is shown as written."""
+    return _(label) if (key, label) in _DEFAULT_LABELS else label
 
 
 def is_stage_word(text: str, stages: Sequence[Stage]) -> bool:
@@ -100,9 +113,18 @@ def _by_prefix(word: str, shown: str, stages: Sequence[Stage]) -> Stage:
         if len(matches) == 1:
             return matches[0]
         if matches:
-            names = " or ".join(s.key for s in _ordered(matches))
-            raise StageError(f"“{shown}” could be {names}. Use one of: {_choices(stages)}.")
-    raise StageError(f"“{shown}” is not a stage. Use one of: {_choices(stages)}.")
+            keys = [s.key for s in _ordered(matches)]
+            names = _("{some} or {last}").format(some=", ".join(keys[:-1]), last=keys[-1])
+            raise StageError(
+                _("“{text}” could be {names}. Use one of: {stages}.").format(
+                    text=shown, names=names, stages=_choices(stages)
+                )
+            )
+    raise StageError(
+        _("“{text}” is not a stage. Use one of: {stages}.").format(
+            text=shown, stages=_choices(stages)
+        )
+    )
 
 
 def _ordered(stages: Sequence[Stage]) -> list[Stage]:

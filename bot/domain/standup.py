@@ -36,6 +36,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.i18n import N_, _, current
+
 __all__ = [
     "CATCH_UP",
     "DEFAULT_DAYS",
@@ -53,15 +55,17 @@ __all__ = [
     "missed_by_clock",
     "parse_clock",
     "parse_days",
+    "question_text",
     "reminder_at",
     "streak",
     "streak_start",
 ]
 
+# Stored in English with a team's settings; shown translated (question_text).
 DEFAULT_QUESTIONS = (
-    "What did you move forward since the last check-in?",
-    "What will you advance or close today?",
-    "Anything blocking you?",
+    N_("What did you move forward since the last check-in?"),
+    N_("What will you advance or close today?"),
+    N_("Anything blocking you?"),
 )
 DEFAULT_TIME = time(9, 30)
 DEFAULT_DAYS = frozenset({0, 1, 2, 3, 4})
@@ -75,8 +79,10 @@ _MISSED_WINDOW = timedelta(hours=26)
 _STREAK_WINDOW_DAYS = 366
 _MAX_INPUT = 60
 _DAY_LABELS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_DAYS_EXAMPLES = "Try mon-fri, mon,wed,fri, sun-thu, weekdays, every day or 周一至周五."
-_CLOCK_EXAMPLES = "Try 09:30, 9:30am, 2pm, 21:00 or 上午9点半."
+# Chinese day names read back by parse_days, so the settings form round-trips.
+_ZH_DAY_LABELS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+_DAYS_EXAMPLES = N_("Try mon-fri, mon,wed,fri, sun-thu, weekdays, every day or 周一至周五.")
+_CLOCK_EXAMPLES = N_("Try 09:30, 9:30am, 2pm, 21:00 or 上午9点半.")
 
 
 class StandupError(ValueError):
@@ -95,19 +101,23 @@ class Schedule:
     def __post_init__(self) -> None:
         """Refuse a schedule that could never run sensibly."""
         if self.at.tzinfo is not None:
-            raise StandupError("The stand-up time must be a local wall time, without a zone.")
+            raise StandupError(_("The stand-up time must be a local wall time, without a zone."))
         if not self.days or not self.days <= frozenset(range(7)):
-            raise StandupError("Pick at least one day of the week for the stand-up.")
-        for label, minutes in (("reminder", self.reminder_minutes), ("close", self.close_minutes)):
+            raise StandupError(_("Pick at least one day of the week for the stand-up."))
+        limits = (
+            (N_("The reminder must come 1 to {most} minutes after the start, not {minutes}."),
+             self.reminder_minutes),
+            (N_("The close must come 1 to {most} minutes after the start, not {minutes}."),
+             self.close_minutes),
+        )  # fmt: skip
+        for message, minutes in limits:
             if not 1 <= minutes <= MAX_MINUTES:
-                raise StandupError(
-                    f"The {label} must come 1 to {MAX_MINUTES} minutes after the start, "
-                    f"not {minutes}."
-                )
+                raise StandupError(_(message).format(most=MAX_MINUTES, minutes=minutes))
         if self.reminder_minutes >= self.close_minutes:
             raise StandupError(
-                f"The reminder ({self.reminder_minutes} min) must come before the close "
-                f"({self.close_minutes} min)."
+                _("The reminder ({reminder} min) must come before the close ({close} min).").format(
+                    reminder=self.reminder_minutes, close=self.close_minutes
+                )
             )
 
 
@@ -195,14 +205,18 @@ def parse_days(text: str) -> frozenset[int]:
     """Parse typed weekdays such as ``mon-fri``, ``mon,wed,fri`` or ``周一至周五``."""
     shown = " ".join(text.split())
     if not shown:
-        raise StandupError(f"Please give the days. {_DAYS_EXAMPLES}")
+        raise StandupError(_("Please give the days. {examples}").format(examples=_(_DAYS_EXAMPLES)))
     if len(shown) > _MAX_INPUT:
-        raise StandupError(f"“{shown[:_MAX_INPUT]}…” is too long to be days. {_DAYS_EXAMPLES}")
+        raise StandupError(
+            _("“{text}…” is too long to be days. {examples}").format(
+                text=shown[:_MAX_INPUT], examples=_(_DAYS_EXAMPLES)
+            )
+        )
     found: set[int] = set()
     for piece in _day_pieces(unicodedata.normalize("NFKC", shown).casefold()):
         found |= _day_piece(piece)
     if not found:
-        raise StandupError(f"Please give the days. {_DAYS_EXAMPLES}")
+        raise StandupError(_("Please give the days. {examples}").format(examples=_(_DAYS_EXAMPLES)))
     return frozenset(found)
 
 
@@ -210,24 +224,40 @@ def parse_clock(text: str) -> time:
     """Parse a typed time of day such as ``09:30``, ``9:30pm`` or ``上午9点半``."""
     shown = " ".join(text.split())
     if not shown:
-        raise StandupError(f"Please give a time. {_CLOCK_EXAMPLES}")
+        raise StandupError(_("Please give a time. {examples}").format(examples=_(_CLOCK_EXAMPLES)))
     if len(shown) > _MAX_INPUT:
-        raise StandupError(f"“{shown[:_MAX_INPUT]}…” is too long to be a time. {_CLOCK_EXAMPLES}")
+        raise StandupError(
+            _("“{text}…” is too long to be a time. {examples}").format(
+                text=shown[:_MAX_INPUT], examples=_(_CLOCK_EXAMPLES)
+            )
+        )
     word = unicodedata.normalize("NFKC", shown).casefold()
     for rule in _CLOCK_RULES:
         found = rule(word, shown)
         if found is not None:
             return found
-    raise StandupError(f"I don't understand the time “{shown}”. {_CLOCK_EXAMPLES}")
+    raise StandupError(
+        _("I don't understand the time “{text}”. {examples}").format(
+            text=shown, examples=_(_CLOCK_EXAMPLES)
+        )
+    )
 
 
 def format_days(days: frozenset[int]) -> str:
-    """Name the days for people: ``Mon–Fri``, ``Mon, Wed, Fri``, ``Sun–Thu``, ``every day``."""
+    """Name the days for people: ``Mon–Fri``, ``Mon, Wed, Fri``, ``Sun–Thu``, ``every day``
+    (in Chinese ``周一至周五``, ``周一、周三、周五``); parse_days reads it back."""
     if days >= frozenset(range(7)):
-        return "every day"
+        return _("every day")
     if not days:
-        return "no days"
-    return ", ".join(_run_label(start, length) for start, length in _day_runs(days))
+        return _("no days")
+    separator = "、" if current() == "zh" else ", "
+    return separator.join(_run_label(start, length) for start, length in _day_runs(days))
+
+
+def question_text(question: str) -> str:
+    """A stand-up question in the current language: Salesbot's default questions are
+    translated, a team's own are shown as written."""
+    return _(question) if question in DEFAULT_QUESTIONS else question
 
 
 # --- due times ------------------------------------------------------------------------
@@ -352,10 +382,15 @@ def _day_piece(piece: str) -> frozenset[int]:
         return frozenset((first + i) % 7 for i in range((last - first) % 7 + 1))
     if any(ch.isdigit() for ch in piece):
         raise StandupError(
-            f"Write days as names, not numbers (“{piece}”): is 1 Monday or Sunday? "
-            + _DAYS_EXAMPLES
+            _(
+                "Write days as names, not numbers (“{text}”): is 1 Monday or Sunday? {examples}"
+            ).format(text=piece, examples=_(_DAYS_EXAMPLES))
         )
-    raise StandupError(f"I don't know the day “{piece}”. {_DAYS_EXAMPLES}")
+    raise StandupError(
+        _("I don't know the day “{text}”. {examples}").format(
+            text=piece, examples=_(_DAYS_EXAMPLES)
+        )
+    )
 
 
 def _day_runs(days: frozenset[int]) -> list[tuple[int, int]]:
@@ -372,9 +407,11 @@ def _day_runs(days: frozenset[int]) -> list[tuple[int, int]]:
 
 
 def _run_label(start: int, length: int) -> str:
+    zh = current() == "zh"
+    labels = _ZH_DAY_LABELS if zh else _DAY_LABELS
     if length >= 3:
-        return f"{_DAY_LABELS[start]}–{_DAY_LABELS[(start + length - 1) % 7]}"
-    return ", ".join(_DAY_LABELS[(start + i) % 7] for i in range(length))
+        return f"{labels[start]}{'至' if zh else '–'}{labels[(start + length - 1) % 7]}"
+    return ("、" if zh else ", ").join(labels[(start + i) % 7] for i in range(length))
 
 
 # --- clock ----------------------------------------------------------------------------
@@ -400,7 +437,9 @@ def _am_pm_clock(word: str, shown: str) -> time | None:
         return None
     hour = int(match[1])
     if not 1 <= hour <= 12:
-        raise StandupError(f"“{shown}”: with am or pm the hour goes from 1 to 12.")
+        raise StandupError(
+            _("“{text}”: with am or pm the hour goes from 1 to 12.").format(text=shown)
+        )
     # 12am is midnight and 12pm is noon.
     hour = hour % 12 + (12 if match[3] == "p" else 0)
     return _make_time(hour, int(match[2] or 0), shown)
@@ -429,13 +468,17 @@ def _zh_clock(word: str, shown: str) -> time | None:
 
 def _bare_number(word: str, shown: str) -> time | None:
     if re.fullmatch(r"[0-9]{1,2}", word):
-        raise StandupError(f"“{shown}” needs minutes or am/pm, e.g. 9:00, 9am or 21:00.")
+        raise StandupError(
+            _("“{text}” needs minutes or am/pm, e.g. 9:00, 9am or 21:00.").format(text=shown)
+        )
     return None
 
 
 def _make_time(hour: int, minute: int, shown: str) -> time:
     if not (0 <= hour <= 23 and 0 <= minute <= 59):
-        raise StandupError(f"“{shown}” isn't a time of day: hours go 0–23 and minutes 0–59.")
+        raise StandupError(
+            _("“{text}” isn't a time of day: hours go 0–23 and minutes 0–59.").format(text=shown)
+        )
     return time(hour, minute)
 
 

@@ -38,6 +38,7 @@ from zoneinfo import available_timezones
 
 from bot.domain.standup import DEFAULT_QUESTIONS, MAX_MINUTES, StandupError, parse_clock, parse_days
 from bot.domain.text import TextTooLongError, clean_text
+from bot.i18n import N_, Texts, _
 
 __all__ = [
     "MAX_QUESTIONS",
@@ -69,7 +70,7 @@ __all__ = [
 MAX_QUESTIONS = 5
 MAX_QUESTION_LENGTH = 150
 _MAX_INPUT = 4000
-_COMMANDS = (
+_COMMANDS = N_(
     "Try time, days, tz, questions, reminder, close, holiday, away, back, pause, resume, "
     "config or help."
 )
@@ -212,48 +213,62 @@ StandupCommand: TypeAlias = (
 )
 
 
-def _usage(form: str, *examples: str) -> str:
+def _usage(form: str, example: str, other: str | None = None) -> str:
     # Slack reads < and > as control characters even inside backticks.
     escaped = form.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    shown = " or ".join(f"`{e}`" for e in examples)
-    return f"`{escaped}` — e.g. {shown}"
+    if other is None:
+        return _("`{form}` — e.g. `{example}`").format(form=escaped, example=example)
+    return _("`{form}` — e.g. `{example}` or `{other}`").format(
+        form=escaped, example=example, other=other
+    )
 
 
-USAGE: dict[str, str] = {
-    "checkin": "`/standup` opens today's check-in",
-    "help": _usage("/standup help [command]", "/standup help days"),
-    "config": "`/standup config` opens the stand-up settings",
-    "time": _usage("/standup time <time>", "/standup time 09:30", "/standup time 9:30am"),
-    "days": _usage("/standup days <days>", "/standup days mon-fri", "/standup days sun-thu"),
-    "tz": _usage(
-        "/standup tz <Area/City|member>", "/standup tz Asia/Shanghai", "/standup tz member"
-    ),
-    "questions": "; ".join(
-        (
-            "`/standup questions` shows them",
-            _usage(
-                "/standup questions <question> | <question> …",
-                "/standup questions What moved? | What next? | Blockers?",
-            ),
-            "`/standup questions reset` restores the defaults",
-        )
-    ),
-    "reminder": _usage("/standup reminder <minutes>", "/standup reminder 60"),
-    "close": _usage("/standup close <minutes>", "/standup close 180"),
-    "holiday": "; ".join(
-        (
-            _usage("/standup holiday <date> [name]", "/standup holiday 2026-12-25 Christmas"),
-            _usage("/standup holiday remove <date>", "/standup holiday remove 2026-12-25"),
-            "`/standup holidays` lists them",
-        )
-    ),
-    "away": _usage(
-        "/standup away until <date>", "/standup away until 2026-12-02", "/standup away next monday"
-    ),
-    "back": "`/standup back` ends your time away",
-    "pause": "`/standup pause` pauses the team's stand-ups",
-    "resume": "`/standup resume` restarts them",
-}
+# Read in the current language: `USAGE["days"]` is translated when it is read.
+USAGE = Texts(
+    {
+        "checkin": N_("`/standup` opens today's check-in"),
+        "help": lambda: _usage(_("/standup help [command]"), "/standup help days"),
+        "config": N_("`/standup config` opens the stand-up settings"),
+        "time": lambda: _usage(
+            _("/standup time <time>"), "/standup time 09:30", "/standup time 9:30am"
+        ),
+        "days": lambda: _usage(
+            _("/standup days <days>"), "/standup days mon-fri", "/standup days sun-thu"
+        ),
+        "tz": lambda: _usage(
+            _("/standup tz <Area/City|member>"), "/standup tz Asia/Shanghai", "/standup tz member"
+        ),
+        "questions": lambda: "; ".join(
+            (
+                _("`/standup questions` shows them"),
+                _usage(
+                    _("/standup questions <question> | <question> …"),
+                    _("/standup questions What moved? | What next? | Blockers?"),
+                ),
+                _("`/standup questions reset` restores the defaults"),
+            )
+        ),
+        "reminder": lambda: _usage(_("/standup reminder <minutes>"), "/standup reminder 60"),
+        "close": lambda: _usage(_("/standup close <minutes>"), "/standup close 180"),
+        "holiday": lambda: "; ".join(
+            (
+                _usage(
+                    _("/standup holiday <date> [name]"), _("/standup holiday 2026-12-25 Christmas")
+                ),
+                _usage(_("/standup holiday remove <date>"), "/standup holiday remove 2026-12-25"),
+                _("`/standup holidays` lists them"),
+            )
+        ),
+        "away": lambda: _usage(
+            _("/standup away until <date>"),
+            "/standup away until 2026-12-02",
+            "/standup away next monday",
+        ),
+        "back": N_("`/standup back` ends your time away"),
+        "pause": N_("`/standup pause` pauses the team's stand-ups"),
+        "resume": N_("`/standup resume` restarts them"),
+    }
+)
 
 VERB_ALIASES: dict[str, str] = {
     "check-in": "checkin",
@@ -327,11 +342,16 @@ def parse_standup_command(text: str) -> StandupCommand | StandupParseError:
     verb = _verb_of(typed)
     if verb is None:
         return StandupParseError(
-            f"I don't know the command “{_shown(typed)}”. {_COMMANDS}", USAGE["help"]
+            _("I don't know the command “{word}”. {commands}").format(
+                word=_shown(typed), commands=_(_COMMANDS)
+            ),
+            USAGE["help"],
         )
     if verb in _NO_ARGUMENTS:
         if rest:
-            return StandupParseError(f"“{typed}” takes nothing after it.", USAGE[verb])
+            return StandupParseError(
+                _("“{word}” takes nothing after it.").format(word=typed), USAGE[verb]
+            )
         return _NO_ARGUMENTS[verb]
     return _PARSERS[verb](rest)
 
@@ -364,7 +384,7 @@ def _first_word(text: str) -> tuple[str, str] | None:
         if close is None:
             return None
         return text[1:close].strip(), text[close + 1 :].strip()
-    word, _, rest = _one_line(text).partition(" ")
+    word, _space, rest = _one_line(text).partition(" ")
     return word, rest
 
 
@@ -376,7 +396,9 @@ def _parse_help(rest: str) -> StandupCommand | StandupParseError:
         return Help()
     topic = _verb_of(rest)
     if topic is None:
-        return StandupParseError(f"I have no help on “{_shown(rest)}”.", USAGE["help"])
+        return StandupParseError(
+            _("I have no help on “{text}”.").format(text=_shown(rest)), USAGE["help"]
+        )
     return Help(topic)
 
 
@@ -397,11 +419,13 @@ def _parse_days(rest: str) -> StandupCommand | StandupParseError:
 def _parse_zone(rest: str) -> StandupCommand | StandupParseError:
     if not rest:
         return StandupParseError(
-            "Which time zone? Give a name such as Asia/Shanghai, or member.", USAGE["tz"]
+            _("Which time zone? Give a name such as Asia/Shanghai, or member."), USAGE["tz"]
         )
     if len(rest.split()) > 1:
         return StandupParseError(
-            f"“{_shown(rest)}” is more than one word. Give one name such as Asia/Shanghai.",
+            _("“{text}” is more than one word. Give one name such as Asia/Shanghai.").format(
+                text=_shown(rest)
+            ),
             USAGE["tz"],
         )
     if _fold(rest) in _MEMBER_ZONE:
@@ -422,16 +446,18 @@ def _unknown_zone(typed: str) -> str:
     folded = _fold(typed)
     matches = sorted(n for f, n in _zone_names().items() if f.rsplit("/", 1)[-1] == folded)
     if len(matches) == 1:
-        return f"“{_shown(typed)}” is not a time zone name. Did you mean {matches[0]}?"
-    if re.match(r"(?:utc|gmt)?\s*[+-]", folded):
-        return (
-            f"“{_shown(typed)}” is an offset, which ignores daylight saving. "
-            "Give a place name such as Asia/Shanghai or America/New_York."
+        return _("“{text}” is not a time zone name. Did you mean {zone}?").format(
+            text=_shown(typed), zone=matches[0]
         )
-    return (
-        f"I don't know the time zone “{_shown(typed)}”. "
+    if re.match(r"(?:utc|gmt)?\s*[+-]", folded):
+        return _(
+            "“{text}” is an offset, which ignores daylight saving. "
+            "Give a place name such as Asia/Shanghai or America/New_York."
+        ).format(text=_shown(typed))
+    return _(
+        "I don't know the time zone “{text}”. "
         "Give an Area/City name such as Asia/Shanghai or Europe/London."
-    )
+    ).format(text=_shown(typed))
 
 
 def _parse_questions(rest: str) -> StandupCommand | StandupParseError:
@@ -445,12 +471,15 @@ def _parse_questions(rest: str) -> StandupCommand | StandupParseError:
             question = clean_text(piece, max_len=MAX_QUESTION_LENGTH)
         except TextTooLongError:
             return StandupParseError(
-                f"“{_shown(piece)}” is longer than {MAX_QUESTION_LENGTH} characters. "
-                "Please shorten it.",
+                _("“{text}” is longer than {most} characters. Please shorten it.").format(
+                    text=_shown(piece), most=MAX_QUESTION_LENGTH
+                ),
                 USAGE["questions"],
             )
         if question and _fold(question) in {_fold(q) for q in questions}:
-            return StandupParseError(f"“{_shown(question)}” is asked twice.", USAGE["questions"])
+            return StandupParseError(
+                _("“{text}” is asked twice.").format(text=_shown(question)), USAGE["questions"]
+            )
         if question:
             questions.append(question)
     return _question_count(questions)
@@ -459,11 +488,13 @@ def _parse_questions(rest: str) -> StandupCommand | StandupParseError:
 def _question_count(questions: list[str]) -> StandupCommand | StandupParseError:
     if not questions:
         return StandupParseError(
-            "Give at least one question; separate them with |.", USAGE["questions"]
+            _("Give at least one question; separate them with |."), USAGE["questions"]
         )
     if len(questions) > MAX_QUESTIONS:
         return StandupParseError(
-            f"That's {len(questions)} questions; the most is {MAX_QUESTIONS}.",
+            _("That's {count} questions; the most is {most}.").format(
+                count=len(questions), most=MAX_QUESTIONS
+            ),
             USAGE["questions"],
         )
     return SetQuestions(tuple(questions))
@@ -474,19 +505,31 @@ def _minutes(verb: str, make: Callable[[int], StandupCommand]) -> _Parser:
         word = _fold(rest).strip()
         minutes = _minutes_of(word)
         if minutes is None:
-            wanted = f"“{_shown(rest)}” is not" if rest else "Give"
-            return StandupParseError(
-                f"{wanted} a number of minutes after the start, e.g. 60 or 2h.", USAGE[verb]
+            message = (
+                _("“{text}” is not a number of minutes after the start, e.g. 60 or 2h.").format(
+                    text=_shown(rest)
+                )
+                if rest
+                else _("Give a number of minutes after the start, e.g. 60 or 2h.")
             )
+            return StandupParseError(message, USAGE[verb])
         if not 1 <= minutes <= MAX_MINUTES:
             return StandupParseError(
-                f"The {verb} must come 1 to {MAX_MINUTES} minutes (12 hours) after the start, "
-                f"not {minutes}.",
-                USAGE[verb],
+                _(_OUT_OF_RANGE[verb]).format(most=MAX_MINUTES, minutes=minutes), USAGE[verb]
             )
         return make(minutes)
 
     return parse
+
+
+_OUT_OF_RANGE = {
+    "reminder": N_(
+        "The reminder must come 1 to {most} minutes (12 hours) after the start, not {minutes}."
+    ),
+    "close": N_(
+        "The close must come 1 to {most} minutes (12 hours) after the start, not {minutes}."
+    ),
+}
 
 
 def _minutes_of(word: str) -> int | None:
@@ -506,11 +549,13 @@ def _minutes_of(word: str) -> int | None:
 def _parse_holiday(rest: str) -> StandupCommand | StandupParseError:
     if not rest:
         return ListHolidays()
-    action, _, after = _one_line(rest).partition(" ")
+    action, _space, after = _one_line(rest).partition(" ")
     folded = _fold(action)
     if folded in _HOLIDAY_LIST:
         if after:
-            return StandupParseError(f"“{action}” takes nothing after it.", USAGE["holiday"])
+            return StandupParseError(
+                _("“{word}” takes nothing after it.").format(word=action), USAGE["holiday"]
+            )
         return ListHolidays()
     if folded in _HOLIDAY_REMOVE:
         return _remove_holiday(after)
@@ -521,19 +566,22 @@ def _add_holiday(rest: str) -> StandupCommand | StandupParseError:
     split = _first_word(rest) if rest else ("", "")
     if split is None:
         return StandupParseError(
-            f"There's an opening quote with no closing quote in “{_shown(rest)}”.",
+            _("There's an opening quote with no closing quote in “{text}”.").format(
+                text=_shown(rest)
+            ),
             USAGE["holiday"],
         )
     day_text, name = split
     if not day_text:
         return StandupParseError(
-            "Which day? Give the date first, e.g. 2026-12-25.", USAGE["holiday"]
+            _("Which day? Give the date first, e.g. 2026-12-25."), USAGE["holiday"]
         )
     try:
         return AddHoliday(day_text, clean_text(name, max_len=_MAX_HOLIDAY_NAME))
     except TextTooLongError:
         return StandupParseError(
-            f"The holiday name is longer than {_MAX_HOLIDAY_NAME} characters.", USAGE["holiday"]
+            _("The holiday name is longer than {most} characters.").format(most=_MAX_HOLIDAY_NAME),
+            USAGE["holiday"],
         )
 
 
@@ -541,7 +589,7 @@ def _remove_holiday(rest: str) -> StandupCommand | StandupParseError:
     day_text = _unquoted(rest)
     if not day_text:
         return StandupParseError(
-            "Which day? Give the date after remove, e.g. 2026-12-25.", USAGE["holiday"]
+            _("Which day? Give the date after remove, e.g. 2026-12-25."), USAGE["holiday"]
         )
     return RemoveHoliday(day_text)
 
@@ -559,7 +607,7 @@ def _parse_away(rest: str) -> StandupCommand | StandupParseError:
     until = _unquoted(match[1] if match else rest)
     if not until:
         return StandupParseError(
-            "Until when? Give the day you're back, e.g. away until 2026-12-02.", USAGE["away"]
+            _("Until when? Give the day you're back, e.g. away until 2026-12-02."), USAGE["away"]
         )
     return Away(until)
 

@@ -37,6 +37,7 @@ from typing import Literal, TypeAlias
 
 from bot.domain.amounts import is_currency_word, looks_like_amount
 from bot.domain.text import parse_mention
+from bot.i18n import N_, Texts, _
 
 __all__ = [
     "USAGE",
@@ -169,46 +170,53 @@ TargetCommand: TypeAlias = (
 )
 
 
-def _usage(form: str, *examples: str) -> str:
+def _usage(form: str, example: str, other: str | None = None) -> str:
     # Slack reads < and > as control characters even inside backticks.
     escaped = form.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    shown = " or ".join(f"`{e}`" for e in examples)
-    return f"`{escaped}` — e.g. {shown}"
+    if other is None:
+        return _("`{form}` — e.g. `{example}`").format(form=escaped, example=example)
+    return _("`{form}` — e.g. `{example}` or `{other}`").format(
+        form=escaped, example=example, other=other
+    )
 
 
-USAGE: dict[str, str] = {
-    "progress": "`/target` shows your progress against your targets",
-    "team": "`/target team` shows the team's progress",
-    "help": _usage("/target help [command]", "/target help set"),
-    "set": _usage(
-        "/target set <@person|team> <amount> [revenue|deals|pipeline] [period]",
-        "/target set @maria 50k month",
-        "/target set team 10 deals Q1",
-    ),
-    "split": _usage(
-        "/target split team [equal|weighted] [period]", "/target split team weighted next month"
-    ),
-    "history": _usage("/target history [@person]", "/target history @maria"),
-    "reward": "; ".join(
-        (
-            _usage(
-                "/target reward add [team] <percent>% <name> [bonus <amount>]",
-                "/target reward add 120% Gold bonus 2k",
-            ),
-            _usage(
-                "/target reward add streak <days> <name>",
-                '/target reward add streak 10 "Ten in a row"',
-            ),
-            "`/target reward list`",
-            _usage("/target reward remove <#number>", "/target reward remove #3"),
-        )
-    ),
-    "rewards": _usage("/target rewards [period]", "/target rewards last month"),
-    "leaderboard": _usage(
-        "/deal leaderboard [week|month|quarter] [revenue|deals|pipeline] [public]",
-        "/deal leaderboard quarter deals public",
-    ),
-}
+# Read in the current language: `USAGE["set"]` is translated when it is read.
+USAGE = Texts(
+    {
+        "progress": N_("`/target` shows your progress against your targets"),
+        "team": N_("`/target team` shows the team's progress"),
+        "help": lambda: _usage(_("/target help [command]"), "/target help set"),
+        "set": lambda: _usage(
+            _("/target set <@person|team> <amount> [revenue|deals|pipeline] [period]"),
+            "/target set @maria 50k month",
+            "/target set team 10 deals Q1",
+        ),
+        "split": lambda: _usage(
+            _("/target split team [equal|weighted] [period]"),
+            "/target split team weighted next month",
+        ),
+        "history": lambda: _usage(_("/target history [@person]"), "/target history @maria"),
+        "reward": lambda: "; ".join(
+            (
+                _usage(
+                    _("/target reward add [team] <percent>% <name> [bonus <amount>]"),
+                    "/target reward add 120% Gold bonus 2k",
+                ),
+                _usage(
+                    _("/target reward add streak <days> <name>"),
+                    _('/target reward add streak 10 "Ten in a row"'),
+                ),
+                "`/target reward list`",
+                _usage(_("/target reward remove <#number>"), "/target reward remove #3"),
+            )
+        ),
+        "rewards": lambda: _usage(_("/target rewards [period]"), "/target rewards last month"),
+        "leaderboard": lambda: _usage(
+            _("/deal leaderboard [week|month|quarter] [revenue|deals|pipeline] [public]"),
+            "/deal leaderboard quarter deals public",
+        ),
+    }
+)
 
 VERB_ALIASES: dict[str, str] = {
     "帮助": "help",
@@ -219,6 +227,8 @@ VERB_ALIASES: dict[str, str] = {
     "分解": "split",
     "历史": "history",
     "奖励": "rewards",
+    "奖励规则": "reward",
+    "进度": "progress",
     "me": "progress",
     "mine": "progress",
     "我": "progress",
@@ -290,7 +300,11 @@ _LEADERBOARD_KINDS: dict[str, LeaderboardKind] = {
     "本季度": "quarter",
 }
 _PUBLIC = frozenset({"public", "公开", "公布"})
-_SLOT_NAMES = {"period": "period", "metric": "metric", "public": "public option"}
+_SLOT_CLASHES = {
+    "period": N_("“{first}” and “{second}” clash: give one period."),
+    "metric": N_("“{first}” and “{second}” clash: give one metric."),
+    "public": N_("“{first}” and “{second}” clash: give one public option."),
+}
 # Words that must never be swallowed as a currency ("ALL" and "TOP" are currencies).
 _KEYWORDS = frozenset(_METRICS) | _TEAM | frozenset(_LEADERBOARD_KINDS) | _PUBLIC
 
@@ -337,12 +351,15 @@ def parse_target_command(text: str) -> TargetCommand | TargetParseError:
         return _quote_error(lexed.open_quote, text, verb or "help")
     if verb is None:
         return TargetParseError(
-            f"I don't know the command “{_shown(tokens[0].text)}”.", USAGE["help"]
+            _("I don't know the command “{word}”.").format(word=_shown(tokens[0].text)),
+            USAGE["help"],
         )
     if verb in _NO_ARGUMENTS:
         if len(tokens) > 1:
             # Name the verb as typed: "团队 本月" should not be answered with "team".
-            return TargetParseError(f"“{tokens[0].text}” takes nothing after it.", USAGE[verb])
+            return TargetParseError(
+                _("“{word}” takes nothing after it.").format(word=tokens[0].text), USAGE[verb]
+            )
         return _NO_ARGUMENTS[verb]
     return _PARSERS[verb](tokens[1:])
 
@@ -358,12 +375,14 @@ def parse_leaderboard_args(words: str) -> Leaderboard | TargetParseError:
         slot = _leaderboard_slot(token)
         if slot is None:
             return TargetParseError(
-                f"“{_shown(token.text)}” is not a leaderboard option.", USAGE["leaderboard"]
+                _("“{word}” is not a leaderboard option.").format(word=_shown(token.text)),
+                USAGE["leaderboard"],
             )
         if slot[0] in found:
             return TargetParseError(
-                f"“{_shown(typed[slot[0]])}” and “{_shown(token.text)}” clash: "
-                f"give one {_SLOT_NAMES[slot[0]]}.",
+                _(_SLOT_CLASHES[slot[0]]).format(
+                    first=_shown(typed[slot[0]]), second=_shown(token.text)
+                ),
                 USAGE["leaderboard"],
             )
         found[slot[0]], typed[slot[0]] = slot[1], token.text
@@ -444,17 +463,19 @@ def _shown(text: str) -> str:
 
 def _quote_error(quote: str, text: str, verb: str) -> TargetParseError:
     return TargetParseError(
-        f"There's an opening quote {quote} with no closing quote in “{_shown(text)}”.",
+        _("There's an opening quote {quote} with no closing quote in “{text}”.").format(
+            quote=quote, text=_shown(text)
+        ),
         USAGE[verb],
     )
 
 
 def _who_message(token: _Token, otherwise: str) -> str:
     if token.text.startswith(("@", "＠")):
-        return (
-            f"I couldn't tell who “{_shown(token.text)}” is. Pick the person from Slack's "
-            "@ menu so it becomes a mention."
-        )
+        return _(
+            "I couldn't tell who “{word}” is. Pick the person from Slack's @ menu "
+            "so it becomes a mention."
+        ).format(word=_shown(token.text))
     return otherwise
 
 
@@ -495,7 +516,7 @@ def _is_currency(token: _Token) -> bool:
 def _parse_set(args: Sequence[_Token]) -> TargetCommand | TargetParseError:
     if not args:
         return TargetParseError(
-            "Whose target? Start with an @person or team, then the amount.", USAGE["set"]
+            _("Whose target? Start with an @person or team, then the amount."), USAGE["set"]
         )
     subject = _subject(args[0])
     if isinstance(subject, TargetParseError):
@@ -510,7 +531,9 @@ def _parse_set(args: Sequence[_Token]) -> TargetCommand | TargetParseError:
     late = next((t for t in rest if _word(t) in _METRICS), None)
     if late is not None:
         return TargetParseError(
-            f"Put the metric “{late.text}” right after the amount, before the period.",
+            _("Put the metric “{word}” right after the amount, before the period.").format(
+                word=late.text
+            ),
             USAGE["set"],
         )
     kind, user_id = subject
@@ -524,10 +547,13 @@ def _subject(token: _Token) -> tuple[Literal["member", "team"], str | None] | Ta
     if user_id is not None:
         return "member", user_id
     if _is_amount(token):
-        message = f"Whose target is “{_shown(token.text)}”? Put an @person or team before it."
+        message = _("Whose target is “{text}”? Put an @person or team before it.").format(
+            text=_shown(token.text)
+        )
     else:
         message = _who_message(
-            token, f"Whose target? “{_shown(token.text)}” is not an @person or team."
+            token,
+            _("Whose target? “{text}” is not an @person or team.").format(text=_shown(token.text)),
         )
     return TargetParseError(message, USAGE["set"])
 
@@ -535,13 +561,15 @@ def _subject(token: _Token) -> tuple[Literal["member", "team"], str | None] | Ta
 def _missing_amount(who: _Token, rest: Sequence[_Token]) -> TargetParseError:
     if not rest:
         # Not the mention itself: escaped for mrkdwn it would show as raw <@U…> text.
-        whom = "team" if _word(who) in _TEAM else "the person"
-        message = f"What's the target? Give an amount after {whom}, e.g. 50k or 10."
-    else:
         message = (
-            f"“{_shown(rest[0].text)}” is not an amount. "
-            "Put the target right after who it's for, e.g. 50k or 10."
+            _("What's the target? Give an amount after team, e.g. 50k or 10.")
+            if _word(who) in _TEAM
+            else _("What's the target? Give an amount after the person, e.g. 50k or 10.")
         )
+    else:
+        message = _(
+            "“{text}” is not an amount. Put the target right after who it's for, e.g. 50k or 10."
+        ).format(text=_shown(rest[0].text))
     return TargetParseError(message, USAGE["set"])
 
 
@@ -552,7 +580,7 @@ def _parse_split(args: Sequence[_Token]) -> TargetCommand | TargetParseError:
     rest = args[1:] if args and _word(args[0]) in _TEAM else args
     if rest and _mention(rest[0]) is not None:
         return TargetParseError(
-            "“split” shares the team target among everyone; set one person's with set.",
+            _("“split” shares the team target among everyone; set one person's with set."),
             USAGE["split"],
         )
     method: Literal["equal", "weighted"] = "equal"
@@ -562,7 +590,8 @@ def _parse_split(args: Sequence[_Token]) -> TargetCommand | TargetParseError:
     late = next((t for t in rest if _word(t) in _METHODS), None)
     if late is not None:
         return TargetParseError(
-            f"Put “{late.text}” right after split team, before the period.", USAGE["split"]
+            _("Put “{word}” right after split team, before the period.").format(word=late.text),
+            USAGE["split"],
         )
     return Split(method, _join(rest) or None)
 
@@ -573,7 +602,9 @@ def _parse_history(args: Sequence[_Token]) -> TargetCommand | TargetParseError:
     user_id = _mention(args[0]) if len(args) == 1 else None
     if user_id is not None:
         return History(user_id)
-    otherwise = f"“history” takes one @person or nothing, not “{_shown(_join(args))}”."
+    otherwise = _("“history” takes one @person or nothing, not “{text}”.").format(
+        text=_shown(_join(args))
+    )
     return TargetParseError(_who_message(args[0], otherwise), USAGE["history"])
 
 
@@ -585,7 +616,9 @@ def _parse_help(args: Sequence[_Token]) -> TargetCommand | TargetParseError:
         return Help(topic)
     if len(args) == 1 and _word(args[0]) == "leaderboard":
         return Help("leaderboard")
-    return TargetParseError(f"I have no help on “{_shown(_join(args))}”.", USAGE["help"])
+    return TargetParseError(
+        _("I have no help on “{text}”.").format(text=_shown(_join(args))), USAGE["help"]
+    )
 
 
 # --- rewards --------------------------------------------------------------------------
@@ -599,7 +632,8 @@ def _rewards(plural: bool) -> _Parser:
         if action == "list":
             if len(args) > 1:
                 return TargetParseError(
-                    f"“{args[0].text}” takes nothing after it.", USAGE["reward"]
+                    _("“{word}” takes nothing after it.").format(word=args[0].text),
+                    USAGE["reward"],
                 )
             return RewardList()
         if action == "remove":
@@ -609,8 +643,10 @@ def _rewards(plural: bool) -> _Parser:
         if not args:
             return RewardList()
         return TargetParseError(
-            f"“reward” takes add, list or remove, not “{_shown(args[0].text)}”. "
-            "For rewards given, use rewards [period].",
+            _(
+                "“reward” takes add, list or remove, not “{word}”. "
+                "For rewards given, use rewards [period]."
+            ).format(word=_shown(args[0].text)),
             USAGE["reward"],
         )
 
@@ -633,15 +669,17 @@ def _parse_reward_add(args: Sequence[_Token]) -> TargetCommand | TargetParseErro
     name = _join(name_tokens)
     if not name:
         return TargetParseError(
-            "Give the reward a name after the threshold, e.g. Gold.", USAGE["reward"]
+            _("Give the reward a name after the threshold, e.g. Gold."), USAGE["reward"]
         )
     if bonus_at is None:
         return RewardAdd(scope, value, name, None)
     bonus, extra = _take_amount(rest[bonus_at + 1 :])
     if bonus is None or extra:
         return TargetParseError(
-            f"After “{rest[bonus_at].text}” I expected one amount, e.g. bonus 2k. "
-            "To use that word in the name, put the name in quotes.",
+            _(
+                "After “{word}” I expected one amount, e.g. bonus 2k. "
+                "To use that word in the name, put the name in quotes."
+            ).format(word=rest[bonus_at].text),
             USAGE["reward"],
         )
     return RewardAdd(scope, value, name, bonus)
@@ -652,22 +690,28 @@ def _threshold(
 ) -> tuple[str, Sequence[_Token]] | TargetParseError:
     """Read the percent (or streak days) that starts ``reward add``."""
     if not args:
-        wanted = "How many days in a row?" if scope == "streak" else "At what percent?"
-        return TargetParseError(f"{wanted} Give the threshold, then the name.", USAGE["reward"])
+        message = (
+            _("How many days in a row? Give the threshold, then the name.")
+            if scope == "streak"
+            else _("At what percent? Give the threshold, then the name.")
+        )
+        return TargetParseError(message, USAGE["reward"])
     text = "" if args[0].quoted else unicodedata.normalize("NFKC", args[0].text)
     rest = args[1:]
     if scope == "streak":
         match = _STREAK_DAYS.fullmatch(text)
         if rest and _word(rest[0]) in _DAYS:
             rest = rest[1:]
-        message = (
-            f"“{_shown(args[0].text)}” is not a number of days. A streak counts days, e.g. 10."
+        message = _("“{text}” is not a number of days. A streak counts days, e.g. 10.").format(
+            text=_shown(args[0].text)
         )
     else:
         match = _PERCENT.fullmatch(text)
         if rest and rest[0].text in ("%", "％"):
             rest = rest[1:]
-        message = f"“{_shown(args[0].text)}” is not a percent. Start with the tier, e.g. 120%."
+        message = _("“{text}” is not a percent. Start with the tier, e.g. 120%.").format(
+            text=_shown(args[0].text)
+        )
     if match is None:
         return TargetParseError(message, USAGE["reward"])
     return match[1], rest
@@ -678,9 +722,14 @@ def _parse_reward_remove(args: Sequence[_Token]) -> TargetCommand | TargetParseE
     match = _RULE_NUMBER.fullmatch(word or "")
     if match is not None and int(match[1]) > 0:
         return RewardRemove(int(match[1]))
-    shown = _shown(_join(args))
-    message = f"“{shown}” is not a rule number." if args else "Which rule? Give its #number."
-    return TargetParseError(f"{message} See them with reward list.", USAGE["reward"])
+    message = (
+        _("“{text}” is not a rule number. See them with reward list.").format(
+            text=_shown(_join(args))
+        )
+        if args
+        else _("Which rule? Give its #number. See them with reward list.")
+    )
+    return TargetParseError(message, USAGE["reward"])
 
 
 # --- leaderboard ----------------------------------------------------------------------

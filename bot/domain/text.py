@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from bot.i18n import _
+
 __all__ = ["TextTooLongError", "clean_text", "escape_mrkdwn", "parse_mention"]
 
 # Slack has no escape for *, _, ~ and `; the `verbatim` flag only stops auto-linking,
@@ -45,8 +47,10 @@ class TextTooLongError(ValueError):
 
     def __init__(self, length: int, max_len: int) -> None:
         super().__init__(
-            f"That text is {length:,} characters long; the limit here is {max_len:,}. "
-            f"Please shorten it by {length - max_len:,}."
+            _(
+                "That text is {length} characters long; the limit here is {limit}. "
+                "Please shorten it by {over}."
+            ).format(length=f"{length:,}", limit=f"{max_len:,}", over=f"{length - max_len:,}")
         )
         self.length = length
         self.max_len = max_len

@@ -9,10 +9,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.domain.amounts import format_amount
+from bot.i18n import _, current, money, ngettext
 from bot.services.targets import active_targets, member_scope, progress_of
 from bot.views import standup as views
-from bot.views.common import plural
 from models import Deal, Member, SalesTeam, StandupPrompt
 
 STALE_AFTER = timedelta(days=7)
@@ -32,14 +31,26 @@ def pace_line(session: Session, team: SalesTeam, member: Member, now: datetime) 
     state = progress_of(session, team, targets[0], today)
     p = state.progress
 
-    def money(value: Decimal) -> str:
-        return format_amount(value, team.currency)
+    def amount(value: Decimal) -> str:
+        return money(value, team.currency)
 
-    line = f"{state.period.label()}: {money(p.achieved)} of {money(p.target)}, {p.percent:.0f}%"
-    if p.remaining > 0:
-        days = plural(p.working_days_left, "working day")
-        line += f", {days} left, {money(p.weekly_needed)} a week needed"
-    return line
+    values = {
+        "period": state.period.label(current()),
+        "achieved": amount(p.achieved),
+        "target": amount(p.target),
+        "percent": f"{p.percent:.0f}",
+        "days": p.working_days_left,
+        "weekly": amount(p.weekly_needed),
+    }
+    if p.remaining <= 0:
+        return _("{period}: {achieved} of {target}, {percent}%").format(**values)
+    return ngettext(
+        "{period}: {achieved} of {target}, {percent}%, {days} working day left, "
+        "{weekly} a week needed",
+        "{period}: {achieved} of {target}, {percent}%, {days} working days left, "
+        "{weekly} a week needed",
+        p.working_days_left,
+    ).format(**values)
 
 
 def briefing(
@@ -67,7 +78,7 @@ def briefing(
         return views.DealLine(
             deal.id,
             deal.customer,
-            format_amount(deal.amount, deal.currency),
+            money(deal.amount, deal.currency),
             deal.close_date,
             (now - deal.updated_at).days,
         )

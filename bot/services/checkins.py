@@ -10,15 +10,17 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.domain.amounts import Money, format_amount
+from bot.domain.amounts import Money
 from bot.domain.stages import Stage
 from bot.domain.standup import streak_start
 from bot.domain.text import escape_mrkdwn
+from bot.i18n import _, money, use_language
 from bot.services import deals, outbox
 from bot.services.actor import Actor
 from bot.services.deals import DealFields
 from bot.services.directory import team_members
 from bot.services.errors import Refused
+from bot.services.language import workspace_language
 from bot.services.once import insert_once
 from bot.services.standups import (
     day_key,
@@ -89,22 +91,23 @@ def check_in(
     if not insert_once(session, StandupResponse, values, ["prompt_id"]):
         # A double-clicked submit, or a second check-in: the first one stands.
         return CheckedIn(day, False, [], 0)
-    moved = [_move(session, actor, move) for move in moves]
+    channel_language = workspace_language(session, team.workspace_id)
+    moved = [_move(session, actor, move, channel_language) for move in moves]
     standup_day = ensure_day(session, team, day, now=actor.now)
     managers = [m.slack_user_id for m in team_members(session, team) if m.can_manage]
+    # The thread post goes to the team channel: in the workspace's language.
+    with use_language(channel_language):
+        post = views.check_in_post(actor.member.slack_user_id, answers, moved, blocker, managers)
     outbox.enqueue(
         session,
         workspace_id=team.workspace_id,
         method="chat.postMessage",
-        payload={
-            outbox.THREAD_OF: day_key(standup_day),
-            "channel": team.channel_id,
-            **views.check_in_post(actor.member.slack_user_id, answers, moved, blocker, managers),
-        },
+        payload={outbox.THREAD_OF: day_key(standup_day), "channel": team.channel_id, **post},
         now=actor.now,
     )
     refresh_day(session, team, standup_day, now=actor.now)
-    run = _streak_rewards(session, team, actor, day)
+    with use_language(channel_language):
+        run = _streak_rewards(session, team, actor, day)
     return CheckedIn(day, True, moved, run)
 
 
@@ -129,22 +132,28 @@ def _prompt_for(session: Session, actor: Actor, team: SalesTeam, day: date) -> S
     ).one()
 
 
-def _move(session: Session, actor: Actor, move: Move) -> views.MovedDeal:
+def _move(session: Session, actor: Actor, move: Move, channel_language: str) -> views.MovedDeal:
     deal = deals.find_deal(session, actor, f"#{move.deal_id}", for_update=True)
     if deal.owner_id != actor.member.id:
-        raise Refused(f"Deal #{deal.id} is not yours: move only your own deals here.")
+        raise Refused(
+            _("Deal #{id} is not yours: move only your own deals here.").format(id=deal.id)
+        )
     before_stage, before_amount = deal.stage, deal.amount
     amount = None if move.amount is None else Money(move.amount, deal.currency)
     deals.update_deal(session, actor, deal, DealFields(stage=move.stage, amount=amount))
-    changes = []
-    if deal.stage != before_stage:
-        changes.append(f"{before_stage} → {deal.stage}")
-    if deal.amount != before_amount:
-        changes.append(
-            f"{format_amount(before_amount, deal.currency)} → "
-            f"{format_amount(deal.amount, deal.currency)}"
-        )
-    return views.MovedDeal(deal.id, deal.customer, ", ".join(changes) or "no change")
+    # Told in the team channel's thread: in the workspace's language.
+    with use_language(channel_language):
+        changes = []
+        if deal.stage != before_stage:
+            stages = deals.stage_list(session, deal.workspace_id)
+            before_label = deals.stage_by_key(stages, before_stage).label
+            changes.append(f"{before_label} → {deals.stage_by_key(stages, deal.stage).label}")
+        if deal.amount != before_amount:
+            changes.append(
+                f"{money(before_amount, deal.currency)} → {money(deal.amount, deal.currency)}"
+            )
+        change = ", ".join(changes) or _("no change")
+    return views.MovedDeal(deal.id, deal.customer, change)
 
 
 def _streak_rewards(session: Session, team: SalesTeam, actor: Actor, day: date) -> int:
@@ -185,11 +194,11 @@ def _streak_rewards(session: Session, team: SalesTeam, actor: Actor, day: date) 
             "granted_at": actor.now,
         }
         if insert_once(session, RewardGrant, values, ["subject_key", "scope", "tier"]):
-            text = (
-                f":fire: <@{member.slack_user_id}> checked in {run} working days in a row: "
-                f"*{escape_mrkdwn(rule.name)}*"
-                + (f" · bonus {format_amount(rule.bonus, team.currency)}" if rule.bonus else "")
-            )
+            text = ":fire: " + _(
+                "{person} checked in {days} working days in a row: *{name}*"
+            ).format(person=f"<@{member.slack_user_id}>", days=run, name=escape_mrkdwn(rule.name))
+            if rule.bonus:
+                text += " · " + _("bonus {amount}").format(amount=money(rule.bonus, team.currency))
             outbox.enqueue(
                 session,
                 workspace_id=team.workspace_id,
@@ -219,7 +228,7 @@ def _checked_days(session: Session, team: SalesTeam, member: Member, day: date) 
 
 def text_answers(questions: list[str], text: str) -> list[tuple[str, str]]:
     """A DM reply as answers: the whole text as the update, and a `blocker: …` line, if any."""
-    answers = [(questions[0] if questions else "Update", text.strip())]
+    answers = [(questions[0] if questions else _("Update"), text.strip())]
     found = BLOCKER_LINE.search(text)
     blocker_question = next((q for q in questions if BLOCKER_QUESTION.search(q)), None)
     if found and blocker_question:

@@ -14,6 +14,7 @@ from bot.domain.dates import DateError, parse_date
 from bot.domain.deal_command import USAGE
 from bot.domain.stages import Stage, StageError, resolve_stage
 from bot.domain.text import TextTooLongError, clean_text, escape_mrkdwn
+from bot.i18n import N_, _, ngettext
 from bot.services import deals
 from bot.services.actor import Actor
 from bot.services.deals import DealFields, DealRow, HistoryLine, Outcome, StageTotal
@@ -45,6 +46,7 @@ class Listed:
     title: str
     rows: list[DealRow]
     empty_hint: str
+    with_owner: bool = True
 
 
 @dataclass(frozen=True)
@@ -89,9 +91,11 @@ def require_rate(session: Session, actor: Actor, currency: str) -> None:
     if team is None or currency == team.currency or currency in fx_rates(session, team):
         return
     raise Refused(
-        f"{escape_mrkdwn(team.name)} reports in {team.currency} and has no exchange rate for "
-        f"{currency} yet, so this deal could not count toward targets. A manager can add one "
-        f"with `/salesbot fx {currency} 7.8`, or give the amount in {team.currency}."
+        _(
+            "{team} reports in {team_currency} and has no exchange rate for {currency} yet, so "
+            "this deal could not count toward targets. A manager can add one with "
+            "`/salesbot fx {currency} 7.8`, or give the amount in {team_currency}."
+        ).format(team=escape_mrkdwn(team.name), team_currency=team.currency, currency=currency)
     )
 
 
@@ -111,14 +115,30 @@ def read_date(text: str, actor: Actor, usage: str) -> date:
         raise Refused(escape_mrkdwn(str(error)), usage) from None
 
 
+# What read_text says about each kind of free text.
+_TOO_LONG = {
+    "customer name": N_("The customer name is too long: {most} characters at most."),
+    "title": N_("The title is too long: {most} characters at most."),
+    "note": N_("The note is too long: {most} characters at most."),
+    "reason": N_("The reason is too long: {most} characters at most."),
+}
+_EMPTY = {
+    "customer name": N_("The customer name is empty."),
+    "title": N_("The title is empty."),
+    "note": N_("The note is empty."),
+    "reason": N_("The reason is empty."),
+}
+
+
 def read_text(text: str, what: str, max_len: int, usage: str, *, multiline: bool = False) -> str:
-    """Free text with control characters stripped and its length bounded."""
+    """Free text with control characters stripped and its length bounded; `what` is one of
+    customer name, title, note and reason."""
     try:
         cleaned = clean_text(text, max_len=max_len, multiline=multiline)
     except TextTooLongError:
-        raise Refused(f"The {what} is too long: {max_len} characters at most.", usage) from None
+        raise Refused(_(_TOO_LONG[what]).format(most=max_len), usage) from None
     if not cleaned:
-        raise Refused(f"The {what} is empty.", usage)
+        raise Refused(_(_EMPTY[what]), usage)
     return cleaned
 
 
@@ -146,7 +166,7 @@ def execute(session: Session, actor: Actor, command: cmd.DealCommand) -> Result:
             return _changed(session, "undo", Outcome(deal, _events, []))
         case cmd.Assign():
             return _assign(session, actor, command)
-    raise Refused("That is not something /deal can do.", USAGE["help"])
+    raise Refused(_("That is not something /deal can do."), USAGE["help"])
 
 
 def _changed(session: Session, verb: str, outcome: Outcome) -> Changed:
@@ -186,7 +206,9 @@ def _require_positive(money: Money | None, usage: str) -> None:
     try:
         require_positive(money)
     except AmountError as error:
-        raise Refused(f"A won deal needs an amount above zero. {error}", usage) from None
+        raise Refused(
+            _("A won deal needs an amount above zero. {reason}").format(reason=error), usage
+        ) from None
 
 
 def find(session: Session, actor: Actor, ref: cmd.DealRef, *, for_update: bool = True) -> Deal:
@@ -202,7 +224,7 @@ def _update(session: Session, actor: Actor, command: cmd.Update) -> Changed:
     seen: set[str] = set()
     for field, text in command.changes:
         if field in seen:
-            raise Refused(f"You gave the {field} twice.", usage)
+            raise Refused(_(_TWICE[field]), usage)
         seen.add(field)
         match field:
             case "stage":
@@ -223,12 +245,20 @@ def _update(session: Session, actor: Actor, command: cmd.Update) -> Changed:
     return _changed(session, "update", deals.update_deal(session, actor, deal, fields))
 
 
+_TWICE = {
+    "stage": N_("You gave the stage twice."),
+    "amount": N_("You gave the amount twice."),
+    "close": N_("You gave the close date twice."),
+    "note": N_("You gave the note twice."),
+    "customer": N_("You gave the customer twice."),
+}
+
+
 def _won(session: Session, actor: Actor, command: cmd.Won) -> Changed:
     usage = USAGE["won"]
     deal = find(session, actor, command.ref)
     won = _kind_stage(session, actor, "won")
-    if deal.stage == won.key:
-        raise Refused(f"Deal #{deal.id} is already won. To change it, `/deal reopen #{deal.id}`.")
+    _require_open(deal, "won")
     amount = (
         read_amount(session, command.amount_text, actor, usage) if command.amount_text else None
     )
@@ -237,12 +267,28 @@ def _won(session: Session, actor: Actor, command: cmd.Won) -> Changed:
     return _changed(session, "won", outcome)
 
 
+def _require_open(deal: Deal, verb: str) -> None:
+    """Closing a closed deal again is almost always a slip: reopening it is explicit."""
+    if deal.closed_at is not None:
+        message = (
+            N_(
+                "Deal #{id} is already closed ({stage}). To mark it won, "
+                "`/deal reopen #{id}` first."
+            )
+            if verb == "won"
+            else N_(
+                "Deal #{id} is already closed ({stage}). To mark it lost, "
+                "`/deal reopen #{id}` first."
+            )
+        )
+        raise Refused(_(message).format(id=deal.id, stage=deal.stage))
+
+
 def _lost(session: Session, actor: Actor, command: cmd.Lost) -> Changed:
     usage = USAGE["lost"]
     deal = find(session, actor, command.ref)
     lost = _kind_stage(session, actor, "lost")
-    if deal.stage == lost.key:
-        raise Refused(f"Deal #{deal.id} is already lost.")
+    _require_open(deal, "lost")
     reason = read_text(command.reason, "reason", REASON_MAX, usage) if command.reason else ""
     outcome = deals.update_deal(session, actor, deal, DealFields(stage=lost), lost_reason=reason)
     return _changed(session, "lost", outcome)
@@ -251,7 +297,7 @@ def _lost(session: Session, actor: Actor, command: cmd.Lost) -> Changed:
 def _reopen(session: Session, actor: Actor, command: cmd.Reopen) -> Changed:
     deal = find(session, actor, command.ref)
     if deal.closed_at is None:
-        raise Refused(f"Deal #{deal.id} is already open.", USAGE["reopen"])
+        raise Refused(_("Deal #{id} is already open.").format(id=deal.id), USAGE["reopen"])
     stages = deals.stage_list(session, actor.workspace_id)
     stage = deals.reopen_stage(session, deal, stages)
     outcome = deals.update_deal(session, actor, deal, DealFields(stage=stage))
@@ -262,7 +308,12 @@ def _kind_stage(session: Session, actor: Actor, kind: str) -> Stage:
     for stage in deals.stage_list(session, actor.workspace_id):
         if stage.kind == kind:
             return stage
-    raise Refused(f"This workspace has no {kind} stage; ask a manager to check `/salesbot stages`.")
+    message = (
+        N_("This workspace has no won stage; ask a manager to check `/salesbot stages`.")
+        if kind == "won"
+        else N_("This workspace has no lost stage; ask a manager to check `/salesbot stages`.")
+    )
+    raise Refused(_(message))
 
 
 def _member(session: Session, actor: Actor, user_id: str) -> Member | None:
@@ -275,31 +326,44 @@ def _list(session: Session, actor: Actor, command: cmd.List) -> Listed:
             assert command.user_id is not None
             member = _member(session, actor, command.user_id)
             rows = deals.list_open(session, actor, owner=member) if member else []
-            return Listed(f"Open deals of <@{command.user_id}>", rows, "They have no open deals.")
+            return Listed(
+                _("Open deals of {person}").format(person=f"<@{command.user_id}>"),
+                rows,
+                _("They have no open deals."),
+            )
         case "team":
             team = _require_team(actor)
             return Listed(
-                "Open deals of the team",
+                _("Open deals of the team"),
                 deals.list_open(session, actor, team=team),
-                "The team has no open deals. Add one with `/deal add Acme 12k`.",
+                _("The team has no open deals. Add one with `/deal add Acme 12k`."),
             )
         case "stage":
             assert command.stage_text is not None
             stage = read_stage(session, command.stage_text, actor, USAGE["list"])
             rows = deals.list_open(session, actor, stage_key=stage.key, **_own_scope(actor))
-            return Listed(f"Open deals in {stage.label}", rows, f"No open deals in {stage.label}.")
+            return Listed(
+                _("Open deals in {stage}").format(stage=stage.label),
+                rows,
+                _("No open deals in {stage}.").format(stage=stage.label),
+            )
         case "stale":
             days = actor.team.stale_days if actor.team else 14
             rows = deals.list_open(session, actor, idle_days=days, **_own_scope(actor))
             return Listed(
-                f"Open deals with no update for {days} days",
+                ngettext(
+                    "Open deals with no update for {days} day",
+                    "Open deals with no update for {days} days",
+                    days,
+                ).format(days=days),
                 rows,
-                "Nothing stale: every open deal moved recently.",
+                _("Nothing stale: every open deal moved recently."),
             )
     return Listed(
-        "Your open deals",
+        _("Your open deals"),
         deals.list_open(session, actor, owner=actor.member),
-        "You have no open deals. Add one with `/deal add Acme 12k proposal`.",
+        _("You have no open deals. Add one with `/deal add Acme 12k proposal`."),
+        with_owner=False,
     )
 
 
@@ -311,8 +375,10 @@ def _own_scope(actor: Actor) -> dict[str, Any]:
 def _require_team(actor: Actor) -> SalesTeam:
     if actor.team is None:
         raise Refused(
-            "You are not in a sales team yet. A manager can run `/salesbot setup` in the team's "
-            "channel, or `/salesbot team add @you`."
+            _(
+                "You are not in a sales team yet. A manager can run `/salesbot setup` in the "
+                "team's channel, or `/salesbot team add @you`."
+            )
         )
     return actor.team
 
@@ -331,15 +397,17 @@ def _pipeline(session: Session, actor: Actor, command: cmd.Pipeline) -> Pipeline
             assert command.user_id is not None
             member = _member(session, actor, command.user_id)
             rows = deals.pipeline(session, actor, owner=member) if member else []
-            return PipelineView(f"Pipeline of <@{command.user_id}>", rows)
+            return PipelineView(
+                _("Pipeline of {person}").format(person=f"<@{command.user_id}>"), rows
+            )
         case "team" if actor.team is not None:
-            return PipelineView("Team pipeline", deals.pipeline(session, actor, team=actor.team))
-    return PipelineView("Your pipeline", deals.pipeline(session, actor, owner=actor.member))
+            return PipelineView(_("Team pipeline"), deals.pipeline(session, actor, team=actor.team))
+    return PipelineView(_("Your pipeline"), deals.pipeline(session, actor, owner=actor.member))
 
 
 def _assign(session: Session, actor: Actor, command: cmd.Assign) -> Changed:
     if not actor.member.can_manage:
-        raise Refused("Only managers can assign deals.", USAGE["assign"])
+        raise Refused(_("Only managers can assign deals."), USAGE["assign"])
     deal = find(session, actor, command.ref)
     new_owner = ensure_member(session, actor.workspace_id, command.user_id, now=actor.now)
     return _changed(session, "assign", deals.assign(session, actor, deal, new_owner))

@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.domain.amounts import Money
-from bot.domain.stages import Stage
+from bot.domain.stages import Stage, shown_label
 from bot.domain.text import escape_mrkdwn
+from bot.i18n import _
 from bot.services import rewards
 from bot.services.actor import Actor
 from bot.services.directory import stages_of, team_of
@@ -22,7 +23,6 @@ from bot.services.errors import Refused
 from models import Deal, DealEvent, Member, SalesTeam
 
 UNDO_WINDOW = timedelta(minutes=10)
-LIST_USAGE = "`/deal list`, `/deal list team`, `/deal list @user`, `/deal list proposal`"
 
 
 @dataclass(frozen=True)
@@ -47,9 +47,9 @@ class Outcome:
 
 
 def stage_list(session: Session, workspace_id: str) -> list[Stage]:
-    """The workspace's stages as domain values."""
+    """The workspace's stages as domain values, default labels in the current language."""
     return [
-        Stage(s.key, s.label, s.probability, s.kind, s.position)  # type: ignore[arg-type]
+        Stage(s.key, shown_label(s.key, s.label), s.probability, s.kind, s.position)  # type: ignore[arg-type]
         for s in stages_of(session, workspace_id)
     ]
 
@@ -130,8 +130,10 @@ def add_deal(session: Session, actor: Actor, fields: DealFields) -> Outcome:
     warnings = _warnings(deal, actor, stage)
     if actor.team is None:
         warnings.append(
-            "You are not in a sales team yet: ask a manager to run `/salesbot setup` in your "
-            "team's channel, or `/salesbot team add @you`."
+            _(
+                "You are not in a sales team yet: ask a manager to run `/salesbot setup` in your "
+                "team's channel, or `/salesbot team add @you`."
+            )
         )
     return Outcome(deal, events, warnings)
 
@@ -139,7 +141,9 @@ def add_deal(session: Session, actor: Actor, fields: DealFields) -> Outcome:
 def _warnings(deal: Deal, actor: Actor, stage: Stage) -> list[str]:
     warnings = []
     if stage.kind == "open" and deal.close_date is not None and deal.close_date < actor.today:
-        warnings.append(f"The close date {deal.close_date:%Y-%m-%d} is in the past.")
+        warnings.append(
+            _("The close date {date} is in the past.").format(date=f"{deal.close_date:%Y-%m-%d}")
+        )
     return warnings
 
 
@@ -147,7 +151,9 @@ def check_can_change(actor: Actor, deal: Deal) -> None:
     """Reps change only their own deals; managers any deal of their workspace."""
     if deal.owner_id != actor.member.id and not actor.member.can_manage:
         raise Refused(
-            f"Deal #{deal.id} belongs to someone else: only its owner or a manager can change it."
+            _(
+                "Deal #{id} belongs to someone else: only its owner or a manager can change it."
+            ).format(id=deal.id)
         )
 
 
@@ -201,7 +207,7 @@ def _move_stage(
     lost_reason: str,
 ) -> list[DealEvent]:
     if stage.kind == "won" and deal.amount <= 0:
-        raise Refused("A won deal needs an amount above zero: `/deal won #12 15k`.")
+        raise Refused(_("A won deal needs an amount above zero: `/deal won #12 15k`."))
     events = [_record(session, actor, deal, change_id, "update", "stage", deal.stage, stage.key)]
     deal.stage = stage.key
     closed_at = None if stage.kind == "open" else actor.now
@@ -256,7 +262,11 @@ def find_deal(session: Session, actor: Actor, ref: str, *, for_update: bool = Fa
     if number.isdigit() and number.isascii():
         deal = _locked(session, int(number), actor.workspace_id, for_update)
         if deal is None:
-            raise Refused(f"There is no deal #{number}. See your deals with `/deal list`.")
+            raise Refused(
+                _("There is no deal #{number}. See your deals with `/deal list`.").format(
+                    number=number
+                )
+            )
         return deal
     found = _deal_by_name(session, actor, text)
     if not for_update:
@@ -301,21 +311,24 @@ def _deal_by_name(session: Session, actor: Actor, name: str) -> Deal:
         if len(matches) > 1:
             listed = ", ".join(f"#{d.id} {escape_mrkdwn(d.customer)}" for d in matches[:10])
             raise Refused(
-                f"“{escape_mrkdwn(name)}” matches several deals: {listed}. "
-                "Use the number, e.g. `/deal show #"
-                f"{matches[0].id}`."
+                _(
+                    "“{name}” matches several deals: {listed}. "
+                    "Use the number, e.g. `/deal show #{id}`."
+                ).format(name=escape_mrkdwn(name), listed=listed, id=matches[0].id)
             )
     raise Refused(
-        f"I found no open deal for “{escape_mrkdwn(name)}”. See your deals with `/deal list`."
+        _("I found no open deal for “{name}”. See your deals with `/deal list`.").format(
+            name=escape_mrkdwn(name)
+        )
     )
 
 
 def assign(session: Session, actor: Actor, deal: Deal, new_owner: Member) -> Outcome:
     """Give a deal to another member (managers only); it moves to their team."""
     if not actor.member.can_manage:
-        raise Refused("Only managers can assign deals. Ask a manager, or see `/deal help`.")
+        raise Refused(_("Only managers can assign deals. Ask a manager, or see `/deal help`."))
     if new_owner.workspace_id != deal.workspace_id:
-        raise Refused("That person is not in this workspace.")
+        raise Refused(_("That person is not in this workspace."))
     change_id = new_change_id()
     events = []
     if new_owner.id != deal.owner_id:
@@ -360,14 +373,15 @@ def undo_last(session: Session, actor: Actor) -> tuple[Deal, list[DealEvent]]:
             DealEvent.workspace_id == actor.workspace_id,
             DealEvent.actor_id == actor.member.id,
             DealEvent.at >= actor.now - UNDO_WINDOW,
-            DealEvent.action != "undo",
+            # An import is not the member's own change, and an undo is not undone by undo.
+            DealEvent.action.not_in(("undo", "import")),
             DealEvent.undone_by.is_(None),
         )
         .order_by(DealEvent.id.desc())
         .limit(1)
     ).one_or_none()
     if last is None:
-        raise Refused("Nothing to undo: you made no change in the last 10 minutes.")
+        raise Refused(_("Nothing to undo: you made no change in the last 10 minutes."))
     batch = list(
         session.scalars(
             select(DealEvent)
@@ -431,8 +445,10 @@ def _refuse_if_changed_since(session: Session, deal: Deal, batch: Sequence[DealE
     ).first()
     if later is not None:
         raise Refused(
-            f"Deal #{deal.id} has changed since your last change, so I did not undo it. "
-            f"See `/deal show #{deal.id}`."
+            _(
+                "Deal #{id} has changed since your last change, so I did not undo it. "
+                "See `/deal show #{id}`."
+            ).format(id=deal.id)
         )
 
 

@@ -10,3 +10,11 @@ class Refused(Exception):
         super().__init__(message)
         self.message = message
         self.usage = usage
+
+
+class FormErrors(Exception):
+    """Form fields that are wrong, by block id, for Slack's `response_action: errors`."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__("invalid form")
+        self.fields = fields

@@ -1,15 +1,21 @@
-"""Rows for `salesbot export`: plain values, ready for CSV or JSON."""
+"""Rows for `salesbot export` and `/deal export`: plain values, ready for CSV or JSON."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import csv
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TextIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from models import Deal, Member, RewardGrant, SalesTeam
+from bot.services.actor import Actor
+from models import TEAM_SCOPE, Deal, DealEvent, Member, RewardGrant, SalesTeam, Target
+
+Row = dict[str, str]
+RowReader = Callable[[Session], Iterator[Row]]
 
 DEAL_COLUMNS = (
     "id",
@@ -36,12 +42,33 @@ def _plain(value: object) -> str:
     return str(value)
 
 
-def deal_rows(session: Session, *, workspace_id: str | None = None) -> Iterator[dict[str, str]]:
-    """Every deal as export columns: Slack ids for team and owner, ISO dates, plain amounts."""
-    owner = aliased(Member)
-    query = select(Deal, owner.slack_user_id).join(owner, Deal.owner_id == owner.id)
+def _row(columns: Sequence[str], values: Mapping[str, object]) -> Row:
+    return {column: _plain(values[column]) for column in columns}
+
+
+def deal_rows(
+    session: Session,
+    *,
+    workspace_id: str | None = None,
+    owner: Member | None = None,
+    team: SalesTeam | None = None,
+) -> Iterator[Row]:
+    """Every deal as export columns: Slack ids for team and owner, ISO dates, plain amounts.
+
+    Deals whose creation was undone are left out: nobody sees them anywhere else either.
+    """
+    owner_row = aliased(Member)
+    query = (
+        select(Deal, owner_row.slack_user_id)
+        .join(owner_row, Deal.owner_id == owner_row.id)
+        .where(Deal.deleted_at.is_(None))
+    )
     if workspace_id is not None:
         query = query.where(Deal.workspace_id == workspace_id)
+    if owner is not None:
+        query = query.where(Deal.owner_id == owner.id)
+    if team is not None:
+        query = query.where(Deal.team_id == team.id)
     for deal, owner_slack_id in session.execute(query.order_by(Deal.id)):
         values = {
             "id": deal.id,
@@ -56,7 +83,113 @@ def deal_rows(session: Session, *, workspace_id: str | None = None) -> Iterator[
             "updated_at": deal.updated_at,
             "closed_at": deal.closed_at,
         }
-        yield {column: _plain(values[column]) for column in DEAL_COLUMNS}
+        yield _row(DEAL_COLUMNS, values)
+
+
+def export_team(actor: Actor) -> SalesTeam | None:
+    """The team whose deals `/deal export` sends a manager; None: the caller's own deals."""
+    return actor.team if actor.member.can_manage else None
+
+
+def caller_deal_rows(session: Session, actor: Actor) -> list[Row]:
+    """What `/deal export` sends: a manager's team's deals, anyone else's own."""
+    team = export_team(actor)
+    if team is not None:
+        return list(deal_rows(session, workspace_id=actor.workspace_id, team=team))
+    return list(deal_rows(session, workspace_id=actor.workspace_id, owner=actor.member))
+
+
+EVENT_COLUMNS = (
+    "id",
+    "team_id",
+    "deal_id",
+    "actor_id",
+    "at",
+    "action",
+    "field",
+    "old_value",
+    "new_value",
+)
+
+
+def _slack_ids(session: Session) -> dict[str, dict[str, str]]:
+    """Internal member and team ids (as history stores them) to Slack user and channel ids."""
+    people = session.execute(select(Member.id, Member.slack_user_id))
+    channels = session.execute(select(SalesTeam.id, SalesTeam.channel_id))
+    return {
+        "owner_id": {str(key): slack_id for key, slack_id in people},
+        "team_id": {str(key): slack_id for key, slack_id in channels},
+    }
+
+
+def event_rows(session: Session, *, workspace_id: str | None = None) -> Iterator[Row]:
+    """Every deal history event; owner and team changes name Slack users and channels."""
+    actor = aliased(Member)
+    query = select(DealEvent, actor.slack_user_id).join(actor, DealEvent.actor_id == actor.id)
+    if workspace_id is not None:
+        query = query.where(DealEvent.workspace_id == workspace_id)
+    slack_ids = _slack_ids(session)
+    for event, actor_slack_id in session.execute(query.order_by(DealEvent.id)):
+        # Internal ids mean nothing outside this database; Slack ids do.
+        translate = slack_ids.get(event.field, {})
+        values = {
+            "id": event.id,
+            "team_id": event.workspace_id,
+            "deal_id": event.deal_id,
+            "actor_id": actor_slack_id,
+            "at": event.at,
+            "action": event.action,
+            "field": event.field,
+            "old_value": translate.get(event.old_value or "", event.old_value),
+            "new_value": translate.get(event.new_value or "", event.new_value),
+        }
+        yield _row(EVENT_COLUMNS, values)
+
+
+TARGET_COLUMNS = (
+    "id",
+    "team_id",
+    "sales_team",
+    "scope",
+    "metric",
+    "period_kind",
+    "start_date",
+    "end_date",
+    "amount",
+    "set_by",
+    "updated_at",
+)
+
+
+def target_rows(session: Session, *, workspace_id: str | None = None) -> Iterator[Row]:
+    """Every target: the team's channel, `team` or the member's Slack id, the period and amount."""
+    member = aliased(Member)
+    setter = aliased(Member)
+    query = (
+        select(Target, SalesTeam.channel_id, member.slack_user_id, setter.slack_user_id)
+        .join(SalesTeam, Target.team_id == SalesTeam.id)
+        .outerjoin(member, Target.member_id == member.id)
+        .join(setter, Target.set_by_id == setter.id)
+    )
+    if workspace_id is not None:
+        query = query.where(Target.workspace_id == workspace_id)
+    for target, channel_id, member_slack_id, setter_slack_id in session.execute(
+        query.order_by(Target.id)
+    ):
+        values = {
+            "id": target.id,
+            "team_id": target.workspace_id,
+            "sales_team": channel_id,
+            "scope": TEAM_SCOPE if target.scope == TEAM_SCOPE else member_slack_id,
+            "metric": target.metric,
+            "period_kind": target.period_kind,
+            "start_date": target.start_date,
+            "end_date": target.end_date,
+            "amount": target.amount,
+            "set_by": setter_slack_id,
+            "updated_at": target.updated_at,
+        }
+        yield _row(TARGET_COLUMNS, values)
 
 
 REWARD_COLUMNS = (
@@ -74,7 +207,7 @@ REWARD_COLUMNS = (
 )
 
 
-def reward_rows(session: Session, *, workspace_id: str | None = None) -> Iterator[dict[str, str]]:
+def reward_rows(session: Session, *, workspace_id: str | None = None) -> Iterator[Row]:
     """Every reward granted, for paying out: who, what, when, bonus."""
     member = aliased(Member)
     query = (
@@ -98,10 +231,19 @@ def reward_rows(session: Session, *, workspace_id: str | None = None) -> Iterato
             "target_id": grant.target_id,
             "granted_at": grant.granted_at,
         }
-        yield {column: _plain(values[column]) for column in REWARD_COLUMNS}
+        yield _row(REWARD_COLUMNS, values)
 
 
-EXPORTS = {
+EXPORTS: dict[str, tuple[tuple[str, ...], RowReader]] = {
     "deals": (DEAL_COLUMNS, deal_rows),
+    "events": (EVENT_COLUMNS, event_rows),
+    "targets": (TARGET_COLUMNS, target_rows),
     "rewards": (REWARD_COLUMNS, reward_rows),
 }
+
+
+def write_csv(out: TextIO, columns: Sequence[str], rows: Iterable[Row]) -> None:
+    """A header and one line per row (the csv module quotes commas, quotes and line breaks)."""
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)

@@ -12,6 +12,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from bot.domain.periods import Period, utc_bounds
+from bot.i18n import N_, _
 from models import Deal, FxRate, SalesTeam, StageDef
 
 Metric = Literal["revenue", "deals", "pipeline"]
@@ -101,3 +102,27 @@ def achieved(
         return sum(achieved_by_owner(session, team, metric, period).values(), Decimal(0))
     found = achieved_by_owner(session, team, metric, period, owner_ids=[owner_id])
     return found.get(owner_id, Decimal(0))
+
+
+_METRIC_NAMES = {
+    "revenue": N_("revenue"),
+    "deals": N_("deals won"),
+    "pipeline": N_("new pipeline"),
+}
+_GOALS = {
+    "revenue": N_("{period} revenue target"),
+    "deals": N_("{period} deals won target"),
+    "pipeline": N_("{period} new pipeline target"),
+}
+
+
+def metric_name(metric: str) -> str:
+    """`revenue`, `deals won`, `new pipeline`, in the current language."""
+    return _(_METRIC_NAMES[metric]) if metric in _METRIC_NAMES else metric
+
+
+def goal_text(metric: str, period: str) -> str:
+    """`December 2026 revenue target`, in the current language."""
+    if metric not in _GOALS:
+        return f"{period} {metric}"
+    return _(_GOALS[metric]).format(period=period)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain.periods import Period, RecurringKind, period_of, utc_bounds
 from bot.domain.progress import Progress
+from bot.i18n import _
 from bot.services import deals
 from bot.services.actor import Actor
 from bot.services.directory import find_member
@@ -343,7 +344,9 @@ def report_for(session: Session, actor: Actor, *, kind: str, user_id: str | None
     if user_id is not None:
         owner = find_member(session, actor.workspace_id, user_id)
         if owner is None or owner.team_id != team.id:
-            raise Refused(f"<@{user_id}> is not in {team.name}.")
+            raise Refused(
+                _("{person} is not in {team}.").format(person=f"<@{user_id}>", team=team.name)
+            )
     workspace = session.get(Workspace, team.workspace_id)
     fiscal = workspace.fiscal_year_start_month if workspace else 1
     today = actor.now.astimezone(ZoneInfo(team.timezone)).date()

@@ -18,17 +18,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.domain.amounts import format_amount
-from bot.domain.progress import DEFAULT_TIERS, Tier, tiers_reached
+from bot.domain.progress import DEFAULT_TIERS, FIRST_WIN, Tier, tier_name, tiers_reached
 from bot.domain.text import escape_mrkdwn
+from bot.i18n import _, current, date_in, money, use_language
 from bot.services import outbox
 from bot.services.actor import Actor
 from bot.services.errors import Refused
+from bot.services.language import workspace_language
+from bot.services.metrics import goal_text
 from bot.services.once import insert_once
 from bot.services.targets import TargetProgress, progress_of
 from models import TEAM_SCOPE, Deal, Member, RewardGrant, RewardRule, SalesTeam, Target
-
-METRIC_WORDS = {"revenue": "revenue", "deals": "deals won", "pipeline": "new pipeline"}
 
 
 def tiers(session: Session, team: SalesTeam, scope: str) -> list[tuple[Tier, int | None]]:
@@ -57,9 +57,9 @@ def add_rule(
 ) -> RewardRule:
     """A new reward tier (managers only)."""
     if not actor.member.can_manage:
-        raise Refused("Only managers can change rewards.")
+        raise Refused(_("Only managers can change rewards."))
     if threshold <= 0:
-        raise Refused("A reward threshold must be more than zero.")
+        raise Refused(_("A reward threshold must be more than zero."))
     rule = RewardRule(
         workspace_id=team.workspace_id,
         team_id=team.id,
@@ -77,10 +77,14 @@ def add_rule(
 def remove_rule(session: Session, actor: Actor, team: SalesTeam, rule_id: int) -> RewardRule:
     """Delete a reward tier; rewards already granted stay in the ledger."""
     if not actor.member.can_manage:
-        raise Refused("Only managers can change rewards.")
+        raise Refused(_("Only managers can change rewards."))
     rule = session.get(RewardRule, rule_id)
     if rule is None or rule.team_id != team.id:
-        raise Refused(f"There is no reward #{rule_id} in this team. See `/target reward list`.")
+        raise Refused(
+            _("There is no reward #{number} in this team. See `/target reward list`.").format(
+                number=rule_id
+            )
+        )
     for grant in session.scalars(select(RewardGrant).where(RewardGrant.rule_id == rule_id)):
         grant.rule_id = None
     session.delete(rule)
@@ -106,6 +110,15 @@ def celebrate(session: Session, deal: Deal, *, now: datetime, won_now: bool) -> 
     owner = session.get(Member, deal.owner_id)
     if team is None or owner is None:
         return 0
+    # Announcements go to the team channel: they speak the workspace's language, whoever
+    # made the change.
+    with use_language(workspace_language(session, team.workspace_id)):
+        return _celebrate(session, team, deal, owner, now=now, won_now=won_now)
+
+
+def _celebrate(
+    session: Session, team: SalesTeam, deal: Deal, owner: Member, *, now: datetime, won_now: bool
+) -> int:
     today = now.astimezone(ZoneInfo(team.timezone)).date()
     targets = list(
         session.scalars(
@@ -141,17 +154,24 @@ def _announce_win(
     now: datetime,
 ) -> None:
     """Who won which customer for how much, and where that leaves their target."""
-    amount = format_amount(deal.amount, deal.currency)
-    text = (
-        f":trophy: <@{owner.slack_user_id}> won *{escape_mrkdwn(deal.customer)}* "
-        f"for *{amount}* (deal #{deal.id})."
+    amount = money(deal.amount, deal.currency)
+    text = ":trophy: " + _("{person} won *{customer}* for *{amount}* (deal #{id}).").format(
+        person=f"<@{owner.slack_user_id}>",
+        customer=escape_mrkdwn(deal.customer),
+        amount=amount,
+        id=deal.id,
     )
     blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
     lines = [
-        f"{state.progress.bar()} {state.progress.percent}% of "
-        + ("the team's" if state.target.scope == TEAM_SCOPE else "their")
-        + f" {state.period.label()} {METRIC_WORDS.get(state.target.metric, state.target.metric)}"
-        " target"
+        (
+            _("{bar} {percent} of the team's {goal}")
+            if state.target.scope == TEAM_SCOPE
+            else _("{bar} {percent} of their {goal}")
+        ).format(
+            bar=state.progress.bar(),
+            percent=f"{state.progress.percent}%",
+            goal=goal_text(state.target.metric, state.period.label(current())),
+        )
         for state in states
         if state.target.metric in ("revenue", "deals")
     ]
@@ -166,7 +186,9 @@ def _announce_win(
         payload={
             "channel": team.channel_id,
             # The fallback text is read as markup too: escape the user-typed parts.
-            "text": f"{escape_mrkdwn(owner.name)} won {escape_mrkdwn(deal.customer)} for {amount}",
+            "text": _("{name} won {customer} for {amount}").format(
+                name=escape_mrkdwn(owner.name), customer=escape_mrkdwn(deal.customer), amount=amount
+            ),
             "blocks": blocks,
             "unfurl_links": False,
         },
@@ -215,23 +237,31 @@ def _announce(
     *,
     now: datetime,
 ) -> None:
-    money = target.metric != "deals"
+    in_money = target.metric != "deals"
 
     def amount(value: Decimal) -> str:
-        return format_amount(value, team.currency) if money else f"{value:.0f}"
+        return money(value, team.currency) if in_money else f"{value:.0f}"
 
-    who = f"<@{member.slack_user_id}>" if member else f"Team {escape_mrkdwn(team.name)}"
-    goal = f"{state.period.label()} {METRIC_WORDS.get(target.metric, target.metric)} target"
-    headline = f"{who} reached *{tier.percent:.0f}%* of the {goal}!"
-    reward = f":gift: *{escape_mrkdwn(tier.name)}*"
+    who = (
+        f"<@{member.slack_user_id}>"
+        if member
+        else _("Team {team}").format(team=escape_mrkdwn(team.name))
+    )
+    goal = goal_text(target.metric, state.period.label(current()))
+    headline = _("{who} reached *{percent}%* of the {goal}!").format(
+        who=who, percent=f"{tier.percent:.0f}", goal=goal
+    )
+    name = tier_name(tier.name)
+    reward = f":gift: *{escape_mrkdwn(name)}*"
     if tier.bonus:
-        reward += f" · bonus {format_amount(tier.bonus, team.currency)}"
-    running = (
-        f"Running total: {amount(state.progress.achieved)} of {amount(state.progress.target)} "
-        f"({state.progress.percent}%)"
+        reward += " · " + _("bonus {amount}").format(amount=money(tier.bonus, team.currency))
+    running = _("Running total: {achieved} of {target} ({percent}%)").format(
+        achieved=amount(state.progress.achieved),
+        target=amount(state.progress.target),
+        percent=state.progress.percent,
     )
     blocks = [
-        {"type": "header", "text": {"type": "plain_text", "text": f"🎉 {tier.name}"[:150]}},
+        {"type": "header", "text": {"type": "plain_text", "text": f"🎉 {name}"[:150]}},
         {"type": "section", "text": {"type": "mrkdwn", "text": headline}},
         {"type": "section", "text": {"type": "mrkdwn", "text": reward}},
         {"type": "context", "elements": [{"type": "mrkdwn", "text": running}]},
@@ -242,7 +272,7 @@ def _announce(
         method="chat.postMessage",
         payload={
             "channel": team.channel_id,
-            "text": f"{escape_mrkdwn(tier.name)}: {who} {tier.percent:.0f}%",
+            "text": f"{escape_mrkdwn(name)}: {who} {tier.percent:.0f}%",
             "blocks": blocks,
         },
         now=now,
@@ -267,17 +297,20 @@ def _first_win_of_month(
         "subject_key": f"first-win:{owner.id}:{today:%Y-%m}",
         "scope": "first-win",
         "tier": Decimal(1),
-        "name": "First win of the month",
+        "name": FIRST_WIN,
         "bonus": None,
         "achieved": deal.amount,
         "granted_at": now,
     }
     if not insert_once(session, RewardGrant, values, ["subject_key", "scope", "tier"]):
         return 0
-    text = (
-        f":sparkles: First win of {today:%B} for <@{owner.slack_user_id}>: "
-        f"*{escape_mrkdwn(deal.customer)}*, {format_amount(deal.amount, deal.currency)}. "
-        "Keep them coming!"
+    text = ":sparkles: " + _(
+        "First win of {month} for {person}: *{customer}*, {amount}. Keep them coming!"
+    ).format(
+        month=date_in(today, en="MMMM", zh="M月"),
+        person=f"<@{owner.slack_user_id}>",
+        customer=escape_mrkdwn(deal.customer),
+        amount=money(deal.amount, deal.currency),
     )
     outbox.enqueue(
         session,

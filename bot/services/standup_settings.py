@@ -21,53 +21,56 @@ from bot.domain.standup import (
     format_days,
     parse_clock,
     parse_days,
+    question_text,
 )
 from bot.domain.text import TextTooLongError, clean_text, escape_mrkdwn
+from bot.i18n import N_, _, day
 from bot.services import deals
 from bot.services.actor import Actor
 from bot.services.checkins import Move
 from bot.services.directory import team_for_channel
-from bot.services.errors import Refused
+from bot.services.errors import FormErrors, Refused
 from bot.services.standups import schedule_of, settings_for
 from bot.views import standup as views
 from models import Holiday, SalesTeam, StandupSettings
 
-MANAGERS_ONLY = "Only managers can change the team's stand-up settings."
-
-
-class FieldErrors(Exception):
-    """Form fields that are wrong, by block id, for `response_action: errors`."""
-
-    def __init__(self, fields: dict[str, str]) -> None:
-        super().__init__("invalid form")
-        self.fields = fields
+MANAGERS_ONLY = N_("Only managers can change the team's stand-up settings.")
+# What the settings form and `/standup tz` accept for "each member's own zone".
+MEMBER_ZONE_WORDS = frozenset({"member", "成员"})
 
 
 def team_of_caller(actor: Actor) -> SalesTeam:
     """The caller's team; stand-ups run per team."""
     if actor.team is None:
         raise Refused(
-            "Stand-ups run per sales team, and you are not in one yet. A manager can run "
-            "`/salesbot setup` in the team's channel."
+            _(
+                "Stand-ups run per sales team, and you are not in one yet. A manager can run "
+                "`/salesbot setup` in the team's channel."
+            )
         )
     return actor.team
 
 
 def _manager(actor: Actor) -> None:
     if not actor.member.can_manage:
-        raise Refused(MANAGERS_ONLY)
+        raise Refused(_(MANAGERS_ONLY))
 
 
 def describe(settings: StandupSettings, team: SalesTeam) -> str:
     """The settings in one sentence."""
     schedule = schedule_of(settings)
-    zone = "each member's own time zone" if settings.per_member_tz else team.timezone
-    state = " *Paused.*" if settings.paused else ""
-    return (
-        f"Stand-up at {settings.local_time} ({zone}), {format_days(schedule.days)}; reminder "
-        f"after {settings.reminder_minutes} min, summary closes after "
-        f"{settings.close_minutes} min.{state}"
+    zone = _("each member's own time zone") if settings.per_member_tz else team.timezone
+    text = _(
+        "Stand-up at {time} ({zone}), {days}; reminder after {reminder} min, summary closes "
+        "after {close} min."
+    ).format(
+        time=settings.local_time,
+        zone=zone,
+        days=format_days(schedule.days),
+        reminder=settings.reminder_minutes,
+        close=settings.close_minutes,
     )
+    return text + " " + _("*Paused.*") if settings.paused else text
 
 
 def _check(settings: StandupSettings) -> None:
@@ -95,8 +98,13 @@ def apply(session: Session, actor: Actor, parsed: cmd.StandupCommand, channel_id
     settings = settings_for(session, team)
     match parsed:
         case cmd.ShowQuestions():
-            return "*Stand-up questions*\n" + "\n".join(
-                f"{n}. {escape_mrkdwn(q)}" for n, q in enumerate(settings.questions, 1)
+            return (
+                _("*Stand-up questions*")
+                + "\n"
+                + "\n".join(
+                    f"{n}. {escape_mrkdwn(question_text(q))}"
+                    for n, q in enumerate(settings.questions, 1)
+                )
             )
         case cmd.ListHolidays():
             return list_holidays(session, team, actor)
@@ -104,7 +112,7 @@ def apply(session: Session, actor: Actor, parsed: cmd.StandupCommand, channel_id
             return set_away(actor, parsed.until_text)
         case cmd.Back():
             actor.member.away_until = None
-            return "Welcome back! You'll get stand-up prompts again."
+            return _("Welcome back! You'll get stand-up prompts again.")
     _manager(actor)
     match parsed:
         case cmd.SetTime(at=at):
@@ -145,39 +153,51 @@ def set_away(actor: Actor, until_text: str) -> str:
     """No prompts for the member through that day."""
     until = _day(actor, until_text, cmd.USAGE["away"])
     if until < actor.today:
-        raise Refused(f"{until:%b %d} has passed: give a day from today on.", cmd.USAGE["away"])
+        raise Refused(
+            _("{date} has passed: give a day from today on.").format(date=day(until)),
+            cmd.USAGE["away"],
+        )
     actor.member.away_until = until
-    return f":palm_tree: Enjoy! No stand-up prompts for you through {until:%a %b} {until.day}."
+    return ":palm_tree: " + _("Enjoy! No stand-up prompts for you through {date}.").format(
+        date=day(until, weekday=True)
+    )
 
 
 def add_holiday(session: Session, actor: Actor, team: SalesTeam, text: str, name: str) -> str:
     """A team day off: no stand-up, not a working day for targets."""
-    day = _day(actor, text, cmd.USAGE["holiday"])
+    when = _day(actor, text, cmd.USAGE["holiday"])
     try:
         label = clean_text(name, max_len=200)
     except TextTooLongError:
-        raise Refused("The holiday's name is too long: 200 characters at most.") from None
+        raise Refused(
+            _("The holiday's name is too long: {most} characters at most.").format(most=200)
+        ) from None
     existing = session.scalars(
-        select(Holiday).where(Holiday.team_id == team.id, Holiday.day == day)
+        select(Holiday).where(Holiday.team_id == team.id, Holiday.day == when)
     ).one_or_none()
     if existing is None:
-        session.add(Holiday(workspace_id=team.workspace_id, team_id=team.id, day=day, name=label))
+        session.add(Holiday(workspace_id=team.workspace_id, team_id=team.id, day=when, name=label))
     else:
         existing.name = label
-    return f":calendar: {day:%a %b} {day.day}, {day.year} is a team holiday" + (
-        f" ({escape_mrkdwn(label)})." if label else "."
-    )
+    shown = day(when, with_year=True, weekday=True)
+    if label:
+        return ":calendar: " + _("{date} is a team holiday ({name}).").format(
+            date=shown, name=escape_mrkdwn(label)
+        )
+    return ":calendar: " + _("{date} is a team holiday.").format(date=shown)
 
 
 def remove_holiday(session: Session, actor: Actor, team: SalesTeam, text: str) -> str:
     """Make a holiday a working day again."""
-    day = _day(actor, text, cmd.USAGE["holiday"])
+    when = _day(actor, text, cmd.USAGE["holiday"])
     removed = session.execute(
-        delete(Holiday).where(Holiday.team_id == team.id, Holiday.day == day).returning(Holiday.id)
+        delete(Holiday).where(Holiday.team_id == team.id, Holiday.day == when).returning(Holiday.id)
     ).first()
     if removed is None:
-        raise Refused(f"{day:%b %d} is not a team holiday. See `/standup holidays`.")
-    return f"{day:%a %b} {day.day} is a working day again."
+        raise Refused(
+            _("{date} is not a team holiday. See `/standup holidays`.").format(date=day(when))
+        )
+    return _("{date} is a working day again.").format(date=day(when, weekday=True))
 
 
 def list_holidays(session: Session, team: SalesTeam, actor: Actor) -> str:
@@ -189,12 +209,17 @@ def list_holidays(session: Session, team: SalesTeam, actor: Actor) -> str:
         .limit(50)
     )
     lines = [
-        f"• {h.day:%a %b} {h.day.day}, {h.day.year}"
+        f"• {day(h.day, with_year=True, weekday=True)}"
         + (f" — {escape_mrkdwn(h.name)}" if h.name else "")
         for h in rows
     ]
-    return "*Team holidays*\n" + (
-        "\n".join(lines) or "None coming up. Add one with `/standup holiday 2026-12-25 Christmas`."
+    return (
+        _("*Team holidays*")
+        + "\n"
+        + (
+            "\n".join(lines)
+            or _("None coming up. Add one with `/standup holiday 2026-12-25 Christmas`.")
+        )
     )
 
 
@@ -209,7 +234,7 @@ def config_view(session: Session, actor: Actor, channel_id: str) -> dict[str, An
         days=format_days(schedule_of(settings).days),
         zone=team.timezone,
         per_member=settings.per_member_tz,
-        questions=settings.questions,
+        questions=[question_text(q) for q in settings.questions],
         reminder=settings.reminder_minutes,
         close=settings.close_minutes,
     )
@@ -220,7 +245,7 @@ def save_form(session: Session, actor: Actor, team_id: int, values: dict[str, st
     _manager(actor)
     team = session.get(SalesTeam, team_id)
     if team is None or team.workspace_id != actor.workspace_id:
-        raise Refused("That team no longer exists.")
+        raise Refused(_("That team no longer exists."))
     settings = settings_for(session, team)
     errors: dict[str, str] = {}
     try:
@@ -232,29 +257,31 @@ def save_form(session: Session, actor: Actor, team_id: int, values: dict[str, st
     except StandupError as error:
         errors["days"] = str(error)
     zone = values.get("tz", "").strip()
-    if zone.casefold() == "member":
+    if zone.casefold() in MEMBER_ZONE_WORDS:
         settings.per_member_tz = True
     else:
         try:
             ZoneInfo(zone)
             team.timezone, settings.per_member_tz = zone, False
         except (ZoneInfoNotFoundError, ValueError):
-            errors["tz"] = "Not a time zone I know: use a name like Asia/Shanghai, or member."
+            errors["tz"] = _("Not a time zone I know: use a name like Asia/Shanghai, or member.")
     questions = [q.strip() for q in values.get("questions", "").splitlines() if q.strip()]
     if not 1 <= len(questions) <= 5 or any(len(q) > 150 for q in questions):
-        errors["questions"] = "One to five questions, one per line, 150 characters at most."
+        errors["questions"] = _("One to five questions, one per line, 150 characters at most.")
     else:
-        settings.questions = questions
+        # A default question shown translated is saved as Salesbot's own again.
+        originals = {question_text(q): q for q in DEFAULT_QUESTIONS}
+        settings.questions = [originals.get(q, q) for q in questions]
     for field in ("reminder", "close"):
         text = values.get(field, "").strip()
         if not text.isdigit() or not 1 <= int(text) <= 720:
-            errors[field] = "Minutes from 1 to 720."
+            errors[field] = _("Minutes from 1 to 720.")
         else:
             setattr(settings, f"{field}_minutes", int(text))
     if not errors and settings.reminder_minutes >= settings.close_minutes:
-        errors["reminder"] = "The reminder must come before the summary closes."
+        errors["reminder"] = _("The reminder must come before the summary closes.")
     if errors:
-        raise FieldErrors(errors)
+        raise FormErrors(errors)
 
 
 def read_moves(session: Session, actor: Actor, values: dict[str, str]) -> list[Move]:
@@ -268,7 +295,7 @@ def read_moves(session: Session, actor: Actor, values: dict[str, str]) -> list[M
         amount_text = values.get(f"move{n}_amount", "").strip()
         if not deal_id:
             if stage_text or amount_text:
-                errors[f"move{n}_deal"] = "Pick the deal to move."
+                errors[f"move{n}_deal"] = _("Pick the deal to move.")
             continue
         stage = amount = None
         try:
@@ -280,8 +307,8 @@ def read_moves(session: Session, actor: Actor, values: dict[str, str]) -> list[M
         except AmountError as error:
             errors[f"move{n}_amount"] = str(error)
         if amount is not None and amount <= 0 and stage is not None and stage.kind == "won":
-            errors[f"move{n}_amount"] = "A won deal needs an amount above zero."
+            errors[f"move{n}_amount"] = _("A won deal needs an amount above zero.")
         moves.append(Move(int(deal_id), stage, amount if amount is None else Decimal(amount)))
     if errors:
-        raise FieldErrors(errors)
+        raise FormErrors(errors)
     return moves

@@ -27,9 +27,11 @@ from bot.domain.standup import (
     reminder_at,
     streak,
 )
+from bot.i18n import use_language
 from bot.services import outbox
 from bot.services.briefing import briefing
 from bot.services.directory import team_members
+from bot.services.language import member_language, workspace_language
 from bot.services.once import insert_once
 from bot.services.targets import holidays
 from bot.views import standup as views
@@ -119,11 +121,14 @@ def ensure_day(session: Session, team: SalesTeam, local_date: date, *, now: date
     ).one()
     if created:
         summary = day_summary(session, team, day)
+        # The day message is the team channel's: in the workspace's language.
+        with use_language(workspace_language(session, team.workspace_id)):
+            message = views.summary_message(summary)
         outbox.enqueue(
             session,
             workspace_id=team.workspace_id,
             method="chat.postMessage",
-            payload={"channel": team.channel_id, **views.summary_message(summary)},
+            payload={"channel": team.channel_id, **message},
             now=now,
             dedupe_key=day_key(day),
         )
@@ -133,15 +138,13 @@ def ensure_day(session: Session, team: SalesTeam, local_date: date, *, now: date
 def refresh_day(session: Session, team: SalesTeam, day: StandupDay, *, now: datetime) -> None:
     """Owe Slack an update of the day message with the current state."""
     summary = day_summary(session, team, day)
+    with use_language(workspace_language(session, team.workspace_id)):
+        message = views.summary_message(summary)
     outbox.enqueue(
         session,
         workspace_id=team.workspace_id,
         method="chat.update",
-        payload={
-            outbox.UPDATE_OF: day_key(day),
-            "channel": team.channel_id,
-            **views.summary_message(summary),
-        },
+        payload={outbox.UPDATE_OF: day_key(day), "channel": team.channel_id, **message},
         now=now,
     )
 
@@ -253,14 +256,14 @@ def prompt_team(session: Session, team: SalesTeam, now: datetime) -> int:
             continue
         prompt = _prompt(session, team, member, due.local_date)
         ensure_day(session, team, due.local_date, now=now)
+        # A DM to one member: in their language.
+        with use_language(member_language(session, member)):
+            message = views.prompt_message(prompt_facts(session, team, member, prompt, now))
         outbox.enqueue(
             session,
             workspace_id=team.workspace_id,
             method="chat.postMessage",
-            payload={
-                "channel": member.slack_user_id,
-                **views.prompt_message(prompt_facts(session, team, member, prompt, now)),
-            },
+            payload={"channel": member.slack_user_id, **message},
             now=now,
             dedupe_key=f"standup-prompt:{prompt.id}",
         )
@@ -338,11 +341,13 @@ def send_reminders(session: Session, now: datetime) -> int:
         ).first()
         if claimed is None:
             continue
+        with use_language(member_language(session, member)):
+            message = views.reminder_message(prompt.id)
         outbox.enqueue(
             session,
             workspace_id=prompt.workspace_id,
             method="chat.postMessage",
-            payload={"channel": member.slack_user_id, **views.reminder_message(prompt.id)},
+            payload={"channel": member.slack_user_id, **message},
             now=now,
             dedupe_key=f"standup-reminder:{prompt.id}",
         )

@@ -13,6 +13,7 @@ from bot.domain import target_command as cmd
 from bot.domain.amounts import AmountError, parse_amount
 from bot.domain.periods import Period, PeriodError, parse_period, period_of, utc_bounds
 from bot.domain.text import TextTooLongError, clean_text, escape_mrkdwn
+from bot.i18n import _, ngettext
 from bot.services import rewards, targets
 from bot.services.actor import Actor
 from bot.services.directory import ensure_member, find_member
@@ -56,19 +57,24 @@ def read_target_amount(text: str, metric: Metric, team: SalesTeam) -> Decimal:
             count = Decimal(-1)
         if count.is_finite() and count > 0 and count == count.to_integral_value():
             return count
-        raise Refused(f"“{escape_mrkdwn(text[:40])}” is not a number of deals.", USAGE["set"])
+        raise Refused(
+            _("“{text}” is not a number of deals.").format(text=escape_mrkdwn(text[:40])),
+            USAGE["set"],
+        )
     try:
         money = parse_amount(text, team.currency)
     except AmountError as error:
         raise Refused(escape_mrkdwn(str(error)), USAGE["set"]) from None
     if money.currency != team.currency:
         raise Refused(
-            f"Targets are in the team currency, {team.currency}: write it as e.g. "
-            f"`50k` or `{team.currency} 50k`.",
+            _(
+                "Targets are in the team currency, {currency}: write it as e.g. "
+                "`50k` or `{currency} 50k`."
+            ).format(currency=team.currency),
             USAGE["set"],
         )
     if money.amount <= 0:
-        raise Refused("A target must be more than zero.", USAGE["set"])
+        raise Refused(_("A target must be more than zero."), USAGE["set"])
     return money.amount
 
 
@@ -191,14 +197,18 @@ def execute(session: Session, actor: Actor, command: cmd.TargetCommand | cmd.Lea
             return Rules(team, rewards.list_rules(session, team))
         case cmd.RewardRemove():
             rule = rewards.remove_rule(session, actor, team, command.rule_id)
-            return Said(f"Removed reward #{command.rule_id} ({escape_mrkdwn(rule.name)}).")
+            return Said(
+                _("Removed reward #{number} ({name}).").format(
+                    number=command.rule_id, name=escape_mrkdwn(rule.name)
+                )
+            )
         case cmd.RewardLedger():
             period = read_period(session, actor, team, command.period_text)
             start, end = utc_bounds(period, ZoneInfo(team.timezone))
             return Ledger(team, period, rewards.ledger(session, team, start, end))
         case cmd.Leaderboard():
             return leaderboard(session, actor, command)
-    raise Refused("That is not a /target command.", USAGE["help"])
+    raise Refused(_("That is not a /target command."), USAGE["help"])
 
 
 def team_boards(session: Session, actor: Actor, team: SalesTeam) -> list[TeamBoard]:
@@ -228,21 +238,26 @@ def leaderboard(session: Session, actor: Actor, command: cmd.Leaderboard) -> Lea
 def _member(session: Session, actor: Actor, user_id: str) -> Member:
     member = find_member(session, actor.workspace_id, user_id)
     if member is None:
-        raise Refused(f"I don't know <@{user_id}> yet: they have no deals or targets.")
+        raise Refused(
+            _("I don't know {person} yet: they have no deals or targets.").format(
+                person=f"<@{user_id}>"
+            )
+        )
     return member
 
 
 def _set(session: Session, actor: Actor, team: SalesTeam, command: cmd.SetTarget) -> TargetSet:
     if not actor.member.can_manage:
-        raise Refused(targets.MANAGERS_ONLY)
+        raise Refused(_(targets.MANAGERS_ONLY))
     member = None
     if command.subject == "member":
         assert command.user_id is not None
         member = ensure_member(session, actor.workspace_id, command.user_id, now=actor.now)
         if member.team_id != team.id:
             raise Refused(
-                f"<@{command.user_id}> is not in {escape_mrkdwn(team.name)}. Add them first: "
-                f"`/salesbot team add <@{command.user_id}>`."
+                _(
+                    "{person} is not in {team}. Add them first: `/salesbot team add {person}`."
+                ).format(person=f"<@{command.user_id}>", team=escape_mrkdwn(team.name))
             )
     amount = read_target_amount(command.amount_text, command.metric, team)
     period = read_period(session, actor, team, command.period_text)
@@ -264,18 +279,23 @@ def _add_rule(session: Session, actor: Actor, team: SalesTeam, command: cmd.Rewa
         threshold = Decimal(command.threshold_text)
     except InvalidOperation:
         raise Refused(
-            f"“{escape_mrkdwn(command.threshold_text)}” is not a number.", usage
+            _("“{text}” is not a number.").format(text=escape_mrkdwn(command.threshold_text)),
+            usage,
         ) from None
     if command.scope == "streak" and threshold != threshold.to_integral_value():
-        raise Refused("A streak is a whole number of working days.", usage)
+        raise Refused(_("A streak is a whole number of working days."), usage)
     if not threshold.is_finite() or threshold <= 0 or threshold > 10_000:
-        raise Refused("The threshold must be above zero (a percent, or days for a streak).", usage)
+        raise Refused(
+            _("The threshold must be above zero (a percent, or days for a streak)."), usage
+        )
     try:
         name = clean_text(command.name, max_len=200)
     except TextTooLongError:
-        raise Refused("The reward's name is too long: 200 characters at most.", usage) from None
+        raise Refused(
+            _("The reward's name is too long: {most} characters at most.").format(most=200), usage
+        ) from None
     if not name:
-        raise Refused("Give the reward a name.", usage)
+        raise Refused(_("Give the reward a name."), usage)
     bonus = None
     if command.bonus_text:
         try:
@@ -285,12 +305,25 @@ def _add_rule(session: Session, actor: Actor, team: SalesTeam, command: cmd.Rewa
     rule = rewards.add_rule(
         session, actor, team, scope=command.scope, threshold=threshold, name=name, bonus=bonus
     )
-    what = {
-        "member": f"when a member reaches {threshold.normalize():f}% of a target",
-        "team": f"when the team reaches {threshold.normalize():f}% of its target",
-        "streak": f"after {threshold:.0f} working days of check-ins in a row",
+    added = {
+        "member": _(
+            "Added reward #{number} *{name}* when a member reaches {threshold} of a target."
+        ),
+        "team": _(
+            "Added reward #{number} *{name}* when the team reaches {threshold} of its target."
+        ),
+        "streak": _(
+            "Added reward #{number} *{name}* after {days} working days of check-ins in a row."
+        ),
     }[command.scope]
-    return Said(f"Added reward #{rule.id} *{escape_mrkdwn(name)}* {what}.")
+    return Said(
+        added.format(
+            number=rule.id,
+            name=escape_mrkdwn(name),
+            threshold=f"{threshold.normalize():f}%",
+            days=f"{threshold:.0f}",
+        )
+    )
 
 
 def confirm_split(
@@ -298,6 +331,13 @@ def confirm_split(
 ) -> Said:
     """The manager confirmed a split: set each member's target."""
     if not actor.member.can_manage:
-        raise Refused(targets.MANAGERS_ONLY)
+        raise Refused(_(targets.MANAGERS_ONLY))
     done = targets.confirm_split(session, actor, team_target_id=team_target_id, shares=shares)
-    return Said(f":white_check_mark: Set {len(done)} member targets that add up to the team's.")
+    return Said(
+        ":white_check_mark: "
+        + ngettext(
+            "Set {count} member target that adds up to the team's.",
+            "Set {count} member targets that add up to the team's.",
+            len(done),
+        ).format(count=len(done))
+    )

@@ -11,13 +11,14 @@ from sqlalchemy.orm import Session
 
 from bot.domain.periods import Period, PeriodKind, previous
 from bot.domain.progress import Entry, Progress, progress, rank, split_equal, split_weighted
+from bot.i18n import N_, _, current
 from bot.services.actor import Actor
 from bot.services.directory import team_members
 from bot.services.errors import Refused
 from bot.services.metrics import Metric, achieved, achieved_by_owner, metric_of
 from models import TEAM_SCOPE, Holiday, Member, SalesTeam, Target, TargetEvent
 
-MANAGERS_ONLY = "Only managers can set targets. Ask your manager, or see `/target help`."
+MANAGERS_ONLY = N_("Only managers can set targets. Ask your manager, or see `/target help`.")
 
 
 def member_scope(member: Member) -> str:
@@ -40,8 +41,10 @@ def require_team(actor: Actor) -> SalesTeam:
     """The caller's team, or a refusal saying how to get one."""
     if actor.team is None:
         raise Refused(
-            "You are not in a sales team yet. A manager can run `/salesbot setup` in the team's "
-            "channel, or `/salesbot team add @you`."
+            _(
+                "You are not in a sales team yet. A manager can run `/salesbot setup` in the "
+                "team's channel, or `/salesbot team add @you`."
+            )
         )
     return actor.team
 
@@ -58,9 +61,9 @@ def set_target(
 ) -> tuple[Target, Decimal | None]:
     """Set (or replace) a target; returns it with the amount it replaced, if any."""
     if not actor.member.can_manage:
-        raise Refused(MANAGERS_ONLY)
+        raise Refused(_(MANAGERS_ONLY))
     if amount <= 0:
-        raise Refused("A target must be more than zero.")
+        raise Refused(_("A target must be more than zero."))
     scope = member_scope(member) if member else TEAM_SCOPE
     existing = session.scalars(
         select(Target).where(
@@ -239,7 +242,7 @@ def propose_split(
 ) -> SplitProposal:
     """Split the team target of `period` equally, or by the members' last-period results."""
     if not actor.member.can_manage:
-        raise Refused(MANAGERS_ONLY)
+        raise Refused(_(MANAGERS_ONLY))
     team = require_team(actor)
     team_target = session.scalars(
         select(Target)
@@ -253,12 +256,14 @@ def propose_split(
     ).first()
     if team_target is None:
         raise Refused(
-            f"There is no team target for {period.label()} yet. Set one first: "
-            "`/target set team 500k quarter`."
+            _(
+                "There is no team target for {period} yet. Set one first: "
+                "`/target set team 500k quarter`."
+            ).format(period=period.label(current()))
         )
     members = team_members(session, team)
     if not members:
-        raise Refused("The team has no members to split the target between.")
+        raise Refused(_("The team has no members to split the target between."))
     if method == "weighted":
         metric = metric_of(team_target.metric)
         last = previous(period, fiscal_start_month=fiscal_start)
@@ -279,7 +284,7 @@ def confirm_split(
     team = require_team(actor)
     team_target = session.get(Target, team_target_id)
     if team_target is None or team_target.team_id != team.id:
-        raise Refused("That proposal is no longer valid; run `/target split team` again.")
+        raise Refused(_("That proposal is no longer valid; run `/target split team` again."))
     period = period_of_target(team_target)
     metric = metric_of(team_target.metric)
     targets = []

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.i18n import _
+
 Message = dict[str, Any]
 
 
@@ -28,8 +30,11 @@ def ephemeral(text: str, blocks: list[dict[str, Any]] | None = None) -> Message:
 def apology(error_id: str) -> Message:
     """What a user sees when something unexpected broke."""
     return ephemeral(
-        f":warning: Sorry, something went wrong on our side (error id `{error_id}`). "
-        "Nothing was changed. Please try again; if it keeps happening, tell your admin the id."
+        ":warning: "
+        + _(
+            "Sorry, something went wrong on our side (error id `{error_id}`). Nothing was "
+            "changed. Please try again; if it keeps happening, tell your admin the id."
+        ).format(error_id=error_id)
     )
 
 
@@ -44,3 +49,13 @@ def refusal(message: str, usage: str = "") -> Message:
 def plural(count: int, word: str) -> str:
     """`1 working day`, `9 working days`."""
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def try_again() -> Message:
+    """What a user sees while the database is out of reach (nothing was written)."""
+    return ephemeral(
+        _(
+            ":hourglass: Salesbot can't reach its database for a moment. Nothing was changed; "
+            "please try again in a minute."
+        )
+    )

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from bot.domain.stages import Stage
+from bot.i18n import _
 
 NEW_DEAL_CALLBACK = "deal_new"
+EDIT_DEAL_CALLBACK = "deal_edit"
 FIELDS = ("customer", "title", "amount", "currency", "stage", "close", "note")
 
 
@@ -40,7 +43,47 @@ def _text_input(
     }
 
 
+@dataclass(frozen=True)
+class DealValues:
+    """What an existing deal's form starts with."""
+
+    customer: str
+    title: str
+    amount: str
+    currency: str
+    stage: str
+    close_date: str | None
+    note: str
+
+
 def new_deal_modal(stages: Sequence[Stage], currency: str, channel_id: str) -> dict[str, Any]:
+    """A modal with every field of a new deal; invalid fields are reported on the field."""
+    return deal_modal(
+        stages, currency, callback=NEW_DEAL_CALLBACK, metadata=channel_id, title=_("New deal")
+    )
+
+
+def edit_deal_modal(stages: Sequence[Stage], deal_id: int, values: DealValues) -> dict[str, Any]:
+    """The same form, filled in with a deal's values."""
+    return deal_modal(
+        stages,
+        values.currency,
+        callback=EDIT_DEAL_CALLBACK,
+        metadata=str(deal_id),
+        title=_("Edit deal #{id}").format(id=deal_id),
+        values=values,
+    )
+
+
+def deal_modal(
+    stages: Sequence[Stage],
+    currency: str,
+    *,
+    callback: str,
+    metadata: str,
+    title: str,
+    values: DealValues | None = None,
+) -> dict[str, Any]:
     """A modal with every field of a deal; invalid fields are reported on the field."""
     options = [
         {
@@ -49,7 +92,15 @@ def new_deal_modal(stages: Sequence[Stage], currency: str, channel_id: str) -> d
         }
         for s in stages
     ]
-    first_open = next((o for o, s in zip(options, stages, strict=True) if s.kind == "open"), None)
+    wanted = values.stage if values else None
+    first_open = next(
+        (
+            o
+            for o, s in zip(options, stages, strict=True)
+            if (s.key == wanted if wanted else s.kind == "open")
+        ),
+        None,
+    )
     stage_select: dict[str, Any] = {
         "type": "static_select",
         "action_id": "value",
@@ -59,32 +110,63 @@ def new_deal_modal(stages: Sequence[Stage], currency: str, channel_id: str) -> d
         stage_select["initial_option"] = first_open
     return {
         "type": "modal",
-        "callback_id": NEW_DEAL_CALLBACK,
-        "private_metadata": channel_id,
-        "title": {"type": "plain_text", "text": "New deal"},
-        "submit": {"type": "plain_text", "text": "Save"},
-        "close": {"type": "plain_text", "text": "Cancel"},
+        "callback_id": callback,
+        "private_metadata": metadata,
+        "title": {"type": "plain_text", "text": title[:24]},
+        "submit": {"type": "plain_text", "text": _("Save")},
+        "close": {"type": "plain_text", "text": _("Cancel")},
         "blocks": [
-            _text_input("customer", "Customer", placeholder="Acme Corp"),
-            _text_input("title", "Title", placeholder="50 seats, annual", optional=True),
-            _text_input("amount", "Amount", placeholder="12k, 1.5M, 5万, $12,000", max_length=40),
-            _text_input("currency", "Currency", optional=True, max_length=3, initial=currency),
+            _text_input(
+                "customer",
+                _("Customer"),
+                placeholder=_("Acme Corp"),
+                initial=values.customer if values else None,
+            ),
+            _text_input(
+                "title",
+                _("Title"),
+                placeholder=_("50 seats, annual"),
+                optional=True,
+                initial=values.title if values else None,
+            ),
+            _text_input(
+                "amount",
+                _("Amount"),
+                placeholder="12k, 1.5M, 5万, $12,000",
+                max_length=40,
+                initial=values.amount if values else None,
+            ),
+            _text_input("currency", _("Currency"), optional=True, max_length=3, initial=currency),
             {
                 "type": "input",
                 "block_id": "stage",
-                "label": {"type": "plain_text", "text": "Stage"},
+                "label": {"type": "plain_text", "text": _("Stage")},
                 "element": stage_select,
             },
             {
                 "type": "input",
                 "block_id": "close",
                 "optional": True,
-                "label": {"type": "plain_text", "text": "Expected close date"},
-                "element": {"type": "datepicker", "action_id": "value"},
+                "label": {"type": "plain_text", "text": _("Expected close date")},
+                "element": _datepicker(values.close_date if values else None),
             },
-            _text_input("note", "Note", optional=True, multiline=True, max_length=2000),
+            _text_input(
+                "note",
+                _("Note"),
+                optional=True,
+                multiline=True,
+                max_length=2000,
+                initial=values.note if values else None,
+            ),
         ],
     }
+
+
+def _datepicker(initial: str | None) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "datepicker", "action_id": "value"}
+    if initial:
+        element["initial_date"] = initial
+    return element
 
 
 def submitted_values(view: dict[str, Any]) -> dict[str, str]:

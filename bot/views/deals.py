@@ -9,8 +9,8 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.domain.amounts import format_amount
 from bot.domain.text import escape_mrkdwn
+from bot.i18n import N_, _, day, moment, money, ngettext
 from bot.services.deal_commands import Changed, Listed, PipelineView, Result, Shown
 from bot.services.deals import DealRow, HistoryLine, StageTotal
 from bot.views.common import Message, context_block, ephemeral, section
@@ -20,30 +20,42 @@ MAX_BLOCKS = 50
 SECTION_LIMIT = 3000
 LIST_PAGE_ACTION = "deal_list_page"
 
+# Emoji, then the word (translated when shown).
 VERB_TITLES = {
-    "add": ":white_check_mark: Added",
-    "update": ":pencil2: Updated",
-    "won": ":trophy: Won",
-    "lost": ":heavy_minus_sign: Lost",
-    "reopen": ":leftwards_arrow_with_hook: Reopened",
-    "undo": ":rewind: Undone, on",
-    "assign": ":busts_in_silhouette: Assigned",
+    "add": (":white_check_mark:", N_("Added")),
+    "update": (":pencil2:", N_("Updated")),
+    "won": (":trophy:", N_("Won")),
+    "lost": (":heavy_minus_sign:", N_("Lost")),
+    "reopen": (":leftwards_arrow_with_hook:", N_("Reopened")),
+    "undo": (":rewind:", N_("Undone, on")),
+    "assign": (":busts_in_silhouette:", N_("Assigned")),
 }
 FIELD_NAMES = {
-    "close_date": "close date",
-    "owner_id": "owner",
-    "team_id": "team",
-    "closed_at": "closed",
-    "lost_reason": "reason",
-    "deleted_at": "deleted",
+    "customer": N_("customer"),
+    "title": N_("title"),
+    "note": N_("note"),
+    "stage": N_("stage"),
+    "amount": N_("amount"),
+    "currency": N_("currency"),
+    "close_date": N_("close date"),
+    "owner_id": N_("owner"),
+    "team_id": N_("team"),
+    "closed_at": N_("closed"),
+    "lost_reason": N_("reason"),
+    "deleted_at": N_("deleted"),
 }
+
+
+def field_name(field: str) -> str:
+    """A deal field as people call it, in the current language."""
+    return _(FIELD_NAMES[field]) if field in FIELD_NAMES else field
 
 
 def short_date(value: date | None) -> str:
-    """`Dec 15, 2026`."""
+    """`Dec 15, 2026` (`2026年12月15日`)."""
     if value is None:
-        return "no close date"
-    return f"{value:%b} {value.day}, {value.year}"
+        return _("no close date")
+    return day(value, with_year=True)
 
 
 def deal_line(row: DealRow, *, with_owner: bool) -> str:
@@ -51,10 +63,14 @@ def deal_line(row: DealRow, *, with_owner: bool) -> str:
     deal = row.deal
     parts = [
         f"`#{deal.id}` *{escape_mrkdwn(deal.customer)}*",
-        format_amount(deal.amount, deal.currency),
+        money(deal.amount, deal.currency),
         row.stage.label,
-        f"closes {short_date(deal.close_date)}" if deal.close_date else "no close date",
-        "updated today" if row.days_idle == 0 else f"{row.days_idle}d since update",
+        _("closes {date}").format(date=short_date(deal.close_date))
+        if deal.close_date
+        else _("no close date"),
+        _("updated today")
+        if row.days_idle == 0
+        else _("{days}d since update").format(days=row.days_idle),
     ]
     if with_owner:
         parts.insert(1, f"<@{row.owner.slack_user_id}>")
@@ -80,15 +96,21 @@ def listed(result: Listed, *, command_text: str, offset: int = 0) -> Message:
     total = len(result.rows)
     if total == 0:
         return ephemeral(
-            f"{result.title}: none", [section(f"*{result.title}*\n{result.empty_hint}")]
+            _("{title}: none").format(title=result.title),
+            [section(f"*{result.title}*\n{result.empty_hint}")],
         )
     page = result.rows[offset : offset + PAGE_SIZE]
-    with_owner = not result.title.startswith("Your")
     blocks = [section(f"*{result.title}* ({total})")]
-    blocks += pack_lines([deal_line(row, with_owner=with_owner) for row in page])
+    blocks += pack_lines([deal_line(row, with_owner=result.with_owner) for row in page])
     end = offset + len(page)
     if total > PAGE_SIZE:
-        blocks.append(context_block(f"Showing {offset + 1}–{end} of {total}"))
+        blocks.append(
+            context_block(
+                _("Showing {first}–{last} of {total}").format(
+                    first=offset + 1, last=end, total=total
+                )
+            )
+        )
     if end < total:
         value = json.dumps({"text": command_text, "offset": end})
         blocks.append(
@@ -98,7 +120,7 @@ def listed(result: Listed, *, command_text: str, offset: int = 0) -> Message:
                     {
                         "type": "button",
                         "action_id": LIST_PAGE_ACTION,
-                        "text": {"type": "plain_text", "text": "Next page"},
+                        "text": {"type": "plain_text", "text": _("Next page")},
                         "value": value,
                     }
                 ],
@@ -119,7 +141,7 @@ def _value(
     if field == "close_date":
         return short_date(date.fromisoformat(raw))
     if field in ("closed_at", "deleted_at"):
-        return datetime.fromisoformat(raw).strftime("%b %d")
+        return day(datetime.fromisoformat(raw).date())
     if field == "owner_id":
         return (people or {}).get(raw, raw)
     return escape_mrkdwn(raw if len(raw) <= 80 else raw[:79] + "…")
@@ -128,36 +150,46 @@ def _value(
 def deal_summary(result: Changed) -> str:
     """`#12 *Acme* · ¥12k · Proposal · closes Dec 15 · <@U1>`."""
     deal = result.outcome.deal
-    close = f" · closes {short_date(deal.close_date)}" if deal.close_date else ""
+    close = (
+        " · " + _("closes {date}").format(date=short_date(deal.close_date))
+        if deal.close_date
+        else ""
+    )
     return (
         f"`#{deal.id}` *{escape_mrkdwn(deal.customer)}* · "
-        f"{format_amount(deal.amount, deal.currency)} · {result.stage.label}{close}"
+        f"{money(deal.amount, deal.currency)} · {result.stage.label}{close}"
         f" · <@{result.owner.slack_user_id}>"
     )
 
 
 def changed(result: Changed, labels: dict[str, str]) -> Message:
     """What a change did, the deal as it is now, and how to undo it."""
-    title = VERB_TITLES.get(result.verb, "Done:")
+    if result.verb in VERB_TITLES:
+        emoji, word = VERB_TITLES[result.verb]
+        title = f"{emoji} {_(word)}"
+    else:
+        title = _("Done:")
     lines = [f"{title} {deal_summary(result)}"]
     if result.verb in ("update", "undo", "assign", "reopen"):
         changes = [
-            f"{FIELD_NAMES.get(e.field, e.field)}: "
-            f"{_value(e.field, e.old_value, labels, result.people)} → "
-            f"{_value(e.field, e.new_value, labels, result.people)}"
+            _("{field}: {old} → {new}").format(
+                field=field_name(e.field),
+                old=_value(e.field, e.old_value, labels, result.people),
+                new=_value(e.field, e.new_value, labels, result.people),
+            )
             for e in result.outcome.events
             if e.field not in ("deal", "currency", "closed_at", "team_id")
         ]
         if not result.outcome.events:
-            lines.append("Nothing changed: the deal already had those values.")
+            lines.append(_("Nothing changed: the deal already had those values."))
         elif changes:
             lines.append("\n".join(f"• {c}" for c in changes))
     if result.verb == "won":
-        lines.append("Congratulations! The team channel will hear about it. :tada:")
+        lines.append(_("Congratulations! The team channel will hear about it.") + " :tada:")
     blocks = [section("\n".join(lines))]
     notes = [f":warning: {w}" for w in result.outcome.warnings]
     if result.verb != "undo" and result.outcome.events:
-        notes.append("Made a mistake? `/deal undo` within 10 minutes.")
+        notes.append(_("Made a mistake? `/deal undo` within 10 minutes."))
     if notes:
         blocks.append(context_block("\n".join(notes)))
     return ephemeral(lines[0], blocks)
@@ -166,28 +198,45 @@ def changed(result: Changed, labels: dict[str, str]) -> Message:
 def shown(result: Shown, labels: dict[str, str], zone: ZoneInfo) -> Message:
     """A deal and its whole history."""
     deal = result.deal
-    status = "open" if deal.closed_at is None else f"closed {deal.closed_at.astimezone(zone):%b %d}"
+    status = (
+        _("open")
+        if deal.closed_at is None
+        else _("closed {date}").format(date=day(deal.closed_at.astimezone(zone).date()))
+    )
     facts = [
         f"*{escape_mrkdwn(deal.customer)}*"
         + (f" — {escape_mrkdwn(deal.title)}" if deal.title else ""),
-        f"Amount: {format_amount(deal.amount, deal.currency, short=False)}",
-        f"Stage: {result.stage.label} ({result.stage.probability * 100:.0f}%) · {status}",
-        f"Close date: {short_date(deal.close_date)}",
-        f"Owner: <@{result.owner.slack_user_id}>",
+        _("Amount: {amount}").format(amount=money(deal.amount, deal.currency, short=False)),
+        _("Stage: {stage} ({percent}%) · {status}").format(
+            stage=result.stage.label,
+            percent=f"{result.stage.probability * 100:.0f}",
+            status=status,
+        ),
+        _("Close date: {date}").format(date=short_date(deal.close_date)),
+        _("Owner: {person}").format(person=f"<@{result.owner.slack_user_id}>"),
     ]
     if deal.lost_reason:
-        facts.append(f"Lost because: {escape_mrkdwn(deal.lost_reason)}")
+        facts.append(_("Lost because: {reason}").format(reason=escape_mrkdwn(deal.lost_reason)))
     if deal.note:
-        facts.append(f"Note: {escape_mrkdwn(deal.note)}")
+        facts.append(_("Note: {note}").format(note=escape_mrkdwn(deal.note)))
     blocks = [section(f"`#{deal.id}`\n" + "\n".join(facts)), {"type": "divider"}]
     lines = [history_line(h, labels, zone) for h in result.history]
     shown_lines = newest_that_fit(lines, MAX_BLOCKS - len(blocks) - 2)
-    blocks.append(section("*History*"))
+    blocks.append(section(_("*History*")))
     hidden = len(lines) - len(shown_lines)
     if hidden:
-        blocks.append(context_block(f"{hidden} earlier changes not shown"))
+        blocks.append(
+            context_block(
+                ngettext(
+                    "{count} earlier change not shown", "{count} earlier changes not shown", hidden
+                ).format(count=hidden)
+            )
+        )
     blocks += pack_lines(shown_lines)
-    return ephemeral(f"Deal #{deal.id} {escape_mrkdwn(deal.customer)}", blocks)
+    return ephemeral(
+        _("Deal #{id} {customer}").format(id=deal.id, customer=escape_mrkdwn(deal.customer)),
+        blocks,
+    )
 
 
 def newest_that_fit(lines: Sequence[str], max_blocks: int) -> list[str]:
@@ -202,40 +251,50 @@ def newest_that_fit(lines: Sequence[str], max_blocks: int) -> list[str]:
 
 def history_line(line: HistoryLine, labels: dict[str, str], zone: ZoneInfo) -> str:
     """`Nov 30 09:30 · alice · stage: Lead → Proposal`."""
-    when = f"{line.at.astimezone(zone):%b %d %H:%M}"
+    when = moment(line.at.astimezone(zone))
     who = escape_mrkdwn(line.actor.name)
     if line.action == "create":
-        return f"{when} · {who} · created the deal"
-    field = FIELD_NAMES.get(line.field, line.field)
-    undo = " (undo)" if line.action == "undo" else ""
+        return f"{when} · {who} · " + _("created the deal")
+    if line.action == "import":
+        return f"{when} · {who} · " + _("imported the deal")
+    field = field_name(line.field)
+    undo = " " + _("(undo)") if line.action == "undo" else ""
     old = _value(line.field, line.old_value, labels)
     new = _value(line.field, line.new_value, labels)
-    return f"{when} · {who} · {field}: {old} → {new}{undo}"
+    change = _("{field}: {old} → {new}").format(field=field, old=old, new=new)
+    return f"{when} · {who} · {change}{undo}"
 
 
 def pipeline(result: PipelineView) -> Message:
     """Count, total and weighted forecast per stage."""
     if not result.rows:
-        text = f"*{result.title}*\nNo open deals yet. Add one with `/deal add Acme 12k`."
-        return ephemeral(f"{result.title}: empty", [section(text)])
+        text = f"*{result.title}*\n" + _("No open deals yet. Add one with `/deal add Acme 12k`.")
+        return ephemeral(_("{title}: empty").format(title=result.title), [section(text)])
     lines = [_stage_line(row) for row in result.rows]
     totals: dict[str, tuple[Decimal, Decimal]] = {}
     for row in result.rows:
         total, weighted = totals.get(row.currency, (Decimal(0), Decimal(0)))
         totals[row.currency] = (total + row.total, weighted + row.weighted)
     forecast = " · ".join(
-        f"{format_amount(t, c)} open, *{format_amount(w, c)} weighted*"
+        _("{open} open, *{weighted} weighted*").format(open=money(t, c), weighted=money(w, c))
         for c, (t, w) in totals.items()
     )
-    blocks = [section(f"*{result.title}*"), *pack_lines(lines), section(f"Forecast: {forecast}")]
+    blocks = [
+        section(f"*{result.title}*"),
+        *pack_lines(lines),
+        section(_("Forecast: {forecast}").format(forecast=forecast)),
+    ]
     return ephemeral(result.title, blocks)
 
 
 def _stage_line(row: StageTotal) -> str:
-    deals_word = "deal" if row.count == 1 else "deals"
-    return (
-        f"*{row.stage.label}* ({row.stage.probability * 100:.0f}%): {row.count} {deals_word}, "
-        f"{format_amount(row.total, row.currency)} → {format_amount(row.weighted, row.currency)}"
+    count = ngettext("{count} deal", "{count} deals", row.count).format(count=row.count)
+    return _("*{stage}* ({percent}%): {count}, {total} → {weighted}").format(
+        stage=row.stage.label,
+        percent=f"{row.stage.probability * 100:.0f}",
+        count=count,
+        total=money(row.total, row.currency),
+        weighted=money(row.weighted, row.currency),
     )
 
 

@@ -6,8 +6,8 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from bot.domain.amounts import format_amount
 from bot.domain.text import escape_mrkdwn
+from bot.i18n import _, current, money, ngettext
 from bot.services.reports import DealFact, Report
 from bot.views.common import Message, context_block, section
 from bot.views.targets import progress_block
@@ -16,7 +16,7 @@ SHARE_ACTION = "report_share"
 
 
 def _money(report: Report, amount: Decimal) -> str:
-    return format_amount(amount, report.team.currency)
+    return money(amount, report.team.currency)
 
 
 def _deal(report: Report, fact: DealFact) -> str:
@@ -33,46 +33,71 @@ def report_blocks(report: Report, *, title: str) -> list[dict[str, Any]]:
         return [
             {"type": "header", "text": {"type": "plain_text", "text": title[:150]}},
             section(
-                ":seedling: No deals yet, so nothing to chart. Record the first one with "
-                "`/deal add Acme 12k` and next week's report will have the numbers."
+                ":seedling: "
+                + _(
+                    "No deals yet, so nothing to chart. Record the first one with "
+                    "`/deal add Acme 12k` and next week's report will have the numbers."
+                )
             ),
         ]
-    won = (
-        f"*Won · {report.week.label()}:* {_money(report, report.won_week)} "
-        f"({report.won_week_count} deals)"
+    won = _("*Won · {week}:* {amount} ({count} deals)").format(
+        week=report.week.label(current()),
+        amount=_money(report, report.won_week),
+        count=report.won_week_count,
     )
     lines = [won]
     if report.team_target is not None:
         lines.append(progress_block(report.team_target, report.team.currency))
     else:
         lines.append(
-            f"*{report.period.label()} so far:* {_money(report, report.period_won)} · no team "
-            "target yet (`/target set team 500k month`)"
+            _(
+                "*{period} so far:* {amount} · no team target yet (`/target set team 500k month`)"
+            ).format(
+                period=report.period.label(current()), amount=_money(report, report.period_won)
+            )
         )
     if report.coverage is not None:
         lines.append(
-            f"*Pipeline coverage:* {report.coverage}× ({_money(report, report.open_weighted)} "
-            "weighted open pipeline against what is left to win)"
+            _(
+                "*Pipeline coverage:* {coverage}× ({amount} weighted open pipeline against what "
+                "is left to win)"
+            ).format(coverage=report.coverage, amount=_money(report, report.open_weighted))
         )
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": title[:150]}},
         section("\n".join(lines)),
     ]
     if report.biggest is not None:
-        blocks.append(section(f":gem: *Biggest deal:* {_deal(report, report.biggest)}"))
-    if report.won_deals:
-        listed = "\n".join(f"• {_deal(report, f)}" for f in report.won_deals[:10])
-        more = f"\n…and {len(report.won_deals) - 10} more" if len(report.won_deals) > 10 else ""
-        blocks.append(section(f"*Deals won*\n{listed}{more}"))
-    if report.movers:
-        movers = " · ".join(f"<@{m.user_id}> {_money(report, m.won)}" for m in report.movers)
-        blocks.append(section(f":rocket: *Top movers:* {movers}"))
-    if report.stale:
-        stale = "\n".join(f"• {_deal(report, f)} · {f.idle_days}d idle" for f in report.stale)
         blocks.append(
             section(
-                f":hourglass: *Needs attention* (no update for "
-                f"{report.team.stale_days} days)\n{stale}"
+                ":gem: " + _("*Biggest deal:* {deal}").format(deal=_deal(report, report.biggest))
+            )
+        )
+    if report.won_deals:
+        listed = "\n".join(f"• {_deal(report, f)}" for f in report.won_deals[:10])
+        more = (
+            "\n" + _("…and {count} more").format(count=len(report.won_deals) - 10)
+            if len(report.won_deals) > 10
+            else ""
+        )
+        blocks.append(section(_("*Deals won*") + f"\n{listed}{more}"))
+    if report.movers:
+        movers = " · ".join(f"<@{m.user_id}> {_money(report, m.won)}" for m in report.movers)
+        blocks.append(section(":rocket: " + _("*Top movers:* {movers}").format(movers=movers)))
+    if report.stale:
+        stale = "\n".join(
+            f"• {_deal(report, f)} · " + _("{days}d idle").format(days=f.idle_days)
+            for f in report.stale
+        )
+        blocks.append(
+            section(
+                ":hourglass: "
+                + ngettext(
+                    "*Needs attention* (no update for {days} day)",
+                    "*Needs attention* (no update for {days} days)",
+                    report.team.stale_days,
+                ).format(days=report.team.stale_days)
+                + f"\n{stale}"
             )
         )
     p = report.participation
@@ -80,7 +105,9 @@ def report_blocks(report: Report, *, title: str) -> list[dict[str, Any]]:
         rate = p.checked_in * 100 // p.prompted
         blocks.append(
             context_block(
-                f"Stand-up participation: {p.checked_in} of {p.prompted} check-ins ({rate}%)"
+                _("Stand-up participation: {done} of {prompted} check-ins ({rate}%)").format(
+                    done=p.checked_in, prompted=p.prompted, rate=rate
+                )
             )
         )
     return blocks
@@ -94,7 +121,7 @@ def share_button(value: dict[str, Any]) -> dict[str, Any]:
             {
                 "type": "button",
                 "action_id": SHARE_ACTION,
-                "text": {"type": "plain_text", "text": "Share to channel"},
+                "text": {"type": "plain_text", "text": _("Share to channel")},
                 "value": json.dumps(value, separators=(",", ":")),
             }
         ],

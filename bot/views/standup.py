@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from bot.domain.standup import question_text
 from bot.domain.text import escape_mrkdwn
+from bot.i18n import _, date_in, day
 from bot.views.common import Message, context_block, section
 
 CHECK_IN_ACTION = "standup_check_in"
@@ -65,9 +67,9 @@ class DaySummary:
     closed: bool
 
 
-def day_label(day: date) -> str:
-    """`Mon 30 Nov`."""
-    return f"{day:%a} {day.day} {day:%b}"
+def day_label(value: date) -> str:
+    """`Mon 30 Nov` (`11月30日 周一`)."""
+    return date_in(value, en="EEE d MMM", zh="M月d日 EEE")
 
 
 def check_in_button(prompt_id: int) -> dict[str, Any]:
@@ -79,7 +81,7 @@ def check_in_button(prompt_id: int) -> dict[str, Any]:
                 "type": "button",
                 "style": "primary",
                 "action_id": CHECK_IN_ACTION,
-                "text": {"type": "plain_text", "text": "Check in"},
+                "text": {"type": "plain_text", "text": _("Check in")},
                 "value": str(prompt_id),
             }
         ],
@@ -90,10 +92,12 @@ def _deal_lines(lines: Sequence[DealLine], *, with_idle: bool) -> str:
     out = []
     for line in lines:
         extra = (
-            f"{line.idle_days}d without an update"
+            _("{days}d without an update").format(days=line.idle_days)
             if with_idle
             else (
-                f"closes {line.close_date:%a %b} {line.close_date.day}" if line.close_date else ""
+                _("closes {date}").format(date=day(line.close_date, weekday=True))
+                if line.close_date
+                else ""
             )
         )
         out.append(f"• `#{line.id}` *{escape_mrkdwn(line.customer)}* {line.amount} · {extra}")
@@ -102,31 +106,37 @@ def _deal_lines(lines: Sequence[DealLine], *, with_idle: bool) -> str:
 
 def prompt_message(facts: PromptFacts) -> Message:
     """The morning DM: greeting, pace, stale deals, deals due this week, Check in."""
-    first = escape_mrkdwn(facts.name.split(" ")[0]) if facts.name else "there"
-    blocks: list[dict[str, Any]] = [section(f":sunny: Good morning, {first}! Time for stand-up.")]
+    first = escape_mrkdwn(facts.name.split(" ")[0]) if facts.name else _("there")
+    blocks: list[dict[str, Any]] = [
+        section(":sunny: " + _("Good morning, {name}! Time for stand-up.").format(name=first))
+    ]
     if facts.pace:
         blocks.append(section(f":dart: {facts.pace}"))
     if facts.stale:
         blocks.append(
             section(
-                "*Needs a nudge* (no update for a week)\n"
+                _("*Needs a nudge* (no update for a week)")
+                + "\n"
                 + _deal_lines(facts.stale, with_idle=True)
             )
         )
     if facts.due_this_week:
         blocks.append(
             section(
-                "*Due to close this week*\n" + _deal_lines(facts.due_this_week, with_idle=False)
+                _("*Due to close this week*")
+                + "\n"
+                + _deal_lines(facts.due_this_week, with_idle=False)
             )
         )
     blocks.append(check_in_button(facts.prompt_id))
-    blocks.append(context_block("Or just reply here with your update."))
-    return {"text": f"Stand-up · {day_label(facts.local_date)}: time to check in", "blocks": blocks}
+    blocks.append(context_block(_("Or just reply here with your update.")))
+    text = _("Stand-up · {day}: time to check in").format(day=day_label(facts.local_date))
+    return {"text": text, "blocks": blocks}
 
 
 def reminder_message(prompt_id: int) -> Message:
     """The one nudge for those who have not checked in."""
-    text = ":wave: Friendly nudge: the team's stand-up is still waiting for your check-in."
+    text = ":wave: " + _("Friendly nudge: the team's stand-up is still waiting for your check-in.")
     return {"text": text, "blocks": [section(text), check_in_button(prompt_id)]}
 
 
@@ -134,26 +144,30 @@ def summary_message(summary: DaySummary) -> Message:
     """The day message in the team channel."""
     present = sum(e.status == "in" for e in summary.entries)
     expected = sum(e.status != "away" for e in summary.entries)
-    title = f"Stand-up · {day_label(summary.local_date)} · {present} of {expected} checked in"
+    title = _("Stand-up · {day} · {present} of {expected} checked in").format(
+        day=day_label(summary.local_date), present=present, expected=expected
+    )
     lines = []
     for entry in summary.entries:
         fire = f" :fire:{entry.streak}" if entry.streak >= 2 else ""
-        blocker = " :rotating_light: blocker" if entry.blocker else ""
+        blocker = " :rotating_light: " + _("blocker") if entry.blocker else ""
         lines.append(f"{STATUS_ICONS.get(entry.status, '')} <@{entry.user_id}>{fire}{blocker}")
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": title[:150]}},
-        section("\n".join(lines) or "Nobody in the team yet."),
+        section("\n".join(lines) or _("Nobody in the team yet.")),
     ]
     missed = [e for e in summary.entries if e.status == "missed"]
     if summary.closed:
         note = (
-            "Closed. Missed: " + ", ".join(f"<@{e.user_id}>" for e in missed)
+            _("Closed. Missed: {people}").format(
+                people=", ".join(f"<@{e.user_id}>" for e in missed)
+            )
             if missed
-            else "Closed. Everyone checked in :tada:"
+            else _("Closed. Everyone checked in") + " :tada:"
         )
         blocks.append(context_block(note))
     else:
-        blocks.append(context_block("Check-ins arrive in this thread."))
+        blocks.append(context_block(_("Check-ins arrive in this thread.")))
     return {"text": title, "blocks": blocks}
 
 
@@ -174,14 +188,19 @@ def check_in_post(
     managers: Sequence[str],
 ) -> Message:
     """A check-in, posted in the day message's thread."""
-    blocks: list[dict[str, Any]] = [section(f"*<@{user_id}> checked in*")]
+    blocks: list[dict[str, Any]] = [
+        section(_("*{person} checked in*").format(person=f"<@{user_id}>"))
+    ]
     for question, answer in answers:
         if answer:
-            blocks.append(section(f"*{escape_mrkdwn(question)}*\n{escape_mrkdwn(answer)}"))
+            blocks.append(
+                section(f"*{escape_mrkdwn(question_text(question))}*\n{escape_mrkdwn(answer)}")
+            )
     if moved:
         blocks.append(
             section(
-                "*Deals moved*\n"
+                _("*Deals moved*")
+                + "\n"
                 + "\n".join(
                     f"• `#{m.id}` *{escape_mrkdwn(m.customer)}*: {escape_mrkdwn(m.change)}"
                     for m in moved
@@ -191,9 +210,16 @@ def check_in_post(
     if blocker:
         who = " ".join(f"<@{m}>" for m in managers[:3])
         blocks.append(
-            section(f":rotating_light: *Blocker:* {escape_mrkdwn(blocker)} {who}".strip())
+            section(
+                (
+                    ":rotating_light: "
+                    + _("*Blocker:* {blocker}").format(blocker=escape_mrkdwn(blocker))
+                    + f" {who}"
+                ).strip()
+            )
         )
-    return {"text": f"Check-in from <@{user_id}>", "blocks": blocks[:50]}
+    text = _("Check-in from {person}").format(person=f"<@{user_id}>")
+    return {"text": text, "blocks": blocks[:50]}
 
 
 def _input(
@@ -237,12 +263,12 @@ def check_in_modal(
 ) -> dict[str, Any]:
     """The check-in: the team's questions, and up to five of the member's deals to move."""
     blocks: list[dict[str, Any]] = [
-        _input(f"q{i}", question, optional=i > 0, multiline=True)
+        _input(f"q{i}", question_text(question), optional=i > 0, multiline=True)
         for i, question in enumerate(questions)
     ]
     if deals:
         blocks.append({"type": "divider"})
-        blocks.append(section("*Move deals* (optional): a new stage or amount"))
+        blocks.append(section(_("*Move deals* (optional): a new stage or amount")))
         deal_options = [
             _option(f"#{deal_id} {customer}", str(deal_id)) for deal_id, customer in deals[:100]
         ]
@@ -253,7 +279,10 @@ def check_in_modal(
                     "type": "input",
                     "block_id": f"move{n}_deal",
                     "optional": True,
-                    "label": {"type": "plain_text", "text": f"Deal {n + 1}"},
+                    "label": {
+                        "type": "plain_text",
+                        "text": _("Deal {number}").format(number=n + 1),
+                    },
                     "element": {
                         "type": "static_select",
                         "action_id": "value",
@@ -266,7 +295,7 @@ def check_in_modal(
                     "type": "input",
                     "block_id": f"move{n}_stage",
                     "optional": True,
-                    "label": {"type": "plain_text", "text": "New stage"},
+                    "label": {"type": "plain_text", "text": _("New stage")},
                     "element": {
                         "type": "static_select",
                         "action_id": "value",
@@ -275,14 +304,14 @@ def check_in_modal(
                 }
             )
             blocks.append(
-                _input(f"move{n}_amount", "New amount", optional=True, placeholder="12k, 5万")
+                _input(f"move{n}_amount", _("New amount"), optional=True, placeholder="12k, 5万")
             )
     return {
         "type": "modal",
         "callback_id": CHECK_IN_CALLBACK,
-        "title": {"type": "plain_text", "text": "Stand-up check-in"},
-        "submit": {"type": "plain_text", "text": "Check in"},
-        "close": {"type": "plain_text", "text": "Cancel"},
+        "title": {"type": "plain_text", "text": _("Stand-up check-in")},
+        "submit": {"type": "plain_text", "text": _("Check in")},
+        "close": {"type": "plain_text", "text": _("Cancel")},
         "private_metadata": day.isoformat(),
         "blocks": blocks,
     }
@@ -318,26 +347,30 @@ def config_modal(
         "type": "modal",
         "callback_id": CONFIG_CALLBACK,
         "private_metadata": str(team_id),
-        "title": {"type": "plain_text", "text": "Stand-up settings"},
-        "submit": {"type": "plain_text", "text": "Save"},
-        "close": {"type": "plain_text", "text": "Cancel"},
+        "title": {"type": "plain_text", "text": _("Stand-up settings")},
+        "submit": {"type": "plain_text", "text": _("Save")},
+        "close": {"type": "plain_text", "text": _("Cancel")},
         "blocks": [
-            _input("time", "Time (HH:MM)", optional=False, initial=at),
-            _input("days", "Days", optional=False, initial=days, placeholder="mon-fri"),
+            _input("time", _("Time (HH:MM)"), optional=False, initial=at),
+            _input("days", _("Days"), optional=False, initial=days, placeholder="mon-fri"),
             _input(
                 "tz",
-                "Time zone (or 'member')",
+                _("Time zone (or 'member')"),
                 optional=False,
                 initial="member" if per_member else zone,
             ),
             _input(
                 "questions",
-                "Questions, one per line",
+                _("Questions, one per line"),
                 optional=False,
                 multiline=True,
                 initial="\n".join(questions),
             ),
-            _input("reminder", "Reminder after (minutes)", optional=False, initial=str(reminder)),
-            _input("close", "Summary closes after (minutes)", optional=False, initial=str(close)),
+            _input(
+                "reminder", _("Reminder after (minutes)"), optional=False, initial=str(reminder)
+            ),
+            _input(
+                "close", _("Summary closes after (minutes)"), optional=False, initial=str(close)
+            ),
         ],
     }

@@ -6,9 +6,10 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from bot.domain.amounts import format_amount
-from bot.domain.progress import DEFAULT_TIERS
+from bot.domain.progress import DEFAULT_TIERS, tier_name
 from bot.domain.text import escape_mrkdwn
+from bot.i18n import _, current, day, money, ngettext
+from bot.services.metrics import goal_text, metric_name
 from bot.services.target_commands import (
     Histories,
     LeaderboardResult,
@@ -22,24 +23,22 @@ from bot.services.target_commands import (
     TeamBoards,
 )
 from bot.services.targets import TargetProgress, TeamBoard
-from bot.views.common import Message, context_block, ephemeral, plural, section
+from bot.views.common import Message, context_block, ephemeral, section
 from bot.views.deals import pack_lines
 
 SPLIT_CONFIRM_ACTION = "target_split_confirm"
-METRIC_NAMES = {"revenue": "revenue", "deals": "deals won", "pipeline": "new pipeline"}
 
 
 def amount_of(value: Decimal, metric: str, currency: str) -> str:
     """Money in short form, or a count of deals."""
     if metric == "deals":
-        return f"{value:.0f} deal{'s' if value != 1 else ''}"
-    return format_amount(value, currency)
+        return ngettext("{count} deal", "{count} deals", int(value)).format(count=f"{value:.0f}")
+    return money(value, currency)
 
 
 def goal_name(item: TargetProgress) -> str:
     """`December 2026 revenue target`."""
-    metric = METRIC_NAMES.get(item.target.metric, item.target.metric)
-    return f"{item.period.label()} {metric} target"
+    return goal_text(item.target.metric, item.period.label(current()))
 
 
 def progress_block(item: TargetProgress, currency: str) -> str:
@@ -51,35 +50,45 @@ def progress_block(item: TargetProgress, currency: str) -> str:
         return amount_of(value, metric, currency)
 
     pace = (
-        ":white_check_mark: on track"
+        ":white_check_mark: " + _("on track")
         if p.on_track
-        else f":warning: behind: should be at {amount(p.expected)} by today"
+        else ":warning: "
+        + _("behind: should be at {amount} by today").format(amount=amount(p.expected))
     )
     lines = [
         f"*{goal_name(item)}*",
-        f"`{p.bar()}` {amount(p.achieved)} of {amount(p.target)} · *{p.percent}%*",
+        f"`{p.bar()}` "
+        + _("{achieved} of {target}").format(achieved=amount(p.achieved), target=amount(p.target))
+        + f" · *{p.percent}%*",
     ]
     if p.remaining > 0:
         lines.append(
-            f"{amount(p.remaining)} to go · {plural(p.working_days_left, 'working day')} left"
-            f" · {pace}"
-            f" · {amount(p.weekly_needed)} a week needed"
+            " · ".join(
+                (
+                    _("{amount} to go").format(amount=amount(p.remaining)),
+                    ngettext(
+                        "{days} working day left", "{days} working days left", p.working_days_left
+                    ).format(days=p.working_days_left),
+                    pace,
+                    _("{amount} a week needed").format(amount=amount(p.weekly_needed)),
+                )
+            )
         )
     else:
-        lines.append(":tada: Target reached.")
+        lines.append(":tada: " + _("Target reached."))
     return "\n".join(lines)
 
 
 def my_targets(result: MyTargets) -> Message:
     """The caller's progress on each active target."""
     if not result.items:
-        text = (
+        text = _(
             "You have no target for this period yet. Your manager sets them with "
             "`/target set @you 50k month`. Meanwhile, `/deal list` shows your deals."
         )
         return ephemeral(text, [section(text)])
     blocks = [section(progress_block(item, result.team.currency)) for item in result.items]
-    return ephemeral(f"Your targets ({len(result.items)})", blocks)
+    return ephemeral(_("Your targets ({count})").format(count=len(result.items)), blocks)
 
 
 def board_lines(board: TeamBoard) -> list[str]:
@@ -89,42 +98,47 @@ def board_lines(board: TeamBoard) -> list[str]:
     for place, line in enumerate(board.lines, start=1):
         who = f"<@{line.member.slack_user_id}>"
         if line.target is None:
-            lines.append(f"{place}. {who} {amount_of(line.achieved, metric, currency)} · no target")
+            lines.append(
+                f"{place}. {who} {amount_of(line.achieved, metric, currency)} · " + _("no target")
+            )
         else:
             p = line.target.progress
             done = amount_of(p.achieved, metric, currency)
             goal = amount_of(p.target, metric, currency)
-            lines.append(f"{place}. {who} `{p.bar()}` *{p.percent}%* · {done} of {goal}")
+            lines.append(
+                f"{place}. {who} `{p.bar()}` *{p.percent}%* · "
+                + _("{achieved} of {target}").format(achieved=done, target=goal)
+            )
     return lines
 
 
 def board_blocks(board: TeamBoard) -> list[dict[str, Any]]:
     """A team board: members ranked, then the team total against its target."""
-    metric = METRIC_NAMES.get(board.metric, board.metric)
-    head = f"*{escape_mrkdwn(board.team.name)} · {board.period.label()} {metric}*"
+    metric = metric_name(board.metric)
+    head = f"*{escape_mrkdwn(board.team.name)} · {board.period.label(current())} {metric}*"
     blocks: list[dict[str, Any]] = [section(head)]
-    lines = board_lines(board) or ["Nobody in the team yet."]
+    lines = board_lines(board) or [_("Nobody in the team yet.")]
     blocks += pack_lines(lines)
     total = amount_of(board.total, board.metric, board.team.currency)
     if board.team_target is not None:
         blocks.append(section(progress_block(board.team_target, board.team.currency)))
     else:
-        blocks.append(context_block(f"Team total: {total}"))
+        blocks.append(context_block(_("Team total: {total}").format(total=total)))
     return blocks
 
 
 def team_boards(result: TeamBoards) -> Message:
     """Every member's progress and the team's total."""
     blocks = [b for board in result.boards for b in [*board_blocks(board), {"type": "divider"}]]
-    return ephemeral("Team progress", blocks[:-1][:50])
+    return ephemeral(_("Team progress"), blocks[:-1][:50])
 
 
 def leaderboard(result: LeaderboardResult) -> Message:
     """The ranked board, for the caller or (public) the channel."""
     blocks = board_blocks(result.board)
     if not result.public:
-        blocks.append(context_block("Share it: `/deal leaderboard public`"))
-    message = ephemeral("Leaderboard", blocks)
+        blocks.append(context_block(_("Share it: `/deal leaderboard public`")))
+    message = ephemeral(_("Leaderboard"), blocks)
     if result.public:
         message["response_type"] = "in_channel"
     return message
@@ -132,22 +146,34 @@ def leaderboard(result: LeaderboardResult) -> Message:
 
 def target_set(result: TargetSet) -> Message:
     """A target was set or replaced."""
-    whose = f"<@{result.member.slack_user_id}>'s" if result.member else "The team's"
-    metric = METRIC_NAMES.get(result.target.metric, result.target.metric)
+    goal = goal_text(result.target.metric, result.period.label(current()))
     amount = amount_of(result.target.amount, result.target.metric, result.team.currency)
-    was = (
-        f" (was {amount_of(result.old, result.target.metric, result.team.currency)})"
-        if result.old is not None and result.old != result.target.amount
-        else ""
-    )
-    text = f":dart: {whose} {result.period.label()} {metric} target is now *{amount}*{was}."
+    values = {"goal": goal, "amount": amount}
+    if result.old is not None and result.old != result.target.amount:
+        values["old"] = amount_of(result.old, result.target.metric, result.team.currency)
+        message = (
+            _("{person}'s {goal} is now *{amount}* (was {old}).")
+            if result.member
+            else _("The team's {goal} is now *{amount}* (was {old}).")
+        )
+    else:
+        message = (
+            _("{person}'s {goal} is now *{amount}*.")
+            if result.member
+            else _("The team's {goal} is now *{amount}*.")
+        )
+    if result.member:
+        values["person"] = f"<@{result.member.slack_user_id}>"
+    text = ":dart: " + message.format(**values)
     return ephemeral(text, [section(text)])
 
 
 def histories(result: Histories) -> Message:
     """Past periods: target against achieved."""
     if not result.items:
-        text = f"<@{result.member.slack_user_id}> has no finished target periods yet."
+        text = _("{person} has no finished target periods yet.").format(
+            person=f"<@{result.member.slack_user_id}>"
+        )
         return ephemeral(text, [section(text)])
     currency = result.team.currency
     lines = []
@@ -156,53 +182,80 @@ def histories(result: Histories) -> Message:
         percent = (item.achieved / item.target.amount * 100).quantize(Decimal("1"))
         mark = ":white_check_mark:" if item.achieved >= item.target.amount else ":x:"
         lines.append(
-            f"{mark} {item.period.label()} {METRIC_NAMES.get(metric, metric)}: "
-            f"{amount_of(item.achieved, metric, currency)} of "
-            f"{amount_of(item.target.amount, metric, currency)} ({percent}%)"
+            f"{mark} {item.period.label(current())} {metric_name(metric)}: "
+            + _("{achieved} of {target}").format(
+                achieved=amount_of(item.achieved, metric, currency),
+                target=amount_of(item.target.amount, metric, currency),
+            )
+            + f" ({percent}%)"
         )
-    head = section(f"*Target history of <@{result.member.slack_user_id}>*")
-    return ephemeral("Target history", [head, *pack_lines(lines)])
+    head = section(
+        _("*Target history of {person}*").format(person=f"<@{result.member.slack_user_id}>")
+    )
+    return ephemeral(_("Target history"), [head, *pack_lines(lines)])
 
 
 def rules(result: Rules) -> Message:
     """The team's reward tiers (the defaults when it has set none)."""
     currency = result.team.currency
     lines = []
+    scopes = {"member": _("member"), "team": _("team")}
     for rule in result.rules:
-        bonus = f" · bonus {format_amount(rule.bonus, currency)}" if rule.bonus else ""
-        when = (
-            f"{rule.threshold:.0f} days in a row"
-            if rule.scope == "streak"
-            else f"{rule.threshold.normalize():f}% ({rule.scope})"
+        bonus = (
+            " · " + _("bonus {amount}").format(amount=money(rule.bonus, currency))
+            if rule.bonus
+            else ""
         )
-        lines.append(f"`#{rule.id}` *{escape_mrkdwn(rule.name)}* at {when}{bonus}")
-    if not any(rule.scope == "member" for rule in result.rules):
-        lines += [f"(default) *{t.name}* at {t.percent}% (member)" for t in DEFAULT_TIERS]
-    if not any(rule.scope == "team" for rule in result.rules):
-        lines += [f"(default) *{t.name}* at {t.percent}% (team)" for t in DEFAULT_TIERS]
+        name = escape_mrkdwn(rule.name)
+        if rule.scope == "streak":
+            line = _("`#{number}` *{name}* at {days} days in a row").format(
+                number=rule.id, name=name, days=f"{rule.threshold:.0f}"
+            )
+        else:
+            line = _("`#{number}` *{name}* at {percent}% ({scope})").format(
+                number=rule.id,
+                name=name,
+                percent=f"{rule.threshold.normalize():f}",
+                scope=scopes.get(rule.scope, rule.scope),
+            )
+        lines.append(line + bonus)
+    default = _("(default) *{name}* at {percent}% ({scope})")
+    for scope in ("member", "team"):
+        if not any(rule.scope == scope for rule in result.rules):
+            lines += [
+                default.format(name=tier_name(t.name), percent=t.percent, scope=scopes[scope])
+                for t in DEFAULT_TIERS
+            ]
     hint = context_block(
-        "Add: `/target reward add 120% Rocket bonus 2k` · remove: `/target reward remove 3`"
+        _("Add: `/target reward add 120% Rocket bonus 2k` · remove: `/target reward remove 3`")
     )
-    return ephemeral("Reward tiers", [section("*Reward tiers*"), *pack_lines(lines), hint])
+    return ephemeral(_("Reward tiers"), [section(_("*Reward tiers*")), *pack_lines(lines), hint])
 
 
 def ledger(result: Ledger) -> Message:
     """Rewards granted in a period, for paying out."""
+    period = result.period.label(current())
     if not result.lines:
-        text = f"No rewards granted in {result.period.label()} yet."
+        text = _("No rewards granted in {period} yet.").format(period=period)
         return ephemeral(text, [section(text)])
     currency = result.team.currency
     total = sum((line.grant.bonus or Decimal(0) for line in result.lines), Decimal(0))
     rows = [
-        f"{line.grant.granted_at:%b %d} · "
-        + (f"<@{line.member.slack_user_id}>" if line.member else "the team")
-        + f" · *{escape_mrkdwn(line.grant.name)}*"
-        + (f" · bonus {format_amount(line.grant.bonus, currency)}" if line.grant.bonus else "")
+        f"{day(line.grant.granted_at.date())} · "
+        + (f"<@{line.member.slack_user_id}>" if line.member else _("the team"))
+        + f" · *{escape_mrkdwn(tier_name(line.grant.name))}*"
+        + (
+            " · " + _("bonus {amount}").format(amount=money(line.grant.bonus, currency))
+            if line.grant.bonus
+            else ""
+        )
         for line in result.lines
     ]
-    head = section(f"*Rewards granted in {result.period.label()}*")
-    foot = context_block(f"Bonuses to pay: {format_amount(total, currency, short=False)}")
-    return ephemeral("Rewards ledger", [head, *pack_lines(rows), foot])
+    head = section(_("*Rewards granted in {period}*").format(period=period))
+    foot = context_block(
+        _("Bonuses to pay: {amount}").format(amount=money(total, currency, short=False))
+    )
+    return ephemeral(_("Rewards ledger"), [head, *pack_lines(rows), foot])
 
 
 def split(result: Split) -> Message:
@@ -219,9 +272,10 @@ def split(result: Split) -> Message:
         separators=(",", ":"),
     )
     head = (
-        f"*Proposed split ({proposal.method}) of the team target "
-        f"{amount_of(target.amount, metric, currency)}*"
-    )
+        _("*Proposed split (weighted) of the team target {amount}*")
+        if proposal.method == "weighted"
+        else _("*Proposed split (equal) of the team target {amount}*")
+    ).format(amount=amount_of(target.amount, metric, currency))
     blocks: list[dict[str, Any]] = [section(head), *pack_lines(lines)]
     if len(value) <= 2000:
         blocks.append(
@@ -232,15 +286,17 @@ def split(result: Split) -> Message:
                         "type": "button",
                         "style": "primary",
                         "action_id": SPLIT_CONFIRM_ACTION,
-                        "text": {"type": "plain_text", "text": "Confirm these targets"},
+                        "text": {"type": "plain_text", "text": _("Confirm these targets")},
                         "value": value,
                     }
                 ],
             }
         )
     else:
-        blocks.append(context_block("Too many members for one button: set them with /target set."))
-    return ephemeral("Proposed split", blocks)
+        blocks.append(
+            context_block(_("Too many members for one button: set them with /target set."))
+        )
+    return ephemeral(_("Proposed split"), blocks)
 
 
 def said(result: Said) -> Message:

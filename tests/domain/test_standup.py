@@ -26,6 +26,7 @@ from bot.domain.standup import (
     streak,
     streak_start,
 )
+from bot.i18n import use_language
 
 D = date
 NEW_YORK = ZoneInfo("America/New_York")
@@ -155,7 +156,12 @@ _ZONES = st.sampled_from(
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.dates(D(2000, 1, 1), D(2040, 12, 31)), st.times(), _ZONES)
+# Stand-up times are whole minutes (settings store HH:MM), which is what due_at is given.
+@given(
+    st.dates(D(2000, 1, 1), D(2040, 12, 31)),
+    st.times().map(lambda t: t.replace(second=0, microsecond=0)),
+    _ZONES,
+)
 def test_due_at_is_the_wall_time_or_just_after_the_gap(day: date, at: time, zone: ZoneInfo) -> None:
     found = due_at(day, at, zone)
     wall = datetime.combine(day, at)
@@ -611,3 +617,24 @@ def test_parse_clock_only_raises_standup_error(text: str) -> None:
 @given(st.times())
 def test_parse_clock_reads_back_hh_mm(at: time) -> None:
     assert parse_clock(at.strftime("%H:%M")) == at.replace(second=0, microsecond=0)
+
+
+@pytest.mark.parametrize(
+    ("days", "expected"),
+    [
+        ({0, 1, 2, 3, 4}, "周一至周五"),
+        ({0, 2, 4}, "周一、周三、周五"),
+        (set(range(7)), "每天"),
+        ({6, 0, 1, 3}, "周日至周二、周四"),
+    ],
+)
+def test_format_days_in_chinese(days: set[int], expected: str) -> None:
+    with use_language("zh"):
+        assert format_days(frozenset(days)) == expected
+
+
+@given(st.frozensets(st.integers(0, 6), min_size=1))
+def test_format_days_in_chinese_reads_back(days: frozenset[int]) -> None:
+    # The settings form shows the days in the member's language and reads them back.
+    with use_language("zh"):
+        assert parse_days(format_days(days)) == days

@@ -50,6 +50,8 @@ def team(amount: str, metric: str = "revenue", period: str | None = None) -> Set
         ("团队", TeamProgress()),
         ("help", Help()),
         ("帮助", Help()),
+        ("进度", MyProgress()),
+        ("奖励规则", RewardList()),
         ("help set", Help("set")),
         ("help 设置", Help("set")),
         ("help rewards", Help("rewards")),

@@ -1,0 +1,67 @@
+"""The floor under Salesbot's ack latency: a bare slack-bolt app whose `/deal` only acks.
+
+Served exactly as `salesbot serve` serves Salesbot (gunicorn, gthread, the same workers and
+threads, ``bot.gunicorn_config``), with the same bolt settings: signing secret verification
+on, an authorize function that never calls Slack, listeners run after the ack. Whatever
+Salesbot's latency adds on top of this app's is Salesbot's own work.
+
+    SLACK_SIGNING_SECRET=… SLACK_BOT_TOKEN=… gunicorn --config python:bot.gunicorn_config \
+        --bind 127.0.0.1:3001 bench.bare_app:application
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.authorization import AuthorizeResult
+
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+
+
+def _authorize(enterprise_id: str | None, team_id: str | None, **_: Any) -> AuthorizeResult:
+    # As Salesbot's single-workspace authorize: no auth.test call to Slack.
+    return AuthorizeResult(
+        enterprise_id=enterprise_id, team_id=team_id, bot_token=os.environ.get("SLACK_BOT_TOKEN")
+    )
+
+
+def create_bare_app() -> App:
+    """A bolt app with one `/deal` listener that acks and does nothing else."""
+    app = App(
+        signing_secret=os.environ["SLACK_SIGNING_SECRET"],
+        authorize=_authorize,
+        process_before_response=False,
+        raise_error_for_unhandled_request=False,
+        ignoring_self_events_enabled=False,
+    )
+
+    def deal(ack: Ack) -> None:
+        ack()
+
+    app.command("/deal")(deal)
+    return app
+
+
+def wsgi(app: App) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+    """/slack/events through bolt, /healthz answered directly (as Salesbot's, minus the DB)."""
+    slack = SlackRequestHandler(app, path="/slack/events")
+
+    def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == "/healthz":
+            body = json.dumps({"status": "ok"}).encode()
+            start_response(
+                "200 OK",
+                [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+            )
+            return [body]
+        return slack(environ, start_response)  # type: ignore[arg-type]
+
+    return application
+
+
+application = wsgi(create_bare_app())

@@ -1,0 +1,218 @@
+"""3. Charts: milliseconds per chart, per weekly report, and memory over many renders.
+
+* each of the three charts on a typical team's data (10 members, CJK names among them, 12
+  weeks, 4 open stages): median of 20 renders after one warm-up render;
+* the weekly report of 50 teams, as the clock posts it: `weekly_report` then `render_report`,
+  on a seeded SQLite database (10 members per team, 40 deals each over the last 120 days);
+* resident memory (RSS from /proc/self/statm) after 500 renders against after 10, in a fresh
+  process (`python -m bench.charts --memory 10 500`) so nothing else moves its memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from bench.common import (
+    NOW,
+    ZONE,
+    Options,
+    Row,
+    child_env,
+    create_database,
+    drop_database,
+    log,
+    median,
+    mib,
+    ms,
+    ratio,
+    rss_of,
+    run_checked,
+    times,
+    verdict,
+)
+from bot import charts
+from bot.charts import MemberBar, StageBar, WeekPoint
+
+MEMORY_GOAL = 1.20
+CURRENCY = "CNY"
+
+
+def _inputs() -> tuple[list[MemberBar], list[WeekPoint], list[StageBar]]:
+    names = [
+        "李雷",
+        "王芳",
+        "Amy Chen",
+        "Bob Smith",
+        "さくら",
+        "김민수",
+        "Zed",
+        "陈静",
+        "Omar",
+        "Lin",
+    ]
+    members = [
+        MemberBar(name, Decimal(15_000 * (i + 1)), Decimal(100_000) if i % 4 else None)
+        for i, name in enumerate(names)
+    ]
+    monday = date(2026, 9, 21)
+    weeks = [
+        WeekPoint(monday + timedelta(weeks=i), Decimal((i * 37_000) % 160_000)) for i in range(12)
+    ]
+    stages = [
+        StageBar("Lead", 24, Decimal(640_000), Decimal(64_000)),
+        StageBar("Qualified", 14, Decimal(410_000), Decimal(102_500)),
+        StageBar("Proposal", 8, Decimal(260_000), Decimal(130_000)),
+        StageBar("Negotiation", 3, Decimal(150_000), Decimal(112_500)),
+    ]
+    return members, weeks, stages
+
+
+def renderers() -> dict[str, Callable[[], bytes]]:
+    """The three weekly charts, each a no-argument call that returns PNG bytes."""
+    members, weeks, stages = _inputs()
+    return {
+        "member progress": lambda: charts.member_progress_chart(
+            members,
+            title="Progress to December 2026 targets",
+            currency=CURRENCY,
+        ),
+        "won per week": lambda: charts.weekly_won_chart(
+            weeks,
+            weekly_pace=Decimal(80_000),
+            title="Won per week, last 12 weeks",
+            currency=CURRENCY,
+        ),
+        "pipeline by stage": lambda: charts.pipeline_chart(
+            stages,
+            title="Open pipeline by stage",
+            currency=CURRENCY,
+        ),
+    }
+
+
+def run_benchmark(options: Options) -> list[Row]:
+    """Per chart, per weekly report, and memory."""
+    rows = _per_chart(options.size(20, 3))
+    rows += _reports(options, teams=options.size(50, 3))
+    rows += _memory(first=10, last=options.size(500, 20))
+    return rows
+
+
+def _per_chart(runs: int) -> list[Row]:
+    rows = []
+    for name, render in renderers().items():
+        render()  # fonts, caches
+        samples = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            png = render()
+            samples.append(time.perf_counter() - started)
+        rows.append(
+            Row(
+                "charts",
+                f"{name} chart (median of {runs})",
+                f"{ms(median(samples))} per chart · {len(png) // 1024} KiB PNG",
+            )
+        )
+        log(f"charts: {rows[-1].case}: {rows[-1].figure}")
+    return rows
+
+
+def _reports(options: Options, *, teams: int) -> list[Row]:
+    from bench.seed import seed_deals, seed_org
+    from bot.db import make_engine, make_session_factory
+    from bot.domain.periods import period_of
+    from bot.migrate import upgrade
+    from bot.report_charts import render_report
+    from bot.services.reports import weekly_report
+    from models import SalesTeam
+
+    url = f"sqlite:///{options.workdir / 'charts.db'}"
+    create_database(url)
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        org = seed_org(engine, teams=teams, per_team=10, prompt_days=14)
+        seed_deals(engine, org, teams * 10 * 40, history_days=120)
+        today = NOW.astimezone(ZoneInfo(ZONE)).date()
+        week = period_of("week", today - timedelta(days=7))
+        sessions = make_session_factory(engine)
+        numbers: list[float] = []
+        drawing: list[float] = []
+        charts_made = 0
+        with sessions() as session:
+            for team_id in org.team_ids:
+                team = session.get(SalesTeam, team_id)
+                assert team is not None
+                started = time.perf_counter()
+                report = weekly_report(session, team, week=week, now=NOW)
+                counted = time.perf_counter()
+                charts_made += len(render_report(report))
+                numbers.append(counted - started)
+                drawing.append(time.perf_counter() - counted)
+    finally:
+        engine.dispose()
+        drop_database(url)
+    total = sum(numbers) + sum(drawing)
+    per_report = [n + d for n, d in zip(numbers, drawing, strict=True)]
+    row = Row(
+        "charts",
+        f"weekly reports of {teams} teams (weekly_report + render_report)",
+        f"{total:.1f} s in all · {ms(median(per_report))} per report "
+        f"(numbers {ms(median(numbers))} + {charts_made // teams} charts {ms(median(drawing))})",
+    )
+    log(f"charts: {row.case}: {row.figure}")
+    return [row]
+
+
+def _memory(*, first: int, last: int) -> list[Row]:
+    output = run_checked(
+        [sys.executable, "-m", "bench.charts", "--memory", str(first), str(last)],
+        env=child_env(),
+    )
+    measured = json.loads(output.strip().splitlines()[-1])
+    early, late = int(measured["early"]), int(measured["late"])
+    growth = ratio(late, early)
+    row = Row(
+        "charts",
+        f"RSS after {last} renders vs after {first} (fresh process)",
+        f"{mib(late)} after {last}",
+        f"{mib(early)} after {first}",
+        times(growth),
+        f"≤ {MEMORY_GOAL:.2f}× (no leak)",
+        verdict(growth <= MEMORY_GOAL, f"{growth / MEMORY_GOAL:.2f}× over"),
+    )
+    log(f"charts: {row.case}: {row.figure} ({row.ratio})")
+    return [row]
+
+
+def memory_probe(first: int, last: int) -> dict[str, int]:
+    """Render the three charts in turn; RSS after `first` renders and after `last`."""
+    calls = list(renderers().values())
+    measured: dict[str, int] = {}
+    for n in range(1, last + 1):
+        calls[n % len(calls)]()
+        if n == first:
+            measured["early"] = rss_of()
+    measured["late"] = rss_of()
+    return measured
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m bench.charts --memory FIRST LAST`: print the memory probe as JSON."""
+    parser = argparse.ArgumentParser(prog="python -m bench.charts")
+    parser.add_argument("--memory", nargs=2, type=int, metavar=("FIRST", "LAST"), required=True)
+    args = parser.parse_args(argv)
+    print(json.dumps(memory_probe(*args.memory)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,181 @@
+"""The App Home tab: published when opened and after every change the member makes."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from sqlalchemy.orm import Session
+
+from bot.domain import deal_command as cmd
+from bot.i18n import _
+from bot.runtime import runtime_of
+from bot.services import deal_commands, deals
+from bot.services.actor import Actor
+from bot.services.errors import FormErrors, Refused
+from bot.services.home import home
+from bot.views import deal_modal
+from bot.views import home as views
+from handlers.common import as_caller, refresh_home
+from handlers.standup import check_in_view
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App) -> None:
+    """Listen for the home tab being opened and for its buttons and edit form."""
+    app.event("app_home_opened")(on_home_opened)
+    for action, listener in (
+        (views.ADVANCE, on_deal_button),
+        (views.WON, on_deal_button),
+        (views.LOST, on_deal_button),
+        (views.EDIT, on_edit),
+        (views.NEW_DEAL, on_new_deal),
+        (views.CHECK_IN, on_check_in),
+        (views.PAGE, on_page),
+    ):
+        app.action(action)(listener)
+    app.view(deal_modal.EDIT_DEAL_CALLBACK)(on_edit_submitted)
+
+
+def on_home_opened(event: dict[str, Any], context: Any) -> None:
+    """Publish the member's home when they open the tab."""
+    if event.get("tab", "home") != "home":
+        return
+    refresh_home(runtime_of(context), str(context.get("team_id") or ""), event["user"])
+
+
+def _ids(body: dict[str, Any]) -> tuple[str, str]:
+    return body["team"]["id"], body["user"]["id"]
+
+
+def _tell(client: WebClient, user_id: str, text: str) -> None:
+    """Home buttons have no reply channel: say it in the member's DM."""
+    client.chat_postMessage(channel=user_id, text=text)
+
+
+def on_deal_button(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
+    """Advance, won or lost, straight from the home tab."""
+    ack()
+    action = body["actions"][0]
+    ref = cmd.DealNumber(int(action["value"]))
+    workspace_id, user_id = _ids(body)
+    runtime = runtime_of(context)
+
+    def work(session: Session, actor: Actor) -> None:
+        command: cmd.DealCommand
+        if action["action_id"] == views.WON:
+            command = cmd.Won(ref, None)
+        elif action["action_id"] == views.LOST:
+            command = cmd.Lost(ref, None)
+        else:
+            deal = deals.find_deal(session, actor, f"#{ref.number}")
+            nxt = home(session, actor).next_stage.get(deal.id)
+            if nxt is None:
+                raise Refused(
+                    _("Deal #{id} is at its last open stage: mark it won or lost.").format(
+                        id=deal.id
+                    )
+                )
+            command = cmd.Update(ref, (("stage", nxt),))
+        deal_commands.execute(session, actor, command)
+
+    try:
+        as_caller(runtime, workspace_id, user_id, work)
+    except Refused as refused:
+        _tell(client, user_id, refused.message)
+    refresh_home(runtime, workspace_id, user_id)
+
+
+def on_edit(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
+    """Open a deal's form, filled in."""
+    ack()
+    deal_id = int(body["actions"][0]["value"])
+    workspace_id, user_id = _ids(body)
+
+    def form(session: Session, actor: Actor) -> dict[str, Any]:
+        deal = deals.find_deal(session, actor, f"#{deal_id}")
+        deals.check_can_change(actor, deal)
+        values = deal_modal.DealValues(
+            deal.customer,
+            deal.title,
+            f"{deal.amount:f}",
+            deal.currency,
+            deal.stage,
+            deal.close_date.isoformat() if deal.close_date else None,
+            deal.note,
+        )
+        stages = deals.stage_list(session, actor.workspace_id)
+        return deal_modal.edit_deal_modal(stages, deal.id, values)
+
+    try:
+        view = as_caller(runtime_of(context), workspace_id, user_id, form)
+    except Refused as refused:
+        _tell(client, user_id, refused.message)
+        return
+    client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def on_edit_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
+    """Save the edited deal, or keep the form open with an error on each wrong field."""
+    values = deal_modal.submitted_values(view)
+    deal_id = int(view.get("private_metadata") or 0)
+    workspace_id, user_id = body["team"]["id"], body["user"]["id"]
+
+    def save(session: Session, actor: Actor) -> None:
+        fields = deal_commands.fields_from_form(session, actor, values)
+        if isinstance(fields, dict):
+            raise FormErrors(fields)
+        deal = deals.find_deal(session, actor, f"#{deal_id}", for_update=True)
+        deals.update_deal(session, actor, deal, fields)
+
+    runtime = runtime_of(context)
+    try:
+        as_caller(runtime, workspace_id, user_id, save)
+    except FormErrors as errors:
+        ack(response_action="errors", errors=errors.fields)
+        return
+    except Refused as refused:
+        ack(response_action="errors", errors={"customer": refused.message[:150]})
+        return
+    ack()
+    refresh_home(runtime, workspace_id, user_id)
+
+
+def on_new_deal(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
+    """Open the New deal form from the home tab."""
+    ack()
+    workspace_id, user_id = _ids(body)
+
+    def form(session: Session, actor: Actor) -> dict[str, Any]:
+        stages = deals.stage_list(session, actor.workspace_id)
+        return deal_modal.new_deal_modal(stages, deal_commands.default_currency(actor), user_id)
+
+    view = as_caller(runtime_of(context), workspace_id, user_id, form)
+    client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def on_check_in(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
+    """Open the check-in form from the home tab."""
+    ack()
+    workspace_id, user_id = _ids(body)
+    try:
+        view = as_caller(runtime_of(context), workspace_id, user_id, check_in_view)
+    except Refused as refused:
+        _tell(client, user_id, refused.message)
+        return
+    client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def on_page(ack: Ack, body: dict[str, Any], context: Any) -> None:
+    """Show another ten deals."""
+    ack()
+    try:
+        page = max(0, int(json.loads(body["actions"][0]["value"])["page"]))
+    except (ValueError, KeyError, TypeError):
+        page = 0
+    workspace_id, user_id = _ids(body)
+    refresh_home(runtime_of(context), workspace_id, user_id, page=page)

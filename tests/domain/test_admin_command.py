@@ -1,0 +1,102 @@
+"""The /salesbot grammar, in English and with the Chinese words for its verbs and actions."""
+
+from decimal import Decimal
+
+import pytest
+
+from bot.domain.admin_command import (
+    USAGE,
+    VERB_ALIASES,
+    AdminCommand,
+    AdminError,
+    Currency,
+    Fx,
+    Help,
+    Language,
+    ManagerChange,
+    Setup,
+    Stages,
+    StaleDays,
+    TeamChange,
+    parse_admin_command,
+)
+from bot.i18n import use_language
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", Help()),
+        ("help", Help()),
+        ("帮助", Help()),
+        ("setup", Setup(None)),
+        ("setup usd", Setup("USD")),
+        ("设置 CNY", Setup("CNY")),
+        ("team", TeamChange("list", None)),
+        ("团队", TeamChange("list", None)),
+        ("成员 列表", TeamChange("list", None)),
+        ("team add <@U1>", TeamChange("add", "U1")),
+        ("团队 添加 <@U1>", TeamChange("add", "U1")),
+        ("团队 移除 <@U1|bob>", TeamChange("remove", "U1")),
+        ("managers", ManagerChange("list", None)),
+        ("经理", ManagerChange("list", None)),
+        ("manager add <@U2>", ManagerChange("add", "U2")),
+        ("经理 删除 <@U2>", ManagerChange("remove", "U2")),
+        ("stages", Stages("list")),
+        ("阶段", Stages("list")),
+        ("stages add demo 40%", Stages("add", "demo", Decimal("0.4"))),
+        ("阶段 添加 demo 40", Stages("add", "demo", Decimal("0.4"))),
+        ("阶段 设置 proposal 60%", Stages("set", "proposal", Decimal("0.6"))),
+        ("stages rename qualified Discovery", Stages("rename", "qualified", label="Discovery")),
+        ("阶段 重命名 qualified 需求挖掘", Stages("rename", "qualified", label="需求挖掘")),
+        ("currency usd", Currency("USD")),
+        ("币种 USD", Currency("USD")),
+        ("stale 21", StaleDays(21)),
+        ("停滞 21", StaleDays(21)),
+        ("fx", Fx()),
+        ("汇率", Fx()),
+        ("汇率 EUR 7.8", Fx("EUR", Decimal("7.8"))),
+        ("language", Language(None)),
+        ("语言 中文", Language("zh")),
+        ("language workspace en", Language("en", workspace=True)),
+        ("语言 工作区 英文", Language("en", workspace=True)),
+    ],
+)
+def test_parses(text: str, expected: AdminCommand) -> None:
+    assert parse_admin_command(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "usage_key"),
+    [
+        ("team add", "Name one person with @", "team"),
+        ("stages frob", "not a stages command", "stages"),
+        ("stages add demo 140%", "not a percentage", "stages"),
+        ("fx EUR -1", "not a usable rate", "fx"),
+        ("language fr", "Choose zh or en", "language"),
+        ("currency", "not quite right for `currency`", "currency"),
+    ],
+)
+def test_refuses_with_the_right_usage(text: str, message: str, usage_key: str) -> None:
+    result = parse_admin_command(text)
+    assert isinstance(result, AdminError)
+    assert message in result.message and result.usage == USAGE[usage_key]
+
+
+def test_unknown_verb_lists_every_usage() -> None:
+    result = parse_admin_command("frobnicate")
+    assert isinstance(result, AdminError)
+    assert "frobnicate" in result.message and result.usage == "\n".join(USAGE.values())
+
+
+def test_every_alias_names_a_verb() -> None:
+    assert set(VERB_ALIASES.values()) <= {*USAGE, "setup"}
+
+
+def test_usage_and_errors_follow_the_language() -> None:
+    with use_language("zh"):
+        result = parse_admin_command("language fr")
+        assert isinstance(result, AdminError)
+        assert result.message == "请选择 zh 或 en。"
+        assert "设置你自己的语言" in result.usage
+    assert "for yourself" in USAGE["language"]

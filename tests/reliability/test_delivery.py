@@ -1,0 +1,106 @@
+"""Nothing lost, nothing doubled: Slack's faults, a crash between commit and send, and the
+ack path while Slack's API is down."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.app import Salesbot
+from bot.clock import FrozenClock
+from bot.delivery import OutboxSender
+from bot.devslack import DevSlack
+from models import OutboxMessage
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET
+from tests.e2e.conftest import Say
+
+pytestmark = pytest.mark.usefixtures("team")
+
+
+def wins(slack: DevSlack) -> int:
+    return sum(":trophy:" in str(c.params) for c in slack.calls("chat.postMessage"))
+
+
+def drain(app: Salesbot, clock: FrozenClock, rounds: int = 12) -> None:
+    """What the sender's retries do over the next half hour."""
+    for _ in range(rounds):
+        clock.advance(timedelta(minutes=3))
+        app.runtime.sender.deliver_due()
+
+
+@pytest.mark.parametrize(
+    ("status", "retry_after"), [(429, 1), (500, None), (503, None)], ids=["429", "500", "503"]
+)
+def test_owed_messages_arrive_once_after_slack_faults(
+    say: Say,
+    app: Salesbot,
+    slack: DevSlack,
+    clock: FrozenClock,
+    status: int,
+    retry_after: int | None,
+) -> None:
+    app.runtime.sender.stop()  # this test drives delivery itself
+    slack.inject("chat.postMessage", status=status, times=6, retry_after=retry_after)
+    assert "Won" in say("/deal", "add Acme 12k won").text
+    drain(app, clock)
+    assert wins(slack) == 1
+    drain(app, clock)
+    assert wins(slack) == 1
+
+
+def test_commands_ack_while_slack_is_down_and_owed_messages_follow(
+    say: Say, app: Salesbot, slack: DevSlack, clock: FrozenClock
+) -> None:
+    app.runtime.sender.stop()
+    with slack.down():
+        started = time.monotonic()
+        reply = say("/deal", "add Acme 12k won")
+        elapsed = time.monotonic() - started
+        assert reply.status == 200 and "Won" in reply.text
+        assert elapsed < 3, "the ack never waits on Slack"
+        app.runtime.sender.deliver_due()  # refused connections: retried later
+    assert wins(slack) == 0
+    drain(app, clock)
+    assert wins(slack) == 1
+
+
+def test_a_crash_between_commit_and_send_is_delivered_after_restart(
+    say: Say,
+    app: Salesbot,
+    slack: DevSlack,
+    clock: FrozenClock,
+    sessions: sessionmaker[Session],
+) -> None:
+    app.runtime.sender.stop()  # the process "crashes" before its sender ran
+    say("/deal", "add Acme 12k won")
+    with sessions() as session:
+        pending = session.scalars(select(OutboxMessage).where(OutboxMessage.status == "pending"))
+        assert any(":trophy:" in str(m.payload) for m in pending)
+    restarted = OutboxSender(sessions, app.runtime.client_for, clock)
+    restarted.deliver_due()
+    restarted.deliver_due()
+    assert wins(slack) == 1
+
+
+def test_secrets_never_reach_the_logs(
+    say: Say,
+    app: Salesbot,
+    slack: DevSlack,
+    clock: FrozenClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    slack.inject("chat.postMessage", status=500, times=1)
+    say("/deal", "add Acme 12k won")
+    say("/deal", "frobnicate")
+    say("/target", "set <@U2> 50k", user="U1")
+    drain(app, clock, rounds=3)
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert logged, "the run logged something"
+    for secret in (BOT_TOKEN, SIGNING_SECRET):
+        assert secret not in logged

@@ -1,0 +1,44 @@
+"""Slack's retries: an event delivered again (X-Slack-Retry-Num) is handled once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.app import Salesbot
+from bot.clock import FrozenClock
+from bot.devslack import DevSlack
+from bot.http_driver import SlackDriver
+from bot.jobs import run_scheduled
+
+pytestmark = pytest.mark.usefixtures("team")
+
+
+def test_a_retried_dm_check_in_is_handled_once(
+    app: Salesbot, clock: FrozenClock, slack: DevSlack, driver: SlackDriver
+) -> None:
+    morning = datetime(2026, 11, 30, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    clock.set(morning)
+    run_scheduled(app.runtime, now=morning)
+    event = {
+        "type": "message",
+        "channel_type": "im",
+        "channel": "DU2",
+        "user": "U2",
+        "text": "Closed Acme",
+        "ts": "1.1",
+    }
+    assert driver.event(event, event_id="EvRetry").status == 200
+    for attempt in (1, 2):
+        retry = driver.event(
+            event,
+            event_id="EvRetry",
+            headers={"X-Slack-Retry-Num": str(attempt), "X-Slack-Retry-Reason": "http_timeout"},
+        )
+        assert retry.status == 200
+    slack.wait_for("chat.postMessage", lambda c: "checked in" in str(c.params))
+    app.listeners.shutdown(wait=True)
+    replies = [c for c in slack.calls("chat.postMessage") if c.params["channel"] == "DU2"]
+    assert len(replies) == 1, "one reply: the retries were skipped, not answered with a hint"
