@@ -179,11 +179,12 @@ def _memory(*, first: int, last: int) -> list[Row]:
     )
     measured = json.loads(output.strip().splitlines()[-1])
     early, late = int(measured["early"]), int(measured["late"])
+    halfway, halfway_at = int(measured["halfway"]), int(measured["halfway_at"])
     growth = ratio(late, early)
     row = Row(
         "charts",
         f"RSS after {last} renders vs after {first} (fresh process)",
-        f"{mib(late)} after {last}",
+        f"{mib(late)} after {last} ({mib(halfway)} after {halfway_at})",
         f"{mib(early)} after {first}",
         times(growth),
         f"≤ {MEMORY_GOAL:.2f}× (no leak)",
@@ -194,14 +195,18 @@ def _memory(*, first: int, last: int) -> list[Row]:
 
 
 def memory_probe(first: int, last: int) -> dict[str, int]:
-    """Render the three charts in turn; RSS after `first` renders and after `last`."""
+    """Render the three charts in turn; RSS after `first` renders, halfway, and after `last`."""
     calls = list(renderers().values())
+    halfway = (first + last) // 2
     measured: dict[str, int] = {}
     for n in range(1, last + 1):
         calls[n % len(calls)]()
         if n == first:
             measured["early"] = rss_of()
+        if n == halfway:
+            measured["halfway"] = rss_of()
     measured["late"] = rss_of()
+    measured["halfway_at"] = halfway
     return measured
 
 

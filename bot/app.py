@@ -57,8 +57,8 @@ class Salesbot:
     listeners: ThreadPoolExecutor
 
     def wsgi(self) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
-        """The WSGI application: /slack/events (and, with OAuth, GET /slack/install and
-        /slack/oauth_redirect) through bolt, /healthz for load balancers."""
+        """The WSGI application: Slack's paths through bolt, /healthz for load balancers."""
+        # bolt's handler also answers GET /slack/install and /slack/oauth_redirect with OAuth.
         slack = SlackRequestHandler(self.bolt, path="/slack/events")
         engine = self.runtime.engine
 

@@ -65,6 +65,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def bot_token_unless_oauth(settings: Settings) -> tuple[str, ...]:
+    """SLACK_BOT_TOKEN is needed in single-workspace mode; with OAuth each install has one."""
+    from bot.oauth import oauth_enabled
+
+    return () if oauth_enabled(settings) else ("slack_bot_token",)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `salesbot` console script."""
     args = build_parser().parse_args(argv)
@@ -96,7 +103,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     """gunicorn with threads, serving bot.wsgi."""
     from gunicorn.app.wsgiapp import run
 
-    settings.require("slack_signing_secret", "slack_bot_token")
+    settings.require("slack_signing_secret", *bot_token_unless_oauth(settings))
     port = args.port or settings.port
     sys.argv = [
         "gunicorn",
@@ -126,7 +133,7 @@ def cmd_clock(settings: Settings, _args: argparse.Namespace) -> int:
     """The scheduler process."""
     from bot.scheduler import run_clock
 
-    settings.require("slack_bot_token")
+    settings.require(*bot_token_unless_oauth(settings))
     run_clock(settings)
     return 0
 

@@ -220,6 +220,9 @@ def start_console(
             "slack_api_url": slack.api_url,
             "slack_signing_secret": secret,
             "slack_bot_token": "xoxb-console",
+            # The console is one local workspace, whatever OAuth settings the environment has.
+            "slack_client_id": None,
+            "slack_client_secret": None,
         }
     )
     clock: FrozenClock | ShiftedClock = FrozenClock(frozen_at) if frozen_at else ShiftedClock()

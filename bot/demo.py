@@ -118,6 +118,8 @@ def start(settings: Settings, out: Path) -> Demo:
             "slack_api_url": slack.api_url,
             "slack_signing_secret": "demo-secret",
             "slack_bot_token": "xoxb-demo",
+            "slack_client_id": None,
+            "slack_client_secret": None,
         }
     )
     clock = FrozenClock(PLAYED_WEEK - timedelta(weeks=HISTORY_WEEKS))

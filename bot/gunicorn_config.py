@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from bot.cli import bot_token_unless_oauth
 from bot.config import MissingSettingError, SettingsError, load_settings
 
 try:
@@ -28,7 +29,7 @@ timeout = 30
 def on_starting(_server: Any) -> None:
     """Refuse to start without the secrets the web process needs."""
     try:
-        _settings.require("slack_signing_secret", "slack_bot_token")
+        _settings.require("slack_signing_secret", *bot_token_unless_oauth(_settings))
     except MissingSettingError as error:
         print(f"salesbot: {error}", file=sys.stderr)
         raise SystemExit(2) from None

@@ -179,11 +179,11 @@ class SalesbotInstallationStore(SQLAlchemyInstallationStore):
 
 
 class StoreAuthorize(Authorize):
-    """Authorize from the installation store without calling Slack.
+    """Authorize a request with its workspace's bot from the installation store."""
 
-    bolt's InstallationStoreAuthorize calls auth.test on every request; like the
-    single-workspace authorize, this one never does, so acks do not wait on Slack's API.
-    """
+    # bolt's InstallationStoreAuthorize calls auth.test on every request (with the token in the
+    # body, which slack_sdk logs at DEBUG); like the single-workspace authorize, this one never
+    # calls Slack, so acks do not wait on Slack's API.
 
     def __init__(self, store: SalesbotInstallationStore) -> None:
         self.store = store
@@ -215,12 +215,10 @@ class StoreAuthorize(Authorize):
 def clients_for(
     store: SalesbotInstallationStore, base_url: str, *, retries: int, timeout: int
 ) -> Callable[[str], WebClient]:
-    """Per-workspace clients with that workspace's bot token from the store.
+    """Per-workspace clients, each with its workspace's bot token from the store."""
 
-    Without an installation the client has no token: Slack answers not_authed, and nothing
-    here raises.
-    """
-
+    # Without an installation the client has no token: Slack answers not_authed (a permanent
+    # error for the outbox) rather than this raising.
     def client_for(workspace_id: str) -> WebClient:
         token = store.bot_token(workspace_id)
         return make_web_client(token, base_url, retries=retries, timeout=timeout)

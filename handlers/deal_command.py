@@ -17,6 +17,7 @@ from bot.runtime import runtime_of
 from bot.services import deal_commands, deals
 from bot.services.actor import Actor
 from bot.services.errors import FormErrors, Refused
+from bot.services.events import first_delivery
 from bot.views import deal_modal
 from bot.views import deals as views
 from bot.views import help as help_views
@@ -138,11 +139,18 @@ def on_new_deal_submitted(
     """Save the modal's deal, or keep the modal open with an error on each invalid field."""
     values = deal_modal.submitted_values(view)
 
-    def save(session: Session, actor: Actor) -> dict[str, str] | Message:
+    def save(session: Session, actor: Actor) -> dict[str, str] | Message | None:
         fields = deal_commands.fields_from_form(session, actor, values)
         if isinstance(fields, dict):
             # Raising rolls back anything this request wrote (such as a first-contact member).
             raise FormErrors(fields)
+        # A double-clicked (or retried) submit of one form saves one deal: the form's view id
+        # is recorded with the deal, in the same transaction.
+        key = f"view:{view.get('id')}"
+        if view.get("id") and not first_delivery(
+            session, event_id=key, workspace_id=actor.workspace_id, now=actor.now
+        ):
+            return None
         result = deal_commands.add_from_form(session, actor, fields)
         labels = {s.key: s.label for s in deals.stage_list(session, actor.workspace_id)}
         return views.changed(result, labels)
@@ -154,6 +162,8 @@ def on_new_deal_submitted(
         ack(response_action="errors", errors=errors.fields)
         return
     ack()
+    if message is None:
+        return
     channel = view.get("private_metadata") or user_id
     client.chat_postEphemeral(
         channel=channel, user=user_id, text=message["text"], blocks=message.get("blocks")

@@ -46,11 +46,6 @@ def refusal(message: str, usage: str = "") -> Message:
     return ephemeral(message, blocks)
 
 
-def plural(count: int, word: str) -> str:
-    """`1 working day`, `9 working days`."""
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def try_again() -> Message:
     """What a user sees while the database is out of reach (nothing was written)."""
     return ephemeral(

@@ -21,7 +21,7 @@ from bot.clock import FrozenClock
 from bot.config import MissingSettingError, Settings, load_settings
 from bot.devslack import DevSlack
 from bot.http_driver import Reply, SlackDriver, http_transport
-from bot.oauth import BOT_SCOPES, INSTALLATION_METADATA
+from bot.oauth import BOT_SCOPES, INSTALLATION_METADATA, SalesbotInstallationStore
 from models import OutboxMessage
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 
@@ -58,11 +58,9 @@ def settings(database_url: str, slack: DevSlack) -> Settings:
 
 @pytest.fixture
 def app(settings: Settings, engine: Engine, clock: FrozenClock) -> Salesbot:
-    """The app without its sender thread: each test delivers the outbox when it wants to.
-
-    Listeners finish before the HTTP answer, so a test sees every outbox row a request caused
-    (some are written after the ack) before it delivers.
-    """
+    """The app without its sender thread: each test delivers the outbox when it wants to."""
+    # Listeners finish before the HTTP answer, so every outbox row a request causes (some are
+    # written after the ack) exists before the test delivers.
     return create_app(
         settings, clock=clock, engine=engine, start_sender=False, wait_for_listeners=True
     )
@@ -324,6 +322,19 @@ def test_tokens_revoked_for_the_bot_removes_its_tokens(
     event = {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["U0BOT"]}}
     assert t1.event(event, event_id="EvREVOKED").status == 200
     eventually(lambda: not has_tokens(engine, "T1"))
+
+
+def test_another_process_notices_an_uninstall_within_its_cache_time(
+    app: Salesbot, server_url: str, slack: DevSlack, engine: Engine
+) -> None:
+    token = install(server_url, slack, "T1")
+    clock_process = SalesbotInstallationStore(CLIENT_ID, engine, cache_seconds=0.3)
+    assert clock_process.bot_token("T1") == token
+    assert app.runtime.installations is not None
+    app.runtime.installations.delete_all(enterprise_id=None, team_id="T1")
+    assert app.runtime.installations.bot_token("T1") is None  # this process: at once
+    assert clock_process.bot_token("T1") == token  # another: still cached...
+    eventually(lambda: clock_process.bot_token("T1") is None, timeout=2)  # ...briefly
 
 
 def _win_then_uninstall(app: Salesbot, server_url: str, slack: DevSlack, engine: Engine) -> None:

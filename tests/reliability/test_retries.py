@@ -6,12 +6,15 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import Salesbot
 from bot.clock import FrozenClock
 from bot.devslack import DevSlack
 from bot.http_driver import SlackDriver
 from bot.jobs import run_scheduled
+from models import Deal
 
 pytestmark = pytest.mark.usefixtures("team")
 
@@ -42,3 +45,27 @@ def test_a_retried_dm_check_in_is_handled_once(
     app.listeners.shutdown(wait=True)
     replies = [c for c in slack.calls("chat.postMessage") if c.params["channel"] == "DU2"]
     assert len(replies) == 1, "one reply: the retries were skipped, not answered with a hint"
+
+
+def test_a_double_clicked_new_deal_form_saves_one_deal(
+    app: Salesbot, slack: DevSlack, driver: SlackDriver, sessions: sessionmaker[Session]
+) -> None:
+    reply = driver.command("/deal", "new", user="U2", response_url=slack.response_url("new"))
+    assert reply.status == 200
+    view = slack.wait_for("views.open")[-1].params["view"]
+    state = {
+        "customer": {"value": {"type": "plain_text_input", "value": "Initech"}},
+        "amount": {"value": {"type": "plain_text_input", "value": "12k"}},
+        "stage": {"value": {"type": "static_select", "selected_option": {"value": "lead"}}},
+    }
+    payload = {
+        "type": "view_submission",
+        "team": {"id": "T1"},
+        "user": {"id": "U2"},
+        "view": {**view, "id": "V42", "state": {"values": state}},
+    }
+    assert driver.interaction(payload).status == 200
+    assert driver.interaction(payload).status == 200
+    app.listeners.shutdown(wait=True)
+    with sessions() as session:
+        assert session.scalar(select(func.count(Deal.id))) == 1
