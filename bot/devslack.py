@@ -577,6 +577,7 @@ class DevSlack:
         self._files: dict[str, _File] = {}
         self._response_urls: dict[str, _ResponseContext] = {}
         self._faults: list[_Fault] = []
+        self._slow: list[list[Any]] = []
         self._rate_limits: dict[str, _RateLimit] = {}
         self._last_ts_us = 0
         self._ids = itertools.count(1)
@@ -849,6 +850,25 @@ class DevSlack:
         with self._cond:
             self._faults.append(_Fault(method, status, times, retry_after))
 
+    def slow(self, method: str = "*", *, seconds: float, times: int = 1) -> None:
+        """Make the next ``times`` calls to ``method`` hang for ``seconds``, then fail with 504
+        (as a gateway timeout does): a client with a shorter timeout sees a timeout, and the
+        call has no effect. Recorded with ``faulted=True``."""
+        if times < 1 or seconds <= 0:
+            raise ValueError("slow() needs times >= 1 and seconds > 0")
+        with self._cond:
+            self._slow.append([method, seconds, times])
+
+    def _take_slow(self, method: str) -> float:
+        with self._cond:
+            for entry in self._slow:
+                if entry[0] in ("*", method):
+                    entry[2] -= 1
+                    if entry[2] <= 0:
+                        self._slow.remove(entry)
+                    return float(entry[1])
+        return 0.0
+
     def rate_limit(
         self, method: str, per_second: float, burst: int, per_key: str | None = None
     ) -> None:
@@ -925,6 +945,11 @@ class DevSlack:
 
     def _serve_api(self, method: str, request: _Request) -> _Reply:
         params, token, error = _decode_api_request(request)
+        pause = self._take_slow(method)
+        if pause:
+            time.sleep(pause)
+            self._record(method, dict(params), token, {}, faulted=True)
+            return _Reply.json({"ok": False, "error": "gateway_timeout"}, 504)
         with self._cond:
             fault = self._fault_reply(method, params, token)
             if fault is not None:

@@ -15,6 +15,7 @@ from bot.app import Salesbot
 from bot.clock import FrozenClock
 from bot.delivery import OutboxSender
 from bot.devslack import DevSlack
+from bot.slack_client import make_web_client
 from models import OutboxMessage
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 from tests.e2e.conftest import Say
@@ -104,3 +105,25 @@ def test_secrets_never_reach_the_logs(
     assert logged, "the run logged something"
     for secret in (BOT_TOKEN, SIGNING_SECRET):
         assert secret not in logged
+
+
+def test_owed_messages_arrive_once_after_slack_timeouts(
+    say: Say,
+    app: Salesbot,
+    slack: DevSlack,
+    clock: FrozenClock,
+    sessions: sessionmaker[Session],
+) -> None:
+    app.runtime.sender.stop()
+    # A client that gives up after one second, against a Slack that hangs for two.
+    client = make_web_client(BOT_TOKEN, slack.api_url, retries=0, timeout=1)
+    sender = OutboxSender(sessions, lambda _workspace: client, clock)
+    slack.slow("chat.postMessage", seconds=2, times=2)
+    say("/deal", "add Acme 12k won")
+    started = time.monotonic()
+    sender.deliver_due()
+    assert wins(slack) == 0 and time.monotonic() - started < 10
+    for _ in range(6):
+        clock.advance(timedelta(minutes=3))
+        sender.deliver_due()
+    assert wins(slack) == 1
