@@ -58,17 +58,22 @@ def shared_engine(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-@pytest.fixture
-def engine(shared_engine: Engine) -> Engine:
-    """The test database, emptied before each test."""
+def empty_database(engine: Engine) -> None:
+    """Delete every row (identities restart on PostgreSQL)."""
     tables = [table.name for table in reversed(models.Base.metadata.sorted_tables)]
-    with shared_engine.begin() as connection:
+    with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             names = ", ".join(tables)
             connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         else:
             for name in tables:
                 connection.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def engine(shared_engine: Engine) -> Engine:
+    """The test database, emptied before each test."""
+    empty_database(shared_engine)
     return shared_engine
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.domain.stages import DEFAULT_STAGES
+from bot.services.memo import remembered
 from bot.services.once import insert_once
 from models import Member, SalesTeam, StageDef, Workspace
 
@@ -52,6 +53,9 @@ def ensure_workspace(session: Session, workspace_id: str, *, now: datetime) -> W
 
 def ensure_member(session: Session, workspace_id: str, user_id: str, *, now: datetime) -> Member:
     """The member row for a Slack user, created on first contact."""
+    # Looked for first: an INSERT … ON CONFLICT is a write, and most callers are known.
+    if (member := find_member(session, workspace_id, user_id)) is not None:
+        return member
     ensure_workspace(session, workspace_id, now=now)
     values = {
         "workspace_id": workspace_id,
@@ -179,4 +183,5 @@ def stages_of(session: Session, workspace_id: str) -> list[StageDef]:
     query = (
         select(StageDef).where(StageDef.workspace_id == workspace_id).order_by(StageDef.position)
     )
-    return list(session.scalars(query))
+    stages = remembered(session, ("stages", workspace_id), lambda: list(session.scalars(query)))
+    return list(stages)

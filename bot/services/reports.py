@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from bot.domain.periods import Period, RecurringKind, period_of, utc_bounds
@@ -18,7 +18,7 @@ from bot.services import deals
 from bot.services.actor import Actor
 from bot.services.directory import find_member
 from bot.services.errors import Refused
-from bot.services.metrics import achieved_by_owner, fx_rates, won_stage_keys
+from bot.services.metrics import achieved_by_owner, achieved_in_each, fx_rates, won_stage_keys
 from bot.services.schedule import claim
 from bot.services.standups import settings_for
 from bot.services.targets import (
@@ -123,7 +123,11 @@ def _in_team_currency(session: Session, team: SalesTeam, amount: Decimal, curren
 
 def _scope(team: SalesTeam, owner: Member | None) -> Any:
     """The team's deals, or one member's deals in it."""
-    return Deal.team_id == team.id if owner is None else Deal.owner_id == owner.id
+    # The workspace leads the deal indexes (ix_deal_team_open): without it they cannot serve.
+    return and_(
+        Deal.workspace_id == team.workspace_id,
+        Deal.team_id == team.id if owner is None else Deal.owner_id == owner.id,
+    )
 
 
 def _won_in(session: Session, team: SalesTeam, period: Period, owner: Member | None) -> list[Deal]:
@@ -182,10 +186,11 @@ def weekly_report(
         else period_of("month", week.end, fiscal_start_month=fiscal)
     )
     owners = None if owner is None else [owner.id]
+    # Loaded first, so that each deal's owner below comes from the session, not a query.
+    members = {m.id: m for m in session.scalars(select(Member).where(Member.team_id == team.id))}
     won = _won_in(session, team, week, owner)
     facts = [_fact(session, team, d, now) for d in won]
     by_owner = achieved_by_owner(session, team, "revenue", week, owner_ids=owners)
-    members = {m.id: m for m in session.scalars(select(Member).where(Member.team_id == team.id))}
     movers = sorted(
         (
             Mover(members[i].slack_user_id, members[i].name, v)
@@ -233,14 +238,12 @@ def weekly_won(
     session: Session, team: SalesTeam, last: Period, fiscal: int, owner_ids: list[int] | None
 ) -> list[tuple[date, Decimal]]:
     """Won amount per week for the 12 weeks ending with the week `last` ends in."""
-    weeks = []
-    for back in range(WEEKS_OF_HISTORY - 1, -1, -1):
-        start = last.end - timedelta(weeks=back)
-        week = period_of("week", start, fiscal_start_month=fiscal)
-        won = achieved_by_owner(session, team, "revenue", week, owner_ids=owner_ids)
-        total = sum(won.values(), Decimal(0))
-        weeks.append((week.start, total))
-    return weeks
+    weeks = [
+        period_of("week", last.end - timedelta(weeks=back), fiscal_start_month=fiscal)
+        for back in range(WEEKS_OF_HISTORY - 1, -1, -1)
+    ]
+    won = achieved_in_each(session, team, "revenue", weeks, owner_ids=owner_ids)
+    return [(week.start, amount) for week, amount in zip(weeks, won, strict=True)]
 
 
 def pipeline_lines(session: Session, team: SalesTeam, owner: Member | None) -> list[StageLine]:

@@ -15,6 +15,7 @@ from bot.i18n import N_, _, current
 from bot.services.actor import Actor
 from bot.services.directory import team_members
 from bot.services.errors import Refused
+from bot.services.memo import remembered
 from bot.services.metrics import Metric, achieved, achieved_by_owner, metric_of
 from models import TEAM_SCOPE, Holiday, Member, SalesTeam, Target, TargetEvent
 
@@ -34,7 +35,8 @@ def period_of_target(target: Target) -> Period:
 
 def holidays(session: Session, team: SalesTeam) -> frozenset[date]:
     """The team's holidays, which are not working days."""
-    return frozenset(session.scalars(select(Holiday.day).where(Holiday.team_id == team.id)))
+    query = select(Holiday.day).where(Holiday.team_id == team.id)
+    return remembered(session, ("holidays", team.id), lambda: frozenset(session.scalars(query)))
 
 
 def require_team(actor: Actor) -> SalesTeam:
@@ -130,10 +132,18 @@ def active_targets(
 
 def progress_of(session: Session, team: SalesTeam, target: Target, today: date) -> TargetProgress:
     """How far a target is, as of `today`."""
-    period = period_of_target(target)
     owner_id = target.member_id if target.scope != TEAM_SCOPE else None
-    metric = metric_of(target.metric)
-    done = achieved(session, team, metric, period, owner_id=owner_id)
+    done = achieved(
+        session, team, metric_of(target.metric), period_of_target(target), owner_id=owner_id
+    )
+    return progress_at(session, team, target, done, today)
+
+
+def progress_at(
+    session: Session, team: SalesTeam, target: Target, done: Decimal, today: date
+) -> TargetProgress:
+    """A target's progress given what was achieved in its period."""
+    period = period_of_target(target)
     return TargetProgress(
         target, period, progress(target.amount, done, period, today, holidays(session, team))
     )
@@ -173,8 +183,20 @@ def board(
     """Members ranked by percent of their target (ties by amount), those without after."""
     members = team_members(session, team)
     results = achieved_by_owner(session, team, metric, period, owner_ids=[m.id for m in members])
+    total = achieved(session, team, metric, period, owner_id=None)
+
+    def achieved_on(target: Target) -> Decimal:
+        # The targets below share the board's metric and period: their results are known,
+        # except for someone who has left the team since.
+        if target.scope == TEAM_SCOPE:
+            return total
+        if target.member_id in results or target.member_id in by_id:
+            return results.get(target.member_id, Decimal(0))
+        return achieved(session, team, metric, period, owner_id=target.member_id)
+
+    by_id = {m.id: m for m in members}
     targets = {
-        t.member_id: progress_of(session, team, t, today)
+        t.member_id: progress_at(session, team, t, achieved_on(t), today)
         for t in session.scalars(
             select(Target).where(
                 Target.team_id == team.id,
@@ -192,10 +214,8 @@ def board(
         )
         for m in members
     ]
-    by_id = {m.id: m for m in members}
     lines = [MemberLine(by_id[e.key], e.achieved, targets.get(e.key)) for e in rank(entries)]
     team_target = targets.get(None)
-    total = achieved(session, team, metric, period, owner_id=None)
     return TeamBoard(team, metric, period, lines, team_target, total)
 
 
