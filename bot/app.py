@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, cast
 
 from slack_bolt import App, BoltResponse
@@ -35,7 +36,7 @@ from bot.runtime import RUNTIME_KEY, Runtime
 from bot.services.events import first_delivery
 from bot.slack_client import CLIENT_RETRIES, CLIENT_TIMEOUT_SECONDS, make_web_client
 from bot.views.common import apology, try_again
-from handlers.common import caller_language
+from handlers.common import HOME, caller_language, render_home
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +133,7 @@ def create_app(
     bolt.use(_skip_retried_events(runtime))
     bolt.error(_on_error)
     handlers.register(bolt)
+    sender.renderers[HOME] = partial(render_home, runtime)
     if start_sender:
         sender.start()
     return Salesbot(bolt=bolt, runtime=runtime, listeners=listeners)

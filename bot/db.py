@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+_READ_ONLY = "salesbot_read_only"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -41,7 +42,11 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 def _begin_immediate(connection: Any) -> None:
     # A deferred transaction that reads then writes can fail with "database is locked" without
     # waiting on the busy timeout; taking the write lock up front makes writers queue instead.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A reader (see `reading`) never writes: in WAL mode it needs no lock and waits for none.
+    if connection.get_execution_options().get(_READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -53,6 +58,14 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error."""
     with factory() as session, session.begin():
+        yield session
+
+
+@contextmanager
+def reading(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session that only reads: on SQLite it does not queue behind writers for the lock."""
+    with factory() as session:
+        session.connection(execution_options={_READ_ONLY: True})
         yield session
 
 

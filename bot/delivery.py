@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,13 +13,15 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
-from bot.db import transaction
+from bot.db import reading, transaction
 from bot.services import outbox
 from models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
 ClientFor = Callable[[str], WebClient]
+# (workspace id, the stored payload) -> the payload to send.
+Renderer = Callable[[str, dict[str, Any]], dict[str, Any]]
 
 # Slack errors that no retry will fix; anything else (rate limits, 5xx, network) is retried.
 PERMANENT_ERRORS = frozenset(
@@ -85,10 +87,17 @@ def summarise(method: str, data: dict[str, Any]) -> dict[str, Any]:
 class OutboxSender:
     """Sends pending outbox rows; one pass on demand, or continuously from a thread."""
 
-    def __init__(self, factory: sessionmaker[Session], client_for: ClientFor, clock: Clock) -> None:
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        client_for: ClientFor,
+        clock: Clock,
+        renderers: Mapping[str, Renderer] | None = None,
+    ) -> None:
         self._factory = factory
         self._client_for = client_for
         self._clock = clock
+        self.renderers: dict[str, Renderer] = dict(renderers or {})
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -110,13 +119,21 @@ class OutboxSender:
 
     def _deliver_one(self, message: OutboxMessage, report: DeliveryReport) -> None:
         try:
-            with self._factory() as session:
+            with reading(self._factory) as session:
                 payload = outbox.resolve(session, message.payload)
         except outbox.NotYet:
             with transaction(self._factory) as session:
                 outbox.defer(session, message.id, now=self._clock.now())
             report.waiting += 1
             return
+        if outbox.RENDER in payload:
+            try:
+                payload = self._render(message.workspace_id, payload)
+            except Exception as error:
+                log.exception("outbox.render_failed id=%s", message.id)
+                self._record_failure(message, f"render: {type(error).__name__}", permanent=False)
+                report.retried += 1
+                return
         if message.method == "chat.update" and "ts" not in payload:
             # The message to update was never posted: nothing to update.
             self._record_failure(message, "nothing to update", permanent=True)
@@ -141,6 +158,14 @@ class OutboxSender:
             )
         report.sent += 1
         log.info("outbox.sent id=%s method=%s", message.id, message.method)
+
+    def _render(self, workspace_id: str, payload: dict[str, Any]) -> dict[str, Any]:
+        args = dict(payload)
+        name = args.pop(outbox.RENDER)
+        renderer = self.renderers.get(name)
+        if renderer is None:
+            raise LookupError(f"no renderer {name!r} in this sender")
+        return renderer(workspace_id, args)
 
     def _record_failure(self, message: OutboxMessage, error: str, permanent: bool) -> None:
         log.warning(

@@ -17,8 +17,15 @@ WAIT_FOR_REFERENCE = timedelta(seconds=2)
 # Payload keys naming another message by its dedupe key: post in its thread, or update it.
 THREAD_OF = "thread_of"
 UPDATE_OF = "update_of"
+# Payload key naming a renderer: the payload is built when the message is sent, from what is
+# committed then, so one send can stand for many changes (an App Home after five quick adds).
+RENDER = "render"
+# A dedupe key with this prefix holds only while the message waits: the sender releases it when
+# it takes the message, so a change committed after that owes a message of its own.
+WHILE_PENDING = "pending:"
 MAX_BACKOFF = timedelta(minutes=30)
 FIRST_BACKOFF_SECONDS = 5
+_OWES = "salesbot.owes_slack"
 
 
 def enqueue(
@@ -31,6 +38,8 @@ def enqueue(
     dedupe_key: str | None = None,
 ) -> bool:
     """Owe Slack one call; with a dedupe key, a second enqueue of the same key does nothing."""
+    # Read after commit by whoever wakes the sender: nothing owed, no sender pass.
+    session.info[_OWES] = True
     values = {
         "workspace_id": workspace_id,
         "method": method,
@@ -45,6 +54,11 @@ def enqueue(
         session.add(OutboxMessage(**values))
         return True
     return insert_once(session, OutboxMessage, values, ["dedupe_key"])
+
+
+def owes_slack(session: Session) -> bool:
+    """True when this session enqueued a message (the sender has something to do)."""
+    return bool(session.info.get(_OWES))
 
 
 def claim_due(session: Session, *, now: datetime, limit: int) -> list[OutboxMessage]:
@@ -63,7 +77,31 @@ def claim_due(session: Session, *, now: datetime, limit: int) -> list[OutboxMess
     rows = list(session.scalars(query))
     for row in rows:
         row.lease_until = now + LEASE
+        if row.dedupe_key is not None and row.dedupe_key.startswith(WHILE_PENDING):
+            row.dedupe_key = None
     return rows
+
+
+def owe_rendered(
+    session: Session,
+    *,
+    workspace_id: str,
+    method: str,
+    render: str,
+    args: dict[str, Any],
+    coalesce_key: str,
+    now: datetime,
+) -> bool:
+    """Owe a call whose payload `render` builds at send time; while one with the same
+    coalesce key waits to be sent, owing another does nothing (it will show this change too)."""
+    return enqueue(
+        session,
+        workspace_id=workspace_id,
+        method=method,
+        payload={RENDER: render, **args},
+        now=now,
+        dedupe_key=f"{WHILE_PENDING}{render}:{coalesce_key}",
+    )
 
 
 def mark_sent(session: Session, message_id: int, *, now: datetime, result: dict[str, Any]) -> None:

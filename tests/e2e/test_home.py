@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.app import Salesbot
+from bot.clock import FrozenClock
 from bot.devslack import Call, DevSlack, blocks_to_text
 from bot.http_driver import SlackDriver
+from bot.services import outbox
 from models import Deal
 from tests.e2e.conftest import Say
 
@@ -155,3 +159,32 @@ def test_deals_are_paged_ten_at_a_time(say: Say, driver: SlackDriver, slack: Dev
     last = slack.wait_for("views.publish", lambda c: "Previous" in str(c.params))[-1]
     text = blocks_to_text(last.params["view"]["blocks"])
     assert text.count("`#") == 3 and "[← Previous]" in text and "[Next →]" not in text
+
+
+def test_a_burst_of_changes_is_one_publish_showing_all_of_them(
+    say: Say, app: Salesbot, slack: DevSlack
+) -> None:
+    app.runtime.sender.stop()  # the changes land before the sender's next pass
+    for name in ("Acme", "Beta", "Gamma", "Delta", "Omega"):
+        assert "Added" in say("/deal", f"add {name} 10k").text
+    app.runtime.sender.deliver_due()
+    published = [c for c in slack.calls("views.publish") if c.params["user_id"] == "U2"]
+    assert len(published) == 1
+    text = blocks_to_text(published[0].params["view"]["blocks"])
+    assert all(f"*{name}*" in text for name in ("Acme", "Beta", "Gamma", "Delta", "Omega"))
+
+
+def test_a_change_after_the_home_was_taken_for_sending_is_published_again(
+    say: Say, app: Salesbot, slack: DevSlack, sessions: sessionmaker[Session], clock: FrozenClock
+) -> None:
+    app.runtime.sender.stop()
+    say("/deal", "add Acme 10k")
+    with sessions() as session, session.begin():
+        # The sender has taken the home (and is drawing it) when the next change commits.
+        taken = outbox.claim_due(session, now=clock.now(), limit=50)
+        assert [m.payload.get(outbox.RENDER) for m in taken] == ["home"]
+    say("/deal", "add Beta 10k")
+    clock.advance(outbox.LEASE + timedelta(seconds=1))
+    app.runtime.sender.deliver_due()
+    last = [c for c in slack.calls("views.publish") if c.params["user_id"] == "U2"][-1]
+    assert "*Beta*" in blocks_to_text(last.params["view"]["blocks"])

@@ -82,7 +82,7 @@ def test_a_crash_between_commit_and_send_is_delivered_after_restart(
     with sessions() as session:
         pending = session.scalars(select(OutboxMessage).where(OutboxMessage.status == "pending"))
         assert any(":trophy:" in str(m.payload) for m in pending)
-    restarted = OutboxSender(sessions, app.runtime.client_for, clock)
+    restarted = OutboxSender(sessions, app.runtime.client_for, clock, app.runtime.sender.renderers)
     restarted.deliver_due()
     restarted.deliver_due()
     assert wins(slack) == 1
