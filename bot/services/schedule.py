@@ -15,10 +15,10 @@ from models import ScheduledRun
 
 log = logging.getLogger(__name__)
 
-# A job does what is due at `now` in its own transaction and returns how many things it did.
-# Jobs guard each item with their own unique keys (team, member, local date), so a job may be
-# run for overlapping instants by several processes without doing anything twice.
-Job = Callable[[Session, datetime], int]
+# A job does what is due at `now` in transactions of its own and returns how many things it
+# did. Jobs guard each item with their own unique keys (team, member, local date), so a job may
+# be run for overlapping instants by several processes without doing anything twice.
+Job = Callable[[sessionmaker[Session], datetime], int]
 
 
 @dataclass
@@ -51,6 +51,5 @@ def run_due(
         log.info("run_due.skipped already ran for %s", run_key(now))
         return report
     for name, job in jobs:
-        with transaction(factory) as session:
-            report.done[name] = job(session, now)
+        report.done[name] = job(factory, now)
     return report

@@ -13,8 +13,9 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from bot.db import reading, transaction
 from bot.domain.standup import (
     DEFAULT_DAYS,
     DEFAULT_QUESTIONS,
@@ -210,19 +211,30 @@ class Counts:
     closed: int = 0
 
 
-def run_standups(session: Session, now: datetime) -> int:
-    """Everything stand-ups owe at `now`: prompts, day messages, reminders, closes."""
+def run_standups(factory: sessionmaker[Session], now: datetime) -> int:
+    """Everything stand-ups owe at `now`: prompts, day messages, reminders, closes.
+
+    One transaction per team: a team's prompts and day message commit together, and no lock
+    is held across a whole workspace's morning (2,000 prompts take seconds to build, and on
+    SQLite a transaction holds the one write lock that the web workers need too)."""
     counts = Counts()
-    teams = session.scalars(
-        select(SalesTeam)
-        .join(StandupSettings, StandupSettings.team_id == SalesTeam.id, isouter=True)
-        .where((StandupSettings.paused.is_(None)) | (StandupSettings.paused.is_(False)))
-        .order_by(SalesTeam.id)
-    )
-    for team in list(teams):
-        counts.prompts += prompt_team(session, team, now)
-    counts.reminders += send_reminders(session, now)
-    counts.closed += close_days(session, now)
+    with reading(factory) as session:
+        team_ids = list(
+            session.scalars(
+                select(SalesTeam.id)
+                .join(StandupSettings, StandupSettings.team_id == SalesTeam.id, isouter=True)
+                .where((StandupSettings.paused.is_(None)) | (StandupSettings.paused.is_(False)))
+                .order_by(SalesTeam.id)
+            )
+        )
+    for team_id in team_ids:
+        with transaction(factory) as session:
+            team = session.get(SalesTeam, team_id)
+            if team is not None:
+                counts.prompts += prompt_team(session, team, now)
+    with transaction(factory) as session:
+        counts.reminders += send_reminders(session, now)
+        counts.closed += close_days(session, now)
     return counts.prompts + counts.reminders + counts.closed
 
 

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import Salesbot
 from bot.clock import FrozenClock
-from bot.db import transaction
 from bot.devslack import DevSlack
 from bot.http_driver import SlackDriver
 from bot.jobs import run_scheduled
@@ -242,8 +241,7 @@ def test_concurrent_runs_prompt_each_member_once(
     def run(offset: int) -> None:
         try:
             barrier.wait()
-            with transaction(sessions) as session:
-                run_standups(session, base + timedelta(seconds=offset))
+            run_standups(sessions, base + timedelta(seconds=offset))
         except BaseException as error:
             errors.append(error)
 

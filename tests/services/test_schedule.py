@@ -23,7 +23,7 @@ def _runs(sessions: sessionmaker[Session]) -> int:
 def test_same_instant_runs_once(sessions: sessionmaker[Session]) -> None:
     calls: list[datetime] = []
 
-    def job(_session: Session, now: datetime) -> int:
+    def job(_factory: sessionmaker[Session], now: datetime) -> int:
         calls.append(now)
         return 1
 
