@@ -33,12 +33,12 @@ Rules worth knowing (all tested):
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
 from bot.domain.amounts import is_currency_word, looks_like_amount
+from bot.domain.lexer import Lexed, Token, folded, joined, lex, shown
 from bot.domain.text import parse_mention
 from bot.i18n import N_, Texts, _
 
@@ -283,46 +283,16 @@ _LIST_WORDS: tuple[tuple[frozenset[str], ListScope], ...] = (
 # is more likely an update of a customer whose name starts with the verb.
 _RETRY_AS_UPDATE = frozenset({"help", "new", "undo", "list", "pipeline"})
 
-# Opening quote -> characters that close it. Mixed pairs ("…” from autocorrect) count.
-_QUOTES = {
-    '"': '"”',
-    "“": '”"',
-    "„": '“”"',
-    "'": "'’",
-    "‘": "’'",
-    "「": "」",
-    "『": "』",
-    "«": "»",
-}
-# These double as apostrophes (O’Brien), so they only close before a space or the end.
-_APOSTROPHES = frozenset("'’")
 _DEAL_NUMBER = re.compile(r"(#?)([0-9]+)")
 _MAX_DEAL_DIGITS = 9
-_SHOWN_LIMIT = 80
 
 
-@dataclass(frozen=True)
-class _Token:
-    text: str
-    quoted: bool
-    start: int
-    end: int
-
-
-@dataclass(frozen=True)
-class _Lexed:
-    text: str
-    tokens: tuple[_Token, ...]
-    # Position of an opening quote that never closes; tokens stop there.
-    open_quote: int | None
-
-
-_Parser = Callable[[_Lexed, Sequence[_Token]], "DealCommand | ParseError"]
+_Parser = Callable[[Lexed, Sequence[Token]], "DealCommand | ParseError"]
 
 
 def parse_deal_command(text: str) -> DealCommand | ParseError:
     """Parse the text after ``/deal``; never raises."""
-    lexed = _lex(text)
+    lexed = lex(text)
     if not lexed.tokens:
         return Help() if lexed.open_quote is None else _quote_error(lexed, "help")
     verb = _verb_of(lexed.tokens[0])
@@ -332,7 +302,7 @@ def parse_deal_command(text: str) -> DealCommand | ParseError:
         if lexed.open_quote is not None:
             return _quote_error(lexed, "help")
         return ParseError(
-            _("I don't know the command “{word}”.").format(word=_shown(lexed.tokens[0].text)),
+            _("I don't know the command “{word}”.").format(word=shown(lexed.tokens[0].text)),
             USAGE["help"],
         )
     result = _PARSERS[verb](lexed, lexed.tokens[1:])
@@ -350,90 +320,36 @@ def parse_deal_command(text: str) -> DealCommand | ParseError:
 # --- tokens ---------------------------------------------------------------------------
 
 
-def _lex(text: str) -> _Lexed:
-    tokens: list[_Token] = []
-    i = 0
-    while i < len(text):
-        if text[i].isspace():
-            i += 1
-        elif text[i] in _QUOTES:
-            close = _find_closer(text, i + 1, _QUOTES[text[i]])
-            if close is None:
-                return _Lexed(text, tuple(tokens), i)
-            tokens.append(_Token(text[i + 1 : close], True, i, close + 1))
-            i = close + 1
-        else:
-            end = _word_end(text, i)
-            tokens.append(_Token(text[i:end], False, i, end))
-            i = end
-    return _Lexed(text, tuple(tokens), None)
-
-
-def _find_closer(text: str, start: int, closers: str) -> int | None:
-    for k in range(start, len(text)):
-        if text[k] in closers and (
-            text[k] not in _APOSTROPHES or k + 1 == len(text) or text[k + 1].isspace()
-        ):
-            return k
-    return None
-
-
-def _word_end(text: str, start: int) -> int:
-    # Keep a Slack mention such as <@U1|Mary Ann> in one piece.
-    if text.startswith("<@", start):
-        close = text.find(">", start)
-        if close != -1:
-            return close + 1
-    end = start
-    while end < len(text) and not text[end].isspace():
-        end += 1
-    return end
-
-
-def _word(token: _Token) -> str | None:
-    """The folded text of an unquoted token, for keyword matching; None if quoted."""
-    return None if token.quoted else unicodedata.normalize("NFKC", token.text).casefold()
-
-
-def _verb_of(token: _Token) -> str | None:
-    word = _word(token)
+def _verb_of(token: Token) -> str | None:
+    word = folded(token)
     if word is None:
         return None
     return word if word in _VERBS else VERB_ALIASES.get(word)
 
 
-def _field_of(token: _Token) -> Field | None:
-    word = _word(token)
+def _field_of(token: Token) -> Field | None:
+    word = folded(token)
     return None if word is None else _FIELDS.get(word)
 
 
-def _is_amount(token: _Token) -> bool:
+def _is_amount(token: Token) -> bool:
     return not token.quoted and looks_like_amount(token.text)
 
 
-def _join(tokens: Sequence[_Token]) -> str:
-    return " ".join(t.text for t in tokens).strip()
-
-
-def _rest(lexed: _Lexed, keyword: _Token) -> str:
+def _rest(lexed: Lexed, keyword: Token) -> str:
     """The text after a keyword, verbatim; one fully quoted phrase loses its quotes."""
     rest = lexed.text[keyword.end :].strip()
-    inner = _lex(rest)
+    inner = lex(rest)
     if len(inner.tokens) == 1 and inner.tokens[0].quoted and inner.tokens[0].end == len(rest):
         return inner.tokens[0].text
     return rest
 
 
-def _shown(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= _SHOWN_LIMIT else text[: _SHOWN_LIMIT - 1] + "…"
-
-
-def _quote_error(lexed: _Lexed, verb: str) -> ParseError:
+def _quote_error(lexed: Lexed, verb: str) -> ParseError:
     quote = lexed.text[lexed.open_quote or 0]
     return ParseError(
         _("There's an opening quote {quote} with no closing quote in “{text}”.").format(
-            quote=quote, text=_shown(lexed.text)
+            quote=quote, text=shown(lexed.text)
         ),
         USAGE[verb],
     )
@@ -442,11 +358,11 @@ def _quote_error(lexed: _Lexed, verb: str) -> ParseError:
 # --- refs -----------------------------------------------------------------------------
 
 
-def _parse_ref(lexed: _Lexed, tokens: Sequence[_Token], verb: str) -> DealRef | ParseError:
+def _parse_ref(lexed: Lexed, tokens: Sequence[Token], verb: str) -> DealRef | ParseError:
     if not tokens:
         return ParseError(_("Which deal? Give its #number or customer name."), USAGE[verb])
     first = tokens[0]
-    match = None if first.quoted else _DEAL_NUMBER.fullmatch(_word(first) or "")
+    match = None if first.quoted else _DEAL_NUMBER.fullmatch(folded(first) or "")
     if match is not None and len(tokens) == 1:
         return _deal_number(match, first.text, verb)
     # "#12 foo" is a typo; "12 Monkeys" is a customer.
@@ -455,30 +371,30 @@ def _parse_ref(lexed: _Lexed, tokens: Sequence[_Token], verb: str) -> DealRef | 
             _(
                 "“{text}” mixes a deal number with other words. "
                 "Use {number} alone, or the customer name."
-            ).format(text=_shown(_join(tokens)), number=first.text),
+            ).format(text=shown(joined(tokens)), number=first.text),
             USAGE[verb],
         )
     if not first.quoted and first.text.startswith(("#", "＃")):
         return _not_a_number(first.text, verb)
-    name = _join(tokens)
+    name = joined(tokens)
     if not name:
         return ParseError(_("The customer name is empty."), USAGE[verb])
     return CustomerName(name)
 
 
-def _deal_number(match: re.Match[str], shown: str, verb: str) -> DealRef | ParseError:
+def _deal_number(match: re.Match[str], typed: str, verb: str) -> DealRef | ParseError:
     digits = match[2]
     if len(digits) > _MAX_DEAL_DIGITS or int(digits) == 0:
-        return _not_a_number(shown, verb)
+        return _not_a_number(typed, verb)
     return DealNumber(int(digits))
 
 
-def _not_a_number(shown: str, verb: str) -> ParseError:
+def _not_a_number(typed: str, verb: str) -> ParseError:
     return ParseError(
         _(
             "“{text}” is not a deal number. Deal numbers look like #12; "
             "put a customer name that starts with # in quotes."
-        ).format(text=_shown(shown)),
+        ).format(text=shown(typed)),
         USAGE[verb],
     )
 
@@ -486,12 +402,12 @@ def _not_a_number(shown: str, verb: str) -> ParseError:
 # --- add ------------------------------------------------------------------------------
 
 
-def _parse_add(lexed: _Lexed, args: Sequence[_Token]) -> DealCommand | ParseError:
+def _parse_add(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError:
     has_note = any(_field_of(t) == "note" for t in args)
     if lexed.open_quote is not None and not has_note:
         return _quote_error(lexed, "add")
     tokens = _merge_currencies(args)
-    keywords = [i for i, t in enumerate(tokens) if _word(t) in _ADD_KEYWORDS]
+    keywords = [i for i, t in enumerate(tokens) if folded(t) in _ADD_KEYWORDS]
     # A keyword inside the customer name ("Close Brothers") fails to split: try the next.
     for boundary in [*keywords, len(tokens)]:
         found = _split_amount(tokens[:boundary])
@@ -500,14 +416,14 @@ def _parse_add(lexed: _Lexed, args: Sequence[_Token]) -> DealCommand | ParseErro
     return _missing_amount(lexed, tokens, keywords)
 
 
-def _merge_currencies(tokens: Sequence[_Token]) -> list[_Token]:
+def _merge_currencies(tokens: Sequence[Token]) -> list[Token]:
     """Join a currency written as its own word to its amount: USD 1,200 / 8000 CNY."""
-    merged: list[_Token] = []
+    merged: list[Token] = []
     i = 0
     while i < len(tokens):
         if i + 1 < len(tokens) and _joinable(tokens[i], tokens[i + 1]):
             first, second = tokens[i], tokens[i + 1]
-            merged.append(_Token(f"{first.text} {second.text}", False, first.start, second.end))
+            merged.append(Token(f"{first.text} {second.text}", False, first.start, second.end))
             i += 2
         else:
             merged.append(tokens[i])
@@ -515,7 +431,7 @@ def _merge_currencies(tokens: Sequence[_Token]) -> list[_Token]:
     return merged
 
 
-def _joinable(first: _Token, second: _Token) -> bool:
+def _joinable(first: Token, second: Token) -> bool:
     if first.quoted or second.quoted:
         return False
     suffix = is_currency_word(second.text) and looks_like_amount(first.text)
@@ -531,8 +447,8 @@ def _prefix_currency(word: str) -> bool:
 
 
 def _split_amount(
-    segment: Sequence[_Token],
-) -> tuple[Sequence[_Token], _Token, _Token | None] | None:
+    segment: Sequence[Token],
+) -> tuple[Sequence[Token], Token, Token | None] | None:
     """Split ``customer… amount [stage]``, or None if the segment isn't shaped so."""
     if len(segment) >= 2 and _is_amount(segment[-1]):
         return segment[:-1], segment[-1], None
@@ -541,30 +457,30 @@ def _split_amount(
     return None
 
 
-def _missing_amount(lexed: _Lexed, tokens: Sequence[_Token], keywords: Sequence[int]) -> ParseError:
+def _missing_amount(lexed: Lexed, tokens: Sequence[Token], keywords: Sequence[int]) -> ParseError:
     segment = tokens[: keywords[0]] if keywords else tokens
     amounts = [i for i, t in enumerate(segment) if _is_amount(t)]
-    shown = _shown(lexed.text)
+    typed = shown(lexed.text)
     if not amounts:
-        message = _("I couldn't find an amount in “{text}”.").format(text=shown)
+        message = _("I couldn't find an amount in “{text}”.").format(text=typed)
     elif amounts[-1] == 0:
-        message = _("Please put the customer before the amount in “{text}”.").format(text=shown)
+        message = _("Please put the customer before the amount in “{text}”.").format(text=typed)
     else:
-        extra = _join(segment[amounts[-1] + 1 :])
+        extra = joined(segment[amounts[-1] + 1 :])
         message = _(
             "After the amount “{amount}” I expected one stage word, "
             "then close or note, but found “{found}”."
-        ).format(amount=segment[amounts[-1]].text, found=_shown(extra))
+        ).format(amount=segment[amounts[-1]].text, found=shown(extra))
     return ParseError(message, USAGE["add"])
 
 
 def _finish_add(
-    lexed: _Lexed,
-    found: tuple[Sequence[_Token], _Token, _Token | None],
-    tail: Sequence[_Token],
+    lexed: Lexed,
+    found: tuple[Sequence[Token], Token, Token | None],
+    tail: Sequence[Token],
 ) -> DealCommand | ParseError:
     customer_tokens, amount, stage = found
-    customer = _join(customer_tokens)
+    customer = joined(customer_tokens)
     if not customer:
         return ParseError(_("The customer name is empty."), USAGE["add"])
     clauses = _keyword_clauses(lexed, tail, _ADD_KEYWORDS, "add")
@@ -580,7 +496,7 @@ def _finish_add(
 
 
 def _keyword_clauses(
-    lexed: _Lexed, tokens: Sequence[_Token], keywords: frozenset[str], verb: str
+    lexed: Lexed, tokens: Sequence[Token], keywords: frozenset[str], verb: str
 ) -> dict[Field, str] | ParseError:
     """Read ``keyword value… keyword value…``; ``note`` swallows the rest verbatim."""
     if lexed.open_quote is not None and not any(_field_of(t) == "note" for t in tokens):
@@ -588,7 +504,7 @@ def _keyword_clauses(
     values: dict[Field, str] = {}
     i = 0
     while i < len(tokens):
-        field = _FIELDS[_word(tokens[i]) or ""]
+        field = _FIELDS[folded(tokens[i]) or ""]
         if field in values:
             return ParseError(
                 _("“{word}” is given twice.").format(word=tokens[i].text), USAGE[verb]
@@ -598,9 +514,9 @@ def _keyword_clauses(
         else:
             # The first word is always value, so "customer Close Brothers" works.
             end = i + 2
-            while end < len(tokens) and _word(tokens[end]) not in keywords:
+            while end < len(tokens) and folded(tokens[end]) not in keywords:
                 end += 1
-            value = _join(tokens[i + 1 : end])
+            value = joined(tokens[i + 1 : end])
         if not value:
             return ParseError(
                 _("“{word}” needs a value after it.").format(word=tokens[i].text), USAGE[verb]
@@ -613,11 +529,11 @@ def _keyword_clauses(
 # --- update ---------------------------------------------------------------------------
 
 
-def _looks_like_update(tokens: Sequence[_Token]) -> bool:
+def _looks_like_update(tokens: Sequence[Token]) -> bool:
     return any(_field_of(t) for t in tokens[1:])
 
 
-def _parse_update(lexed: _Lexed, tokens: Sequence[_Token]) -> DealCommand | ParseError:
+def _parse_update(lexed: Lexed, tokens: Sequence[Token]) -> DealCommand | ParseError:
     first = next(i for i in range(1, len(tokens)) if _field_of(tokens[i]))
     ref = _parse_ref(lexed, tokens[:first], "update")
     if isinstance(ref, ParseError):
@@ -631,7 +547,7 @@ def _parse_update(lexed: _Lexed, tokens: Sequence[_Token]) -> DealCommand | Pars
 # --- won / lost / reopen / show / assign ----------------------------------------------
 
 
-def _parse_won(lexed: _Lexed, args: Sequence[_Token]) -> DealCommand | ParseError:
+def _parse_won(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError:
     if lexed.open_quote is not None:
         return _quote_error(lexed, "won")
     tokens = _merge_currencies(args)
@@ -642,12 +558,12 @@ def _parse_won(lexed: _Lexed, args: Sequence[_Token]) -> DealCommand | ParseErro
     return ref if isinstance(ref, ParseError) else Won(ref, amount)
 
 
-def _parse_lost(lexed: _Lexed, args: Sequence[_Token]) -> DealCommand | ParseError:
+def _parse_lost(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError:
     if not args:
         if lexed.open_quote is not None:
             return _quote_error(lexed, "lost")
         return ParseError(_("Which deal did you lose?"), USAGE["lost"])
-    split = next((i for i in range(1, len(args)) if _word(args[i]) in _REASON_WORDS), 0)
+    split = next((i for i in range(1, len(args)) if folded(args[i]) in _REASON_WORDS), 0)
     ref = _parse_ref(lexed, args[: split or 1], "lost")
     if isinstance(ref, ParseError):
         return ref
@@ -656,7 +572,7 @@ def _parse_lost(lexed: _Lexed, args: Sequence[_Token]) -> DealCommand | ParseErr
 
 
 def _ref_only(verb: str) -> _Parser:
-    def parse(lexed: _Lexed, args: Sequence[_Token]) -> DealCommand | ParseError:
+    def parse(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError:
         if lexed.open_quote is not None:
             return _quote_error(lexed, verb)
         ref = _parse_ref(lexed, args, verb)
@@ -667,7 +583,7 @@ def _ref_only(verb: str) -> _Parser:
     return parse
 
 
-def _parse_assign(lexed: _Lexed, args: Sequence[_Token]) -> DealCommand | ParseError:
+def _parse_assign(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError:
     if lexed.open_quote is not None:
         return _quote_error(lexed, "assign")
     user_id = parse_mention(args[-1].text) if args and not args[-1].quoted else None
@@ -676,7 +592,7 @@ def _parse_assign(lexed: _Lexed, args: Sequence[_Token]) -> DealCommand | ParseE
         message = _who_message(last, _("Who should own it? End with an @person."))
         return ParseError(message, USAGE["assign"])
     ref_tokens = args[:-1]
-    if ref_tokens and _word(ref_tokens[-1]) in _ASSIGN_TO:
+    if ref_tokens and folded(ref_tokens[-1]) in _ASSIGN_TO:
         ref_tokens = ref_tokens[:-1]
     ref = _parse_ref(lexed, ref_tokens, "assign")
     return ref if isinstance(ref, ParseError) else Assign(ref, user_id)
@@ -687,14 +603,14 @@ def _who_message(word: str, otherwise: str) -> str:
         return _(
             "I couldn't tell who “{word}” is. Pick the person from Slack's @ menu "
             "so it becomes a mention."
-        ).format(word=_shown(word))
+        ).format(word=shown(word))
     return otherwise
 
 
 # --- list / pipeline / help / new / undo ----------------------------------------------
 
 
-def _parse_list(lexed: _Lexed, args: Sequence[_Token]) -> DealCommand | ParseError:
+def _parse_list(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError:
     if lexed.open_quote is not None:
         return _quote_error(lexed, "list")
     if not args:
@@ -702,11 +618,11 @@ def _parse_list(lexed: _Lexed, args: Sequence[_Token]) -> DealCommand | ParseErr
     if len(args) > 1:
         return ParseError(
             _("“list” takes one filter, not “{text}”. Stages are one word.").format(
-                text=_shown(_join(args))
+                text=shown(joined(args))
             ),
             USAGE["list"],
         )
-    token, word = args[0], _word(args[0])
+    token, word = args[0], folded(args[0])
     for words, scope in _LIST_WORDS:
         if word in words:
             return List(scope, None, None)
@@ -718,12 +634,12 @@ def _parse_list(lexed: _Lexed, args: Sequence[_Token]) -> DealCommand | ParseErr
     return List("stage", None, token.text)
 
 
-def _parse_pipeline(lexed: _Lexed, args: Sequence[_Token]) -> DealCommand | ParseError:
+def _parse_pipeline(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError:
     if lexed.open_quote is not None:
         return _quote_error(lexed, "pipeline")
     if not args:
         return Pipeline("team", None)
-    word = _word(args[0])
+    word = folded(args[0])
     if len(args) == 1 and word in _MINE:
         return Pipeline("mine", None)
     if len(args) == 1 and word in _TEAM:
@@ -732,24 +648,24 @@ def _parse_pipeline(lexed: _Lexed, args: Sequence[_Token]) -> DealCommand | Pars
     if user_id is not None:
         return Pipeline("user", user_id)
     otherwise = _("“pipeline” takes mine, team or an @person, not “{text}”.").format(
-        text=_shown(_join(args))
+        text=shown(joined(args))
     )
     return ParseError(_who_message(args[0].text, otherwise), USAGE["pipeline"])
 
 
-def _parse_help(lexed: _Lexed, args: Sequence[_Token]) -> DealCommand | ParseError:
+def _parse_help(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError:
     if not args:
         return Help()
-    topic = _verb_of(args[0]) or ("update" if _word(args[0]) == "update" else None)
+    topic = _verb_of(args[0]) or ("update" if folded(args[0]) == "update" else None)
     if len(args) == 1 and topic is not None:
         return Help(topic)
     return ParseError(
-        _("I have no help on “{text}”.").format(text=_shown(_join(args))), USAGE["help"]
+        _("I have no help on “{text}”.").format(text=shown(joined(args))), USAGE["help"]
     )
 
 
 def _no_arguments(verb: str, command: DealCommand) -> _Parser:
-    def parse(lexed: _Lexed, args: Sequence[_Token]) -> DealCommand | ParseError:
+    def parse(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError:
         if args or lexed.open_quote is not None:
             return ParseError(_("“{word}” takes nothing after it.").format(word=verb), USAGE[verb])
         return command

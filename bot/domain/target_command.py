@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
 from bot.domain.amounts import is_currency_word, looks_like_amount
+from bot.domain.lexer import Token, folded, joined, lex, shown
 from bot.domain.text import parse_mention
 from bot.i18n import N_, Texts, _
 
@@ -308,50 +309,24 @@ _SLOT_CLASHES = {
 # Words that must never be swallowed as a currency ("ALL" and "TOP" are currencies).
 _KEYWORDS = frozenset(_METRICS) | _TEAM | frozenset(_LEADERBOARD_KINDS) | _PUBLIC
 
-_QUOTES = {
-    '"': '"”',
-    "“": '”"',
-    "„": '“”"',
-    "'": "'’",
-    "‘": "’'",
-    "「": "」",
-    "『": "』",
-    "«": "»",
-}
-# These double as apostrophes (O’Brien), so they only close before a space or the end.
-_APOSTROPHES = frozenset("'’")
 _PERCENT = re.compile(r"(\d{1,6}(?:\.\d{1,4})?)\s*%?")
 _STREAK_DAYS = re.compile(r"(\d{1,4})\s*(?:d|天)?")
 _RULE_NUMBER = re.compile(r"#?([0-9]{1,9})")
-_SHOWN_LIMIT = 80
 
 
-@dataclass(frozen=True)
-class _Token:
-    text: str
-    quoted: bool
-
-
-@dataclass(frozen=True)
-class _Lexed:
-    tokens: tuple[_Token, ...]
-    # The opening quote that never closes, if any; tokens stop there.
-    open_quote: str | None
-
-
-_Parser = Callable[[Sequence[_Token]], "TargetCommand | TargetParseError"]
+_Parser = Callable[[Sequence[Token]], "TargetCommand | TargetParseError"]
 
 
 def parse_target_command(text: str) -> TargetCommand | TargetParseError:
     """Parse the text after ``/target``; never raises."""
-    lexed = _lex(text)
+    lexed = lex(text)
     tokens = lexed.tokens
     verb = _verb_of(tokens[0]) if tokens else "progress"
     if lexed.open_quote is not None:
-        return _quote_error(lexed.open_quote, text, verb or "help")
+        return _quote_error(lexed.open_quote_mark, text, verb or "help")
     if verb is None:
         return TargetParseError(
-            _("I don't know the command “{word}”.").format(word=_shown(tokens[0].text)),
+            _("I don't know the command “{word}”.").format(word=shown(tokens[0].text)),
             USAGE["help"],
         )
     if verb in _NO_ARGUMENTS:
@@ -366,22 +341,22 @@ def parse_target_command(text: str) -> TargetCommand | TargetParseError:
 
 def parse_leaderboard_args(words: str) -> Leaderboard | TargetParseError:
     """Parse ``[week|month|quarter] [metric] [public]``, in any order; never raises."""
-    lexed = _lex(words)
+    lexed = lex(words)
     if lexed.open_quote is not None:
-        return _quote_error(lexed.open_quote, words, "leaderboard")
+        return _quote_error(lexed.open_quote_mark, words, "leaderboard")
     found: dict[str, str] = {}
     typed: dict[str, str] = {}
     for token in lexed.tokens:
         slot = _leaderboard_slot(token)
         if slot is None:
             return TargetParseError(
-                _("“{word}” is not a leaderboard option.").format(word=_shown(token.text)),
+                _("“{word}” is not a leaderboard option.").format(word=shown(token.text)),
                 USAGE["leaderboard"],
             )
         if slot[0] in found:
             return TargetParseError(
                 _(_SLOT_CLASHES[slot[0]]).format(
-                    first=_shown(typed[slot[0]]), second=_shown(token.text)
+                    first=shown(typed[slot[0]]), second=shown(token.text)
                 ),
                 USAGE["leaderboard"],
             )
@@ -396,93 +371,39 @@ def parse_leaderboard_args(words: str) -> Leaderboard | TargetParseError:
 # --- tokens ---------------------------------------------------------------------------
 
 
-def _lex(text: str) -> _Lexed:
-    tokens: list[_Token] = []
-    i = 0
-    while i < len(text):
-        if text[i].isspace():
-            i += 1
-        elif text[i] in _QUOTES:
-            close = _find_closer(text, i + 1, _QUOTES[text[i]])
-            if close is None:
-                return _Lexed(tuple(tokens), text[i])
-            tokens.append(_Token(text[i + 1 : close], True))
-            i = close + 1
-        else:
-            end = _word_end(text, i)
-            tokens.append(_Token(text[i:end], False))
-            i = end
-    return _Lexed(tuple(tokens), None)
-
-
-def _find_closer(text: str, start: int, closers: str) -> int | None:
-    for k in range(start, len(text)):
-        if text[k] in closers and (
-            text[k] not in _APOSTROPHES or k + 1 == len(text) or text[k + 1].isspace()
-        ):
-            return k
-    return None
-
-
-def _word_end(text: str, start: int) -> int:
-    # Keep a Slack mention such as <@U1|Mary Ann> in one piece.
-    if text.startswith("<@", start):
-        close = text.find(">", start)
-        if close != -1:
-            return close + 1
-    end = start
-    while end < len(text) and not text[end].isspace():
-        end += 1
-    return end
-
-
-def _word(token: _Token) -> str | None:
-    """The folded text of an unquoted token, for keyword matching; None if quoted."""
-    return None if token.quoted else unicodedata.normalize("NFKC", token.text).casefold()
-
-
-def _verb_of(token: _Token) -> str | None:
-    word = _word(token)
+def _verb_of(token: Token) -> str | None:
+    word = folded(token)
     if word is None:
         return None
     return word if word in _VERBS else VERB_ALIASES.get(word)
 
 
-def _mention(token: _Token) -> str | None:
+def _mention(token: Token) -> str | None:
     return None if token.quoted else parse_mention(token.text)
-
-
-def _join(tokens: Sequence[_Token]) -> str:
-    return " ".join(t.text for t in tokens).strip()
-
-
-def _shown(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= _SHOWN_LIMIT else text[: _SHOWN_LIMIT - 1] + "…"
 
 
 def _quote_error(quote: str, text: str, verb: str) -> TargetParseError:
     return TargetParseError(
         _("There's an opening quote {quote} with no closing quote in “{text}”.").format(
-            quote=quote, text=_shown(text)
+            quote=quote, text=shown(text)
         ),
         USAGE[verb],
     )
 
 
-def _who_message(token: _Token, otherwise: str) -> str:
+def _who_message(token: Token, otherwise: str) -> str:
     if token.text.startswith(("@", "＠")):
         return _(
             "I couldn't tell who “{word}” is. Pick the person from Slack's @ menu "
             "so it becomes a mention."
-        ).format(word=_shown(token.text))
+        ).format(word=shown(token.text))
     return otherwise
 
 
 # --- amounts --------------------------------------------------------------------------
 
 
-def _take_amount(tokens: Sequence[_Token]) -> tuple[str | None, Sequence[_Token]]:
+def _take_amount(tokens: Sequence[Token]) -> tuple[str | None, Sequence[Token]]:
     """Take an amount off the front, with a currency written as its own word."""
     if len(tokens) >= 2 and _is_currency(tokens[0]) and _is_amount(tokens[1]):
         joined = f"{tokens[0].text} {tokens[1].text}"
@@ -497,12 +418,12 @@ def _take_amount(tokens: Sequence[_Token]) -> tuple[str | None, Sequence[_Token]
     return tokens[0].text, tokens[1:]
 
 
-def _is_amount(token: _Token) -> bool:
+def _is_amount(token: Token) -> bool:
     return not token.quoted and looks_like_amount(token.text)
 
 
-def _is_currency(token: _Token) -> bool:
-    word = _word(token)
+def _is_currency(token: Token) -> bool:
+    word = folded(token)
     if word is None or word in _KEYWORDS or not is_currency_word(token.text):
         return False
     # Lower-case letter codes are too often ordinary words ("all", "top").
@@ -513,7 +434,7 @@ def _is_currency(token: _Token) -> bool:
 # --- set ------------------------------------------------------------------------------
 
 
-def _parse_set(args: Sequence[_Token]) -> TargetCommand | TargetParseError:
+def _parse_set(args: Sequence[Token]) -> TargetCommand | TargetParseError:
     if not args:
         return TargetParseError(
             _("Whose target? Start with an @person or team, then the amount."), USAGE["set"]
@@ -525,10 +446,10 @@ def _parse_set(args: Sequence[_Token]) -> TargetCommand | TargetParseError:
     if amount is None:
         return _missing_amount(args[0], rest)
     metric: Metric = "revenue"
-    word = _word(rest[0]) if rest else None
+    word = folded(rest[0]) if rest else None
     if word in _METRICS:
         metric, rest = _METRICS[word], rest[1:]
-    late = next((t for t in rest if _word(t) in _METRICS), None)
+    late = next((t for t in rest if folded(t) in _METRICS), None)
     if late is not None:
         return TargetParseError(
             _("Put the metric “{word}” right after the amount, before the period.").format(
@@ -537,87 +458,87 @@ def _parse_set(args: Sequence[_Token]) -> TargetCommand | TargetParseError:
             USAGE["set"],
         )
     kind, user_id = subject
-    return SetTarget(kind, user_id, amount, metric, _join(rest) or None)
+    return SetTarget(kind, user_id, amount, metric, joined(rest) or None)
 
 
-def _subject(token: _Token) -> tuple[Literal["member", "team"], str | None] | TargetParseError:
-    if _word(token) in _TEAM:
+def _subject(token: Token) -> tuple[Literal["member", "team"], str | None] | TargetParseError:
+    if folded(token) in _TEAM:
         return "team", None
     user_id = _mention(token)
     if user_id is not None:
         return "member", user_id
     if _is_amount(token):
         message = _("Whose target is “{text}”? Put an @person or team before it.").format(
-            text=_shown(token.text)
+            text=shown(token.text)
         )
     else:
         message = _who_message(
             token,
-            _("Whose target? “{text}” is not an @person or team.").format(text=_shown(token.text)),
+            _("Whose target? “{text}” is not an @person or team.").format(text=shown(token.text)),
         )
     return TargetParseError(message, USAGE["set"])
 
 
-def _missing_amount(who: _Token, rest: Sequence[_Token]) -> TargetParseError:
+def _missing_amount(who: Token, rest: Sequence[Token]) -> TargetParseError:
     if not rest:
         # Not the mention itself: escaped for mrkdwn it would show as raw <@U…> text.
         message = (
             _("What's the target? Give an amount after team, e.g. 50k or 10.")
-            if _word(who) in _TEAM
+            if folded(who) in _TEAM
             else _("What's the target? Give an amount after the person, e.g. 50k or 10.")
         )
     else:
         message = _(
             "“{text}” is not an amount. Put the target right after who it's for, e.g. 50k or 10."
-        ).format(text=_shown(rest[0].text))
+        ).format(text=shown(rest[0].text))
     return TargetParseError(message, USAGE["set"])
 
 
 # --- split / history / help -----------------------------------------------------------
 
 
-def _parse_split(args: Sequence[_Token]) -> TargetCommand | TargetParseError:
-    rest = args[1:] if args and _word(args[0]) in _TEAM else args
+def _parse_split(args: Sequence[Token]) -> TargetCommand | TargetParseError:
+    rest = args[1:] if args and folded(args[0]) in _TEAM else args
     if rest and _mention(rest[0]) is not None:
         return TargetParseError(
             _("“split” shares the team target among everyone; set one person's with set."),
             USAGE["split"],
         )
     method: Literal["equal", "weighted"] = "equal"
-    word = _word(rest[0]) if rest else None
+    word = folded(rest[0]) if rest else None
     if word in _METHODS:
         method, rest = _METHODS[word], rest[1:]
-    late = next((t for t in rest if _word(t) in _METHODS), None)
+    late = next((t for t in rest if folded(t) in _METHODS), None)
     if late is not None:
         return TargetParseError(
             _("Put “{word}” right after split team, before the period.").format(word=late.text),
             USAGE["split"],
         )
-    return Split(method, _join(rest) or None)
+    return Split(method, joined(rest) or None)
 
 
-def _parse_history(args: Sequence[_Token]) -> TargetCommand | TargetParseError:
+def _parse_history(args: Sequence[Token]) -> TargetCommand | TargetParseError:
     if not args:
         return History(None)
     user_id = _mention(args[0]) if len(args) == 1 else None
     if user_id is not None:
         return History(user_id)
     otherwise = _("“history” takes one @person or nothing, not “{text}”.").format(
-        text=_shown(_join(args))
+        text=shown(joined(args))
     )
     return TargetParseError(_who_message(args[0], otherwise), USAGE["history"])
 
 
-def _parse_help(args: Sequence[_Token]) -> TargetCommand | TargetParseError:
+def _parse_help(args: Sequence[Token]) -> TargetCommand | TargetParseError:
     if not args:
         return Help()
     topic = _verb_of(args[0])
     if len(args) == 1 and topic is not None:
         return Help(topic)
-    if len(args) == 1 and _word(args[0]) == "leaderboard":
+    if len(args) == 1 and folded(args[0]) == "leaderboard":
         return Help("leaderboard")
     return TargetParseError(
-        _("I have no help on “{text}”.").format(text=_shown(_join(args))), USAGE["help"]
+        _("I have no help on “{text}”.").format(text=shown(joined(args))), USAGE["help"]
     )
 
 
@@ -625,8 +546,8 @@ def _parse_help(args: Sequence[_Token]) -> TargetCommand | TargetParseError:
 
 
 def _rewards(plural: bool) -> _Parser:
-    def parse(args: Sequence[_Token]) -> TargetCommand | TargetParseError:
-        action = _REWARD_ACTIONS.get(_word(args[0]) or "") if args else None
+    def parse(args: Sequence[Token]) -> TargetCommand | TargetParseError:
+        action = _REWARD_ACTIONS.get(folded(args[0]) or "") if args else None
         if action == "add":
             return _parse_reward_add(args[1:])
         if action == "list":
@@ -639,23 +560,23 @@ def _rewards(plural: bool) -> _Parser:
         if action == "remove":
             return _parse_reward_remove(args[1:])
         if plural:
-            return RewardLedger(_join(args) or None)
+            return RewardLedger(joined(args) or None)
         if not args:
             return RewardList()
         return TargetParseError(
             _(
                 "“reward” takes add, list or remove, not “{word}”. "
                 "For rewards given, use rewards [period]."
-            ).format(word=_shown(args[0].text)),
+            ).format(word=shown(args[0].text)),
             USAGE["reward"],
         )
 
     return parse
 
 
-def _parse_reward_add(args: Sequence[_Token]) -> TargetCommand | TargetParseError:
+def _parse_reward_add(args: Sequence[Token]) -> TargetCommand | TargetParseError:
     scope: RewardScope = "member"
-    word = _word(args[0]) if args else None
+    word = folded(args[0]) if args else None
     if word in _TEAM:
         scope, args = "team", args[1:]
     elif word in _STREAK:
@@ -664,9 +585,9 @@ def _parse_reward_add(args: Sequence[_Token]) -> TargetCommand | TargetParseErro
     if isinstance(threshold, TargetParseError):
         return threshold
     value, rest = threshold
-    bonus_at = next((i for i in range(1, len(rest)) if _word(rest[i]) in _BONUS), None)
+    bonus_at = next((i for i in range(1, len(rest)) if folded(rest[i]) in _BONUS), None)
     name_tokens = rest if bonus_at is None else rest[:bonus_at]
-    name = _join(name_tokens)
+    name = joined(name_tokens)
     if not name:
         return TargetParseError(
             _("Give the reward a name after the threshold, e.g. Gold."), USAGE["reward"]
@@ -686,8 +607,8 @@ def _parse_reward_add(args: Sequence[_Token]) -> TargetCommand | TargetParseErro
 
 
 def _threshold(
-    args: Sequence[_Token], scope: RewardScope
-) -> tuple[str, Sequence[_Token]] | TargetParseError:
+    args: Sequence[Token], scope: RewardScope
+) -> tuple[str, Sequence[Token]] | TargetParseError:
     """Read the percent (or streak days) that starts ``reward add``."""
     if not args:
         message = (
@@ -700,31 +621,31 @@ def _threshold(
     rest = args[1:]
     if scope == "streak":
         match = _STREAK_DAYS.fullmatch(text)
-        if rest and _word(rest[0]) in _DAYS:
+        if rest and folded(rest[0]) in _DAYS:
             rest = rest[1:]
         message = _("“{text}” is not a number of days. A streak counts days, e.g. 10.").format(
-            text=_shown(args[0].text)
+            text=shown(args[0].text)
         )
     else:
         match = _PERCENT.fullmatch(text)
         if rest and rest[0].text in ("%", "％"):
             rest = rest[1:]
         message = _("“{text}” is not a percent. Start with the tier, e.g. 120%.").format(
-            text=_shown(args[0].text)
+            text=shown(args[0].text)
         )
     if match is None:
         return TargetParseError(message, USAGE["reward"])
     return match[1], rest
 
 
-def _parse_reward_remove(args: Sequence[_Token]) -> TargetCommand | TargetParseError:
-    word = _word(args[0]) if len(args) == 1 else None
+def _parse_reward_remove(args: Sequence[Token]) -> TargetCommand | TargetParseError:
+    word = folded(args[0]) if len(args) == 1 else None
     match = _RULE_NUMBER.fullmatch(word or "")
     if match is not None and int(match[1]) > 0:
         return RewardRemove(int(match[1]))
     message = (
         _("“{text}” is not a rule number. See them with reward list.").format(
-            text=_shown(_join(args))
+            text=shown(joined(args))
         )
         if args
         else _("Which rule? Give its #number. See them with reward list.")
@@ -735,8 +656,8 @@ def _parse_reward_remove(args: Sequence[_Token]) -> TargetCommand | TargetParseE
 # --- leaderboard ----------------------------------------------------------------------
 
 
-def _leaderboard_slot(token: _Token) -> tuple[str, str] | None:
-    word = _word(token)
+def _leaderboard_slot(token: Token) -> tuple[str, str] | None:
+    word = folded(token)
     if word is None:
         return None
     if word in _LEADERBOARD_KINDS:
