@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 _READ_ONLY = "salesbot_read_only"
@@ -55,9 +55,14 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error."""
+def transaction(factory: sessionmaker[Session], *, read_only: bool = False) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error.
+
+    read_only: the work promises not to write (a write raises ReadOnlyViolation); on SQLite it
+    then begins without the write lock, so readers never queue behind writers."""
     with factory() as session, session.begin():
+        if read_only:
+            _promise_read_only(session)
         yield session
 
 
@@ -65,8 +70,33 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
 def reading(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session that only reads: on SQLite it does not queue behind writers for the lock."""
     with factory() as session:
-        session.connection(execution_options={_READ_ONLY: True})
+        _promise_read_only(session)
         yield session
+
+
+class ReadOnlyViolation(RuntimeError):
+    """Work that promised to only read tried to write."""
+
+
+def _promise_read_only(session: Session) -> None:
+    session.info[_READ_ONLY] = True
+    session.connection(execution_options={_READ_ONLY: True})
+
+
+@event.listens_for(Session, "before_flush")
+def _no_flush_when_reading(session: Session, _flush: Any, _instances: Any) -> None:
+    if session.info.get(_READ_ONLY) and (
+        session.new or session.deleted or any(session.is_modified(o) for o in session.dirty)
+    ):
+        raise ReadOnlyViolation("a read-only transaction tried to write")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _no_dml_when_reading(state: ORMExecuteState) -> None:
+    if state.session.info.get(_READ_ONLY) and (
+        state.is_insert or state.is_update or state.is_delete
+    ):
+        raise ReadOnlyViolation("a read-only transaction tried to write")
 
 
 def database_answers(engine: Engine) -> bool:

@@ -51,8 +51,12 @@ def as_caller(
     work: Callable[[Session, Actor], T],
     *,
     channel_id: str | None = None,
+    read_only: bool = False,
 ) -> T:
     """Run `work` for the caller in one transaction: all of it is written, or none of it.
+
+    read_only: `work` only reads (a write raises), so for a known member the transaction
+    takes no write lock on SQLite.
 
     A manager typing in a team's channel acts for that team (a manager may run several teams,
     or none as a member); everyone else acts for their own team.
@@ -61,7 +65,7 @@ def as_caller(
     transaction, when we have none or it is a day old, so no lock is held while Slack answers.
     """
     now = runtime.clock.now()
-    with transaction(runtime.sessions) as session:
+    with transaction(runtime.sessions, read_only=read_only) as session:
         member = find_member(session, workspace_id, user_id)
         known = member is not None and not profile_is_stale(member, now=now)
         if member is not None and known:

@@ -116,7 +116,14 @@ def run_command(
         return views.render(result, labels=labels, zone=zone, command_text=text)
 
     try:
-        return as_caller(runtime_of(context), team_id, user_id, work, channel_id=channel_id)
+        return as_caller(
+            runtime_of(context),
+            team_id,
+            user_id,
+            work,
+            channel_id=channel_id,
+            read_only=isinstance(parsed, READ_ONLY),
+        )
     except Refused as refused:
         return refusal(refused.message, refused.usage)
 

@@ -21,6 +21,16 @@ from bot.views import targets as views
 from bot.views.common import Message, ephemeral, refusal, section
 from handlers.common import as_caller, in_caller_language
 
+# Commands that only read: answered without taking SQLite's write lock (see as_caller).
+READ_ONLY = (
+    cmd.MyProgress,
+    cmd.TeamProgress,
+    cmd.History,
+    cmd.RewardList,
+    cmd.RewardLedger,
+    cmd.Leaderboard,
+)
+
 
 def register(app: App) -> None:
     """Listen for /target and its split confirmation button."""
@@ -68,7 +78,14 @@ def run(
         return views.render(result)
 
     try:
-        return as_caller(runtime_of(context), team_id, user_id, work, channel_id=channel_id)
+        return as_caller(
+            runtime_of(context),
+            team_id,
+            user_id,
+            work,
+            channel_id=channel_id,
+            read_only=isinstance(parsed, READ_ONLY),
+        )
     except Refused as refused:
         return refusal(refused.message, refused.usage)
 
