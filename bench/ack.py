@@ -88,15 +88,19 @@ def _figure(result: LoadResult) -> str:
         f"max {ms(max(lat) if lat else math.nan)} · {result.per_second:.0f} req/s"
     )
     if result.errors:
-        text += f" · {result.errors} errors ({result.first_error[:60]})"
+        text += f" · {_errors(result.errors)} ({result.first_error[:60]})"
     return text
+
+
+def _errors(count: int) -> str:
+    return f"{count} error" if count == 1 else f"{count} errors"
 
 
 def _goal(clients: int, bot: LoadResult, bare: LoadResult) -> tuple[str, str]:
     p99 = percentile(bot.latencies, 99)
     factor = ratio(p99, percentile(bare.latencies, 99))
     if bot.errors:
-        return "no errors", verdict(False, f"{bot.errors} errors")
+        return "no errors", verdict(False, _errors(bot.errors))
     if clients == 10:
         return f"p99 ≤ {RATIO_GOAL}× bare", verdict(
             factor <= RATIO_GOAL, f"{factor / RATIO_GOAL:.1f}× over the goal"
