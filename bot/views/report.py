@@ -40,7 +40,11 @@ def report_blocks(report: Report, *, title: str) -> list[dict[str, Any]]:
                 )
             ),
         ]
-    won = _("*Won · {week}:* {amount} ({count} deals)").format(
+    won = ngettext(
+        "*Won · {week}:* {amount} ({count} deal)",
+        "*Won · {week}:* {amount} ({count} deals)",
+        report.won_week_count,
+    ).format(
         week=report.week.label(current()),
         amount=_money(report, report.won_week),
         count=report.won_week_count,

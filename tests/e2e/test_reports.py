@@ -122,7 +122,7 @@ def test_on_demand_report_numbers_now_charts_in_dm_and_share(
 ) -> None:
     say("/deal", "add Acme 40k won", user="U2")
     reply = say("/deal", "report month", user="U2")
-    assert "Report · November 2026" in reply.text and "¥40k (1 deals)" in reply.text
+    assert "Report · November 2026" in reply.text and "¥40k (1 deal)" in reply.text
     dm = slack.wait_for("files.completeUploadExternal")[0]
     assert dm.params["channel_id"] == "DU2"
     button = next(b for b in reply.json["blocks"] if b["type"] == "actions")["elements"][0]
