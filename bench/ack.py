@@ -43,7 +43,7 @@ from bench.servers import (
     set_up_team,
 )
 from bench.servers import settle as wait_until_quiet
-from bot.devslack import DevSlack
+from bot.dev.standin import DevSlack
 
 WORKERS = 2
 CONCURRENCY = (1, 10, 50)

@@ -1,11 +1,11 @@
 """The floor under Salesbot's ack latency: a bare slack-bolt app whose `/deal` only acks.
 
 Served exactly as `salesbot serve` serves Salesbot (gunicorn, gthread, the same workers and
-threads, ``bot.gunicorn_config``), with the same bolt settings: signing secret verification
+threads, ``bot.slack.gunicorn_config``), with the same bolt settings: signing secret verification
 on, an authorize function that never calls Slack, listeners run after the ack. Whatever
 Salesbot's latency adds on top of this app's is Salesbot's own work.
 
-    SLACK_SIGNING_SECRET=… SLACK_BOT_TOKEN=… gunicorn --config python:bot.gunicorn_config \
+    SLACK_SIGNING_SECRET=… SLACK_BOT_TOKEN=… gunicorn --config python:bot.slack.gunicorn_config \
         --bind 127.0.0.1:3001 bench.bare_app:application
 """
 

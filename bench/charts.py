@@ -134,8 +134,8 @@ def _reports(options: Options, *, teams: int) -> list[Row]:
     from bench.seed import seed_deals, seed_org
     from bot.db import make_engine, make_session_factory
     from bot.domain.periods import period_of
+    from bot.jobs.report_charts import render_report
     from bot.migrate import upgrade
-    from bot.report_charts import render_report
     from bot.services.reports import weekly_report
     from models import SalesTeam
 

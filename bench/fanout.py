@@ -43,14 +43,14 @@ from bench.common import (
     verdict,
 )
 from bench.seed import Org, seed_deals, seed_org
-from bot.app import create_app
 from bot.clock import FrozenClock
 from bot.config import load_settings
 from bot.db import make_engine
-from bot.delivery import OutboxSender
-from bot.devslack import DevSlack
-from bot.jobs import run_scheduled
+from bot.dev.standin import DevSlack
+from bot.jobs.due import run_scheduled
 from bot.migrate import upgrade
+from bot.slack.app import create_app
+from bot.slack.sender import OutboxSender
 from models import OutboxMessage
 
 PER_TEAM = 10

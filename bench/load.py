@@ -3,7 +3,7 @@
 It runs in a process of its own (see :func:`pool`), so the clients' threads do not compete
 for the GIL with the Slack stand-in that the server under test is calling back. Each client
 thread keeps one connection and sends its next command as soon as the previous answer is in.
-Only the standard library and ``bot.devslack`` (itself standard library only) are imported.
+Only the standard library and ``bot.dev.standin`` (itself standard library only) are imported.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 
-from bot.devslack import sign_request, slash_command_body
+from bot.dev.standin import sign_request, slash_command_body
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from bench.common import (
 )
 from bench.load import Load, pool, run
 from bench.servers import CHANNEL, directory, reps, salesbot_serve, set_up_team, settle
-from bot.devslack import DevSlack
+from bot.dev.standin import DevSlack
 
 # No leak: the second half of the commands adds under 5% to the worker's memory.
 LEAK_GOAL = 1.05

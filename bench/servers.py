@@ -22,8 +22,8 @@ from bench.common import (
     stop,
     wait_healthy,
 )
-from bot.devslack import DevSlack
-from bot.http_driver import SlackDriver, http_transport
+from bot.dev.driver import SlackDriver, http_transport
+from bot.dev.standin import DevSlack
 
 CHANNEL = "C1"
 ADMIN = "U0000"
@@ -75,7 +75,7 @@ def launch_bare(api_url: str, *, workers: int) -> Server:
         "-m",
         "gunicorn",
         "--config",
-        "python:bot.gunicorn_config",
+        "python:bot.slack.gunicorn_config",
         "--bind",
         f"127.0.0.1:{port}",
         "bench.bare_app:application",

@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def bot_token_unless_oauth(settings: Settings) -> tuple[str, ...]:
     """SLACK_BOT_TOKEN is needed in single-workspace mode; with OAuth each install has one."""
-    from bot.oauth import oauth_enabled
+    from bot.slack.oauth import oauth_enabled
 
     return () if oauth_enabled(settings) else ("slack_bot_token",)
 
@@ -100,7 +100,7 @@ def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
-    """gunicorn with threads, serving bot.wsgi."""
+    """gunicorn with threads, serving bot.slack.wsgi."""
     from gunicorn.app.wsgiapp import run
 
     settings.require("slack_signing_secret", *bot_token_unless_oauth(settings))
@@ -108,10 +108,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     sys.argv = [
         "gunicorn",
         "--config",
-        "python:bot.gunicorn_config",
+        "python:bot.slack.gunicorn_config",
         "--bind",
         f"0.0.0.0:{port}",
-        "bot.wsgi:application",
+        "bot.slack.wsgi:application",
     ]
     run()
     return 0
@@ -121,7 +121,7 @@ def cmd_socket(settings: Settings, _args: argparse.Namespace) -> int:
     """The same app over Socket Mode."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    from bot.app import create_app
+    from bot.slack.app import create_app
 
     settings.require("slack_app_token", "slack_bot_token")
     app = create_app(settings)
@@ -131,7 +131,7 @@ def cmd_socket(settings: Settings, _args: argparse.Namespace) -> int:
 
 def cmd_clock(settings: Settings, _args: argparse.Namespace) -> int:
     """The scheduler process."""
-    from bot.scheduler import run_clock
+    from bot.jobs.scheduler import run_clock
 
     settings.require(*bot_token_unless_oauth(settings))
     run_clock(settings)
@@ -140,9 +140,9 @@ def cmd_clock(settings: Settings, _args: argparse.Namespace) -> int:
 
 def cmd_run_due(settings: Settings, args: argparse.Namespace) -> int:
     """Run what is due at one instant, then deliver what it owes Slack."""
-    from bot.app import create_app
     from bot.clock import FrozenClock, SystemClock
-    from bot.jobs import run_scheduled
+    from bot.jobs.due import run_scheduled
+    from bot.slack.app import create_app
 
     # With --now, everything in this run (deliveries included) happens at that instant.
     clock = FrozenClock(args.now) if args.now else SystemClock()
@@ -222,7 +222,7 @@ def _import_outcome(report: ImportReport, *, dry_run: bool) -> int:
 
 def cmd_console(settings: Settings, _args: argparse.Namespace) -> int:
     """The local chat REPL."""
-    from bot.console import run_console
+    from bot.dev.console import run_console
 
     return run_console(settings)
 
@@ -231,7 +231,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     """Seed, play a week and write the report's images and the transcript."""
     from pathlib import Path
 
-    from bot.demo import run_demo
+    from bot.dev.demo import run_demo
 
     out = Path(args.out).resolve()
     print(f"salesbot demo: playing twelve weeks of a fictional team into {out} …")

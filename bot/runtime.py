@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.delivery import OutboxSender
-from bot.oauth import SalesbotInstallationStore
+from bot.slack.oauth import SalesbotInstallationStore
+from bot.slack.sender import OutboxSender
 
 RUNTIME_KEY = "salesbot"
 

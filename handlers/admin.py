@@ -18,7 +18,7 @@ from bot.services.actor import Actor
 from bot.services.directory import setup_team, sync_team_members
 from bot.services.errors import Refused
 from bot.services.language import set_language
-from bot.slack_directory import channel_name, channel_profiles
+from bot.slack.directory import channel_name, channel_profiles
 from bot.views.common import Message, ephemeral, refusal, section
 from handlers.common import as_caller, in_caller_language
 

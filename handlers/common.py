@@ -27,7 +27,7 @@ from bot.services.directory import (
 )
 from bot.services.home import home
 from bot.services.language import member_language, workspace_language
-from bot.slack_directory import fetch_profile
+from bot.slack.directory import fetch_profile
 from bot.views import home as home_views
 from models import Member, SalesTeam
 

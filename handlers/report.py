@@ -15,7 +15,7 @@ from bot.db import transaction
 from bot.domain.report_command import ReportArgs, ReportError, parse_report_args
 from bot.domain.text import escape_mrkdwn
 from bot.i18n import _, current, use_language
-from bot.report_charts import render_report, upload_payload
+from bot.jobs.report_charts import render_report, upload_payload
 from bot.runtime import Runtime, runtime_of
 from bot.services import outbox, reports
 from bot.services.actor import Actor

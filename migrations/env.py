@@ -8,7 +8,7 @@ from sqlalchemy import Connection
 import models
 from bot.config import load_settings
 from bot.db import make_engine
-from bot.oauth import INSTALLATION_METADATA
+from bot.slack.oauth import INSTALLATION_METADATA
 
 config = context.config
 # The models, plus the tables slack-sdk's installation and OAuth state stores use.

@@ -16,13 +16,13 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 import models
-from bot.app import Salesbot, create_app
 from bot.clock import FrozenClock
 from bot.config import Settings, load_settings, normalise_database_url
 from bot.db import make_engine, make_session_factory
-from bot.devslack import DevSlack
-from bot.http_driver import SlackDriver, http_transport
+from bot.dev.driver import SlackDriver, http_transport
+from bot.dev.standin import DevSlack
 from bot.migrate import upgrade
+from bot.slack.app import Salesbot, create_app
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
 BOT_TOKEN = "xoxb-test-token-0123456789"

@@ -14,8 +14,8 @@ from sqlalchemy import inspect
 
 from bot.cli import main
 from bot.config import load_settings
-from bot.console import run_console
 from bot.db import make_engine
+from bot.dev.console import run_console
 
 EXPORT_HEADER = (
     "id,team_id,customer,amount,currency,stage,owner_id,close_date,created_at,updated_at,closed_at"

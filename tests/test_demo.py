@@ -8,7 +8,7 @@ import pytest
 
 from bot.charts import png_size
 from bot.config import load_settings
-from bot.demo import run_demo
+from bot.dev.demo import run_demo
 
 
 @pytest.mark.slow

@@ -25,7 +25,7 @@ from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryInt
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
 
-from bot.devslack import (
+from bot.dev.standin import (
     DEFAULT_BOT_USER_ID,
     Call,
     DevSlack,

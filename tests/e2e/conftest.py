@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.devslack import DevSlack
-from bot.http_driver import Reply, SlackDriver
+from bot.dev.driver import Reply, SlackDriver
+from bot.dev.standin import DevSlack
 
 Say = Callable[..., Reply]
 

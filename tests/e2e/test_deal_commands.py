@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import FrozenClock
-from bot.devslack import DevSlack
+from bot.dev.standin import DevSlack
 from bot.services.export import deal_rows
 from models import Deal, DealEvent
 from tests.e2e.conftest import Say

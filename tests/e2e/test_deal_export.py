@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from bot.devslack import DevSlack
+from bot.dev.standin import DevSlack
 from bot.services.export import DEAL_COLUMNS
 from tests.e2e.conftest import Say
 

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import bot.services.deal_commands
 from bot.clock import FrozenClock
-from bot.devslack import DevSlack, blocks_to_text
-from bot.http_driver import SlackDriver, http_transport
+from bot.dev.driver import SlackDriver, http_transport
+from bot.dev.standin import DevSlack, blocks_to_text
 from bot.services.export import deal_rows
 from models import Deal, DealEvent, Member
 from tests.conftest import SIGNING_SECRET

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import Salesbot
 from bot.clock import FrozenClock
-from bot.devslack import Call, DevSlack, blocks_to_text
-from bot.http_driver import SlackDriver
+from bot.dev.driver import SlackDriver
+from bot.dev.standin import Call, DevSlack, blocks_to_text
 from bot.services import outbox
+from bot.slack.app import Salesbot
 from models import Deal
 from tests.e2e.conftest import Say
 

@@ -7,11 +7,11 @@ import time
 import urllib.error
 import urllib.request
 
-from bot.app import create_app
 from bot.config import Settings
 from bot.db import make_engine
-from bot.devslack import slash_command_body
-from bot.http_driver import SlackDriver
+from bot.dev.driver import SlackDriver
+from bot.dev.standin import slash_command_body
+from bot.slack.app import create_app
 
 
 def test_signed_deal_help_gets_help_text(driver: SlackDriver) -> None:

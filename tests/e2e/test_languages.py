@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.app import Salesbot
 from bot.clock import FrozenClock
-from bot.devslack import DevSlack, blocks_to_text
-from bot.jobs import run_scheduled
+from bot.dev.standin import DevSlack, blocks_to_text
+from bot.jobs.due import run_scheduled
+from bot.slack.app import Salesbot
 from tests.e2e.conftest import Say
 
 pytestmark = pytest.mark.usefixtures("team")

@@ -16,12 +16,12 @@ import pytest
 from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import Salesbot, create_app
 from bot.clock import FrozenClock
 from bot.config import MissingSettingError, Settings, load_settings
-from bot.devslack import DevSlack
-from bot.http_driver import Reply, SlackDriver, http_transport
-from bot.oauth import BOT_SCOPES, INSTALLATION_METADATA, SalesbotInstallationStore
+from bot.dev.driver import Reply, SlackDriver, http_transport
+from bot.dev.standin import DevSlack
+from bot.slack.app import Salesbot, create_app
+from bot.slack.oauth import BOT_SCOPES, INSTALLATION_METADATA, SalesbotInstallationStore
 from models import OutboxMessage
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 

@@ -9,14 +9,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import Salesbot
 from bot.charts import png_size
 from bot.clock import FrozenClock
-from bot.devslack import DevSlack
+from bot.dev.driver import SlackDriver
+from bot.dev.standin import DevSlack
 from bot.domain.periods import Period
-from bot.http_driver import SlackDriver
-from bot.jobs import run_scheduled
+from bot.jobs.due import run_scheduled
 from bot.services.reports import weekly_report
+from bot.slack.app import Salesbot
 from models import SalesTeam
 from tests.e2e.conftest import Say
 

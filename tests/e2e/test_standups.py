@@ -15,12 +15,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import Salesbot
 from bot.clock import FrozenClock
-from bot.devslack import DevSlack
-from bot.http_driver import SlackDriver
-from bot.jobs import run_scheduled
+from bot.dev.driver import SlackDriver
+from bot.dev.standin import DevSlack
+from bot.jobs.due import run_scheduled
 from bot.services.standups import run_standups
+from bot.slack.app import Salesbot
 from models import Deal, Member, StandupPrompt
 from tests.e2e.conftest import Say
 

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import FrozenClock
-from bot.devslack import DevSlack
-from bot.http_driver import Reply, SlackDriver
+from bot.dev.driver import Reply, SlackDriver
+from bot.dev.standin import DevSlack
 from bot.services.export import reward_rows
 from models import RewardGrant, Target, TargetEvent
 from tests.e2e.conftest import Say

@@ -7,10 +7,10 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import Salesbot
 from bot.clock import FrozenClock
-from bot.devslack import DevSlack
-from bot.jobs import run_scheduled
+from bot.dev.standin import DevSlack
+from bot.jobs.due import run_scheduled
+from bot.slack.app import Salesbot
 from models import Member, SalesTeam
 from tests.e2e.conftest import Say
 

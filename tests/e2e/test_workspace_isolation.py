@@ -24,11 +24,11 @@ from sqlalchemy import text as sql
 from sqlalchemy.orm import Session, sessionmaker
 
 import models
-from bot.app import Salesbot, create_app
 from bot.clock import FrozenClock
 from bot.config import Settings
-from bot.devslack import Call, DevSlack, blocks_to_text
-from bot.http_driver import Reply, SlackDriver, http_transport
+from bot.dev.driver import Reply, SlackDriver, http_transport
+from bot.dev.standin import Call, DevSlack, blocks_to_text
+from bot.slack.app import Salesbot, create_app
 from models import (
     FxRate,
     Holiday,

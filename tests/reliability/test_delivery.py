@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import Salesbot
 from bot.clock import FrozenClock
-from bot.delivery import OutboxSender
-from bot.devslack import DevSlack
-from bot.slack_client import make_web_client
+from bot.dev.standin import DevSlack
+from bot.slack.app import Salesbot
+from bot.slack.client import make_web_client
+from bot.slack.sender import OutboxSender
 from models import OutboxMessage
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 from tests.e2e.conftest import Say

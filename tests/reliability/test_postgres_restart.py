@@ -32,8 +32,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.db import make_engine
-from bot.devslack import DevSlack
-from bot.http_driver import Reply, SlackDriver, http_transport
+from bot.dev.driver import Reply, SlackDriver, http_transport
+from bot.dev.standin import DevSlack
 from bot.views.common import try_again
 from models import Deal, DealEvent, OutboxMessage
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET

@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import Salesbot
 from bot.clock import FrozenClock
-from bot.devslack import DevSlack
-from bot.http_driver import SlackDriver
-from bot.jobs import run_scheduled
+from bot.dev.driver import SlackDriver
+from bot.dev.standin import DevSlack
+from bot.jobs.due import run_scheduled
+from bot.slack.app import Salesbot
 from models import Deal
 
 pytestmark = pytest.mark.usefixtures("team")

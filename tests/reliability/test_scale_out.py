@@ -21,8 +21,8 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.devslack import DevSlack
-from bot.http_driver import SlackDriver, http_transport
+from bot.dev.driver import SlackDriver, http_transport
+from bot.dev.standin import DevSlack
 from models import Deal, DealEvent, StandupPrompt
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 

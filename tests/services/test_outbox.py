@@ -9,11 +9,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import FrozenClock
 from bot.db import transaction
-from bot.delivery import OutboxSender
-from bot.devslack import DevSlack
+from bot.dev.standin import DevSlack
 from bot.services import outbox
 from bot.services.directory import ensure_workspace
-from bot.slack_client import make_web_client
+from bot.slack.client import make_web_client
+from bot.slack.sender import OutboxSender
 from models import OutboxMessage
 
 

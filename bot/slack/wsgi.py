@@ -1,8 +1,8 @@
-"""The WSGI application gunicorn serves (`gunicorn bot.wsgi:application`)."""
+"""The WSGI application gunicorn serves (`gunicorn bot.slack.wsgi:application`)."""
 
 from __future__ import annotations
 
-from bot.app import create_app
 from bot.config import load_settings
+from bot.slack.app import create_app
 
 application = create_app(load_settings()).wsgi()

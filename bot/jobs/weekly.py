@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db import transaction
 from bot.domain.periods import Period
 from bot.i18n import _, current, use_language
-from bot.report_charts import render_report, upload_payload
+from bot.jobs.report_charts import render_report, upload_payload
 from bot.services import outbox
 from bot.services.language import workspace_language
 from bot.services.reports import due_reports, weekly_report

@@ -12,7 +12,7 @@ from typing import Any
 
 from slack_bolt import App, BoltRequest
 
-from bot.devslack import event_body, interaction_body, sign_request, slash_command_body
+from bot.dev.standin import event_body, interaction_body, sign_request, slash_command_body
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class Reply:
     @property
     def text(self) -> str:
         """The reply's text, with its blocks flattened."""
-        from bot.devslack import blocks_to_text
+        from bot.dev.standin import blocks_to_text
 
         data = self.json
         blocks = data.get("blocks")

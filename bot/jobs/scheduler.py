@@ -7,10 +7,10 @@ import logging
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.app import create_app
 from bot.config import Settings
-from bot.jobs import run_scheduled
+from bot.jobs.due import run_scheduled
 from bot.runtime import Runtime
+from bot.slack.app import create_app
 
 log = logging.getLogger(__name__)
 

@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.app import Salesbot, create_app
 from bot.clock import FrozenClock
 from bot.config import Settings
-from bot.devslack import DevSlack
-from bot.http_driver import Reply, SlackDriver, bolt_transport
-from bot.jobs import run_scheduled
+from bot.dev.driver import Reply, SlackDriver, bolt_transport
+from bot.dev.standin import DevSlack
+from bot.jobs.due import run_scheduled
 from bot.migrate import upgrade
+from bot.slack.app import Salesbot, create_app
 
 ZONE = ZoneInfo("Asia/Shanghai")
 TEAM_ID = "T1"

@@ -21,7 +21,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine, MetaData, select
 
 from bot.config import MissingSettingError, Settings
-from bot.slack_client import CLIENT_TIMEOUT_SECONDS, make_web_client
+from bot.slack.client import CLIENT_TIMEOUT_SECONDS, make_web_client
 from models.base import NAMING_CONVENTION
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ STATES_TABLE = SQLAlchemyOAuthStateStore.default_table_name
 # slack_sdk logs whole request bodies (auth.test carries the new token there) and response
 # bodies (oauth.v2.access returns it) at DEBUG whenever its logger's *own* level is DEBUG or
 # unset; the OAuth flow's client logs through this logger, pinned at INFO, so it never does.
-_OAUTH_API_LOG = logging.getLogger("bot.oauth.slack_api")
+_OAUTH_API_LOG = logging.getLogger("bot.slack.oauth.slack_api")
 _OAUTH_API_LOG.setLevel(logging.INFO)
 
 

@@ -23,18 +23,18 @@ import handlers
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import database_answers, make_engine, make_session_factory, transaction
-from bot.delivery import ClientFor, OutboxSender
 from bot.i18n import DEFAULT, use_language
-from bot.oauth import (
+from bot.runtime import RUNTIME_KEY, Runtime
+from bot.services.events import first_delivery
+from bot.slack.client import CLIENT_RETRIES, CLIENT_TIMEOUT_SECONDS, make_web_client
+from bot.slack.oauth import (
     SalesbotInstallationStore,
     StoreAuthorize,
     clients_for,
     oauth_enabled,
     oauth_flow,
 )
-from bot.runtime import RUNTIME_KEY, Runtime
-from bot.services.events import first_delivery
-from bot.slack_client import CLIENT_RETRIES, CLIENT_TIMEOUT_SECONDS, make_web_client
+from bot.slack.sender import ClientFor, OutboxSender
 from bot.views.common import apology, try_again
 from handlers.common import HOME, caller_language, render_home
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.services.schedule import run_due, run_key
+from bot.jobs.schedule import run_due, run_key
 from models import ScheduledRun
 from tests.conftest import START
 

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TextIO
 
-from bot.app import Salesbot, create_app
 from bot.clock import FrozenClock, ShiftedClock
 from bot.config import Settings
-from bot.devslack import DevSlack, blocks_to_text
-from bot.http_driver import Reply, SlackDriver, bolt_transport
-from bot.jobs import run_scheduled
+from bot.dev.driver import Reply, SlackDriver, bolt_transport
+from bot.dev.standin import DevSlack, blocks_to_text
+from bot.jobs.due import run_scheduled
 from bot.migrate import upgrade
+from bot.slack.app import Salesbot, create_app
 
 TEAM_ID = "T1"
 CHANNEL_ID = "C1"
