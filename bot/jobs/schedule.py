@@ -10,8 +10,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import transaction
-from bot.services.once import insert_once
-from models import ScheduledRun
+from bot.services.once import claim
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +32,6 @@ class RunReport:
 def run_key(instant: datetime) -> str:
     """The key of the run for the minute containing `instant`."""
     return "run-due:" + instant.replace(second=0, microsecond=0).isoformat()
-
-
-def claim(session: Session, key: str, *, now: datetime) -> bool:
-    """Record that the work named `key` is being done; False if someone already did."""
-    return insert_once(session, ScheduledRun, {"run_key": key, "ran_at": now}, ["run_key"])
 
 
 def run_due(

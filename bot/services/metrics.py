@@ -13,7 +13,6 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from bot.domain.periods import Period, utc_bounds
-from bot.i18n import N_, _
 from bot.services.memo import remembered
 from models import Deal, FxRate, SalesTeam, StageDef
 
@@ -154,27 +153,3 @@ def achieved(
         return sum(achieved_by_owner(session, team, metric, period).values(), Decimal(0))
     found = achieved_by_owner(session, team, metric, period, owner_ids=[owner_id])
     return found.get(owner_id, Decimal(0))
-
-
-_METRIC_NAMES = {
-    "revenue": N_("revenue"),
-    "deals": N_("deals won"),
-    "pipeline": N_("new pipeline"),
-}
-_GOALS = {
-    "revenue": N_("{period} revenue target"),
-    "deals": N_("{period} deals won target"),
-    "pipeline": N_("{period} new pipeline target"),
-}
-
-
-def metric_name(metric: str) -> str:
-    """`revenue`, `deals won`, `new pipeline`, in the current language."""
-    return _(_METRIC_NAMES[metric]) if metric in _METRIC_NAMES else metric
-
-
-def goal_text(metric: str, period: str) -> str:
-    """`December 2026 revenue target`, in the current language."""
-    if metric not in _GOALS:
-        return f"{period} {metric}"
-    return _(_GOALS[metric]).format(period=period)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session
+
+from models import ScheduledRun
 
 
 def insert_once(
@@ -29,3 +32,8 @@ def insert_once(
         .returning(*table.primary_key.columns)
     )
     return session.execute(statement).first() is not None
+
+
+def claim(session: Session, key: str, *, now: datetime) -> bool:
+    """Record that the work named `key` is being done; False if someone already did."""
+    return insert_once(session, ScheduledRun, {"run_key": key, "ran_at": now}, ["run_key"])

@@ -8,18 +8,15 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from bot.results.calls import RENDER as RENDER
+from bot.results.calls import THREAD_OF as THREAD_OF
+from bot.results.calls import UPDATE_OF as UPDATE_OF
 from bot.services.once import insert_once
 from models import OutboxMessage
 
 LEASE = timedelta(minutes=2)
 # A message that refers to another (a thread reply, an update) waits this long for it to be sent.
 WAIT_FOR_REFERENCE = timedelta(seconds=2)
-# Payload keys naming another message by its dedupe key: post in its thread, or update it.
-THREAD_OF = "thread_of"
-UPDATE_OF = "update_of"
-# Payload key naming a renderer: the payload is built when the message is sent, from what is
-# committed then, so one send can stand for many changes (an App Home after five quick adds).
-RENDER = "render"
 # A dedupe key with this prefix holds only while the message waits: the sender releases it when
 # it takes the message, so a change committed after that owes a message of its own.
 WHILE_PENDING = "pending:"

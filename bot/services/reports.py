@@ -14,12 +14,12 @@ from sqlalchemy.orm import Session
 from bot.domain.periods import Period, RecurringKind, period_of, utc_bounds
 from bot.domain.progress import Progress
 from bot.i18n import _
-from bot.jobs.schedule import claim
 from bot.services import deals
 from bot.services.actor import Actor
 from bot.services.directory import find_member
 from bot.services.errors import Refused
 from bot.services.metrics import achieved_by_owner, achieved_in_each, fx_rates, won_stage_keys
+from bot.services.once import claim
 from bot.services.standups import settings_for
 from bot.services.targets import (
     TargetProgress,

@@ -12,20 +12,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.domain.progress import DEFAULT_TIERS, FIRST_WIN, Tier, tier_name, tiers_reached
-from bot.domain.text import escape_mrkdwn
-from bot.i18n import _, current, date_in, money, use_language
-from bot.services import outbox
+from bot.domain.progress import DEFAULT_TIERS, FIRST_WIN, Tier, tiers_reached
+from bot.i18n import _, current, use_language
+from bot.results.notices import FirstWinOfMonth, Standing, TierReached, WinAnnounced
+from bot.services import notices
 from bot.services.actor import Actor
 from bot.services.errors import Refused
 from bot.services.language import workspace_language
-from bot.services.metrics import goal_text
 from bot.services.once import insert_once
 from bot.services.targets import TargetProgress, progress_of
 from models import TEAM_SCOPE, Deal, Member, RewardGrant, RewardRule, SalesTeam, Target
@@ -135,7 +133,7 @@ def _celebrate(
     )
     states = {t.id: progress_of(session, team, t, today) for t in targets}
     if won_now:
-        _announce_win(session, team, deal, owner, states.values(), now=now)
+        _announce_win(session, team, deal, owner, states.values())
         granted = _first_win_of_month(session, team, deal, owner, now=now, today=today)
     else:
         granted = 0
@@ -150,49 +148,29 @@ def _announce_win(
     deal: Deal,
     owner: Member,
     states: Iterable[TargetProgress],
-    *,
-    now: datetime,
 ) -> None:
-    """Who won which customer for how much, and where that leaves their target."""
-    amount = money(deal.amount, deal.currency)
-    text = ":trophy: " + _("{person} won *{customer}* for *{amount}* (deal #{id}).").format(
-        person=f"<@{owner.slack_user_id}>",
-        customer=escape_mrkdwn(deal.customer),
-        amount=amount,
-        id=deal.id,
-    )
-    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
-    lines = [
-        (
-            _("{bar} {percent} of the team's {goal}")
-            if state.target.scope == TEAM_SCOPE
-            else _("{bar} {percent} of their {goal}")
-        ).format(
-            bar=state.progress.bar(),
-            percent=f"{state.progress.percent}%",
-            goal=goal_text(state.target.metric, state.period.label(current())),
-        )
-        for state in states
-        if state.target.metric in ("revenue", "deals")
-    ]
-    if lines:
-        blocks.append(
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": "\n".join(lines)}]}
-        )
-    outbox.enqueue(
+    notices.record(
         session,
-        workspace_id=team.workspace_id,
-        method="chat.postMessage",
-        payload={
-            "channel": team.channel_id,
-            # The fallback text is read as markup too: escape the user-typed parts.
-            "text": _("{name} won {customer} for {amount}").format(
-                name=escape_mrkdwn(owner.name), customer=escape_mrkdwn(deal.customer), amount=amount
+        WinAnnounced(
+            workspace_id=team.workspace_id,
+            language=current(),
+            channel_id=team.channel_id,
+            owner_user_id=owner.slack_user_id,
+            owner_name=owner.name,
+            customer=deal.customer,
+            amount=deal.amount,
+            currency=deal.currency,
+            deal_id=deal.id,
+            standings=tuple(
+                Standing(
+                    team_target=state.target.scope == TEAM_SCOPE,
+                    metric=state.target.metric,
+                    period=state.period,
+                    progress=state.progress,
+                )
+                for state in states
             ),
-            "blocks": blocks,
-            "unfurl_links": False,
-        },
-        now=now,
+        ),
     )
 
 
@@ -221,61 +199,27 @@ def _grant_tiers(
         }
         if insert_once(session, RewardGrant, values, ["subject_key", "scope", "tier"]):
             granted += 1
-            _announce(
-                session, team, state, tier, target, owner if scope == "member" else None, now=now
-            )
+            _announce(session, team, state, tier, owner if scope == "member" else None)
     return granted
 
 
 def _announce(
-    session: Session,
-    team: SalesTeam,
-    state: TargetProgress,
-    tier: Tier,
-    target: Target,
-    member: Member | None,
-    *,
-    now: datetime,
+    session: Session, team: SalesTeam, state: TargetProgress, tier: Tier, member: Member | None
 ) -> None:
-    in_money = target.metric != "deals"
-
-    def amount(value: Decimal) -> str:
-        return money(value, team.currency) if in_money else f"{value:.0f}"
-
-    who = (
-        f"<@{member.slack_user_id}>"
-        if member
-        else _("Team {team}").format(team=escape_mrkdwn(team.name))
-    )
-    goal = goal_text(target.metric, state.period.label(current()))
-    headline = _("{who} reached *{percent}%* of the {goal}!").format(
-        who=who, percent=f"{tier.percent:.0f}", goal=goal
-    )
-    name = tier_name(tier.name)
-    reward = f":gift: *{escape_mrkdwn(name)}*"
-    if tier.bonus:
-        reward += " · " + _("bonus {amount}").format(amount=money(tier.bonus, team.currency))
-    running = _("Running total: {achieved} of {target} ({percent}%)").format(
-        achieved=amount(state.progress.achieved),
-        target=amount(state.progress.target),
-        percent=state.progress.percent,
-    )
-    blocks = [
-        {"type": "header", "text": {"type": "plain_text", "text": f"🎉 {name}"[:150]}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": headline}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": reward}},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": running}]},
-    ]
-    outbox.enqueue(
+    notices.record(
         session,
-        workspace_id=team.workspace_id,
-        method="chat.postMessage",
-        payload={
-            "channel": team.channel_id,
-            "text": f"{escape_mrkdwn(name)}: {who} {tier.percent:.0f}%",
-            "blocks": blocks,
-        },
-        now=now,
+        TierReached(
+            workspace_id=team.workspace_id,
+            language=current(),
+            channel_id=team.channel_id,
+            member_user_id=member.slack_user_id if member else None,
+            team_name=team.name,
+            tier=tier,
+            metric=state.target.metric,
+            period=state.period,
+            progress=state.progress,
+            currency=team.currency,
+        ),
     )
 
 
@@ -304,24 +248,18 @@ def _first_win_of_month(
     }
     if not insert_once(session, RewardGrant, values, ["subject_key", "scope", "tier"]):
         return 0
-    text = ":sparkles: " + _(
-        "First win of {month} for {person}: *{customer}*, {amount}. Keep them coming!"
-    ).format(
-        month=date_in(today, en="MMMM", zh="M月"),
-        person=f"<@{owner.slack_user_id}>",
-        customer=escape_mrkdwn(deal.customer),
-        amount=money(deal.amount, deal.currency),
-    )
-    outbox.enqueue(
+    notices.record(
         session,
-        workspace_id=team.workspace_id,
-        method="chat.postMessage",
-        payload={
-            "channel": team.channel_id,
-            "text": text,
-            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
-        },
-        now=now,
+        FirstWinOfMonth(
+            workspace_id=team.workspace_id,
+            language=current(),
+            channel_id=team.channel_id,
+            owner_user_id=owner.slack_user_id,
+            month=today,
+            customer=deal.customer,
+            amount=deal.amount,
+            currency=deal.currency,
+        ),
     )
     return 1
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.db import reading, transaction
+from bot.results.calls import DM_OF
 from bot.services import outbox
 from models import OutboxMessage
 
@@ -57,6 +58,10 @@ class DeliveryReport:
 
 def call_slack(client: WebClient, method: str, payload: dict[str, Any]) -> dict[str, Any]:
     """Make one owed call; file uploads go through files_upload_v2's three steps."""
+    if DM_OF in payload:
+        payload = dict(payload)
+        opened = client.conversations_open(users=payload.pop(DM_OF))
+        payload["channel"] = opened["channel"]["id"]
     if method == "files.upload_v2":
         # Binary content travels through the outbox's JSON as hex.
         args = _unhex(payload)

@@ -9,7 +9,6 @@ from typing import Any
 from bot.domain.progress import DEFAULT_TIERS, tier_name
 from bot.domain.text import escape_mrkdwn
 from bot.i18n import _, current, day, money, ngettext
-from bot.services.metrics import goal_text, metric_name
 from bot.services.target_commands import (
     Histories,
     LeaderboardResult,
@@ -25,6 +24,7 @@ from bot.services.target_commands import (
 from bot.services.targets import TargetProgress, TeamBoard
 from bot.views.common import Message, context_block, ephemeral, section
 from bot.views.deals import pack_lines
+from bot.views.metrics import goal_text, metric_name
 
 SPLIT_CONFIRM_ACTION = "target_split_confirm"
 

@@ -1,0 +1,88 @@
+"""What a change owes the outside world, recorded by services and rendered by views.
+
+A notice names its audience (a channel, a member) and the language it must be said in; the
+unit of work renders each one into outbox rows in the change's own transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from bot.domain.periods import Period
+from bot.domain.progress import Progress, Tier
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something owed to Slack within workspace `workspace_id`."""
+
+    workspace_id: str
+
+
+@dataclass(frozen=True)
+class Said(Notice):
+    """A message worded in `language` (the audience's, not always the caller's)."""
+
+    language: str
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a win leaves one target: shown under the win announcement."""
+
+    team_target: bool
+    metric: str
+    period: Period
+    progress: Progress
+
+
+@dataclass(frozen=True)
+class WinAnnounced(Said):
+    """A deal was won just now: the team channel hears who won what."""
+
+    channel_id: str
+    owner_user_id: str
+    owner_name: str
+    customer: str
+    amount: Decimal
+    currency: str
+    deal_id: int
+    standings: tuple[Standing, ...]
+
+
+@dataclass(frozen=True)
+class TierReached(Said):
+    """A reward tier was granted: the team channel celebrates it."""
+
+    channel_id: str
+    # None for a team target.
+    member_user_id: str | None
+    team_name: str
+    tier: Tier
+    metric: str
+    period: Period
+    progress: Progress
+    currency: str
+
+
+@dataclass(frozen=True)
+class FirstWinOfMonth(Said):
+    """A member's first win of a month."""
+
+    channel_id: str
+    owner_user_id: str
+    month: date
+    customer: str
+    amount: Decimal
+    currency: str
+
+
+@dataclass(frozen=True)
+class HomeChanged(Notice):
+    """A member's App Home no longer shows what is committed (drawn, in their language, when
+    it is sent)."""
+
+    user_id: str
+    page: int = 0

@@ -1,0 +1,220 @@
+"""One unit of work per command and per scheduled job.
+
+It opens the transaction, knows the caller, runs the service, renders every notice the service
+recorded into outbox rows in the same transaction, commits, then wakes the sender. Handlers and
+jobs go through here; nothing else opens a transaction that owes Slack anything.
+
+May import: bot.db, bot.services, bot.views, bot.results, bot.domain, bot.slack.directory
+(the caller's profile), models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
+
+from bot.db import reading, transaction
+from bot.domain.zones import local_zone
+from bot.i18n import use_language
+from bot.results.notices import HomeChanged, Said
+from bot.runtime import Runtime
+from bot.services import notices, outbox
+from bot.services.actor import Actor
+from bot.services.directory import (
+    apply_profile,
+    ensure_member,
+    find_member,
+    profile_is_stale,
+    team_for_channel,
+    team_of,
+)
+from bot.services.errors import Refused
+from bot.services.home import home
+from bot.services.language import member_language, workspace_language
+from bot.slack.directory import fetch_profile
+from bot.views import home as home_views
+from bot.views import notices as notice_views
+from bot.views.common import Message, refusal
+from models import Member, SalesTeam
+
+T = TypeVar("T")
+
+# The sender's renderer of App Home views (drawn when sent, from what is committed then).
+HOME = "home"
+
+
+def owe_notices(session: Session, *, now: datetime) -> None:
+    """Turn the notices recorded so far into outbox rows in this transaction."""
+    for notice in notices.drain(session):
+        if isinstance(notice, HomeChanged):
+            # Drawn when sent, and once for a burst of changes (five quick adds: one publish).
+            outbox.owe_rendered(
+                session,
+                workspace_id=notice.workspace_id,
+                method="views.publish",
+                render=HOME,
+                args={"user_id": notice.user_id, "page": notice.page},
+                coalesce_key=f"{notice.workspace_id}:{notice.user_id}:{notice.page}",
+                now=now,
+            )
+            continue
+        assert isinstance(notice, Said), notice
+        for call in notice_views.render(notice):
+            outbox.enqueue(
+                session,
+                workspace_id=notice.workspace_id,
+                method=call.method,
+                payload=call.payload,
+                dedupe_key=call.dedupe_key,
+                now=now,
+            )
+
+
+@contextmanager
+def unit(runtime: Runtime, *, read_only: bool = False) -> Iterator[Session]:
+    """A transaction whose notices become outbox rows before it commits (jobs use this)."""
+    with transaction(runtime.sessions, read_only=read_only) as session:
+        yield session
+        owe_notices(session, now=runtime.clock.now())
+    if outbox.owes_slack(session):
+        runtime.sender.kick()
+
+
+def as_caller(
+    runtime: Runtime,
+    workspace_id: str,
+    user_id: str,
+    work: Callable[[Session, Actor], T],
+    *,
+    channel_id: str | None = None,
+    read_only: bool = False,
+    home_changed: bool = False,
+) -> T:
+    """Run `work` for the caller in one transaction: all of it is written, or none of it.
+
+    read_only: `work` only reads (a write raises), so for a known member the transaction
+    takes no write lock on SQLite. home_changed: the caller's App Home is owed a refresh, in
+    the same transaction (so a refused change owes none).
+
+    A manager typing in a team's channel acts for that team (a manager may run several teams,
+    or none as a member); everyone else acts for their own team.
+
+    The caller's Slack profile (name, time zone, admin flag) is looked up first, outside the
+    transaction, when we have none or it is a day old, so no lock is held while Slack answers.
+    """
+    now = runtime.clock.now()
+    with transaction(runtime.sessions, read_only=read_only) as session:
+        member = find_member(session, workspace_id, user_id)
+        known = member is not None and not profile_is_stale(member, now=now)
+        if member is not None and known:
+            result = _act(session, member, work, channel_id, now, home_changed)
+        owes_slack = outbox.owes_slack(session)
+    if not known:
+        # Nothing was written above: the work is done again, with the profile, from scratch.
+        profile = fetch_profile(runtime, workspace_id, user_id)
+        with transaction(runtime.sessions) as session:
+            member = ensure_member(session, workspace_id, user_id, now=now)
+            if profile is not None:
+                apply_profile(member, profile, now=now)
+            result = _act(session, member, work, channel_id, now, home_changed)
+            owes_slack = outbox.owes_slack(session)
+    if owes_slack:
+        runtime.sender.kick()
+    return result
+
+
+def answer(
+    runtime: Runtime,
+    workspace_id: str,
+    user_id: str,
+    work: Callable[[Session, Actor], Message],
+    *,
+    channel_id: str | None = None,
+    read_only: bool = False,
+    home_changed: bool = False,
+) -> Message:
+    """`as_caller` for a reply: a refusal becomes the friendly "no" (nothing was written)."""
+    try:
+        return as_caller(
+            runtime,
+            workspace_id,
+            user_id,
+            work,
+            channel_id=channel_id,
+            read_only=read_only,
+            home_changed=home_changed,
+        )
+    except Refused as refused:
+        with in_caller_language(runtime, workspace_id, user_id):
+            return refusal(refused.message, refused.usage)
+
+
+def _act(
+    session: Session,
+    member: Member,
+    work: Callable[[Session, Actor], T],
+    channel_id: str | None,
+    now: datetime,
+    home_changed: bool,
+) -> T:
+    actor = Actor(
+        member=member,
+        team=team_in_context(session, member, channel_id),
+        now=now,
+        today=now.astimezone(local_zone(member.timezone)).date(),
+    )
+    with use_language(member_language(session, member)):
+        result = work(session, actor)
+    if home_changed:
+        notices.record(
+            session,
+            HomeChanged(workspace_id=member.workspace_id, user_id=member.slack_user_id),
+        )
+    owe_notices(session, now=now)
+    return result
+
+
+def caller_language(runtime: Runtime, workspace_id: str, user_id: str) -> str:
+    """The language to answer a member in, from what we know of them (no call to Slack)."""
+    with reading(runtime.sessions) as session:
+        member = find_member(session, workspace_id, user_id)
+        if member is None:
+            return workspace_language(session, workspace_id)
+        return member_language(session, member)
+
+
+@contextmanager
+def in_caller_language(runtime: Runtime, workspace_id: str, user_id: str) -> Iterator[None]:
+    """Say what needs no transaction of its own (usage, parse errors, expired buttons) in the
+    caller's language."""
+    with use_language(caller_language(runtime, workspace_id, user_id)):
+        yield
+
+
+def team_in_context(session: Session, member: Member, channel_id: str | None) -> SalesTeam | None:
+    """The channel's team for a manager typing in one, else the member's own team."""
+    if channel_id and member.can_manage:
+        here = team_for_channel(session, member.workspace_id, channel_id)
+        if here is not None:
+            return here
+    return team_of(session, member)
+
+
+def owe_home(runtime: Runtime, workspace_id: str, user_id: str, page: int = 0) -> None:
+    """Owe a member a fresh App Home, when nothing else is being changed (they opened it)."""
+    with unit(runtime) as session:
+        notices.record(session, HomeChanged(workspace_id=workspace_id, user_id=user_id, page=page))
+
+
+def render_home(runtime: Runtime, workspace_id: str, args: dict[str, Any]) -> dict[str, Any]:
+    """The views.publish payload of a member's App Home as it is now (a sender renderer)."""
+    user_id = str(args["user_id"])
+
+    def work(session: Session, actor: Actor) -> dict[str, Any]:
+        return home_views.home_view(home(session, actor, page=int(args.get("page", 0))))
+
+    return {"user_id": user_id, "view": as_caller(runtime, workspace_id, user_id, work)}
