@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import reading, transaction
 from bot.domain.zones import local_zone
@@ -76,12 +76,23 @@ def owe_notices(session: Session, *, now: datetime) -> None:
 
 @contextmanager
 def unit(runtime: Runtime, *, read_only: bool = False) -> Iterator[Session]:
-    """A transaction whose notices become outbox rows before it commits (jobs use this)."""
-    with transaction(runtime.sessions, read_only=read_only) as session:
+    """A transaction whose notices become outbox rows before it commits; then the sender is
+    woken if anything is owed."""
+    with job_unit(runtime.sessions, now=runtime.clock.now(), read_only=read_only) as session:
         yield session
-        owe_notices(session, now=runtime.clock.now())
     if outbox.owes_slack(session):
         runtime.sender.kick()
+
+
+@contextmanager
+def job_unit(
+    factory: sessionmaker[Session], *, now: datetime, read_only: bool = False
+) -> Iterator[Session]:
+    """A scheduled job's transaction, as of the job's `now`: its notices become outbox rows
+    before it commits (the job's caller wakes the sender)."""
+    with transaction(factory, read_only=read_only) as session:
+        yield session
+        owe_notices(session, now=now)
 
 
 def as_caller(
@@ -149,8 +160,8 @@ def answer(
             home_changed=home_changed,
         )
     except Refused as refused:
-        with in_caller_language(runtime, workspace_id, user_id):
-            return refusal(refused.message, refused.usage)
+        # Already worded in the caller's language, where it was raised.
+        return refusal(refused.message, refused.usage)
 
 
 def _act(

@@ -10,25 +10,30 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.domain import deal_command as cmd
+from bot.domain.report_command import ReportError, parse_report_args
 from bot.domain.target_command import TargetParseError, parse_leaderboard_args
 from bot.domain.text import escape_mrkdwn
+from bot.domain.zones import local_zone
 from bot.i18n import _
-from bot.runtime import runtime_of
-from bot.services import deal_commands, deals
+from bot.runtime import Runtime, runtime_of
+from bot.services import deal_commands, deals, reports, target_commands
 from bot.services.actor import Actor
-from bot.services.errors import FormErrors, Refused
+from bot.services.errors import FormErrors
 from bot.services.events import first_delivery
+from bot.services.export import export_for_caller
+from bot.unit_of_work import answer, as_caller, in_caller_language
 from bot.views import deal_modal
 from bot.views import deals as views
+from bot.views import export as export_views
 from bot.views import help as help_views
+from bot.views import report as report_views
+from bot.views import targets as target_views
 from bot.views.common import Message, ephemeral, refusal
-from handlers import export as export_handlers
-from handlers import report as report_handlers
-from handlers import target_command as target_handlers
-from handlers.common import as_caller, in_caller_language, local_zone, refresh_home
 
 READ_ONLY = (cmd.List, cmd.Show, cmd.Pipeline)
 LEADERBOARD_WORDS = frozenset({"leaderboard", "排行榜", "排名"})
+REPORT_WORDS = frozenset({"report", "报告", "报表"})
+EXPORT_WORDS = frozenset({"export", "导出"})
 
 
 def register(app: App) -> None:
@@ -40,59 +45,100 @@ def register(app: App) -> None:
 
 def on_deal(ack: Ack, command: dict[str, Any], client: WebClient, context: Any) -> None:
     """Answer /deal: the reply is computed and sent in the acknowledgement itself."""
-    with in_caller_language(runtime_of(context), command["team_id"], command["user_id"]):
-        answer_deal(ack, command, client, context)
-
-
-def answer_deal(ack: Ack, command: dict[str, Any], client: WebClient, context: Any) -> None:
-    """Parse /deal and answer it (in the language already chosen for the caller)."""
     text = command.get("text", "")
     verb, _space, rest = text.strip().partition(" ")
-    if verb.casefold() in report_handlers.REPORT_WORDS:
-        report_handlers.on_report(ack, command, client, context, rest)
+    runtime = runtime_of(context)
+    if verb.casefold() in REPORT_WORDS:
+        ack(**report_reply(runtime, command, rest))
         return
-    if verb.casefold() in export_handlers.EXPORT_WORDS:
-        export_handlers.on_export(ack, command, client, context, rest)
+    if verb.casefold() in EXPORT_WORDS:
+        ack(**export_reply(runtime, command, rest))
         return
     if verb.casefold() in LEADERBOARD_WORDS:
-        board = parse_leaderboard_args(rest)
-        if isinstance(board, TargetParseError):
-            ack(**refusal(escape_mrkdwn(board.message), board.usage))
-        else:
-            ack(
-                **target_handlers.run(
-                    context,
-                    command["team_id"],
-                    command["user_id"],
-                    board,
-                    channel_id=command.get("channel_id"),
-                )
-            )
+        ack(**leaderboard_reply(runtime, command, rest))
         return
-    parsed = cmd.parse_deal_command(text)
-    if isinstance(parsed, cmd.ParseError):
-        ack(**refusal(escape_mrkdwn(parsed.message), parsed.usage))
-        return
-    if isinstance(parsed, cmd.Help):
-        ack(**help_views.deal_help(parsed.topic))
-        return
-    if isinstance(parsed, cmd.NewModal):
+    # Parsed here only to know what kind of command it is; parsed again below, in the caller's
+    # language, so a refusal is worded in it (parsing is pure and cheap: one transaction).
+    kind = cmd.parse_deal_command(text)
+    if isinstance(kind, cmd.NewModal):
         ack()
         open_new_deal_modal(client, context, command)
+        return
+    if isinstance(kind, cmd.ParseError | cmd.Help):
+        with in_caller_language(runtime, command["team_id"], command["user_id"]):
+            ack(**said(cmd.parse_deal_command(text)))
         return
     ack(
         **run_command(
             context,
             command["team_id"],
             command["user_id"],
-            parsed,
+            kind,
             text,
             channel_id=command.get("channel_id"),
         )
     )
-    if not isinstance(parsed, READ_ONLY):
-        # After the ack: the member's home shows the change wherever it was made.
-        refresh_home(runtime_of(context), command["team_id"], command["user_id"])
+
+
+def said(parsed: cmd.ParseError | cmd.Help | cmd.DealCommand | cmd.NewModal) -> Message:
+    """The reply to a command that changes nothing: its refusal or its help."""
+    if isinstance(parsed, cmd.ParseError):
+        return refusal(escape_mrkdwn(parsed.message), parsed.usage)
+    assert isinstance(parsed, cmd.Help), parsed
+    return help_views.deal_help(parsed.topic)
+
+
+def leaderboard_reply(runtime: Runtime, command: dict[str, Any], text: str) -> Message:
+    """`/deal leaderboard …`: the team's ranking, as `/target leaderboard` shows it."""
+    board = parse_leaderboard_args(text)
+    if isinstance(board, TargetParseError):
+        with in_caller_language(runtime, command["team_id"], command["user_id"]):
+            board = parse_leaderboard_args(text)
+            assert isinstance(board, TargetParseError)
+            return refusal(escape_mrkdwn(board.message), board.usage)
+    parsed = board
+
+    def work(session: Session, actor: Actor) -> Message:
+        return target_views.render(target_commands.execute(session, actor, parsed))
+
+    return answer(
+        runtime,
+        command["team_id"],
+        command["user_id"],
+        work,
+        channel_id=command.get("channel_id"),
+        read_only=True,
+    )
+
+
+def report_reply(runtime: Runtime, command: dict[str, Any], text: str) -> Message:
+    """`/deal report …`: the numbers in the reply; the charts are owed to the caller's DM."""
+    args = parse_report_args(text)
+    if isinstance(args, ReportError):
+        with in_caller_language(runtime, command["team_id"], command["user_id"]):
+            return refusal(escape_mrkdwn(args.message), args.usage)
+
+    def work(session: Session, actor: Actor) -> Message:
+        report = reports.report_on_demand(session, actor, kind=args.kind, user_id=args.user_id)
+        return report_views.on_demand(report, kind=args.kind, user_id=args.user_id)
+
+    return answer(
+        runtime, command["team_id"], command["user_id"], work, channel_id=command.get("channel_id")
+    )
+
+
+def export_reply(runtime: Runtime, command: dict[str, Any], text: str) -> Message:
+    """`/deal export`: answered at once; the file's upload to the caller's DM is owed."""
+    if text.strip():
+        with in_caller_language(runtime, command["team_id"], command["user_id"]):
+            return export_views.takes_no_options()
+
+    def work(session: Session, actor: Actor) -> Message:
+        return export_views.on_its_way(export_for_caller(session, actor))
+
+    return answer(
+        runtime, command["team_id"], command["user_id"], work, channel_id=command.get("channel_id")
+    )
 
 
 def run_command(
@@ -106,26 +152,26 @@ def run_command(
     channel_id: str | None = None,
 ) -> Message:
     """Carry out a parsed command as the caller and render the reply (or the refusal)."""
+    read_only = isinstance(parsed, READ_ONLY)
 
     def work(session: Session, actor: Actor) -> Message:
         result = deal_commands.execute(session, actor, parsed)
-        labels = {s.key: s.label for s in deals.stage_list(session, actor.workspace_id)}
-        zone = local_zone(actor.member.timezone)
         if isinstance(result, deal_commands.Listed):
             return views.listed(result, command_text=text, offset=offset)
+        labels = {s.key: s.label for s in deals.stage_list(session, actor.workspace_id)}
+        zone = local_zone(actor.member.timezone)
         return views.render(result, labels=labels, zone=zone, command_text=text)
 
-    try:
-        return as_caller(
-            runtime_of(context),
-            team_id,
-            user_id,
-            work,
-            channel_id=channel_id,
-            read_only=isinstance(parsed, READ_ONLY),
-        )
-    except Refused as refused:
-        return refusal(refused.message, refused.usage)
+    return answer(
+        runtime_of(context),
+        team_id,
+        user_id,
+        work,
+        channel_id=channel_id,
+        read_only=read_only,
+        # The member's home shows the change wherever it was made.
+        home_changed=not read_only,
+    )
 
 
 def open_new_deal_modal(client: WebClient, context: Any, command: dict[str, Any]) -> None:
@@ -146,7 +192,7 @@ def on_new_deal_submitted(
     """Save the modal's deal, or keep the modal open with an error on each invalid field."""
     values = deal_modal.submitted_values(view)
 
-    def save(session: Session, actor: Actor) -> dict[str, str] | Message | None:
+    def save(session: Session, actor: Actor) -> Message | None:
         fields = deal_commands.fields_from_form(session, actor, values)
         if isinstance(fields, dict):
             # Raising rolls back anything this request wrote (such as a first-contact member).
@@ -164,7 +210,9 @@ def on_new_deal_submitted(
 
     user_id = body["user"]["id"]
     try:
-        message = as_caller(runtime_of(context), body["team"]["id"], user_id, save)
+        message = as_caller(
+            runtime_of(context), body["team"]["id"], user_id, save, home_changed=True
+        )
     except FormErrors as errors:
         ack(response_action="errors", errors=errors.fields)
         return
@@ -175,7 +223,6 @@ def on_new_deal_submitted(
     client.chat_postEphemeral(
         channel=channel, user=user_id, text=message["text"], blocks=message.get("blocks")
     )
-    refresh_home(runtime_of(context), body["team"]["id"], user_id)
 
 
 def on_list_page(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:

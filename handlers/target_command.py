@@ -11,15 +11,13 @@ from sqlalchemy.orm import Session
 
 from bot.domain import target_command as cmd
 from bot.domain.text import escape_mrkdwn
-from bot.i18n import _, use_language
+from bot.i18n import _
 from bot.runtime import runtime_of
 from bot.services import target_commands
 from bot.services.actor import Actor
-from bot.services.errors import Refused
-from bot.services.language import workspace_language
+from bot.unit_of_work import answer, in_caller_language
 from bot.views import targets as views
 from bot.views.common import Message, ephemeral, refusal, section
-from handlers.common import as_caller, in_caller_language
 
 # Commands that only read: answered without taking SQLite's write lock (see as_caller).
 READ_ONLY = (
@@ -70,24 +68,16 @@ def run(
     """Carry out a /target command (or a leaderboard) as the caller."""
 
     def work(session: Session, actor: Actor) -> Message:
-        result = target_commands.execute(session, actor, parsed)
-        if isinstance(result, target_commands.LeaderboardResult) and result.public:
-            # Posted in the channel for everyone: in the workspace's language.
-            with use_language(workspace_language(session, actor.workspace_id)):
-                return views.render(result)
-        return views.render(result)
+        return views.render(target_commands.execute(session, actor, parsed))
 
-    try:
-        return as_caller(
-            runtime_of(context),
-            team_id,
-            user_id,
-            work,
-            channel_id=channel_id,
-            read_only=isinstance(parsed, READ_ONLY),
-        )
-    except Refused as refused:
-        return refusal(refused.message, refused.usage)
+    return answer(
+        runtime_of(context),
+        team_id,
+        user_id,
+        work,
+        channel_id=channel_id,
+        read_only=isinstance(parsed, READ_ONLY),
+    )
 
 
 def target_help(topic: str | None) -> Message:
@@ -113,14 +103,11 @@ def on_split_confirmed(ack: Ack, body: dict[str, Any], respond: Respond, context
     def work(session: Session, actor: Actor) -> Message:
         return views.said(target_commands.confirm_split(session, actor, team_target_id, shares))
 
-    try:
-        message = as_caller(
-            runtime_of(context),
-            body["team"]["id"],
-            body["user"]["id"],
-            work,
-            channel_id=(body.get("channel") or {}).get("id"),
-        )
-    except Refused as refused:
-        message = refusal(refused.message, refused.usage)
+    message = answer(
+        runtime_of(context),
+        body["team"]["id"],
+        body["user"]["id"],
+        work,
+        channel_id=(body.get("channel") or {}).get("id"),
+    )
     respond(replace_original=True, **message)

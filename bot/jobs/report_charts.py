@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
 
 from bot import charts
+from bot.db import reading
 from bot.i18n import _, current, use_language
-from bot.services.reports import Report
+from bot.results.calls import DM_OF
+from bot.runtime import Runtime
+from bot.services.directory import find_member
+from bot.services.reports import Report, report_of_team, week_covered, weekly_report
+from bot.views import report as views
+from models import SalesTeam
 
 
 @dataclass(frozen=True)
@@ -62,12 +70,33 @@ def render_report(report: Report, *, lang: str | None = None) -> list[Chart]:
     ]
 
 
-def upload_payload(charts_: list[Chart], *, channel: str, comment: str) -> dict[str, object]:
-    """An outbox payload for files_upload_v2 with every chart in one message."""
+def upload_payload(charts_: list[Chart], *, comment: str) -> dict[str, Any]:
+    """files_upload_v2's arguments (but the channel) for every chart in one message."""
     return {
-        "channel": channel,
         "initial_comment": comment,
         "file_uploads": [
             {"filename": c.filename, "title": c.title, "content_hex": c.png.hex()} for c in charts_
         ],
     }
+
+
+def render_charts(runtime: Runtime, workspace_id: str, args: dict[str, Any]) -> dict[str, Any]:
+    """The files_upload_v2 payload of a report's charts, drawn now from what is committed (the
+    sender's renderer for CHARTS: slow work, never on the request path)."""
+    lang = str(args["lang"])
+    at = datetime.fromisoformat(str(args["at"]))
+    subject = args.get("subject")
+    weekly = args["kind"] == "weekly"
+    with reading(runtime.sessions) as session, use_language(lang):
+        team = session.get(SalesTeam, int(args["team_id"]))
+        if team is None or team.workspace_id != workspace_id:
+            raise LookupError(f"no team {args['team_id']} in {workspace_id}")
+        if weekly:
+            week = week_covered(date.fromisoformat(str(args["week_start"])))
+            report = weekly_report(session, team, week=week, now=at)
+        else:
+            owner = find_member(session, workspace_id, str(subject)) if subject else None
+            report = report_of_team(session, team, kind=str(args["kind"]), owner=owner, now=at)
+        comment = views.charts_comment(report, weekly=weekly, for_member=subject is not None)
+    where = {key: args[key] for key in ("channel", DM_OF) if args.get(key)}
+    return {**where, **upload_payload(render_report(report, lang=lang), comment=comment)}

@@ -1,4 +1,5 @@
-"""The weekly report job: numbers from the services, charts drawn here on the clock process."""
+"""The weekly report job: claim each due team's report in a short transaction of its own; the
+charts are drawn later by the sender, outside any transaction."""
 
 from __future__ import annotations
 
@@ -6,52 +7,17 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import transaction
-from bot.domain.periods import Period
-from bot.i18n import _, current, use_language
-from bot.jobs.report_charts import render_report, upload_payload
-from bot.services import outbox
-from bot.services.language import workspace_language
-from bot.services.reports import due_reports, weekly_report
-from bot.views.report import channel_report
-from models import SalesTeam
+from bot.db import reading
+from bot.services.reports import post_weekly_report, reports_due
+from bot.unit_of_work import job_unit
 
 
 def post_weekly_reports(factory: sessionmaker[Session], now: datetime) -> int:
     """Post each due team's report and charts to its channel, once per team per week."""
+    with reading(factory) as session:
+        due = reports_due(session, now)
     posted = 0
-    # The claims and the reports in one transaction: a report is claimed only if it is owed.
-    with transaction(factory) as session:
-        for team, week in due_reports(session, now):
-            # The report goes to the team channel: in the workspace's language.
-            with use_language(workspace_language(session, team.workspace_id)):
-                _post(session, team, week, now)
-            posted += 1
+    for team_id, week in due:
+        with job_unit(factory, now=now) as session:
+            posted += post_weekly_report(session, team_id, week, now=now)
     return posted
-
-
-def _post(session: Session, team: SalesTeam, week: Period, now: datetime) -> None:
-    report = weekly_report(session, team, week=week, now=now)
-    title = _("Weekly report · {week}").format(week=week.label(current()))
-    key = f"weekly-report:{team.id}:{week.start.isoformat()}"
-    outbox.enqueue(
-        session,
-        workspace_id=team.workspace_id,
-        method="chat.postMessage",
-        payload={"channel": team.channel_id, **channel_report(report, title=title)},
-        now=now,
-        dedupe_key=key,
-    )
-    if not report.empty:
-        outbox.enqueue(
-            session,
-            workspace_id=team.workspace_id,
-            method="files.upload_v2",
-            payload=upload_payload(
-                render_report(report),
-                channel=team.channel_id,
-                comment=_("Charts · {title}").format(title=title),
-            ),
-            now=now,
-            dedupe_key=f"{key}:charts",
-        )

@@ -7,11 +7,16 @@ unit of work renders each one into outbox rows in the change's own transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from bot.domain.periods import Period
 from bot.domain.progress import Progress, Tier
+
+if TYPE_CHECKING:
+    # The report still carries its team's rows; it moves here once it is plain data.
+    from bot.services.reports import Report
 
 
 @dataclass(frozen=True)
@@ -86,3 +91,45 @@ class HomeChanged(Notice):
 
     user_id: str
     page: int = 0
+
+
+@dataclass(frozen=True)
+class ReportPosted(Said):
+    """A report's numbers posted to a team channel: the weekly report, or one shared."""
+
+    report: Report
+    channel_id: str
+    # The weekly report's title differs from an on-demand report's.
+    weekly: bool
+    # An on-demand report about one member.
+    subject_user_id: str | None
+    dedupe_key: str
+
+
+@dataclass(frozen=True)
+class ChartsDue(Said):
+    """A report's charts, drawn by the sender when it sends them (slow work, never on the
+    request path), from what is committed then, as of `at`."""
+
+    team_id: int
+    # "weekly" (the week starting `week_start`), or an on-demand kind: week, month, quarter.
+    kind: str
+    subject_user_id: str | None
+    week_start: date | None
+    at: datetime
+    # One of the two: a channel, or a member's DM.
+    channel_id: str | None
+    dm_user_id: str | None
+    dedupe_key: str | None
+
+
+@dataclass(frozen=True)
+class ExportReady(Said):
+    """A CSV export, uploaded to the caller's DM."""
+
+    user_id: str
+    count: int
+    team_name: str | None
+    day: date
+    filename: str
+    content: bytes

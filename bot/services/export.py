@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -11,7 +12,11 @@ from typing import TextIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from bot.i18n import _, current
+from bot.results.notices import ExportReady
+from bot.services import notices
 from bot.services.actor import Actor
+from bot.services.errors import Refused
 from models import TEAM_SCOPE, Deal, DealEvent, Member, RewardGrant, SalesTeam, Target
 
 Row = dict[str, str]
@@ -247,3 +252,32 @@ def write_csv(out: TextIO, columns: Sequence[str], rows: Iterable[Row]) -> None:
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
+
+
+def export_for_caller(session: Session, actor: Actor) -> int:
+    """Owe the caller a CSV of their deals (a manager's: the team's) in their DM; how many."""
+    rows = caller_deal_rows(session, actor)
+    team = export_team(actor)
+    if not rows:
+        raise Refused(
+            _("The team has no deals to export yet. Add one with `/deal add Acme 12k`.")
+            if team
+            else _("You have no deals to export yet. Add one with `/deal add Acme 12k`.")
+        )
+    out = io.StringIO()
+    write_csv(out, DEAL_COLUMNS, rows)
+    notices.record(
+        session,
+        ExportReady(
+            workspace_id=actor.workspace_id,
+            language=current(),
+            user_id=actor.member.slack_user_id,
+            count=len(rows),
+            team_name=team.name if team else None,
+            day=actor.today,
+            filename=f"deals-{actor.today.isoformat()}.csv",
+            # The byte order mark makes Excel read the file as UTF-8, so 华为 stays 华为.
+            content=out.getvalue().encode("utf-8-sig"),
+        ),
+    )
+    return len(rows)

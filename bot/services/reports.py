@@ -13,11 +13,14 @@ from sqlalchemy.orm import Session
 
 from bot.domain.periods import Period, RecurringKind, period_of, utc_bounds
 from bot.domain.progress import Progress
-from bot.i18n import _
-from bot.services import deals
+from bot.i18n import _, current, use_language
+from bot.results.notices import ChartsDue, ReportPosted
+from bot.services import deals, notices
 from bot.services.actor import Actor
 from bot.services.directory import find_member
 from bot.services.errors import Refused
+from bot.services.events import first_delivery
+from bot.services.language import workspace_language
 from bot.services.metrics import achieved_by_owner, achieved_in_each, fx_rates, won_stage_keys
 from bot.services.once import claim
 from bot.services.standups import settings_for
@@ -316,11 +319,9 @@ def report_settings(session: Session, team: SalesTeam) -> tuple[int, str]:
     return settings.report_weekday, settings.report_time
 
 
-def due_reports(session: Session, now: datetime) -> list[tuple[SalesTeam, Period]]:
-    """Teams whose report time has come (up to 2 hours late), each claimed once per week.
-
-    The report covers the last full week (Monday to Sunday) before the report day's week.
-    """
+def reports_due(session: Session, now: datetime) -> list[tuple[int, Period]]:
+    """Teams whose report time has come (up to 2 hours late), with the week each report covers:
+    the last full week (Monday to Sunday) before the report day's week. Claimed separately."""
     due = []
     for team in list(session.scalars(select(SalesTeam).order_by(SalesTeam.id))):
         weekday, at = report_settings(session, team)
@@ -332,12 +333,42 @@ def due_reports(session: Session, now: datetime) -> list[tuple[SalesTeam, Period
         instant = datetime(
             report_day.year, report_day.month, report_day.day, hour, minute, tzinfo=zone
         )
-        if not instant <= now < instant + REPORT_CATCH_UP:
-            continue
-        covered = Period("week", week_start - timedelta(days=7), week_start - timedelta(days=1))
-        if claim(session, f"weekly-report:{team.id}:{covered.start.isoformat()}", now=now):
-            due.append((team, covered))
+        if instant <= now < instant + REPORT_CATCH_UP:
+            due.append((team.id, week_covered(week_start - timedelta(days=7))))
     return due
+
+
+def post_weekly_report(session: Session, team_id: int, week: Period, *, now: datetime) -> bool:
+    """Claim the team's report for `week` and owe it, with its charts, to the team channel in
+    the workspace's language; False when another run already did."""
+    team = session.get(SalesTeam, team_id)
+    key = f"weekly-report:{team_id}:{week.start.isoformat()}"
+    if team is None or not claim(session, key, now=now):
+        return False
+    with use_language(workspace_language(session, team.workspace_id)):
+        report = weekly_report(session, team, week=week, now=now)
+        notices.record(
+            session,
+            ReportPosted(
+                workspace_id=team.workspace_id,
+                language=current(),
+                report=report,
+                channel_id=team.channel_id,
+                weekly=True,
+                subject_user_id=None,
+                dedupe_key=key,
+            ),
+        )
+        owe_charts(
+            session,
+            report,
+            kind="weekly",
+            subject_user_id=None,
+            at=now,
+            channel_id=team.channel_id,
+            dedupe_key=f"{key}:charts",
+        )
+    return True
 
 
 def report_for(session: Session, actor: Actor, *, kind: str, user_id: str | None) -> Report:
@@ -350,8 +381,108 @@ def report_for(session: Session, actor: Actor, *, kind: str, user_id: str | None
             raise Refused(
                 _("{person} is not in {team}.").format(person=f"<@{user_id}>", team=team.name)
             )
+    return report_of_team(session, team, kind=kind, owner=owner, now=actor.now)
+
+
+def report_of_team(
+    session: Session, team: SalesTeam, *, kind: str, owner: Member | None, now: datetime
+) -> Report:
+    """The week, month or quarter to date at `now`, for the team or one member of it."""
     workspace = session.get(Workspace, team.workspace_id)
     fiscal = workspace.fiscal_year_start_month if workspace else 1
-    today = actor.now.astimezone(ZoneInfo(team.timezone)).date()
+    today = now.astimezone(ZoneInfo(team.timezone)).date()
     span = period_of(REPORT_KINDS[kind], today, fiscal_start_month=fiscal)
-    return weekly_report(session, team, week=span, now=actor.now, owner=owner)
+    return weekly_report(session, team, week=span, now=now, owner=owner)
+
+
+def week_covered(week_start: date) -> Period:
+    """The Monday-to-Sunday week a weekly report covers."""
+    return Period("week", week_start, week_start + timedelta(days=6))
+
+
+def owe_charts(
+    session: Session,
+    report: Report,
+    *,
+    kind: str,
+    subject_user_id: str | None,
+    at: datetime,
+    channel_id: str | None = None,
+    dm_user_id: str | None = None,
+    dedupe_key: str | None = None,
+) -> None:
+    """Owe the report's charts (none for an empty report): drawn when they are sent."""
+    if report.empty:
+        return
+    notices.record(
+        session,
+        ChartsDue(
+            workspace_id=report.team.workspace_id,
+            language=current(),
+            team_id=report.team.id,
+            kind=kind,
+            subject_user_id=subject_user_id,
+            week_start=report.week.start if kind == "weekly" else None,
+            at=at,
+            channel_id=channel_id,
+            dm_user_id=dm_user_id,
+            dedupe_key=dedupe_key,
+        ),
+    )
+
+
+def report_on_demand(session: Session, actor: Actor, *, kind: str, user_id: str | None) -> Report:
+    """`/deal report`: the numbers for the caller now, the charts owed to their DM."""
+    report = report_for(session, actor, kind=kind, user_id=user_id)
+    owe_charts(
+        session,
+        report,
+        kind=kind,
+        subject_user_id=user_id,
+        at=actor.now,
+        dm_user_id=actor.member.slack_user_id,
+    )
+    return report
+
+
+@dataclass(frozen=True)
+class Shared:
+    """A report shared to the team channel, or found shared already (`fresh` False)."""
+
+    report: Report
+    fresh: bool
+
+
+def share_report(
+    session: Session, actor: Actor, *, kind: str, user_id: str | None, source: str
+) -> Shared:
+    """Post an on-demand report with its charts to the team channel, once per report message."""
+    report = report_for(session, actor, kind=kind, user_id=user_id)
+    key = f"report-share:{report.team.id}:{actor.member.slack_user_id}:{source}"
+    fresh = first_delivery(session, event_id=key, workspace_id=actor.workspace_id, now=actor.now)
+    if not fresh:
+        return Shared(report, fresh=False)
+    # The team channel hears it in the workspace's language, whoever shared it.
+    with use_language(workspace_language(session, actor.workspace_id)):
+        notices.record(
+            session,
+            ReportPosted(
+                workspace_id=actor.workspace_id,
+                language=current(),
+                report=report,
+                channel_id=report.team.channel_id,
+                weekly=False,
+                subject_user_id=user_id,
+                dedupe_key=key,
+            ),
+        )
+        owe_charts(
+            session,
+            report,
+            kind=kind,
+            subject_user_id=user_id,
+            at=actor.now,
+            channel_id=report.team.channel_id,
+            dedupe_key=f"{key}:charts",
+        )
+    return Shared(report, fresh=True)

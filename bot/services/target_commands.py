@@ -18,6 +18,7 @@ from bot.services import rewards, targets
 from bot.services.actor import Actor
 from bot.services.directory import ensure_member, find_member
 from bot.services.errors import Refused
+from bot.services.language import workspace_language
 from bot.services.metrics import Metric, metric_of
 from bot.services.targets import PastTarget, SplitProposal, TargetProgress, TeamBoard
 from models import Member, RewardRule, SalesTeam, Target, Workspace
@@ -152,6 +153,8 @@ class LeaderboardResult:
 
     board: TeamBoard
     public: bool
+    # A public board is posted for everyone: in the workspace's language, not the caller's.
+    language: str | None = None
 
 
 Result = (
@@ -232,7 +235,8 @@ def leaderboard(session: Session, actor: Actor, command: cmd.Leaderboard) -> Lea
     today = team_today(team, actor.now).date()
     period = period_of(command.period_kind, today, fiscal_start_month=fiscal_start(session, actor))
     board = targets.board(session, team, metric=command.metric, period=period, today=today)
-    return LeaderboardResult(board, command.public)
+    language = workspace_language(session, actor.workspace_id) if command.public else None
+    return LeaderboardResult(board, command.public, language)
 
 
 def _member(session: Session, actor: Actor, user_id: str) -> Member:

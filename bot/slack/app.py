@@ -24,6 +24,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import database_answers, make_engine, make_session_factory, transaction
 from bot.i18n import DEFAULT, use_language
+from bot.jobs.report_charts import render_charts
 from bot.runtime import RUNTIME_KEY, Runtime
 from bot.services.events import first_delivery
 from bot.slack.client import CLIENT_RETRIES, CLIENT_TIMEOUT_SECONDS, make_web_client
@@ -35,8 +36,9 @@ from bot.slack.oauth import (
     oauth_flow,
 )
 from bot.slack.sender import ClientFor, OutboxSender
+from bot.unit_of_work import HOME, caller_language, render_home
 from bot.views.common import apology, try_again
-from handlers.common import HOME, caller_language, render_home
+from bot.views.notices import CHARTS
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +136,7 @@ def create_app(
     bolt.error(_on_error)
     handlers.register(bolt)
     sender.renderers[HOME] = partial(render_home, runtime)
+    sender.renderers[CHARTS] = partial(render_charts, runtime)
     if start_sender:
         sender.start()
     return Salesbot(bolt=bolt, runtime=runtime, listeners=listeners)

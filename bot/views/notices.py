@@ -8,9 +8,18 @@ from typing import Any
 
 from bot.domain.progress import tier_name
 from bot.domain.text import escape_mrkdwn
-from bot.i18n import _, current, date_in, money, use_language
-from bot.results.calls import Call
-from bot.results.notices import FirstWinOfMonth, Said, TierReached, WinAnnounced
+from bot.i18n import _, current, date_in, day, money, ngettext, use_language
+from bot.results.calls import DM_OF, RENDER, Call
+from bot.results.notices import (
+    ChartsDue,
+    ExportReady,
+    FirstWinOfMonth,
+    ReportPosted,
+    Said,
+    TierReached,
+    WinAnnounced,
+)
+from bot.views import report as report_views
 from bot.views.common import context_block, section
 from bot.views.metrics import goal_text
 
@@ -108,11 +117,65 @@ def first_win_of_month(notice: FirstWinOfMonth) -> list[Call]:
     return [Call("chat.postMessage", payload)]
 
 
+def report_posted(notice: ReportPosted) -> list[Call]:
+    """A report's numbers in a team channel."""
+    if notice.weekly:
+        message = report_views.channel_report(
+            notice.report, title=report_views.weekly_title(notice.report)
+        )
+    else:
+        message = report_views.shared(notice.report, user_id=notice.subject_user_id)
+    payload = {"channel": notice.channel_id, **message}
+    return [Call("chat.postMessage", payload, notice.dedupe_key)]
+
+
+CHARTS = "report-charts"
+
+
+def charts_due(notice: ChartsDue) -> list[Call]:
+    """The charts' upload, drawn by the sender's CHARTS renderer when it is sent."""
+    where = {"channel": notice.channel_id} if notice.channel_id else {DM_OF: notice.dm_user_id}
+    payload = {
+        RENDER: CHARTS,
+        **where,
+        "team_id": notice.team_id,
+        "kind": notice.kind,
+        "subject": notice.subject_user_id,
+        "week_start": notice.week_start.isoformat() if notice.week_start else None,
+        "at": notice.at.isoformat(),
+        "lang": notice.language,
+    }
+    return [Call("files.upload_v2", payload, notice.dedupe_key)]
+
+
+def export_ready(notice: ExportReady) -> list[Call]:
+    """A CSV export uploaded to the caller's DM."""
+    today = day(notice.day, with_year=True)
+    title = (
+        _("Deals of #{team}, {date}").format(team=notice.team_name, date=today)
+        if notice.team_name
+        else _("Your deals, {date}").format(date=today)
+    )
+    payload = {
+        DM_OF: notice.user_id,
+        "initial_comment": ngettext(
+            "{title}: {count} deal.", "{title}: {count} deals.", notice.count
+        ).format(title=title, count=notice.count),
+        "file_uploads": [
+            {"filename": notice.filename, "title": title, "content_hex": notice.content.hex()}
+        ],
+    }
+    return [Call("files.upload_v2", payload)]
+
+
 Renderer = Callable[[Any], list[Call]]
 RENDERERS: dict[type[Said], Renderer] = {
     WinAnnounced: win_announced,
     TierReached: tier_reached,
     FirstWinOfMonth: first_win_of_month,
+    ReportPosted: report_posted,
+    ChartsDue: charts_due,
+    ExportReady: export_ready,
 }
 
 

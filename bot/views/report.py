@@ -9,7 +9,7 @@ from typing import Any
 from bot.domain.text import escape_mrkdwn
 from bot.i18n import _, current, money, ngettext
 from bot.services.reports import DealFact, Report
-from bot.views.common import Message, context_block, section
+from bot.views.common import Message, context_block, ephemeral, section
 from bot.views.targets import progress_block
 
 SHARE_ACTION = "report_share"
@@ -135,3 +135,46 @@ def share_button(value: dict[str, Any]) -> dict[str, Any]:
 def channel_report(report: Report, *, title: str) -> Message:
     """The weekly report as a channel message."""
     return {"text": title, "blocks": report_blocks(report, title=title)}
+
+
+def report_title(report: Report, *, for_member: bool) -> str:
+    """`Report · Week of Nov 30 · East` (without the team when it is about one member)."""
+    period = report.week.label(current())
+    if not for_member:
+        return _("Report · {period} · {team}").format(period=period, team=report.board.team.name)
+    return _("Report · {period}").format(period=period)
+
+
+def weekly_title(report: Report) -> str:
+    """`Weekly report · Week of Nov 23`."""
+    return _("Weekly report · {week}").format(week=report.week.label(current()))
+
+
+def on_demand(report: Report, *, kind: str, user_id: str | None) -> Message:
+    """`/deal report`: the numbers, for the caller only, with a Share button."""
+    message = shared(report, user_id=user_id)
+    message["blocks"].append(share_button({"k": kind, "u": user_id}))
+    return {"response_type": "ephemeral", **message}
+
+
+def shared(report: Report, *, user_id: str | None) -> Message:
+    """An on-demand report's numbers, for the team or one member (`user_id`)."""
+    title = report_title(report, for_member=user_id is not None)
+    blocks = report_blocks(report, title=title)
+    if user_id is not None:
+        blocks.insert(1, context_block(_("For {person}").format(person=f"<@{user_id}>")))
+    return {"text": title, "blocks": blocks}
+
+
+def charts_comment(report: Report, *, weekly: bool, for_member: bool) -> str:
+    """The comment the charts are posted with."""
+    if weekly:
+        return _("Charts · {title}").format(title=weekly_title(report))
+    return report_title(report, for_member=for_member)
+
+
+def share_answer(*, fresh: bool) -> Message:
+    """What the member who pressed Share hears."""
+    if fresh:
+        return ephemeral(":white_check_mark: " + _("Shared to the team channel."))
+    return ephemeral(_("Already shared."))

@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.domain.progress import DEFAULT_TIERS, tier_name
 from bot.domain.text import escape_mrkdwn
-from bot.i18n import _, current, day, money, ngettext
+from bot.i18n import _, current, day, money, ngettext, use_language
 from bot.services.target_commands import (
     Histories,
     LeaderboardResult,
@@ -322,6 +322,7 @@ def render(result: Result) -> Message:
         case Split():
             return split(result)
         case LeaderboardResult():
-            return leaderboard(result)
+            with use_language(result.language or current()):
+                return leaderboard(result)
         case Said():
             return said(result)
