@@ -1,0 +1,98 @@
+"""What a command costs on the request path: one transaction, a small fixed number of
+statements, whatever the team already holds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, event
+
+from bot.slack.app import Salesbot
+from tests.e2e.conftest import Say
+
+# Measured (SQLite and PostgreSQL alike) when the unit of work made each command one
+# transaction; before, /deal add took three. A change that adds a statement to every add
+# should be a deliberate one.
+ADD_STATEMENTS = 7
+LIST_STATEMENTS = 5
+
+
+@dataclass
+class Cost:
+    transactions: int = 0
+    statements: list[str] = field(default_factory=list)
+
+
+@contextmanager
+def cost_of(engine: Engine) -> Iterator[Cost]:
+    cost = Cost()
+
+    def begin(_conn: object) -> None:
+        cost.transactions += 1
+
+    def statement(_conn: object, _cursor: object, sql: str, *_: Any) -> None:
+        if not sql.startswith("BEGIN"):
+            cost.statements.append(sql)
+
+    event.listen(engine, "begin", begin)
+    event.listen(engine, "before_cursor_execute", statement)
+    try:
+        yield cost
+    finally:
+        event.remove(engine, "begin", begin)
+        event.remove(engine, "before_cursor_execute", statement)
+
+
+@pytest.fixture
+def quiet(app: Salesbot, team: None, say: Say) -> Salesbot:
+    """A team whose rep has spoken once (known, with a fresh profile); no sender running, so
+    every statement counted is the request's own."""
+    assert "Added" in say("/deal", "add Warmup 1k", user="U2").text
+    app.runtime.sender.stop()
+    return app
+
+
+@pytest.mark.parametrize("deals", [1, 30])
+def test_deal_add_is_one_transaction(quiet: Salesbot, engine: Engine, say: Say, deals: int) -> None:
+    for n in range(deals):
+        say("/deal", f"add Filler{n} {n + 1}k", user="U2")
+
+    with cost_of(engine) as cost:
+        reply = say("/deal", "add Acme 12k proposal", user="U2")
+        quiet.listeners.shutdown(wait=True)
+
+    assert "Added" in reply.text
+    assert cost.transactions == 1
+    assert len(cost.statements) <= ADD_STATEMENTS, "\n".join(cost.statements)
+
+
+@pytest.mark.parametrize("deals", [1, 30])
+def test_deal_list_is_one_transaction(
+    quiet: Salesbot, engine: Engine, say: Say, deals: int
+) -> None:
+    for n in range(deals):
+        say("/deal", f"add Filler{n} {n + 1}k", user="U2")
+
+    with cost_of(engine) as cost:
+        reply = say("/deal", "list", user="U2")
+        quiet.listeners.shutdown(wait=True)
+
+    assert reply.status == 200 and "Filler0" in str(reply.json)
+    assert cost.transactions == 1
+    assert len(cost.statements) <= LIST_STATEMENTS, "\n".join(cost.statements)
+
+
+def test_a_refused_add_is_one_read_and_owes_nothing(
+    quiet: Salesbot, engine: Engine, say: Say
+) -> None:
+    with cost_of(engine) as cost:
+        reply = say("/deal", "add", user="U2")
+        quiet.listeners.shutdown(wait=True)
+
+    assert reply.json["response_type"] == "ephemeral" and "/deal add" in reply.text
+    assert cost.transactions == 1
+    assert not [s for s in cost.statements if s.lstrip().upper().startswith(("INSERT", "UPDATE"))]
