@@ -36,7 +36,6 @@ TOKEN_CACHE_SECONDS = 60
 BOT_SCOPES = (
     "commands",
     "chat:write",
-    "chat:write.public",
     "im:write",
     "im:history",
     "channels:read",
