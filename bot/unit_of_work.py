@@ -164,6 +164,75 @@ def answer(
         return refusal(refused.message, refused.usage)
 
 
+def answer_later(
+    runtime: Runtime,
+    workspace_id: str,
+    user_id: str,
+    work: Callable[[Session, Actor], Message | None],
+    *,
+    channel_id: str,
+    ephemeral: bool = True,
+    home_changed: bool = False,
+) -> None:
+    """For surfaces whose ack carries no message (a submitted form, a button in App Home): the
+    reply is owed in `channel_id` (ephemeral, or a plain message in a DM), written in the
+    change's own transaction; a refusal is owed in a transaction of its own."""
+
+    def work_and_reply(session: Session, actor: Actor) -> None:
+        message = work(session, actor)
+        if message is not None:
+            _owe_reply(
+                session, workspace_id, user_id, channel_id, message, ephemeral, now=actor.now
+            )
+
+    try:
+        as_caller(
+            runtime,
+            workspace_id,
+            user_id,
+            work_and_reply,
+            channel_id=channel_id,
+            home_changed=home_changed,
+        )
+    except Refused as refused:
+        reply = refusal(refused.message, refused.usage)
+        with unit(runtime) as session:
+            _owe_reply(
+                session,
+                workspace_id,
+                user_id,
+                channel_id,
+                reply,
+                ephemeral,
+                now=runtime.clock.now(),
+            )
+
+
+def tell(runtime: Runtime, workspace_id: str, user_id: str, message: Message) -> None:
+    """Owe a member a DM that no change goes with (a refusal where no ack can carry it)."""
+    with unit(runtime) as session:
+        _owe_reply(session, workspace_id, user_id, user_id, message, False, now=runtime.clock.now())
+
+
+def _owe_reply(
+    session: Session,
+    workspace_id: str,
+    user_id: str,
+    channel_id: str,
+    message: Message,
+    ephemeral: bool,
+    *,
+    now: datetime,
+) -> None:
+    method = "chat.postEphemeral" if ephemeral else "chat.postMessage"
+    payload = {"channel": channel_id, "text": message["text"]}
+    if ephemeral:
+        payload["user"] = user_id
+    if message.get("blocks"):
+        payload["blocks"] = message["blocks"]
+    outbox.enqueue(session, workspace_id=workspace_id, method=method, payload=payload, now=now)
+
+
 def _act(
     session: Session,
     member: Member,

@@ -21,7 +21,7 @@ from bot.services.actor import Actor
 from bot.services.errors import FormErrors
 from bot.services.events import first_delivery
 from bot.services.export import export_for_caller
-from bot.unit_of_work import answer, as_caller, in_caller_language
+from bot.unit_of_work import answer, answer_later, as_caller, in_caller_language
 from bot.views import deal_modal
 from bot.views import deals as views
 from bot.views import export as export_views
@@ -209,20 +209,21 @@ def on_new_deal_submitted(
         return views.changed(result, labels)
 
     user_id = body["user"]["id"]
+    # The confirmation goes where the form was opened: the channel, or the DM from App Home.
+    channel = view.get("private_metadata") or user_id
     try:
-        message = as_caller(
-            runtime_of(context), body["team"]["id"], user_id, save, home_changed=True
+        answer_later(
+            runtime_of(context),
+            body["team"]["id"],
+            user_id,
+            save,
+            channel_id=channel,
+            home_changed=True,
         )
     except FormErrors as errors:
         ack(response_action="errors", errors=errors.fields)
         return
     ack()
-    if message is None:
-        return
-    channel = view.get("private_metadata") or user_id
-    client.chat_postEphemeral(
-        channel=channel, user=user_id, text=message["text"], blocks=message.get("blocks")
-    )
 
 
 def on_list_page(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:

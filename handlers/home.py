@@ -17,9 +17,10 @@ from bot.services import deal_commands, deals
 from bot.services.actor import Actor
 from bot.services.errors import FormErrors, Refused
 from bot.services.home import home
+from bot.unit_of_work import answer_later, as_caller, owe_home, tell
 from bot.views import deal_modal
 from bot.views import home as views
-from handlers.common import as_caller, refresh_home
+from bot.views.common import refusal
 from handlers.standup import check_in_view
 
 log = logging.getLogger(__name__)
@@ -45,19 +46,14 @@ def on_home_opened(event: dict[str, Any], context: Any) -> None:
     """Publish the member's home when they open the tab."""
     if event.get("tab", "home") != "home":
         return
-    refresh_home(runtime_of(context), str(context.get("team_id") or ""), event["user"])
+    owe_home(runtime_of(context), str(context.get("team_id") or ""), event["user"])
 
 
 def _ids(body: dict[str, Any]) -> tuple[str, str]:
     return body["team"]["id"], body["user"]["id"]
 
 
-def _tell(client: WebClient, user_id: str, text: str) -> None:
-    """Home buttons have no reply channel: say it in the member's DM."""
-    client.chat_postMessage(channel=user_id, text=text)
-
-
-def on_deal_button(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
+def on_deal_button(ack: Ack, body: dict[str, Any], context: Any) -> None:
     """Advance, won or lost, straight from the home tab."""
     ack()
     action = body["actions"][0]
@@ -66,6 +62,7 @@ def on_deal_button(ack: Ack, body: dict[str, Any], client: WebClient, context: A
     runtime = runtime_of(context)
 
     def work(session: Session, actor: Actor) -> None:
+        # Nothing to say on success: the home, redrawn, shows the change.
         command: cmd.DealCommand
         if action["action_id"] == views.WON:
             command = cmd.Won(ref, None)
@@ -83,11 +80,10 @@ def on_deal_button(ack: Ack, body: dict[str, Any], client: WebClient, context: A
             command = cmd.Update(ref, (("stage", nxt),))
         deal_commands.execute(session, actor, command)
 
-    try:
-        as_caller(runtime, workspace_id, user_id, work)
-    except Refused as refused:
-        _tell(client, user_id, refused.message)
-    refresh_home(runtime, workspace_id, user_id)
+    # Home buttons have no reply channel: a refusal is said in the member's DM.
+    answer_later(
+        runtime, workspace_id, user_id, work, channel_id=user_id, ephemeral=False, home_changed=True
+    )
 
 
 def on_edit(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
@@ -114,7 +110,7 @@ def on_edit(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> 
     try:
         view = as_caller(runtime_of(context), workspace_id, user_id, form)
     except Refused as refused:
-        _tell(client, user_id, refused.message)
+        tell(runtime_of(context), workspace_id, user_id, refusal(refused.message))
         return
     client.views_open(trigger_id=body["trigger_id"], view=view)
 
@@ -134,7 +130,7 @@ def on_edit_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], cont
 
     runtime = runtime_of(context)
     try:
-        as_caller(runtime, workspace_id, user_id, save)
+        as_caller(runtime, workspace_id, user_id, save, home_changed=True)
     except FormErrors as errors:
         ack(response_action="errors", errors=errors.fields)
         return
@@ -142,7 +138,6 @@ def on_edit_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], cont
         ack(response_action="errors", errors={"customer": refused.message[:150]})
         return
     ack()
-    refresh_home(runtime, workspace_id, user_id)
 
 
 def on_new_deal(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
@@ -165,7 +160,7 @@ def on_check_in(ack: Ack, body: dict[str, Any], client: WebClient, context: Any)
     try:
         view = as_caller(runtime_of(context), workspace_id, user_id, check_in_view)
     except Refused as refused:
-        _tell(client, user_id, refused.message)
+        tell(runtime_of(context), workspace_id, user_id, refusal(refused.message))
         return
     client.views_open(trigger_id=body["trigger_id"], view=view)
 
@@ -178,4 +173,4 @@ def on_page(ack: Ack, body: dict[str, Any], context: Any) -> None:
     except (ValueError, KeyError, TypeError):
         page = 0
     workspace_id, user_id = _ids(body)
-    refresh_home(runtime_of(context), workspace_id, user_id, page=page)
+    owe_home(runtime_of(context), workspace_id, user_id, page=page)
