@@ -29,7 +29,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from bot.domain.dates import MAX_YEAR, MIN_YEAR, DateError, parse_date
+from bot.domain.dates import (
+    MAX_YEAR,
+    MIN_YEAR,
+    MONTH_NAMES,
+    MONTH_WORD,
+    MONTHS,
+    DateError,
+    parse_date,
+)
 from bot.i18n import N_, _
 
 __all__ = [
@@ -55,18 +63,6 @@ _EXAMPLES = N_(
     "Try week, month, quarter, next month, last quarter, december, dec 2026, 2026-12, "
     "Q1, Q1 2027, 2026-12-01..2026-12-31, 本周, 本月, 本季度, 下月, 下季度 or 上月."
 )
-
-_MONTH_NAMES = (
-    *("January", "February", "March", "April", "May", "June", "July", "August"),
-    *("September", "October", "November", "December"),
-)
-_MONTHS = {
-    spelling: number
-    for number, name in enumerate(_MONTH_NAMES, start=1)
-    for spelling in (name.lower(), name[:3].lower())
-}
-_MONTHS["sept"] = 9
-_MONTH_WORD = "|".join(sorted(_MONTHS, key=len, reverse=True))
 
 _EN_OFFSETS = {"": 0, "this": 0, "current": 0, "next": 1, "last": -1, "previous": -1, "prev": -1}
 _ZH_OFFSETS = {"本": 0, "这": 0, "这个": 0, "当": 0, "下": 1, "下个": 1, "上": -1, "上个": -1}
@@ -218,7 +214,7 @@ def _last_day(index: int) -> date:
 
 
 def _md(day: date) -> str:
-    return f"{_MONTH_NAMES[day.month - 1][:3]} {day.day}"
+    return f"{MONTH_NAMES[day.month - 1][:3]} {day.day}"
 
 
 def _range_label(start: date, end: date, zh: bool) -> str:
@@ -237,7 +233,7 @@ def _week_label(monday: date, zh: bool) -> str:
 
 def _month_label(first: date, zh: bool) -> str:
     return (
-        f"{first.year}年{first.month}月" if zh else f"{_MONTH_NAMES[first.month - 1]} {first.year}"
+        f"{first.year}年{first.month}月" if zh else f"{MONTH_NAMES[first.month - 1]} {first.year}"
     )
 
 
@@ -337,12 +333,12 @@ def _month(word: str, today: date, fiscal_start_month: int, shown: str) -> Perio
 
 def _month_year(word: str) -> tuple[int, int | None] | None:
     """Read (month, year or None) from ``dec``, ``dec 2026``, ``2026-12``, ``2026年12月``…"""
-    match = re.fullmatch(rf"({_MONTH_WORD})\.?(?:,?\s*(\d{{4}}))?", word)
+    match = re.fullmatch(rf"({MONTH_WORD})\.?(?:,?\s*(\d{{4}}))?", word)
     if match is not None:
-        return _MONTHS[match[1]], int(match[2]) if match[2] else None
-    match = re.fullmatch(rf"(\d{{4}})\s+({_MONTH_WORD})", word)
+        return MONTHS[match[1]], int(match[2]) if match[2] else None
+    match = re.fullmatch(rf"(\d{{4}})\s+({MONTH_WORD})", word)
     if match is not None:
-        return _MONTHS[match[2]], int(match[1])
+        return MONTHS[match[2]], int(match[1])
     match = re.fullmatch(r"(\d{4})[-/.](\d{1,2})", word) or re.fullmatch(
         r"(?:(\d{4})\s*年)?\s*(\d{1,2})\s*月份?", word
     )
