@@ -35,13 +35,13 @@ from typing import Any
 
 from dateparser.date import DateDataParser
 
+from bot.domain.text import typed_phrase
 from bot.i18n import N_, _, current
 
 __all__ = ["DateError", "parse_date"]
 
 MIN_YEAR = 2000
 MAX_YEAR = 2100
-_MAX_INPUT = 60
 _HALF_YEAR = 183
 _EXAMPLES = N_("Try 2026-12-15, Dec 15, 12/15, next friday, in 2 weeks, eom or 12月15日.")
 
@@ -103,15 +103,13 @@ class DateError(ValueError):
 
 def parse_date(text: str, *, today: date) -> date:
     """Parse a typed date relative to ``today`` (the user's local date)."""
-    shown = " ".join(text.split())
-    if not shown:
-        raise DateError(_("Please give a date. {examples}").format(examples=_(_EXAMPLES)))
-    if len(shown) > _MAX_INPUT:
-        raise DateError(
-            _("“{text}…” is too long to be a date. {examples}").format(
-                text=shown[:_MAX_INPUT], examples=_(_EXAMPLES)
-            )
-        )
+    shown = typed_phrase(
+        text,
+        DateError,
+        empty=N_("Please give a date. {examples}"),
+        too_long=N_("“{text}…” is too long to be a date. {examples}"),
+        examples=_EXAMPLES,
+    )
     word = _normalise(shown)
     for rule in _RULES:
         found = rule(word, today, shown)

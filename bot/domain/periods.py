@@ -38,6 +38,7 @@ from bot.domain.dates import (
     DateError,
     parse_date,
 )
+from bot.domain.text import typed_phrase
 from bot.i18n import N_, _
 
 __all__ = [
@@ -58,7 +59,6 @@ PeriodKind = Literal["week", "month", "quarter", "range"]
 RecurringKind = Literal["week", "month", "quarter"]
 
 MAX_RANGE_DAYS = 400
-_MAX_INPUT = 60
 _EXAMPLES = N_(
     "Try week, month, quarter, next month, last quarter, december, dec 2026, 2026-12, "
     "Q1, Q1 2027, 2026-12-01..2026-12-31, 本周, 本月, 本季度, 下月, 下季度 or 上月."
@@ -141,15 +141,13 @@ def previous(period: Period, *, fiscal_start_month: int = 1) -> Period:
 def parse_period(text: str, *, today: date, fiscal_start_month: int = 1) -> Period:
     """Parse a typed period relative to ``today`` (the user's local date)."""
     _check_fiscal_start(fiscal_start_month)
-    shown = " ".join(text.split())
-    if not shown:
-        raise PeriodError(_("Please give a period. {examples}").format(examples=_(_EXAMPLES)))
-    if len(shown) > _MAX_INPUT:
-        raise PeriodError(
-            _("“{text}…” is too long to be a period. {examples}").format(
-                text=shown[:_MAX_INPUT], examples=_(_EXAMPLES)
-            )
-        )
+    shown = typed_phrase(
+        text,
+        PeriodError,
+        empty=N_("Please give a period. {examples}"),
+        too_long=N_("“{text}…” is too long to be a period. {examples}"),
+        examples=_EXAMPLES,
+    )
     word = unicodedata.normalize("NFKC", shown).casefold()
     for rule in _RULES:
         found = rule(word, today, fiscal_start_month, shown)
