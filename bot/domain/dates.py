@@ -320,13 +320,22 @@ def _month_name(month: int, year: int | None = None) -> str:
     return f"{name} {year}" if year else name
 
 
+def month_index(day: date) -> int:
+    """Months counted from year 0, so month arithmetic is plain integer arithmetic."""
+    return day.year * 12 + day.month - 1
+
+
+def month_end(index: int) -> date:
+    """The last day of the month with that month_index."""
+    year, month = divmod(index, 12)
+    return date(year, month + 1, calendar.monthrange(year, month + 1)[1])
+
+
 def _end_of(unit: str, today: date, offset: int) -> date:
     months = {"m": 1, "q": 3, "y": 12}[unit]
     # Index of the period (month, quarter or year) counted from year 0.
-    period = (today.year * 12 + today.month - 1) // months + offset
-    last_month_index = (period + 1) * months - 1
-    year, month = divmod(last_month_index, 12)
-    return date(year, month + 1, calendar.monthrange(year, month + 1)[1])
+    period = month_index(today) // months + offset
+    return month_end((period + 1) * months - 1)
 
 
 def _on_weekday(today: date, weekday: int, week_offset: int | None) -> date:

@@ -20,7 +20,6 @@ Rules worth knowing (all tested):
 
 from __future__ import annotations
 
-import calendar
 import re
 import unicodedata
 from collections.abc import Callable
@@ -36,6 +35,8 @@ from bot.domain.dates import (
     MONTH_WORD,
     MONTHS,
     DateError,
+    month_end,
+    month_index,
     parse_date,
 )
 from bot.domain.text import typed_phrase
@@ -123,10 +124,10 @@ def period_of(kind: RecurringKind, day: date, *, fiscal_start_month: int = 1) ->
         monday = day - timedelta(days=day.weekday())
         return Period("week", monday, monday + timedelta(days=6))
     if kind == "month":
-        return Period("month", day.replace(day=1), _last_day(_month_index(day)))
+        return Period("month", day.replace(day=1), month_end(month_index(day)))
     if kind == "quarter":
-        first = _month_index(day) - (day.month - fiscal_start_month) % 3
-        return Period("quarter", _first_day(first), _last_day(first + 2))
+        first = month_index(day) - (day.month - fiscal_start_month) % 3
+        return Period("quarter", _first_day(first), month_end(first + 2))
     raise ValueError(f"period_of() needs week, month or quarter, not {kind!r}")
 
 
@@ -196,19 +197,10 @@ def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
 
 
-def _month_index(day: date) -> int:
-    """Months counted from year 0, so month arithmetic is plain integer arithmetic."""
-    return day.year * 12 + day.month - 1
-
-
 def _first_day(index: int) -> date:
+    """The first day of the month with that month_index."""
     year, month = divmod(index, 12)
     return date(year, month + 1, 1)
-
-
-def _last_day(index: int) -> date:
-    year, month = divmod(index, 12)
-    return date(year, month + 1, calendar.monthrange(year, month + 1)[1])
 
 
 def _md(day: date) -> str:
@@ -322,11 +314,11 @@ def _month(word: str, today: date, fiscal_start_month: int, shown: str) -> Perio
     if year is None:
         ahead = (month - today.month) % 12
         # Look forward first: targets are mostly set for what's coming.
-        index = _month_index(today) + (ahead if ahead <= 6 else ahead - 12)
+        index = month_index(today) + (ahead if ahead <= 6 else ahead - 12)
     else:
         _check_year(year, shown)
         index = year * 12 + month - 1
-    return Period("month", _first_day(index), _last_day(index))
+    return Period("month", _first_day(index), month_end(index))
 
 
 def _month_year(word: str) -> tuple[int, int | None] | None:
@@ -364,13 +356,13 @@ def _quarter(word: str, today: date, fiscal_start_month: int, shown: str) -> Per
         today_number = (current.start.month - fiscal_start_month) % 12 // 3 + 1
         ahead = (number - today_number) % 4
         step = ahead if ahead <= 2 else ahead - 4
-        first = _month_index(current.start) + 3 * step
+        first = month_index(current.start) + 3 * step
     else:
         _check_year(year, shown)
         # The fiscal year is named after the year it ends in, so it starts a year earlier.
         starts_in = year - (1 if fiscal_start_month > 1 else 0)
         first = starts_in * 12 + fiscal_start_month - 1 + 3 * (number - 1)
-    return Period("quarter", _first_day(first), _last_day(first + 2))
+    return Period("quarter", _first_day(first), month_end(first + 2))
 
 
 def _quarter_year(word: str) -> tuple[int, int | None] | None:
