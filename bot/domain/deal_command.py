@@ -37,7 +37,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
-from bot.domain.amounts import is_currency_word, looks_like_amount
+from bot.domain.amounts import is_currency_word, is_separate_currency, looks_like_amount
 from bot.domain.grammar import (
     ParseError,
     no_help,
@@ -419,15 +419,9 @@ def _joinable(first: Token, second: Token) -> bool:
     if first.quoted or second.quoted:
         return False
     suffix = is_currency_word(second.text) and looks_like_amount(first.text)
-    prefix = _prefix_currency(first.text) and looks_like_amount(second.text)
+    # A letter code before the number must be upper case: "Uncle Bob 5k" is not BOB.
+    prefix = is_separate_currency(first.text) and looks_like_amount(second.text)
     return (suffix or prefix) and looks_like_amount(f"{first.text} {second.text}")
-
-
-def _prefix_currency(word: str) -> bool:
-    # Lower-case codes before a number are too often the end of a name ("Uncle Bob").
-    plain_letters = word.isascii() and word.isalpha()
-    lenient = not plain_letters or word.isupper() or word.casefold() == "rmb"
-    return lenient and is_currency_word(word)
 
 
 def _split_amount(

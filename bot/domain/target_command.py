@@ -36,7 +36,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
-from bot.domain.amounts import is_currency_word, looks_like_amount
+from bot.domain.amounts import is_separate_currency, looks_like_amount
 from bot.domain.grammar import (
     ParseError,
     no_help,
@@ -396,11 +396,7 @@ def _is_amount(token: Token) -> bool:
 
 def _is_currency(token: Token) -> bool:
     word = folded(token)
-    if word is None or word in _KEYWORDS or not is_currency_word(token.text):
-        return False
-    # Lower-case letter codes are too often ordinary words ("all", "top").
-    plain_letters = token.text.isascii() and token.text.isalpha()
-    return not plain_letters or token.text.isupper() or word == "rmb"
+    return word is not None and word not in _KEYWORDS and is_separate_currency(token.text)
 
 
 # --- set ------------------------------------------------------------------------------
