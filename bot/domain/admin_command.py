@@ -1,4 +1,7 @@
-"""The `/salesbot` grammar: team setup, membership, managers, stages and team settings."""
+"""The `/salesbot` grammar: team setup, membership, managers, stages and team settings.
+
+Refusals are a ParseError (bot.domain.grammar; AdminError is the same class).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Literal, TypeAlias
 
+from bot.domain.grammar import ParseError
 from bot.domain.text import parse_mention
 from bot.i18n import N_, Texts, _
 
@@ -133,12 +137,8 @@ class StaleDays:
     days: int
 
 
-@dataclass(frozen=True)
-class AdminError:
-    """What was wrong, and the right form."""
-
-    message: str
-    usage: str
+# The old name of the refusal type, still imported by the /salesbot handler.
+AdminError = ParseError
 
 
 @dataclass(frozen=True)
@@ -162,7 +162,7 @@ AdminCommand: TypeAlias = (
 )
 
 
-def parse_admin_command(text: str) -> AdminCommand | AdminError:
+def parse_admin_command(text: str) -> AdminCommand | ParseError:
     """Parse the text after /salesbot; never raises."""
     words = text.split()
     if not words or words[0].casefold() in ("help", "帮助"):
@@ -184,21 +184,21 @@ def parse_admin_command(text: str) -> AdminCommand | AdminError:
     if verb == "language":
         return _language(args)
     if verb in USAGE:
-        return AdminError(_("That is not quite right for `{verb}`.").format(verb=verb), USAGE[verb])
-    return AdminError(
+        return ParseError(_("That is not quite right for `{verb}`.").format(verb=verb), USAGE[verb])
+    return ParseError(
         _("I don't know “{word}”.").format(word=words[0][:40]), "\n".join(USAGE.values())
     )
 
 
-def _setup(args: list[str]) -> Setup | AdminError:
+def _setup(args: list[str]) -> Setup | ParseError:
     if not args:
         return Setup(None)
     if len(args) == 1 and _CURRENCY.fullmatch(args[0]):
         return Setup(args[0].upper())
-    return AdminError(_("Setup takes at most a currency code."), USAGE["setup"])
+    return ParseError(_("Setup takes at most a currency code."), USAGE["setup"])
 
 
-def _membership(verb: str, args: list[str]) -> TeamChange | ManagerChange | AdminError:
+def _membership(verb: str, args: list[str]) -> TeamChange | ManagerChange | ParseError:
     key = "team" if verb == "team" else "managers"
     kind = TeamChange if key == "team" else ManagerChange
     action = _ACTIONS.get(args[0].casefold()) if args else "list"
@@ -206,11 +206,11 @@ def _membership(verb: str, args: list[str]) -> TeamChange | ManagerChange | Admi
         return kind("list", None)
     user_id = parse_mention(args[1]) if len(args) == 2 else None
     if action not in ("add", "remove") or user_id is None:
-        return AdminError(_("Name one person with @, after add or remove."), USAGE[key])
+        return ParseError(_("Name one person with @, after add or remove."), USAGE[key])
     return kind(action, user_id)  # type: ignore[arg-type]
 
 
-def _stages(args: list[str]) -> Stages | AdminError:
+def _stages(args: list[str]) -> Stages | ParseError:
     if not args:
         return Stages("list")
     action = _ACTIONS.get(args[0].casefold())
@@ -219,18 +219,18 @@ def _stages(args: list[str]) -> Stages | AdminError:
     if action in ("add", "set") and len(args) == 3:
         probability = _percent(args[2])
         if probability is None:
-            return AdminError(
+            return ParseError(
                 _("“{text}” is not a percentage from 0 to 100.").format(text=args[2][:20]),
                 USAGE["stages"],
             )
         if action == "add" and not _STAGE_KEY.fullmatch(args[1].casefold()):
-            return AdminError(
+            return ParseError(
                 _("A new stage name is one word of letters, digits, - or _."), USAGE["stages"]
             )
         return Stages(action, args[1], probability)  # type: ignore[arg-type]
     if action == "rename" and len(args) >= 3:
         return Stages("rename", args[1], label=" ".join(args[2:])[:80])
-    return AdminError(_("That is not a stages command I know."), USAGE["stages"])
+    return ParseError(_("That is not a stages command I know."), USAGE["stages"])
 
 
 def _percent(text: str) -> Decimal | None:
@@ -244,7 +244,7 @@ def _percent(text: str) -> Decimal | None:
     return value / 100 if 0 <= value <= 100 else None
 
 
-def _fx(args: list[str]) -> Fx | AdminError:
+def _fx(args: list[str]) -> Fx | ParseError:
     if not args:
         return Fx()
     if len(args) == 2 and _CURRENCY.fullmatch(args[0]):
@@ -254,11 +254,11 @@ def _fx(args: list[str]) -> Fx | AdminError:
             rate = Decimal(0)
         if rate.is_finite() and Decimal("0.000001") <= rate <= Decimal(1_000_000):
             return Fx(args[0].upper(), rate)
-        return AdminError(
+        return ParseError(
             _("“{text}” is not a usable rate (a positive number).").format(text=args[1][:20]),
             USAGE["fx"],
         )
-    return AdminError(_("Give a currency code and a rate."), USAGE["fx"])
+    return ParseError(_("Give a currency code and a rate."), USAGE["fx"])
 
 
 _LANGUAGE_WORDS = {
@@ -273,11 +273,11 @@ _LANGUAGE_WORDS = {
 }
 
 
-def _language(args: list[str]) -> Language | AdminError:
+def _language(args: list[str]) -> Language | ParseError:
     workspace = bool(args) and args[0].casefold() in ("workspace", "团队", "工作区")
     rest = args[1:] if workspace else args
     if not rest:
         return Language(None, workspace)
     if len(rest) == 1 and rest[0].casefold() in _LANGUAGE_WORDS:
         return Language(_LANGUAGE_WORDS[rest[0].casefold()], workspace)
-    return AdminError(_("Choose zh or en."), USAGE["language"])
+    return ParseError(_("Choose zh or en."), USAGE["language"])

@@ -21,6 +21,7 @@ __all__ = [
     "Money",
     "format_amount",
     "is_currency_word",
+    "is_separate_currency",
     "looks_like_amount",
     "parse_amount",
     "require_positive",
@@ -166,6 +167,17 @@ def is_currency_word(token: str) -> bool:
     return word in _CURRENCY_WORDS or (
         len(word) == 3 and word.isascii() and word.upper() in _ISO_CODES
     )
+
+
+def is_separate_currency(word: str) -> bool:
+    """Tell whether a word typed next to a number is its currency (``USD 1,200``, ``5万 元``).
+
+    As is_currency_word, but a code of plain letters counts only in upper case (or as
+    ``rmb``): lower-case ones are too often ordinary words ("Uncle Bob", "all", "top").
+    """
+    plain_letters = word.isascii() and word.isalpha()
+    upper = not plain_letters or word.isupper() or word.casefold() == "rmb"
+    return upper and is_currency_word(word)
 
 
 def require_positive(money: Money) -> Money:

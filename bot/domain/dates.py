@@ -35,28 +35,31 @@ from typing import Any
 
 from dateparser.date import DateDataParser
 
+from bot.domain.text import typed_phrase
 from bot.i18n import N_, _, current
 
 __all__ = ["DateError", "parse_date"]
 
 MIN_YEAR = 2000
 MAX_YEAR = 2100
-_MAX_INPUT = 60
 _HALF_YEAR = 183
 _EXAMPLES = N_("Try 2026-12-15, Dec 15, 12/15, next friday, in 2 weeks, eom or 12月15日.")
 
-# Spelled out rather than taken from calendar.month_name, which follows the locale.
-_MONTH_NAMES = (
+# English month names, shared with periods. Spelled out rather than taken from
+# calendar.month_name, which follows the locale.
+MONTH_NAMES = (
     *("January", "February", "March", "April", "May", "June", "July", "August"),
     *("September", "October", "November", "December"),
 )
-_MONTHS = {
+# Typed spelling (full, three letters, "sept") -> month number.
+MONTHS = {
     spelling: number
-    for number, name in enumerate(_MONTH_NAMES, start=1)
+    for number, name in enumerate(MONTH_NAMES, start=1)
     for spelling in (name.lower(), name[:3].lower())
 }
-_MONTHS["sept"] = 9
-_MONTH_WORD = "|".join(sorted(_MONTHS, key=len, reverse=True))
+MONTHS["sept"] = 9
+# A regex alternation of the spellings, longest first.
+MONTH_WORD = "|".join(sorted(MONTHS, key=len, reverse=True))
 
 _WEEKDAYS = {
     "monday": 0, "mon": 0,
@@ -100,15 +103,13 @@ class DateError(ValueError):
 
 def parse_date(text: str, *, today: date) -> date:
     """Parse a typed date relative to ``today`` (the user's local date)."""
-    shown = " ".join(text.split())
-    if not shown:
-        raise DateError(_("Please give a date. {examples}").format(examples=_(_EXAMPLES)))
-    if len(shown) > _MAX_INPUT:
-        raise DateError(
-            _("“{text}…” is too long to be a date. {examples}").format(
-                text=shown[:_MAX_INPUT], examples=_(_EXAMPLES)
-            )
-        )
+    shown = typed_phrase(
+        text,
+        DateError,
+        empty=N_("Please give a date. {examples}"),
+        too_long=N_("“{text}…” is too long to be a date. {examples}"),
+        examples=_EXAMPLES,
+    )
     word = _normalise(shown)
     for rule in _RULES:
         found = rule(word, today, shown)
@@ -167,7 +168,7 @@ def _numeric_month_day(word: str, today: date, shown: str) -> date | None:
     month, day = int(match[1]), int(match[2])
     if month > 12 >= day:
         swapped = (
-            f"{day}月{month}日" if current() == "zh" else f"{_MONTH_NAMES[day - 1][:3]} {month}"
+            f"{day}月{month}日" if current() == "zh" else f"{MONTH_NAMES[day - 1][:3]} {month}"
         )
         raise DateError(
             _(
@@ -180,16 +181,16 @@ def _numeric_month_day(word: str, today: date, shown: str) -> date | None:
 
 def _named_month_day(word: str, today: date, shown: str) -> date | None:
     day = r"(\d{1,2})(?:st|nd|rd|th)?"
-    month = rf"({_MONTH_WORD})\.?"
+    month = rf"({MONTH_WORD})\.?"
     year = r"(?:,?\s+(\d{4}))?"
     match = re.fullmatch(rf"{month}\s+{day}{year}", word)
     if match is not None:
-        month_number, day_number, year_text = _MONTHS[match[1]], int(match[2]), match[3]
+        month_number, day_number, year_text = MONTHS[match[1]], int(match[2]), match[3]
     else:
         match = re.fullmatch(rf"{day}\s+(?:of\s+)?{month}{year}", word)
         if match is None:
             return None
-        month_number, day_number, year_text = _MONTHS[match[2]], int(match[1]), match[3]
+        month_number, day_number, year_text = MONTHS[match[2]], int(match[1]), match[3]
     if year_text:
         return _make_date(int(year_text), month_number, day_number, shown)
     return _nearest(month_number, day_number, today, shown)
@@ -315,17 +316,26 @@ def _month_name(month: int, year: int | None = None) -> str:
     """`February 2026` or `2026年2月`, for messages."""
     if current() == "zh":
         return f"{year}年{month}月" if year else f"{month}月"
-    name = _MONTH_NAMES[month - 1]
+    name = MONTH_NAMES[month - 1]
     return f"{name} {year}" if year else name
+
+
+def month_index(day: date) -> int:
+    """Months counted from year 0, so month arithmetic is plain integer arithmetic."""
+    return day.year * 12 + day.month - 1
+
+
+def month_end(index: int) -> date:
+    """The last day of the month with that month_index."""
+    year, month = divmod(index, 12)
+    return date(year, month + 1, calendar.monthrange(year, month + 1)[1])
 
 
 def _end_of(unit: str, today: date, offset: int) -> date:
     months = {"m": 1, "q": 3, "y": 12}[unit]
     # Index of the period (month, quarter or year) counted from year 0.
-    period = (today.year * 12 + today.month - 1) // months + offset
-    last_month_index = (period + 1) * months - 1
-    year, month = divmod(last_month_index, 12)
-    return date(year, month + 1, calendar.monthrange(year, month + 1)[1])
+    period = month_index(today) // months + offset
+    return month_end((period + 1) * months - 1)
 
 
 def _on_weekday(today: date, weekday: int, week_offset: int | None) -> date:

@@ -25,9 +25,9 @@ Rules worth knowing (all tested):
 * A ref is ``#12`` or ``12`` (a deal number) or else a customer name.
 * An unknown first word is read as an update if a field keyword follows; a known verb
   whose arguments don't fit is retried as an update (``List Ltd stage won``).
-* ParseError.message is plain text containing user input: escape it before showing it
-  in mrkdwn. ParseError.usage and USAGE values are mrkdwn, with ``<``/``>`` already
-  written as ``&lt;``/``&gt;``.
+* Refusals are a ParseError (bot.domain.grammar): its message is plain text containing
+  user input, to escape before showing it in mrkdwn. Its usage and USAGE values are
+  mrkdwn, with ``<``/``>`` already written as ``&lt;``/``&gt;``.
 """
 
 from __future__ import annotations
@@ -37,7 +37,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
-from bot.domain.amounts import is_currency_word, looks_like_amount
+from bot.domain.amounts import is_currency_word, is_separate_currency, looks_like_amount
+from bot.domain.grammar import (
+    ParseError,
+    no_help,
+    quote_error,
+    takes_nothing,
+    unknown_command,
+    usage_line,
+    who_message,
+)
 from bot.domain.lexer import Lexed, Token, folded, joined, lex, shown
 from bot.domain.text import parse_mention
 from bot.i18n import N_, Texts, _
@@ -181,54 +190,42 @@ class Assign:
     user_id: str
 
 
-@dataclass(frozen=True)
-class ParseError:
-    """Why the text is not a command (plain text) and the right form (mrkdwn)."""
-
-    message: str
-    usage: str
-
-
 DealCommand: TypeAlias = (
     Help | NewModal | Add | Update | Won | Lost | Reopen | List | Show | Pipeline | Undo | Assign
 )
 
 
-def _usage(form: str, example: str) -> str:
-    # Slack reads < and > as control characters even inside backticks.
-    escaped = form.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _("`{form}` — e.g. `{example}`").format(form=escaped, example=example)
-
-
 # Read in the current language: `USAGE["add"]` is translated when it is read.
 USAGE = Texts(
     {
-        "help": lambda: _usage(_("/deal help [command]"), "/deal help add"),
+        "help": lambda: usage_line(_("/deal help [command]"), "/deal help add"),
         "new": N_("`/deal new` opens a form for a new deal"),
-        "add": lambda: _usage(
+        "add": lambda: usage_line(
             _("/deal add <customer> <amount> [stage] [close <date>] [note <text>]"),
             "/deal add Acme 12k proposal close Dec 15",
         ),
-        "update": lambda: _usage(
+        "update": lambda: usage_line(
             _(
                 "/deal <#number|customer> <field> <value> … "
                 "(fields: stage, amount, close, note, customer)"
             ),
             "/deal #12 stage proposal close 2026-12-20",
         ),
-        "won": lambda: _usage(_("/deal won <#number|customer> [amount]"), "/deal won #12 48k"),
-        "lost": lambda: _usage(
+        "won": lambda: usage_line(_("/deal won <#number|customer> [amount]"), "/deal won #12 48k"),
+        "lost": lambda: usage_line(
             _("/deal lost <#number|customer> [reason]"),
             _('/deal lost "Big Co" went with a competitor'),
         ),
-        "reopen": lambda: _usage(_("/deal reopen <#number|customer>"), "/deal reopen #12"),
-        "list": lambda: _usage(
+        "reopen": lambda: usage_line(_("/deal reopen <#number|customer>"), "/deal reopen #12"),
+        "list": lambda: usage_line(
             _("/deal list [mine|@person|team|<stage>|stale]"), "/deal list proposal"
         ),
-        "show": lambda: _usage(_("/deal show <#number|customer>"), "/deal show Acme"),
-        "pipeline": lambda: _usage(_("/deal pipeline [mine|@person|team]"), "/deal pipeline mine"),
+        "show": lambda: usage_line(_("/deal show <#number|customer>"), "/deal show Acme"),
+        "pipeline": lambda: usage_line(
+            _("/deal pipeline [mine|@person|team]"), "/deal pipeline mine"
+        ),
         "undo": N_("`/deal undo` undoes your last change"),
-        "assign": lambda: _usage(
+        "assign": lambda: usage_line(
             _("/deal assign <#number|customer> @person"), "/deal assign #12 @maria"
         ),
     }
@@ -294,17 +291,14 @@ def parse_deal_command(text: str) -> DealCommand | ParseError:
     """Parse the text after ``/deal``; never raises."""
     lexed = lex(text)
     if not lexed.tokens:
-        return Help() if lexed.open_quote is None else _quote_error(lexed, "help")
+        return Help() if lexed.open_quote is None else quote_error(lexed, USAGE["help"])
     verb = _verb_of(lexed.tokens[0])
     if verb is None:
         if _looks_like_update(lexed.tokens):
             return _parse_update(lexed, lexed.tokens)
         if lexed.open_quote is not None:
-            return _quote_error(lexed, "help")
-        return ParseError(
-            _("I don't know the command “{word}”.").format(word=shown(lexed.tokens[0].text)),
-            USAGE["help"],
-        )
+            return quote_error(lexed, USAGE["help"])
+        return unknown_command(lexed.tokens[0].text, USAGE["help"])
     result = _PARSERS[verb](lexed, lexed.tokens[1:])
     if (
         isinstance(result, ParseError)
@@ -343,16 +337,6 @@ def _rest(lexed: Lexed, keyword: Token) -> str:
     if len(inner.tokens) == 1 and inner.tokens[0].quoted and inner.tokens[0].end == len(rest):
         return inner.tokens[0].text
     return rest
-
-
-def _quote_error(lexed: Lexed, verb: str) -> ParseError:
-    quote = lexed.text[lexed.open_quote or 0]
-    return ParseError(
-        _("There's an opening quote {quote} with no closing quote in “{text}”.").format(
-            quote=quote, text=shown(lexed.text)
-        ),
-        USAGE[verb],
-    )
 
 
 # --- refs -----------------------------------------------------------------------------
@@ -405,7 +389,7 @@ def _not_a_number(typed: str, verb: str) -> ParseError:
 def _parse_add(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError:
     has_note = any(_field_of(t) == "note" for t in args)
     if lexed.open_quote is not None and not has_note:
-        return _quote_error(lexed, "add")
+        return quote_error(lexed, USAGE["add"])
     tokens = _merge_currencies(args)
     keywords = [i for i, t in enumerate(tokens) if folded(t) in _ADD_KEYWORDS]
     # A keyword inside the customer name ("Close Brothers") fails to split: try the next.
@@ -435,15 +419,9 @@ def _joinable(first: Token, second: Token) -> bool:
     if first.quoted or second.quoted:
         return False
     suffix = is_currency_word(second.text) and looks_like_amount(first.text)
-    prefix = _prefix_currency(first.text) and looks_like_amount(second.text)
+    # A letter code before the number must be upper case: "Uncle Bob 5k" is not BOB.
+    prefix = is_separate_currency(first.text) and looks_like_amount(second.text)
     return (suffix or prefix) and looks_like_amount(f"{first.text} {second.text}")
-
-
-def _prefix_currency(word: str) -> bool:
-    # Lower-case codes before a number are too often the end of a name ("Uncle Bob").
-    plain_letters = word.isascii() and word.isalpha()
-    lenient = not plain_letters or word.isupper() or word.casefold() == "rmb"
-    return lenient and is_currency_word(word)
 
 
 def _split_amount(
@@ -500,7 +478,7 @@ def _keyword_clauses(
 ) -> dict[Field, str] | ParseError:
     """Read ``keyword value… keyword value…``; ``note`` swallows the rest verbatim."""
     if lexed.open_quote is not None and not any(_field_of(t) == "note" for t in tokens):
-        return _quote_error(lexed, verb)
+        return quote_error(lexed, USAGE[verb])
     values: dict[Field, str] = {}
     i = 0
     while i < len(tokens):
@@ -549,7 +527,7 @@ def _parse_update(lexed: Lexed, tokens: Sequence[Token]) -> DealCommand | ParseE
 
 def _parse_won(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError:
     if lexed.open_quote is not None:
-        return _quote_error(lexed, "won")
+        return quote_error(lexed, USAGE["won"])
     tokens = _merge_currencies(args)
     amount = None
     if len(tokens) >= 2 and _is_amount(tokens[-1]):
@@ -561,7 +539,7 @@ def _parse_won(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError:
 def _parse_lost(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError:
     if not args:
         if lexed.open_quote is not None:
-            return _quote_error(lexed, "lost")
+            return quote_error(lexed, USAGE["lost"])
         return ParseError(_("Which deal did you lose?"), USAGE["lost"])
     split = next((i for i in range(1, len(args)) if folded(args[i]) in _REASON_WORDS), 0)
     ref = _parse_ref(lexed, args[: split or 1], "lost")
@@ -574,7 +552,7 @@ def _parse_lost(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError
 def _ref_only(verb: str) -> _Parser:
     def parse(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError:
         if lexed.open_quote is not None:
-            return _quote_error(lexed, verb)
+            return quote_error(lexed, USAGE[verb])
         ref = _parse_ref(lexed, args, verb)
         if isinstance(ref, ParseError):
             return ref
@@ -585,11 +563,11 @@ def _ref_only(verb: str) -> _Parser:
 
 def _parse_assign(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError:
     if lexed.open_quote is not None:
-        return _quote_error(lexed, "assign")
+        return quote_error(lexed, USAGE["assign"])
     user_id = parse_mention(args[-1].text) if args and not args[-1].quoted else None
     if user_id is None:
         last = args[-1].text if args else ""
-        message = _who_message(last, _("Who should own it? End with an @person."))
+        message = who_message(last, _("Who should own it? End with an @person."))
         return ParseError(message, USAGE["assign"])
     ref_tokens = args[:-1]
     if ref_tokens and folded(ref_tokens[-1]) in _ASSIGN_TO:
@@ -598,21 +576,12 @@ def _parse_assign(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseErr
     return ref if isinstance(ref, ParseError) else Assign(ref, user_id)
 
 
-def _who_message(word: str, otherwise: str) -> str:
-    if word.startswith(("@", "＠")):
-        return _(
-            "I couldn't tell who “{word}” is. Pick the person from Slack's @ menu "
-            "so it becomes a mention."
-        ).format(word=shown(word))
-    return otherwise
-
-
 # --- list / pipeline / help / new / undo ----------------------------------------------
 
 
 def _parse_list(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError:
     if lexed.open_quote is not None:
-        return _quote_error(lexed, "list")
+        return quote_error(lexed, USAGE["list"])
     if not args:
         return List("mine", None, None)
     if len(args) > 1:
@@ -630,13 +599,13 @@ def _parse_list(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError
     if user_id is not None:
         return List("user", user_id, None)
     if word is not None and word.startswith(("@", "＠")):
-        return ParseError(_who_message(token.text, ""), USAGE["list"])
+        return ParseError(who_message(token.text, ""), USAGE["list"])
     return List("stage", None, token.text)
 
 
 def _parse_pipeline(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError:
     if lexed.open_quote is not None:
-        return _quote_error(lexed, "pipeline")
+        return quote_error(lexed, USAGE["pipeline"])
     if not args:
         return Pipeline("team", None)
     word = folded(args[0])
@@ -650,7 +619,7 @@ def _parse_pipeline(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseE
     otherwise = _("“pipeline” takes mine, team or an @person, not “{text}”.").format(
         text=shown(joined(args))
     )
-    return ParseError(_who_message(args[0].text, otherwise), USAGE["pipeline"])
+    return ParseError(who_message(args[0].text, otherwise), USAGE["pipeline"])
 
 
 def _parse_help(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError:
@@ -659,15 +628,13 @@ def _parse_help(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError
     topic = _verb_of(args[0]) or ("update" if folded(args[0]) == "update" else None)
     if len(args) == 1 and topic is not None:
         return Help(topic)
-    return ParseError(
-        _("I have no help on “{text}”.").format(text=shown(joined(args))), USAGE["help"]
-    )
+    return no_help(joined(args), USAGE["help"])
 
 
 def _no_arguments(verb: str, command: DealCommand) -> _Parser:
     def parse(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError:
         if args or lexed.open_quote is not None:
-            return ParseError(_("“{word}” takes nothing after it.").format(word=verb), USAGE[verb])
+            return takes_nothing(verb, USAGE[verb])
         return command
 
     return parse

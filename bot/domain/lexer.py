@@ -1,7 +1,8 @@
 """Words of a slash command: quoted phrases kept whole, Slack mentions kept whole.
 
 Shared by the /deal and /target grammars, so that quoting works the same in both:
-`/deal add "Acme, Inc" 5k` and `/target reward add "Top closer" 100%`.
+`/deal add "Acme, Inc" 5k` and `/target reward add "Top closer" 100%`. The /standup
+grammar splits its own words but folds and shows them with the helpers here.
 """
 
 from __future__ import annotations
@@ -92,9 +93,14 @@ def _word_end(text: str, start: int) -> int:
     return end
 
 
+def fold(text: str) -> str:
+    """Text folded for keyword matching: NFKC-normalised (full-width to ASCII), casefolded."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
 def folded(token: Token) -> str | None:
     """The folded text of an unquoted token, for keyword matching; None if quoted."""
-    return None if token.quoted else unicodedata.normalize("NFKC", token.text).casefold()
+    return None if token.quoted else fold(token.text)
 
 
 def joined(tokens: Sequence[Token]) -> str:

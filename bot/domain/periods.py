@@ -20,7 +20,6 @@ Rules worth knowing (all tested):
 
 from __future__ import annotations
 
-import calendar
 import re
 import unicodedata
 from collections.abc import Callable
@@ -29,7 +28,18 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from bot.domain.dates import MAX_YEAR, MIN_YEAR, DateError, parse_date
+from bot.domain.dates import (
+    MAX_YEAR,
+    MIN_YEAR,
+    MONTH_NAMES,
+    MONTH_WORD,
+    MONTHS,
+    DateError,
+    month_end,
+    month_index,
+    parse_date,
+)
+from bot.domain.text import typed_phrase
 from bot.i18n import N_, _
 
 __all__ = [
@@ -50,23 +60,10 @@ PeriodKind = Literal["week", "month", "quarter", "range"]
 RecurringKind = Literal["week", "month", "quarter"]
 
 MAX_RANGE_DAYS = 400
-_MAX_INPUT = 60
 _EXAMPLES = N_(
     "Try week, month, quarter, next month, last quarter, december, dec 2026, 2026-12, "
     "Q1, Q1 2027, 2026-12-01..2026-12-31, 本周, 本月, 本季度, 下月, 下季度 or 上月."
 )
-
-_MONTH_NAMES = (
-    *("January", "February", "March", "April", "May", "June", "July", "August"),
-    *("September", "October", "November", "December"),
-)
-_MONTHS = {
-    spelling: number
-    for number, name in enumerate(_MONTH_NAMES, start=1)
-    for spelling in (name.lower(), name[:3].lower())
-}
-_MONTHS["sept"] = 9
-_MONTH_WORD = "|".join(sorted(_MONTHS, key=len, reverse=True))
 
 _EN_OFFSETS = {"": 0, "this": 0, "current": 0, "next": 1, "last": -1, "previous": -1, "prev": -1}
 _ZH_OFFSETS = {"本": 0, "这": 0, "这个": 0, "当": 0, "下": 1, "下个": 1, "上": -1, "上个": -1}
@@ -127,10 +124,10 @@ def period_of(kind: RecurringKind, day: date, *, fiscal_start_month: int = 1) ->
         monday = day - timedelta(days=day.weekday())
         return Period("week", monday, monday + timedelta(days=6))
     if kind == "month":
-        return Period("month", day.replace(day=1), _last_day(_month_index(day)))
+        return Period("month", day.replace(day=1), month_end(month_index(day)))
     if kind == "quarter":
-        first = _month_index(day) - (day.month - fiscal_start_month) % 3
-        return Period("quarter", _first_day(first), _last_day(first + 2))
+        first = month_index(day) - (day.month - fiscal_start_month) % 3
+        return Period("quarter", _first_day(first), month_end(first + 2))
     raise ValueError(f"period_of() needs week, month or quarter, not {kind!r}")
 
 
@@ -145,15 +142,13 @@ def previous(period: Period, *, fiscal_start_month: int = 1) -> Period:
 def parse_period(text: str, *, today: date, fiscal_start_month: int = 1) -> Period:
     """Parse a typed period relative to ``today`` (the user's local date)."""
     _check_fiscal_start(fiscal_start_month)
-    shown = " ".join(text.split())
-    if not shown:
-        raise PeriodError(_("Please give a period. {examples}").format(examples=_(_EXAMPLES)))
-    if len(shown) > _MAX_INPUT:
-        raise PeriodError(
-            _("“{text}…” is too long to be a period. {examples}").format(
-                text=shown[:_MAX_INPUT], examples=_(_EXAMPLES)
-            )
-        )
+    shown = typed_phrase(
+        text,
+        PeriodError,
+        empty=N_("Please give a period. {examples}"),
+        too_long=N_("“{text}…” is too long to be a period. {examples}"),
+        examples=_EXAMPLES,
+    )
     word = unicodedata.normalize("NFKC", shown).casefold()
     for rule in _RULES:
         found = rule(word, today, fiscal_start_month, shown)
@@ -202,23 +197,14 @@ def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
 
 
-def _month_index(day: date) -> int:
-    """Months counted from year 0, so month arithmetic is plain integer arithmetic."""
-    return day.year * 12 + day.month - 1
-
-
 def _first_day(index: int) -> date:
+    """The first day of the month with that month_index."""
     year, month = divmod(index, 12)
     return date(year, month + 1, 1)
 
 
-def _last_day(index: int) -> date:
-    year, month = divmod(index, 12)
-    return date(year, month + 1, calendar.monthrange(year, month + 1)[1])
-
-
 def _md(day: date) -> str:
-    return f"{_MONTH_NAMES[day.month - 1][:3]} {day.day}"
+    return f"{MONTH_NAMES[day.month - 1][:3]} {day.day}"
 
 
 def _range_label(start: date, end: date, zh: bool) -> str:
@@ -237,7 +223,7 @@ def _week_label(monday: date, zh: bool) -> str:
 
 def _month_label(first: date, zh: bool) -> str:
     return (
-        f"{first.year}年{first.month}月" if zh else f"{_MONTH_NAMES[first.month - 1]} {first.year}"
+        f"{first.year}年{first.month}月" if zh else f"{MONTH_NAMES[first.month - 1]} {first.year}"
     )
 
 
@@ -328,21 +314,21 @@ def _month(word: str, today: date, fiscal_start_month: int, shown: str) -> Perio
     if year is None:
         ahead = (month - today.month) % 12
         # Look forward first: targets are mostly set for what's coming.
-        index = _month_index(today) + (ahead if ahead <= 6 else ahead - 12)
+        index = month_index(today) + (ahead if ahead <= 6 else ahead - 12)
     else:
         _check_year(year, shown)
         index = year * 12 + month - 1
-    return Period("month", _first_day(index), _last_day(index))
+    return Period("month", _first_day(index), month_end(index))
 
 
 def _month_year(word: str) -> tuple[int, int | None] | None:
     """Read (month, year or None) from ``dec``, ``dec 2026``, ``2026-12``, ``2026年12月``…"""
-    match = re.fullmatch(rf"({_MONTH_WORD})\.?(?:,?\s*(\d{{4}}))?", word)
+    match = re.fullmatch(rf"({MONTH_WORD})\.?(?:,?\s*(\d{{4}}))?", word)
     if match is not None:
-        return _MONTHS[match[1]], int(match[2]) if match[2] else None
-    match = re.fullmatch(rf"(\d{{4}})\s+({_MONTH_WORD})", word)
+        return MONTHS[match[1]], int(match[2]) if match[2] else None
+    match = re.fullmatch(rf"(\d{{4}})\s+({MONTH_WORD})", word)
     if match is not None:
-        return _MONTHS[match[2]], int(match[1])
+        return MONTHS[match[2]], int(match[1])
     match = re.fullmatch(r"(\d{4})[-/.](\d{1,2})", word) or re.fullmatch(
         r"(?:(\d{4})\s*年)?\s*(\d{1,2})\s*月份?", word
     )
@@ -370,13 +356,13 @@ def _quarter(word: str, today: date, fiscal_start_month: int, shown: str) -> Per
         today_number = (current.start.month - fiscal_start_month) % 12 // 3 + 1
         ahead = (number - today_number) % 4
         step = ahead if ahead <= 2 else ahead - 4
-        first = _month_index(current.start) + 3 * step
+        first = month_index(current.start) + 3 * step
     else:
         _check_year(year, shown)
         # The fiscal year is named after the year it ends in, so it starts a year earlier.
         starts_in = year - (1 if fiscal_start_month > 1 else 0)
         first = starts_in * 12 + fiscal_start_month - 1 + 3 * (number - 1)
-    return Period("quarter", _first_day(first), _last_day(first + 2))
+    return Period("quarter", _first_day(first), month_end(first + 2))
 
 
 def _quarter_year(word: str) -> tuple[int, int | None] | None:

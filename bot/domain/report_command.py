@@ -1,10 +1,14 @@
-"""`/deal report [week|month|quarter] [@person|team]`."""
+"""`/deal report [week|month|quarter] [@person|team]`.
+
+Refusals are a ParseError (bot.domain.grammar; ReportError is the same class).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.domain.grammar import ParseError
 from bot.domain.text import parse_mention
 from bot.i18n import N_, _
 
@@ -38,15 +42,11 @@ class ReportArgs:
     user_id: str | None = None
 
 
-@dataclass(frozen=True)
-class ReportError:
-    """What was wrong, and the right form."""
-
-    message: str
-    usage: str
+# The old name of the refusal type, still imported by the report handler.
+ReportError = ParseError
 
 
-def parse_report_args(text: str) -> ReportArgs | ReportError:
+def parse_report_args(text: str) -> ReportArgs | ParseError:
     """Parse the words after `/deal report`; never raises."""
     kind: ReportKind | None = None
     user_id: str | None = None
@@ -59,7 +59,7 @@ def parse_report_args(text: str) -> ReportArgs | ReportError:
         elif (mention := parse_mention(word)) is not None and user_id is None:
             user_id = mention
         else:
-            return ReportError(
+            return ParseError(
                 _("I don't understand “{word}” in a report.").format(word=word[:40]), _(USAGE)
             )
     return ReportArgs(kind or "week", user_id)

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.domain.text import typed_phrase
 from bot.i18n import N_, _, current
 
 __all__ = [
@@ -77,10 +78,10 @@ MAX_MINUTES = 720
 _MISSED_WINDOW = timedelta(hours=26)
 # Today plus 365 days back: a run never needs more than a year of check-ins.
 _STREAK_WINDOW_DAYS = 366
-_MAX_INPUT = 60
 _DAY_LABELS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 # Chinese day names read back by parse_days, so the settings form round-trips.
 _ZH_DAY_LABELS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+_NO_DAYS = N_("Please give the days. {examples}")
 _DAYS_EXAMPLES = N_("Try mon-fri, mon,wed,fri, sun-thu, weekdays, every day or 周一至周五.")
 _CLOCK_EXAMPLES = N_("Try 09:30, 9:30am, 2pm, 21:00 or 上午9点半.")
 
@@ -203,34 +204,30 @@ def streak_start(
 
 def parse_days(text: str) -> frozenset[int]:
     """Parse typed weekdays such as ``mon-fri``, ``mon,wed,fri`` or ``周一至周五``."""
-    shown = " ".join(text.split())
-    if not shown:
-        raise StandupError(_("Please give the days. {examples}").format(examples=_(_DAYS_EXAMPLES)))
-    if len(shown) > _MAX_INPUT:
-        raise StandupError(
-            _("“{text}…” is too long to be days. {examples}").format(
-                text=shown[:_MAX_INPUT], examples=_(_DAYS_EXAMPLES)
-            )
-        )
+    shown = typed_phrase(
+        text,
+        StandupError,
+        empty=_NO_DAYS,
+        too_long=N_("“{text}…” is too long to be days. {examples}"),
+        examples=_DAYS_EXAMPLES,
+    )
     found: set[int] = set()
     for piece in _day_pieces(unicodedata.normalize("NFKC", shown).casefold()):
         found |= _day_piece(piece)
     if not found:
-        raise StandupError(_("Please give the days. {examples}").format(examples=_(_DAYS_EXAMPLES)))
+        raise StandupError(_(_NO_DAYS).format(examples=_(_DAYS_EXAMPLES)))
     return frozenset(found)
 
 
 def parse_clock(text: str) -> time:
     """Parse a typed time of day such as ``09:30``, ``9:30pm`` or ``上午9点半``."""
-    shown = " ".join(text.split())
-    if not shown:
-        raise StandupError(_("Please give a time. {examples}").format(examples=_(_CLOCK_EXAMPLES)))
-    if len(shown) > _MAX_INPUT:
-        raise StandupError(
-            _("“{text}…” is too long to be a time. {examples}").format(
-                text=shown[:_MAX_INPUT], examples=_(_CLOCK_EXAMPLES)
-            )
-        )
+    shown = typed_phrase(
+        text,
+        StandupError,
+        empty=N_("Please give a time. {examples}"),
+        too_long=N_("“{text}…” is too long to be a time. {examples}"),
+        examples=_CLOCK_EXAMPLES,
+    )
     word = unicodedata.normalize("NFKC", shown).casefold()
     for rule in _CLOCK_RULES:
         found = rule(word, shown)

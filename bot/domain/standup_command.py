@@ -20,15 +20,15 @@ Rules worth knowing (all tested):
   checked by the caller with parse_date.
 * ``away [until] <date…>`` (also ``till``, ``到``, ``至``, ``直到``); the caller reads the
   date with parse_date.
-* StandupParseError.message is plain text containing user input: escape it before
-  showing it in mrkdwn. StandupParseError.usage and USAGE values are mrkdwn, with
-  ``<``/``>`` already written as ``&lt;``/``&gt;``.
+* Refusals are a ParseError (bot.domain.grammar; StandupParseError is the same class):
+  its message is plain text containing user input, to escape before showing it in
+  mrkdwn. Its usage and USAGE values are mrkdwn, with ``<``/``>`` already written as
+  ``&lt;``/``&gt;``.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import time
@@ -36,6 +36,8 @@ from functools import cache
 from typing import TypeAlias
 from zoneinfo import available_timezones
 
+from bot.domain.grammar import ParseError, no_help, takes_nothing, usage_line
+from bot.domain.lexer import fold, shown
 from bot.domain.standup import DEFAULT_QUESTIONS, MAX_MINUTES, StandupError, parse_clock, parse_days
 from bot.domain.text import TextTooLongError, clean_text
 from bot.i18n import N_, Texts, _
@@ -75,7 +77,6 @@ _COMMANDS = N_(
     "config or help."
 )
 _MAX_HOLIDAY_NAME = 100
-_SHOWN_LIMIT = 80
 
 
 @dataclass(frozen=True)
@@ -184,13 +185,8 @@ class Resume:
     """Resume the team's stand-ups."""
 
 
-@dataclass(frozen=True)
-class StandupParseError:
-    """Why the text is not a command (plain text) and the right form (mrkdwn)."""
-
-    message: str
-    usage: str
-
+# The old name of the refusal type, still imported by the /standup handler.
+StandupParseError = ParseError
 
 StandupCommand: TypeAlias = (
     CheckIn
@@ -213,53 +209,45 @@ StandupCommand: TypeAlias = (
 )
 
 
-def _usage(form: str, example: str, other: str | None = None) -> str:
-    # Slack reads < and > as control characters even inside backticks.
-    escaped = form.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    if other is None:
-        return _("`{form}` — e.g. `{example}`").format(form=escaped, example=example)
-    return _("`{form}` — e.g. `{example}` or `{other}`").format(
-        form=escaped, example=example, other=other
-    )
-
-
 # Read in the current language: `USAGE["days"]` is translated when it is read.
 USAGE = Texts(
     {
         "checkin": N_("`/standup` opens today's check-in"),
-        "help": lambda: _usage(_("/standup help [command]"), "/standup help days"),
+        "help": lambda: usage_line(_("/standup help [command]"), "/standup help days"),
         "config": N_("`/standup config` opens the stand-up settings"),
-        "time": lambda: _usage(
+        "time": lambda: usage_line(
             _("/standup time <time>"), "/standup time 09:30", "/standup time 9:30am"
         ),
-        "days": lambda: _usage(
+        "days": lambda: usage_line(
             _("/standup days <days>"), "/standup days mon-fri", "/standup days sun-thu"
         ),
-        "tz": lambda: _usage(
+        "tz": lambda: usage_line(
             _("/standup tz <Area/City|member>"), "/standup tz Asia/Shanghai", "/standup tz member"
         ),
         "questions": lambda: "; ".join(
             (
                 _("`/standup questions` shows them"),
-                _usage(
+                usage_line(
                     _("/standup questions <question> | <question> …"),
                     _("/standup questions What moved? | What next? | Blockers?"),
                 ),
                 _("`/standup questions reset` restores the defaults"),
             )
         ),
-        "reminder": lambda: _usage(_("/standup reminder <minutes>"), "/standup reminder 60"),
-        "close": lambda: _usage(_("/standup close <minutes>"), "/standup close 180"),
+        "reminder": lambda: usage_line(_("/standup reminder <minutes>"), "/standup reminder 60"),
+        "close": lambda: usage_line(_("/standup close <minutes>"), "/standup close 180"),
         "holiday": lambda: "; ".join(
             (
-                _usage(
+                usage_line(
                     _("/standup holiday <date> [name]"), _("/standup holiday 2026-12-25 Christmas")
                 ),
-                _usage(_("/standup holiday remove <date>"), "/standup holiday remove 2026-12-25"),
+                usage_line(
+                    _("/standup holiday remove <date>"), "/standup holiday remove 2026-12-25"
+                ),
                 _("`/standup holidays` lists them"),
             )
         ),
-        "away": lambda: _usage(
+        "away": lambda: usage_line(
             _("/standup away until <date>"),
             "/standup away until 2026-12-02",
             "/standup away next monday",
@@ -326,32 +314,30 @@ _QUOTES = {'"': '"”', "“": '”"', "'": "'’", "‘": "’'", "「": "」",
 # Names that are in the database but are not places anyone lives.
 _NOT_ZONES = frozenset({"localtime", "Factory", "posixrules"})
 
-_Parser = Callable[[str], "StandupCommand | StandupParseError"]
+_Parser = Callable[[str], "StandupCommand | ParseError"]
 
 
-def parse_standup_command(text: str) -> StandupCommand | StandupParseError:
+def parse_standup_command(text: str) -> StandupCommand | ParseError:
     """Parse the text after ``/standup``; never raises."""
     try:
         cleaned = clean_text(text, max_len=_MAX_INPUT, multiline=True)
     except TextTooLongError as error:
-        return StandupParseError(str(error), USAGE["help"])
+        return ParseError(str(error), USAGE["help"])
     if not cleaned:
         return CheckIn()
     typed, *more = cleaned.split(maxsplit=1)
     rest = more[0] if more else ""
     verb = _verb_of(typed)
     if verb is None:
-        return StandupParseError(
+        return ParseError(
             _("I don't know the command “{word}”. {commands}").format(
-                word=_shown(typed), commands=_(_COMMANDS)
+                word=shown(typed), commands=_(_COMMANDS)
             ),
             USAGE["help"],
         )
     if verb in _NO_ARGUMENTS:
         if rest:
-            return StandupParseError(
-                _("“{word}” takes nothing after it.").format(word=typed), USAGE[verb]
-            )
+            return takes_nothing(typed, USAGE[verb])
         return _NO_ARGUMENTS[verb]
     return _PARSERS[verb](rest)
 
@@ -359,18 +345,9 @@ def parse_standup_command(text: str) -> StandupCommand | StandupParseError:
 # --- helpers --------------------------------------------------------------------------
 
 
-def _fold(word: str) -> str:
-    return unicodedata.normalize("NFKC", word).casefold()
-
-
 def _verb_of(word: str) -> str | None:
-    folded = _fold(word)
+    folded = fold(word)
     return folded if folded in _VERBS else VERB_ALIASES.get(folded)
-
-
-def _shown(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= _SHOWN_LIMIT else text[: _SHOWN_LIMIT - 1] + "…"
 
 
 def _one_line(text: str) -> str:
@@ -391,107 +368,105 @@ def _first_word(text: str) -> tuple[str, str] | None:
 # --- settings -------------------------------------------------------------------------
 
 
-def _parse_help(rest: str) -> StandupCommand | StandupParseError:
+def _parse_help(rest: str) -> StandupCommand | ParseError:
     if not rest:
         return Help()
     topic = _verb_of(rest)
     if topic is None:
-        return StandupParseError(
-            _("I have no help on “{text}”.").format(text=_shown(rest)), USAGE["help"]
-        )
+        return no_help(rest, USAGE["help"])
     return Help(topic)
 
 
-def _parse_time(rest: str) -> StandupCommand | StandupParseError:
+def _parse_time(rest: str) -> StandupCommand | ParseError:
     try:
         return SetTime(parse_clock(rest))
     except StandupError as error:
-        return StandupParseError(str(error), USAGE["time"])
+        return ParseError(str(error), USAGE["time"])
 
 
-def _parse_days(rest: str) -> StandupCommand | StandupParseError:
+def _parse_days(rest: str) -> StandupCommand | ParseError:
     try:
         return SetDays(parse_days(rest))
     except StandupError as error:
-        return StandupParseError(str(error), USAGE["days"])
+        return ParseError(str(error), USAGE["days"])
 
 
-def _parse_zone(rest: str) -> StandupCommand | StandupParseError:
+def _parse_zone(rest: str) -> StandupCommand | ParseError:
     if not rest:
-        return StandupParseError(
+        return ParseError(
             _("Which time zone? Give a name such as Asia/Shanghai, or member."), USAGE["tz"]
         )
     if len(rest.split()) > 1:
-        return StandupParseError(
+        return ParseError(
             _("“{text}” is more than one word. Give one name such as Asia/Shanghai.").format(
-                text=_shown(rest)
+                text=shown(rest)
             ),
             USAGE["tz"],
         )
-    if _fold(rest) in _MEMBER_ZONE:
+    if fold(rest) in _MEMBER_ZONE:
         return SetZone(None)
-    zone = _zone_names().get(_fold(rest))
+    zone = _zone_names().get(fold(rest))
     if zone is None:
-        return StandupParseError(_unknown_zone(rest), USAGE["tz"])
+        return ParseError(_unknown_zone(rest), USAGE["tz"])
     return SetZone(zone)
 
 
 @cache
 def _zone_names() -> dict[str, str]:
     """Folded IANA name -> its spelling; read once, as listing the zones is slow."""
-    return {_fold(name): name for name in available_timezones() if name not in _NOT_ZONES}
+    return {fold(name): name for name in available_timezones() if name not in _NOT_ZONES}
 
 
 def _unknown_zone(typed: str) -> str:
-    folded = _fold(typed)
+    folded = fold(typed)
     matches = sorted(n for f, n in _zone_names().items() if f.rsplit("/", 1)[-1] == folded)
     if len(matches) == 1:
         return _("“{text}” is not a time zone name. Did you mean {zone}?").format(
-            text=_shown(typed), zone=matches[0]
+            text=shown(typed), zone=matches[0]
         )
     if re.match(r"(?:utc|gmt)?\s*[+-]", folded):
         return _(
             "“{text}” is an offset, which ignores daylight saving. "
             "Give a place name such as Asia/Shanghai or America/New_York."
-        ).format(text=_shown(typed))
+        ).format(text=shown(typed))
     return _(
         "I don't know the time zone “{text}”. "
         "Give an Area/City name such as Asia/Shanghai or Europe/London."
-    ).format(text=_shown(typed))
+    ).format(text=shown(typed))
 
 
-def _parse_questions(rest: str) -> StandupCommand | StandupParseError:
+def _parse_questions(rest: str) -> StandupCommand | ParseError:
     if not rest:
         return ShowQuestions()
-    if _fold(rest) in _RESET:
+    if fold(rest) in _RESET:
         return SetQuestions(DEFAULT_QUESTIONS)
     questions: list[str] = []
     for piece in _QUESTION_SPLIT.split(rest):
         try:
             question = clean_text(piece, max_len=MAX_QUESTION_LENGTH)
         except TextTooLongError:
-            return StandupParseError(
+            return ParseError(
                 _("“{text}” is longer than {most} characters. Please shorten it.").format(
-                    text=_shown(piece), most=MAX_QUESTION_LENGTH
+                    text=shown(piece), most=MAX_QUESTION_LENGTH
                 ),
                 USAGE["questions"],
             )
-        if question and _fold(question) in {_fold(q) for q in questions}:
-            return StandupParseError(
-                _("“{text}” is asked twice.").format(text=_shown(question)), USAGE["questions"]
+        if question and fold(question) in {fold(q) for q in questions}:
+            return ParseError(
+                _("“{text}” is asked twice.").format(text=shown(question)), USAGE["questions"]
             )
         if question:
             questions.append(question)
     return _question_count(questions)
 
 
-def _question_count(questions: list[str]) -> StandupCommand | StandupParseError:
+def _question_count(questions: list[str]) -> StandupCommand | ParseError:
     if not questions:
-        return StandupParseError(
+        return ParseError(
             _("Give at least one question; separate them with |."), USAGE["questions"]
         )
     if len(questions) > MAX_QUESTIONS:
-        return StandupParseError(
+        return ParseError(
             _("That's {count} questions; the most is {most}.").format(
                 count=len(questions), most=MAX_QUESTIONS
             ),
@@ -501,20 +476,20 @@ def _question_count(questions: list[str]) -> StandupCommand | StandupParseError:
 
 
 def _minutes(verb: str, make: Callable[[int], StandupCommand]) -> _Parser:
-    def parse(rest: str) -> StandupCommand | StandupParseError:
-        word = _fold(rest).strip()
+    def parse(rest: str) -> StandupCommand | ParseError:
+        word = fold(rest).strip()
         minutes = _minutes_of(word)
         if minutes is None:
             message = (
                 _("“{text}” is not a number of minutes after the start, e.g. 60 or 2h.").format(
-                    text=_shown(rest)
+                    text=shown(rest)
                 )
                 if rest
                 else _("Give a number of minutes after the start, e.g. 60 or 2h.")
             )
-            return StandupParseError(message, USAGE[verb])
+            return ParseError(message, USAGE[verb])
         if not 1 <= minutes <= MAX_MINUTES:
-            return StandupParseError(
+            return ParseError(
                 _(_OUT_OF_RANGE[verb]).format(most=MAX_MINUTES, minutes=minutes), USAGE[verb]
             )
         return make(minutes)
@@ -546,49 +521,45 @@ def _minutes_of(word: str) -> int | None:
 # --- holidays and absence -------------------------------------------------------------
 
 
-def _parse_holiday(rest: str) -> StandupCommand | StandupParseError:
+def _parse_holiday(rest: str) -> StandupCommand | ParseError:
     if not rest:
         return ListHolidays()
     action, _space, after = _one_line(rest).partition(" ")
-    folded = _fold(action)
+    folded = fold(action)
     if folded in _HOLIDAY_LIST:
         if after:
-            return StandupParseError(
-                _("“{word}” takes nothing after it.").format(word=action), USAGE["holiday"]
-            )
+            return takes_nothing(action, USAGE["holiday"])
         return ListHolidays()
     if folded in _HOLIDAY_REMOVE:
         return _remove_holiday(after)
     return _add_holiday(after if folded in _HOLIDAY_ADD else _one_line(rest))
 
 
-def _add_holiday(rest: str) -> StandupCommand | StandupParseError:
+def _add_holiday(rest: str) -> StandupCommand | ParseError:
     split = _first_word(rest) if rest else ("", "")
     if split is None:
-        return StandupParseError(
+        return ParseError(
             _("There's an opening quote with no closing quote in “{text}”.").format(
-                text=_shown(rest)
+                text=shown(rest)
             ),
             USAGE["holiday"],
         )
     day_text, name = split
     if not day_text:
-        return StandupParseError(
-            _("Which day? Give the date first, e.g. 2026-12-25."), USAGE["holiday"]
-        )
+        return ParseError(_("Which day? Give the date first, e.g. 2026-12-25."), USAGE["holiday"])
     try:
         return AddHoliday(day_text, clean_text(name, max_len=_MAX_HOLIDAY_NAME))
     except TextTooLongError:
-        return StandupParseError(
+        return ParseError(
             _("The holiday name is longer than {most} characters.").format(most=_MAX_HOLIDAY_NAME),
             USAGE["holiday"],
         )
 
 
-def _remove_holiday(rest: str) -> StandupCommand | StandupParseError:
+def _remove_holiday(rest: str) -> StandupCommand | ParseError:
     day_text = _unquoted(rest)
     if not day_text:
-        return StandupParseError(
+        return ParseError(
             _("Which day? Give the date after remove, e.g. 2026-12-25."), USAGE["holiday"]
         )
     return RemoveHoliday(day_text)
@@ -602,11 +573,11 @@ def _unquoted(text: str) -> str:
     return _one_line(text)
 
 
-def _parse_away(rest: str) -> StandupCommand | StandupParseError:
+def _parse_away(rest: str) -> StandupCommand | ParseError:
     match = _UNTIL.fullmatch(_one_line(rest))
     until = _unquoted(match[1] if match else rest)
     if not until:
-        return StandupParseError(
+        return ParseError(
             _("Until when? Give the day you're back, e.g. away until 2026-12-02."), USAGE["away"]
         )
     return Away(until)

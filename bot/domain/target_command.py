@@ -22,9 +22,10 @@ Rules worth knowing (all tested):
   percent (``120%``, the ``%`` is optional and dropped) or, for a streak, a whole
   number of days. The first unquoted ``bonus``/``奖金`` after at least one name word
   starts the bonus, which must be an amount; quote a name that contains that word.
-* TargetParseError.message is plain text containing user input: escape it before
-  showing it in mrkdwn. TargetParseError.usage and USAGE values are mrkdwn, with
-  ``<``/``>`` already written as ``&lt;``/``&gt;``.
+* Refusals are a ParseError (bot.domain.grammar; TargetParseError is the same class):
+  its message is plain text containing user input, to escape before showing it in
+  mrkdwn. Its usage and USAGE values are mrkdwn, with ``<``/``>`` already written as
+  ``&lt;``/``&gt;``.
 """
 
 from __future__ import annotations
@@ -35,7 +36,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
-from bot.domain.amounts import is_currency_word, looks_like_amount
+from bot.domain.amounts import is_separate_currency, looks_like_amount
+from bot.domain.grammar import (
+    ParseError,
+    no_help,
+    quote_error,
+    takes_nothing,
+    unknown_command,
+    usage_line,
+    who_message,
+)
 from bot.domain.lexer import Token, folded, joined, lex, shown
 from bot.domain.text import parse_mention
 from bot.i18n import N_, Texts, _
@@ -149,13 +159,8 @@ class Leaderboard:
     public: bool
 
 
-@dataclass(frozen=True)
-class TargetParseError:
-    """Why the text is not a command (plain text) and the right form (mrkdwn)."""
-
-    message: str
-    usage: str
-
+# The old name of the refusal type, still imported by the /target and /deal handlers.
+TargetParseError = ParseError
 
 TargetCommand: TypeAlias = (
     MyProgress
@@ -171,48 +176,38 @@ TargetCommand: TypeAlias = (
 )
 
 
-def _usage(form: str, example: str, other: str | None = None) -> str:
-    # Slack reads < and > as control characters even inside backticks.
-    escaped = form.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    if other is None:
-        return _("`{form}` — e.g. `{example}`").format(form=escaped, example=example)
-    return _("`{form}` — e.g. `{example}` or `{other}`").format(
-        form=escaped, example=example, other=other
-    )
-
-
 # Read in the current language: `USAGE["set"]` is translated when it is read.
 USAGE = Texts(
     {
         "progress": N_("`/target` shows your progress against your targets"),
         "team": N_("`/target team` shows the team's progress"),
-        "help": lambda: _usage(_("/target help [command]"), "/target help set"),
-        "set": lambda: _usage(
+        "help": lambda: usage_line(_("/target help [command]"), "/target help set"),
+        "set": lambda: usage_line(
             _("/target set <@person|team> <amount> [revenue|deals|pipeline] [period]"),
             "/target set @maria 50k month",
             "/target set team 10 deals Q1",
         ),
-        "split": lambda: _usage(
+        "split": lambda: usage_line(
             _("/target split team [equal|weighted] [period]"),
             "/target split team weighted next month",
         ),
-        "history": lambda: _usage(_("/target history [@person]"), "/target history @maria"),
+        "history": lambda: usage_line(_("/target history [@person]"), "/target history @maria"),
         "reward": lambda: "; ".join(
             (
-                _usage(
+                usage_line(
                     _("/target reward add [team] <percent>% <name> [bonus <amount>]"),
                     "/target reward add 120% Gold bonus 2k",
                 ),
-                _usage(
+                usage_line(
                     _("/target reward add streak <days> <name>"),
                     _('/target reward add streak 10 "Ten in a row"'),
                 ),
                 "`/target reward list`",
-                _usage(_("/target reward remove <#number>"), "/target reward remove #3"),
+                usage_line(_("/target reward remove <#number>"), "/target reward remove #3"),
             )
         ),
-        "rewards": lambda: _usage(_("/target rewards [period]"), "/target rewards last month"),
-        "leaderboard": lambda: _usage(
+        "rewards": lambda: usage_line(_("/target rewards [period]"), "/target rewards last month"),
+        "leaderboard": lambda: usage_line(
             _("/deal leaderboard [week|month|quarter] [revenue|deals|pipeline] [public]"),
             "/deal leaderboard quarter deals public",
         ),
@@ -314,47 +309,42 @@ _STREAK_DAYS = re.compile(r"(\d{1,4})\s*(?:d|天)?")
 _RULE_NUMBER = re.compile(r"#?([0-9]{1,9})")
 
 
-_Parser = Callable[[Sequence[Token]], "TargetCommand | TargetParseError"]
+_Parser = Callable[[Sequence[Token]], "TargetCommand | ParseError"]
 
 
-def parse_target_command(text: str) -> TargetCommand | TargetParseError:
+def parse_target_command(text: str) -> TargetCommand | ParseError:
     """Parse the text after ``/target``; never raises."""
     lexed = lex(text)
     tokens = lexed.tokens
     verb = _verb_of(tokens[0]) if tokens else "progress"
     if lexed.open_quote is not None:
-        return _quote_error(lexed.open_quote_mark, text, verb or "help")
+        return quote_error(lexed, USAGE[verb or "help"])
     if verb is None:
-        return TargetParseError(
-            _("I don't know the command “{word}”.").format(word=shown(tokens[0].text)),
-            USAGE["help"],
-        )
+        return unknown_command(tokens[0].text, USAGE["help"])
     if verb in _NO_ARGUMENTS:
         if len(tokens) > 1:
             # Name the verb as typed: "团队 本月" should not be answered with "team".
-            return TargetParseError(
-                _("“{word}” takes nothing after it.").format(word=tokens[0].text), USAGE[verb]
-            )
+            return takes_nothing(tokens[0].text, USAGE[verb])
         return _NO_ARGUMENTS[verb]
     return _PARSERS[verb](tokens[1:])
 
 
-def parse_leaderboard_args(words: str) -> Leaderboard | TargetParseError:
+def parse_leaderboard_args(words: str) -> Leaderboard | ParseError:
     """Parse ``[week|month|quarter] [metric] [public]``, in any order; never raises."""
     lexed = lex(words)
     if lexed.open_quote is not None:
-        return _quote_error(lexed.open_quote_mark, words, "leaderboard")
+        return quote_error(lexed, USAGE["leaderboard"])
     found: dict[str, str] = {}
     typed: dict[str, str] = {}
     for token in lexed.tokens:
         slot = _leaderboard_slot(token)
         if slot is None:
-            return TargetParseError(
+            return ParseError(
                 _("“{word}” is not a leaderboard option.").format(word=shown(token.text)),
                 USAGE["leaderboard"],
             )
         if slot[0] in found:
-            return TargetParseError(
+            return ParseError(
                 _(_SLOT_CLASHES[slot[0]]).format(
                     first=shown(typed[slot[0]]), second=shown(token.text)
                 ),
@@ -382,24 +372,6 @@ def _mention(token: Token) -> str | None:
     return None if token.quoted else parse_mention(token.text)
 
 
-def _quote_error(quote: str, text: str, verb: str) -> TargetParseError:
-    return TargetParseError(
-        _("There's an opening quote {quote} with no closing quote in “{text}”.").format(
-            quote=quote, text=shown(text)
-        ),
-        USAGE[verb],
-    )
-
-
-def _who_message(token: Token, otherwise: str) -> str:
-    if token.text.startswith(("@", "＠")):
-        return _(
-            "I couldn't tell who “{word}” is. Pick the person from Slack's @ menu "
-            "so it becomes a mention."
-        ).format(word=shown(token.text))
-    return otherwise
-
-
 # --- amounts --------------------------------------------------------------------------
 
 
@@ -424,23 +396,19 @@ def _is_amount(token: Token) -> bool:
 
 def _is_currency(token: Token) -> bool:
     word = folded(token)
-    if word is None or word in _KEYWORDS or not is_currency_word(token.text):
-        return False
-    # Lower-case letter codes are too often ordinary words ("all", "top").
-    plain_letters = token.text.isascii() and token.text.isalpha()
-    return not plain_letters or token.text.isupper() or word == "rmb"
+    return word is not None and word not in _KEYWORDS and is_separate_currency(token.text)
 
 
 # --- set ------------------------------------------------------------------------------
 
 
-def _parse_set(args: Sequence[Token]) -> TargetCommand | TargetParseError:
+def _parse_set(args: Sequence[Token]) -> TargetCommand | ParseError:
     if not args:
-        return TargetParseError(
+        return ParseError(
             _("Whose target? Start with an @person or team, then the amount."), USAGE["set"]
         )
     subject = _subject(args[0])
-    if isinstance(subject, TargetParseError):
+    if isinstance(subject, ParseError):
         return subject
     amount, rest = _take_amount(args[1:])
     if amount is None:
@@ -451,7 +419,7 @@ def _parse_set(args: Sequence[Token]) -> TargetCommand | TargetParseError:
         metric, rest = _METRICS[word], rest[1:]
     late = next((t for t in rest if folded(t) in _METRICS), None)
     if late is not None:
-        return TargetParseError(
+        return ParseError(
             _("Put the metric “{word}” right after the amount, before the period.").format(
                 word=late.text
             ),
@@ -461,7 +429,7 @@ def _parse_set(args: Sequence[Token]) -> TargetCommand | TargetParseError:
     return SetTarget(kind, user_id, amount, metric, joined(rest) or None)
 
 
-def _subject(token: Token) -> tuple[Literal["member", "team"], str | None] | TargetParseError:
+def _subject(token: Token) -> tuple[Literal["member", "team"], str | None] | ParseError:
     if folded(token) in _TEAM:
         return "team", None
     user_id = _mention(token)
@@ -472,14 +440,14 @@ def _subject(token: Token) -> tuple[Literal["member", "team"], str | None] | Tar
             text=shown(token.text)
         )
     else:
-        message = _who_message(
-            token,
+        message = who_message(
+            token.text,
             _("Whose target? “{text}” is not an @person or team.").format(text=shown(token.text)),
         )
-    return TargetParseError(message, USAGE["set"])
+    return ParseError(message, USAGE["set"])
 
 
-def _missing_amount(who: Token, rest: Sequence[Token]) -> TargetParseError:
+def _missing_amount(who: Token, rest: Sequence[Token]) -> ParseError:
     if not rest:
         # Not the mention itself: escaped for mrkdwn it would show as raw <@U…> text.
         message = (
@@ -491,16 +459,16 @@ def _missing_amount(who: Token, rest: Sequence[Token]) -> TargetParseError:
         message = _(
             "“{text}” is not an amount. Put the target right after who it's for, e.g. 50k or 10."
         ).format(text=shown(rest[0].text))
-    return TargetParseError(message, USAGE["set"])
+    return ParseError(message, USAGE["set"])
 
 
 # --- split / history / help -----------------------------------------------------------
 
 
-def _parse_split(args: Sequence[Token]) -> TargetCommand | TargetParseError:
+def _parse_split(args: Sequence[Token]) -> TargetCommand | ParseError:
     rest = args[1:] if args and folded(args[0]) in _TEAM else args
     if rest and _mention(rest[0]) is not None:
-        return TargetParseError(
+        return ParseError(
             _("“split” shares the team target among everyone; set one person's with set."),
             USAGE["split"],
         )
@@ -510,14 +478,14 @@ def _parse_split(args: Sequence[Token]) -> TargetCommand | TargetParseError:
         method, rest = _METHODS[word], rest[1:]
     late = next((t for t in rest if folded(t) in _METHODS), None)
     if late is not None:
-        return TargetParseError(
+        return ParseError(
             _("Put “{word}” right after split team, before the period.").format(word=late.text),
             USAGE["split"],
         )
     return Split(method, joined(rest) or None)
 
 
-def _parse_history(args: Sequence[Token]) -> TargetCommand | TargetParseError:
+def _parse_history(args: Sequence[Token]) -> TargetCommand | ParseError:
     if not args:
         return History(None)
     user_id = _mention(args[0]) if len(args) == 1 else None
@@ -526,10 +494,10 @@ def _parse_history(args: Sequence[Token]) -> TargetCommand | TargetParseError:
     otherwise = _("“history” takes one @person or nothing, not “{text}”.").format(
         text=shown(joined(args))
     )
-    return TargetParseError(_who_message(args[0], otherwise), USAGE["history"])
+    return ParseError(who_message(args[0].text, otherwise), USAGE["history"])
 
 
-def _parse_help(args: Sequence[Token]) -> TargetCommand | TargetParseError:
+def _parse_help(args: Sequence[Token]) -> TargetCommand | ParseError:
     if not args:
         return Help()
     topic = _verb_of(args[0])
@@ -537,25 +505,20 @@ def _parse_help(args: Sequence[Token]) -> TargetCommand | TargetParseError:
         return Help(topic)
     if len(args) == 1 and folded(args[0]) == "leaderboard":
         return Help("leaderboard")
-    return TargetParseError(
-        _("I have no help on “{text}”.").format(text=shown(joined(args))), USAGE["help"]
-    )
+    return no_help(joined(args), USAGE["help"])
 
 
 # --- rewards --------------------------------------------------------------------------
 
 
 def _rewards(plural: bool) -> _Parser:
-    def parse(args: Sequence[Token]) -> TargetCommand | TargetParseError:
+    def parse(args: Sequence[Token]) -> TargetCommand | ParseError:
         action = _REWARD_ACTIONS.get(folded(args[0]) or "") if args else None
         if action == "add":
             return _parse_reward_add(args[1:])
         if action == "list":
             if len(args) > 1:
-                return TargetParseError(
-                    _("“{word}” takes nothing after it.").format(word=args[0].text),
-                    USAGE["reward"],
-                )
+                return takes_nothing(args[0].text, USAGE["reward"])
             return RewardList()
         if action == "remove":
             return _parse_reward_remove(args[1:])
@@ -563,7 +526,7 @@ def _rewards(plural: bool) -> _Parser:
             return RewardLedger(joined(args) or None)
         if not args:
             return RewardList()
-        return TargetParseError(
+        return ParseError(
             _(
                 "“reward” takes add, list or remove, not “{word}”. "
                 "For rewards given, use rewards [period]."
@@ -574,7 +537,7 @@ def _rewards(plural: bool) -> _Parser:
     return parse
 
 
-def _parse_reward_add(args: Sequence[Token]) -> TargetCommand | TargetParseError:
+def _parse_reward_add(args: Sequence[Token]) -> TargetCommand | ParseError:
     scope: RewardScope = "member"
     word = folded(args[0]) if args else None
     if word in _TEAM:
@@ -582,21 +545,21 @@ def _parse_reward_add(args: Sequence[Token]) -> TargetCommand | TargetParseError
     elif word in _STREAK:
         scope, args = "streak", args[1:]
     threshold = _threshold(args, scope)
-    if isinstance(threshold, TargetParseError):
+    if isinstance(threshold, ParseError):
         return threshold
     value, rest = threshold
     bonus_at = next((i for i in range(1, len(rest)) if folded(rest[i]) in _BONUS), None)
     name_tokens = rest if bonus_at is None else rest[:bonus_at]
     name = joined(name_tokens)
     if not name:
-        return TargetParseError(
+        return ParseError(
             _("Give the reward a name after the threshold, e.g. Gold."), USAGE["reward"]
         )
     if bonus_at is None:
         return RewardAdd(scope, value, name, None)
     bonus, extra = _take_amount(rest[bonus_at + 1 :])
     if bonus is None or extra:
-        return TargetParseError(
+        return ParseError(
             _(
                 "After “{word}” I expected one amount, e.g. bonus 2k. "
                 "To use that word in the name, put the name in quotes."
@@ -608,7 +571,7 @@ def _parse_reward_add(args: Sequence[Token]) -> TargetCommand | TargetParseError
 
 def _threshold(
     args: Sequence[Token], scope: RewardScope
-) -> tuple[str, Sequence[Token]] | TargetParseError:
+) -> tuple[str, Sequence[Token]] | ParseError:
     """Read the percent (or streak days) that starts ``reward add``."""
     if not args:
         message = (
@@ -616,7 +579,7 @@ def _threshold(
             if scope == "streak"
             else _("At what percent? Give the threshold, then the name.")
         )
-        return TargetParseError(message, USAGE["reward"])
+        return ParseError(message, USAGE["reward"])
     text = "" if args[0].quoted else unicodedata.normalize("NFKC", args[0].text)
     rest = args[1:]
     if scope == "streak":
@@ -634,11 +597,11 @@ def _threshold(
             text=shown(args[0].text)
         )
     if match is None:
-        return TargetParseError(message, USAGE["reward"])
+        return ParseError(message, USAGE["reward"])
     return match[1], rest
 
 
-def _parse_reward_remove(args: Sequence[Token]) -> TargetCommand | TargetParseError:
+def _parse_reward_remove(args: Sequence[Token]) -> TargetCommand | ParseError:
     word = folded(args[0]) if len(args) == 1 else None
     match = _RULE_NUMBER.fullmatch(word or "")
     if match is not None and int(match[1]) > 0:
@@ -650,7 +613,7 @@ def _parse_reward_remove(args: Sequence[Token]) -> TargetCommand | TargetParseEr
         if args
         else _("Which rule? Give its #number. See them with reward list.")
     )
-    return TargetParseError(message, USAGE["reward"])
+    return ParseError(message, USAGE["reward"])
 
 
 # --- leaderboard ----------------------------------------------------------------------

@@ -7,7 +7,17 @@ import unicodedata
 
 from bot.i18n import _
 
-__all__ = ["TextTooLongError", "clean_text", "escape_mrkdwn", "parse_mention"]
+__all__ = [
+    "PHRASE_LIMIT",
+    "TextTooLongError",
+    "clean_text",
+    "escape_mrkdwn",
+    "parse_mention",
+    "typed_phrase",
+]
+
+# The longest date, period, time or list of days anyone types.
+PHRASE_LIMIT = 60
 
 # Slack has no escape for *, _, ~ and `; the `verbatim` flag only stops auto-linking,
 # and zero-width spaces next to markers make Slack *apply* formatting (jsx-slack uses
@@ -70,6 +80,23 @@ def clean_text(text: str, *, max_len: int, multiline: bool = False) -> str:
     if len(text) > max_len:
         raise TextTooLongError(len(text), max_len)
     return text
+
+
+def typed_phrase(
+    text: str, refuse: type[ValueError], *, empty: str, too_long: str, examples: str
+) -> str:
+    """A short typed phrase (a date, a period, days, a time) with its whitespace collapsed.
+
+    Raises ``refuse`` when it is empty or longer than PHRASE_LIMIT. ``empty``, ``too_long``
+    and ``examples`` are untranslated (N_) messages; both refusals take ``{examples}``
+    and ``too_long`` also ``{text}``, the phrase cut at the limit.
+    """
+    shown = " ".join(text.split())
+    if not shown:
+        raise refuse(_(empty).format(examples=_(examples)))
+    if len(shown) > PHRASE_LIMIT:
+        raise refuse(_(too_long).format(text=shown[:PHRASE_LIMIT], examples=_(examples)))
+    return shown
 
 
 def parse_mention(token: str) -> str | None:

@@ -8,7 +8,6 @@ from bot.domain.admin_command import (
     USAGE,
     VERB_ALIASES,
     AdminCommand,
-    AdminError,
     Currency,
     Fx,
     Help,
@@ -20,6 +19,7 @@ from bot.domain.admin_command import (
     TeamChange,
     parse_admin_command,
 )
+from bot.domain.grammar import ParseError
 from bot.i18n import use_language
 
 
@@ -79,13 +79,13 @@ def test_parses(text: str, expected: AdminCommand) -> None:
 )
 def test_refuses_with_the_right_usage(text: str, message: str, usage_key: str) -> None:
     result = parse_admin_command(text)
-    assert isinstance(result, AdminError)
+    assert isinstance(result, ParseError)
     assert message in result.message and result.usage == USAGE[usage_key]
 
 
 def test_unknown_verb_lists_every_usage() -> None:
     result = parse_admin_command("frobnicate")
-    assert isinstance(result, AdminError)
+    assert isinstance(result, ParseError)
     assert "frobnicate" in result.message and result.usage == "\n".join(USAGE.values())
 
 
@@ -96,7 +96,7 @@ def test_every_alias_names_a_verb() -> None:
 def test_usage_and_errors_follow_the_language() -> None:
     with use_language("zh"):
         result = parse_admin_command("language fr")
-        assert isinstance(result, AdminError)
+        assert isinstance(result, ParseError)
         assert result.message == "请选择 zh 或 en。"
         assert "设置你自己的语言" in result.usage
     assert "for yourself" in USAGE["language"]

@@ -7,6 +7,7 @@ from bot.domain.amounts import (
     Money,
     format_amount,
     is_currency_word,
+    is_separate_currency,
     looks_like_amount,
     parse_amount,
     require_positive,
@@ -217,3 +218,11 @@ def test_long_input_is_shortened_in_the_message() -> None:
     with pytest.raises(AmountError) as error:
         parse_amount("x" * 5000, "CNY")
     assert len(str(error.value)) < 120
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [("USD", True), ("usd", False), ("Bob", False), ("BOB", True), ("rmb", True), ("元", True)],
+)
+def test_is_separate_currency_takes_letter_codes_in_upper_case(word: str, expected: bool) -> None:
+    assert is_separate_currency(word) is expected

@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.domain.grammar import ParseError
 from bot.domain.target_command import (
     USAGE,
     VERB_ALIASES,
@@ -18,7 +19,6 @@ from bot.domain.target_command import (
     SetTarget,
     Split,
     TargetCommand,
-    TargetParseError,
     TeamProgress,
     parse_leaderboard_args,
     parse_target_command,
@@ -199,14 +199,14 @@ def test_parse(text: str, expected: TargetCommand) -> None:
 )
 def test_parse_errors(text: str, message: str, usage_key: str) -> None:
     result = parse_target_command(text)
-    assert isinstance(result, TargetParseError), result
+    assert isinstance(result, ParseError), result
     assert message in result.message
     assert result.usage == USAGE[usage_key]
 
 
 def test_long_input_is_shortened_in_messages() -> None:
     result = parse_target_command("x" * 500)
-    assert isinstance(result, TargetParseError)
+    assert isinstance(result, ParseError)
     assert len(result.message) < 120
     assert result.message.endswith("…”.")
 
@@ -246,7 +246,7 @@ def test_parse_leaderboard_args(words: str, expected: Leaderboard) -> None:
 )
 def test_parse_leaderboard_errors(words: str, message: str) -> None:
     result = parse_leaderboard_args(words)
-    assert isinstance(result, TargetParseError)
+    assert isinstance(result, ParseError)
     assert message in result.message
     assert result.usage == USAGE["leaderboard"]
 
@@ -275,7 +275,7 @@ def test_every_usage_example_parses() -> None:
                 if command == "/deal"
                 else parse_target_command(rest)
             )
-            assert not isinstance(result, TargetParseError), (key, example, result)
+            assert not isinstance(result, ParseError), (key, example, result)
 
 
 def test_aliases_point_at_verbs() -> None:
@@ -291,9 +291,9 @@ def test_aliases_point_at_verbs() -> None:
 @given(st.text())
 def test_never_raises_on_any_text(text: str) -> None:
     result = parse_target_command(text)
-    assert isinstance(result, TargetParseError | TargetCommand)
+    assert isinstance(result, ParseError | TargetCommand)
     lb = parse_leaderboard_args(text)
-    assert isinstance(lb, Leaderboard | TargetParseError)
+    assert isinstance(lb, Leaderboard | ParseError)
 
 
 _WORDS = st.sampled_from(
@@ -312,8 +312,8 @@ _WORDS = st.sampled_from(
 def test_never_raises_on_command_like_text(words: list[str], separator: str) -> None:
     text = separator.join(words)
     result = parse_target_command(text)
-    assert isinstance(result, TargetParseError | TargetCommand)
-    if isinstance(result, TargetParseError):
+    assert isinstance(result, ParseError | TargetCommand)
+    if isinstance(result, ParseError):
         assert result.message and result.usage in USAGE.values()
     lb = parse_leaderboard_args(text)
-    assert isinstance(lb, Leaderboard | TargetParseError)
+    assert isinstance(lb, Leaderboard | ParseError)

@@ -1,0 +1,78 @@
+"""What the slash-command grammars share: the refusal they return and how usage reads.
+
+Every grammar (``/deal``, ``/target``, ``/standup``, ``/salesbot``, ``/deal report``)
+returns a ParseError when the text is not a command. ParseError.message is plain text
+containing user input: escape it before showing it in mrkdwn. ParseError.usage and the
+lines usage_line writes are mrkdwn, with ``<``/``>`` already written as ``&lt;``/``&gt;``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.lexer import Lexed, shown
+from bot.i18n import _
+
+__all__ = [
+    "ParseError",
+    "no_help",
+    "quote_error",
+    "takes_nothing",
+    "unknown_command",
+    "usage_line",
+    "who_message",
+]
+
+
+@dataclass(frozen=True)
+class ParseError:
+    """Why the text is not a command (plain text) and the right form (mrkdwn)."""
+
+    message: str
+    usage: str
+
+
+def usage_line(form: str, example: str, other: str | None = None) -> str:
+    """```form` — e.g. `example``` (or two examples), with the form escaped for Slack."""
+    # Slack reads < and > as control characters even inside backticks.
+    escaped = form.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if other is None:
+        return _("`{form}` — e.g. `{example}`").format(form=escaped, example=example)
+    return _("`{form}` — e.g. `{example}` or `{other}`").format(
+        form=escaped, example=example, other=other
+    )
+
+
+def quote_error(lexed: Lexed, usage: str) -> ParseError:
+    """The refusal of a command whose opening quote never closes."""
+    return ParseError(
+        _("There's an opening quote {quote} with no closing quote in “{text}”.").format(
+            quote=lexed.open_quote_mark, text=shown(lexed.text)
+        ),
+        usage,
+    )
+
+
+def unknown_command(word: str, usage: str) -> ParseError:
+    """The refusal of a first word that is no verb."""
+    return ParseError(_("I don't know the command “{word}”.").format(word=shown(word)), usage)
+
+
+def takes_nothing(word: str, usage: str) -> ParseError:
+    """The refusal of words after a verb that takes none (``word`` as typed)."""
+    return ParseError(_("“{word}” takes nothing after it.").format(word=word), usage)
+
+
+def no_help(text: str, usage: str) -> ParseError:
+    """The refusal of ``help`` on something that is no command."""
+    return ParseError(_("I have no help on “{text}”.").format(text=shown(text)), usage)
+
+
+def who_message(word: str, otherwise: str) -> str:
+    """Explain an ``@name`` typed as plain text (not a mention); else ``otherwise``."""
+    if word.startswith(("@", "＠")):
+        return _(
+            "I couldn't tell who “{word}” is. Pick the person from Slack's @ menu "
+            "so it becomes a mention."
+        ).format(word=shown(word))
+    return otherwise
