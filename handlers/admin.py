@@ -10,16 +10,16 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.orm import Session
 
 from bot.domain import admin_command as cmd
-from bot.domain.text import escape_mrkdwn
 from bot.i18n import _
+from bot.results.admin import Result
 from bot.runtime import Runtime, runtime_of
 from bot.services import admin
 from bot.services.actor import Actor
-from bot.services.directory import setup_team, sync_team_members
 from bot.services.errors import Refused
 from bot.services.language import set_language
 from bot.slack.directory import channel_name, channel_profiles
-from bot.views.common import Message, ephemeral, refusal, section
+from bot.views import admin as views
+from bot.views.common import Message, refusal
 from handlers.common import as_caller, in_caller_language
 
 log = logging.getLogger(__name__)
@@ -41,15 +41,10 @@ def answer_salesbot(ack: Ack, command: dict[str, Any], respond: Respond, runtime
     """Parse /salesbot and answer it (in the language already chosen for the caller)."""
     parsed = cmd.parse_admin_command(command.get("text", ""))
     if isinstance(parsed, cmd.AdminError):
-        ack(**refusal(escape_mrkdwn(parsed.message), parsed.usage))
+        ack(**views.parse_error(parsed))
         return
     if isinstance(parsed, cmd.Help):
-        ack(
-            **ephemeral(
-                _("How to use /salesbot"),
-                [section("\n".join(f"• {usage}" for usage in cmd.USAGE.values()))],
-            )
-        )
+        ack(**views.usage())
         return
     if isinstance(parsed, cmd.Setup):
         try:
@@ -62,9 +57,7 @@ def answer_salesbot(ack: Ack, command: dict[str, Any], respond: Respond, runtime
         except Refused as refused:
             ack(**refusal(refused.message))
             return
-        ack(
-            **ephemeral(":hourglass_flowing_sand: " + _("Setting up this channel as a sales team…"))
-        )
+        ack(**views.setting_up())
         respond(**set_up(runtime, command, parsed))
         return
     ack(**run(runtime, command, parsed))
@@ -74,7 +67,7 @@ def run(runtime: Runtime, command: dict[str, Any], parsed: cmd.AdminCommand) -> 
     """Carry out a quick /salesbot command and render the answer."""
     channel_id = command.get("channel_id", "")
 
-    def work(session: Session, actor: Actor) -> str:
+    def work(session: Session, actor: Actor) -> Result:
         match parsed:
             case cmd.TeamChange(action="list"):
                 return admin.list_team(session, admin.team_here(session, actor, channel_id))
@@ -113,10 +106,11 @@ def run(runtime: Runtime, command: dict[str, Any], parsed: cmd.AdminCommand) -> 
         raise Refused(_("That is not a /salesbot command."), "\n".join(cmd.USAGE.values()))
 
     try:
-        text = as_caller(runtime, command["team_id"], command["user_id"], work)
+        return as_caller(
+            runtime, command["team_id"], command["user_id"], lambda s, a: views.render(work(s, a))
+        )
     except Refused as refused:
         return refusal(refused.message, refused.usage)
-    return ephemeral(text, [section(text)])
 
 
 def set_up(runtime: Runtime, command: dict[str, Any], parsed: cmd.Setup) -> Message:
@@ -127,47 +121,18 @@ def set_up(runtime: Runtime, command: dict[str, Any], parsed: cmd.Setup) -> Mess
         name = channel_name(runtime.lookup_client_for(workspace_id), channel_id)
     except (SlackApiError, SlackClientError) as error:
         log.warning("setup.members_failed channel=%s error=%s", channel_id, error)
-        return refusal(
-            _(
-                "I could not read this channel's members. Invite me first (`/invite @Salesbot`), "
-                "then run `/salesbot setup` again."
-            )
-        )
+        return views.channel_unreadable()
 
     def work(session: Session, actor: Actor) -> Message:
-        admin.require_manager(actor)
-        team, created = setup_team(
+        result = admin.set_up(
             session,
-            workspace_id=workspace_id,
+            actor,
             channel_id=channel_id,
             channel_name=name,
-            timezone=actor.member.timezone,
-            now=actor.now,
+            profiles=profiles,
+            currency=parsed.currency,
         )
-        if parsed.currency:
-            team.currency = parsed.currency
-        joined = sync_team_members(session, team, profiles, now=actor.now)
-        people = ", ".join(f"<@{m.slack_user_id}>" for m in joined) or _("nobody yet")
-        channel = f"#{escape_mrkdwn(team.name)}"
-        head = (
-            _("{channel} is now a sales team.")
-            if created
-            else _("{channel} was already a sales team; members refreshed.")
-        ).format(channel=channel)
-        text = "\n".join(
-            (
-                f":white_check_mark: {head}",
-                _("Members ({count}): {people}").format(count=len(joined), people=people),
-                _("Currency {currency} · time zone {zone} · members refresh daily.").format(
-                    currency=team.currency, zone=team.timezone
-                ),
-                _(
-                    "Next: record deals with `/deal add Acme 12k`, name managers with "
-                    "`/salesbot managers add @person`."
-                ),
-            )
-        )
-        return ephemeral(text, [section(text)])
+        return views.render(result)
 
     try:
         return as_caller(runtime, workspace_id, command["user_id"], work)
