@@ -7,20 +7,15 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk.errors import SlackApiError, SlackClientError
-from sqlalchemy.orm import Session
 
 from bot.domain import admin_command as cmd
-from bot.domain.text import escape_mrkdwn
-from bot.i18n import _
 from bot.runtime import Runtime, runtime_of
-from bot.services import admin
-from bot.services.actor import Actor
-from bot.services.directory import setup_team, sync_team_members
+from bot.services import admin, admin_commands
 from bot.services.errors import Refused
-from bot.services.language import set_language
 from bot.slack.directory import channel_name, channel_profiles
-from bot.views.common import Message, ephemeral, refusal, section
-from handlers.common import as_caller, in_caller_language
+from bot.unit_of_work import answer, as_caller, in_caller_language
+from bot.views import admin as views
+from bot.views.common import Message, refusal
 
 log = logging.getLogger(__name__)
 
@@ -41,135 +36,62 @@ def answer_salesbot(ack: Ack, command: dict[str, Any], respond: Respond, runtime
     """Parse /salesbot and answer it (in the language already chosen for the caller)."""
     parsed = cmd.parse_admin_command(command.get("text", ""))
     if isinstance(parsed, cmd.AdminError):
-        ack(**refusal(escape_mrkdwn(parsed.message), parsed.usage))
+        ack(**views.parse_error(parsed))
         return
     if isinstance(parsed, cmd.Help):
-        ack(
-            **ephemeral(
-                _("How to use /salesbot"),
-                [section("\n".join(f"• {usage}" for usage in cmd.USAGE.values()))],
-            )
-        )
+        ack(**views.usage())
         return
+    workspace_id, user_id = command["team_id"], command["user_id"]
+    channel_id = command.get("channel_id", "")
     if isinstance(parsed, cmd.Setup):
+        # Only a manager may, and is told so before Slack is asked for the channel's members.
         try:
             as_caller(
-                runtime,
-                command["team_id"],
-                command["user_id"],
-                lambda _s, actor: admin.require_manager(actor),
+                runtime, workspace_id, user_id, lambda _s, actor: admin.require_manager(actor)
             )
         except Refused as refused:
-            ack(**refusal(refused.message))
+            ack(**refusal(refused.message, refused.usage))
             return
-        ack(
-            **ephemeral(":hourglass_flowing_sand: " + _("Setting up this channel as a sales team…"))
-        )
-        respond(**set_up(runtime, command, parsed))
+        ack(**views.setting_up())
+        respond(**set_up(runtime, workspace_id, user_id, channel_id, parsed))
         return
-    ack(**run(runtime, command, parsed))
+    ack(
+        **answer(
+            runtime,
+            workspace_id,
+            user_id,
+            lambda session, actor: views.render(
+                admin_commands.execute(session, actor, parsed, channel_id=channel_id)
+            ),
+        )
+    )
 
 
-def run(runtime: Runtime, command: dict[str, Any], parsed: cmd.AdminCommand) -> Message:
-    """Carry out a quick /salesbot command and render the answer."""
-    channel_id = command.get("channel_id", "")
+def set_up(
+    runtime: Runtime, workspace_id: str, user_id: str, channel_id: str, parsed: cmd.Setup
+) -> Message:
+    """Bind the channel to a team and bring in its human members.
 
-    def work(session: Session, actor: Actor) -> str:
-        match parsed:
-            case cmd.TeamChange(action="list"):
-                return admin.list_team(session, admin.team_here(session, actor, channel_id))
-            case cmd.TeamChange(action="add", user_id=str(user_id)):
-                team = admin.team_here(session, actor, channel_id)
-                return admin.add_to_team(session, actor, team, user_id)
-            case cmd.TeamChange(action="remove", user_id=str(user_id)):
-                team = admin.team_here(session, actor, channel_id)
-                return admin.remove_from_team(session, actor, team, user_id)
-            case cmd.ManagerChange(action="list"):
-                return admin.list_managers(session, actor)
-            case cmd.ManagerChange(action=action, user_id=str(user_id)):
-                return admin.set_manager(session, actor, user_id, manager=action == "add")
-            case cmd.Stages(action="list"):
-                return admin.list_stages(session, actor)
-            case cmd.Stages(action="add", stage=str(key), probability=probability):
-                assert probability is not None
-                return admin.add_stage(session, actor, key, probability)
-            case cmd.Stages(action="set", stage=str(stage), probability=probability):
-                assert probability is not None
-                return admin.set_stage_probability(session, actor, stage, probability)
-            case cmd.Stages(action="rename", stage=str(stage), label=str(label)):
-                return admin.rename_stage(session, actor, stage, label)
-            case cmd.Currency(code=code):
-                return admin.set_currency(actor, admin.team_here(session, actor, channel_id), code)
-            case cmd.Fx(currency=str(currency), rate=rate) if rate is not None:
-                team = admin.team_here(session, actor, channel_id)
-                return admin.set_fx(session, actor, team, currency, rate)
-            case cmd.Fx():
-                return admin.list_fx(session, admin.team_here(session, actor, channel_id))
-            case cmd.Language(language=language, workspace=workspace):
-                return set_language(session, actor, language, workspace=workspace)
-            case cmd.StaleDays(days=days):
-                team = admin.team_here(session, actor, channel_id)
-                return admin.set_stale_days(actor, team, days)
-        raise Refused(_("That is not a /salesbot command."), "\n".join(cmd.USAGE.values()))
-
-    try:
-        text = as_caller(runtime, command["team_id"], command["user_id"], work)
-    except Refused as refused:
-        return refusal(refused.message, refused.usage)
-    return ephemeral(text, [section(text)])
-
-
-def set_up(runtime: Runtime, command: dict[str, Any], parsed: cmd.Setup) -> Message:
-    """Bind the channel to a team and bring in its human members."""
-    workspace_id, channel_id = command["team_id"], command["channel_id"]
+    The channel's members and name are read from Slack first, outside any transaction.
+    """
     try:
         profiles = channel_profiles(runtime, workspace_id, channel_id)
         name = channel_name(runtime.lookup_client_for(workspace_id), channel_id)
     except (SlackApiError, SlackClientError) as error:
         log.warning("setup.members_failed channel=%s error=%s", channel_id, error)
-        return refusal(
-            _(
-                "I could not read this channel's members. Invite me first (`/invite @Salesbot`), "
-                "then run `/salesbot setup` again."
+        return views.channel_unreadable()
+    return answer(
+        runtime,
+        workspace_id,
+        user_id,
+        lambda session, actor: views.render(
+            admin.set_up(
+                session,
+                actor,
+                channel_id=channel_id,
+                channel_name=name,
+                profiles=profiles,
+                currency=parsed.currency,
             )
-        )
-
-    def work(session: Session, actor: Actor) -> Message:
-        admin.require_manager(actor)
-        team, created = setup_team(
-            session,
-            workspace_id=workspace_id,
-            channel_id=channel_id,
-            channel_name=name,
-            timezone=actor.member.timezone,
-            now=actor.now,
-        )
-        if parsed.currency:
-            team.currency = parsed.currency
-        joined = sync_team_members(session, team, profiles, now=actor.now)
-        people = ", ".join(f"<@{m.slack_user_id}>" for m in joined) or _("nobody yet")
-        channel = f"#{escape_mrkdwn(team.name)}"
-        head = (
-            _("{channel} is now a sales team.")
-            if created
-            else _("{channel} was already a sales team; members refreshed.")
-        ).format(channel=channel)
-        text = "\n".join(
-            (
-                f":white_check_mark: {head}",
-                _("Members ({count}): {people}").format(count=len(joined), people=people),
-                _("Currency {currency} · time zone {zone} · members refresh daily.").format(
-                    currency=team.currency, zone=team.timezone
-                ),
-                _(
-                    "Next: record deals with `/deal add Acme 12k`, name managers with "
-                    "`/salesbot managers add @person`."
-                ),
-            )
-        )
-        return ephemeral(text, [section(text)])
-
-    try:
-        return as_caller(runtime, workspace_id, command["user_id"], work)
-    except Refused as refused:
-        return refusal(refused.message, refused.usage)
+        ),
+    )

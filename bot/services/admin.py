@@ -1,7 +1,11 @@
-"""/salesbot: teams, managers, stages and team settings. Managers only, except looking."""
+"""/salesbot: teams, managers, stages and team settings. Managers only, except looking.
+
+Each change returns a typed result (bot.results.admin); bot.views.admin words it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -10,12 +14,38 @@ from sqlalchemy.orm import Session
 from bot.domain.amounts import is_currency_code
 from bot.domain.stages import StageError, resolve_stage, shown_label
 from bot.domain.text import escape_mrkdwn
-from bot.i18n import N_, _, ngettext
+from bot.i18n import N_, _
+from bot.results.admin import (
+    AddedToTeam,
+    CurrencySet,
+    FxRate,
+    FxRateSet,
+    FxRatesListed,
+    ManagerChanged,
+    ManagersListed,
+    RemovedFromTeam,
+    StageAdded,
+    StageRenamed,
+    StageReweighted,
+    StagesListed,
+    StaleDaysSet,
+    TeamListed,
+    TeamSetUp,
+)
 from bot.services import deals
 from bot.services.actor import Actor
-from bot.services.directory import ensure_member, find_member, team_for_channel, team_members
+from bot.services.directory import (
+    Profile,
+    ensure_member,
+    find_member,
+    setup_team,
+    sync_team_members,
+    team_for_channel,
+    team_members,
+)
 from bot.services.errors import Refused
-from models import FxRate, Member, SalesTeam, StageDef
+from models import FxRate as FxRateRow
+from models import Member, SalesTeam, StageDef
 
 MANAGERS_ONLY = N_(
     "Only managers can do that. Slack workspace admins and owners are managers, and they can "
@@ -39,86 +69,101 @@ def team_here(session: Session, actor: Actor, channel_id: str) -> SalesTeam:
     return team
 
 
-def add_to_team(session: Session, actor: Actor, team: SalesTeam, user_id: str) -> str:
+def set_up(
+    session: Session,
+    actor: Actor,
+    *,
+    channel_id: str,
+    channel_name: str,
+    profiles: Sequence[Profile],
+    currency: str | None,
+) -> TeamSetUp:
+    """Bind the channel to a team (new, or the one it has) and bring in its human members.
+
+    `channel_name` and `profiles` were read from Slack beforehand, outside the transaction.
+    """
+    require_manager(actor)
+    team, created = setup_team(
+        session,
+        workspace_id=actor.workspace_id,
+        channel_id=channel_id,
+        channel_name=channel_name,
+        timezone=actor.member.timezone,
+        now=actor.now,
+    )
+    if currency:
+        team.currency = currency
+    joined = sync_team_members(session, team, profiles, now=actor.now)
+    return TeamSetUp(
+        team_name=team.name,
+        created=created,
+        member_user_ids=tuple(m.slack_user_id for m in joined),
+        currency=team.currency,
+        timezone=team.timezone,
+    )
+
+
+def add_to_team(session: Session, actor: Actor, team: SalesTeam, user_id: str) -> AddedToTeam:
     """Put a member into the team (moving them from any other team)."""
     require_manager(actor)
     member = ensure_member(session, actor.workspace_id, user_id, now=actor.now)
-    person, name = f"<@{user_id}>", escape_mrkdwn(team.name)
     if member.team_id == team.id:
-        return _("{person} is already in {team}.").format(person=person, team=name)
+        return AddedToTeam(user_id, team.name, already=True)
     moved = member.team_id is not None
     member.team_id = team.id
     member.removed_from_team_id = None
     member.updated_at = actor.now
-    if moved:
-        return _("Added {person} to {team}. (They left their previous team.)").format(
-            person=person, team=name
-        )
-    return _("Added {person} to {team}.").format(person=person, team=name)
+    return AddedToTeam(user_id, team.name, moved=moved)
 
 
-def remove_from_team(session: Session, actor: Actor, team: SalesTeam, user_id: str) -> str:
+def remove_from_team(
+    session: Session, actor: Actor, team: SalesTeam, user_id: str
+) -> RemovedFromTeam:
     """Take a member out of the team; their deals stay with them."""
     require_manager(actor)
     member = find_member(session, actor.workspace_id, user_id)
-    person, name = f"<@{user_id}>", escape_mrkdwn(team.name)
     if member is None or member.team_id != team.id:
-        return _("{person} is not in {team}.").format(person=person, team=name)
+        return RemovedFromTeam(user_id, team.name, removed=False)
     member.team_id = None
     member.removed_from_team_id = team.id
     member.updated_at = actor.now
-    return _("Removed {person} from {team}. Their deals stay theirs.").format(
-        person=person, team=name
-    )
+    return RemovedFromTeam(user_id, team.name, removed=True)
 
 
-def list_team(session: Session, team: SalesTeam) -> str:
+def list_team(session: Session, team: SalesTeam) -> TeamListed:
     """Who is in the team."""
     members = team_members(session, team)
-    names = ", ".join(f"<@{m.slack_user_id}>" for m in members) or _("nobody yet")
-    return f"*{escape_mrkdwn(team.name)}* ({len(members)}): {names}"
+    return TeamListed(team.name, tuple(m.slack_user_id for m in members))
 
 
-def set_manager(session: Session, actor: Actor, user_id: str, *, manager: bool) -> str:
+def set_manager(session: Session, actor: Actor, user_id: str, *, manager: bool) -> ManagerChanged:
     """Name or un-name a manager of the workspace."""
     require_manager(actor)
     member = ensure_member(session, actor.workspace_id, user_id, now=actor.now)
-    person = f"<@{user_id}>"
     if not manager and member.is_slack_admin:
-        return _("{person} is a Slack workspace admin, so always a manager.").format(person=person)
+        return ManagerChanged(user_id, manager, changed=False, slack_admin=True)
     if member.is_manager == manager:
-        text = _("{person} is already a manager.") if manager else _("{person} is not a manager.")
-        return text.format(person=person)
+        return ManagerChanged(user_id, manager, changed=False)
     member.is_manager = manager
     member.updated_at = actor.now
-    text = _("{person} is now a manager.") if manager else _("{person} is no longer a manager.")
-    return text.format(person=person)
+    return ManagerChanged(user_id, manager, changed=True)
 
 
-def list_managers(session: Session, actor: Actor) -> str:
+def list_managers(session: Session, actor: Actor) -> ManagersListed:
     """Everyone who may manage this workspace."""
     query = select(Member).where(
         Member.workspace_id == actor.workspace_id,
         (Member.is_manager.is_(True)) | (Member.is_slack_admin.is_(True)),
     )
-    people = ", ".join(f"<@{m.slack_user_id}>" for m in session.scalars(query))
-    return _("Managers: {people}").format(
-        people=people or _("only Slack workspace admins and owners")
-    )
+    return ManagersListed(tuple(m.slack_user_id for m in session.scalars(query)))
 
 
-def list_stages(session: Session, actor: Actor) -> str:
+def list_stages(session: Session, actor: Actor) -> StagesListed:
     """The workspace's stages with their probabilities."""
-    kinds = {"won": _("won"), "lost": _("lost")}
-    lines = [
-        f"{s.position}. *{escape_mrkdwn(s.label)}* `{s.key}` {s.probability * 100:.0f}%"
-        + ("" if s.kind == "open" else f" ({kinds.get(s.kind, s.kind)})")
-        for s in deals.stage_list(session, actor.workspace_id)
-    ]
-    return _("*Stages*") + "\n" + "\n".join(lines)
+    return StagesListed(tuple(deals.stage_list(session, actor.workspace_id)))
 
 
-def add_stage(session: Session, actor: Actor, key: str, probability: Decimal) -> str:
+def add_stage(session: Session, actor: Actor, key: str, probability: Decimal) -> StageAdded:
     """A new open stage, placed by its probability among the open ones."""
     require_manager(actor)
     key = key.casefold()
@@ -147,10 +192,7 @@ def add_stage(session: Session, actor: Actor, key: str, probability: Decimal) ->
         )
     )
     session.flush()
-    added = _("Added the stage *{stage}* ({percent}%).").format(
-        stage=key.capitalize(), percent=f"{probability * 100:.0f}"
-    )
-    return added + "\n" + list_stages(session, actor)
+    return StageAdded(key.capitalize(), probability, list_stages(session, actor).stages)
 
 
 def _stage_row(session: Session, actor: Actor, text: str) -> StageDef:
@@ -166,7 +208,9 @@ def _stage_row(session: Session, actor: Actor, text: str) -> StageDef:
     return row
 
 
-def set_stage_probability(session: Session, actor: Actor, text: str, probability: Decimal) -> str:
+def set_stage_probability(
+    session: Session, actor: Actor, text: str, probability: Decimal
+) -> StageReweighted:
     """Re-weight a stage (won and lost stay at 100% and 0%)."""
     require_manager(actor)
     row = _stage_row(session, actor, text)
@@ -177,21 +221,19 @@ def set_stage_probability(session: Session, actor: Actor, text: str, probability
             )
         )
     row.probability = probability
-    return _("{stage} is now {percent}%.").format(
-        stage=escape_mrkdwn(shown_label(row.key, row.label)), percent=f"{probability * 100:.0f}"
-    )
+    return StageReweighted(shown_label(row.key, row.label), probability)
 
 
-def rename_stage(session: Session, actor: Actor, text: str, label: str) -> str:
+def rename_stage(session: Session, actor: Actor, text: str, label: str) -> StageRenamed:
     """Give a stage a new display name (its key, used in commands and history, stays)."""
     require_manager(actor)
     row = _stage_row(session, actor, text)
     old = shown_label(row.key, row.label)
     row.label = label
-    return _("Renamed {old} to {new}.").format(old=escape_mrkdwn(old), new=escape_mrkdwn(label))
+    return StageRenamed(old, label)
 
 
-def set_currency(actor: Actor, team: SalesTeam, code: str) -> str:
+def set_currency(actor: Actor, team: SalesTeam, code: str) -> CurrencySet:
     """Set the team's reporting currency."""
     require_manager(actor)
     if not is_currency_code(code):
@@ -199,23 +241,19 @@ def set_currency(actor: Actor, team: SalesTeam, code: str) -> str:
             _("{code} is not a currency code I know (ISO 4217, e.g. CNY, USD).").format(code=code)
         )
     team.currency = code
-    return _("{team} now reports in {code}. New deals default to {code}.").format(
-        team=escape_mrkdwn(team.name), code=code
-    )
+    return CurrencySet(team.name, code)
 
 
-def set_stale_days(actor: Actor, team: SalesTeam, days: int) -> str:
+def set_stale_days(actor: Actor, team: SalesTeam, days: int) -> StaleDaysSet:
     """Set after how many idle days a deal is stale."""
     require_manager(actor)
     team.stale_days = days
-    return ngettext(
-        "Deals with no update for {days} day now count as stale.",
-        "Deals with no update for {days} days now count as stale.",
-        days,
-    ).format(days=days)
+    return StaleDaysSet(days)
 
 
-def set_fx(session: Session, actor: Actor, team: SalesTeam, currency: str, rate: Decimal) -> str:
+def set_fx(
+    session: Session, actor: Actor, team: SalesTeam, currency: str, rate: Decimal
+) -> FxRateSet:
     """Set how much of the team currency one unit of `currency` is worth."""
     require_manager(actor)
     if not is_currency_code(currency):
@@ -229,10 +267,10 @@ def set_fx(session: Session, actor: Actor, team: SalesTeam, currency: str, rate:
             _("{code} is the team currency already: its rate is always 1.").format(code=currency)
         )
     row = session.scalars(
-        select(FxRate).where(FxRate.team_id == team.id, FxRate.currency == currency)
+        select(FxRateRow).where(FxRateRow.team_id == team.id, FxRateRow.currency == currency)
     ).one_or_none()
     if row is None:
-        row = FxRate(
+        row = FxRateRow(
             workspace_id=team.workspace_id,
             team_id=team.id,
             currency=currency,
@@ -244,20 +282,12 @@ def set_fx(session: Session, actor: Actor, team: SalesTeam, currency: str, rate:
     row.rate = rate
     row.set_by_id = actor.member.id
     row.updated_at = actor.now
-    return _("1 {currency} = {rate} {team_currency} for {team}.").format(
-        currency=currency,
-        rate=f"{rate:f}",
-        team_currency=team.currency,
-        team=escape_mrkdwn(team.name),
-    )
+    return FxRateSet(team.name, team.currency, FxRate(currency, rate))
 
 
-def list_fx(session: Session, team: SalesTeam) -> str:
+def list_fx(session: Session, team: SalesTeam) -> FxRatesListed:
     """The team's exchange rates."""
     rows = session.scalars(
-        select(FxRate).where(FxRate.team_id == team.id).order_by(FxRate.currency)
+        select(FxRateRow).where(FxRateRow.team_id == team.id).order_by(FxRateRow.currency)
     )
-    lines = [f"1 {r.currency} = {r.rate.normalize():f} {team.currency}" for r in rows]
-    return "\n".join(lines) or _(
-        "No exchange rates yet: deals must be in {currency}. Add one with `/salesbot fx EUR 7.8`."
-    ).format(currency=team.currency)
+    return FxRatesListed(team.currency, tuple(FxRate(r.currency, r.rate) for r in rows))

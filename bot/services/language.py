@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from bot import i18n
+from bot.results.admin import LanguageSet, LanguageShown
 from bot.services.actor import Actor
 from bot.services.errors import Refused
 from models import Member, Workspace
@@ -22,19 +23,18 @@ def member_language(session: Session, member: Member) -> str:
     return i18n.choose(member.language, workspace.language if workspace else None, member.locale)
 
 
-def set_language(session: Session, actor: Actor, language: str | None, *, workspace: bool) -> str:
+def set_language(
+    session: Session, actor: Actor, language: str | None, *, workspace: bool
+) -> LanguageShown | LanguageSet:
     """Choose a language for oneself, or (managers) the workspace default."""
     if language is None:
-        current = member_language(session, actor.member)
-        return i18n._("Your language is {language}.").format(language=current)
+        return LanguageShown(member_language(session, actor.member))
     if not workspace:
         actor.member.language = language
-        with i18n.use_language(language):
-            return i18n._("Done: Salesbot speaks English to you now.")
+        return LanguageSet(language, workspace=False)
     if not actor.member.can_manage:
         raise Refused(i18n._("Only managers can change the workspace's language."))
     row = session.get(Workspace, actor.workspace_id)
     assert row is not None
     row.language = language
-    with i18n.use_language(language):
-        return i18n._("Done: the workspace's default language is English now.")
+    return LanguageSet(language, workspace=True)

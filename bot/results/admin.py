@@ -1,0 +1,178 @@
+"""What /salesbot commands hand to views: teams, managers, stages, team settings, language.
+
+Names a manager or a Slack channel chose (team names, stage labels) are carried as written;
+the view escapes them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from bot.domain.stages import Stage
+
+
+@dataclass(frozen=True)
+class TeamSetUp:
+    """A channel was made a sales team (or already was: `created` False), members brought in."""
+
+    team_name: str
+    created: bool
+    member_user_ids: tuple[str, ...]
+    currency: str
+    timezone: str
+
+
+@dataclass(frozen=True)
+class TeamListed:
+    """Who is in a team."""
+
+    team_name: str
+    member_user_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AddedToTeam:
+    """A member was put into a team (`already`: they were in it; `moved`: they left another)."""
+
+    user_id: str
+    team_name: str
+    already: bool = False
+    moved: bool = False
+
+
+@dataclass(frozen=True)
+class RemovedFromTeam:
+    """A member was taken out of a team (`removed` False: they were not in it)."""
+
+    user_id: str
+    team_name: str
+    removed: bool
+
+
+@dataclass(frozen=True)
+class ManagerChanged:
+    """A member was named (`manager`) or un-named a manager.
+
+    `changed` False: they already were (or were not). `slack_admin`: un-naming a Slack
+    workspace admin changes nothing, they are always a manager.
+    """
+
+    user_id: str
+    manager: bool
+    changed: bool
+    slack_admin: bool = False
+
+
+@dataclass(frozen=True)
+class ManagersListed:
+    """Everyone named a manager or a Slack workspace admin (empty: only Slack admins)."""
+
+    user_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StagesListed:
+    """The workspace's stages, in pipeline order (labels as shown)."""
+
+    stages: tuple[Stage, ...]
+
+
+@dataclass(frozen=True)
+class StageAdded:
+    """A new open stage, and the stages with it."""
+
+    label: str
+    probability: Decimal
+    stages: tuple[Stage, ...]
+
+
+@dataclass(frozen=True)
+class StageReweighted:
+    """A stage's probability changed (label as shown)."""
+
+    label: str
+    probability: Decimal
+
+
+@dataclass(frozen=True)
+class StageRenamed:
+    """A stage's display name changed (old label as shown, new one as typed)."""
+
+    old_label: str
+    new_label: str
+
+
+@dataclass(frozen=True)
+class CurrencySet:
+    """A team's reporting currency changed."""
+
+    team_name: str
+    currency: str
+
+
+@dataclass(frozen=True)
+class StaleDaysSet:
+    """After how many idle days a team's deal counts as stale."""
+
+    days: int
+
+
+@dataclass(frozen=True)
+class FxRate:
+    """One unit of `currency` is worth `rate` of the team currency."""
+
+    currency: str
+    rate: Decimal
+
+
+@dataclass(frozen=True)
+class FxRateSet:
+    """A team's exchange rate was set."""
+
+    team_name: str
+    team_currency: str
+    rate: FxRate
+
+
+@dataclass(frozen=True)
+class FxRatesListed:
+    """A team's exchange rates, by currency."""
+
+    team_currency: str
+    rates: tuple[FxRate, ...]
+
+
+@dataclass(frozen=True)
+class LanguageShown:
+    """The language the caller is answered in."""
+
+    language: str
+
+
+@dataclass(frozen=True)
+class LanguageSet:
+    """A language was chosen, for the caller or (`workspace`) the workspace's default."""
+
+    language: str
+    workspace: bool
+
+
+Result = (
+    TeamSetUp
+    | TeamListed
+    | AddedToTeam
+    | RemovedFromTeam
+    | ManagerChanged
+    | ManagersListed
+    | StagesListed
+    | StageAdded
+    | StageReweighted
+    | StageRenamed
+    | CurrencySet
+    | StaleDaysSet
+    | FxRateSet
+    | FxRatesListed
+    | LanguageShown
+    | LanguageSet
+)

@@ -1,0 +1,215 @@
+"""Replies to /salesbot: pure functions from admin results to Slack messages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.domain import admin_command as cmd
+from bot.domain.text import escape_mrkdwn
+from bot.i18n import _, ngettext, use_language
+from bot.results.admin import (
+    AddedToTeam,
+    CurrencySet,
+    FxRateSet,
+    FxRatesListed,
+    LanguageSet,
+    LanguageShown,
+    ManagerChanged,
+    ManagersListed,
+    RemovedFromTeam,
+    Result,
+    StageAdded,
+    StageRenamed,
+    StageReweighted,
+    StagesListed,
+    StaleDaysSet,
+    TeamListed,
+    TeamSetUp,
+)
+from bot.views.common import Message, ephemeral, refusal, section
+
+
+def usage() -> Message:
+    """`/salesbot help`: every form of the command."""
+    return ephemeral(
+        _("How to use /salesbot"),
+        [section("\n".join(f"• {usage}" for usage in cmd.USAGE.values()))],
+    )
+
+
+def parse_error(error: cmd.AdminError) -> Message:
+    """What was wrong with the typed command, and the right form."""
+    return refusal(escape_mrkdwn(error.message), error.usage)
+
+
+def setting_up() -> Message:
+    """The acknowledgement of `/salesbot setup` while the channel's members are read."""
+    return ephemeral(":hourglass_flowing_sand: " + _("Setting up this channel as a sales team…"))
+
+
+def channel_unreadable() -> Message:
+    """Slack would not tell us the channel's members (most often: the bot is not in it)."""
+    return refusal(
+        _(
+            "I could not read this channel's members. Invite me first (`/invite @Salesbot`), "
+            "then run `/salesbot setup` again."
+        )
+    )
+
+
+def render(result: Result) -> Message:
+    """The reply for any /salesbot result."""
+    text = reply_text(result)
+    return ephemeral(text, [section(text)])
+
+
+def reply_text(result: Result) -> str:
+    """The mrkdwn of a /salesbot reply (names managers or channels chose are escaped)."""
+    match result:
+        case TeamSetUp():
+            return team_set_up(result)
+        case TeamListed():
+            return f"*{escape_mrkdwn(result.team_name)}* ({len(result.member_user_ids)}): " + (
+                _people(result.member_user_ids) or _("nobody yet")
+            )
+        case AddedToTeam():
+            return added_to_team(result)
+        case RemovedFromTeam():
+            person, team = f"<@{result.user_id}>", escape_mrkdwn(result.team_name)
+            if not result.removed:
+                return _("{person} is not in {team}.").format(person=person, team=team)
+            return _("Removed {person} from {team}. Their deals stay theirs.").format(
+                person=person, team=team
+            )
+        case ManagerChanged():
+            return manager_changed(result)
+        case ManagersListed():
+            return _("Managers: {people}").format(
+                people=_people(result.user_ids) or _("only Slack workspace admins and owners")
+            )
+        case StagesListed():
+            return stages(result)
+        case StageAdded():
+            added = _("Added the stage *{stage}* ({percent}%).").format(
+                stage=result.label, percent=_percent(result)
+            )
+            return added + "\n" + stages(StagesListed(result.stages))
+        case StageReweighted():
+            return _("{stage} is now {percent}%.").format(
+                stage=escape_mrkdwn(result.label), percent=_percent(result)
+            )
+        case StageRenamed():
+            return _("Renamed {old} to {new}.").format(
+                old=escape_mrkdwn(result.old_label), new=escape_mrkdwn(result.new_label)
+            )
+        case CurrencySet():
+            return _("{team} now reports in {code}. New deals default to {code}.").format(
+                team=escape_mrkdwn(result.team_name), code=result.currency
+            )
+        case StaleDaysSet():
+            return ngettext(
+                "Deals with no update for {days} day now count as stale.",
+                "Deals with no update for {days} days now count as stale.",
+                result.days,
+            ).format(days=result.days)
+        case FxRateSet():
+            return _("1 {currency} = {rate} {team_currency} for {team}.").format(
+                currency=result.rate.currency,
+                rate=f"{result.rate.rate:f}",
+                team_currency=result.team_currency,
+                team=escape_mrkdwn(result.team_name),
+            )
+        case FxRatesListed():
+            lines = [
+                f"1 {r.currency} = {r.rate.normalize():f} {result.team_currency}"
+                for r in result.rates
+            ]
+            return "\n".join(lines) or _(
+                "No exchange rates yet: deals must be in {currency}. Add one with "
+                "`/salesbot fx EUR 7.8`."
+            ).format(currency=result.team_currency)
+        case LanguageShown():
+            return _("Your language is {language}.").format(language=result.language)
+        case LanguageSet():
+            # Said in the language just chosen.
+            with use_language(result.language):
+                if result.workspace:
+                    return _("Done: the workspace's default language is English now.")
+                return _("Done: Salesbot speaks English to you now.")
+
+
+def team_set_up(result: TeamSetUp) -> str:
+    """What setup did, and what to do next."""
+    channel = f"#{escape_mrkdwn(result.team_name)}"
+    head = (
+        _("{channel} is now a sales team.")
+        if result.created
+        else _("{channel} was already a sales team; members refreshed.")
+    ).format(channel=channel)
+    people = _people(result.member_user_ids) or _("nobody yet")
+    return "\n".join(
+        (
+            f":white_check_mark: {head}",
+            _("Members ({count}): {people}").format(
+                count=len(result.member_user_ids), people=people
+            ),
+            _("Currency {currency} · time zone {zone} · members refresh daily.").format(
+                currency=result.currency, zone=result.timezone
+            ),
+            _(
+                "Next: record deals with `/deal add Acme 12k`, name managers with "
+                "`/salesbot managers add @person`."
+            ),
+        )
+    )
+
+
+def added_to_team(result: AddedToTeam) -> str:
+    """A member put into a team, or already in it."""
+    person, team = f"<@{result.user_id}>", escape_mrkdwn(result.team_name)
+    if result.already:
+        return _("{person} is already in {team}.").format(person=person, team=team)
+    if result.moved:
+        return _("Added {person} to {team}. (They left their previous team.)").format(
+            person=person, team=team
+        )
+    return _("Added {person} to {team}.").format(person=person, team=team)
+
+
+def manager_changed(result: ManagerChanged) -> str:
+    """A manager named or un-named, or why nothing changed."""
+    person = f"<@{result.user_id}>"
+    if result.slack_admin:
+        return _("{person} is a Slack workspace admin, so always a manager.").format(person=person)
+    if not result.changed:
+        text = (
+            _("{person} is already a manager.")
+            if result.manager
+            else _("{person} is not a manager.")
+        )
+    else:
+        text = (
+            _("{person} is now a manager.")
+            if result.manager
+            else _("{person} is no longer a manager.")
+        )
+    return text.format(person=person)
+
+
+def stages(result: StagesListed) -> str:
+    """The stages with their probabilities, one a line."""
+    kinds = {"won": _("won"), "lost": _("lost")}
+    lines = [
+        f"{s.position}. *{escape_mrkdwn(s.label)}* `{s.key}` {s.probability * 100:.0f}%"
+        + ("" if s.kind == "open" else f" ({kinds.get(s.kind, s.kind)})")
+        for s in result.stages
+    ]
+    return _("*Stages*") + "\n" + "\n".join(lines)
+
+
+def _people(user_ids: Sequence[str]) -> str:
+    return ", ".join(f"<@{user_id}>" for user_id in user_ids)
+
+
+def _percent(result: StageAdded | StageReweighted) -> str:
+    return f"{result.probability * 100:.0f}"
