@@ -347,27 +347,7 @@ def post_weekly_report(session: Session, team_id: int, week: Period, *, now: dat
         return False
     with use_language(workspace_language(session, team.workspace_id)):
         report = weekly_report(session, team, week=week, now=now)
-        notices.record(
-            session,
-            ReportPosted(
-                workspace_id=team.workspace_id,
-                language=current(),
-                report=report,
-                channel_id=team.channel_id,
-                weekly=True,
-                subject_user_id=None,
-                dedupe_key=key,
-            ),
-        )
-        owe_charts(
-            session,
-            report,
-            kind="weekly",
-            subject_user_id=None,
-            at=now,
-            channel_id=team.channel_id,
-            dedupe_key=f"{key}:charts",
-        )
+        _owe_to_channel(session, report, kind="weekly", subject_user_id=None, key=key, at=now)
     return True
 
 
@@ -457,32 +437,47 @@ def share_report(
     session: Session, actor: Actor, *, kind: str, user_id: str | None, source: str
 ) -> Shared:
     """Post an on-demand report with its charts to the team channel, once per report message."""
-    report = report_for(session, actor, kind=kind, user_id=user_id)
-    key = f"report-share:{report.team.id}:{actor.member.slack_user_id}:{source}"
-    fresh = first_delivery(session, event_id=key, workspace_id=actor.workspace_id, now=actor.now)
-    if not fresh:
-        return Shared(report, fresh=False)
     # The team channel hears it in the workspace's language, whoever shared it.
     with use_language(workspace_language(session, actor.workspace_id)):
-        notices.record(
-            session,
-            ReportPosted(
-                workspace_id=actor.workspace_id,
-                language=current(),
-                report=report,
-                channel_id=report.team.channel_id,
-                weekly=False,
-                subject_user_id=user_id,
-                dedupe_key=key,
-            ),
+        report = report_for(session, actor, kind=kind, user_id=user_id)
+        key = f"report-share:{report.team.id}:{actor.member.slack_user_id}:{source}"
+        fresh = first_delivery(
+            session, event_id=key, workspace_id=actor.workspace_id, now=actor.now
         )
-        owe_charts(
-            session,
-            report,
-            kind=kind,
-            subject_user_id=user_id,
-            at=actor.now,
-            channel_id=report.team.channel_id,
-            dedupe_key=f"{key}:charts",
-        )
+        if not fresh:
+            return Shared(report, fresh=False)
+        _owe_to_channel(session, report, kind=kind, subject_user_id=user_id, key=key, at=actor.now)
     return Shared(report, fresh=True)
+
+
+def _owe_to_channel(
+    session: Session,
+    report: Report,
+    *,
+    kind: str,
+    subject_user_id: str | None,
+    key: str,
+    at: datetime,
+) -> None:
+    """The report's numbers and charts, owed to its team's channel in the current language."""
+    notices.record(
+        session,
+        ReportPosted(
+            workspace_id=report.team.workspace_id,
+            language=current(),
+            report=report,
+            channel_id=report.team.channel_id,
+            weekly=kind == "weekly",
+            subject_user_id=subject_user_id,
+            dedupe_key=key,
+        ),
+    )
+    owe_charts(
+        session,
+        report,
+        kind=kind,
+        subject_user_id=subject_user_id,
+        at=at,
+        channel_id=report.team.channel_id,
+        dedupe_key=f"{key}:charts",
+    )
