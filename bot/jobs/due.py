@@ -29,7 +29,7 @@ TEAM_REFRESH_EVERY = timedelta(days=1)
 
 def run_scheduled(runtime: Runtime, *, now: datetime) -> RunReport:
     """Everything due at `now`, once; then refresh team memberships that are a day old."""
-    report = run_due(runtime.sessions, now=now, jobs=DUE_JOBS)
+    report = run_due(runtime, now=now, jobs=DUE_JOBS)
     if report.claimed:
         report.done["team-refresh"] = refresh_teams(runtime, now=now)
     return report

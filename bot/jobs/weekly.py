@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from bot.db import transaction
 from bot.domain.periods import Period
 from bot.i18n import _, current, use_language
 from bot.jobs.report_charts import render_report, upload_payload
+from bot.runtime import Runtime
 from bot.services import outbox
 from bot.services.language import workspace_language
 from bot.services.reports import due_reports, weekly_report
@@ -17,11 +18,11 @@ from bot.views.report import channel_report
 from models import SalesTeam
 
 
-def post_weekly_reports(factory: sessionmaker[Session], now: datetime) -> int:
+def post_weekly_reports(runtime: Runtime, now: datetime) -> int:
     """Post each due team's report and charts to its channel, once per team per week."""
     posted = 0
     # The claims and the reports in one transaction: a report is claimed only if it is owed.
-    with transaction(factory) as session:
+    with transaction(runtime.sessions) as session:
         for team, week in due_reports(session, now):
             # The report goes to the team channel: in the workspace's language.
             with use_language(workspace_language(session, team.workspace_id)):

@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from bot.db import reading, transaction
 from bot.domain.standup import (
@@ -29,6 +29,7 @@ from bot.domain.standup import (
     streak,
 )
 from bot.i18n import use_language
+from bot.runtime import Runtime
 from bot.services import outbox
 from bot.services.briefing import briefing
 from bot.services.directory import team_members
@@ -211,13 +212,14 @@ class Counts:
     closed: int = 0
 
 
-def run_standups(factory: sessionmaker[Session], now: datetime) -> int:
+def run_standups(runtime: Runtime, now: datetime) -> int:
     """Everything stand-ups owe at `now`: prompts, day messages, reminders, closes.
 
     One transaction per team: a team's prompts and day message commit together, and no lock
     is held across a whole workspace's morning (2,000 prompts take seconds to build, and on
     SQLite a transaction holds the one write lock that the web workers need too)."""
     counts = Counts()
+    factory = runtime.sessions
     with reading(factory) as session:
         team_ids = list(
             session.scalars(

@@ -241,7 +241,7 @@ def test_concurrent_runs_prompt_each_member_once(
     def run(offset: int) -> None:
         try:
             barrier.wait()
-            run_standups(sessions, base + timedelta(seconds=offset))
+            run_standups(app.runtime, base + timedelta(seconds=offset))
         except BaseException as error:
             errors.append(error)
 
