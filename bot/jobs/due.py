@@ -10,10 +10,10 @@ from sqlalchemy import or_, select
 
 from bot.db import transaction
 from bot.jobs.schedule import Job, RunReport, run_due
+from bot.jobs.standups import run_standups
 from bot.jobs.weekly import post_weekly_reports
 from bot.runtime import Runtime
 from bot.services.directory import sync_team_members
-from bot.services.standups import run_standups
 from bot.slack.directory import channel_profiles
 from models import SalesTeam
 

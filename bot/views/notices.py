@@ -13,6 +13,7 @@ from bot.results.calls import Call
 from bot.results.notices import FirstWinOfMonth, Said, TierReached, WinAnnounced
 from bot.views.common import context_block, section
 from bot.views.metrics import goal_text
+from bot.views.standup_notices import STANDUP_RENDERERS
 
 
 def win_announced(notice: WinAnnounced) -> list[Call]:
@@ -113,6 +114,7 @@ RENDERERS: dict[type[Said], Renderer] = {
     WinAnnounced: win_announced,
     TierReached: tier_reached,
     FirstWinOfMonth: first_win_of_month,
+    **STANDUP_RENDERERS,
 }
 
 
