@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain.amounts import Money
 from bot.domain.stages import Stage
-from bot.domain.standup import streak_start
+from bot.domain.standup import streak, streak_start
 from bot.i18n import _
 from bot.results.notices import CheckInPosted, StreakReached
 from bot.results.standup import CheckedIn, MovedDeal, StageName
@@ -24,15 +24,15 @@ from bot.services.errors import Refused
 from bot.services.language import workspace_language
 from bot.services.once import insert_once
 from bot.services.standups import (
+    checked_days,
     ensure_day,
-    member_streak,
     member_zone,
     refresh_day,
     schedule_of,
     settings_for,
 )
 from bot.services.targets import holidays, require_team
-from models import Member, RewardGrant, RewardRule, SalesTeam, StandupPrompt, StandupResponse
+from models import RewardGrant, RewardRule, SalesTeam, StandupPrompt, StandupResponse
 
 # Answers that say "no blocker".
 NOTHING = re.compile(r"^\s*(no(ne|pe|thing)?|n/?a|-+|nil|没有|无|暂无|没)\s*[.!。]?\s*$", re.I)
@@ -154,23 +154,15 @@ def _streak_rewards(
     settings = settings_for(session, team)
     schedule = schedule_of(settings)
     hols = holidays(session, team)
-    run = member_streak(session, team, member, day, schedule.days, hols)
+    checked = checked_days(session, team, member, day) | {day}
+    run = streak(checked, today=day, days=schedule.days, holidays=hols)
     rules = session.scalars(
         select(RewardRule).where(RewardRule.team_id == team.id, RewardRule.scope == "streak")
     )
     for rule in rules:
         if run < rule.threshold:
             continue
-        checked = {day}
-        start = (
-            streak_start(
-                checked | _checked_days(session, team, member, day),
-                today=day,
-                days=schedule.days,
-                holidays=hols,
-            )
-            or day
-        )
+        start = streak_start(checked, today=day, days=schedule.days, holidays=hols) or day
         values = {
             "workspace_id": team.workspace_id,
             "team_id": team.id,
@@ -201,19 +193,6 @@ def _streak_rewards(
                 ),
             )
     return run
-
-
-def _checked_days(session: Session, team: SalesTeam, member: Member, day: date) -> set[date]:
-    rows = session.scalars(
-        select(StandupPrompt.local_date)
-        .join(StandupResponse, StandupResponse.prompt_id == StandupPrompt.id)
-        .where(
-            StandupPrompt.team_id == team.id,
-            StandupPrompt.member_id == member.id,
-            StandupPrompt.local_date <= day,
-        )
-    )
-    return set(rows)
 
 
 def text_answers(questions: list[str], text: str) -> list[tuple[str, str]]:

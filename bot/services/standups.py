@@ -45,6 +45,8 @@ from models import (
 )
 
 log = logging.getLogger(__name__)
+# How far back a check-in streak is counted (the domain's run stops there too).
+STREAK_WINDOW_DAYS = 366
 
 
 def settings_for(session: Session, team: SalesTeam) -> StandupSettings:
@@ -174,6 +176,21 @@ def day_summary(session: Session, team: SalesTeam, day: StandupDay) -> DaySummar
     return DaySummary(day.local_date, tuple(entries), closed=day.closed_at is not None)
 
 
+def checked_days(session: Session, team: SalesTeam, member: Member, today: date) -> set[date]:
+    """The days the member checked in, within the year up to today that a streak can span."""
+    rows = session.scalars(
+        select(StandupPrompt.local_date)
+        .join(StandupResponse, StandupResponse.prompt_id == StandupPrompt.id)
+        .where(
+            StandupPrompt.team_id == team.id,
+            StandupPrompt.member_id == member.id,
+            StandupPrompt.local_date > today - timedelta(days=STREAK_WINDOW_DAYS),
+            StandupPrompt.local_date <= today,
+        )
+    )
+    return set(rows)
+
+
 def member_streak(
     session: Session,
     team: SalesTeam,
@@ -183,16 +200,8 @@ def member_streak(
     hols: frozenset[date],
 ) -> int:
     """Consecutive working days the member checked in, up to today."""
-    checked = session.scalars(
-        select(StandupPrompt.local_date)
-        .join(StandupResponse, StandupResponse.prompt_id == StandupPrompt.id)
-        .where(
-            StandupPrompt.team_id == team.id,
-            StandupPrompt.member_id == member.id,
-            StandupPrompt.local_date > today - timedelta(days=366),
-        )
-    )
-    return streak(set(checked), today=today, days=days, holidays=hols)
+    checked = checked_days(session, team, member, today)
+    return streak(checked, today=today, days=days, holidays=hols)
 
 
 def teams_to_prompt(session: Session) -> list[int]:
