@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from bot.db import reading, transaction
 from bot.domain.zones import local_zone
@@ -32,7 +32,7 @@ from bot.services.directory import (
     team_for_channel,
     team_of,
 )
-from bot.services.errors import Refused
+from bot.services.errors import FormErrors, Refused
 from bot.services.home import home
 from bot.services.language import member_language, workspace_language
 from bot.slack.directory import fetch_profile
@@ -75,24 +75,18 @@ def owe_notices(session: Session, *, now: datetime) -> None:
 
 
 @contextmanager
-def unit(runtime: Runtime, *, read_only: bool = False) -> Iterator[Session]:
-    """A transaction whose notices become outbox rows before it commits; then the sender is
-    woken if anything is owed."""
-    with job_unit(runtime.sessions, now=runtime.clock.now(), read_only=read_only) as session:
+def unit(
+    runtime: Runtime, *, read_only: bool = False, now: datetime | None = None
+) -> Iterator[Session]:
+    """A transaction whose notices become outbox rows before it commits (jobs use this).
+
+    now: when the rows are owed from (a job run for an instant owes them from that instant),
+    by default the clock's time."""
+    with transaction(runtime.sessions, read_only=read_only) as session:
         yield session
+        owe_notices(session, now=runtime.clock.now() if now is None else now)
     if outbox.owes_slack(session):
         runtime.sender.kick()
-
-
-@contextmanager
-def job_unit(
-    factory: sessionmaker[Session], *, now: datetime, read_only: bool = False
-) -> Iterator[Session]:
-    """A scheduled job's transaction, as of the job's `now`: its notices become outbox rows
-    before it commits (the job's caller wakes the sender)."""
-    with transaction(factory, read_only=read_only) as session:
-        yield session
-        owe_notices(session, now=now)
 
 
 def as_caller(
@@ -298,3 +292,23 @@ def render_home(runtime: Runtime, workspace_id: str, args: dict[str, Any]) -> di
         return home_views.home_view(home(session, actor, page=int(args.get("page", 0))))
 
     return {"user_id": user_id, "view": as_caller(runtime, workspace_id, user_id, work)}
+
+
+def submit(
+    runtime: Runtime,
+    workspace_id: str,
+    user_id: str,
+    work: Callable[[Session, Actor], object],
+    *,
+    refused_field: str,
+    home_changed: bool = False,
+) -> dict[str, str] | None:
+    """`as_caller` for a modal's submission: None when it was saved, else the errors to show on
+    its fields (Slack's `response_action: errors`); a refusal is shown on `refused_field`."""
+    try:
+        as_caller(runtime, workspace_id, user_id, work, home_changed=home_changed)
+    except FormErrors as errors:
+        return errors.fields
+    except Refused as refused:
+        return {refused_field: refused.message[:150]}
+    return None

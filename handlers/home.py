@@ -13,15 +13,15 @@ from sqlalchemy.orm import Session
 from bot.domain import deal_command as cmd
 from bot.i18n import _
 from bot.runtime import runtime_of
-from bot.services import deal_commands, deals
+from bot.services import deal_commands, deals, standup_settings
 from bot.services.actor import Actor
 from bot.services.errors import FormErrors, Refused
 from bot.services.home import home
 from bot.unit_of_work import answer_later, as_caller, owe_home, tell
 from bot.views import deal_modal
 from bot.views import home as views
+from bot.views import standup as standup_views
 from bot.views.common import refusal
-from handlers.standup import check_in_view
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +158,14 @@ def on_check_in(ack: Ack, body: dict[str, Any], client: WebClient, context: Any)
     ack()
     workspace_id, user_id = _ids(body)
     try:
-        view = as_caller(runtime_of(context), workspace_id, user_id, check_in_view)
+        view = as_caller(
+            runtime_of(context),
+            workspace_id,
+            user_id,
+            lambda session, actor: standup_views.check_in_modal(
+                standup_settings.check_in_form(session, actor)
+            ),
+        )
     except Refused as refused:
         tell(runtime_of(context), workspace_id, user_id, refusal(refused.message))
         return

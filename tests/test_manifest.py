@@ -375,7 +375,10 @@ def source_usage(usage: Usage) -> None:
         if relative == UNIT_OF_WORK:
             # The methods it picks between (a reply: ephemeral, or a DM).
             for node in ast.walk(tree):
-                if isinstance(node, ast.IfExp):
+                if isinstance(node, ast.IfExp) and all(
+                    isinstance(side, ast.Constant) and isinstance(side.value, str)
+                    for side in (node.body, node.orelse)
+                ):
                     for owed in owed_methods(node, f"{relative}:{node.lineno}", "reply"):
                         owe(usage, owed, f"{relative}:{node.lineno}")
     assert dynamic == DYNAMIC_DISPATCH, (

@@ -10,10 +10,10 @@ from sqlalchemy import or_, select
 
 from bot.db import transaction
 from bot.jobs.schedule import Job, RunReport, run_due
+from bot.jobs.standups import run_standups
 from bot.jobs.weekly import post_weekly_reports
 from bot.runtime import Runtime
 from bot.services.directory import sync_team_members
-from bot.services.standups import run_standups
 from bot.slack.directory import channel_profiles
 from models import SalesTeam
 
@@ -29,7 +29,7 @@ TEAM_REFRESH_EVERY = timedelta(days=1)
 
 def run_scheduled(runtime: Runtime, *, now: datetime) -> RunReport:
     """Everything due at `now`, once; then refresh team memberships that are a day old."""
-    report = run_due(runtime.sessions, now=now, jobs=DUE_JOBS)
+    report = run_due(runtime, now=now, jobs=DUE_JOBS)
     if report.claimed:
         report.done["team-refresh"] = refresh_teams(runtime, now=now)
     return report

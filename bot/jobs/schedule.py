@@ -7,9 +7,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy.orm import Session, sessionmaker
-
 from bot.db import transaction
+from bot.runtime import Runtime
 from bot.services.once import claim
 
 log = logging.getLogger(__name__)
@@ -17,7 +16,7 @@ log = logging.getLogger(__name__)
 # A job does what is due at `now` in transactions of its own and returns how many things it
 # did. Jobs guard each item with their own unique keys (team, member, local date), so a job may
 # be run for overlapping instants by several processes without doing anything twice.
-Job = Callable[[sessionmaker[Session], datetime], int]
+Job = Callable[[Runtime, datetime], int]
 
 
 @dataclass
@@ -34,16 +33,14 @@ def run_key(instant: datetime) -> str:
     return "run-due:" + instant.replace(second=0, microsecond=0).isoformat()
 
 
-def run_due(
-    factory: sessionmaker[Session], *, now: datetime, jobs: Sequence[tuple[str, Job]]
-) -> RunReport:
+def run_due(runtime: Runtime, *, now: datetime, jobs: Sequence[tuple[str, Job]]) -> RunReport:
     """Run every job for the minute of `now`, once however many callers race for it."""
-    with transaction(factory) as session:
+    with transaction(runtime.sessions) as session:
         claimed = claim(session, run_key(now), now=now)
     report = RunReport(instant=now, claimed=claimed)
     if not claimed:
         log.info("run_due.skipped already ran for %s", run_key(now))
         return report
     for name, job in jobs:
-        report.done[name] = job(factory, now)
+        report.done[name] = job(runtime, now)
     return report

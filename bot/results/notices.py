@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from bot.domain.periods import Period
 from bot.domain.progress import Progress, Tier
+from bot.results.standup import DaySummary, MovedDeal, PromptFacts
 
 if TYPE_CHECKING:
     # The report still carries its team's rows; it moves here once it is plain data.
@@ -81,6 +82,66 @@ class FirstWinOfMonth(Said):
     month: date
     customer: str
     amount: Decimal
+    currency: str
+
+
+@dataclass(frozen=True)
+class PromptDue(Said):
+    """A member's morning stand-up DM, with their briefing."""
+
+    member_user_id: str
+    facts: PromptFacts
+
+
+@dataclass(frozen=True)
+class ReminderDue(Said):
+    """The one nudge to a prompted member who has not checked in yet."""
+
+    member_user_id: str
+    prompt_id: int
+
+
+@dataclass(frozen=True)
+class DayOpened(Said):
+    """A team's stand-up day began: its message is posted to the team channel (once)."""
+
+    channel_id: str
+    day_id: int
+    summary: DaySummary
+
+
+@dataclass(frozen=True)
+class DayUpdated(Said):
+    """The day message no longer shows who checked in, is waiting or missed: update it."""
+
+    channel_id: str
+    day_id: int
+    summary: DaySummary
+
+
+@dataclass(frozen=True)
+class CheckInPosted(Said):
+    """A member checked in: their answers go to the day message's thread."""
+
+    channel_id: str
+    day_id: int
+    user_id: str
+    answers: tuple[tuple[str, str], ...]
+    moved: tuple[MovedDeal, ...]
+    blocker: str
+    # Managers to call on a blocker.
+    managers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StreakReached(Said):
+    """A check-in streak reward was granted: the team channel celebrates it."""
+
+    channel_id: str
+    member_user_id: str
+    days: int
+    name: str
+    bonus: Decimal | None
     currency: str
 
 

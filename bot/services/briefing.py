@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.i18n import _, current, money, ngettext
+from bot.results.standup import DealLine, Pace, PromptFacts
 from bot.services.targets import active_targets, member_scope, progress_of
-from bot.views import standup as views
 from models import Deal, Member, SalesTeam, StandupPrompt
 
 STALE_AFTER = timedelta(days=7)
 MAX_LISTED = 5
 
 
-def pace_line(session: Session, team: SalesTeam, member: Member, now: datetime) -> str | None:
-    """`December: ¥62k of ¥100k, 62%, 9 working days left, ¥19k a week needed`."""
+def pace(session: Session, team: SalesTeam, member: Member, now: datetime) -> Pace | None:
+    """Where the member stands against their revenue target (None without one)."""
     today = now.astimezone(ZoneInfo(team.timezone)).date()
     targets = [
         t
@@ -29,33 +27,12 @@ def pace_line(session: Session, team: SalesTeam, member: Member, now: datetime) 
     if not targets:
         return None
     state = progress_of(session, team, targets[0], today)
-    p = state.progress
-
-    def amount(value: Decimal) -> str:
-        return money(value, team.currency)
-
-    values = {
-        "period": state.period.label(current()),
-        "achieved": amount(p.achieved),
-        "target": amount(p.target),
-        "percent": f"{p.percent:.0f}",
-        "days": p.working_days_left,
-        "weekly": amount(p.weekly_needed),
-    }
-    if p.remaining <= 0:
-        return _("{period}: {achieved} of {target}, {percent}%").format(**values)
-    return ngettext(
-        "{period}: {achieved} of {target}, {percent}%, {days} working day left, "
-        "{weekly} a week needed",
-        "{period}: {achieved} of {target}, {percent}%, {days} working days left, "
-        "{weekly} a week needed",
-        p.working_days_left,
-    ).format(**values)
+    return Pace(state.period, state.progress, team.currency)
 
 
 def briefing(
     session: Session, team: SalesTeam, member: Member, prompt: StandupPrompt, now: datetime
-) -> views.PromptFacts:
+) -> PromptFacts:
     """Everything the prompt shows."""
     open_deals = list(
         session.scalars(
@@ -74,20 +51,21 @@ def briefing(
     stale = [d for d in open_deals if now - d.updated_at >= STALE_AFTER]
     due = [d for d in open_deals if d.close_date is not None and d.close_date <= week_end]
 
-    def line(deal: Deal) -> views.DealLine:
-        return views.DealLine(
+    def line(deal: Deal) -> DealLine:
+        return DealLine(
             deal.id,
             deal.customer,
-            money(deal.amount, deal.currency),
+            deal.amount,
+            deal.currency,
             deal.close_date,
             (now - deal.updated_at).days,
         )
 
-    return views.PromptFacts(
+    return PromptFacts(
         prompt_id=prompt.id,
         name=member.name,
         local_date=day,
-        pace=pace_line(session, team, member, now),
-        stale=[line(d) for d in stale[:MAX_LISTED]],
-        due_this_week=[line(d) for d in due[:MAX_LISTED]],
+        pace=pace(session, team, member, now),
+        stale=tuple(line(d) for d in stale[:MAX_LISTED]),
+        due_this_week=tuple(line(d) for d in due[:MAX_LISTED]),
     )

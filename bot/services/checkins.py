@@ -12,28 +12,27 @@ from sqlalchemy.orm import Session
 
 from bot.domain.amounts import Money
 from bot.domain.stages import Stage
-from bot.domain.standup import streak_start
-from bot.domain.text import escape_mrkdwn
-from bot.i18n import _, money, use_language
-from bot.services import deals, outbox
+from bot.domain.standup import streak, streak_start
+from bot.i18n import _
+from bot.results.notices import CheckInPosted, StreakReached
+from bot.results.standup import CheckedIn, MovedDeal, StageName
+from bot.services import deals, notices
 from bot.services.actor import Actor
 from bot.services.deals import DealFields
-from bot.services.directory import team_members
+from bot.services.directory import stages_of, team_members
 from bot.services.errors import Refused
 from bot.services.language import workspace_language
 from bot.services.once import insert_once
 from bot.services.standups import (
-    day_key,
+    checked_days,
     ensure_day,
-    member_streak,
     member_zone,
     refresh_day,
     schedule_of,
     settings_for,
 )
 from bot.services.targets import holidays, require_team
-from bot.views import standup as views
-from models import Member, RewardGrant, RewardRule, SalesTeam, StandupPrompt, StandupResponse
+from models import RewardGrant, RewardRule, SalesTeam, StandupPrompt, StandupResponse
 
 # Answers that say "no blocker".
 NOTHING = re.compile(r"^\s*(no(ne|pe|thing)?|n/?a|-+|nil|没有|无|暂无|没)\s*[.!。]?\s*$", re.I)
@@ -48,16 +47,6 @@ class Move:
     deal_id: int
     stage: Stage | None
     amount: Decimal | None
-
-
-@dataclass(frozen=True)
-class CheckedIn:
-    """What a check-in did."""
-
-    day: date
-    new: bool
-    moved: list[views.MovedDeal]
-    streak: int
 
 
 def local_day(session: Session, actor: Actor, team: SalesTeam) -> date:
@@ -90,24 +79,28 @@ def check_in(
     }
     if not insert_once(session, StandupResponse, values, ["prompt_id"]):
         # A double-clicked submit, or a second check-in: the first one stands.
-        return CheckedIn(day, False, [], 0)
-    channel_language = workspace_language(session, team.workspace_id)
-    moved = [_move(session, actor, move, channel_language) for move in moves]
+        return CheckedIn(day, False, (), 0)
+    moved = tuple(_move(session, actor, move) for move in moves)
     standup_day = ensure_day(session, team, day, now=actor.now)
-    managers = [m.slack_user_id for m in team_members(session, team) if m.can_manage]
+    managers = tuple(m.slack_user_id for m in team_members(session, team) if m.can_manage)
     # The thread post goes to the team channel: in the workspace's language.
-    with use_language(channel_language):
-        post = views.check_in_post(actor.member.slack_user_id, answers, moved, blocker, managers)
-    outbox.enqueue(
+    channel_language = workspace_language(session, team.workspace_id)
+    notices.record(
         session,
-        workspace_id=team.workspace_id,
-        method="chat.postMessage",
-        payload={outbox.THREAD_OF: day_key(standup_day), "channel": team.channel_id, **post},
-        now=actor.now,
+        CheckInPosted(
+            workspace_id=team.workspace_id,
+            language=channel_language,
+            channel_id=team.channel_id,
+            day_id=standup_day.id,
+            user_id=actor.member.slack_user_id,
+            answers=tuple(answers),
+            moved=moved,
+            blocker=blocker,
+            managers=managers,
+        ),
     )
-    refresh_day(session, team, standup_day, now=actor.now)
-    with use_language(channel_language):
-        run = _streak_rewards(session, team, actor, day)
+    refresh_day(session, team, standup_day)
+    run = _streak_rewards(session, team, actor, day, channel_language)
     return CheckedIn(day, True, moved, run)
 
 
@@ -132,7 +125,7 @@ def _prompt_for(session: Session, actor: Actor, team: SalesTeam, day: date) -> S
     ).one()
 
 
-def _move(session: Session, actor: Actor, move: Move, channel_language: str) -> views.MovedDeal:
+def _move(session: Session, actor: Actor, move: Move) -> MovedDeal:
     deal = deals.find_deal(session, actor, f"#{move.deal_id}", for_update=True)
     if deal.owner_id != actor.member.id:
         raise Refused(
@@ -141,44 +134,35 @@ def _move(session: Session, actor: Actor, move: Move, channel_language: str) -> 
     before_stage, before_amount = deal.stage, deal.amount
     amount = None if move.amount is None else Money(move.amount, deal.currency)
     deals.update_deal(session, actor, deal, DealFields(stage=move.stage, amount=amount))
-    # Told in the team channel's thread: in the workspace's language.
-    with use_language(channel_language):
-        changes = []
-        if deal.stage != before_stage:
-            stages = deals.stage_list(session, deal.workspace_id)
-            before_label = deals.stage_by_key(stages, before_stage).label
-            changes.append(f"{before_label} → {deals.stage_by_key(stages, deal.stage).label}")
-        if deal.amount != before_amount:
-            changes.append(
-                f"{money(before_amount, deal.currency)} → {money(deal.amount, deal.currency)}"
-            )
-        change = ", ".join(changes) or _("no change")
-    return views.MovedDeal(deal.id, deal.customer, change)
+    stage = None
+    if deal.stage != before_stage:
+        # As stored: told in the team channel's thread, in the workspace's language.
+        names = {s.key: StageName(s.key, s.label) for s in stages_of(session, deal.workspace_id)}
+        stage = (
+            names.get(before_stage, StageName(before_stage, before_stage)),
+            names.get(deal.stage, StageName(deal.stage, deal.stage)),
+        )
+    amounts = None if deal.amount == before_amount else (before_amount, deal.amount)
+    return MovedDeal(deal.id, deal.customer, deal.currency, stage, amounts)
 
 
-def _streak_rewards(session: Session, team: SalesTeam, actor: Actor, day: date) -> int:
+def _streak_rewards(
+    session: Session, team: SalesTeam, actor: Actor, day: date, channel_language: str
+) -> int:
     """Celebrate each streak tier once per run of consecutive check-ins."""
     member = actor.member
     settings = settings_for(session, team)
     schedule = schedule_of(settings)
     hols = holidays(session, team)
-    run = member_streak(session, team, member, day, schedule.days, hols)
+    checked = checked_days(session, team, member, day) | {day}
+    run = streak(checked, today=day, days=schedule.days, holidays=hols)
     rules = session.scalars(
         select(RewardRule).where(RewardRule.team_id == team.id, RewardRule.scope == "streak")
     )
     for rule in rules:
         if run < rule.threshold:
             continue
-        checked = {day}
-        start = (
-            streak_start(
-                checked | _checked_days(session, team, member, day),
-                today=day,
-                days=schedule.days,
-                holidays=hols,
-            )
-            or day
-        )
+        start = streak_start(checked, today=day, days=schedule.days, holidays=hols) or day
         values = {
             "workspace_id": team.workspace_id,
             "team_id": team.id,
@@ -194,36 +178,21 @@ def _streak_rewards(session: Session, team: SalesTeam, actor: Actor, day: date) 
             "granted_at": actor.now,
         }
         if insert_once(session, RewardGrant, values, ["subject_key", "scope", "tier"]):
-            text = ":fire: " + _(
-                "{person} checked in {days} working days in a row: *{name}*"
-            ).format(person=f"<@{member.slack_user_id}>", days=run, name=escape_mrkdwn(rule.name))
-            if rule.bonus:
-                text += " · " + _("bonus {amount}").format(amount=money(rule.bonus, team.currency))
-            outbox.enqueue(
+            notices.record(
                 session,
-                workspace_id=team.workspace_id,
-                method="chat.postMessage",
-                payload={
-                    "channel": team.channel_id,
-                    "text": text,
-                    "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
-                },
-                now=actor.now,
+                StreakReached(
+                    workspace_id=team.workspace_id,
+                    # Celebrated in the team channel: in the workspace's language.
+                    language=channel_language,
+                    channel_id=team.channel_id,
+                    member_user_id=member.slack_user_id,
+                    days=run,
+                    name=rule.name,
+                    bonus=rule.bonus,
+                    currency=team.currency,
+                ),
             )
     return run
-
-
-def _checked_days(session: Session, team: SalesTeam, member: Member, day: date) -> set[date]:
-    rows = session.scalars(
-        select(StandupPrompt.local_date)
-        .join(StandupResponse, StandupResponse.prompt_id == StandupPrompt.id)
-        .where(
-            StandupPrompt.team_id == team.id,
-            StandupPrompt.member_id == member.id,
-            StandupPrompt.local_date <= day,
-        )
-    )
-    return set(rows)
 
 
 def text_answers(questions: list[str], text: str) -> list[tuple[str, str]]:

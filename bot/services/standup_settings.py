@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import delete, select
@@ -18,20 +17,34 @@ from bot.domain.standup import (
     DEFAULT_QUESTIONS,
     Schedule,
     StandupError,
-    format_days,
     parse_clock,
     parse_days,
     question_text,
 )
 from bot.domain.text import TextTooLongError, clean_text, escape_mrkdwn
 from bot.i18n import N_, _, day
-from bot.services import deals
+from bot.results.standup import (
+    MAX_MOVES,
+    AwaySet,
+    BackFromAway,
+    CheckedIn,
+    CheckInForm,
+    HolidayAdded,
+    HolidayEntry,
+    HolidayRemoved,
+    HolidaysListed,
+    QuestionsShown,
+    SettingDone,
+    SettingsChanged,
+    SettingsForm,
+    StandupSchedule,
+)
+from bot.services import checkins, deals
 from bot.services.actor import Actor
 from bot.services.checkins import Move
 from bot.services.directory import team_for_channel
 from bot.services.errors import FormErrors, Refused
 from bot.services.standups import schedule_of, settings_for
-from bot.views import standup as views
 from models import Holiday, SalesTeam, StandupSettings
 
 MANAGERS_ONLY = N_("Only managers can change the team's stand-up settings.")
@@ -56,21 +69,16 @@ def _manager(actor: Actor) -> None:
         raise Refused(_(MANAGERS_ONLY))
 
 
-def describe(settings: StandupSettings, team: SalesTeam) -> str:
-    """The settings in one sentence."""
-    schedule = schedule_of(settings)
-    zone = _("each member's own time zone") if settings.per_member_tz else team.timezone
-    text = _(
-        "Stand-up at {time} ({zone}), {days}; reminder after {reminder} min, summary closes "
-        "after {close} min."
-    ).format(
-        time=settings.local_time,
-        zone=zone,
-        days=format_days(schedule.days),
-        reminder=settings.reminder_minutes,
-        close=settings.close_minutes,
+def describe(settings: StandupSettings, team: SalesTeam) -> StandupSchedule:
+    """The settings as people are told them."""
+    return StandupSchedule(
+        local_time=settings.local_time,
+        days=schedule_of(settings).days,
+        timezone=None if settings.per_member_tz else team.timezone,
+        reminder_minutes=settings.reminder_minutes,
+        close_minutes=settings.close_minutes,
+        paused=settings.paused,
     )
-    return text + " " + _("*Paused.*") if settings.paused else text
 
 
 def _check(settings: StandupSettings) -> None:
@@ -92,27 +100,22 @@ def team_here(session: Session, actor: Actor, channel_id: str) -> SalesTeam:
     return team_for_channel(session, actor.workspace_id, channel_id) or team_of_caller(actor)
 
 
-def apply(session: Session, actor: Actor, parsed: cmd.StandupCommand, channel_id: str) -> str:
+def apply(
+    session: Session, actor: Actor, parsed: cmd.StandupCommand, channel_id: str
+) -> SettingDone:
     """Carry out a text setting (or show one); managers change, anyone may look."""
     team = team_here(session, actor, channel_id)
     settings = settings_for(session, team)
     match parsed:
         case cmd.ShowQuestions():
-            return (
-                _("*Stand-up questions*")
-                + "\n"
-                + "\n".join(
-                    f"{n}. {escape_mrkdwn(question_text(q))}"
-                    for n, q in enumerate(settings.questions, 1)
-                )
-            )
+            return QuestionsShown(tuple(settings.questions))
         case cmd.ListHolidays():
             return list_holidays(session, team, actor)
         case cmd.Away():
             return set_away(actor, parsed.until_text)
         case cmd.Back():
             actor.member.away_until = None
-            return _("Welcome back! You'll get stand-up prompts again.")
+            return BackFromAway()
     _manager(actor)
     match parsed:
         case cmd.SetTime(at=at):
@@ -139,7 +142,7 @@ def apply(session: Session, actor: Actor, parsed: cmd.StandupCommand, channel_id
         case cmd.RemoveHoliday(day_text=day_text):
             return remove_holiday(session, actor, team, day_text)
     _check(settings)
-    return ":white_check_mark: " + describe(settings, team)
+    return SettingsChanged(describe(settings, team))
 
 
 def _day(actor: Actor, text: str, usage: str) -> date:
@@ -149,7 +152,7 @@ def _day(actor: Actor, text: str, usage: str) -> date:
         raise Refused(escape_mrkdwn(str(error)), usage) from None
 
 
-def set_away(actor: Actor, until_text: str) -> str:
+def set_away(actor: Actor, until_text: str) -> AwaySet:
     """No prompts for the member through that day."""
     until = _day(actor, until_text, cmd.USAGE["away"])
     if until < actor.today:
@@ -158,12 +161,12 @@ def set_away(actor: Actor, until_text: str) -> str:
             cmd.USAGE["away"],
         )
     actor.member.away_until = until
-    return ":palm_tree: " + _("Enjoy! No stand-up prompts for you through {date}.").format(
-        date=day(until, weekday=True)
-    )
+    return AwaySet(until)
 
 
-def add_holiday(session: Session, actor: Actor, team: SalesTeam, text: str, name: str) -> str:
+def add_holiday(
+    session: Session, actor: Actor, team: SalesTeam, text: str, name: str
+) -> HolidayAdded:
     """A team day off: no stand-up, not a working day for targets."""
     when = _day(actor, text, cmd.USAGE["holiday"])
     try:
@@ -179,15 +182,10 @@ def add_holiday(session: Session, actor: Actor, team: SalesTeam, text: str, name
         session.add(Holiday(workspace_id=team.workspace_id, team_id=team.id, day=when, name=label))
     else:
         existing.name = label
-    shown = day(when, with_year=True, weekday=True)
-    if label:
-        return ":calendar: " + _("{date} is a team holiday ({name}).").format(
-            date=shown, name=escape_mrkdwn(label)
-        )
-    return ":calendar: " + _("{date} is a team holiday.").format(date=shown)
+    return HolidayAdded(HolidayEntry(when, label))
 
 
-def remove_holiday(session: Session, actor: Actor, team: SalesTeam, text: str) -> str:
+def remove_holiday(session: Session, actor: Actor, team: SalesTeam, text: str) -> HolidayRemoved:
     """Make a holiday a working day again."""
     when = _day(actor, text, cmd.USAGE["holiday"])
     removed = session.execute(
@@ -197,10 +195,10 @@ def remove_holiday(session: Session, actor: Actor, team: SalesTeam, text: str) -
         raise Refused(
             _("{date} is not a team holiday. See `/standup holidays`.").format(date=day(when))
         )
-    return _("{date} is a working day again.").format(date=day(when, weekday=True))
+    return HolidayRemoved(when)
 
 
-def list_holidays(session: Session, team: SalesTeam, actor: Actor) -> str:
+def list_holidays(session: Session, team: SalesTeam, actor: Actor) -> HolidaysListed:
     """Upcoming team holidays."""
     rows = session.scalars(
         select(Holiday)
@@ -208,36 +206,55 @@ def list_holidays(session: Session, team: SalesTeam, actor: Actor) -> str:
         .order_by(Holiday.day)
         .limit(50)
     )
-    lines = [
-        f"• {day(h.day, with_year=True, weekday=True)}"
-        + (f" — {escape_mrkdwn(h.name)}" if h.name else "")
-        for h in rows
-    ]
-    return (
-        _("*Team holidays*")
-        + "\n"
-        + (
-            "\n".join(lines)
-            or _("None coming up. Add one with `/standup holiday 2026-12-25 Christmas`.")
-        )
-    )
+    return HolidaysListed(tuple(HolidayEntry(h.day, h.name) for h in rows))
 
 
-def config_view(session: Session, actor: Actor, channel_id: str) -> dict[str, Any]:
+def settings_form(session: Session, actor: Actor, channel_id: str) -> SettingsForm:
     """The settings modal (managers), for the channel's team."""
     _manager(actor)
     team = team_here(session, actor, channel_id)
     settings = settings_for(session, team)
-    return views.config_modal(
+    return SettingsForm(
         team_id=team.id,
-        at=settings.local_time,
-        days=format_days(schedule_of(settings).days),
-        zone=team.timezone,
+        local_time=settings.local_time,
+        days=schedule_of(settings).days,
+        timezone=team.timezone,
         per_member=settings.per_member_tz,
-        questions=[question_text(q) for q in settings.questions],
-        reminder=settings.reminder_minutes,
-        close=settings.close_minutes,
+        questions=tuple(settings.questions),
+        reminder_minutes=settings.reminder_minutes,
+        close_minutes=settings.close_minutes,
     )
+
+
+def check_in_form(session: Session, actor: Actor) -> CheckInForm:
+    """The team's questions and the member's open deals, for the check-in modal."""
+    team = team_of_caller(actor)
+    settings = settings_for(session, team)
+    own = deals.list_open(session, actor, owner=actor.member, limit=100)
+    stages = deals.stage_list(session, actor.workspace_id)
+    return CheckInForm(
+        questions=tuple(settings.questions),
+        deals=tuple((row.deal.id, row.deal.customer) for row in own),
+        stages=tuple((s.key, s.label) for s in stages),
+        day=checkins.local_day(session, actor, team),
+    )
+
+
+def check_in_by_form(session: Session, actor: Actor, values: dict[str, str]) -> CheckedIn:
+    """Check in with the modal's answers (`q0`, `q1`, …) and deal moves."""
+    settings = settings_for(session, team_of_caller(actor))
+    answers = [(q, values.get(f"q{i}", "")) for i, q in enumerate(settings.questions)]
+    moves = read_moves(session, actor, values)
+    return checkins.check_in(session, actor, answers, moves)
+
+
+def check_in_by_text(session: Session, actor: Actor, text: str) -> CheckedIn | None:
+    """Check in with a DM reply to the morning prompt (None: no prompt waits for one)."""
+    if not checkins.has_prompt_today(session, actor):
+        return None
+    settings = settings_for(session, team_of_caller(actor))
+    answers = checkins.text_answers(settings.questions, text)
+    return checkins.check_in(session, actor, answers, [])
 
 
 def save_form(session: Session, actor: Actor, team_id: int, values: dict[str, str]) -> None:
@@ -289,7 +306,7 @@ def read_moves(session: Session, actor: Actor, values: dict[str, str]) -> list[M
     stages = deals.stage_list(session, actor.workspace_id)
     moves: list[Move] = []
     errors: dict[str, str] = {}
-    for n in range(views.MAX_MOVES):
+    for n in range(MAX_MOVES):
         deal_id = values.get(f"move{n}_deal", "")
         stage_text = values.get(f"move{n}_stage", "")
         amount_text = values.get(f"move{n}_amount", "").strip()

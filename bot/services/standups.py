@@ -3,19 +3,18 @@
 Every item is guarded by a unique key in the database (a prompt per team, member and local
 date; a day message per team and local date; a reminder or a close claimed by a conditional
 update), so any number of clocks and `run-due` calls can race without posting anything twice.
+What each owes Slack is recorded as a notice; `bot.jobs.standups` runs it, team by team.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from bot.db import reading, transaction
 from bot.domain.standup import (
     DEFAULT_DAYS,
     DEFAULT_QUESTIONS,
@@ -28,14 +27,14 @@ from bot.domain.standup import (
     reminder_at,
     streak,
 )
-from bot.i18n import use_language
-from bot.services import outbox
+from bot.results.notices import DayOpened, DayUpdated, PromptDue, ReminderDue
+from bot.results.standup import DaySummary, PromptFacts, SummaryEntry
+from bot.services import notices
 from bot.services.briefing import briefing
 from bot.services.directory import team_members
 from bot.services.language import member_language, workspace_language
 from bot.services.once import insert_once
 from bot.services.targets import holidays
-from bot.views import standup as views
 from models import (
     Member,
     SalesTeam,
@@ -46,6 +45,8 @@ from models import (
 )
 
 log = logging.getLogger(__name__)
+# How far back a check-in streak is counted (the domain's run stops there too).
+STREAK_WINDOW_DAYS = 366
 
 
 def settings_for(session: Session, team: SalesTeam) -> StandupSettings:
@@ -102,11 +103,6 @@ def participants(session: Session, team: SalesTeam) -> list[Member]:
     return [m for m in team_members(session, team) if not (m.is_bot or m.is_deleted)]
 
 
-def day_key(day: StandupDay) -> str:
-    """The outbox key of a day's channel message (thread replies and updates refer to it)."""
-    return f"standup-day:{day.id}"
-
-
 def ensure_day(session: Session, team: SalesTeam, local_date: date, *, now: datetime) -> StandupDay:
     """The team's stand-up message for a local date, owed to the channel once."""
     values = {
@@ -121,36 +117,35 @@ def ensure_day(session: Session, team: SalesTeam, local_date: date, *, now: date
         select(StandupDay).where(StandupDay.team_id == team.id, StandupDay.local_date == local_date)
     ).one()
     if created:
-        summary = day_summary(session, team, day)
-        # The day message is the team channel's: in the workspace's language.
-        with use_language(workspace_language(session, team.workspace_id)):
-            message = views.summary_message(summary)
-        outbox.enqueue(
+        notices.record(
             session,
-            workspace_id=team.workspace_id,
-            method="chat.postMessage",
-            payload={"channel": team.channel_id, **message},
-            now=now,
-            dedupe_key=day_key(day),
+            DayOpened(
+                workspace_id=team.workspace_id,
+                # The day message is the team channel's: in the workspace's language.
+                language=workspace_language(session, team.workspace_id),
+                channel_id=team.channel_id,
+                day_id=day.id,
+                summary=day_summary(session, team, day),
+            ),
         )
     return day
 
 
-def refresh_day(session: Session, team: SalesTeam, day: StandupDay, *, now: datetime) -> None:
+def refresh_day(session: Session, team: SalesTeam, day: StandupDay) -> None:
     """Owe Slack an update of the day message with the current state."""
-    summary = day_summary(session, team, day)
-    with use_language(workspace_language(session, team.workspace_id)):
-        message = views.summary_message(summary)
-    outbox.enqueue(
+    notices.record(
         session,
-        workspace_id=team.workspace_id,
-        method="chat.update",
-        payload={outbox.UPDATE_OF: day_key(day), "channel": team.channel_id, **message},
-        now=now,
+        DayUpdated(
+            workspace_id=team.workspace_id,
+            language=workspace_language(session, team.workspace_id),
+            channel_id=team.channel_id,
+            day_id=day.id,
+            summary=day_summary(session, team, day),
+        ),
     )
 
 
-def day_summary(session: Session, team: SalesTeam, day: StandupDay) -> views.DaySummary:
+def day_summary(session: Session, team: SalesTeam, day: StandupDay) -> DaySummary:
     """Who checked in, who is waiting, away or missed, with streaks and blockers."""
     settings = settings_for(session, team)
     schedule = schedule_of(settings)
@@ -174,11 +169,26 @@ def day_summary(session: Session, team: SalesTeam, day: StandupDay) -> views.Day
             status = "waiting"
         run = member_streak(session, team, member, day.local_date, schedule.days, hols)
         entries.append(
-            views.SummaryEntry(
+            SummaryEntry(
                 member.slack_user_id, member.name, status, run, bool(response and response.blocker)
             )
         )
-    return views.DaySummary(day.local_date, entries, closed=day.closed_at is not None)
+    return DaySummary(day.local_date, tuple(entries), closed=day.closed_at is not None)
+
+
+def checked_days(session: Session, team: SalesTeam, member: Member, today: date) -> set[date]:
+    """The days the member checked in, within the year up to today that a streak can span."""
+    rows = session.scalars(
+        select(StandupPrompt.local_date)
+        .join(StandupResponse, StandupResponse.prompt_id == StandupPrompt.id)
+        .where(
+            StandupPrompt.team_id == team.id,
+            StandupPrompt.member_id == member.id,
+            StandupPrompt.local_date > today - timedelta(days=STREAK_WINDOW_DAYS),
+            StandupPrompt.local_date <= today,
+        )
+    )
+    return set(rows)
 
 
 def member_streak(
@@ -190,52 +200,20 @@ def member_streak(
     hols: frozenset[date],
 ) -> int:
     """Consecutive working days the member checked in, up to today."""
-    checked = session.scalars(
-        select(StandupPrompt.local_date)
-        .join(StandupResponse, StandupResponse.prompt_id == StandupPrompt.id)
-        .where(
-            StandupPrompt.team_id == team.id,
-            StandupPrompt.member_id == member.id,
-            StandupPrompt.local_date > today - timedelta(days=366),
+    checked = checked_days(session, team, member, today)
+    return streak(checked, today=today, days=days, holidays=hols)
+
+
+def teams_to_prompt(session: Session) -> list[int]:
+    """The ids of the teams whose stand-ups are not paused, in order."""
+    return list(
+        session.scalars(
+            select(SalesTeam.id)
+            .join(StandupSettings, StandupSettings.team_id == SalesTeam.id, isouter=True)
+            .where((StandupSettings.paused.is_(None)) | (StandupSettings.paused.is_(False)))
+            .order_by(SalesTeam.id)
         )
     )
-    return streak(set(checked), today=today, days=days, holidays=hols)
-
-
-@dataclass
-class Counts:
-    """What one pass of the stand-up job did."""
-
-    prompts: int = 0
-    reminders: int = 0
-    closed: int = 0
-
-
-def run_standups(factory: sessionmaker[Session], now: datetime) -> int:
-    """Everything stand-ups owe at `now`: prompts, day messages, reminders, closes.
-
-    One transaction per team: a team's prompts and day message commit together, and no lock
-    is held across a whole workspace's morning (2,000 prompts take seconds to build, and on
-    SQLite a transaction holds the one write lock that the web workers need too)."""
-    counts = Counts()
-    with reading(factory) as session:
-        team_ids = list(
-            session.scalars(
-                select(SalesTeam.id)
-                .join(StandupSettings, StandupSettings.team_id == SalesTeam.id, isouter=True)
-                .where((StandupSettings.paused.is_(None)) | (StandupSettings.paused.is_(False)))
-                .order_by(SalesTeam.id)
-            )
-        )
-    for team_id in team_ids:
-        with transaction(factory) as session:
-            team = session.get(SalesTeam, team_id)
-            if team is not None:
-                counts.prompts += prompt_team(session, team, now)
-    with transaction(factory) as session:
-        counts.reminders += send_reminders(session, now)
-        counts.closed += close_days(session, now)
-    return counts.prompts + counts.reminders + counts.closed
 
 
 def prompt_team(session: Session, team: SalesTeam, now: datetime) -> int:
@@ -268,16 +246,15 @@ def prompt_team(session: Session, team: SalesTeam, now: datetime) -> int:
             continue
         prompt = _prompt(session, team, member, due.local_date)
         ensure_day(session, team, due.local_date, now=now)
-        # A DM to one member: in their language.
-        with use_language(member_language(session, member)):
-            message = views.prompt_message(prompt_facts(session, team, member, prompt, now))
-        outbox.enqueue(
+        notices.record(
             session,
-            workspace_id=team.workspace_id,
-            method="chat.postMessage",
-            payload={"channel": member.slack_user_id, **message},
-            now=now,
-            dedupe_key=f"standup-prompt:{prompt.id}",
+            PromptDue(
+                workspace_id=team.workspace_id,
+                # A DM to one member: in their language.
+                language=member_language(session, member),
+                member_user_id=member.slack_user_id,
+                facts=prompt_facts(session, team, member, prompt, now),
+            ),
         )
         sent += 1
     return sent
@@ -353,15 +330,14 @@ def send_reminders(session: Session, now: datetime) -> int:
         ).first()
         if claimed is None:
             continue
-        with use_language(member_language(session, member)):
-            message = views.reminder_message(prompt.id)
-        outbox.enqueue(
+        notices.record(
             session,
-            workspace_id=prompt.workspace_id,
-            method="chat.postMessage",
-            payload={"channel": member.slack_user_id, **message},
-            now=now,
-            dedupe_key=f"standup-reminder:{prompt.id}",
+            ReminderDue(
+                workspace_id=prompt.workspace_id,
+                language=member_language(session, member),
+                member_user_id=member.slack_user_id,
+                prompt_id=prompt.id,
+            ),
         )
         sent += 1
     return sent
@@ -390,13 +366,13 @@ def close_days(session: Session, now: datetime) -> int:
         if claimed is None:
             continue
         session.refresh(day)
-        refresh_day(session, team, day, now=now)
+        refresh_day(session, team, day)
         closed += 1
     return closed
 
 
 def prompt_facts(
     session: Session, team: SalesTeam, member: Member, prompt: StandupPrompt, now: datetime
-) -> views.PromptFacts:
+) -> PromptFacts:
     """What the morning DM tells a member: pace, stale deals, deals due this week."""
     return briefing(session, team, member, prompt, now)

@@ -22,6 +22,7 @@ from bot.results.notices import (
 from bot.views import report as report_views
 from bot.views.common import context_block, section
 from bot.views.metrics import goal_text
+from bot.views.standup_notices import STANDUP_RENDERERS
 
 
 def win_announced(notice: WinAnnounced) -> list[Call]:
@@ -176,6 +177,7 @@ RENDERERS: dict[type[Said], Renderer] = {
     ReportPosted: report_posted,
     ChartsDue: charts_due,
     ExportReady: export_ready,
+    **STANDUP_RENDERERS,
 }
 
 

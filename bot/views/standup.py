@@ -3,68 +3,46 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
-from bot.domain.standup import question_text
+from bot.domain.stages import shown_label
+from bot.domain.standup import format_days, question_text
+from bot.domain.standup_command import USAGE
 from bot.domain.text import escape_mrkdwn
-from bot.i18n import _, date_in, day
-from bot.views.common import Message, context_block, section
+from bot.i18n import N_, _, current, date_in, day, money, ngettext
+from bot.results.standup import (
+    MAX_MOVES,
+    AwaySet,
+    BackFromAway,
+    CheckedIn,
+    CheckInForm,
+    DaySummary,
+    DealLine,
+    HolidayAdded,
+    HolidayRemoved,
+    HolidaysListed,
+    MovedDeal,
+    Pace,
+    PromptFacts,
+    QuestionsShown,
+    SettingDone,
+    SettingsChanged,
+    SettingsForm,
+    StandupSchedule,
+)
+from bot.views.common import Message, context_block, ephemeral, section
 
 CHECK_IN_ACTION = "standup_check_in"
 CHECK_IN_CALLBACK = "standup_check_in"
 CONFIG_CALLBACK = "standup_config"
-MAX_MOVES = 5
 STATUS_ICONS = {
     "in": ":white_check_mark:",
     "waiting": ":hourglass_flowing_sand:",
     "away": ":palm_tree:",
     "missed": ":x:",
 }
-
-
-@dataclass(frozen=True)
-class DealLine:
-    """A deal as the briefing lists it."""
-
-    id: int
-    customer: str
-    amount: str
-    close_date: date | None
-    idle_days: int
-
-
-@dataclass(frozen=True)
-class PromptFacts:
-    """What the morning DM says."""
-
-    prompt_id: int
-    name: str
-    local_date: date
-    pace: str | None
-    stale: list[DealLine]
-    due_this_week: list[DealLine]
-
-
-@dataclass(frozen=True)
-class SummaryEntry:
-    """One member on the day message."""
-
-    user_id: str
-    name: str
-    status: str
-    streak: int
-    blocker: bool
-
-
-@dataclass(frozen=True)
-class DaySummary:
-    """The team's stand-up on one day."""
-
-    local_date: date
-    entries: list[SummaryEntry]
-    closed: bool
 
 
 def day_label(value: date) -> str:
@@ -100,8 +78,35 @@ def _deal_lines(lines: Sequence[DealLine], *, with_idle: bool) -> str:
                 else ""
             )
         )
-        out.append(f"• `#{line.id}` *{escape_mrkdwn(line.customer)}* {line.amount} · {extra}")
+        amount = money(line.amount, line.currency)
+        out.append(f"• `#{line.id}` *{escape_mrkdwn(line.customer)}* {amount} · {extra}")
     return "\n".join(out)
+
+
+def pace_line(pace: Pace) -> str:
+    """`December: ¥62k of ¥100k, 62%, 9 working days left, ¥19k a week needed`."""
+    p = pace.progress
+
+    def amount(value: Decimal) -> str:
+        return money(value, pace.currency)
+
+    values = {
+        "period": pace.period.label(current()),
+        "achieved": amount(p.achieved),
+        "target": amount(p.target),
+        "percent": f"{p.percent:.0f}",
+        "days": p.working_days_left,
+        "weekly": amount(p.weekly_needed),
+    }
+    if p.remaining <= 0:
+        return _("{period}: {achieved} of {target}, {percent}%").format(**values)
+    return ngettext(
+        "{period}: {achieved} of {target}, {percent}%, {days} working day left, "
+        "{weekly} a week needed",
+        "{period}: {achieved} of {target}, {percent}%, {days} working days left, "
+        "{weekly} a week needed",
+        p.working_days_left,
+    ).format(**values)
 
 
 def prompt_message(facts: PromptFacts) -> Message:
@@ -111,7 +116,7 @@ def prompt_message(facts: PromptFacts) -> Message:
         section(":sunny: " + _("Good morning, {name}! Time for stand-up.").format(name=first))
     ]
     if facts.pace:
-        blocks.append(section(f":dart: {facts.pace}"))
+        blocks.append(section(f":dart: {pace_line(facts.pace)}"))
     if facts.stale:
         blocks.append(
             section(
@@ -171,13 +176,20 @@ def summary_message(summary: DaySummary) -> Message:
     return {"text": title, "blocks": blocks}
 
 
-@dataclass(frozen=True)
-class MovedDeal:
-    """A deal moved in a check-in."""
-
-    id: int
-    customer: str
-    change: str
+def change_text(moved: MovedDeal) -> str:
+    """`Qualified → Proposal, ¥12k → ¥15k`, or `no change`."""
+    changes = []
+    if moved.stage is not None:
+        before, after = moved.stage
+        changes.append(
+            f"{shown_label(before.key, before.label)} → {shown_label(after.key, after.label)}"
+        )
+    if moved.amount is not None:
+        before_amount, after_amount = moved.amount
+        changes.append(
+            f"{money(before_amount, moved.currency)} → {money(after_amount, moved.currency)}"
+        )
+    return ", ".join(changes) or _("no change")
 
 
 def check_in_post(
@@ -202,7 +214,7 @@ def check_in_post(
                 _("*Deals moved*")
                 + "\n"
                 + "\n".join(
-                    f"• `#{m.id}` *{escape_mrkdwn(m.customer)}*: {escape_mrkdwn(m.change)}"
+                    f"• `#{m.id}` *{escape_mrkdwn(m.customer)}*: {escape_mrkdwn(change_text(m))}"
                     for m in moved
                 )
             )
@@ -254,14 +266,9 @@ def _option(text: str, value: str) -> dict[str, Any]:
     return {"text": {"type": "plain_text", "text": text[:75]}, "value": value}
 
 
-def check_in_modal(
-    questions: Sequence[str],
-    deals: Sequence[tuple[int, str]],
-    stages: Sequence[tuple[str, str]],
-    *,
-    day: date,
-) -> dict[str, Any]:
+def check_in_modal(form: CheckInForm) -> dict[str, Any]:
     """The check-in: the team's questions, and up to five of the member's deals to move."""
+    questions, deals, stages = form.questions, form.deals, form.stages
     blocks: list[dict[str, Any]] = [
         _input(f"q{i}", question_text(question), optional=i > 0, multiline=True)
         for i, question in enumerate(questions)
@@ -312,7 +319,7 @@ def check_in_modal(
         "title": {"type": "plain_text", "text": _("Stand-up check-in")},
         "submit": {"type": "plain_text", "text": _("Check in")},
         "close": {"type": "plain_text", "text": _("Cancel")},
-        "private_metadata": day.isoformat(),
+        "private_metadata": form.day.isoformat(),
         "blocks": blocks,
     }
 
@@ -331,18 +338,12 @@ def submitted(view: dict[str, Any]) -> dict[str, str]:
     return values
 
 
-def config_modal(
-    *,
-    team_id: int,
-    at: str,
-    days: str,
-    zone: str,
-    per_member: bool,
-    questions: Sequence[str],
-    reminder: int,
-    close: int,
-) -> dict[str, Any]:
+def config_modal(form: SettingsForm) -> dict[str, Any]:
     """The team's stand-up settings as a form."""
+    team_id, at, days = form.team_id, form.local_time, format_days(form.days)
+    zone, per_member = form.timezone, form.per_member
+    questions = [question_text(q) for q in form.questions]
+    reminder, close = form.reminder_minutes, form.close_minutes
     return {
         "type": "modal",
         "callback_id": CONFIG_CALLBACK,
@@ -374,3 +375,93 @@ def config_modal(
             ),
         ],
     }
+
+
+def describe(schedule: StandupSchedule) -> str:
+    """The settings in one sentence."""
+    zone = _("each member's own time zone") if schedule.timezone is None else schedule.timezone
+    text = _(
+        "Stand-up at {time} ({zone}), {days}; reminder after {reminder} min, summary closes "
+        "after {close} min."
+    ).format(
+        time=schedule.local_time,
+        zone=zone,
+        days=format_days(schedule.days),
+        reminder=schedule.reminder_minutes,
+        close=schedule.close_minutes,
+    )
+    return text + " " + _("*Paused.*") if schedule.paused else text
+
+
+def setting_text(done: SettingDone) -> str:
+    """What a /standup setting did, or shows, in a line or a list."""
+    match done:
+        case SettingsChanged(schedule=schedule):
+            return ":white_check_mark: " + describe(schedule)
+        case QuestionsShown(questions=questions):
+            return (
+                _("*Stand-up questions*")
+                + "\n"
+                + "\n".join(
+                    f"{n}. {escape_mrkdwn(question_text(q))}" for n, q in enumerate(questions, 1)
+                )
+            )
+        case HolidaysListed(holidays=holidays):
+            lines = [
+                f"• {day(h.day, with_year=True, weekday=True)}"
+                + (f" — {escape_mrkdwn(h.name)}" if h.name else "")
+                for h in holidays
+            ]
+            return (
+                _("*Team holidays*")
+                + "\n"
+                + (
+                    "\n".join(lines)
+                    or _("None coming up. Add one with `/standup holiday 2026-12-25 Christmas`.")
+                )
+            )
+        case HolidayAdded(holiday=holiday):
+            shown = day(holiday.day, with_year=True, weekday=True)
+            if holiday.name:
+                return ":calendar: " + _("{date} is a team holiday ({name}).").format(
+                    date=shown, name=escape_mrkdwn(holiday.name)
+                )
+            return ":calendar: " + _("{date} is a team holiday.").format(date=shown)
+        case HolidayRemoved(day=when):
+            return _("{date} is a working day again.").format(date=day(when, weekday=True))
+        case AwaySet(until=until):
+            return ":palm_tree: " + _("Enjoy! No stand-up prompts for you through {date}.").format(
+                date=day(until, weekday=True)
+            )
+        case BackFromAway():
+            return _("Welcome back! You'll get stand-up prompts again.")
+
+
+def setting_reply(done: SettingDone) -> Message:
+    """The caller's answer to a /standup setting."""
+    text = setting_text(done)
+    return ephemeral(text, [section(text)])
+
+
+def standup_help() -> Message:
+    """Usage of /standup."""
+    lines = "\n".join(f"• {usage}" for usage in USAGE.values())
+    return ephemeral(_("How to use /standup"), [section(_("*Daily stand-ups*")), section(lines)])
+
+
+def checked_in_reply(checked: CheckedIn | None) -> str | None:
+    """The answer to a DM reply that checked the member in (None: it was not a check-in)."""
+    if checked is None or not checked.new:
+        return None
+    return ":white_check_mark: " + _("Thanks, you're checked in!")
+
+
+DM_HINT = N_(
+    "I read stand-up check-ins here after the morning prompt. For everything else: "
+    "`/deal help`, `/target help`, `/standup help`."
+)
+
+
+def dm_hint() -> str:
+    """What a DM that is not a check-in is told."""
+    return _(DM_HINT)

@@ -19,7 +19,7 @@ from bot.clock import FrozenClock
 from bot.dev.driver import SlackDriver
 from bot.dev.standin import DevSlack
 from bot.jobs.due import run_scheduled
-from bot.services.standups import run_standups
+from bot.jobs.standups import run_standups
 from bot.slack.app import Salesbot
 from models import Deal, Member, StandupPrompt
 from tests.e2e.conftest import Say
@@ -241,7 +241,7 @@ def test_concurrent_runs_prompt_each_member_once(
     def run(offset: int) -> None:
         try:
             barrier.wait()
-            run_standups(sessions, base + timedelta(seconds=offset))
+            run_standups(app.runtime, base + timedelta(seconds=offset))
         except BaseException as error:
             errors.append(error)
 

@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.jobs.schedule import run_due, run_key
+from bot.runtime import Runtime
+from bot.slack.app import Salesbot
 from models import ScheduledRun
 from tests.conftest import START
 
@@ -20,24 +22,24 @@ def _runs(sessions: sessionmaker[Session]) -> int:
         return session.scalar(select(func.count(ScheduledRun.id))) or 0
 
 
-def test_same_instant_runs_once(sessions: sessionmaker[Session]) -> None:
+def test_same_instant_runs_once(app: Salesbot, sessions: sessionmaker[Session]) -> None:
     calls: list[datetime] = []
 
-    def job(_factory: sessionmaker[Session], now: datetime) -> int:
+    def job(_runtime: Runtime, now: datetime) -> int:
         calls.append(now)
         return 1
 
-    first = run_due(sessions, now=START, jobs=[("job", job)])
-    second = run_due(sessions, now=START + timedelta(seconds=20), jobs=[("job", job)])
+    first = run_due(app.runtime, now=START, jobs=[("job", job)])
+    second = run_due(app.runtime, now=START + timedelta(seconds=20), jobs=[("job", job)])
     assert first.claimed and first.done == {"job": 1}
     assert not second.claimed
     assert calls == [START]
     assert _runs(sessions) == 1
 
 
-def test_next_minute_runs_again(sessions: sessionmaker[Session]) -> None:
-    run_due(sessions, now=START, jobs=[])
-    run_due(sessions, now=START + timedelta(minutes=1), jobs=[])
+def test_next_minute_runs_again(app: Salesbot, sessions: sessionmaker[Session]) -> None:
+    run_due(app.runtime, now=START, jobs=[])
+    run_due(app.runtime, now=START + timedelta(minutes=1), jobs=[])
     assert _runs(sessions) == 2
 
 

@@ -1,0 +1,200 @@
+"""What the stand-up services find and do, for the views to word: the morning briefing, the day
+message's summary, a check-in's deal moves, the settings and their changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from bot.domain.periods import Period
+from bot.domain.progress import Progress
+
+# How many deals the check-in form offers to move.
+MAX_MOVES = 5
+
+
+@dataclass(frozen=True)
+class DealLine:
+    """A deal as the briefing lists it."""
+
+    id: int
+    customer: str
+    amount: Decimal
+    currency: str
+    close_date: date | None
+    idle_days: int
+
+
+@dataclass(frozen=True)
+class Pace:
+    """Where a member stands against their revenue target this period."""
+
+    period: Period
+    progress: Progress
+    currency: str
+
+
+@dataclass(frozen=True)
+class PromptFacts:
+    """What the morning DM says."""
+
+    prompt_id: int
+    name: str
+    local_date: date
+    pace: Pace | None
+    stale: tuple[DealLine, ...]
+    due_this_week: tuple[DealLine, ...]
+
+
+@dataclass(frozen=True)
+class SummaryEntry:
+    """One member on the day message."""
+
+    user_id: str
+    name: str
+    status: str
+    streak: int
+    blocker: bool
+
+
+@dataclass(frozen=True)
+class DaySummary:
+    """The team's stand-up on one day."""
+
+    local_date: date
+    entries: tuple[SummaryEntry, ...]
+    closed: bool
+
+
+@dataclass(frozen=True)
+class StageName:
+    """A stage as stored: a default stage's label is translated when shown."""
+
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class MovedDeal:
+    """A deal moved in a check-in: its stage and amount before and after (None: unchanged)."""
+
+    id: int
+    customer: str
+    currency: str
+    stage: tuple[StageName, StageName] | None = None
+    amount: tuple[Decimal, Decimal] | None = None
+
+
+@dataclass(frozen=True)
+class CheckedIn:
+    """What a check-in did."""
+
+    day: date
+    new: bool
+    moved: tuple[MovedDeal, ...]
+    streak: int
+
+
+@dataclass(frozen=True)
+class CheckInForm:
+    """What the check-in modal offers: the team's questions and the member's open deals."""
+
+    questions: tuple[str, ...]
+    # (id, customer) and (key, label), as the modal lists them.
+    deals: tuple[tuple[int, str], ...]
+    stages: tuple[tuple[str, str], ...]
+    day: date
+
+
+@dataclass(frozen=True)
+class StandupSchedule:
+    """A team's stand-up settings, as people are told them."""
+
+    local_time: str
+    days: frozenset[int]
+    # None: each member's own time zone.
+    timezone: str | None
+    reminder_minutes: int
+    close_minutes: int
+    paused: bool
+
+
+@dataclass(frozen=True)
+class SettingsForm:
+    """The settings modal, filled in with the team's settings."""
+
+    team_id: int
+    local_time: str
+    days: frozenset[int]
+    timezone: str
+    per_member: bool
+    questions: tuple[str, ...]
+    reminder_minutes: int
+    close_minutes: int
+
+
+@dataclass(frozen=True)
+class SettingsChanged:
+    """A manager changed a setting: the settings now."""
+
+    schedule: StandupSchedule
+
+
+@dataclass(frozen=True)
+class QuestionsShown:
+    """The team's stand-up questions (a default one is translated when shown)."""
+
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class HolidayEntry:
+    """One team holiday; the name may be empty."""
+
+    day: date
+    name: str
+
+
+@dataclass(frozen=True)
+class HolidaysListed:
+    """The team's upcoming holidays."""
+
+    holidays: tuple[HolidayEntry, ...]
+
+
+@dataclass(frozen=True)
+class HolidayAdded:
+    """A day became (or stays, renamed) a team holiday."""
+
+    holiday: HolidayEntry
+
+
+@dataclass(frozen=True)
+class HolidayRemoved:
+    """A holiday is a working day again."""
+
+    day: date
+
+
+@dataclass(frozen=True)
+class AwaySet:
+    """The member gets no prompts through `until`."""
+
+    until: date
+
+
+@dataclass(frozen=True)
+class BackFromAway:
+    """The member gets prompts again."""
+
+
+SettingDone = (
+    SettingsChanged
+    | QuestionsShown
+    | HolidaysListed
+    | HolidayAdded
+    | HolidayRemoved
+    | AwaySet
+    | BackFromAway
+)
