@@ -1,0 +1,35 @@
+"""DevSlack, a local stand-in for Slack's Web API; the public names live here.
+
+Code outside the package imports from ``bot.dev.standin`` only, so the modules behind it can be
+rearranged freely.
+"""
+
+from bot.dev.standin.server import (
+    DEFAULT_APP_ID,
+    DEFAULT_BOT_ID,
+    DEFAULT_BOT_USER_ID,
+    DEFAULT_TEAM_ID,
+    DEFAULT_TEAM_NAME,
+    Call,
+    DevSlack,
+    blocks_to_text,
+    event_body,
+    interaction_body,
+    sign_request,
+    slash_command_body,
+)
+
+__all__ = [
+    "DEFAULT_APP_ID",
+    "DEFAULT_BOT_ID",
+    "DEFAULT_BOT_USER_ID",
+    "DEFAULT_TEAM_ID",
+    "DEFAULT_TEAM_NAME",
+    "Call",
+    "DevSlack",
+    "blocks_to_text",
+    "event_body",
+    "interaction_body",
+    "sign_request",
+    "slash_command_body",
+]
