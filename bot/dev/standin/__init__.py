@@ -4,13 +4,15 @@ Code outside the package imports from ``bot.dev.standin`` only, so the modules b
 rearranged freely.
 """
 
-from bot.dev.standin.server import (
+from bot.dev.standin.records import (
     DEFAULT_APP_ID,
     DEFAULT_BOT_ID,
     DEFAULT_BOT_USER_ID,
     DEFAULT_TEAM_ID,
     DEFAULT_TEAM_NAME,
     Call,
+)
+from bot.dev.standin.server import (
     DevSlack,
     blocks_to_text,
     event_body,

@@ -49,6 +49,22 @@ from typing import Any, Self, TypeVar
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.dev.standin.records import (
+    DEFAULT_APP_ID,
+    DEFAULT_BOT_ID,
+    DEFAULT_BOT_USER_ID,
+    DEFAULT_SCOPES,
+    DEFAULT_TEAM_DOMAIN,
+    DEFAULT_TEAM_ID,
+    DEFAULT_TEAM_NAME,
+    Call,
+    Channel,
+    File,
+    ResponseContext,
+    SlackError,
+    User,
+)
+
 __all__ = [
     "DEFAULT_APP_ID",
     "DEFAULT_BOT_ID",
@@ -64,14 +80,6 @@ __all__ = [
     "slash_command_body",
 ]
 
-DEFAULT_TEAM_ID = "T1"
-DEFAULT_TEAM_NAME = "Salesbot Dev"
-DEFAULT_TEAM_DOMAIN = "salesbot-dev"
-DEFAULT_BOT_USER_ID = "U0BOT"
-DEFAULT_BOT_ID = "B0BOT"
-DEFAULT_APP_ID = "A0SALESBOT"
-DEFAULT_SCOPES = "chat:write,commands,users:read,channels:read,groups:read,im:write,files:write"
-
 # Arguments Slack types as JSON: form-encoded requests carry them as JSON strings.
 _JSON_PARAMS = frozenset({"blocks", "attachments", "view", "files", "user_auth_blocks", "metadata"})
 # Methods that authenticate some other way than a bearer token.
@@ -86,68 +94,7 @@ _POLL_INTERVAL = 0.01
 _T = TypeVar("_T")
 
 
-# --------------------------------------------------------------------------- records
-
-
-@dataclass(frozen=True)
-class Call:
-    """One request the bot made: Web API method (or ``"response_url"``), decoded params, token.
-
-    ``faulted`` marks calls answered by an injected fault or the rate limiter; ``response`` is
-    the JSON body DevSlack answered with (handy for ``ts`` or view ids in tests).
-    """
-
-    method: str
-    params: dict[str, Any]
-    token: str | None
-    at: float
-    faulted: bool = False
-    response: dict[str, Any] = field(default_factory=dict)
-
-
-class _SlackError(Exception):
-    """Raised by method handlers to answer ``{"ok": false, "error": ...}``."""
-
-    def __init__(self, error: str) -> None:
-        super().__init__(error)
-        self.error = error
-
-
-@dataclass(frozen=True)
-class _User:
-    user_id: str
-    name: str
-    real_name: str
-    tz: str
-    is_admin: bool
-    is_owner: bool
-    is_bot: bool
-    deleted: bool
-    locale: str
-    team_id: str
-    email: str
-
-
-@dataclass
-class _Channel:
-    name: str
-    members: list[str]
-
-
-@dataclass
-class _File:
-    filename: str
-    length: int
-    data: bytes | None = None
-
-
-@dataclass(frozen=True)
-class _ResponseContext:
-    """Who a response_url belongs to, so the transcript can say where the reply showed up."""
-
-    tag: str
-    user_id: str | None
-    channel_id: str | None
+# --------------------------------------------------------------------------- faults
 
 
 @dataclass
@@ -287,9 +234,9 @@ def _parse_body(content_type: str, body: bytes) -> dict[str, Any]:
         try:
             parsed = json.loads(body)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise _SlackError("invalid_json") from exc
+            raise SlackError("invalid_json") from exc
         if not isinstance(parsed, dict):
-            raise _SlackError("invalid_json")
+            raise SlackError("invalid_json")
         return parsed
     # Anything else is treated as a form, as Slack does for bodies without a content type.
     return dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
@@ -306,7 +253,7 @@ def _normalise(params: Mapping[str, Any]) -> dict[str, Any]:
             out[key] = json.loads(value)
         except json.JSONDecodeError as exc:
             error = "invalid_blocks_format" if key == "blocks" else "invalid_arguments"
-            raise _SlackError(error) from exc
+            raise SlackError(error) from exc
     return out
 
 
@@ -319,12 +266,12 @@ def _decode_api_request(request: _Request) -> tuple[dict[str, Any], str | None, 
     params: dict[str, Any] = dict(parse_qsl(request.query, keep_blank_values=True))
     try:
         params.update(_parse_body(request.headers.get("content-type", ""), request.body))
-    except _SlackError as exc:
+    except SlackError as exc:
         return params, _take_token(params, request.headers), exc.error
     token = _take_token(params, request.headers)
     try:
         return _normalise(params), token, None
-    except _SlackError as exc:
+    except SlackError as exc:
         return params, token, exc.error
 
 
@@ -357,7 +304,7 @@ def _int_param(params: Mapping[str, Any], key: str, default: int, error: str) ->
     try:
         return int(value)
     except (TypeError, ValueError) as exc:
-        raise _SlackError(error) from exc
+        raise SlackError(error) from exc
 
 
 def _encode_cursor(offset: int) -> str:
@@ -374,7 +321,7 @@ def _decode_cursor(cursor: Any) -> int:
             raise ValueError(label)
         return int(offset)
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise _SlackError("invalid_cursor") from exc
+        raise SlackError("invalid_cursor") from exc
 
 
 def _paginate(items: list[_T], params: Mapping[str, Any], default: int) -> tuple[list[_T], str]:
@@ -570,12 +517,12 @@ class DevSlack:
         # One condition guards all state below; wait_for() sleeps on it.
         self._cond = threading.Condition()
         self._calls: list[Call] = []
-        self._users: dict[str, _User] = {}
-        self._channels: dict[str, _Channel] = {}
+        self._users: dict[str, User] = {}
+        self._channels: dict[str, Channel] = {}
         self._dms: dict[str, str] = {}  # D-channel id -> user id
         self._views: dict[str, dict[str, Any]] = {}
-        self._files: dict[str, _File] = {}
-        self._response_urls: dict[str, _ResponseContext] = {}
+        self._files: dict[str, File] = {}
+        self._response_urls: dict[str, ResponseContext] = {}
         self._faults: list[_Fault] = []
         self._slow: list[list[Any]] = []
         self._rate_limits: dict[str, _RateLimit] = {}
@@ -721,7 +668,7 @@ class DevSlack:
         email: str | None = None,
     ) -> None:
         """Add (or replace) a workspace member served by users.info / users.list."""
-        user = _User(
+        user = User(
             user_id=user_id,
             name=name,
             real_name=real_name if real_name is not None else name.title(),
@@ -740,12 +687,12 @@ class DevSlack:
     def add_channel(self, channel_id: str, name: str, members: list[str]) -> None:
         """Add (or replace) a channel served by conversations.info / conversations.members."""
         with self._cond:
-            self._channels[channel_id] = _Channel(name=name, members=list(members))
+            self._channels[channel_id] = Channel(name=name, members=list(members))
 
     def set_members(self, channel_id: str, members: list[str]) -> None:
         """Replace a channel's members, creating the channel if it is new."""
         with self._cond:
-            channel = self._channels.setdefault(channel_id, _Channel(channel_id.lower(), []))
+            channel = self._channels.setdefault(channel_id, Channel(channel_id.lower(), []))
             channel.members = list(members)
 
     # ----------------------------------------------------------------- recorded calls
@@ -928,7 +875,7 @@ class DevSlack:
             if tag:
                 path += "/" + quote(tag, safe="")
             url = self.url + path
-            self._response_urls[url] = _ResponseContext(tag, user_id, channel_id)
+            self._response_urls[url] = ResponseContext(tag, user_id, channel_id)
         return url
 
     # ----------------------------------------------------------------- routing
@@ -956,9 +903,9 @@ class DevSlack:
                 return fault
             try:
                 if error is not None:
-                    raise _SlackError(error)
+                    raise SlackError(error)
                 body = {"ok": True, **self._dispatch(method, params, token)}
-            except _SlackError as exc:
+            except SlackError as exc:
                 # Slack reports API-level errors with HTTP 200 and ok=false.
                 body = {"ok": False, "error": exc.error}
             self._record(method, params, token, body)
@@ -967,9 +914,9 @@ class DevSlack:
     def _dispatch(self, method: str, params: dict[str, Any], token: str | None) -> dict[str, Any]:
         handler = self._handlers.get(method)
         if handler is None:
-            raise _SlackError("unknown_method")
+            raise SlackError("unknown_method")
         if token is None and method not in _NO_TOKEN_METHODS:
-            raise _SlackError("not_authed")
+            raise SlackError("not_authed")
         return handler(params, token)
 
     def _record(
@@ -999,7 +946,7 @@ class DevSlack:
         url = self.url + request.path.lstrip("/")
         try:
             params = _normalise(_parse_body(request.headers.get("content-type", ""), request.body))
-        except _SlackError as exc:
+        except SlackError as exc:
             return _Reply.json({"ok": False, "error": exc.error}, 400)
         params["url"] = url
         with self._cond:
@@ -1025,12 +972,12 @@ class DevSlack:
         """Channel id for a post: user ids become their DM, ``#name`` is looked up."""
         channel = str(value or "")
         if not channel:
-            raise _SlackError("channel_not_found")
+            raise SlackError("channel_not_found")
         if channel.startswith("#"):
             for channel_id, info in self._channels.items():
                 if info.name == channel[1:]:
                     return channel_id
-            raise _SlackError("channel_not_found")
+            raise SlackError("channel_not_found")
         if channel[0] in "UW":
             return self._open_dm(channel)
         return channel
@@ -1071,23 +1018,23 @@ class DevSlack:
     def _chat_post_message(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
         channel = self._resolve_channel(params.get("channel"))
         if not any(params.get(k) for k in ("text", "blocks", "attachments", "markdown_text")):
-            raise _SlackError("no_text")
+            raise SlackError("no_text")
         ts = self._next_ts()
         return {"channel": channel, "ts": ts, "message": self._message(params, ts)}
 
     def _chat_post_ephemeral(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
         self._resolve_channel(params.get("channel"))
         if not params.get("user"):
-            raise _SlackError("user_not_found")
+            raise SlackError("user_not_found")
         if not any(params.get(k) for k in ("text", "blocks", "attachments", "markdown_text")):
-            raise _SlackError("no_text")
+            raise SlackError("no_text")
         return {"message_ts": self._next_ts()}
 
     def _chat_update(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
         channel = self._resolve_channel(params.get("channel"))
         ts = str(params.get("ts") or "")
         if not ts:
-            raise _SlackError("message_not_found")
+            raise SlackError("message_not_found")
         return {
             "channel": channel,
             "ts": ts,
@@ -1099,15 +1046,15 @@ class DevSlack:
         channel = self._resolve_channel(params.get("channel"))
         ts = str(params.get("ts") or "")
         if not ts:
-            raise _SlackError("message_not_found")
+            raise SlackError("message_not_found")
         return {"channel": channel, "ts": ts}
 
     def _reactions_add(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
         self._resolve_channel(params.get("channel"))
         if not params.get("name"):
-            raise _SlackError("invalid_name")
+            raise SlackError("invalid_name")
         if not params.get("timestamp"):
-            raise _SlackError("message_not_found")
+            raise SlackError("message_not_found")
         return {}
 
     def _conversations_open(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
@@ -1115,7 +1062,7 @@ class DevSlack:
             return {"no_op": True, "already_open": True, "channel": {"id": params["channel"]}}
         users = [u for u in str(params.get("users") or "").split(",") if u]
         if not users:
-            raise _SlackError("users_list_not_supplied")
+            raise SlackError("users_list_not_supplied")
         if len(users) > 1:  # a group DM; Slack's ids start with G for these
             return {"channel": {"id": "G" + "".join(sorted(users))}}
         already = f"D{users[0]}" in self._dms
@@ -1132,7 +1079,7 @@ class DevSlack:
             return list(self._channels[channel_id].members)
         if channel_id in self._dms:
             return [self._dms[channel_id], self.bot_user_id]
-        raise _SlackError("channel_not_found")
+        raise SlackError("channel_not_found")
 
     def _conversations_info(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
         channel_id = str(params.get("channel") or "")
@@ -1147,7 +1094,7 @@ class DevSlack:
             return {"channel": channel}
         info = self._channels.get(channel_id)
         if info is None:
-            raise _SlackError("channel_not_found")
+            raise SlackError("channel_not_found")
         channel = {
             "id": channel_id,
             "name": info.name,
@@ -1168,7 +1115,7 @@ class DevSlack:
     def _users_info(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
         user = self._users.get(str(params.get("user") or ""))
         if user is None:
-            raise _SlackError("user_not_found")
+            raise SlackError("user_not_found")
         return {"user": _user_json(user, include_locale=_flag(params.get("include_locale")))}
 
     def _users_list(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
@@ -1182,7 +1129,7 @@ class DevSlack:
 
     def _views_open(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
         if not (params.get("trigger_id") or params.get("interactivity_pointer")):
-            raise _SlackError("invalid_arguments")
+            raise SlackError("invalid_arguments")
         return {"view": self._store_view(params)}
 
     def _views_push(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
@@ -1196,23 +1143,23 @@ class DevSlack:
                 v for v, view in self._views.items() if view.get("external_id") == external_id
             ]
             if not matches:
-                raise _SlackError("not_found")
+                raise SlackError("not_found")
             view_id = matches[-1]
         if not view_id:
-            raise _SlackError("invalid_arguments")
+            raise SlackError("invalid_arguments")
         # Lenient on unknown ids: tests often hand-craft view_submission payloads.
         return {"view": self._store_view(params, view_id=view_id)}
 
     def _views_publish(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
         if not params.get("user_id"):
-            raise _SlackError("invalid_arguments")
+            raise SlackError("invalid_arguments")
         return {"view": self._store_view(params)}
 
     def _store_view(self, params: Mapping[str, Any], view_id: str | None = None) -> dict[str, Any]:
         """Echo the submitted view with the fields Slack adds (id, hash, state, ...)."""
         submitted = params.get("view")
         if not isinstance(submitted, Mapping):
-            raise _SlackError("invalid_arguments")
+            raise SlackError("invalid_arguments")
         view_id = view_id or self._next_id("V")
         previous = self._views.get(view_id, {})
         view: dict[str, Any] = {
@@ -1242,20 +1189,20 @@ class DevSlack:
         filename = str(params.get("filename") or "")
         length = _int_param(params, "length", -1, "invalid_arguments")
         if not filename or length < 0:
-            raise _SlackError("invalid_arguments")
+            raise SlackError("invalid_arguments")
         file_id = self._next_id("F")
-        self._files[file_id] = _File(filename=filename, length=length)
+        self._files[file_id] = File(filename=filename, length=length)
         return {"upload_url": f"{self.url}upload/{file_id}", "file_id": file_id}
 
     def _files_complete_upload(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
         files = params.get("files")
         if not isinstance(files, list) or not files:
-            raise _SlackError("invalid_arguments")
+            raise SlackError("invalid_arguments")
         completed = []
         for entry in files:
             file = self._files.get(str(entry.get("id"))) if isinstance(entry, Mapping) else None
             if file is None or not isinstance(entry, Mapping):
-                raise _SlackError("file_not_found")
+                raise SlackError("file_not_found")
             completed.append(
                 {
                     "id": entry["id"],
@@ -1269,9 +1216,9 @@ class DevSlack:
     def _oauth_v2_access(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
         refreshing = params.get("grant_type") == "refresh_token"
         if not params.get("client_id"):
-            raise _SlackError("invalid_client_id")
+            raise SlackError("invalid_client_id")
         if not (params.get("code") or (refreshing and params.get("refresh_token"))):
-            raise _SlackError("invalid_code")
+            raise SlackError("invalid_code")
         return {
             "access_token": f"xoxb-{self.team_id}-{next(self._ids)}-devslack",
             "token_type": "bot",
@@ -1348,7 +1295,7 @@ class DevSlack:
         return names
 
     def _response_url_line(self, params: Mapping[str, Any]) -> str:
-        context = self._response_urls.get(str(params.get("url")), _ResponseContext("", None, None))
+        context = self._response_urls.get(str(params.get("url")), ResponseContext("", None, None))
         if _flag(params.get("delete_original")):
             return "[deleted original]"
         if params.get("response_type") == "in_channel":
@@ -1360,7 +1307,7 @@ class DevSlack:
         return f"[replaced original] {line}" if _flag(params.get("replace_original")) else line
 
 
-def _user_json(user: _User, *, include_locale: bool) -> dict[str, Any]:
+def _user_json(user: User, *, include_locale: bool) -> dict[str, Any]:
     """A users.info / users.list member object."""
     tz_offset, tz_label = _tz_details(user.tz)
     data: dict[str, Any] = {
