@@ -12,14 +12,13 @@ from bot.dev.standin.records import (
     DEFAULT_TEAM_NAME,
     Call,
 )
-from bot.dev.standin.server import (
-    DevSlack,
-    blocks_to_text,
+from bot.dev.standin.requests import (
     event_body,
     interaction_body,
     sign_request,
     slash_command_body,
 )
+from bot.dev.standin.server import DevSlack, blocks_to_text
 
 __all__ = [
     "DEFAULT_APP_ID",
