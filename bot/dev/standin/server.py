@@ -34,16 +34,14 @@ import contextlib
 import itertools
 import json
 import math
-import socketserver
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self, TypeVar
-from urllib.parse import parse_qsl, quote, urlsplit
+from urllib.parse import parse_qsl, quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.dev.standin.records import (
@@ -61,6 +59,7 @@ from bot.dev.standin.records import (
     SlackError,
     User,
 )
+from bot.dev.standin.transport import Reply, Request, Server
 
 # Arguments Slack types as JSON: form-encoded requests carry them as JSON strings.
 _JSON_PARAMS = frozenset({"blocks", "attachments", "view", "files", "user_auth_blocks", "metadata"})
@@ -116,94 +115,6 @@ class _RateLimit:
         return max(1, math.ceil((1.0 - bucket.tokens) / self.per_second))
 
 
-# --------------------------------------------------------------------------- HTTP plumbing
-
-
-@dataclass(frozen=True)
-class _Request:
-    path: str
-    query: str
-    headers: dict[str, str]  # lower-cased names
-    body: bytes
-
-
-@dataclass(frozen=True)
-class _Reply:
-    status: int
-    body: bytes
-    content_type: str = "application/json; charset=utf-8"
-    headers: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def json(
-        cls, payload: Mapping[str, Any], status: int = 200, headers: dict[str, str] | None = None
-    ) -> _Reply:
-        return cls(status, json.dumps(payload).encode(), headers=headers or {})
-
-    @classmethod
-    def text(cls, text: str, status: int = 200) -> _Reply:
-        return cls(status, text.encode(), content_type="text/plain; charset=utf-8")
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    # socketserver's default backlog of 5 drops SYNs under concurrent clients, and the kernel
-    # only retransmits after a full second: benchmarks would measure TCP, not the bot.
-    request_queue_size = 128
-
-    def __init__(self, address: tuple[str, int], dev: DevSlack) -> None:
-        self.dev = dev
-        super().__init__(address, _Handler)
-
-    def server_bind(self) -> None:
-        # HTTPServer.server_bind() calls socket.getfqdn(), a reverse DNS lookup that can stall
-        # for seconds on machines with odd resolvers; we only ever need the numeric address.
-        socketserver.TCPServer.server_bind(self)
-        host, port = self.server_address[:2]
-        self.server_name = str(host)
-        self.server_port = int(port)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-    # HTTP/1.0: one request per connection, so pause() never leaves a kept-alive socket behind.
-    protocol_version = "HTTP/1.0"
-
-    def do_POST(self) -> None:
-        self._serve()
-
-    def do_GET(self) -> None:
-        self._serve()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Keep test output clean; every request is recorded as a Call anyway."""
-
-    def _serve(self) -> None:
-        url = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        request = _Request(
-            path=url.path,
-            query=url.query,
-            headers={k.lower(): v for k, v in self.headers.items()},
-            body=self.rfile.read(length) if length else b"",
-        )
-        try:
-            reply = self.server.dev._route(request)
-        except Exception as exc:  # a DevSlack bug must not look like a dropped connection
-            reply = _Reply.json({"ok": False, "error": "devslack_error", "detail": repr(exc)}, 500)
-        self._send(reply)
-
-    def _send(self, reply: _Reply) -> None:
-        self.send_response(reply.status)
-        self.send_header("Content-Type", reply.content_type)
-        self.send_header("Content-Length", str(len(reply.body)))
-        for name, value in reply.headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            self.wfile.write(reply.body)
-
-
 # --------------------------------------------------------------------------- request decoding
 
 
@@ -239,7 +150,7 @@ def _normalise(params: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _decode_api_request(request: _Request) -> tuple[dict[str, Any], str | None, str | None]:
+def _decode_api_request(request: Request) -> tuple[dict[str, Any], str | None, str | None]:
     """(params, token, error): query string and body merged, token taken out, JSON decoded.
 
     A malformed body is not answered here: the error comes back so the call still gets
@@ -512,7 +423,7 @@ class DevSlack:
         self._ids = itertools.count(1)
 
         self._port = 0  # 0 until first start; then kept so pause()/resume() reuse it
-        self._httpd: _Server | None = None
+        self._httpd: Server | None = None
         self._thread: threading.Thread | None = None
         self._lifecycle = threading.Lock()
 
@@ -591,7 +502,7 @@ class DevSlack:
     def _listen(self) -> None:
         # Re-binding the same port right after close works because HTTPServer sets
         # SO_REUSEADDR; the small window in which another process could grab it is accepted.
-        httpd = _Server(("127.0.0.1", self._port), self)
+        httpd = Server(("127.0.0.1", self._port), self._route)
         self._port = int(httpd.server_address[1])
         thread = threading.Thread(
             target=httpd.serve_forever,
@@ -817,7 +728,7 @@ class DevSlack:
             self._faults.clear()
             self._rate_limits.clear()
 
-    def _fault_reply(self, method: str, params: dict[str, Any], token: str | None) -> _Reply | None:
+    def _fault_reply(self, method: str, params: dict[str, Any], token: str | None) -> Reply | None:
         """If an injected fault or the rate limiter claims this call: record it, and the reply."""
         status, retry_after = self._take_fault(method, params)
         if not status:
@@ -829,7 +740,7 @@ class DevSlack:
             body = {"ok": False, "error": _STATUS_ERRORS.get(status, "fatal_error")}
             headers = {}
         self._record(method, params, token, body, faulted=True)
-        return _Reply.json(body, status, headers)
+        return Reply.json(body, status, headers)
 
     def _take_fault(self, method: str, params: Mapping[str, Any]) -> tuple[int, int | None]:
         """(HTTP status, Retry-After) for this call; status 0 means answer normally."""
@@ -862,7 +773,7 @@ class DevSlack:
 
     # ----------------------------------------------------------------- routing
 
-    def _route(self, request: _Request) -> _Reply:
+    def _route(self, request: Request) -> Reply:
         head, _, rest = request.path.lstrip("/").partition("/")
         if head == "api" and rest and "/" not in rest:
             return self._serve_api(rest, request)
@@ -870,15 +781,15 @@ class DevSlack:
             return self._serve_upload(rest, request)
         if head == "response" and rest:
             return self._serve_response_url(request)
-        return _Reply.json({"ok": False, "error": "not_found"}, 404)
+        return Reply.json({"ok": False, "error": "not_found"}, 404)
 
-    def _serve_api(self, method: str, request: _Request) -> _Reply:
+    def _serve_api(self, method: str, request: Request) -> Reply:
         params, token, error = _decode_api_request(request)
         pause = self._take_slow(method)
         if pause:
             time.sleep(pause)
             self._record(method, dict(params), token, {}, faulted=True)
-            return _Reply.json({"ok": False, "error": "gateway_timeout"}, 504)
+            return Reply.json({"ok": False, "error": "gateway_timeout"}, 504)
         with self._cond:
             fault = self._fault_reply(method, params, token)
             if fault is not None:
@@ -891,7 +802,7 @@ class DevSlack:
                 # Slack reports API-level errors with HTTP 200 and ok=false.
                 body = {"ok": False, "error": exc.error}
             self._record(method, params, token, body)
-        return _Reply.json(body)
+        return Reply.json(body)
 
     def _dispatch(self, method: str, params: dict[str, Any], token: str | None) -> dict[str, Any]:
         handler = self._handlers.get(method)
@@ -915,28 +826,28 @@ class DevSlack:
             self._calls.append(call)
             self._cond.notify_all()
 
-    def _serve_upload(self, file_id: str, request: _Request) -> _Reply:
+    def _serve_upload(self, file_id: str, request: Request) -> Reply:
         """The upload_url leg of files_upload_v2: raw bytes in, "OK - <size>" out."""
         with self._cond:
             file = self._files.get(file_id)
             if file is None:
-                return _Reply.text("not found", 404)
+                return Reply.text("not found", 404)
             file.data = request.body
-        return _Reply.text(f"OK - {len(request.body)}")
+        return Reply.text(f"OK - {len(request.body)}")
 
-    def _serve_response_url(self, request: _Request) -> _Reply:
+    def _serve_response_url(self, request: Request) -> Reply:
         url = self.url + request.path.lstrip("/")
         try:
             params = _normalise(_parse_body(request.headers.get("content-type", ""), request.body))
         except SlackError as exc:
-            return _Reply.json({"ok": False, "error": exc.error}, 400)
+            return Reply.json({"ok": False, "error": exc.error}, 400)
         params["url"] = url
         with self._cond:
             fault = self._fault_reply("response_url", params, None)
             if fault is not None:
                 return fault
             self._record("response_url", params, None, {"ok": True})
-        return _Reply.json({"ok": True})
+        return Reply.json({"ok": True})
 
     # ----------------------------------------------------------------- id and ts helpers
 
