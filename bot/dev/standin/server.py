@@ -28,8 +28,6 @@ Usage::
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
 import itertools
 import json
@@ -40,10 +38,18 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, Self, TypeVar
-from urllib.parse import parse_qsl, quote
+from typing import Any, Self
+from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.dev.standin.decode import (
+    decode_api_request,
+    flag,
+    int_param,
+    normalise,
+    paginate,
+    parse_body,
+)
 from bot.dev.standin.records import (
     DEFAULT_APP_ID,
     DEFAULT_BOT_ID,
@@ -61,8 +67,6 @@ from bot.dev.standin.records import (
 )
 from bot.dev.standin.transport import Reply, Request, Server
 
-# Arguments Slack types as JSON: form-encoded requests carry them as JSON strings.
-_JSON_PARAMS = frozenset({"blocks", "attachments", "view", "files", "user_auth_blocks", "metadata"})
 # Methods that authenticate some other way than a bearer token.
 _NO_TOKEN_METHODS = frozenset({"oauth.v2.access"})
 # Error strings Slack puts in the body of 5xx answers.
@@ -71,9 +75,6 @@ _STATUS_ERRORS = {500: "internal_error", 502: "bad_gateway", 503: "service_unava
 _MEMBERS_PAGE = 100
 # serve_forever() only notices shutdown() between polls; keep stop()/pause() snappy.
 _POLL_INTERVAL = 0.01
-
-_T = TypeVar("_T")
-
 
 # --------------------------------------------------------------------------- faults
 
@@ -113,126 +114,6 @@ class _RateLimit:
             return None
         # Slack's Retry-After is whole seconds; rounding down to 0 would invite a hot loop.
         return max(1, math.ceil((1.0 - bucket.tokens) / self.per_second))
-
-
-# --------------------------------------------------------------------------- request decoding
-
-
-def _parse_body(content_type: str, body: bytes) -> dict[str, Any]:
-    """Form or JSON body -> dict; Slack accepts both for every Web API method."""
-    if not body.strip():
-        return {}
-    mime = content_type.split(";", 1)[0].strip().lower()
-    if mime == "application/json":
-        try:
-            parsed = json.loads(body)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise SlackError("invalid_json") from exc
-        if not isinstance(parsed, dict):
-            raise SlackError("invalid_json")
-        return parsed
-    # Anything else is treated as a form, as Slack does for bodies without a content type.
-    return dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
-
-
-def _normalise(params: Mapping[str, Any]) -> dict[str, Any]:
-    """Decode JSON-typed arguments that came as strings, so tests always see objects."""
-    out = dict(params)
-    for key in _JSON_PARAMS & out.keys():
-        value = out[key]
-        if not isinstance(value, str) or value.strip()[:1] not in ("[", "{"):
-            continue
-        try:
-            out[key] = json.loads(value)
-        except json.JSONDecodeError as exc:
-            error = "invalid_blocks_format" if key == "blocks" else "invalid_arguments"
-            raise SlackError(error) from exc
-    return out
-
-
-def _decode_api_request(request: Request) -> tuple[dict[str, Any], str | None, str | None]:
-    """(params, token, error): query string and body merged, token taken out, JSON decoded.
-
-    A malformed body is not answered here: the error comes back so the call still gets
-    recorded (and can still be faulted) like any other.
-    """
-    params: dict[str, Any] = dict(parse_qsl(request.query, keep_blank_values=True))
-    try:
-        params.update(_parse_body(request.headers.get("content-type", ""), request.body))
-    except SlackError as exc:
-        return params, _take_token(params, request.headers), exc.error
-    token = _take_token(params, request.headers)
-    try:
-        return _normalise(params), token, None
-    except SlackError as exc:
-        return params, token, exc.error
-
-
-def _take_token(params: dict[str, Any], headers: Mapping[str, str]) -> str | None:
-    """Bearer header (what slack_sdk sends) or a legacy ``token`` argument.
-
-    HTTP Basic (oauth.v2.access) is decoded into ``client_id`` only: the secret is not
-    worth keeping in call records.
-    """
-    body_token = params.pop("token", None)
-    scheme, _, value = headers.get("authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and value:
-        return value
-    if scheme.lower() == "basic" and value:
-        with contextlib.suppress(binascii.Error, UnicodeDecodeError):
-            client_id = base64.b64decode(value).decode().partition(":")[0]
-            params.setdefault("client_id", client_id)
-    return str(body_token) if body_token else None
-
-
-def _flag(value: Any) -> bool:
-    """Slack booleans: JSON true, or "1"/"true" from a form."""
-    return value is True or str(value).lower() in ("1", "true")
-
-
-def _int_param(params: Mapping[str, Any], key: str, default: int, error: str) -> int:
-    value = params.get(key)
-    if value is None or value == "":
-        return default
-    try:
-        return int(value)
-    except (TypeError, ValueError) as exc:
-        raise SlackError(error) from exc
-
-
-def _encode_cursor(offset: int) -> str:
-    # Slack cursors are opaque base64 strings; tests must not be able to rely on their shape.
-    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode()
-
-
-def _decode_cursor(cursor: Any) -> int:
-    if not cursor:
-        return 0
-    try:
-        label, _, offset = base64.urlsafe_b64decode(str(cursor)).decode().partition(":")
-        if label != "offset":
-            raise ValueError(label)
-        return int(offset)
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise SlackError("invalid_cursor") from exc
-
-
-def _paginate(items: list[_T], params: Mapping[str, Any], default: int) -> tuple[list[_T], str]:
-    """One page of ``items`` and the next cursor ("" on the last page, as Slack does)."""
-    offset = _decode_cursor(params.get("cursor"))
-    limit = _int_param(params, "limit", default, "invalid_limit")
-    end = len(items) if limit <= 0 else offset + limit
-    return items[offset:end], _encode_cursor(end) if end < len(items) else ""
-
-
-def _tz_details(tz: str) -> tuple[int, str]:
-    """(offset in seconds, label) for an IANA zone; unknown zones count as UTC."""
-    try:
-        local = datetime.now(UTC).astimezone(ZoneInfo(tz))
-    except (ZoneInfoNotFoundError, ValueError):
-        return 0, tz
-    offset = local.utcoffset()
-    return int(offset.total_seconds()) if offset else 0, local.tzname() or tz
 
 
 # --------------------------------------------------------------------------- Block Kit text
@@ -784,7 +665,7 @@ class DevSlack:
         return Reply.json({"ok": False, "error": "not_found"}, 404)
 
     def _serve_api(self, method: str, request: Request) -> Reply:
-        params, token, error = _decode_api_request(request)
+        params, token, error = decode_api_request(request)
         pause = self._take_slow(method)
         if pause:
             time.sleep(pause)
@@ -838,7 +719,7 @@ class DevSlack:
     def _serve_response_url(self, request: Request) -> Reply:
         url = self.url + request.path.lstrip("/")
         try:
-            params = _normalise(_parse_body(request.headers.get("content-type", ""), request.body))
+            params = normalise(parse_body(request.headers.get("content-type", ""), request.body))
         except SlackError as exc:
             return Reply.json({"ok": False, "error": exc.error}, 400)
         params["url"] = url
@@ -964,7 +845,7 @@ class DevSlack:
 
     def _conversations_members(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
         members = self._channel_members(str(params.get("channel") or ""))
-        page, next_cursor = _paginate(members, params, _MEMBERS_PAGE)
+        page, next_cursor = paginate(members, params, _MEMBERS_PAGE)
         return {"members": page, "response_metadata": {"next_cursor": next_cursor}}
 
     def _channel_members(self, channel_id: str) -> list[str]:
@@ -1009,11 +890,11 @@ class DevSlack:
         user = self._users.get(str(params.get("user") or ""))
         if user is None:
             raise SlackError("user_not_found")
-        return {"user": _user_json(user, include_locale=_flag(params.get("include_locale")))}
+        return {"user": _user_json(user, include_locale=flag(params.get("include_locale")))}
 
     def _users_list(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
-        include_locale = _flag(params.get("include_locale"))
-        page, next_cursor = _paginate(list(self._users.values()), params, 0)
+        include_locale = flag(params.get("include_locale"))
+        page, next_cursor = paginate(list(self._users.values()), params, 0)
         return {
             "members": [_user_json(u, include_locale=include_locale) for u in page],
             "cache_ts": int(time.time()),
@@ -1080,7 +961,7 @@ class DevSlack:
 
     def _files_get_upload_url(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
         filename = str(params.get("filename") or "")
-        length = _int_param(params, "length", -1, "invalid_arguments")
+        length = int_param(params, "length", -1, "invalid_arguments")
         if not filename or length < 0:
             raise SlackError("invalid_arguments")
         file_id = self._next_id("F")
@@ -1189,7 +1070,7 @@ class DevSlack:
 
     def _response_url_line(self, params: Mapping[str, Any]) -> str:
         context = self._response_urls.get(str(params.get("url")), ResponseContext("", None, None))
-        if _flag(params.get("delete_original")):
+        if flag(params.get("delete_original")):
             return "[deleted original]"
         if params.get("response_type") == "in_channel":
             where = self._where(context.channel_id) if context.channel_id else "(in channel)"
@@ -1197,7 +1078,7 @@ class DevSlack:
         else:
             who = f"only {context.user_id} sees" if context.user_id else "only you see"
             line = f"({who}) {_message_text(params)}"
-        return f"[replaced original] {line}" if _flag(params.get("replace_original")) else line
+        return f"[replaced original] {line}" if flag(params.get("replace_original")) else line
 
 
 def _user_json(user: User, *, include_locale: bool) -> dict[str, Any]:
@@ -1232,3 +1113,13 @@ def _user_json(user: User, *, include_locale: bool) -> dict[str, Any]:
     if include_locale:
         data["locale"] = user.locale
     return data
+
+
+def _tz_details(tz: str) -> tuple[int, str]:
+    """(offset in seconds, label) for an IANA zone; unknown zones count as UTC."""
+    try:
+        local = datetime.now(UTC).astimezone(ZoneInfo(tz))
+    except (ZoneInfoNotFoundError, ValueError):
+        return 0, tz
+    offset = local.utcoffset()
+    return int(offset.total_seconds()) if offset else 0, local.tzname() or tz
