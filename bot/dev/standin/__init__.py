@@ -12,13 +12,14 @@ from bot.dev.standin.records import (
     DEFAULT_TEAM_NAME,
     Call,
 )
+from bot.dev.standin.render import blocks_to_text
 from bot.dev.standin.requests import (
     event_body,
     interaction_body,
     sign_request,
     slash_command_body,
 )
-from bot.dev.standin.server import DevSlack, blocks_to_text
+from bot.dev.standin.server import DevSlack
 
 __all__ = [
     "DEFAULT_APP_ID",
