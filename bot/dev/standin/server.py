@@ -31,11 +31,9 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
-import math
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
@@ -50,6 +48,7 @@ from bot.dev.standin.decode import (
     paginate,
     parse_body,
 )
+from bot.dev.standin.faults import Faults
 from bot.dev.standin.records import (
     DEFAULT_APP_ID,
     DEFAULT_BOT_ID,
@@ -70,52 +69,10 @@ from bot.dev.standin.transport import Reply, Request, Server
 
 # Methods that authenticate some other way than a bearer token.
 _NO_TOKEN_METHODS = frozenset({"oauth.v2.access"})
-# Error strings Slack puts in the body of 5xx answers.
-_STATUS_ERRORS = {500: "internal_error", 502: "bad_gateway", 503: "service_unavailable"}
 # Slack's default page size for conversations.members; users.list returns everyone by default.
 _MEMBERS_PAGE = 100
 # serve_forever() only notices shutdown() between polls; keep stop()/pause() snappy.
 _POLL_INTERVAL = 0.01
-
-# --------------------------------------------------------------------------- faults
-
-
-@dataclass
-class _Fault:
-    method: str
-    status: int
-    remaining: int
-    retry_after: int | None
-
-
-@dataclass
-class _Bucket:
-    tokens: float
-    updated: float
-
-
-@dataclass
-class _RateLimit:
-    """A token bucket per value of ``per_key`` (one shared bucket when it is None)."""
-
-    per_second: float
-    burst: int
-    per_key: str | None
-    buckets: dict[str, _Bucket] = field(default_factory=dict)
-
-    def retry_after(self, params: Mapping[str, Any], now: float) -> int | None:
-        """Take a token; None if allowed, else whole seconds until one is available."""
-        key = str(params.get(self.per_key, "")) if self.per_key else ""
-        bucket = self.buckets.setdefault(key, _Bucket(tokens=float(self.burst), updated=now))
-        elapsed = max(0.0, now - bucket.updated)
-        bucket.tokens = min(float(self.burst), bucket.tokens + elapsed * self.per_second)
-        bucket.updated = now
-        if bucket.tokens >= 1.0:
-            bucket.tokens -= 1.0
-            return None
-        # Slack's Retry-After is whole seconds; rounding down to 0 would invite a hot loop.
-        return max(1, math.ceil((1.0 - bucket.tokens) / self.per_second))
-
 
 # --------------------------------------------------------------------------- the server
 
@@ -154,9 +111,7 @@ class DevSlack:
         self._views: dict[str, dict[str, Any]] = {}
         self._files: dict[str, File] = {}
         self._response_urls: dict[str, ResponseContext] = {}
-        self._faults: list[_Fault] = []
-        self._slow: list[list[Any]] = []
-        self._rate_limits: dict[str, _RateLimit] = {}
+        self._faults = Faults()  # its own lock: fault set-up never waits on a request
         self._last_ts_us = 0
         self._ids = itertools.count(1)
 
@@ -421,31 +376,13 @@ class DevSlack:
         Slack's error body. Faulted calls are recorded with ``faulted=True``. ``method`` may
         also be ``"response_url"`` ("*" covers it too); upload_url POSTs are never faulted.
         """
-        if times < 1:
-            raise ValueError("times must be at least 1")
-        if status < 400:
-            raise ValueError("a fault needs an error status (>= 400)")
-        with self._cond:
-            self._faults.append(_Fault(method, status, times, retry_after))
+        self._faults.inject(method, status=status, times=times, retry_after=retry_after)
 
     def slow(self, method: str = "*", *, seconds: float, times: int = 1) -> None:
         """Make the next ``times`` calls to ``method`` hang for ``seconds``, then fail with 504
         (as a gateway timeout does): a client with a shorter timeout sees a timeout, and the
         call has no effect. Recorded with ``faulted=True``."""
-        if times < 1 or seconds <= 0:
-            raise ValueError("slow() needs times >= 1 and seconds > 0")
-        with self._cond:
-            self._slow.append([method, seconds, times])
-
-    def _take_slow(self, method: str) -> float:
-        with self._cond:
-            for entry in self._slow:
-                if entry[0] in ("*", method):
-                    entry[2] -= 1
-                    if entry[2] <= 0:
-                        self._slow.remove(entry)
-                    return float(entry[1])
-        return 0.0
+        self._faults.slow(method, seconds=seconds, times=times)
 
     def rate_limit(
         self, method: str, per_second: float, burst: int, per_key: str | None = None
@@ -455,42 +392,19 @@ class DevSlack:
         Calls beyond the budget get 429 with Retry-After and are recorded as faulted.
         Calling again for the same method replaces its limit.
         """
-        if per_second <= 0 or burst < 1:
-            raise ValueError("per_second must be > 0 and burst >= 1")
-        with self._cond:
-            self._rate_limits[method] = _RateLimit(per_second, burst, per_key)
+        self._faults.rate_limit(method, per_second, burst, per_key)
 
     def clear_faults(self) -> None:
         """Drop pending injected faults and all rate limits."""
-        with self._cond:
-            self._faults.clear()
-            self._rate_limits.clear()
+        self._faults.clear()
 
     def _fault_reply(self, method: str, params: dict[str, Any], token: str | None) -> Reply | None:
         """If an injected fault or the rate limiter claims this call: record it, and the reply."""
-        status, retry_after = self._take_fault(method, params)
-        if not status:
+        failure = self._faults.take(method, params)
+        if failure is None:
             return None
-        if status == 429:
-            body = {"ok": False, "error": "ratelimited"}
-            headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
-        else:
-            body = {"ok": False, "error": _STATUS_ERRORS.get(status, "fatal_error")}
-            headers = {}
-        self._record(method, params, token, body, faulted=True)
-        return Reply.json(body, status, headers)
-
-    def _take_fault(self, method: str, params: Mapping[str, Any]) -> tuple[int, int | None]:
-        """(HTTP status, Retry-After) for this call; status 0 means answer normally."""
-        for fault in self._faults:
-            if fault.method in ("*", method):
-                fault.remaining -= 1
-                if fault.remaining == 0:
-                    self._faults.remove(fault)
-                return fault.status, fault.retry_after
-        limit = self._rate_limits.get(method)
-        wait = limit.retry_after(params, time.monotonic()) if limit is not None else None
-        return (429, wait) if wait is not None else (0, None)
+        self._record(method, params, token, failure.body, faulted=True)
+        return Reply.json(failure.body, failure.status, failure.headers)
 
     # ----------------------------------------------------------------- response_url
 
@@ -523,7 +437,7 @@ class DevSlack:
 
     def _serve_api(self, method: str, request: Request) -> Reply:
         params, token, error = decode_api_request(request)
-        pause = self._take_slow(method)
+        pause = self._faults.take_hang(method)
         if pause:
             time.sleep(pause)
             self._record(method, dict(params), token, {}, faulted=True)
