@@ -31,11 +31,23 @@ class Call:
 
 
 class SlackError(Exception):
-    """Raised by method handlers to answer ``{"ok": false, "error": ...}``."""
+    """Raised by method handlers to answer ``{"ok": false, "error": ...}``.
 
-    def __init__(self, error: str) -> None:
-        super().__init__(error)
+    ``reason`` says why, as Slack's ``errors`` and ``response_metadata.messages`` do.
+    """
+
+    def __init__(self, error: str, reason: str = "") -> None:
+        super().__init__(f"{error}: {reason}" if reason else error)
         self.error = error
+        self.reason = reason
+
+    def body(self) -> dict[str, Any]:
+        """The answer's JSON, shaped like Slack's."""
+        body: dict[str, Any] = {"ok": False, "error": self.error}
+        if self.reason:
+            body["errors"] = [self.reason]
+            body["response_metadata"] = {"messages": [f"[ERROR] {self.reason}"]}
+        return body
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -66,6 +67,9 @@ from bot.dev.standin.records import (
 )
 from bot.dev.standin.render import Transcriber
 from bot.dev.standin.transport import Reply, Request, Server
+from bot.dev.standin.validate import check_message, check_view
+
+log = logging.getLogger(__name__)
 
 # Methods that authenticate some other way than a bearer token.
 _NO_TOKEN_METHODS = frozenset({"oauth.v2.access"})
@@ -357,7 +361,7 @@ class DevSlack:
             if len(params) > 160:
                 params = params[:157] + "..."
             flag = " [faulted]" if call.faulted else ""
-            lines.append(f"  {call.method}{flag} {params}")
+            lines.append(f"  {call.method}{flag}{_refusal(call)} {params}")
         return "\n".join(lines)
 
     # ----------------------------------------------------------------- faults and limits
@@ -452,7 +456,9 @@ class DevSlack:
                 body = {"ok": True, **self._dispatch(method, params, token)}
             except SlackError as exc:
                 # Slack reports API-level errors with HTTP 200 and ok=false.
-                body = {"ok": False, "error": exc.error}
+                body = exc.body()
+                if exc.reason:  # a refused payload: say why where a failing test shows it
+                    log.warning("devslack.refused method=%s %s", method, exc)
             self._record(method, params, token, body)
         return Reply.json(body)
 
@@ -498,6 +504,13 @@ class DevSlack:
             fault = self._fault_reply("response_url", params, None)
             if fault is not None:
                 return fault
+            try:
+                check_message(params)
+            except SlackError as exc:
+                log.warning("devslack.refused method=response_url %s", exc)
+                self._record("response_url", params, None, exc.body())
+                # response_urls answer like incoming webhooks: HTTP 400 for a bad payload.
+                return Reply.json(exc.body(), 400)
             self._record("response_url", params, None, {"ok": True})
         return Reply.json({"ok": True})
 
@@ -564,6 +577,7 @@ class DevSlack:
         channel = self._resolve_channel(params.get("channel"))
         if not any(params.get(k) for k in ("text", "blocks", "attachments", "markdown_text")):
             raise SlackError("no_text")
+        check_message(params)
         ts = self._next_ts()
         return {"channel": channel, "ts": ts, "message": self._message(params, ts)}
 
@@ -573,6 +587,7 @@ class DevSlack:
             raise SlackError("user_not_found")
         if not any(params.get(k) for k in ("text", "blocks", "attachments", "markdown_text")):
             raise SlackError("no_text")
+        check_message(params)
         return {"message_ts": self._next_ts()}
 
     def _chat_update(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
@@ -580,6 +595,7 @@ class DevSlack:
         ts = str(params.get("ts") or "")
         if not ts:
             raise SlackError("message_not_found")
+        check_message(params)
         return {
             "channel": channel,
             "ts": ts,
@@ -705,6 +721,7 @@ class DevSlack:
         submitted = params.get("view")
         if not isinstance(submitted, Mapping):
             raise SlackError("invalid_arguments")
+        check_view(submitted)
         view_id = view_id or self._next_id("V")
         previous = self._views.get(view_id, {})
         view: dict[str, Any] = {
@@ -789,6 +806,15 @@ class DevSlack:
             calls = [c for c in self._calls if not c.faulted and c.response.get("ok")]
             transcriber = Transcriber(self._dms, self._files, self._response_urls)
             return [line for line in map(transcriber.line, calls) if line is not None]
+
+
+def _refusal(call: Call) -> str:
+    """`` -> error (why)`` for a call answered ok=false, so listings say what Slack refused."""
+    if call.faulted or call.response.get("ok", True):
+        return ""
+    reasons = call.response.get("errors") or []
+    why = f" ({'; '.join(map(str, reasons))})" if reasons else ""
+    return f" -> {call.response.get('error')}{why}"
 
 
 def _user_json(user: User, *, include_locale: bool) -> dict[str, Any]:
