@@ -1,8 +1,9 @@
 """DevSlack: a local stand-in for Slack's Web API that records every call and can misbehave.
 
 One in-process HTTP server on 127.0.0.1 answers the Web API methods Salesbot uses with
-Slack-shaped responses, records every call, and can misbehave on purpose (429s, 5xx, refused
-connections, rate limits) so retry paths get exercised for real. The test suite, the
+Slack-shaped responses, records every call, refuses the Block Kit Slack would refuse (see
+validate.py), and can misbehave on purpose (429s, 5xx, refused connections, rate limits) so
+retry paths get exercised for real. The test suite, the
 ``salesbot console`` REPL, the demo and the benchmarks all share it, so it favours being
 faithful to what ``slack_sdk`` actually sends over being clever.
 
