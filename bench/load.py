@@ -3,7 +3,8 @@
 It runs in a process of its own (see :func:`pool`), so the clients' threads do not compete
 for the GIL with the Slack stand-in that the server under test is calling back. Each client
 thread keeps one connection and sends its next command as soon as the previous answer is in.
-Only the standard library and ``bot.dev.standin`` (itself standard library only) are imported.
+Only the standard library and ``bot.dev.standin`` (the standard library and slack_sdk's Block Kit
+models) are imported.
 """
 
 from __future__ import annotations
