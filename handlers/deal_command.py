@@ -19,7 +19,6 @@ from bot.runtime import Runtime, runtime_of
 from bot.services import deal_commands, deals, reports, target_commands
 from bot.services.actor import Actor
 from bot.services.errors import FormErrors
-from bot.services.events import first_delivery
 from bot.services.export import export_for_caller
 from bot.unit_of_work import answer, answer_later, as_caller, in_caller_language
 from bot.views import deal_modal
@@ -193,18 +192,9 @@ def on_new_deal_submitted(
     values = deal_modal.submitted_values(view)
 
     def save(session: Session, actor: Actor) -> Message | None:
-        fields = deal_commands.fields_from_form(session, actor, values)
-        if isinstance(fields, dict):
-            # Raising rolls back anything this request wrote (such as a first-contact member).
-            raise FormErrors(fields)
-        # A double-clicked (or retried) submit of one form saves one deal: the form's view id
-        # is recorded with the deal, in the same transaction.
-        key = f"view:{view.get('id')}"
-        if view.get("id") and not first_delivery(
-            session, event_id=key, workspace_id=actor.workspace_id, now=actor.now
-        ):
+        result = deal_commands.add_from_form(session, actor, values, form_id=view.get("id"))
+        if result is None:
             return None
-        result = deal_commands.add_from_form(session, actor, fields)
         labels = {s.key: s.label for s in deals.stage_list(session, actor.workspace_id)}
         return views.changed(result, labels)
 

@@ -15,9 +15,9 @@ from bot.i18n import _
 from bot.runtime import runtime_of
 from bot.services import deal_commands, deals, standup_settings
 from bot.services.actor import Actor
-from bot.services.errors import FormErrors, Refused
+from bot.services.errors import Refused
 from bot.services.home import home
-from bot.unit_of_work import answer_later, as_caller, owe_home, tell
+from bot.unit_of_work import answer_later, as_caller, owe_home, submit, tell
 from bot.views import deal_modal
 from bot.views import home as views
 from bot.views import standup as standup_views
@@ -123,19 +123,19 @@ def on_edit_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], cont
 
     def save(session: Session, actor: Actor) -> None:
         fields = deal_commands.fields_from_form(session, actor, values)
-        if isinstance(fields, dict):
-            raise FormErrors(fields)
         deal = deals.find_deal(session, actor, f"#{deal_id}", for_update=True)
         deals.update_deal(session, actor, deal, fields)
 
-    runtime = runtime_of(context)
-    try:
-        as_caller(runtime, workspace_id, user_id, save, home_changed=True)
-    except FormErrors as errors:
-        ack(response_action="errors", errors=errors.fields)
-        return
-    except Refused as refused:
-        ack(response_action="errors", errors={"customer": refused.message[:150]})
+    errors = submit(
+        runtime_of(context),
+        workspace_id,
+        user_id,
+        save,
+        refused_field="customer",
+        home_changed=True,
+    )
+    if errors is not None:
+        ack(response_action="errors", errors=errors)
         return
     ack()
 

@@ -14,12 +14,13 @@ from bot.domain.dates import DateError, parse_date
 from bot.domain.deal_command import USAGE
 from bot.domain.stages import Stage, StageError, resolve_stage
 from bot.domain.text import TextTooLongError, clean_text, escape_mrkdwn
-from bot.i18n import N_, _, ngettext
+from bot.i18n import N_, _
 from bot.services import deals
 from bot.services.actor import Actor
 from bot.services.deals import DealFields, DealRow, HistoryLine, Outcome, StageTotal
 from bot.services.directory import ensure_member, find_member
-from bot.services.errors import Refused
+from bot.services.errors import FormErrors, Refused
+from bot.services.events import first_delivery
 from bot.services.metrics import fx_rates
 from models import Deal, Member, SalesTeam
 
@@ -41,12 +42,19 @@ class Changed:
 
 @dataclass(frozen=True)
 class Listed:
-    """Open deals for a list."""
+    """Open deals for a list: the caller's own, one member's (`person`), the team's, one
+    stage's (`stage_label`) or those idle for `stale_days`."""
 
-    title: str
+    scope: str
     rows: list[DealRow]
-    empty_hint: str
-    with_owner: bool = True
+    person: str | None = None
+    stage_label: str | None = None
+    stale_days: int | None = None
+
+    @property
+    def with_owner(self) -> bool:
+        """Whose deal each is goes without saying in the caller's own list."""
+        return self.scope != "mine"
 
 
 @dataclass(frozen=True)
@@ -326,45 +334,20 @@ def _list(session: Session, actor: Actor, command: cmd.List) -> Listed:
             assert command.user_id is not None
             member = _member(session, actor, command.user_id)
             rows = deals.list_open(session, actor, owner=member) if member else []
-            return Listed(
-                _("Open deals of {person}").format(person=f"<@{command.user_id}>"),
-                rows,
-                _("They have no open deals."),
-            )
+            return Listed("user", rows, person=command.user_id)
         case "team":
             team = _require_team(actor)
-            return Listed(
-                _("Open deals of the team"),
-                deals.list_open(session, actor, team=team),
-                _("The team has no open deals. Add one with `/deal add Acme 12k`."),
-            )
+            return Listed("team", deals.list_open(session, actor, team=team))
         case "stage":
             assert command.stage_text is not None
             stage = read_stage(session, command.stage_text, actor, USAGE["list"])
             rows = deals.list_open(session, actor, stage_key=stage.key, **_own_scope(actor))
-            return Listed(
-                _("Open deals in {stage}").format(stage=stage.label),
-                rows,
-                _("No open deals in {stage}.").format(stage=stage.label),
-            )
+            return Listed("stage", rows, stage_label=stage.label)
         case "stale":
             days = actor.team.stale_days if actor.team else 14
             rows = deals.list_open(session, actor, idle_days=days, **_own_scope(actor))
-            return Listed(
-                ngettext(
-                    "Open deals with no update for {days} day",
-                    "Open deals with no update for {days} days",
-                    days,
-                ).format(days=days),
-                rows,
-                _("Nothing stale: every open deal moved recently."),
-            )
-    return Listed(
-        _("Your open deals"),
-        deals.list_open(session, actor, owner=actor.member),
-        _("You have no open deals. Add one with `/deal add Acme 12k proposal`."),
-        with_owner=False,
-    )
+            return Listed("stale", rows, stale_days=days)
+    return Listed("mine", deals.list_open(session, actor, owner=actor.member))
 
 
 def _own_scope(actor: Actor) -> dict[str, Any]:
@@ -413,10 +396,9 @@ def _assign(session: Session, actor: Actor, command: cmd.Assign) -> Changed:
     return _changed(session, "assign", deals.assign(session, actor, deal, new_owner))
 
 
-def fields_from_form(
-    session: Session, actor: Actor, values: dict[str, str]
-) -> DealFields | dict[str, str]:
-    """Validated fields from the New deal modal, or an error message per invalid field."""
+def fields_from_form(session: Session, actor: Actor, values: dict[str, str]) -> DealFields:
+    """Validated fields from the deal form; FormErrors names each invalid field (raising rolls
+    back anything the request wrote, such as a first-contact member)."""
     errors: dict[str, str] = {}
     fields = DealFields()
 
@@ -452,7 +434,9 @@ def fields_from_form(
     )
     if not errors and fields.stage is not None and fields.stage.kind == "won":
         attempt("amount", lambda: _require_positive(fields.amount, usage))
-    return errors or fields
+    if errors:
+        raise FormErrors(errors)
+    return fields
 
 
 def parse_form_amount(session: Session, actor: Actor, text: str, currency: str) -> Money:
@@ -465,6 +449,16 @@ def parse_form_amount(session: Session, actor: Actor, text: str, currency: str) 
     return money
 
 
-def add_from_form(session: Session, actor: Actor, fields: DealFields) -> Changed:
-    """Record a deal from the modal."""
+def add_from_form(
+    session: Session, actor: Actor, values: dict[str, str], *, form_id: str | None
+) -> Changed | None:
+    """Record a deal from the New deal form; None when this form was saved already.
+
+    A double-clicked (or retried) submit of one form saves one deal: the form's view id is
+    recorded with the deal, in the same transaction."""
+    fields = fields_from_form(session, actor, values)
+    if form_id and not first_delivery(
+        session, event_id=f"view:{form_id}", workspace_id=actor.workspace_id, now=actor.now
+    ):
+        return None
     return _changed(session, "add", deals.add_deal(session, actor, fields))

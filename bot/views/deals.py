@@ -91,16 +91,51 @@ def pack_lines(lines: Sequence[str]) -> list[dict[str, Any]]:
     return blocks
 
 
+def list_title(result: Listed) -> tuple[str, str]:
+    """What the list is, and what it says when it is empty."""
+    match result.scope:
+        case "user":
+            return (
+                _("Open deals of {person}").format(person=f"<@{result.person}>"),
+                _("They have no open deals."),
+            )
+        case "team":
+            return (
+                _("Open deals of the team"),
+                _("The team has no open deals. Add one with `/deal add Acme 12k`."),
+            )
+        case "stage":
+            return (
+                _("Open deals in {stage}").format(stage=result.stage_label),
+                _("No open deals in {stage}.").format(stage=result.stage_label),
+            )
+        case "stale":
+            days = result.stale_days or 0
+            return (
+                ngettext(
+                    "Open deals with no update for {days} day",
+                    "Open deals with no update for {days} days",
+                    days,
+                ).format(days=days),
+                _("Nothing stale: every open deal moved recently."),
+            )
+    return (
+        _("Your open deals"),
+        _("You have no open deals. Add one with `/deal add Acme 12k proposal`."),
+    )
+
+
 def listed(result: Listed, *, command_text: str, offset: int = 0) -> Message:
     """A page of open deals, with a button to the next page."""
+    title, empty_hint = list_title(result)
     total = len(result.rows)
     if total == 0:
         return ephemeral(
-            _("{title}: none").format(title=result.title),
-            [section(f"*{result.title}*\n{result.empty_hint}")],
+            _("{title}: none").format(title=title),
+            [section(f"*{title}*\n{empty_hint}")],
         )
     page = result.rows[offset : offset + PAGE_SIZE]
-    blocks = [section(f"*{result.title}* ({total})")]
+    blocks = [section(f"*{title}* ({total})")]
     blocks += pack_lines([deal_line(row, with_owner=result.with_owner) for row in page])
     end = offset + len(page)
     if total > PAGE_SIZE:
@@ -126,7 +161,7 @@ def listed(result: Listed, *, command_text: str, offset: int = 0) -> Message:
                 ],
             }
         )
-    return ephemeral(f"{result.title} ({total})", blocks)
+    return ephemeral(f"{title} ({total})", blocks)
 
 
 def _value(
