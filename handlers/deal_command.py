@@ -14,7 +14,6 @@ from bot.domain.report_command import ReportError, parse_report_args
 from bot.domain.target_command import TargetParseError, parse_leaderboard_args
 from bot.domain.text import escape_mrkdwn
 from bot.domain.zones import local_zone
-from bot.i18n import _
 from bot.runtime import Runtime, runtime_of
 from bot.services import deal_commands, deals, reports, target_commands
 from bot.services.actor import Actor
@@ -27,7 +26,7 @@ from bot.views import export as export_views
 from bot.views import help as help_views
 from bot.views import report as report_views
 from bot.views import targets as target_views
-from bot.views.common import Message, ephemeral, refusal
+from bot.views.common import Message, expired_list_button, refusal
 
 READ_ONLY = (cmd.List, cmd.Show, cmd.Pipeline)
 LEADERBOARD_WORDS = frozenset({"leaderboard", "排行榜", "排名"})
@@ -228,7 +227,7 @@ def on_list_page(ack: Ack, body: dict[str, Any], respond: Respond, context: Any)
         parsed = None
     if not isinstance(parsed, cmd.List):
         with in_caller_language(runtime_of(context), body["team"]["id"], body["user"]["id"]):
-            respond(**ephemeral(_("That button has expired; run `/deal list` again.")))
+            respond(**expired_list_button())
         return
     message = run_command(context, body["team"]["id"], body["user"]["id"], parsed, text, offset)
     respond(replace_original=True, **message)

@@ -11,12 +11,10 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.domain import deal_command as cmd
-from bot.i18n import _
 from bot.runtime import runtime_of
 from bot.services import deal_commands, deals, standup_settings
 from bot.services.actor import Actor
 from bot.services.errors import Refused
-from bot.services.home import home
 from bot.unit_of_work import answer_later, as_caller, owe_home, submit, tell
 from bot.views import deal_modal
 from bot.views import home as views
@@ -63,22 +61,12 @@ def on_deal_button(ack: Ack, body: dict[str, Any], context: Any) -> None:
 
     def work(session: Session, actor: Actor) -> None:
         # Nothing to say on success: the home, redrawn, shows the change.
-        command: cmd.DealCommand
         if action["action_id"] == views.WON:
-            command = cmd.Won(ref, None)
+            deal_commands.execute(session, actor, cmd.Won(ref, None))
         elif action["action_id"] == views.LOST:
-            command = cmd.Lost(ref, None)
+            deal_commands.execute(session, actor, cmd.Lost(ref, None))
         else:
-            deal = deals.find_deal(session, actor, f"#{ref.number}")
-            nxt = home(session, actor).next_stage.get(deal.id)
-            if nxt is None:
-                raise Refused(
-                    _("Deal #{id} is at its last open stage: mark it won or lost.").format(
-                        id=deal.id
-                    )
-                )
-            command = cmd.Update(ref, (("stage", nxt),))
-        deal_commands.execute(session, actor, command)
+            deal_commands.advance(session, actor, ref)
 
     # Home buttons have no reply channel: a refusal is said in the member's DM.
     answer_later(

@@ -9,13 +9,12 @@ from slack_bolt import Ack, App, Respond
 from sqlalchemy.orm import Session
 
 from bot.domain.report_command import ReportArgs
-from bot.i18n import _
 from bot.runtime import runtime_of
 from bot.services import reports
 from bot.services.actor import Actor
 from bot.unit_of_work import answer, in_caller_language
 from bot.views import report as views
-from bot.views.common import Message, refusal
+from bot.views.common import Message, expired_report_button
 
 
 def register(app: App) -> None:
@@ -32,7 +31,7 @@ def on_share(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> 
         args = ReportArgs(state["k"], state.get("u"))
     except (ValueError, KeyError, TypeError):
         with in_caller_language(runtime, body["team"]["id"], body["user"]["id"]):
-            respond(**refusal(_("That button has expired; run `/deal report` again.")))
+            respond(**expired_report_button())
         return
     source = (body.get("container") or {}).get("message_ts") or body["actions"][0].get("action_ts")
 

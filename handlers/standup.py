@@ -33,14 +33,17 @@ def on_standup(ack: Ack, command: dict[str, Any], client: WebClient, context: An
     runtime = runtime_of(context)
     team_id, user_id = command["team_id"], command["user_id"]
     channel_id = command.get("channel_id", "")
-    with in_caller_language(runtime, team_id, user_id):
-        parsed = cmd.parse_standup_command(command.get("text", ""))
-        if isinstance(parsed, cmd.StandupParseError):
-            ack(**refusal(escape_mrkdwn(parsed.message), parsed.usage))
-            return
-        if isinstance(parsed, cmd.Help):
-            ack(**views.standup_help())
-            return
+    text = command.get("text", "")
+    parsed = cmd.parse_standup_command(text)
+    if isinstance(parsed, cmd.StandupParseError | cmd.Help):
+        # Parsed again in the caller's language, so the refusal is worded in it.
+        with in_caller_language(runtime, team_id, user_id):
+            again = cmd.parse_standup_command(text)
+            if isinstance(again, cmd.StandupParseError):
+                ack(**refusal(escape_mrkdwn(again.message), again.usage))
+            else:
+                ack(**views.standup_help())
+        return
     if isinstance(parsed, cmd.CheckIn | cmd.Config):
         try:
             view = as_caller(

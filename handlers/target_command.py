@@ -11,13 +11,13 @@ from sqlalchemy.orm import Session
 
 from bot.domain import target_command as cmd
 from bot.domain.text import escape_mrkdwn
-from bot.i18n import _
 from bot.runtime import runtime_of
 from bot.services import target_commands
 from bot.services.actor import Actor
 from bot.unit_of_work import answer, in_caller_language
+from bot.views import help as help_views
 from bot.views import targets as views
-from bot.views.common import Message, ephemeral, refusal, section
+from bot.views.common import Message, expired_split_button, refusal
 
 # Commands that only read: answered without taking SQLite's write lock (see as_caller).
 READ_ONLY = (
@@ -38,14 +38,13 @@ def register(app: App) -> None:
 
 def on_target(ack: Ack, command: dict[str, Any], context: Any) -> None:
     """Answer /target in the acknowledgement."""
-    with in_caller_language(runtime_of(context), command["team_id"], command["user_id"]):
-        parsed = cmd.parse_target_command(command.get("text", ""))
-        if isinstance(parsed, cmd.TargetParseError):
-            ack(**refusal(escape_mrkdwn(parsed.message), parsed.usage))
-            return
-        if isinstance(parsed, cmd.Help):
-            ack(**target_help(parsed.topic))
-            return
+    text = command.get("text", "")
+    parsed = cmd.parse_target_command(text)
+    if isinstance(parsed, cmd.TargetParseError | cmd.Help):
+        # Parsed again in the caller's language, so the refusal is worded in it.
+        with in_caller_language(runtime_of(context), command["team_id"], command["user_id"]):
+            ack(**said(cmd.parse_target_command(text)))
+        return
     ack(
         **run(
             context,
@@ -80,12 +79,12 @@ def run(
     )
 
 
-def target_help(topic: str | None) -> Message:
-    """Usage of /target, or of one of its commands."""
-    if topic is not None and topic in cmd.USAGE:
-        return ephemeral(f"/target {topic}", [section(cmd.USAGE[topic])])
-    lines = "\n".join(f"• {usage}" for usage in cmd.USAGE.values())
-    return ephemeral(_("How to use /target"), [section(_("*Targets and rewards*")), section(lines)])
+def said(parsed: cmd.TargetCommand | cmd.TargetParseError | cmd.Help) -> Message:
+    """The reply to a /target that changes nothing: its refusal or its help."""
+    if isinstance(parsed, cmd.TargetParseError):
+        return refusal(escape_mrkdwn(parsed.message), parsed.usage)
+    assert isinstance(parsed, cmd.Help), parsed
+    return help_views.target_help(parsed.topic)
 
 
 def on_split_confirmed(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:
@@ -97,7 +96,7 @@ def on_split_confirmed(ack: Ack, body: dict[str, Any], respond: Respond, context
         shares = {int(k): Decimal(v) for k, v in state["s"].items()}
     except (ValueError, KeyError, TypeError, InvalidOperation):
         with in_caller_language(runtime_of(context), body["team"]["id"], body["user"]["id"]):
-            respond(**refusal(_("That button has expired; run `/target split team` again.")))
+            respond(**expired_split_button())
         return
 
     def work(session: Session, actor: Actor) -> Message:

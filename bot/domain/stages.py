@@ -133,3 +133,12 @@ def _ordered(stages: Sequence[Stage]) -> list[Stage]:
 
 def _choices(stages: Sequence[Stage]) -> str:
     return ", ".join(s.key for s in _ordered(stages))
+
+
+def next_open(stages: Sequence[Stage], key: str) -> Stage | None:
+    """The open stage after `key` (None after the last open one, or for a closed stage)."""
+    open_stages = [s for s in stages if s.kind == "open"]
+    keys = [s.key for s in open_stages]
+    if key not in keys[:-1]:
+        return None
+    return open_stages[keys.index(key) + 1]

@@ -12,7 +12,7 @@ from bot.domain import deal_command as cmd
 from bot.domain.amounts import AmountError, Money, parse_amount, require_positive
 from bot.domain.dates import DateError, parse_date
 from bot.domain.deal_command import USAGE
-from bot.domain.stages import Stage, StageError, resolve_stage
+from bot.domain.stages import Stage, StageError, next_open, resolve_stage
 from bot.domain.text import TextTooLongError, clean_text, escape_mrkdwn
 from bot.i18n import N_, _
 from bot.services import deals
@@ -148,6 +148,17 @@ def read_text(text: str, what: str, max_len: int, usage: str, *, multiline: bool
     if not cleaned:
         raise Refused(_(_EMPTY[what]), usage)
     return cleaned
+
+
+def advance(session: Session, actor: Actor, ref: cmd.DealNumber) -> Result:
+    """Move a deal to the next open stage (App Home's Advance button)."""
+    deal = deals.find_deal(session, actor, f"#{ref.number}")
+    following = next_open(deals.stage_list(session, actor.workspace_id), deal.stage)
+    if following is None:
+        raise Refused(
+            _("Deal #{id} is at its last open stage: mark it won or lost.").format(id=deal.id)
+        )
+    return execute(session, actor, cmd.Update(ref, (("stage", following.label),)))
 
 
 def execute(session: Session, actor: Actor, command: cmd.DealCommand) -> Result:

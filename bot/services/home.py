@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.domain.periods import period_of
+from bot.domain.stages import next_open
 from bot.services import deals
 from bot.services.actor import Actor
 from bot.services.checkins import local_day
@@ -65,14 +66,9 @@ def home(session: Session, actor: Actor, *, page: int = 0) -> Home:
     own = deals.list_open(session, actor, owner=actor.member, limit=(page + 1) * DEALS_PER_PAGE + 1)
     shown = own[page * DEALS_PER_PAGE : (page + 1) * DEALS_PER_PAGE]
     stages = deals.stage_list(session, actor.workspace_id)
-    open_stages = [s for s in stages if s.kind == "open"]
-    keys = [s.key for s in open_stages]
     # The label of the next open stage, for the "advance" button.
-    next_stage = {
-        row.deal.id: open_stages[keys.index(row.deal.stage) + 1].label
-        for row in shown
-        if row.deal.stage in keys[:-1]
-    }
+    following = {row.deal.id: next_open(stages, row.deal.stage) for row in shown}
+    next_stage = {deal_id: stage.label for deal_id, stage in following.items() if stage}
     more = len(own) > (page + 1) * DEALS_PER_PAGE
     if team is None:
         return Home(actor.member, None, "CNY", [], shown, page, more, next_stage, None, None, None)

@@ -54,3 +54,18 @@ def try_again() -> Message:
             "please try again in a minute."
         )
     )
+
+
+def expired_list_button() -> Message:
+    """A deal list's Next page button whose state no longer reads."""
+    return ephemeral(_("That button has expired; run `/deal list` again."))
+
+
+def expired_report_button() -> Message:
+    """A report's Share button whose state no longer reads."""
+    return refusal(_("That button has expired; run `/deal report` again."))
+
+
+def expired_split_button() -> Message:
+    """A split's Confirm button whose state no longer reads."""
+    return refusal(_("That button has expired; run `/target split team` again."))

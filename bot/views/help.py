@@ -65,3 +65,11 @@ def coming_soon(command: str) -> Message:
         command=command, what=what
     )
     return ephemeral(text, [section(text), context_block("Salesbot")])
+
+
+def target_help(topic: str | None) -> Message:
+    """Usage of /target, or of one of its commands."""
+    if topic is not None and topic in TARGET_USAGE:
+        return ephemeral(f"/target {topic}", [section(TARGET_USAGE[topic])])
+    lines = "\n".join(f"• {usage}" for usage in TARGET_USAGE.values())
+    return ephemeral(_("How to use /target"), [section(_("*Targets and rewards*")), section(lines)])
