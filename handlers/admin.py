@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.domain import admin_command as cmd
 from bot.runtime import Runtime, runtime_of
 from bot.services import admin, admin_commands
+from bot.services.actor import Actor
 from bot.services.errors import Refused
 from bot.slack.directory import channel_name, channel_profiles
 from bot.unit_of_work import answer, as_caller, in_caller_language
@@ -28,31 +29,26 @@ def register(app: App) -> None:
 def on_salesbot(ack: Ack, command: dict[str, Any], respond: Respond, context: Any) -> None:
     """Answer /salesbot; setup acks at once and reports when the channel's members are in."""
     runtime = runtime_of(context)
-    with in_caller_language(runtime, command["team_id"], command["user_id"]):
-        answer_salesbot(ack, command, respond, runtime)
-
-
-def answer_salesbot(ack: Ack, command: dict[str, Any], respond: Respond, runtime: Runtime) -> None:
-    """Parse /salesbot and answer it (in the language already chosen for the caller)."""
-    parsed = cmd.parse_admin_command(command.get("text", ""))
-    if isinstance(parsed, cmd.AdminError):
-        ack(**views.parse_error(parsed))
-        return
-    if isinstance(parsed, cmd.Help):
-        ack(**views.usage())
-        return
     workspace_id, user_id = command["team_id"], command["user_id"]
     channel_id = command.get("channel_id", "")
+    text = command.get("text", "")
+    parsed = cmd.parse_admin_command(text)
+    if isinstance(parsed, cmd.AdminError | cmd.Help):
+        # Parsed again in the caller's language, so the refusal is worded in it.
+        with in_caller_language(runtime, workspace_id, user_id):
+            ack(**said(cmd.parse_admin_command(text)))
+        return
     if isinstance(parsed, cmd.Setup):
         # Only a manager may, and is told so before Slack is asked for the channel's members.
+        def may_set_up(_session: object, actor: Actor) -> Message:
+            admin.require_manager(actor)
+            return views.setting_up()
+
         try:
-            as_caller(
-                runtime, workspace_id, user_id, lambda _s, actor: admin.require_manager(actor)
-            )
+            ack(**as_caller(runtime, workspace_id, user_id, may_set_up))
         except Refused as refused:
             ack(**refusal(refused.message, refused.usage))
             return
-        ack(**views.setting_up())
         respond(**set_up(runtime, workspace_id, user_id, channel_id, parsed))
         return
     ack(
@@ -67,6 +63,13 @@ def answer_salesbot(ack: Ack, command: dict[str, Any], respond: Respond, runtime
     )
 
 
+def said(parsed: cmd.AdminCommand | cmd.AdminError | cmd.Help) -> Message:
+    """The reply to a /salesbot that changes nothing: its refusal or its usage."""
+    if isinstance(parsed, cmd.AdminError):
+        return views.parse_error(parsed)
+    return views.usage()
+
+
 def set_up(
     runtime: Runtime, workspace_id: str, user_id: str, channel_id: str, parsed: cmd.Setup
 ) -> Message:
@@ -79,7 +82,8 @@ def set_up(
         name = channel_name(runtime.lookup_client_for(workspace_id), channel_id)
     except (SlackApiError, SlackClientError) as error:
         log.warning("setup.members_failed channel=%s error=%s", channel_id, error)
-        return views.channel_unreadable()
+        with in_caller_language(runtime, workspace_id, user_id):
+            return views.channel_unreadable()
     return answer(
         runtime,
         workspace_id,
