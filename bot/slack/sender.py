@@ -44,6 +44,7 @@ PERMANENT_ERRORS = frozenset(
     }
 )
 BATCH = 50
+KICK_SETTLE_SECONDS = 0.02
 
 
 @dataclass
@@ -208,7 +209,11 @@ class OutboxSender:
 
     def _loop(self, interval: float) -> None:
         while not self._stop.is_set():
-            self._wake.wait(timeout=interval)
+            if self._wake.wait(timeout=interval):
+                # The commit that kicked us is answered in its ack just after: let the ack go
+                # out first (on SQLite, our claim would queue it behind the write lock), and
+                # take a burst of commits in one pass.
+                self._stop.wait(KICK_SETTLE_SECONDS)
             self._wake.clear()
             if self._stop.is_set():
                 return
