@@ -41,8 +41,6 @@ RULES: dict[str, tuple[str, ...]] = {
 # (importing file, imported module): why it is still so. Only ever remove lines.
 KNOWN: dict[tuple[str, str], str] = {
     # Result types that still carry ORM rows (Deal, Member, Target): views read them.
-    ("bot/views/deals.py", "bot.services.deal_commands"): "results hold ORM rows",
-    ("bot/views/deals.py", "bot.services.deals"): "results hold ORM rows",
     ("bot/views/home.py", "bot.services.home"): "results hold ORM rows",
     ("bot/views/report.py", "bot.services.reports"): "results hold ORM rows",
     ("bot/views/targets.py", "bot.services.target_commands"): "results hold ORM rows",
