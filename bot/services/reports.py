@@ -15,6 +15,7 @@ from bot.domain.periods import Period, RecurringKind, period_of, utc_bounds
 from bot.domain.progress import Progress
 from bot.i18n import _, current, use_language
 from bot.results.notices import ChartsDue, ReportPosted
+from bot.results.targets import TargetProgress, TeamBoard
 from bot.services import deals, notices
 from bot.services.actor import Actor
 from bot.services.directory import find_member
@@ -24,14 +25,7 @@ from bot.services.language import workspace_language
 from bot.services.metrics import achieved_by_owner, achieved_in_each, fx_rates, won_stage_keys
 from bot.services.once import claim
 from bot.services.standups import settings_for
-from bot.services.targets import (
-    TargetProgress,
-    TeamBoard,
-    active_targets,
-    board,
-    progress_of,
-    require_team,
-)
+from bot.services.targets import active_targets, board, progress_of, require_team
 from models import (
     TEAM_SCOPE,
     Deal,
