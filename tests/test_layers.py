@@ -42,8 +42,6 @@ RULES: dict[str, tuple[str, ...]] = {
 KNOWN: dict[tuple[str, str], str] = {
     # Result types that still carry ORM rows (Deal, Member, Target): views read them.
     ("bot/views/home.py", "bot.services.home"): "results hold ORM rows",
-    ("bot/views/report.py", "bot.services.reports"): "results hold ORM rows",
-    ("bot/results/notices.py", "bot.services.reports"): "ReportPosted carries the Report",
 }
 
 

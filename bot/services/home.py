@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session
 from bot.domain.periods import period_of
 from bot.domain.stages import next_open
 from bot.results.deals import DealRow
+from bot.results.reports import DealFact
 from bot.results.targets import TargetProgress, TeamBoard
 from bot.services import deals
 from bot.services.actor import Actor
 from bot.services.checkins import local_day
-from bot.services.reports import DealFact, stale_deals
+from bot.services.reports import stale_deals
 from bot.services.targets import active_targets, board, my_progress
 from bot.services.targets import progress_of as target_progress
 from models import TEAM_SCOPE, Member, StandupPrompt, StandupResponse
