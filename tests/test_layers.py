@@ -39,10 +39,7 @@ RULES: dict[str, tuple[str, ...]] = {
 }
 
 # (importing file, imported module): why it is still so. Only ever remove lines.
-KNOWN: dict[tuple[str, str], str] = {
-    # Result types that still carry ORM rows (Deal, Member, Target): views read them.
-    ("bot/views/home.py", "bot.services.home"): "results hold ORM rows",
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 # A handler's work closure is handed the session to pass to a service: it may name the type.
