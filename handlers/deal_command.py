@@ -14,6 +14,7 @@ from bot.domain.report_command import ReportError, parse_report_args
 from bot.domain.target_command import TargetParseError, parse_leaderboard_args
 from bot.domain.text import escape_mrkdwn
 from bot.domain.zones import local_zone
+from bot.results.deals import Listed
 from bot.runtime import Runtime, runtime_of
 from bot.services import deal_commands, deals, reports, target_commands
 from bot.services.actor import Actor
@@ -154,7 +155,7 @@ def run_command(
 
     def work(session: Session, actor: Actor) -> Message:
         result = deal_commands.execute(session, actor, parsed)
-        if isinstance(result, deal_commands.Listed):
+        if isinstance(result, Listed):
             return views.listed(result, command_text=text, offset=offset)
         labels = {s.key: s.label for s in deals.stage_list(session, actor.workspace_id)}
         zone = local_zone(actor.member.timezone)

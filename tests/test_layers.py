@@ -39,16 +39,7 @@ RULES: dict[str, tuple[str, ...]] = {
 }
 
 # (importing file, imported module): why it is still so. Only ever remove lines.
-KNOWN: dict[tuple[str, str], str] = {
-    # Result types that still carry ORM rows (Deal, Member, Target): views read them.
-    ("bot/views/deals.py", "bot.services.deal_commands"): "results hold ORM rows",
-    ("bot/views/deals.py", "bot.services.deals"): "results hold ORM rows",
-    ("bot/views/home.py", "bot.services.home"): "results hold ORM rows",
-    ("bot/views/report.py", "bot.services.reports"): "results hold ORM rows",
-    ("bot/views/targets.py", "bot.services.target_commands"): "results hold ORM rows",
-    ("bot/views/targets.py", "bot.services.targets"): "results hold ORM rows",
-    ("bot/results/notices.py", "bot.services.reports"): "ReportPosted carries the Report",
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 # A handler's work closure is handed the session to pass to a service: it may name the type.

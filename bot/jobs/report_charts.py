@@ -10,9 +10,10 @@ from bot import charts
 from bot.db import reading
 from bot.i18n import _, current, use_language
 from bot.results.calls import DM_OF
+from bot.results.reports import Report
 from bot.runtime import Runtime
 from bot.services.directory import find_member
-from bot.services.reports import Report, report_of_team, week_covered, weekly_report
+from bot.services.reports import report_of_team, week_covered, weekly_report
 from bot.views import report as views
 from models import SalesTeam
 

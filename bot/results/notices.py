@@ -9,15 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from bot.domain.periods import Period
 from bot.domain.progress import Progress, Tier
+from bot.results.reports import Report
 from bot.results.standup import DaySummary, MovedDeal, PromptFacts
-
-if TYPE_CHECKING:
-    # The report still carries its team's rows; it moves here once it is plain data.
-    from bot.services.reports import Report
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -15,67 +15,28 @@ from bot.domain.deal_command import USAGE
 from bot.domain.stages import Stage, StageError, next_open, resolve_stage
 from bot.domain.text import TextTooLongError, clean_text, escape_mrkdwn
 from bot.i18n import N_, _
+from bot.results.deals import (
+    Changed,
+    ChangeFacts,
+    FieldChange,
+    Listed,
+    PipelineView,
+    Result,
+    Shown,
+)
 from bot.services import deals
 from bot.services.actor import Actor
-from bot.services.deals import DealFields, DealRow, HistoryLine, Outcome, StageTotal
+from bot.services.deals import DealFields, Outcome
 from bot.services.directory import ensure_member, find_member
 from bot.services.errors import FormErrors, Refused
 from bot.services.events import first_delivery
+from bot.services.facts import deal_facts, person
 from bot.services.metrics import fx_rates
 from models import Deal, Member, SalesTeam
 
 NAME_MAX = 200
 NOTE_MAX = 2000
 REASON_MAX = 500
-
-
-@dataclass(frozen=True)
-class Changed:
-    """A deal was added or changed; `people` maps member ids in its events to Slack mentions."""
-
-    verb: str
-    outcome: Outcome
-    stage: Stage
-    owner: Member
-    people: dict[str, str]
-
-
-@dataclass(frozen=True)
-class Listed:
-    """Open deals for a list: the caller's own, one member's (`person`), the team's, one
-    stage's (`stage_label`) or those idle for `stale_days`."""
-
-    scope: str
-    rows: list[DealRow]
-    person: str | None = None
-    stage_label: str | None = None
-    stale_days: int | None = None
-
-    @property
-    def with_owner(self) -> bool:
-        """Whose deal each is goes without saying in the caller's own list."""
-        return self.scope != "mine"
-
-
-@dataclass(frozen=True)
-class Shown:
-    """A deal with its history."""
-
-    deal: Deal
-    owner: Member
-    stage: Stage
-    history: list[HistoryLine]
-
-
-@dataclass(frozen=True)
-class PipelineView:
-    """A pipeline summary."""
-
-    title: str
-    rows: list[StageTotal]
-
-
-Result = Changed | Listed | Shown | PipelineView
 
 
 def default_currency(actor: Actor) -> str:
@@ -200,7 +161,12 @@ def _changed(session: Session, verb: str, outcome: Outcome) -> Changed:
                 if member is not None:
                     people[value or ""] = f"<@{member.slack_user_id}>"
     stage = deals.stage_by_key(stages, outcome.deal.stage)
-    return Changed(verb, outcome, stage, owner, people)
+    facts = ChangeFacts(
+        deal_facts(outcome.deal),
+        tuple(FieldChange(e.action, e.field, e.old_value, e.new_value) for e in outcome.events),
+        tuple(outcome.warnings),
+    )
+    return Changed(verb, facts, stage, person(owner), people)
 
 
 def _add(session: Session, actor: Actor, command: cmd.Add) -> Changed:
@@ -382,7 +348,7 @@ def _show(session: Session, actor: Actor, command: cmd.Show) -> Shown:
     owner = session.get(Member, deal.owner_id)
     assert owner is not None
     stage = deals.stage_by_key(deals.stage_list(session, actor.workspace_id), deal.stage)
-    return Shown(deal, owner, stage, deals.history(session, deal))
+    return Shown(deal_facts(deal), person(owner), stage, deals.history(session, deal))
 
 
 def _pipeline(session: Session, actor: Actor, command: cmd.Pipeline) -> PipelineView:

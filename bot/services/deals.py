@@ -16,10 +16,12 @@ from bot.domain.amounts import Money
 from bot.domain.stages import Stage, shown_label
 from bot.domain.text import escape_mrkdwn
 from bot.i18n import _
+from bot.results.deals import DealRow, HistoryLine, StageTotal
 from bot.services import rewards
 from bot.services.actor import Actor
 from bot.services.directory import stages_of, team_of
 from bot.services.errors import Refused
+from bot.services.facts import deal_facts, person
 from models import Deal, DealEvent, Member, SalesTeam
 
 UNDO_WINDOW = timedelta(minutes=10)
@@ -452,16 +454,6 @@ def _refuse_if_changed_since(session: Session, deal: Deal, batch: Sequence[DealE
         )
 
 
-@dataclass(frozen=True)
-class DealRow:
-    """A deal as a list shows it."""
-
-    deal: Deal
-    owner: Member
-    stage: Stage
-    days_idle: int
-
-
 def list_open(
     session: Session,
     actor: Actor,
@@ -493,21 +485,14 @@ def list_open(
     query = query.order_by(Deal.close_date.is_(None), Deal.close_date, Deal.id).limit(limit)
     stages = stage_list(session, actor.workspace_id)
     return [
-        DealRow(deal, member, stage_by_key(stages, deal.stage), (actor.now - deal.updated_at).days)
+        DealRow(
+            deal_facts(deal),
+            person(member),
+            stage_by_key(stages, deal.stage),
+            (actor.now - deal.updated_at).days,
+        )
         for deal, member in session.execute(query)
     ]
-
-
-@dataclass(frozen=True)
-class HistoryLine:
-    """One event as `/deal show` tells it."""
-
-    at: datetime
-    actor: Member
-    action: str
-    field: str
-    old_value: str | None
-    new_value: str | None
 
 
 def history(session: Session, deal: Deal) -> list[HistoryLine]:
@@ -519,7 +504,7 @@ def history(session: Session, deal: Deal) -> list[HistoryLine]:
         .order_by(DealEvent.id)
     )
     lines = [
-        HistoryLine(e.at, m, e.action, e.field, e.old_value, e.new_value)
+        HistoryLine(e.at, person(m), e.action, e.field, e.old_value, e.new_value)
         for e, m in session.execute(query)
     ]
     return [_with_people(session, line) for line in lines]
@@ -535,17 +520,6 @@ def _with_people(session: Session, line: HistoryLine) -> HistoryLine:
         return f"<@{member.slack_user_id}>" if member else value
 
     return replace(line, old_value=mention(line.old_value), new_value=mention(line.new_value))
-
-
-@dataclass(frozen=True)
-class StageTotal:
-    """One line of the pipeline."""
-
-    stage: Stage
-    currency: str
-    count: int
-    total: Decimal
-    weighted: Decimal
 
 
 def pipeline(

@@ -3,7 +3,6 @@ for managers the team's totals, today's blockers and the stale deals."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -12,52 +11,19 @@ from sqlalchemy.orm import Session
 
 from bot.domain.periods import period_of
 from bot.domain.stages import next_open
+from bot.results.home import Blocker, Home, ManagerView
+from bot.results.targets import TeamBoard
 from bot.services import deals
 from bot.services.actor import Actor
 from bot.services.checkins import local_day
-from bot.services.deals import DealRow
-from bot.services.reports import DealFact, stale_deals
-from bot.services.targets import TargetProgress, TeamBoard, active_targets, board, my_progress
+from bot.services.facts import person
+from bot.services.reports import stale_deals
+from bot.services.targets import active_targets, board, my_progress
 from bot.services.targets import progress_of as target_progress
 from models import TEAM_SCOPE, Member, StandupPrompt, StandupResponse
 
 DEALS_PER_PAGE = 10
 MAX_BLOCKERS = 10
-
-
-@dataclass(frozen=True)
-class Blocker:
-    """A blocker someone raised in today's check-in."""
-
-    user_id: str
-    text: str
-
-
-@dataclass(frozen=True)
-class ManagerView:
-    """What only managers see."""
-
-    team_target: TargetProgress | None
-    board: TeamBoard
-    blockers: list[Blocker]
-    stale: list[DealFact]
-
-
-@dataclass(frozen=True)
-class Home:
-    """Everything on one member's App Home."""
-
-    member: Member
-    team_name: str | None
-    currency: str
-    targets: list[TargetProgress]
-    deals: list[DealRow]
-    page: int
-    more_deals: bool
-    next_stage: dict[int, str]
-    checked_in: bool | None
-    top: TeamBoard | None
-    manager: ManagerView | None
 
 
 def home(session: Session, actor: Actor, *, page: int = 0) -> Home:
@@ -71,13 +37,15 @@ def home(session: Session, actor: Actor, *, page: int = 0) -> Home:
     next_stage = {deal_id: stage.label for deal_id, stage in following.items() if stage}
     more = len(own) > (page + 1) * DEALS_PER_PAGE
     if team is None:
-        return Home(actor.member, None, "CNY", [], shown, page, more, next_stage, None, None, None)
+        return Home(
+            person(actor.member), None, "CNY", [], shown, page, more, next_stage, None, None, None
+        )
     today = actor.now.astimezone(ZoneInfo(team.timezone)).date()
     month = period_of("month", today)
     top = board(session, team, metric="revenue", period=month, today=today)
     manager = _manager_view(session, actor, today, top) if actor.member.can_manage else None
     return Home(
-        member=actor.member,
+        member=person(actor.member),
         team_name=team.name,
         currency=team.currency,
         targets=my_progress(session, actor),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -15,23 +14,18 @@ from bot.domain.periods import Period, RecurringKind, period_of, utc_bounds
 from bot.domain.progress import Progress
 from bot.i18n import _, current, use_language
 from bot.results.notices import ChartsDue, ReportPosted
+from bot.results.reports import DealFact, Mover, Participation, Report, Shared, StageLine
 from bot.services import deals, notices
 from bot.services.actor import Actor
 from bot.services.directory import find_member
 from bot.services.errors import Refused
 from bot.services.events import first_delivery
+from bot.services.facts import team_facts
 from bot.services.language import workspace_language
 from bot.services.metrics import achieved_by_owner, achieved_in_each, fx_rates, won_stage_keys
 from bot.services.once import claim
 from bot.services.standups import settings_for
-from bot.services.targets import (
-    TargetProgress,
-    TeamBoard,
-    active_targets,
-    board,
-    progress_of,
-    require_team,
-)
+from bot.services.targets import active_targets, board, progress_of, require_team
 from models import (
     TEAM_SCOPE,
     Deal,
@@ -44,79 +38,6 @@ from models import (
 
 WEEKS_OF_HISTORY = 12
 TOP = 5
-
-
-@dataclass(frozen=True)
-class DealFact:
-    """A deal as the report names it."""
-
-    id: int
-    customer: str
-    owner_user_id: str
-    amount: Decimal
-    currency: str
-    idle_days: int = 0
-
-
-@dataclass(frozen=True)
-class Mover:
-    """A member's result in the week."""
-
-    user_id: str
-    name: str
-    won: Decimal
-
-
-@dataclass(frozen=True)
-class StageLine:
-    """The open pipeline in one stage, in the team currency."""
-
-    label: str
-    count: int
-    amount: Decimal
-    weighted: Decimal
-
-
-@dataclass(frozen=True)
-class Participation:
-    """Stand-up check-ins against prompts in the week."""
-
-    prompted: int
-    checked_in: int
-
-
-@dataclass(frozen=True)
-class Report:
-    """Everything the weekly report says and draws."""
-
-    team: SalesTeam
-    week: Period
-    period: Period
-    won_week: Decimal
-    won_week_count: int
-    team_target: TargetProgress | None
-    period_won: Decimal
-    open_weighted: Decimal
-    coverage: Decimal | None
-    biggest: DealFact | None
-    won_deals: list[DealFact]
-    movers: list[Mover]
-    stale: list[DealFact]
-    participation: Participation
-    board: TeamBoard
-    weekly_won: list[tuple[date, Decimal]]
-    weekly_pace: Decimal | None
-    pipeline: list[StageLine]
-
-    @property
-    def empty(self) -> bool:
-        """No deals at all yet: the report says so instead of drawing empty charts."""
-        return not self.pipeline and not self.weekly_won_total and not self.won_deals
-
-    @property
-    def weekly_won_total(self) -> Decimal:
-        """Won over the whole 12-week history."""
-        return sum((won for _, won in self.weekly_won), Decimal(0))
 
 
 def _in_team_currency(session: Session, team: SalesTeam, amount: Decimal, currency: str) -> Decimal:
@@ -207,7 +128,7 @@ def weekly_report(
     open_weighted = sum((line.weighted for line in pipeline), Decimal(0))
     remaining = team_target.progress.remaining if team_target else None
     return Report(
-        team=team,
+        team=team_facts(team),
         week=week,
         period=period,
         won_week=sum((f.amount for f in facts), Decimal(0)),
@@ -423,14 +344,6 @@ def report_on_demand(session: Session, actor: Actor, *, kind: str, user_id: str 
         dm_user_id=actor.member.slack_user_id,
     )
     return report
-
-
-@dataclass(frozen=True)
-class Shared:
-    """A report shared to the team channel, or found shared already (`fresh` False)."""
-
-    report: Report
-    fresh: bool
 
 
 def share_report(

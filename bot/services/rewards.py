@@ -9,7 +9,6 @@ a tier crossed by their sum is not missed.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -20,12 +19,14 @@ from sqlalchemy.orm import Session
 from bot.domain.progress import DEFAULT_TIERS, FIRST_WIN, Tier, tiers_reached
 from bot.i18n import _, current, use_language
 from bot.results.notices import FirstWinOfMonth, Standing, TierReached, WinAnnounced
+from bot.results.targets import GrantFacts, LedgerLine, RuleFacts, TargetProgress
 from bot.services import notices
 from bot.services.actor import Actor
 from bot.services.errors import Refused
+from bot.services.facts import person
 from bot.services.language import workspace_language
 from bot.services.once import insert_once
-from bot.services.targets import TargetProgress, progress_of
+from bot.services.targets import progress_of
 from models import TEAM_SCOPE, Deal, Member, RewardGrant, RewardRule, SalesTeam, Target
 
 
@@ -89,15 +90,14 @@ def remove_rule(session: Session, actor: Actor, team: SalesTeam, rule_id: int) -
     return rule
 
 
-def list_rules(session: Session, team: SalesTeam) -> list[RewardRule]:
+def list_rules(session: Session, team: SalesTeam) -> list[RuleFacts]:
     """The team's own reward rules."""
-    return list(
-        session.scalars(
-            select(RewardRule)
-            .where(RewardRule.team_id == team.id)
-            .order_by(RewardRule.scope, RewardRule.threshold)
-        )
+    rules = session.scalars(
+        select(RewardRule)
+        .where(RewardRule.team_id == team.id)
+        .order_by(RewardRule.scope, RewardRule.threshold)
     )
+    return [RuleFacts(r.id, r.scope, r.threshold, r.name, r.bonus) for r in rules]
 
 
 def celebrate(session: Session, deal: Deal, *, now: datetime, won_now: bool) -> int:
@@ -264,14 +264,6 @@ def _first_win_of_month(
     return 1
 
 
-@dataclass(frozen=True)
-class LedgerLine:
-    """One reward granted."""
-
-    grant: RewardGrant
-    member: Member | None
-
-
 def ledger(session: Session, team: SalesTeam, start: datetime, end: datetime) -> list[LedgerLine]:
     """Rewards granted in [start, end), oldest first, for paying out."""
     query = (
@@ -284,4 +276,7 @@ def ledger(session: Session, team: SalesTeam, start: datetime, end: datetime) ->
         )
         .order_by(RewardGrant.granted_at, RewardGrant.id)
     )
-    return [LedgerLine(g, m) for g, m in session.execute(query)]
+    return [
+        LedgerLine(GrantFacts(g.name, g.bonus, g.granted_at), person(m) if m else None)
+        for g, m in session.execute(query)
+    ]

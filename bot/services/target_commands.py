@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
@@ -14,14 +13,27 @@ from bot.domain.amounts import AmountError, parse_amount
 from bot.domain.periods import Period, PeriodError, parse_period, period_of, utc_bounds
 from bot.domain.text import TextTooLongError, clean_text, escape_mrkdwn
 from bot.i18n import _, ngettext
+from bot.results.targets import (
+    Histories,
+    LeaderboardResult,
+    Ledger,
+    MyTargets,
+    Result,
+    Rules,
+    Said,
+    Split,
+    TargetSet,
+    TeamBoard,
+    TeamBoards,
+)
 from bot.services import rewards, targets
 from bot.services.actor import Actor
 from bot.services.directory import ensure_member, find_member
 from bot.services.errors import Refused
+from bot.services.facts import person, target_facts, team_facts
 from bot.services.language import workspace_language
 from bot.services.metrics import Metric, metric_of
-from bot.services.targets import PastTarget, SplitProposal, TargetProgress, TeamBoard
-from models import Member, RewardRule, SalesTeam, Target, Workspace
+from models import Member, SalesTeam, Workspace
 
 USAGE = cmd.USAGE
 
@@ -79,104 +91,15 @@ def read_target_amount(text: str, metric: Metric, team: SalesTeam) -> Decimal:
     return money.amount
 
 
-@dataclass(frozen=True)
-class MyTargets:
-    """The caller's active targets."""
-
-    member: Member
-    team: SalesTeam
-    items: list[TargetProgress]
-
-
-@dataclass(frozen=True)
-class TeamBoards:
-    """One board per metric and period the team has targets for."""
-
-    boards: list[TeamBoard]
-
-
-@dataclass(frozen=True)
-class TargetSet:
-    """A target was set or replaced."""
-
-    target: Target
-    old: Decimal | None
-    member: Member | None
-    team: SalesTeam
-    period: Period
-
-
-@dataclass(frozen=True)
-class Histories:
-    """A member's finished periods."""
-
-    member: Member
-    team: SalesTeam
-    items: list[PastTarget]
-
-
-@dataclass(frozen=True)
-class Rules:
-    """The team's reward tiers."""
-
-    team: SalesTeam
-    rules: list[RewardRule]
-
-
-@dataclass(frozen=True)
-class Said:
-    """A plain confirmation."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class Ledger:
-    """Rewards granted in a period."""
-
-    team: SalesTeam
-    period: Period
-    lines: list[rewards.LedgerLine]
-
-
-@dataclass(frozen=True)
-class Split:
-    """A split proposal waiting for the manager's Confirm."""
-
-    team: SalesTeam
-    proposal: SplitProposal
-
-
-@dataclass(frozen=True)
-class LeaderboardResult:
-    """A ranked board, shown to the caller or the channel."""
-
-    board: TeamBoard
-    public: bool
-    # A public board is posted for everyone: in the workspace's language, not the caller's.
-    language: str | None = None
-
-
-Result = (
-    MyTargets
-    | TeamBoards
-    | TargetSet
-    | Histories
-    | Rules
-    | Said
-    | Ledger
-    | Split
-    | LeaderboardResult
-)
-
-
 def execute(session: Session, actor: Actor, command: cmd.TargetCommand | cmd.Leaderboard) -> Result:
     """Carry out one /target command for the caller; raises Refused for what it will not do."""
     team = targets.require_team(actor)
     today = team_today(team, actor.now).date()
     match command:
         case cmd.MyProgress():
-            return MyTargets(actor.member, team, targets.my_progress(session, actor))
+            return MyTargets(
+                person(actor.member), team_facts(team), targets.my_progress(session, actor)
+            )
         case cmd.TeamProgress():
             return TeamBoards(team_boards(session, actor, team))
         case cmd.SetTarget():
@@ -190,14 +113,15 @@ def execute(session: Session, actor: Actor, command: cmd.TargetCommand | cmd.Lea
                 period=period,
                 fiscal_start=fiscal_start(session, actor),
             )
-            return Split(team, proposal)
+            return Split(team_facts(team), proposal)
         case cmd.History():
             member = _member(session, actor, command.user_id) if command.user_id else actor.member
-            return Histories(member, team, targets.history(session, team, member, today))
+            items = targets.history(session, team, member, today)
+            return Histories(person(member), team_facts(team), items)
         case cmd.RewardAdd():
             return _add_rule(session, actor, team, command)
         case cmd.RewardList():
-            return Rules(team, rewards.list_rules(session, team))
+            return Rules(team_facts(team), rewards.list_rules(session, team))
         case cmd.RewardRemove():
             rule = rewards.remove_rule(session, actor, team, command.rule_id)
             return Said(
@@ -208,7 +132,7 @@ def execute(session: Session, actor: Actor, command: cmd.TargetCommand | cmd.Lea
         case cmd.RewardLedger():
             period = read_period(session, actor, team, command.period_text)
             start, end = utc_bounds(period, ZoneInfo(team.timezone))
-            return Ledger(team, period, rewards.ledger(session, team, start, end))
+            return Ledger(team_facts(team), period, rewards.ledger(session, team, start, end))
         case cmd.Leaderboard():
             return leaderboard(session, actor, command)
     raise Refused(_("That is not a /target command."), USAGE["help"])
@@ -274,7 +198,9 @@ def _set(session: Session, actor: Actor, team: SalesTeam, command: cmd.SetTarget
         metric=command.metric,
         period=period,
     )
-    return TargetSet(target, old, member, team, period)
+    return TargetSet(
+        target_facts(target), old, person(member) if member else None, team_facts(team), period
+    )
 
 
 def _add_rule(session: Session, actor: Actor, team: SalesTeam, command: cmd.RewardAdd) -> Said:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -10,11 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.domain.periods import Period, PeriodKind, previous
-from bot.domain.progress import Entry, Progress, progress, rank, split_equal, split_weighted
+from bot.domain.progress import Entry, progress, rank, split_equal, split_weighted
 from bot.i18n import N_, _, current
+from bot.results.targets import MemberLine, PastTarget, SplitProposal, TargetProgress, TeamBoard
 from bot.services.actor import Actor
 from bot.services.directory import team_members
 from bot.services.errors import Refused
+from bot.services.facts import person, target_facts, team_facts
 from bot.services.memo import remembered
 from bot.services.metrics import Metric, achieved, achieved_by_owner, metric_of
 from models import TEAM_SCOPE, Holiday, Member, SalesTeam, Target, TargetEvent
@@ -109,15 +110,6 @@ def set_target(
     return target, old
 
 
-@dataclass(frozen=True)
-class TargetProgress:
-    """A target and how far along it is."""
-
-    target: Target
-    period: Period
-    progress: Progress
-
-
 def active_targets(
     session: Session, team: SalesTeam, *, scope: str | None, today: date
 ) -> list[Target]:
@@ -145,7 +137,9 @@ def progress_at(
     """A target's progress given what was achieved in its period."""
     period = period_of_target(target)
     return TargetProgress(
-        target, period, progress(target.amount, done, period, today, holidays(session, team))
+        target_facts(target),
+        period,
+        progress(target.amount, done, period, today, holidays(session, team)),
     )
 
 
@@ -154,27 +148,6 @@ def my_progress(session: Session, actor: Actor) -> list[TargetProgress]:
     team = require_team(actor)
     targets = active_targets(session, team, scope=member_scope(actor.member), today=actor.today)
     return [progress_of(session, team, t, actor.today) for t in targets]
-
-
-@dataclass(frozen=True)
-class MemberLine:
-    """One member of a team, with their target progress (None: no target)."""
-
-    member: Member
-    achieved: Decimal
-    target: TargetProgress | None
-
-
-@dataclass(frozen=True)
-class TeamBoard:
-    """Every member's progress on one metric and period, and the team's total."""
-
-    team: SalesTeam
-    metric: Metric
-    period: Period
-    lines: list[MemberLine]
-    team_target: TargetProgress | None
-    total: Decimal
 
 
 def board(
@@ -214,18 +187,11 @@ def board(
         )
         for m in members
     ]
-    lines = [MemberLine(by_id[e.key], e.achieved, targets.get(e.key)) for e in rank(entries)]
+    lines = [
+        MemberLine(person(by_id[e.key]), e.achieved, targets.get(e.key)) for e in rank(entries)
+    ]
     team_target = targets.get(None)
-    return TeamBoard(team, metric, period, lines, team_target, total)
-
-
-@dataclass(frozen=True)
-class PastTarget:
-    """A finished period: target against achieved."""
-
-    target: Target
-    period: Period
-    achieved: Decimal
+    return TeamBoard(team_facts(team), metric, period, lines, team_target, total)
 
 
 def history(session: Session, team: SalesTeam, member: Member, today: date) -> list[PastTarget]:
@@ -240,21 +206,12 @@ def history(session: Session, team: SalesTeam, member: Member, today: date) -> l
     )
     return [
         PastTarget(
-            t,
+            target_facts(t),
             period_of_target(t),
             achieved(session, team, metric_of(t.metric), period_of_target(t), owner_id=member.id),
         )
         for t in targets
     ]
-
-
-@dataclass(frozen=True)
-class SplitProposal:
-    """Per-member targets that add up to the team target."""
-
-    team_target: Target
-    method: str
-    shares: list[tuple[Member, Decimal]]
 
 
 def propose_split(
@@ -294,7 +251,9 @@ def propose_split(
     else:
         shares = split_equal(team_target.amount, [m.id for m in members])
     by_id = {m.id: m for m in members}
-    return SplitProposal(team_target, method, [(by_id[k], v) for k, v in shares.items()])
+    return SplitProposal(
+        target_facts(team_target), method, [(person(by_id[k]), v) for k, v in shares.items()]
+    )
 
 
 def confirm_split(

@@ -11,8 +11,16 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.text import escape_mrkdwn
 from bot.i18n import N_, _, day, moment, money, ngettext
-from bot.services.deal_commands import Changed, Listed, PipelineView, Result, Shown
-from bot.services.deals import DealRow, HistoryLine, StageTotal
+from bot.results.deals import (
+    Changed,
+    DealRow,
+    HistoryLine,
+    Listed,
+    PipelineView,
+    Result,
+    Shown,
+    StageTotal,
+)
 from bot.views.common import Message, context_block, ephemeral, section
 
 PAGE_SIZE = 25

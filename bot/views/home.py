@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.domain.text import escape_mrkdwn
 from bot.i18n import _
-from bot.services.home import Home
+from bot.results.home import Home
 from bot.views.common import context_block, section
 from bot.views.deals import deal_line
 from bot.views.targets import board_lines, progress_block

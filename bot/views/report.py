@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.domain.text import escape_mrkdwn
 from bot.i18n import _, current, money, ngettext
-from bot.services.reports import DealFact, Report
+from bot.results.reports import DealFact, Report
 from bot.views.common import Message, context_block, ephemeral, section
 from bot.views.targets import progress_block
 

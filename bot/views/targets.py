@@ -9,7 +9,7 @@ from typing import Any
 from bot.domain.progress import DEFAULT_TIERS, tier_name
 from bot.domain.text import escape_mrkdwn
 from bot.i18n import _, current, day, money, ngettext, use_language
-from bot.services.target_commands import (
+from bot.results.targets import (
     Histories,
     LeaderboardResult,
     Ledger,
@@ -18,10 +18,11 @@ from bot.services.target_commands import (
     Rules,
     Said,
     Split,
+    TargetProgress,
     TargetSet,
+    TeamBoard,
     TeamBoards,
 )
-from bot.services.targets import TargetProgress, TeamBoard
 from bot.views.common import Message, context_block, ephemeral, section
 from bot.views.deals import pack_lines
 from bot.views.metrics import goal_text, metric_name

@@ -1,0 +1,114 @@
+"""What /deal commands hand to views: a change, a list, one deal with its history, a pipeline.
+
+Customer names, titles and notes are carried as typed; the view escapes them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from bot.domain.stages import Stage
+from bot.results.facts import DealFacts, Person
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of a deal changed, as its history records it (values encoded as stored)."""
+
+    action: str
+    field: str
+    old_value: str | None
+    new_value: str | None
+
+
+@dataclass(frozen=True)
+class ChangeFacts:
+    """What one change did: the deal after it, its field changes, and what to warn about."""
+
+    deal: DealFacts
+    events: tuple[FieldChange, ...]
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DealRow:
+    """A deal as a list shows it."""
+
+    deal: DealFacts
+    owner: Person
+    stage: Stage
+    days_idle: int
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One event as `/deal show` tells it."""
+
+    at: datetime
+    actor: Person
+    action: str
+    field: str
+    old_value: str | None
+    new_value: str | None
+
+
+@dataclass(frozen=True)
+class StageTotal:
+    """One line of the pipeline."""
+
+    stage: Stage
+    currency: str
+    count: int
+    total: Decimal
+    weighted: Decimal
+
+
+@dataclass(frozen=True)
+class Changed:
+    """A deal was added or changed; `people` maps member ids in its events to Slack mentions."""
+
+    verb: str
+    outcome: ChangeFacts
+    stage: Stage
+    owner: Person
+    people: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Listed:
+    """Open deals for a list: the caller's own, one member's (`person`), the team's, one
+    stage's (`stage_label`) or those idle for `stale_days`."""
+
+    scope: str
+    rows: list[DealRow]
+    person: str | None = None
+    stage_label: str | None = None
+    stale_days: int | None = None
+
+    @property
+    def with_owner(self) -> bool:
+        """Whose deal each is goes without saying in the caller's own list."""
+        return self.scope != "mine"
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A deal with its history."""
+
+    deal: DealFacts
+    owner: Person
+    stage: Stage
+    history: list[HistoryLine]
+
+
+@dataclass(frozen=True)
+class PipelineView:
+    """A pipeline summary."""
+
+    title: str
+    rows: list[StageTotal]
+
+
+Result = Changed | Listed | Shown | PipelineView

@@ -1,0 +1,93 @@
+"""What the report services hand to views and the chart job: the weekly report's numbers,
+and a report shared to the team channel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from bot.domain.periods import Period
+from bot.results.facts import TeamFacts
+from bot.results.targets import TargetProgress, TeamBoard
+
+
+@dataclass(frozen=True)
+class DealFact:
+    """A deal as the report names it."""
+
+    id: int
+    customer: str
+    owner_user_id: str
+    amount: Decimal
+    currency: str
+    idle_days: int = 0
+
+
+@dataclass(frozen=True)
+class Mover:
+    """A member's result in the week."""
+
+    user_id: str
+    name: str
+    won: Decimal
+
+
+@dataclass(frozen=True)
+class StageLine:
+    """The open pipeline in one stage, in the team currency."""
+
+    label: str
+    count: int
+    amount: Decimal
+    weighted: Decimal
+
+
+@dataclass(frozen=True)
+class Participation:
+    """Stand-up check-ins against prompts in the week."""
+
+    prompted: int
+    checked_in: int
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything the weekly report says and draws."""
+
+    team: TeamFacts
+    week: Period
+    period: Period
+    won_week: Decimal
+    won_week_count: int
+    team_target: TargetProgress | None
+    period_won: Decimal
+    open_weighted: Decimal
+    coverage: Decimal | None
+    biggest: DealFact | None
+    won_deals: list[DealFact]
+    movers: list[Mover]
+    stale: list[DealFact]
+    participation: Participation
+    board: TeamBoard
+    weekly_won: list[tuple[date, Decimal]]
+    weekly_pace: Decimal | None
+    pipeline: list[StageLine]
+
+    @property
+    def empty(self) -> bool:
+        """No deals at all yet: the report says so instead of drawing empty charts."""
+        return not self.pipeline and not self.weekly_won_total and not self.won_deals
+
+    @property
+    def weekly_won_total(self) -> Decimal:
+        """Won over the whole 12-week history."""
+        return sum((won for _, won in self.weekly_won), Decimal(0))
+
+
+@dataclass(frozen=True)
+class Shared:
+    """A report shared to the team channel, or found shared already (`fresh` False)."""
+
+    report: Report
+    fresh: bool

@@ -1,0 +1,182 @@
+"""What target services and /target commands hand to views: progress, boards, history,
+splits, reward rules and the rewards ledger.
+
+Reward names are carried as a manager typed them; the view escapes them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from bot.domain.periods import Period
+from bot.domain.progress import Progress
+from bot.results.facts import Person, TargetFacts, TeamFacts
+
+
+@dataclass(frozen=True)
+class TargetProgress:
+    """A target and how far along it is."""
+
+    target: TargetFacts
+    period: Period
+    progress: Progress
+
+
+@dataclass(frozen=True)
+class MemberLine:
+    """One member of a team, with their target progress (None: no target)."""
+
+    member: Person
+    achieved: Decimal
+    target: TargetProgress | None
+
+
+@dataclass(frozen=True)
+class TeamBoard:
+    """Every member's progress on one metric and period, and the team's total."""
+
+    team: TeamFacts
+    metric: str
+    period: Period
+    lines: list[MemberLine]
+    team_target: TargetProgress | None
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class PastTarget:
+    """A finished period: target against achieved."""
+
+    target: TargetFacts
+    period: Period
+    achieved: Decimal
+
+
+@dataclass(frozen=True)
+class SplitProposal:
+    """Per-member targets that add up to the team target."""
+
+    team_target: TargetFacts
+    method: str
+    shares: list[tuple[Person, Decimal]]
+
+
+@dataclass(frozen=True)
+class RuleFacts:
+    """A team's reward tier: a percent of target, or a stand-up streak in days."""
+
+    id: int
+    scope: str
+    threshold: Decimal
+    name: str
+    bonus: Decimal | None
+
+
+@dataclass(frozen=True)
+class GrantFacts:
+    """A reward given."""
+
+    name: str
+    bonus: Decimal | None
+    granted_at: datetime
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    """One reward granted (member None: to the team)."""
+
+    grant: GrantFacts
+    member: Person | None
+
+
+@dataclass(frozen=True)
+class MyTargets:
+    """The caller's active targets."""
+
+    member: Person
+    team: TeamFacts
+    items: list[TargetProgress]
+
+
+@dataclass(frozen=True)
+class TeamBoards:
+    """One board per metric and period the team has targets for."""
+
+    boards: list[TeamBoard]
+
+
+@dataclass(frozen=True)
+class TargetSet:
+    """A target was set or replaced."""
+
+    target: TargetFacts
+    old: Decimal | None
+    member: Person | None
+    team: TeamFacts
+    period: Period
+
+
+@dataclass(frozen=True)
+class Histories:
+    """A member's finished periods."""
+
+    member: Person
+    team: TeamFacts
+    items: list[PastTarget]
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The team's reward tiers."""
+
+    team: TeamFacts
+    rules: list[RuleFacts]
+
+
+@dataclass(frozen=True)
+class Said:
+    """A plain confirmation."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """Rewards granted in a period."""
+
+    team: TeamFacts
+    period: Period
+    lines: list[LedgerLine]
+
+
+@dataclass(frozen=True)
+class Split:
+    """A split proposal waiting for the manager's Confirm."""
+
+    team: TeamFacts
+    proposal: SplitProposal
+
+
+@dataclass(frozen=True)
+class LeaderboardResult:
+    """A ranked board, shown to the caller or the channel."""
+
+    board: TeamBoard
+    public: bool
+    # A public board is posted for everyone: in the workspace's language, not the caller's.
+    language: str | None = None
+
+
+Result = (
+    MyTargets
+    | TeamBoards
+    | TargetSet
+    | Histories
+    | Rules
+    | Said
+    | Ledger
+    | Split
+    | LeaderboardResult
+)
