@@ -202,6 +202,21 @@ def answer_later(
             )
 
 
+def form_or_tell(
+    runtime: Runtime,
+    workspace_id: str,
+    user_id: str,
+    build: Callable[[Session, Actor], dict[str, Any]],
+) -> dict[str, Any] | None:
+    """A form to open for a button with no reply of its own; None when refused, the refusal
+    then owed to the member's DM."""
+    try:
+        return as_caller(runtime, workspace_id, user_id, build)
+    except Refused as refused:
+        tell(runtime, workspace_id, user_id, refusal(refused.message))
+        return None
+
+
 def tell(runtime: Runtime, workspace_id: str, user_id: str, message: Message) -> None:
     """Owe a member a DM that no change goes with (a refusal where no ack can carry it)."""
     with unit(runtime) as session:

@@ -14,12 +14,10 @@ from bot.domain import deal_command as cmd
 from bot.runtime import runtime_of
 from bot.services import deal_commands, deals, standup_settings
 from bot.services.actor import Actor
-from bot.services.errors import Refused
-from bot.unit_of_work import answer_later, as_caller, owe_home, submit, tell
+from bot.unit_of_work import answer_later, as_caller, form_or_tell, owe_home, submit
 from bot.views import deal_modal
 from bot.views import home as views
 from bot.views import standup as standup_views
-from bot.views.common import refusal
 
 log = logging.getLogger(__name__)
 
@@ -95,12 +93,9 @@ def on_edit(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> 
         stages = deals.stage_list(session, actor.workspace_id)
         return deal_modal.edit_deal_modal(stages, deal.id, values)
 
-    try:
-        view = as_caller(runtime_of(context), workspace_id, user_id, form)
-    except Refused as refused:
-        tell(runtime_of(context), workspace_id, user_id, refusal(refused.message))
-        return
-    client.views_open(trigger_id=body["trigger_id"], view=view)
+    view = form_or_tell(runtime_of(context), workspace_id, user_id, form)
+    if view is not None:
+        client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
 def on_edit_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
@@ -145,19 +140,16 @@ def on_check_in(ack: Ack, body: dict[str, Any], client: WebClient, context: Any)
     """Open the check-in form from the home tab."""
     ack()
     workspace_id, user_id = _ids(body)
-    try:
-        view = as_caller(
-            runtime_of(context),
-            workspace_id,
-            user_id,
-            lambda session, actor: standup_views.check_in_modal(
-                standup_settings.check_in_form(session, actor)
-            ),
-        )
-    except Refused as refused:
-        tell(runtime_of(context), workspace_id, user_id, refusal(refused.message))
-        return
-    client.views_open(trigger_id=body["trigger_id"], view=view)
+    view = form_or_tell(
+        runtime_of(context),
+        workspace_id,
+        user_id,
+        lambda session, actor: standup_views.check_in_modal(
+            standup_settings.check_in_form(session, actor)
+        ),
+    )
+    if view is not None:
+        client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
 def on_page(ack: Ack, body: dict[str, Any], context: Any) -> None:

@@ -14,7 +14,14 @@ from bot.runtime import runtime_of
 from bot.services import checkins, standup_settings
 from bot.services.actor import Actor
 from bot.services.errors import Refused
-from bot.unit_of_work import answer, answer_later, as_caller, in_caller_language, submit, tell
+from bot.unit_of_work import (
+    answer,
+    answer_later,
+    as_caller,
+    form_or_tell,
+    in_caller_language,
+    submit,
+)
 from bot.views import standup as views
 from bot.views.common import Message, ephemeral, refusal
 
@@ -81,12 +88,9 @@ def on_check_in_button(ack: Ack, body: dict[str, Any], client: WebClient, contex
     """Open the check-in modal from the morning DM."""
     ack()
     runtime = runtime_of(context)
-    try:
-        view = as_caller(runtime, body["team"]["id"], body["user"]["id"], check_in_view)
-    except Refused as refused:
-        tell(runtime, body["team"]["id"], body["user"]["id"], refusal(refused.message))
-        return
-    client.views_open(trigger_id=body["trigger_id"], view=view)
+    view = form_or_tell(runtime, body["team"]["id"], body["user"]["id"], check_in_view)
+    if view is not None:
+        client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
 def on_check_in_submitted(
