@@ -91,10 +91,11 @@ def leaderboard_reply(runtime: Runtime, command: dict[str, Any], text: str) -> M
     """`/deal leaderboard …`: the team's ranking, as `/target leaderboard` shows it."""
     board = parse_leaderboard_args(text)
     if isinstance(board, TargetParseError):
+        # Parsed again in the caller's language, so the refusal is worded in it.
         with in_caller_language(runtime, command["team_id"], command["user_id"]):
-            board = parse_leaderboard_args(text)
-            assert isinstance(board, TargetParseError)
-            return refusal(escape_mrkdwn(board.message), board.usage)
+            again = parse_leaderboard_args(text)
+            assert isinstance(again, TargetParseError)
+            return refusal(escape_mrkdwn(again.message), again.usage)
     parsed = board
 
     def work(session: Session, actor: Actor) -> Message:
@@ -114,8 +115,11 @@ def report_reply(runtime: Runtime, command: dict[str, Any], text: str) -> Messag
     """`/deal report …`: the numbers in the reply; the charts are owed to the caller's DM."""
     args = parse_report_args(text)
     if isinstance(args, ReportError):
+        # Parsed again in the caller's language, so the refusal is worded in it.
         with in_caller_language(runtime, command["team_id"], command["user_id"]):
-            return refusal(escape_mrkdwn(args.message), args.usage)
+            again = parse_report_args(text)
+            assert isinstance(again, ReportError)
+            return refusal(escape_mrkdwn(again.message), again.usage)
 
     def work(session: Session, actor: Actor) -> Message:
         report = reports.report_on_demand(session, actor, kind=args.kind, user_id=args.user_id)

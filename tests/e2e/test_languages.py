@@ -185,3 +185,27 @@ def test_channel_messages_speak_the_workspace_language(
     assert any(t.startswith("站会 · 11月30日 周一 · ") for t in channel_texts(slack))
     assert "Good morning, Bob!" in "\n".join(channel_texts(slack, "U2"))
     assert "早上好，李雷！" in "\n".join(channel_texts(slack, "U3"))
+
+
+REFUSED = [
+    ("/deal", "report someday"),
+    ("/deal", "leaderboard sideways"),
+    ("/deal", "frobnicate"),
+    ("/target", "frobnicate"),
+    ("/standup", "frobnicate"),
+    ("/salesbot", "frobnicate"),
+]
+
+
+@pytest.mark.parametrize(("command", "text"), REFUSED)
+def test_a_refused_command_is_worded_in_the_callers_language(
+    say: Say, command: str, text: str
+) -> None:
+    """Commands are parsed before the caller is known; the refusal must still be in Chinese."""
+    assert say("/salesbot", "language zh", user="U2").status == 200
+
+    reply = say(command, text, user="U2")
+
+    assert reply.json["response_type"] == "ephemeral"
+    assert CJK.search(prose(reply.text)), reply.text
+    assert not ENGLISH_MARKERS.findall(prose(reply.text)), reply.text
