@@ -25,20 +25,22 @@ from bot.runtime import Runtime
 from bot.services import notices, outbox
 from bot.services.actor import Actor
 from bot.services.directory import (
+    Profile,
     apply_profile,
     ensure_member,
     find_member,
     profile_is_stale,
+    roster_problem,
     team_for_channel,
     team_of,
 )
 from bot.services.errors import FormErrors, Refused
 from bot.services.home import home
 from bot.services.language import member_language, workspace_language
-from bot.slack.directory import fetch_profile
+from bot.slack.directory import fetch_profile, look_up_person
 from bot.views import home as home_views
 from bot.views import notices as notice_views
-from bot.views.common import Message, refusal
+from bot.views.common import Message, person_refused, refusal
 from models import Member, SalesTeam
 
 T = TypeVar("T")
@@ -141,8 +143,22 @@ def answer(
     channel_id: str | None = None,
     read_only: bool = False,
     home_changed: bool = False,
+    naming: str | None = None,
 ) -> Message:
-    """`as_caller` for a reply: a refusal becomes the friendly "no" (nothing was written)."""
+    """`as_caller` for a reply: a refusal becomes the friendly "no" (nothing was written).
+
+    naming: the Slack user the command gives a team, a manager's role, a deal or a target. Slack
+    is asked who they are first, outside the transaction; someone Slack does not know, a
+    deactivated user, a bot or a member of another workspace is refused before anything is
+    written, and the member row of anyone else gets Slack's name and time zone."""
+    if naming is not None:
+        checked = look_up_person(runtime, workspace_id, naming)
+        problem = checked if isinstance(checked, str) else roster_problem(checked, workspace_id)
+        if problem is not None:
+            with in_caller_language(runtime, workspace_id, user_id):
+                return person_refused(naming, problem)
+        assert not isinstance(checked, str)
+        work = _with_profile(checked, work)
     try:
         return as_caller(
             runtime,
@@ -156,6 +172,17 @@ def answer(
     except Refused as refused:
         # Already worded in the caller's language, where it was raised.
         return refusal(refused.message, refused.usage)
+
+
+def _with_profile(
+    profile: Profile, work: Callable[[Session, Actor], Message]
+) -> Callable[[Session, Actor], Message]:
+    def work_with_profile(session: Session, actor: Actor) -> Message:
+        named = ensure_member(session, actor.workspace_id, profile.user_id, now=actor.now)
+        apply_profile(named, profile, now=actor.now)
+        return work(session, actor)
+
+    return work_with_profile
 
 
 def answer_later(

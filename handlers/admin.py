@@ -51,6 +51,9 @@ def on_salesbot(ack: Ack, command: dict[str, Any], respond: Respond, context: An
             return
         respond(**set_up(runtime, workspace_id, user_id, channel_id, parsed))
         return
+    # Whoever is added to a team or made a manager must be a person of this workspace.
+    adds = isinstance(parsed, cmd.TeamChange | cmd.ManagerChange) and parsed.action == "add"
+    named = parsed.user_id if isinstance(parsed, cmd.TeamChange | cmd.ManagerChange) else None
     ack(
         **answer(
             runtime,
@@ -59,6 +62,7 @@ def on_salesbot(ack: Ack, command: dict[str, Any], respond: Respond, context: An
             lambda session, actor: views.render(
                 admin_commands.execute(session, actor, parsed, channel_id=channel_id)
             ),
+            naming=named if adds else None,
         )
     )
 

@@ -174,6 +174,8 @@ def run_command(
         read_only=read_only,
         # The member's home shows the change wherever it was made.
         home_changed=not read_only,
+        # A deal is given only to a person of this workspace.
+        naming=parsed.user_id if isinstance(parsed, cmd.Assign) else None,
     )
 
 

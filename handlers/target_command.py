@@ -76,6 +76,8 @@ def run(
         work,
         channel_id=channel_id,
         read_only=isinstance(parsed, READ_ONLY),
+        # A target is set only for a person of this workspace.
+        naming=parsed.user_id if isinstance(parsed, cmd.SetTarget) else None,
     )
 
 

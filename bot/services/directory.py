@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,6 +29,23 @@ class Profile:
     is_bot: bool = False
     is_deleted: bool = False
     locale: str | None = None
+    # The Slack workspace the user belongs to (None when Slack did not say).
+    workspace_id: str | None = None
+
+
+# Why a person named in a command cannot be given a team, a manager's role, a deal or a target.
+RosterProblem = Literal["not_found", "deactivated", "bot", "elsewhere", "unreachable"]
+
+
+def roster_problem(profile: Profile, workspace_id: str) -> RosterProblem | None:
+    """What rules out the person Slack described, if anything."""
+    if profile.is_deleted:
+        return "deactivated"
+    if profile.is_bot:
+        return "bot"
+    if profile.workspace_id is not None and profile.workspace_id != workspace_id:
+        return "elsewhere"
+    return None
 
 
 def ensure_workspace(session: Session, workspace_id: str, *, now: datetime) -> Workspace:

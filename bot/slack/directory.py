@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Literal
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -27,7 +27,30 @@ def profile_from_user(user: dict[str, Any]) -> Profile:
         is_bot=bool(user.get("is_bot")) or user.get("id") == "USLACKBOT",
         is_deleted=bool(user.get("deleted")),
         locale=user.get("locale"),
+        workspace_id=str(user["team_id"]) if user.get("team_id") else None,
     )
+
+
+def look_up_person(
+    runtime: Runtime, workspace_id: str, user_id: str
+) -> Profile | Literal["not_found", "unreachable"]:
+    """Who a person named in a command is, telling "Slack knows no such user" apart from
+    "Slack did not answer" (the one is refused, the other asked again)."""
+    try:
+        response = runtime.lookup_client_for(workspace_id).users_info(
+            user=user_id, include_locale=True
+        )
+    except SlackApiError as error:
+        code = error.response.get("error") if error.response else None
+        if code in ("user_not_found", "invalid_arguments"):
+            return "not_found"
+        log.warning("person.lookup_failed user=%s error=%s", user_id, code)
+        return "unreachable"
+    except (SlackClientError, OSError) as error:
+        log.warning("person.lookup_failed user=%s error=%s", user_id, type(error).__name__)
+        return "unreachable"
+    user = response.get("user")
+    return profile_from_user(user) if isinstance(user, dict) else "not_found"
 
 
 def fetch_profile(runtime: Runtime, workspace_id: str, user_id: str) -> Profile | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.i18n import _
+from bot.i18n import N_, _
 
 Message = dict[str, Any]
 
@@ -69,3 +69,32 @@ def expired_report_button() -> Message:
 def expired_split_button() -> Message:
     """A split's Confirm button whose state no longer reads."""
     return refusal(_("That button has expired; run `/target split team` again."))
+
+
+_ROSTER = {
+    "not_found": N_(
+        "I can't find {person} in this Slack workspace. Mention them with @ so Slack fills in "
+        "who they are. Nothing was changed."
+    ),
+    "deactivated": N_(
+        "{person} is deactivated in Slack: they can't be given a team, a manager's role, deals "
+        "or targets. Nothing was changed."
+    ),
+    "bot": N_(
+        "{person} is a bot: only people can be given a team, a manager's role, deals or "
+        "targets. Nothing was changed."
+    ),
+    "elsewhere": N_(
+        "{person} belongs to another Slack workspace: only members of this one can be given a "
+        "team, a manager's role, deals or targets. Nothing was changed."
+    ),
+    "unreachable": N_(
+        "I couldn't check {person} with Slack just now. Nothing was changed; please try again "
+        "in a moment."
+    ),
+}
+
+
+def person_refused(user_id: str, problem: str) -> Message:
+    """Why the person a command names cannot be given what it gives them."""
+    return refusal(_(_ROSTER[problem]).format(person=f"<@{user_id}>"))

@@ -693,8 +693,10 @@ def test_show_fallback_text_is_escaped(say: Say) -> None:
 
 
 def test_another_workspace_cannot_see_or_change_a_deal(
-    say: Say, server_url: str, sessions: sessionmaker[Session]
+    say: Say, server_url: str, sessions: sessionmaker[Session], slack: DevSlack
 ) -> None:
+    # Deals are given only to people of the workspace giving them: T2's own rep.
+    slack.add_user("U22", "dave", team_id="T2")
     say("/deal", "add Acme 12k proposal")
     say("/deal", "#1 amount 15k")  # bob's last change in T1, undoable for 10 minutes
     before = snapshot(sessions)
@@ -704,7 +706,7 @@ def test_another_workspace_cannot_see_or_change_a_deal(
         ("show #1", "U2"),
         ("won #1", "U2"),
         ("#1 stage lost", "U2"),
-        ("assign #1 <@U2>", "U1"),  # a Slack admin there is a manager there, not here
+        ("assign #1 <@U22>", "U1"),  # a Slack admin there is a manager there, not here
     ]:
         reply = other.command("/deal", text, user=user)
         assert reply.status == 200

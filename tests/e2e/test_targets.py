@@ -67,8 +67,9 @@ def test_set_target_is_for_managers_and_replacing_is_recorded(
     ],
 )
 def test_bad_target_input_is_refused_and_nothing_written(
-    say: Say, sessions: sessionmaker[Session], text: str, words: str
+    say: Say, sessions: sessionmaker[Session], slack: DevSlack, text: str, words: str
 ) -> None:
+    slack.add_user("U9", "zoe")  # a person of the workspace, not of the team
     reply = say("/target", text, user="U1")
     assert ":warning:" in reply.text and words.casefold() in reply.text.casefold(), reply.text
     with sessions() as session:

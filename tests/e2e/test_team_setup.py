@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import FrozenClock
 from bot.dev.standin import DevSlack
 from bot.jobs.due import run_scheduled
 from bot.slack.app import Salesbot
-from models import Member, SalesTeam
+from models import Deal, Member, SalesTeam, Target
 from tests.e2e.conftest import Say
 
 
@@ -53,8 +54,9 @@ def test_setup_leaves_out_bots_and_refreshes_daily(
 
 
 def test_team_add_remove_and_managers(
-    say: Say, team: None, sessions: sessionmaker[Session]
+    say: Say, team: None, sessions: sessionmaker[Session], slack: DevSlack
 ) -> None:
+    slack.add_user("U9", "zoe")  # in the workspace, not yet in the channel's team
     assert "Only managers" in say("/salesbot", "team add <@U9|zoe>", user="U2").text
     assert "Added <@U9>" in say("/salesbot", "team add <@U9|zoe>", user="U1").text
     assert team_of(sessions, "U9") == team_of(sessions, "U2")
@@ -85,3 +87,75 @@ def test_a_member_removed_by_hand_is_not_brought_back_by_the_refresh(
     assert team_of(sessions, "U3") is None
     say("/salesbot", "team add <@U3>", user="U1")
     assert team_of(sessions, "U3") == team_of(sessions, "U2")
+
+
+ROSTER_CASES = [
+    ("/salesbot", "team add <@{user}>", "U1"),
+    ("/salesbot", "managers add <@{user}>", "U1"),
+    ("/target", "set <@{user}> 50k", "U1"),
+    ("/deal", "assign #1 <@{user}>", "U2"),
+]
+PEOPLE = {
+    # Issue 14's finding: "team add <@U9>" for a user that does not exist said "Added".
+    "nobody": ("U9", "can't find"),
+    "deactivated": ("UGONE", "deactivated"),
+    "bot": ("UBOT", "is a bot"),
+    "another workspace": ("UELSE", "another Slack workspace"),
+}
+
+
+@pytest.mark.parametrize(("command", "text", "caller"), ROSTER_CASES)
+@pytest.mark.parametrize("who", sorted(PEOPLE))
+def test_only_people_of_the_workspace_are_given_a_team_role_deal_or_target(
+    say: Say,
+    team: None,
+    slack: DevSlack,
+    sessions: sessionmaker[Session],
+    command: str,
+    text: str,
+    caller: str,
+    who: str,
+) -> None:
+    slack.add_user("UGONE", "gone", deleted=True)
+    slack.add_user("UELSE", "elsewhere", team_id="T9")
+    assert "Added" in say("/deal", "add Acme 12k", user="U2").text
+    user_id, words = PEOPLE[who]
+    roster = select(Member.slack_user_id, Member.team_id, Member.is_manager, Member.name)
+    with sessions() as session:
+        before = session.execute(roster.order_by(Member.id)).all()
+
+    reply = say(command, text.format(user=user_id), user=caller)
+
+    assert reply.json["response_type"] == "ephemeral"
+    assert reply.text.startswith(":warning:") and words in reply.text, reply.text
+    assert f"<@{user_id}>" in reply.text and "Nothing was changed" in reply.text
+    with sessions() as session:
+        assert session.execute(roster.order_by(Member.id)).all() == before
+        assert session.scalar(select(func.count(Target.id))) == 0
+        owner = session.scalars(select(Member.id).where(Member.slack_user_id == "U2")).one()
+        assert session.scalars(select(Deal.owner_id)).one() == owner
+
+
+def test_a_person_slack_cannot_be_asked_about_is_not_given_anything(
+    say: Say, team: None, slack: DevSlack, sessions: sessionmaker[Session]
+) -> None:
+    slack.add_user("U9", "zoe")
+    slack.inject("users.info", status=503, times=10)
+
+    reply = say("/salesbot", "team add <@U9>", user="U1")
+
+    assert "couldn't check <@U9> with Slack" in reply.text and "try again" in reply.text
+    with sessions() as session:
+        assert not session.scalars(select(Member).where(Member.slack_user_id == "U9")).all()
+
+
+def test_a_person_added_gets_their_slack_name(
+    say: Say, team: None, slack: DevSlack, sessions: sessionmaker[Session]
+) -> None:
+    slack.add_user("U9", "zoe", real_name="Zoe Zhang", tz="Europe/Berlin")
+
+    assert "Added <@U9>" in say("/salesbot", "team add <@U9>", user="U1").text
+
+    with sessions() as session:
+        zoe = session.scalars(select(Member).where(Member.slack_user_id == "U9")).one()
+        assert (zoe.name, zoe.timezone) == ("Zoe Zhang", "Europe/Berlin")

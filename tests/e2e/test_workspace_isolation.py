@@ -508,9 +508,10 @@ def _(w: World) -> None:
     assert "$50k" in text and "<@U22>" in text and "<@U2>" not in text, text
 
 
-@case("target-set-for-a-member")
+@case("target-set-for-a-member", reads=("U2",))
 def _(w: World) -> None:
-    refused(w.command("/target", "set <@U2|bob> 50k", channel=A_CHANNEL), "is not in")
+    # Slack says U2 is of workspace A: B may not give them a target.
+    refused(w.command("/target", "set <@U2|bob> 50k", channel=A_CHANNEL), "another Slack workspace")
 
 
 @case("target-set-team-typed-in-a-channel")
@@ -519,10 +520,11 @@ def _(w: World) -> None:
     assert row(w.sessions, Target, w.b.team_target).amount == Decimal("70000")
 
 
-@case("target-set-for-a-user-id-added-in-b")
+@case("target-set-for-a-user-id-added-in-b", reads=("U2",))
 def _(w: World) -> None:
-    ok(w.command("/salesbot", "team add <@U2|bob>"))
-    ok(w.command("/target", "set <@U2|bob> 20k"))
+    # A's user, named in B: refused by the roster check, so B holds no member or target of them.
+    refused(w.command("/salesbot", "team add <@U2|bob>"), "another Slack workspace")
+    refused(w.command("/target", "set <@U2|bob> 20k"), "another Slack workspace")
     with w.sessions() as session:
         query = select(Target.member_id, Target.amount).where(
             Target.workspace_id == B, Target.member_id.is_not(None)
@@ -530,8 +532,8 @@ def _(w: World) -> None:
         made = session.execute(query).all()
         b_bob = session.scalars(
             select(Member.id).where(Member.workspace_id == B, Member.slack_user_id == "U2")
-        ).one()
-    assert [tuple(t) for t in made] == [(b_bob, Decimal("20000"))]
+        ).all()
+    assert made == [] and b_bob == []
 
 
 @case("target-history-of-a-member")
@@ -661,9 +663,11 @@ def _(w: World) -> None:
     assert "<@U21>" in text and "<@U2>" not in text and "<@U3>" not in text, text
 
 
-@case("salesbot-team-add-a-user-id")
+@case("salesbot-team-add-a-user-id", reads=("U2",))
 def _(w: World) -> None:
-    assert "Added <@U2> to" in ok(w.command("/salesbot", "team add <@U2|bob>", channel=A_CHANNEL))
+    refused(
+        w.command("/salesbot", "team add <@U2|bob>", channel=A_CHANNEL), "another Slack workspace"
+    )
 
 
 @case("salesbot-team-remove-a-member")
@@ -671,9 +675,9 @@ def _(w: World) -> None:
     assert "is not in" in ok(w.command("/salesbot", "team remove <@U3>", channel=A_CHANNEL))
 
 
-@case("salesbot-managers-add-a-user-id")
+@case("salesbot-managers-add-a-user-id", reads=("U2",))
 def _(w: World) -> None:
-    assert "now a manager" in ok(w.command("/salesbot", "managers add <@U2|bob>"))
+    refused(w.command("/salesbot", "managers add <@U2|bob>"), "another Slack workspace")
 
 
 @case("salesbot-managers-remove-a-manager")
