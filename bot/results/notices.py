@@ -190,3 +190,17 @@ class ExportReady(Said):
     day: date
     filename: str
     content: bytes
+
+
+@dataclass(frozen=True)
+class DealAssigned(Said):
+    """A deal changed hands: its new owner (`received`) or its previous one hears in a DM."""
+
+    user_id: str
+    received: bool
+    deal_id: int
+    customer: str
+    amount: Decimal
+    currency: str
+    by_user_id: str
+    to_user_id: str

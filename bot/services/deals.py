@@ -17,11 +17,13 @@ from bot.domain.stages import Stage, shown_label
 from bot.domain.text import escape_mrkdwn
 from bot.i18n import _
 from bot.results.deals import DealRow, HistoryLine, StageTotal
-from bot.services import rewards
+from bot.results.notices import DealAssigned
+from bot.services import notices, rewards
 from bot.services.actor import Actor
 from bot.services.directory import stages_of, team_of
 from bot.services.errors import Refused
 from bot.services.facts import deal_facts, person
+from bot.services.language import member_language
 from models import Deal, DealEvent, Member, SalesTeam
 
 UNDO_WINDOW = timedelta(minutes=10)
@@ -333,6 +335,7 @@ def assign(session: Session, actor: Actor, deal: Deal, new_owner: Member) -> Out
         raise Refused(_("That person is not in this workspace."))
     change_id = new_change_id()
     events = []
+    previous = session.get(Member, deal.owner_id)
     if new_owner.id != deal.owner_id:
         events.append(
             _record(
@@ -348,7 +351,32 @@ def assign(session: Session, actor: Actor, deal: Deal, new_owner: Member) -> Out
             deal.team_id = team.id
         deal.updated_at = actor.now
         _celebrate(session, deal, actor, won_now=False)
+        _tell_owners(session, actor, deal, previous, new_owner)
     return Outcome(deal, events, [])
+
+
+def _tell_owners(
+    session: Session, actor: Actor, deal: Deal, previous: Member | None, new_owner: Member
+) -> None:
+    """The new owner and the previous one hear of it in a DM (not whoever did it: they know)."""
+    for member, received in ((new_owner, True), (previous, False)):
+        if member is None or member.id == actor.member.id:
+            continue
+        notices.record(
+            session,
+            DealAssigned(
+                workspace_id=deal.workspace_id,
+                language=member_language(session, member),
+                user_id=member.slack_user_id,
+                received=received,
+                deal_id=deal.id,
+                customer=deal.customer,
+                amount=deal.amount,
+                currency=deal.currency,
+                by_user_id=actor.member.slack_user_id,
+                to_user_id=new_owner.slack_user_id,
+            ),
+        )
 
 
 FIELD_PARSERS: dict[str, Callable[[str], object]] = {

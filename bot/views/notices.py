@@ -12,6 +12,7 @@ from bot.i18n import _, current, date_in, day, money, ngettext, use_language
 from bot.results.calls import DM_OF, RENDER, Call
 from bot.results.notices import (
     ChartsDue,
+    DealAssigned,
     ExportReady,
     FirstWinOfMonth,
     ReportPosted,
@@ -169,6 +170,22 @@ def export_ready(notice: ExportReady) -> list[Call]:
     return [Call("files.upload_v2", payload)]
 
 
+def deal_assigned(notice: DealAssigned) -> list[Call]:
+    """A DM to the deal's new owner, or to its previous one."""
+    deal = f"`#{notice.deal_id}` *{escape_mrkdwn(notice.customer)}* "
+    deal += f"({money(notice.amount, notice.currency)})"
+    if notice.received:
+        text = ":inbox_tray: " + _("{person} gave you deal {deal}.").format(
+            person=f"<@{notice.by_user_id}>", deal=deal
+        )
+    else:
+        text = ":outbox_tray: " + _("{person} gave your deal {deal} to {owner}.").format(
+            person=f"<@{notice.by_user_id}>", deal=deal, owner=f"<@{notice.to_user_id}>"
+        )
+    payload = {"channel": notice.user_id, "text": text, "blocks": [section(text)]}
+    return [Call("chat.postMessage", payload)]
+
+
 Renderer = Callable[[Any], list[Call]]
 RENDERERS: dict[type[Said], Renderer] = {
     WinAnnounced: win_announced,
@@ -177,6 +194,7 @@ RENDERERS: dict[type[Said], Renderer] = {
     ReportPosted: report_posted,
     ChartsDue: charts_due,
     ExportReady: export_ready,
+    DealAssigned: deal_assigned,
     **STANDUP_RENDERERS,
 }
 

@@ -539,6 +539,21 @@ def test_assign_confirmation_names_the_old_and_new_owner(say: Say) -> None:
     assert "owner: <@U2> → <@U3>" in reply.text, reply.text
 
 
+def test_assign_tells_the_new_and_the_previous_owner_in_a_dm(say: Say, slack: DevSlack) -> None:
+    say("/deal", "add Acme 12k proposal")  # bob's
+    say("/salesbot", "language zh", user="U3")  # 李雷 reads Chinese
+
+    assert "<@U3>" in say("/deal", "assign #1 <@U3|lilei>", user="U1").text
+
+    to_new = slack.wait_for("chat.postMessage", lambda c: c.params["channel"] == "U3")[0]
+    to_old = slack.wait_for("chat.postMessage", lambda c: c.params["channel"] == "U2")[0]
+    assert "<@U1>" in to_new.params["text"] and "*Acme*" in to_new.params["text"]
+    assert "商机" in to_new.params["text"]  # in the new owner's language
+    assert "gave your deal" in to_old.params["text"] and "<@U3>" in to_old.params["text"]
+    # Whoever assigned it is told in the reply, not by DM.
+    assert not [c for c in slack.calls("chat.postMessage") if c.params["channel"] == "U1"]
+
+
 def test_after_assignment_the_old_owner_cannot_undo_on_that_deal(
     say: Say, sessions: sessionmaker[Session]
 ) -> None:
