@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, Ratio
@@ -66,10 +66,26 @@ class RewardRule(Base):
 
 
 class RewardGrant(Base):
-    """A reward given once: the unique key is what makes announcements exactly-once."""
+    """A reward given, and taken back if a later change means it was not earned after all.
+
+    A reversed grant stays (the ledger pays from grants and reversals); crossing the tier
+    again adds a new grant. The partial unique index keeps at most one live grant per
+    (subject, scope, tier), whatever concurrent workers do: it is what makes an announcement
+    exactly-once.
+    """
 
     __tablename__ = "reward_grant"
-    __table_args__ = (UniqueConstraint("subject_key", "scope", "tier"),)
+    __table_args__ = (
+        Index(
+            "uq_reward_grant_live",
+            "subject_key",
+            "scope",
+            "tier",
+            unique=True,
+            sqlite_where=text("reversed_at IS NULL"),
+            postgresql_where=text("reversed_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[str] = mapped_column(ForeignKey("workspace.id"), index=True)
@@ -85,3 +101,7 @@ class RewardGrant(Base):
     bonus: Mapped[Decimal | None]
     achieved: Mapped[Decimal | None]
     granted_at: Mapped[datetime]
+    # The outbox key of the channel post that announced it: a reversal corrects that post.
+    post_key: Mapped[str | None] = mapped_column(String(120), index=True)
+    reversed_at: Mapped[datetime | None]
+    reversed_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))

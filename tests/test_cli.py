@@ -100,7 +100,7 @@ def test_console_plays_a_deal_through_setup_modal_and_win(tmp_path: Path) -> Non
     assert printed.count("#C1: :trophy: <@U2> won *华为* for *¥50k*") == 1
 
 
-def test_console_announces_crossing_100_percent_once(tmp_path: Path) -> None:
+def test_console_shows_a_reopened_win_corrected_and_granted_again(tmp_path: Path) -> None:
     settings = load_settings({"DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}"})
     out = io.StringIO()
     lines = [
@@ -111,13 +111,17 @@ def test_console_announces_crossing_100_percent_once(tmp_path: Path) -> None:
         "/deal add Beta 40k",
         "/deal won Acme",
         "/deal won Beta",
-        "/deal reopen Beta",
+        "/deal reopen #2",
         "/deal won Beta",
     ]
     run_console(settings, lines, out=out)
     printed = out.getvalue()
-    assert printed.count("<@U2> reached *100%*") == 1
-    assert printed.count("<@U2> reached *50%*") == 1
+    # Acme's win crosses 50 %, Beta's 100 %; reopening Beta takes Target hit back (its post is
+    # edited once) and winning it again grants and announces it again, in the new win's post.
+    assert printed.count(":gift: *Halfway there*") == 1
+    assert printed.count(":gift: *Target hit*") == 2
+    assert printed.count("~*Target hit*~ _(taken back)_") == 1
+    assert printed.count("Changed by <@U2>: deal #2 is in Lead now.") == 2  # edit and reply
 
 
 def test_export_rewards(
@@ -128,7 +132,8 @@ def test_export_rewards(
     header = capsys.readouterr().out.splitlines()[0]
     assert (
         header
-        == "id,team_id,sales_team,member_id,reward,scope,tier,bonus,achieved,target_id,granted_at"
+        == "id,team_id,sales_team,member_id,reward,scope,tier,bonus,achieved,target_id,granted_at,"
+        "status,reversed_at"
     )
 
 

@@ -31,3 +31,5 @@ def test_demo_writes_the_weekly_report_images_and_transcript(tmp_path: Path) -> 
     assert transcript.count("Good morning") >= 25
     assert "李雷" in transcript or "<@U2>" in transcript
     assert ":trophy:" in transcript
+    # The fat-fingered win of Wednesday: its post edited, and one reply saying why.
+    assert "_(undone)_" in transcript and "Undone by <@" in transcript

@@ -187,7 +187,19 @@ def play_week(demo: Demo) -> None:
             demo.tick(when)
             if minutes == 9 * 60 + 45:
                 check_ins(demo, day)
+            if day == 2 and minutes == 11 * 60:
+                fat_fingered_win(demo)
     demo.tick(REPORT_AT)
+
+
+def fat_fingered_win(demo: Demo) -> None:
+    """A rep marks the wrong deal won and undoes it: the channel's post is corrected once."""
+    user = REPS[0][0]
+    deal = demo.add(user, "proposal")
+    demo.say(user, "/deal", f"won #{deal}")
+    demo.app.runtime.sender.deliver_due()
+    demo.say(user, "/deal", "undo")
+    demo.app.runtime.sender.deliver_due()
 
 
 def check_ins(demo: Demo, day: int) -> None:

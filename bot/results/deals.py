@@ -24,12 +24,22 @@ class FieldChange:
 
 
 @dataclass(frozen=True)
+class TakenBack:
+    """What a change took back: the deal's win, and rewards by name (reversed in the ledger)."""
+
+    win: bool
+    rewards: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ChangeFacts:
-    """What one change did: the deal after it, its field changes, and what to warn about."""
+    """What one change did: the deal after it, its field changes, what it took back, and what
+    to warn about."""
 
     deal: DealFacts
     events: tuple[FieldChange, ...]
     warnings: tuple[str, ...]
+    taken_back: TakenBack = TakenBack(win=False, rewards=())
 
 
 @dataclass(frozen=True)

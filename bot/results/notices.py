@@ -42,9 +42,12 @@ class Standing:
 
 @dataclass(frozen=True)
 class WinAnnounced(Said):
-    """A deal was won just now: the team channel hears who won what."""
+    """A deal was won just now: one post tells the team channel who won what, where that
+    leaves their targets, the tiers it crossed and whether it was their first win this month."""
 
     channel_id: str
+    # The post's outbox key: its corrections edit it and reply in its thread.
+    post_key: str
     owner_user_id: str
     owner_name: str
     customer: str
@@ -52,17 +55,25 @@ class WinAnnounced(Said):
     currency: str
     deal_id: int
     standings: tuple[Standing, ...]
+    # The member's tiers this win crossed, highest first; bonuses are in `team_currency`.
+    tiers: tuple[Tier, ...]
+    team_currency: str
+    # The month of which this is the member's first win, if it is.
+    first_win_of: date | None
 
 
 @dataclass(frozen=True)
 class TierReached(Said):
-    """A reward tier was granted: the team channel celebrates it."""
+    """Reward tiers were granted without a win to carry them (a team's tiers, or a member's
+    reached by a change to a won deal): one post celebrates the highest and lists the others."""
 
     channel_id: str
+    post_key: str
     # None for a team target.
     member_user_id: str | None
     team_name: str
-    tier: Tier
+    # Highest first.
+    tiers: tuple[Tier, ...]
     metric: str
     period: Period
     progress: Progress
@@ -70,15 +81,58 @@ class TierReached(Said):
 
 
 @dataclass(frozen=True)
-class FirstWinOfMonth(Said):
-    """A member's first win of a month."""
+class Because:
+    """The change that took something back, for the correction's reply: who did what."""
 
-    channel_id: str
+    actor_user_id: str
+    undo: bool
+    # "removed", "stage", "owner", "amount", "date" (a deal's), or "target".
+    kind: str
+    deal_id: int | None = None
+    stage_label: str | None = None
+    amount: Decimal | None = None
+    currency: str | None = None
+    owner_user_id: str | None = None
+    metric: str | None = None
+
+
+@dataclass(frozen=True)
+class PostedReward:
+    """A reward as a corrected post now shows it."""
+
+    name: str
+    bonus: Decimal | None
+    taken_back: bool
+
+
+@dataclass(frozen=True)
+class WonFacts:
+    """The win a post announced."""
+
     owner_user_id: str
-    month: date
     customer: str
     amount: Decimal
     currency: str
+    deal_id: int
+    taken_back: bool
+
+
+@dataclass(frozen=True)
+class PostCorrected(Said):
+    """Something a channel post celebrated was taken back: the post is edited to say so, and
+    one reply in its thread says why."""
+
+    channel_id: str
+    post_key: str
+    # Unique per correction: a retried command does not correct the same post twice.
+    correction_key: str
+    won: WonFacts | None
+    # Whose tiers a tier post celebrated (None with `won`, or for the team's).
+    member_user_id: str | None
+    team_name: str
+    rewards: tuple[PostedReward, ...]
+    currency: str
+    because: Because
 
 
 @dataclass(frozen=True)
@@ -134,6 +188,7 @@ class StreakReached(Said):
     """A check-in streak reward was granted: the team channel celebrates it."""
 
     channel_id: str
+    post_key: str
     member_user_id: str
     days: int
     name: str

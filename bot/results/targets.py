@@ -76,11 +76,12 @@ class RuleFacts:
 
 @dataclass(frozen=True)
 class GrantFacts:
-    """A reward given."""
+    """A reward given, and when it was taken back (None: it stands)."""
 
     name: str
     bonus: Decimal | None
     granted_at: datetime
+    reversed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,8 @@ class TargetSet:
     member: Person | None
     team: TeamFacts
     period: Period
+    # Rewards the new amount took back, by name.
+    taken_back: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from bot.domain.standup import streak, streak_start
 from bot.i18n import _
 from bot.results.notices import CheckInPosted, StreakReached
 from bot.results.standup import CheckedIn, MovedDeal, StageName
-from bot.services import deals, notices
+from bot.services import deals, grants, notices
 from bot.services.actor import Actor
 from bot.services.deals import DealFields
 from bot.services.directory import stages_of, team_members
@@ -32,7 +32,7 @@ from bot.services.standups import (
     settings_for,
 )
 from bot.services.targets import holidays, require_team
-from models import RewardGrant, RewardRule, SalesTeam, StandupPrompt, StandupResponse
+from models import RewardRule, SalesTeam, StandupPrompt, StandupResponse
 
 # Answers that say "no blocker".
 NOTHING = re.compile(r"^\s*(no(ne|pe|thing)?|n/?a|-+|nil|没有|无|暂无|没)\s*[.!。]?\s*$", re.I)
@@ -177,7 +177,10 @@ def _streak_rewards(
             "achieved": Decimal(run),
             "granted_at": actor.now,
         }
-        if insert_once(session, RewardGrant, values, ["subject_key", "scope", "tier"]):
+        grant_id = grants.give(session, values)
+        if grant_id is not None:
+            post_key = f"streak:{grant_id}"
+            grants.announced_in(session, [grant_id], post_key)
             notices.record(
                 session,
                 StreakReached(
@@ -185,6 +188,7 @@ def _streak_rewards(
                     # Celebrated in the team channel: in the workspace's language.
                     language=channel_language,
                     channel_id=team.channel_id,
+                    post_key=post_key,
                     member_user_id=member.slack_user_id,
                     days=run,
                     name=rule.name,

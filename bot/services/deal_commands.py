@@ -142,8 +142,7 @@ def execute(session: Session, actor: Actor, command: cmd.DealCommand) -> Result:
         case cmd.Pipeline():
             return _pipeline(session, actor, command)
         case cmd.Undo():
-            deal, _events = deals.undo_last(session, actor)
-            return _changed(session, "undo", Outcome(deal, _events, []))
+            return _changed(session, "undo", deals.undo_last(session, actor))
         case cmd.Assign():
             return _assign(session, actor, command)
     raise Refused(_("That is not something /deal can do."), USAGE["help"])
@@ -165,6 +164,7 @@ def _changed(session: Session, verb: str, outcome: Outcome) -> Changed:
         deal_facts(outcome.deal),
         tuple(FieldChange(e.action, e.field, e.old_value, e.new_value) for e in outcome.events),
         tuple(outcome.warnings),
+        outcome.taken_back,
     )
     return Changed(verb, facts, stage, person(owner), people)
 

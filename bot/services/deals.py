@@ -16,9 +16,9 @@ from bot.domain.amounts import Money
 from bot.domain.stages import Stage, shown_label
 from bot.domain.text import escape_mrkdwn
 from bot.i18n import _
-from bot.results.deals import DealRow, HistoryLine, StageTotal
+from bot.results.deals import DealRow, HistoryLine, StageTotal, TakenBack
 from bot.results.notices import DealAssigned
-from bot.services import notices, rewards
+from bot.services import notices, recognition
 from bot.services.actor import Actor
 from bot.services.directory import stages_of, team_of
 from bot.services.errors import Refused
@@ -48,6 +48,7 @@ class Outcome:
     deal: Deal
     events: list[DealEvent]
     warnings: list[str]
+    taken_back: TakenBack = recognition.NOTHING_TAKEN
 
 
 def stage_list(session: Session, workspace_id: str) -> list[Stage]:
@@ -130,7 +131,8 @@ def add_deal(session: Session, actor: Actor, fields: DealFields) -> Outcome:
     session.flush()
     change_id = new_change_id()
     events = [_record(session, actor, deal, change_id, "create", "deal", None, deal.id)]
-    _celebrate(session, deal, actor, won_now=stage.kind == "won")
+    nothing_before = recognition.DealBefore(deal.owner_id, deal.team_id, won=False, closed_at=None)
+    _settle(session, deal, nothing_before, actor, change_id)
     warnings = _warnings(deal, actor, stage)
     if actor.team is None:
         warnings.append(
@@ -166,6 +168,7 @@ def update_deal(
 ) -> Outcome:
     """Change fields of a deal; moving to a won or lost stage closes it, and back reopens it."""
     check_can_change(actor, deal)
+    was = recognition.before(session, deal)
     change_id = new_change_id()
     events: list[DealEvent] = []
     changes: list[tuple[str, object]] = [
@@ -184,22 +187,29 @@ def update_deal(
             setattr(deal, name, value)
     stages = stage_list(session, actor.workspace_id)
     stage = fields.stage
-    won_now = False
     if stage is not None and stage.key != deal.stage:
         events += _move_stage(session, actor, deal, stage, change_id, lost_reason)
-        won_now = stage.kind == "won"
+    taken = recognition.NOTHING_TAKEN
     if events:
         deal.updated_at = actor.now
-        _celebrate(session, deal, actor, won_now=won_now)
-    return Outcome(deal, events, _warnings(deal, actor, stage_by_key(stages, deal.stage)))
+        taken = _settle(session, deal, was, actor, change_id)
+    warnings = _warnings(deal, actor, stage_by_key(stages, deal.stage))
+    return Outcome(deal, events, warnings, taken)
 
 
-def _celebrate(session: Session, deal: Deal, actor: Actor, *, won_now: bool) -> None:
-    """After any change to a won deal: the win announcement, and every tier now reached."""
-    won = stage_by_key(stage_list(session, deal.workspace_id), deal.stage).kind == "won"
-    if won:
-        session.flush()
-        rewards.celebrate(session, deal, now=actor.now, won_now=won_now)
+def _settle(
+    session: Session,
+    deal: Deal,
+    was: recognition.DealBefore,
+    actor: Actor,
+    change_id: str,
+    *,
+    undo: bool = False,
+) -> TakenBack:
+    """Grant what the change earned and take back what it no longer earns."""
+    return recognition.after_deal_change(
+        session, deal, was, actor=actor.member, now=actor.now, change_id=change_id, undo=undo
+    )
 
 
 def _move_stage(
@@ -336,6 +346,8 @@ def assign(session: Session, actor: Actor, deal: Deal, new_owner: Member) -> Out
     change_id = new_change_id()
     events = []
     previous = session.get(Member, deal.owner_id)
+    was = recognition.before(session, deal)
+    taken = recognition.NOTHING_TAKEN
     if new_owner.id != deal.owner_id:
         events.append(
             _record(
@@ -350,9 +362,9 @@ def assign(session: Session, actor: Actor, deal: Deal, new_owner: Member) -> Out
             )
             deal.team_id = team.id
         deal.updated_at = actor.now
-        _celebrate(session, deal, actor, won_now=False)
+        taken = _settle(session, deal, was, actor, change_id)
         _tell_owners(session, actor, deal, previous, new_owner)
-    return Outcome(deal, events, [])
+    return Outcome(deal, events, [], taken)
 
 
 def _tell_owners(
@@ -395,7 +407,7 @@ FIELD_PARSERS: dict[str, Callable[[str], object]] = {
 }
 
 
-def undo_last(session: Session, actor: Actor) -> tuple[Deal, list[DealEvent]]:
+def undo_last(session: Session, actor: Actor) -> Outcome:
     """Revert the caller's own last change made within 10 minutes; the undo is history too."""
     last = session.scalars(
         select(DealEvent)
@@ -423,6 +435,7 @@ def undo_last(session: Session, actor: Actor) -> tuple[Deal, list[DealEvent]]:
     assert deal is not None
     check_can_change(actor, deal)
     _refuse_if_changed_since(session, deal, batch)
+    was = recognition.before(session, deal)
     undo_id = new_change_id()
     events = []
     for event in batch:
@@ -449,19 +462,8 @@ def undo_last(session: Session, actor: Actor) -> tuple[Deal, list[DealEvent]]:
             setattr(deal, event.field, old)
         event.undone_by = undo_id
     deal.updated_at = actor.now
-    if deal.deleted_at is None:
-        _celebrate(
-            session,
-            deal,
-            actor,
-            won_now=any(
-                e.field == "stage"
-                and e.new_value is not None
-                and stage_by_key(stage_list(session, deal.workspace_id), e.new_value).kind == "won"
-                for e in events
-            ),
-        )
-    return deal, events
+    taken = _settle(session, deal, was, actor, undo_id, undo=True)
+    return Outcome(deal, events, [], taken)
 
 
 def _refuse_if_changed_since(session: Session, deal: Deal, batch: Sequence[DealEvent]) -> None:

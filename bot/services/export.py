@@ -209,11 +209,14 @@ REWARD_COLUMNS = (
     "achieved",
     "target_id",
     "granted_at",
+    "status",
+    "reversed_at",
 )
 
 
 def reward_rows(session: Session, *, workspace_id: str | None = None) -> Iterator[Row]:
-    """Every reward granted, for paying out: who, what, when, bonus."""
+    """Every reward granted, for paying out: who, what, when, bonus, and whether it was
+    reversed since (a reversed grant's bonus is not owed)."""
     member = aliased(Member)
     query = (
         select(RewardGrant, member.slack_user_id, SalesTeam.name)
@@ -235,6 +238,8 @@ def reward_rows(session: Session, *, workspace_id: str | None = None) -> Iterato
             "achieved": grant.achieved,
             "target_id": grant.target_id,
             "granted_at": grant.granted_at,
+            "status": "granted" if grant.reversed_at is None else "reversed",
+            "reversed_at": grant.reversed_at,
         }
         yield _row(REWARD_COLUMNS, values)
 

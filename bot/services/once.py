@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import ColumnElement, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session
 
@@ -20,6 +20,19 @@ def insert_once(
     Concurrent callers on PostgreSQL block on the unique index until the first commits, then
     see the conflict: exactly one of them gets True, however many processes race.
     """
+    return insert_unique(session, model, values, keys) is not None
+
+
+def insert_unique(
+    session: Session,
+    model: type[DeclarativeBase],
+    values: dict[str, Any],
+    keys: list[str],
+    *,
+    where: ColumnElement[bool] | None = None,
+) -> Any:
+    """As `insert_once`, returning the new row's primary key (None: it existed); `where` names
+    a partial unique index's condition (the database must be told which index decides)."""
     table = model.__table__
     assert isinstance(table, Table)
     dialect = session.get_bind().dialect.name
@@ -27,11 +40,12 @@ def insert_once(
     statement = (
         insert(table)
         .values(**values)
-        .on_conflict_do_nothing(index_elements=keys)
+        .on_conflict_do_nothing(index_elements=keys, index_where=where)
         # rowcount is not reliable here (psycopg reports -1); a returned row is.
         .returning(*table.primary_key.columns)
     )
-    return session.execute(statement).first() is not None
+    row = session.execute(statement).first()
+    return None if row is None else row[0]
 
 
 def claim(session: Session, key: str, *, now: datetime) -> bool:

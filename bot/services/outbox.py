@@ -171,3 +171,11 @@ def defer(session: Session, message_id: int, *, now: datetime) -> None:
         .where(OutboxMessage.id == message_id)
         .values(lease_until=None, next_attempt_at=now + WAIT_FOR_REFERENCE)
     )
+
+
+def exists(session: Session, dedupe_key: str) -> bool:
+    """True when a message with this key was owed (sent, pending or given up on)."""
+    found = session.scalars(
+        select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
+    ).first()
+    return found is not None

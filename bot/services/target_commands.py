@@ -26,7 +26,7 @@ from bot.results.targets import (
     TeamBoard,
     TeamBoards,
 )
-from bot.services import rewards, targets
+from bot.services import recognition, rewards, targets
 from bot.services.actor import Actor
 from bot.services.directory import ensure_member, find_member
 from bot.services.errors import Refused
@@ -198,8 +198,16 @@ def _set(session: Session, actor: Actor, team: SalesTeam, command: cmd.SetTarget
         metric=command.metric,
         period=period,
     )
+    taken = recognition.after_target_change(
+        session, target, actor=actor.member, now=actor.now, old_amount=old
+    )
     return TargetSet(
-        target_facts(target), old, person(member) if member else None, team_facts(team), period
+        target_facts(target),
+        old,
+        person(member) if member else None,
+        team_facts(team),
+        period,
+        taken.rewards,
     )
 
 
@@ -263,6 +271,10 @@ def confirm_split(
     if not actor.member.can_manage:
         raise Refused(_(targets.MANAGERS_ONLY))
     done = targets.confirm_split(session, actor, team_target_id=team_target_id, shares=shares)
+    for target, old in done:
+        recognition.after_target_change(
+            session, target, actor=actor.member, now=actor.now, old_amount=old
+        )
     return Said(
         ":white_check_mark: "
         + ngettext(

@@ -258,8 +258,9 @@ def propose_split(
 
 def confirm_split(
     session: Session, actor: Actor, *, team_target_id: int, shares: dict[int, Decimal]
-) -> list[Target]:
-    """Set the proposed per-member targets (the manager pressed Confirm)."""
+) -> list[tuple[Target, Decimal | None]]:
+    """Set the proposed per-member targets (the manager pressed Confirm); each with the amount
+    it replaced."""
     team = require_team(actor)
     team_target = session.get(Target, team_target_id)
     if team_target is None or team_target.team_id != team.id:
@@ -271,8 +272,15 @@ def confirm_split(
         member = session.get(Member, member_id)
         if member is None or member.team_id != team.id:
             continue
-        target, _old = set_target(
-            session, actor, team=team, member=member, amount=amount, metric=metric, period=period
+        targets.append(
+            set_target(
+                session,
+                actor,
+                team=team,
+                member=member,
+                amount=amount,
+                metric=metric,
+                period=period,
+            )
         )
-        targets.append(target)
     return targets

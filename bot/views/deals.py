@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.domain.progress import tier_name
 from bot.domain.text import escape_mrkdwn
 from bot.i18n import N_, _, day, moment, money, ngettext
 from bot.results.deals import (
@@ -20,6 +21,7 @@ from bot.results.deals import (
     Result,
     Shown,
     StageTotal,
+    TakenBack,
 )
 from bot.views.common import Message, context_block, ephemeral, section
 
@@ -206,14 +208,17 @@ def deal_summary(result: Changed) -> str:
 
 
 def changed(result: Changed, labels: dict[str, str]) -> Message:
-    """What a change did, the deal as it is now, and how to undo it."""
-    if result.verb in VERB_TITLES:
-        emoji, word = VERB_TITLES[result.verb]
-        title = f"{emoji} {_(word)}"
+    """What a change did, the deal as it is now, what it took back, and how to undo it."""
+    if result.verb == "undo":
+        lines = [":rewind: " + _("Undone: {what}").format(what=undone(result, labels))]
     else:
-        title = _("Done:")
-    lines = [f"{title} {deal_summary(result)}"]
-    if result.verb in ("update", "undo", "assign", "reopen"):
+        if result.verb in VERB_TITLES:
+            emoji, word = VERB_TITLES[result.verb]
+            title = f"{emoji} {_(word)}"
+        else:
+            title = _("Done:")
+        lines = [f"{title} {deal_summary(result)}"]
+    if result.verb in ("update", "assign", "reopen"):
         changes = [
             _("{field}: {old} → {new}").format(
                 field=field_name(e.field),
@@ -227,6 +232,9 @@ def changed(result: Changed, labels: dict[str, str]) -> Message:
             lines.append(_("Nothing changed: the deal already had those values."))
         elif changes:
             lines.append("\n".join(f"• {c}" for c in changes))
+    taken = taken_back_text(result.outcome.taken_back)
+    if taken and result.verb != "undo":
+        lines.append(":leftwards_arrow_with_hook: " + taken[0].upper() + taken[1:] + ".")
     if result.verb == "won":
         lines.append(_("Congratulations! The team channel will hear about it.") + " :tada:")
     blocks = [section("\n".join(lines))]
@@ -236,6 +244,57 @@ def changed(result: Changed, labels: dict[str, str]) -> Message:
     if notes:
         blocks.append(context_block("\n".join(notes)))
     return ephemeral(lines[0], blocks)
+
+
+# What an undo put back, per field: the value it has again.
+_PUT_BACK = {
+    "stage": N_("back to {value}"),
+    "amount": N_("back to {value}"),
+    "owner_id": N_("back with {value}"),
+    "close_date": N_("close date back to {value}"),
+    "customer": N_("customer back to {value}"),
+    "title": N_("title back to {value}"),
+    "note": N_("note back to {value}"),
+    "lost_reason": N_("reason back to {value}"),
+}
+
+
+def undone(result: Changed, labels: dict[str, str]) -> str:
+    """`#12 *Acme*: back to Proposal, ¥12k; the win and *Target hit* were taken back`."""
+    deal = result.outcome.deal
+    head = f"`#{deal.id}` *{escape_mrkdwn(deal.customer)}*"
+    events = result.outcome.events
+    if any(e.field == "deleted_at" and e.new_value for e in events):
+        parts = [_("removed (it no longer counts anywhere)")]
+    else:
+        parts = [
+            _(_PUT_BACK[e.field]).format(
+                value=money(deal.amount, deal.currency)
+                if e.field == "amount"
+                else _value(e.field, e.new_value, labels, result.people)
+            )
+            for e in events
+            if e.field in _PUT_BACK
+        ]
+        if not any(e.field == "amount" for e in events):
+            parts.append(money(deal.amount, deal.currency))
+    text = f"{head}: " + ", ".join(parts)
+    taken = taken_back_text(result.outcome.taken_back)
+    return f"{text}; {taken}" if taken else text
+
+
+def taken_back_text(taken: TakenBack) -> str:
+    """`the win and *Target hit* were taken back`, or "" when nothing was."""
+    rewards = ", ".join(f"*{escape_mrkdwn(tier_name(name))}*" for name in taken.rewards)
+    if taken.win and rewards:
+        return _("the win and {rewards} were taken back").format(rewards=rewards)
+    if taken.win:
+        return _("the win was taken back")
+    if rewards:
+        return ngettext(
+            "{rewards} was taken back", "{rewards} were taken back", len(taken.rewards)
+        ).format(rewards=rewards)
+    return ""
 
 
 def shown(result: Shown, labels: dict[str, str], zone: ZoneInfo) -> Message:

@@ -6,36 +6,35 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from bot.domain.progress import tier_name
+from bot.domain.progress import Tier, tier_name
 from bot.domain.text import escape_mrkdwn
 from bot.i18n import _, current, date_in, day, money, ngettext, use_language
-from bot.results.calls import DM_OF, RENDER, Call
+from bot.results.calls import DM_OF, RENDER, THREAD_OF, UPDATE_OF, Call
 from bot.results.notices import (
+    Because,
     ChartsDue,
     DealAssigned,
     ExportReady,
-    FirstWinOfMonth,
+    PostCorrected,
     ReportPosted,
     Said,
     TierReached,
     WinAnnounced,
+    WonFacts,
 )
 from bot.views import report as report_views
 from bot.views.common import context_block, section
-from bot.views.metrics import goal_text
+from bot.views.metrics import goal_text, metric_name
 from bot.views.standup_notices import STANDUP_RENDERERS
 
 
 def win_announced(notice: WinAnnounced) -> list[Call]:
-    """Who won which customer for how much, and where that leaves their targets."""
+    """One post for a win: who won what, where it leaves their targets, the highest tier it
+    crossed (the others in a line) and whether it is their first win of the month."""
     amount = money(notice.amount, notice.currency)
-    text = ":trophy: " + _("{person} won *{customer}* for *{amount}* (deal #{id}).").format(
-        person=f"<@{notice.owner_user_id}>",
-        customer=escape_mrkdwn(notice.customer),
-        amount=amount,
-        id=notice.deal_id,
-    )
-    blocks: list[dict[str, Any]] = [section(text)]
+    blocks: list[dict[str, Any]] = [section(":trophy: " + _win_line(notice))]
+    if notice.tiers:
+        blocks.append(section(_tiers_text(notice.tiers, notice.team_currency)))
     lines = [
         (
             _("{bar} {percent} of the team's {goal}")
@@ -49,6 +48,13 @@ def win_announced(notice: WinAnnounced) -> list[Call]:
         for standing in notice.standings
         if standing.metric in ("revenue", "deals")
     ]
+    if notice.first_win_of is not None:
+        lines.append(
+            ":sparkles: "
+            + _("Their first win of {month}. Keep them coming!").format(
+                month=date_in(notice.first_win_of, en="MMMM", zh="M月")
+            )
+        )
     if lines:
         blocks.append(context_block("\n".join(lines)))
     payload = {
@@ -62,30 +68,51 @@ def win_announced(notice: WinAnnounced) -> list[Call]:
         "blocks": blocks,
         "unfurl_links": False,
     }
-    return [Call("chat.postMessage", payload)]
+    return [Call("chat.postMessage", payload, notice.post_key)]
+
+
+def _win_line(won: WinAnnounced | WonFacts) -> str:
+    owner = won.owner_user_id
+    return _("{person} won *{customer}* for *{amount}* (deal #{id}).").format(
+        person=f"<@{owner}>",
+        customer=escape_mrkdwn(won.customer),
+        amount=money(won.amount, won.currency),
+        id=won.deal_id,
+    )
+
+
+def _reward_text(name: str, bonus: Decimal | None, currency: str) -> str:
+    text = f"*{escape_mrkdwn(tier_name(name))}*"
+    if bonus:
+        text += " · " + _("bonus {amount}").format(amount=money(bonus, currency))
+    return text
+
+
+def _tiers_text(tiers: tuple[Tier, ...], currency: str) -> str:
+    """The highest tier crossed with its reward; the lower ones crossed with it in a line."""
+    highest, *lower = tiers
+    text = f":gift: {_reward_text(highest.name, highest.bonus, currency)}"
+    if lower:
+        text += "\n" + _("Also reached: {tiers}").format(
+            tiers=", ".join(_reward_text(t.name, t.bonus, currency) for t in lower)
+        )
+    return text
 
 
 def tier_reached(notice: TierReached) -> list[Call]:
-    """A reward tier's celebration: headline, reward, running total."""
+    """Tiers crossed without a win post to carry them: the highest celebrated, the rest listed."""
     in_money = notice.metric != "deals"
 
     def amount(value: Decimal) -> str:
         return money(value, notice.currency) if in_money else f"{value:.0f}"
 
-    who = (
-        f"<@{notice.member_user_id}>"
-        if notice.member_user_id
-        else _("Team {team}").format(team=escape_mrkdwn(notice.team_name))
-    )
-    tier = notice.tier
+    who = _who(notice.member_user_id, notice.team_name)
+    highest = notice.tiers[0]
     goal = goal_text(notice.metric, notice.period.label(current()))
     headline = _("{who} reached *{percent}%* of the {goal}!").format(
-        who=who, percent=f"{tier.percent:.0f}", goal=goal
+        who=who, percent=f"{highest.percent:.0f}", goal=goal
     )
-    name = tier_name(tier.name)
-    reward = f":gift: *{escape_mrkdwn(name)}*"
-    if tier.bonus:
-        reward += " · " + _("bonus {amount}").format(amount=money(tier.bonus, notice.currency))
+    name = tier_name(highest.name)
     running = _("Running total: {achieved} of {target} ({percent}%)").format(
         achieved=amount(notice.progress.achieved),
         target=amount(notice.progress.target),
@@ -94,29 +121,81 @@ def tier_reached(notice: TierReached) -> list[Call]:
     blocks = [
         {"type": "header", "text": {"type": "plain_text", "text": f"🎉 {name}"[:150]}},
         section(headline),
-        section(reward),
+        section(_tiers_text(notice.tiers, notice.currency)),
         context_block(running),
     ]
     payload = {
         "channel": notice.channel_id,
-        "text": f"{escape_mrkdwn(name)}: {who} {tier.percent:.0f}%",
+        "text": f"{escape_mrkdwn(name)}: {who} {highest.percent:.0f}%",
         "blocks": blocks,
     }
-    return [Call("chat.postMessage", payload)]
+    return [Call("chat.postMessage", payload, notice.post_key)]
 
 
-def first_win_of_month(notice: FirstWinOfMonth) -> list[Call]:
-    """A member's first win of the month, cheered in the team channel."""
-    text = ":sparkles: " + _(
-        "First win of {month} for {person}: *{customer}*, {amount}. Keep them coming!"
-    ).format(
-        month=date_in(notice.month, en="MMMM", zh="M月"),
-        person=f"<@{notice.owner_user_id}>",
-        customer=escape_mrkdwn(notice.customer),
-        amount=money(notice.amount, notice.currency),
+def _who(member_user_id: str | None, team_name: str) -> str:
+    if member_user_id:
+        return f"<@{member_user_id}>"
+    return _("Team {team}").format(team=escape_mrkdwn(team_name))
+
+
+def post_corrected(notice: PostCorrected) -> list[Call]:
+    """The post edited to show what was taken back, and one reply in its thread saying why."""
+    lines = []
+    if notice.won is not None:
+        line = _win_line(notice.won)
+        lines.append(f"~{line}~ " + _("_(undone)_") if notice.won.taken_back else line)
+    else:
+        lines.append(
+            _("{who}'s rewards:").format(who=_who(notice.member_user_id, notice.team_name))
+        )
+    for reward in notice.rewards:
+        text = _reward_text(reward.name, reward.bonus, notice.currency)
+        lines.append(
+            f":gift: ~{text}~ " + _("_(taken back)_") if reward.taken_back else f":gift: {text}"
+        )
+    why = because_text(notice.because)
+    edited = {
+        UPDATE_OF: notice.post_key,
+        "channel": notice.channel_id,
+        "text": lines[0],
+        "blocks": [section("\n".join(lines)), context_block(":leftwards_arrow_with_hook: " + why)],
+    }
+    reply = {THREAD_OF: notice.post_key, "channel": notice.channel_id, "text": why}
+    return [
+        Call("chat.update", edited, f"{notice.correction_key}:update"),
+        Call("chat.postMessage", reply, f"{notice.correction_key}:reply"),
+    ]
+
+
+def because_text(because: Because) -> str:
+    """Why something was taken back: "Undone by @ravi: deal #12 is back in Proposal"."""
+    who = f"<@{because.actor_user_id}>"
+    deal = _("deal #{id}").format(id=because.deal_id)
+    amount = (
+        money(because.amount, because.currency)
+        if because.amount is not None and because.currency
+        else ""
     )
-    payload = {"channel": notice.channel_id, "text": text, "blocks": [section(text)]}
-    return [Call("chat.postMessage", payload)]
+    if because.kind == "target":
+        metric = because.metric or "revenue"
+        target = amount if metric != "deals" else f"{because.amount or 0:.0f}"
+        return _("Changed by {who}: the {metric} target is {amount} now.").format(
+            who=who, metric=metric_name(metric), amount=target
+        )
+    what = {
+        "removed": _("{deal} was removed").format(deal=deal),
+        "stage": _("{deal} is in {stage} now").format(deal=deal, stage=because.stage_label),
+        "owner": _("{deal} belongs to {owner} now").format(
+            deal=deal, owner=f"<@{because.owner_user_id}>"
+        ),
+        "amount": _("{deal} is {amount} now").format(deal=deal, amount=amount),
+        "date": _("{deal} was won on another day").format(deal=deal),
+    }[because.kind]
+    if because.undo:
+        if because.kind == "stage":
+            what = _("{deal} is back in {stage}").format(deal=deal, stage=because.stage_label)
+        return _("Undone by {who}: {what}.").format(who=who, what=what)
+    return _("Changed by {who}: {what}.").format(who=who, what=what)
 
 
 def report_posted(notice: ReportPosted) -> list[Call]:
@@ -190,7 +269,7 @@ Renderer = Callable[[Any], list[Call]]
 RENDERERS: dict[type[Said], Renderer] = {
     WinAnnounced: win_announced,
     TierReached: tier_reached,
-    FirstWinOfMonth: first_win_of_month,
+    PostCorrected: post_corrected,
     ReportPosted: report_posted,
     ChartsDue: charts_due,
     ExportReady: export_ready,

@@ -72,7 +72,7 @@ def streak_reached(notice: StreakReached) -> list[Call]:
     if notice.bonus:
         text += " · " + _("bonus {amount}").format(amount=money(notice.bonus, notice.currency))
     payload = {"channel": notice.channel_id, "text": text, "blocks": [section(text)]}
-    return [Call("chat.postMessage", payload)]
+    return [Call("chat.postMessage", payload, notice.post_key)]
 
 
 STANDUP_RENDERERS: dict[type[Said], Callable[[Any], list[Call]]] = {

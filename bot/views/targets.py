@@ -9,6 +9,7 @@ from typing import Any
 from bot.domain.progress import DEFAULT_TIERS, tier_name
 from bot.domain.text import escape_mrkdwn
 from bot.i18n import _, current, day, money, ngettext, use_language
+from bot.results.deals import TakenBack
 from bot.results.targets import (
     Histories,
     LeaderboardResult,
@@ -24,7 +25,7 @@ from bot.results.targets import (
     TeamBoards,
 )
 from bot.views.common import Message, context_block, ephemeral, section
-from bot.views.deals import pack_lines
+from bot.views.deals import pack_lines, taken_back_text
 from bot.views.metrics import goal_text, metric_name
 
 SPLIT_CONFIRM_ACTION = "target_split_confirm"
@@ -166,6 +167,11 @@ def target_set(result: TargetSet) -> Message:
     if result.member:
         values["person"] = f"<@{result.member.slack_user_id}>"
     text = ":dart: " + message.format(**values)
+    taken = taken_back_text(TakenBack(win=False, rewards=result.taken_back))
+    if taken:
+        text += "\n:leftwards_arrow_with_hook: " + _("At the new target, {what}.").format(
+            what=taken
+        )
     return ephemeral(text, [section(text)])
 
 
@@ -234,29 +240,40 @@ def rules(result: Rules) -> Message:
 
 
 def ledger(result: Ledger) -> Message:
-    """Rewards granted in a period, for paying out."""
+    """Rewards granted in a period, each reversal under its grant, and the net to pay."""
     period = result.period.label(current())
     if not result.lines:
         text = _("No rewards granted in {period} yet.").format(period=period)
         return ephemeral(text, [section(text)])
     currency = result.team.currency
-    total = sum((line.grant.bonus or Decimal(0) for line in result.lines), Decimal(0))
-    rows = [
-        f"{day(line.grant.granted_at.date())} · "
-        + (f"<@{line.member.slack_user_id}>" if line.member else _("the team"))
-        + f" · *{escape_mrkdwn(tier_name(line.grant.name))}*"
-        + (
-            " · " + _("bonus {amount}").format(amount=money(line.grant.bonus, currency))
-            if line.grant.bonus
-            else ""
+    rows = []
+    granted = reversed_total = Decimal(0)
+    for line in result.lines:
+        grant = line.grant
+        who = f"<@{line.member.slack_user_id}>" if line.member else _("the team")
+        name = f"*{escape_mrkdwn(tier_name(grant.name))}*"
+        bonus = money(grant.bonus, currency) if grant.bonus else ""
+        rows.append(
+            f"{day(grant.granted_at.date())} · {who} · {name}"
+            + (" · " + _("bonus {amount}").format(amount=bonus) if bonus else "")
         )
-        for line in result.lines
-    ]
+        granted += grant.bonus or Decimal(0)
+        if grant.reversed_at is not None:
+            rows.append(
+                f"{day(grant.reversed_at.date())} · {who} · ~{name}~ "
+                + _("reversed")
+                + (f" · −{bonus}" if bonus else "")
+            )
+            reversed_total += grant.bonus or Decimal(0)
     head = section(_("*Rewards granted in {period}*").format(period=period))
-    foot = context_block(
-        _("Bonuses to pay: {amount}").format(amount=money(total, currency, short=False))
-    )
-    return ephemeral(_("Rewards ledger"), [head, *pack_lines(rows), foot])
+    net = money(granted - reversed_total, currency, short=False)
+    total = _("Bonuses to pay: {amount}").format(amount=net)
+    if reversed_total:
+        total += " " + _("({granted} granted, {reversed} reversed)").format(
+            granted=money(granted, currency, short=False),
+            reversed=money(reversed_total, currency, short=False),
+        )
+    return ephemeral(_("Rewards ledger"), [head, *pack_lines(rows), context_block(total)])
 
 
 def split(result: Split) -> Message:

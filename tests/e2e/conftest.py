@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 
 import pytest
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.dev.driver import Reply, SlackDriver
 from bot.dev.standin import DevSlack
+from bot.services.outbox import pending_count
 
 Say = Callable[..., Reply]
+Drain = Callable[[], None]
+
+
+@pytest.fixture
+def drain(sessions: sessionmaker[Session]) -> Drain:
+    """`drain()`: wait until the sender has sent everything owed, so a test can count posts."""
+
+    def wait(timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            with sessions() as session:
+                if pending_count(session) == 0:
+                    return
+            if time.monotonic() > deadline:
+                raise AssertionError("the outbox still owes Slack messages")
+            time.sleep(0.02)
+
+    return wait
 
 
 @pytest.fixture
@@ -35,3 +57,23 @@ def team(say: Say, slack: DevSlack) -> None:
     assert reply.status == 200 and "Setting up" in reply.text
     done = slack.wait_for("response_url", lambda c: "sales team" in str(c.params))
     assert "is now a sales team" in str(done[0].params)
+
+
+def race(actions: list[Callable[[], Reply]]) -> list[Reply]:
+    """Run the actions at the same moment, each in its own thread; their replies."""
+    barrier = threading.Barrier(len(actions))
+    replies: list[Reply] = []
+    lock = threading.Lock()
+
+    def run(action: Callable[[], Reply]) -> None:
+        barrier.wait()
+        reply = action()
+        with lock:
+            replies.append(reply)
+
+    threads = [threading.Thread(target=run, args=(a,)) for a in actions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return replies
