@@ -3,12 +3,15 @@ that celebrated it is edited once and answered once in its thread; one post per 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.clock import FrozenClock
 from bot.dev.standin import DevSlack
 from bot.dev.standin.server import Call
 from bot.services.export import reward_rows
@@ -257,10 +260,6 @@ def test_undoing_and_rewinning_at_once_leaves_one_live_grant(
 
 def test_live_grants_are_unique_in_the_database(sessions: sessionmaker[Session]) -> None:
     """The guarantee is the partial unique index, not the code that checks first."""
-    from datetime import UTC, datetime
-
-    from sqlalchemy.exc import IntegrityError
-
     values = {
         "workspace_id": "T1",
         "team_id": 1,
@@ -277,3 +276,27 @@ def test_live_grants_are_unique_in_the_database(sessions: sessionmaker[Session])
         session.add(RewardGrant(**values))
         with pytest.raises(IntegrityError):
             session.commit()
+
+
+def test_a_win_moved_to_another_month_is_taken_back_from_the_first(
+    say: Say, slack: DevSlack, sessions: sessionmaker[Session], drain: Drain, clock: FrozenClock
+) -> None:
+    """Won on Nov 30, reopened and won again on Dec 1: the win now counts in December, so
+    November's tiers and first win are reversed and December's granted."""
+    say("/target", "set <@U2|bob> 50k", user="U1")
+    say("/target", "set <@U2|bob> 50k december", user="U1")
+    say("/deal", "add Acme 60k won")
+    clock.set(datetime(2026, 12, 1, 2, 0, tzinfo=UTC))
+    say("/deal", "reopen #1")
+    say("/deal", "won #1")
+    drain()
+    live = {(subject, name) for subject, name, is_live in ledger(sessions) if is_live}
+    assert live == {
+        ("target:2", "Halfway there"),
+        ("target:2", "Target hit"),
+        ("first-win:2:2026-12", "First win of the month"),
+    }
+    [first, second] = posts(slack, ":trophy:")
+    assert "first win of November" in str(first.params)
+    assert "first win of December" in str(second.params)
+    assert "~*First win of the month*~ _(taken back)_" in str(slack.last("chat.update").params)
