@@ -2,7 +2,7 @@
 
 from models.base import Base
 from models.deal import Deal, DealEvent, StageDef
-from models.delivery import OutboxMessage, ProcessedEvent, ScheduledRun
+from models.delivery import OutboxMessage, ProcessedEvent, ScheduledRun, SeenRequest
 from models.standup import Holiday, StandupDay, StandupPrompt, StandupResponse, StandupSettings
 from models.target import TEAM_SCOPE, RewardGrant, RewardRule, Target, TargetEvent
 from models.workspace import FxRate, Member, SalesTeam, Workspace
@@ -21,6 +21,7 @@ __all__ = [
     "RewardRule",
     "SalesTeam",
     "ScheduledRun",
+    "SeenRequest",
     "StageDef",
     "StandupDay",
     "StandupPrompt",

@@ -55,3 +55,17 @@ class ProcessedEvent(Base):
     event_id: Mapped[str] = mapped_column(String(64), unique=True)
     workspace_id: Mapped[str] = mapped_column(String(32))
     received_at: Mapped[datetime]
+
+
+class SeenRequest(Base):
+    """A signed request already executed: the same signature again is a replay, refused.
+
+    Kept only for the signature's five-minute window (older ones are refused as stale anyway).
+    """
+
+    __tablename__ = "seen_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # "v0=" and 64 hex digits.
+    signature: Mapped[str] = mapped_column(String(80), unique=True)
+    seen_at: Mapped[datetime] = mapped_column(index=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 import time
 import urllib.error
 import urllib.request
@@ -72,6 +73,10 @@ def bolt_transport(app: App) -> Transport:
     return send
 
 
+def _trigger_id() -> str:
+    return f"{time.time_ns()}.{secrets.token_hex(6)}"
+
+
 class SlackDriver:
     """Plays Slack's side of the conversation: signed slash commands, interactions and events."""
 
@@ -106,9 +111,10 @@ class SlackDriver:
         user: str,
         channel: str = "C1",
         response_url: str = "",
-        trigger_id: str = "trigger-1",
+        trigger_id: str | None = None,
     ) -> Reply:
-        """A slash command, as Slack posts it."""
+        """A slash command, as Slack posts it (each with a trigger id of its own, so two
+        identical commands are two requests, not a replay)."""
         body = slash_command_body(
             command,
             text,
@@ -116,12 +122,13 @@ class SlackDriver:
             team_id=self.team_id,
             channel_id=channel,
             response_url=response_url,
-            trigger_id=trigger_id,
+            trigger_id=trigger_id or _trigger_id(),
         )
         return self.post(body, "application/x-www-form-urlencoded")
 
     def interaction(self, payload: dict[str, Any]) -> Reply:
-        """A block action or view submission."""
+        """A block action or view submission (with a trigger id of its own, as Slack's)."""
+        payload = {"trigger_id": _trigger_id(), **payload}
         return self.post(interaction_body(payload), "application/x-www-form-urlencoded")
 
     def event(

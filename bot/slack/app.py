@@ -28,6 +28,7 @@ from bot.jobs.report_charts import render_charts
 from bot.runtime import RUNTIME_KEY, Runtime
 from bot.services.events import first_delivery
 from bot.slack.client import CLIENT_RETRIES, CLIENT_TIMEOUT_SECONDS, make_web_client
+from bot.slack.guard import Guard
 from bot.slack.oauth import (
     SalesbotInstallationStore,
     StoreAuthorize,
@@ -62,13 +63,18 @@ class Salesbot:
     def wsgi(self) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
         """The WSGI application: Slack's paths through bolt, /healthz for load balancers."""
         # bolt's handler also answers GET /slack/install and /slack/oauth_redirect with OAuth.
-        slack = SlackRequestHandler(self.bolt, path="/slack/events")
+        bolt = SlackRequestHandler(self.bolt, path="/slack/events")
+        slack = Guard(
+            bolt,  # type: ignore[arg-type]
+            signing_secret=self.runtime.settings.slack_signing_secret or "",
+            sessions=self.runtime.sessions,
+        )
         engine = self.runtime.engine
 
         def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
             if environ.get("PATH_INFO") == "/healthz":
                 return healthz(engine, start_response)
-            return slack(environ, start_response)  # type: ignore[arg-type]
+            return slack(environ, start_response)
 
         return application
 
