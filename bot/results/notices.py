@@ -204,3 +204,16 @@ class DealAssigned(Said):
     currency: str
     by_user_id: str
     to_user_id: str
+
+
+@dataclass(frozen=True)
+class MemberDeactivated(Said):
+    """Slack deactivated a team member and the daily refresh took them out of the team: one
+    of the team's managers hears it in a DM (`removal`: which removal, so it is said once)."""
+
+    manager_user_id: str
+    member_user_id: str
+    member_name: str
+    channel_id: str
+    removal: str
+
