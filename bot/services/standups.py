@@ -141,7 +141,8 @@ def refresh_day(session: Session, team: SalesTeam, day: StandupDay) -> None:
 
 
 def day_summary(session: Session, team: SalesTeam, day: StandupDay) -> DaySummary:
-    """Who checked in, who is waiting, away or missed, with streaks and blockers."""
+    """Who checked in (on time or late), who is waiting, away or missed, with streaks and
+    blockers."""
     settings = settings_for(session, team)
     schedule = schedule_of(settings)
     hols = holidays(session, team)
@@ -155,7 +156,9 @@ def day_summary(session: Session, team: SalesTeam, day: StandupDay) -> DaySummar
     for member in team_members(session, team):
         _prompt_row, response = by_member.get(member.id, (None, None))
         if response is not None:
-            status = "in"
+            # After the day message said who missed, a check-in does not undo that: it is late.
+            late = day.closed_at is not None and response.submitted_at >= day.closed_at
+            status = "late" if late else "in"
         elif is_away(member, day.local_date):
             status = "away"
         elif day.closed_at is not None:
