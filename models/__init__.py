@@ -3,7 +3,14 @@
 from models.base import Base
 from models.deal import Deal, DealEvent, StageDef
 from models.delivery import OutboxMessage, ProcessedEvent, ScheduledRun, SeenRequest
-from models.standup import Holiday, StandupDay, StandupPrompt, StandupResponse, StandupSettings
+from models.standup import (
+    Holiday,
+    StandupBlocker,
+    StandupDay,
+    StandupPrompt,
+    StandupResponse,
+    StandupSettings,
+)
 from models.target import TEAM_SCOPE, RewardGrant, RewardRule, Target, TargetEvent
 from models.workspace import FxRate, Member, SalesTeam, Workspace
 
@@ -23,6 +30,7 @@ __all__ = [
     "ScheduledRun",
     "SeenRequest",
     "StageDef",
+    "StandupBlocker",
     "StandupDay",
     "StandupPrompt",
     "StandupResponse",

@@ -92,3 +92,20 @@ class StandupResponse(Base):
     blocker: Mapped[str] = mapped_column(Text, default="")
     submitted_at: Mapped[datetime]
     thread_ts: Mapped[str | None] = mapped_column(String(32))
+
+
+class StandupBlocker(Base):
+    """A blocker raised in a check-in; unique per prompt and wording, so the team's managers
+    are told of each blocker once, however often the check-in is submitted."""
+
+    __tablename__ = "standup_blocker"
+    __table_args__ = (UniqueConstraint("prompt_id", "digest"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspace.id"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("sales_team.id"))
+    prompt_id: Mapped[int] = mapped_column(ForeignKey("standup_prompt.id"))
+    # SHA-256 of the blocker with case, width and spacing folded: "Legal" and " legal " are one.
+    digest: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    raised_at: Mapped[datetime]

@@ -29,6 +29,7 @@ Rules worth knowing (all tested):
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterator
@@ -200,6 +201,13 @@ def streak_start(
     """The first day of the current run, or None when there is no run."""
     run = _current_run(checked_in, today, days, holidays, away)
     return run[-1] if run else None
+
+
+def blocker_digest(text: str) -> str:
+    """The key of a blocker: case, character width and spacing folded, so the same blocker
+    typed again ("Waiting on legal", "waiting  on LEGAL") is the same blocker."""
+    folded = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    return hashlib.sha256(folded.encode("utf-8")).hexdigest()
 
 
 def parse_days(text: str) -> frozenset[int]:

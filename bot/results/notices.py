@@ -181,6 +181,8 @@ class CheckInPosted(Said):
     blocker: str
     # Managers to call on a blocker.
     managers: tuple[str, ...]
+    # Checked in after the day message had said who missed.
+    late: bool = False
 
 
 @dataclass(frozen=True)
@@ -259,3 +261,40 @@ class DealAssigned(Said):
     currency: str
     by_user_id: str
     to_user_id: str
+
+
+@dataclass(frozen=True)
+class MemberDeactivated(Said):
+    """Slack deactivated a team member and the daily refresh took them out of the team: one
+    of the team's managers hears it in a DM (`removal`: which removal, so it is said once)."""
+
+    manager_user_id: str
+    member_user_id: str
+    member_name: str
+    channel_id: str
+    removal: str
+
+
+@dataclass(frozen=True)
+class BlockerRaised(Said):
+    """A check-in raised a blocker: one of the team's managers hears it in a DM, once."""
+
+    manager_user_id: str
+    member_user_id: str
+    channel_id: str
+    local_date: date
+    blocker: str
+    blocker_id: int
+
+
+@dataclass(frozen=True)
+class BlockerAdded(Said):
+    """A member checked in again with a new blocker: it goes to the day message's thread,
+    with the team's managers mentioned, once."""
+
+    channel_id: str
+    day_id: int
+    user_id: str
+    blocker: str
+    blocker_id: int
+    managers: tuple[str, ...]

@@ -53,6 +53,7 @@ class SummaryEntry:
 
     user_id: str
     name: str
+    # "in", "late" (after the day closed), "waiting", "away" or "missed".
     status: str
     streak: int
     blocker: bool

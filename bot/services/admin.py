@@ -39,11 +39,11 @@ from bot.services.directory import (
     ensure_member,
     find_member,
     setup_team,
-    sync_team_members,
     team_for_channel,
     team_members,
 )
 from bot.services.errors import Refused
+from bot.services.roster import refresh_team
 from models import FxRate as FxRateRow
 from models import Member, SalesTeam, StageDef
 
@@ -93,11 +93,13 @@ def set_up(
     )
     if currency:
         team.currency = currency
-    joined = sync_team_members(session, team, profiles, now=actor.now)
+    refresh_team(session, team, profiles, now=actor.now)
+    # The team as `/salesbot team` and the stand-up count it, hand-added members included.
+    members = team_members(session, team)
     return TeamSetUp(
         team_name=team.name,
         created=created,
-        member_user_ids=tuple(m.slack_user_id for m in joined),
+        member_user_ids=tuple(m.slack_user_id for m in members),
         currency=team.currency,
         timezone=team.timezone,
     )

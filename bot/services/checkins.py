@@ -12,16 +12,16 @@ from sqlalchemy.orm import Session
 
 from bot.domain.amounts import Money
 from bot.domain.stages import Stage
-from bot.domain.standup import streak, streak_start
+from bot.domain.standup import blocker_digest, streak, streak_start
 from bot.i18n import _
-from bot.results.notices import CheckInPosted, StreakReached
+from bot.results.notices import BlockerAdded, BlockerRaised, CheckInPosted, StreakReached
 from bot.results.standup import CheckedIn, MovedDeal, StageName
 from bot.services import deals, grants, notices
 from bot.services.actor import Actor
 from bot.services.deals import DealFields
-from bot.services.directory import stages_of, team_members
+from bot.services.directory import stages_of, team_managers
 from bot.services.errors import Refused
-from bot.services.language import workspace_language
+from bot.services.language import member_language, workspace_language
 from bot.services.once import insert_once
 from bot.services.standups import (
     checked_days,
@@ -32,7 +32,13 @@ from bot.services.standups import (
     settings_for,
 )
 from bot.services.targets import holidays, require_team
-from models import RewardRule, SalesTeam, StandupPrompt, StandupResponse
+from models import (
+    RewardRule,
+    SalesTeam,
+    StandupBlocker,
+    StandupPrompt,
+    StandupResponse,
+)
 
 # Answers that say "no blocker".
 NOTHING = re.compile(r"^\s*(no(ne|pe|thing)?|n/?a|-+|nil|没有|无|暂无|没)\s*[.!。]?\s*$", re.I)
@@ -65,7 +71,10 @@ def blocker_of(questions: list[str], answers: list[tuple[str, str]]) -> str:
 def check_in(
     session: Session, actor: Actor, answers: list[tuple[str, str]], moves: list[Move]
 ) -> CheckedIn:
-    """Record today's check-in once; moves are ordinary deal changes, with history."""
+    """Record today's check-in once; moves are ordinary deal changes, with history.
+
+    A blocker is told to the team's managers once: mentioned in the thread and in a DM to
+    each. Checking in again changes nothing, but a blocker not raised yet today is told."""
     team = require_team(actor)
     day = local_day(session, actor, team)
     prompt = _prompt_for(session, actor, team, day)
@@ -79,10 +88,11 @@ def check_in(
     }
     if not insert_once(session, StandupResponse, values, ["prompt_id"]):
         # A double-clicked submit, or a second check-in: the first one stands.
+        _raise_again(session, actor, team, prompt, blocker)
         return CheckedIn(day, False, (), 0)
     moved = tuple(_move(session, actor, move) for move in moves)
     standup_day = ensure_day(session, team, day, now=actor.now)
-    managers = tuple(m.slack_user_id for m in team_members(session, team) if m.can_manage)
+    raised = _raise(session, actor, team, prompt, blocker)
     # The thread post goes to the team channel: in the workspace's language.
     channel_language = workspace_language(session, team.workspace_id)
     notices.record(
@@ -96,12 +106,96 @@ def check_in(
             answers=tuple(answers),
             moved=moved,
             blocker=blocker,
-            managers=managers,
+            managers=raised.managers if raised else (),
+            # The day message said who missed already: this one stays missed, and late.
+            late=standup_day.closed_at is not None,
         ),
     )
     refresh_day(session, team, standup_day)
     run = _streak_rewards(session, team, actor, day, channel_language)
     return CheckedIn(day, True, moved, run)
+
+
+@dataclass(frozen=True)
+class Raised:
+    """A blocker told to the team's managers (`managers`, by Slack id) for the first time."""
+
+    blocker_id: int
+    managers: tuple[str, ...]
+
+
+def _raise(
+    session: Session, actor: Actor, team: SalesTeam, prompt: StandupPrompt, blocker: str
+) -> Raised | None:
+    """DM each of the team's managers a blocker not raised yet with this prompt (None: there
+    is none, or it was raised already)."""
+    if not blocker:
+        return None
+    digest = blocker_digest(blocker)
+    values = {
+        "workspace_id": team.workspace_id,
+        "team_id": team.id,
+        "prompt_id": prompt.id,
+        "digest": digest,
+        "text": blocker,
+        "raised_at": actor.now,
+    }
+    # The unique (prompt, digest) is the guarantee: a re-submission raises nothing twice.
+    if not insert_once(session, StandupBlocker, values, ["prompt_id", "digest"]):
+        return None
+    blocker_id = session.scalars(
+        select(StandupBlocker.id).where(
+            StandupBlocker.prompt_id == prompt.id, StandupBlocker.digest == digest
+        )
+    ).one()
+    # Whoever raised it knows already, manager or not.
+    managers = [m for m in team_managers(session, team) if m.id != actor.member.id]
+    for manager in managers:
+        notices.record(
+            session,
+            BlockerRaised(
+                workspace_id=team.workspace_id,
+                # A DM to one manager: in their language.
+                language=member_language(session, manager),
+                manager_user_id=manager.slack_user_id,
+                member_user_id=actor.member.slack_user_id,
+                channel_id=team.channel_id,
+                local_date=prompt.local_date,
+                blocker=blocker,
+                blocker_id=blocker_id,
+            ),
+        )
+    return Raised(blocker_id, tuple(m.slack_user_id for m in managers))
+
+
+def _raise_again(
+    session: Session, actor: Actor, team: SalesTeam, prompt: StandupPrompt, blocker: str
+) -> None:
+    """A second check-in the same day with a blocker not raised yet: it goes to the thread
+    and to the managers, and the day message shows it; the first answers stand."""
+    raised = _raise(session, actor, team, prompt, blocker)
+    if raised is None:
+        return
+    response = session.scalars(
+        select(StandupResponse).where(StandupResponse.prompt_id == prompt.id)
+    ).one()
+    response.blocker = blocker
+    standup_day = ensure_day(session, team, prompt.local_date, now=actor.now)
+    notices.record(
+        session,
+        BlockerAdded(
+            workspace_id=team.workspace_id,
+            # In the day message's thread: in the workspace's language.
+            language=workspace_language(session, team.workspace_id),
+            channel_id=team.channel_id,
+            day_id=standup_day.id,
+            user_id=actor.member.slack_user_id,
+            blocker=blocker,
+            blocker_id=raised.blocker_id,
+            managers=raised.managers,
+        ),
+    )
+    refresh_day(session, team, standup_day)
 
 
 def _prompt_for(session: Session, actor: Actor, team: SalesTeam, day: date) -> StandupPrompt:

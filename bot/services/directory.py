@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.stages import DEFAULT_STAGES
@@ -134,12 +134,37 @@ def team_for_channel(session: Session, workspace_id: str, channel_id: str) -> Sa
     return session.scalars(query).one_or_none()
 
 
+def member_of(team_id: int | SQLColumnExpression[int]) -> ColumnElement[bool]:
+    """The one rule of who is a team's member, as SQL: a person whose team it is, not a bot
+    and not deactivated in Slack. Managers are not members by being managers, and someone a
+    manager (or the daily refresh) removed is no longer one."""
+    return and_(Member.team_id == team_id, Member.is_bot.is_(False), Member.is_deleted.is_(False))
+
+
 def team_members(session: Session, team: SalesTeam) -> list[Member]:
-    """A team's members, by name."""
+    """The team's members by name, as setup, `/salesbot team`, the stand-up, targets and
+    reports all count them."""
     query = (
         select(Member)
-        .where(Member.workspace_id == team.workspace_id, Member.team_id == team.id)
-        .order_by(Member.name)
+        .where(Member.workspace_id == team.workspace_id, member_of(team.id))
+        .order_by(Member.name, Member.slack_user_id)
+    )
+    return list(session.scalars(query))
+
+
+def team_managers(session: Session, team: SalesTeam) -> list[Member]:
+    """Who is told what a team's managers must know (blockers, members leaving): everyone
+    who may manage it, member of the team or not. Managers are the workspace's (named with
+    `/salesbot managers add`, or Slack admins and owners), people and not deactivated."""
+    query = (
+        select(Member)
+        .where(
+            Member.workspace_id == team.workspace_id,
+            or_(Member.is_manager.is_(True), Member.is_slack_admin.is_(True)),
+            Member.is_bot.is_(False),
+            Member.is_deleted.is_(False),
+        )
+        .order_by(Member.name, Member.slack_user_id)
     )
     return list(session.scalars(query))
 
@@ -172,28 +197,55 @@ def setup_team(
 
 
 def sync_team_members(
-    session: Session, team: SalesTeam, profiles: Sequence[Profile], *, now: datetime
+    session: Session,
+    team: SalesTeam,
+    channel: Sequence[Profile],
+    *,
+    others: Sequence[Profile] = (),
+    now: datetime,
 ) -> list[Member]:
-    """Add the channel's human members to the team (bots and deleted users left out).
+    """Bring the team in line with Slack; returns the members taken out because Slack
+    deactivated them (each once, however many refreshes race).
 
-    A rep belongs to one team: members already in another team stay there. Members who leave
-    the channel stay in the team until a manager removes them, so a hand-added member is kept;
-    a member a manager removed is not brought back.
+    `channel`: the channel's members. Its people join the team, unless they are in another
+    team (a rep belongs to one) or a manager removed them from this one. Members who leave
+    the channel stay in the team until a manager removes them, so a hand-added member is kept.
+    `others`: what Slack says about the team's members who are not in the channel.
+    Everyone's profile is refreshed; a deactivated member is removed as `team remove` does.
     """
-    joined: list[Member] = []
-    for profile in profiles:
+    deactivated: list[Member] = []
+    in_channel = {profile.user_id for profile in channel}
+    for profile in (*channel, *(p for p in others if p.user_id not in in_channel)):
         member = ensure_member(session, team.workspace_id, profile.user_id, now=now)
         apply_profile(member, profile, now=now)
-        if profile.is_bot or profile.is_deleted:
+        if profile.is_deleted:
+            if _take_out(session, team, member, now=now):
+                deactivated.append(member)
+            continue
+        if profile.is_bot:
             if member.team_id == team.id:
                 member.team_id = None
             continue
-        if member.team_id is None and member.removed_from_team_id != team.id:
+        joins = profile.user_id in in_channel and member.team_id is None
+        if joins and member.removed_from_team_id != team.id:
             member.team_id = team.id
-        if member.team_id == team.id:
-            joined.append(member)
     team.members_refreshed_at = now
-    return joined
+    return deactivated
+
+
+def _take_out(session: Session, team: SalesTeam, member: Member, *, now: datetime) -> bool:
+    """Remove a member from the team as a manager would; False if they were not in it.
+
+    The conditional update is the claim: of two refreshes racing, one changes the row."""
+    claimed = session.execute(
+        update(Member)
+        .where(Member.id == member.id, Member.team_id == team.id)
+        .values(team_id=None, removed_from_team_id=team.id, updated_at=now)
+        .returning(Member.id)
+        .execution_options(synchronize_session=False)
+    ).first()
+    session.expire(member)
+    return claimed is not None
 
 
 def stages_of(session: Session, workspace_id: str) -> list[StageDef]:

@@ -12,7 +12,7 @@ import logging
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.standup import (
@@ -31,7 +31,7 @@ from bot.results.notices import DayOpened, DayUpdated, PromptDue, ReminderDue
 from bot.results.standup import DaySummary, PromptFacts, SummaryEntry
 from bot.services import notices
 from bot.services.briefing import briefing
-from bot.services.directory import team_members
+from bot.services.directory import member_of, team_members
 from bot.services.language import member_language, workspace_language
 from bot.services.once import insert_once
 from bot.services.targets import holidays
@@ -98,11 +98,6 @@ def is_away(member: Member, day: date) -> bool:
     return member.away_until is not None and day <= member.away_until
 
 
-def participants(session: Session, team: SalesTeam) -> list[Member]:
-    """The team's human members."""
-    return [m for m in team_members(session, team) if not (m.is_bot or m.is_deleted)]
-
-
 def ensure_day(session: Session, team: SalesTeam, local_date: date, *, now: datetime) -> StandupDay:
     """The team's stand-up message for a local date, owed to the channel once."""
     values = {
@@ -146,7 +141,8 @@ def refresh_day(session: Session, team: SalesTeam, day: StandupDay) -> None:
 
 
 def day_summary(session: Session, team: SalesTeam, day: StandupDay) -> DaySummary:
-    """Who checked in, who is waiting, away or missed, with streaks and blockers."""
+    """Who checked in (on time or late), who is waiting, away or missed, with streaks and
+    blockers."""
     settings = settings_for(session, team)
     schedule = schedule_of(settings)
     hols = holidays(session, team)
@@ -157,10 +153,12 @@ def day_summary(session: Session, team: SalesTeam, day: StandupDay) -> DaySummar
     )
     by_member = {prompt.member_id: (prompt, response) for prompt, response in rows}
     entries = []
-    for member in participants(session, team):
+    for member in team_members(session, team):
         _prompt_row, response = by_member.get(member.id, (None, None))
         if response is not None:
-            status = "in"
+            # After the day message said who missed, a check-in does not undo that: it is late.
+            late = day.closed_at is not None and response.submitted_at >= day.closed_at
+            status = "late" if late else "in"
         elif is_away(member, day.local_date):
             status = "away"
         elif day.closed_at is not None:
@@ -225,7 +223,7 @@ def prompt_team(session: Session, team: SalesTeam, now: datetime) -> int:
     if team_due is not None:
         ensure_day(session, team, team_due.local_date, now=now)
     sent = 0
-    for member in participants(session, team):
+    for member in team_members(session, team):
         zone = member_zone(member, team, settings)
         due = due_now(now, schedule, zone, hols)
         if due is None:
@@ -307,7 +305,8 @@ def send_reminders(session: Session, now: datetime) -> int:
     pending = session.execute(
         select(StandupPrompt, StandupSettings, Member)
         .join(StandupSettings, StandupSettings.team_id == StandupPrompt.team_id)
-        .join(Member, Member.id == StandupPrompt.member_id)
+        # Someone no longer in the team (removed, deactivated) is not nudged.
+        .join(Member, and_(Member.id == StandupPrompt.member_id, member_of(StandupPrompt.team_id)))
         .outerjoin(StandupResponse, StandupResponse.prompt_id == StandupPrompt.id)
         .where(
             StandupPrompt.status == "sent",

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db import transaction
 from bot.domain.slack_ids import is_id
 from bot.services.events import first_sight, forget_seen
+from bot.views.common import try_again
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,17 @@ class Guard:
             log.info(
                 "request.refused reason=%s status=%s size=%s", refusal.reason, refusal.status, size
             )
+            if refusal.reason == "replayed" and _is_event(environ):
+                # Handled already: a 200 tells Slack to stop delivering it.
+                return _json(start_response, "200 OK", {"ok": True})
             return _answer(start_response, refusal.status, refusal.reason)
+        except DBAPIError:
+            log.warning("request.unchecked reason=database_unavailable size=%s", size)
+            if _is_event(environ):
+                # An event: a 503 makes Slack deliver it again later.
+                return _answer(start_response, 503, "database_unavailable")
+            # A person waits on a command or a button: tell them, as any command would.
+            return _reply(start_response, try_again())
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
         return self.app(environ, start_response)
@@ -105,17 +116,17 @@ class Guard:
 
     def _first_sight(self, signature: str) -> None:
         now = datetime.fromtimestamp(self.clock(), UTC)
-        try:
-            with transaction(self.sessions) as session:
-                first = first_sight(session, signature=signature, now=now)
-                if self.clock() - self._forgotten_at > FORGET_EVERY_SECONDS:
-                    self._forgotten_at = self.clock()
-                    forget_seen(session, before=now - timedelta(seconds=2 * WINDOW_SECONDS))
-        except DBAPIError:
-            # Without the database nothing could be done anyway; Slack retries an event later.
-            raise Refused(503, "database_unavailable") from None
+        with transaction(self.sessions) as session:
+            first = first_sight(session, signature=signature, now=now)
+            if self.clock() - self._forgotten_at > FORGET_EVERY_SECONDS:
+                self._forgotten_at = self.clock()
+                forget_seen(session, before=now - timedelta(seconds=2 * WINDOW_SECONDS))
         if not first:
             raise Refused(409, "replayed")
+
+
+def _is_event(environ: dict[str, Any]) -> bool:
+    return str(environ.get("CONTENT_TYPE", "")).startswith("application/json")
 
 
 def _declared_size(environ: dict[str, Any]) -> int:
@@ -198,9 +209,16 @@ def _optional(kind: str, value: Any) -> None:
 
 
 def _answer(start_response: StartResponse, status: int, reason: str) -> Iterable[bytes]:
-    body = json.dumps({"ok": False, "error": reason}).encode()
+    return _json(start_response, _STATUS[status], {"ok": False, "error": reason})
+
+
+def _reply(start_response: StartResponse, message: dict[str, Any]) -> Iterable[bytes]:
+    return _json(start_response, "200 OK", message)
+
+
+def _json(start_response: StartResponse, status: str, value: dict[str, Any]) -> Iterable[bytes]:
+    body = json.dumps(value).encode()
     start_response(
-        _STATUS[status],
-        [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+        status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
     )
     return [body]

@@ -37,11 +37,14 @@ from bot.views.common import Message, context_block, ephemeral, section
 CHECK_IN_ACTION = "standup_check_in"
 CHECK_IN_CALLBACK = "standup_check_in"
 CONFIG_CALLBACK = "standup_config"
+# A blocker's thread post calls this many managers by name; each of them gets a DM too.
+MENTIONED_MANAGERS = 5
 STATUS_ICONS = {
     "in": ":white_check_mark:",
     "waiting": ":hourglass_flowing_sand:",
     "away": ":palm_tree:",
     "missed": ":x:",
+    "late": ":alarm_clock:",
 }
 
 
@@ -146,22 +149,30 @@ def reminder_message(prompt_id: int) -> Message:
 
 
 def summary_message(summary: DaySummary) -> Message:
-    """The day message in the team channel."""
+    """The day message in the team channel.
+
+    A check-in after the close is shown as late, and its member stays among those who
+    missed: the message never turns "Missed: …" into "Everyone checked in"."""
     present = sum(e.status == "in" for e in summary.entries)
+    late = sum(e.status == "late" for e in summary.entries)
     expected = sum(e.status != "away" for e in summary.entries)
     title = _("Stand-up · {day} · {present} of {expected} checked in").format(
         day=day_label(summary.local_date), present=present, expected=expected
     )
+    if late:
+        title += " · " + _("{count} late").format(count=late)
     lines = []
     for entry in summary.entries:
         fire = f" :fire:{entry.streak}" if entry.streak >= 2 else ""
         blocker = " :rotating_light: " + _("blocker") if entry.blocker else ""
-        lines.append(f"{STATUS_ICONS.get(entry.status, '')} <@{entry.user_id}>{fire}{blocker}")
+        when = " " + _("_checked in late_") if entry.status == "late" else ""
+        icon = STATUS_ICONS.get(entry.status, "")
+        lines.append(f"{icon} <@{entry.user_id}>{when}{fire}{blocker}")
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": title[:150]}},
         section("\n".join(lines) or _("Nobody in the team yet.")),
     ]
-    missed = [e for e in summary.entries if e.status == "missed"]
+    missed = [e for e in summary.entries if e.status in ("missed", "late")]
     if summary.closed:
         note = (
             _("Closed. Missed: {people}").format(
@@ -198,11 +209,12 @@ def check_in_post(
     moved: Sequence[MovedDeal],
     blocker: str,
     managers: Sequence[str],
+    *,
+    late: bool = False,
 ) -> Message:
     """A check-in, posted in the day message's thread."""
-    blocks: list[dict[str, Any]] = [
-        section(_("*{person} checked in*").format(person=f"<@{user_id}>"))
-    ]
+    heading = _("*{person} checked in late*") if late else _("*{person} checked in*")
+    blocks: list[dict[str, Any]] = [section(heading.format(person=f"<@{user_id}>"))]
     for question, answer in answers:
         if answer:
             blocks.append(
@@ -220,18 +232,42 @@ def check_in_post(
             )
         )
     if blocker:
-        who = " ".join(f"<@{m}>" for m in managers[:3])
-        blocks.append(
-            section(
-                (
-                    ":rotating_light: "
-                    + _("*Blocker:* {blocker}").format(blocker=escape_mrkdwn(blocker))
-                    + f" {who}"
-                ).strip()
-            )
-        )
+        blocks.append(section(blocker_line(blocker, managers)))
     text = _("Check-in from {person}").format(person=f"<@{user_id}>")
     return {"text": text, "blocks": blocks[:50]}
+
+
+def blocker_line(blocker: str, managers: Sequence[str]) -> str:
+    """`:rotating_light: *Blocker:* … @manager …`: the blocker, with the managers called."""
+    who = " ".join(f"<@{m}>" for m in managers[:MENTIONED_MANAGERS])
+    return (
+        ":rotating_light: "
+        + _("*Blocker:* {blocker}").format(blocker=escape_mrkdwn(blocker))
+        + f" {who}"
+    ).strip()
+
+
+def blocker_added_post(user_id: str, blocker: str, managers: Sequence[str]) -> Message:
+    """A blocker raised by checking in again, posted in the day message's thread."""
+    heading = _("*{person} added a blocker*").format(person=f"<@{user_id}>")
+    text = _("Blocker from {person}").format(person=f"<@{user_id}>")
+    return {"text": text, "blocks": [section(heading), section(blocker_line(blocker, managers))]}
+
+
+def blocker_dm(user_id: str, channel_id: str, local_date: date, blocker: str) -> Message:
+    """What a manager is told in a DM when a check-in raises a blocker."""
+    text = ":rotating_light: " + _(
+        "{person} is blocked (stand-up of {day} in {channel}): {blocker}"
+    ).format(
+        person=f"<@{user_id}>",
+        day=day_label(local_date),
+        channel=f"<#{channel_id}>",
+        blocker=f"*{escape_mrkdwn(blocker)}*",
+    )
+    hint = _("Their check-in is in the day message's thread in {channel}.").format(
+        channel=f"<#{channel_id}>"
+    )
+    return {"text": text, "blocks": [section(text), context_block(hint)]}
 
 
 def _input(

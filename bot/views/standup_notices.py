@@ -10,6 +10,8 @@ from bot.domain.text import escape_mrkdwn
 from bot.i18n import _, money
 from bot.results.calls import THREAD_OF, UPDATE_OF, Call
 from bot.results.notices import (
+    BlockerAdded,
+    BlockerRaised,
     CheckInPosted,
     DayOpened,
     DayUpdated,
@@ -19,7 +21,14 @@ from bot.results.notices import (
     StreakReached,
 )
 from bot.views.common import section
-from bot.views.standup import check_in_post, prompt_message, reminder_message, summary_message
+from bot.views.standup import (
+    blocker_added_post,
+    blocker_dm,
+    check_in_post,
+    prompt_message,
+    reminder_message,
+    summary_message,
+)
 
 
 def day_key(day_id: int) -> str:
@@ -58,10 +67,32 @@ def day_updated(notice: DayUpdated) -> list[Call]:
 def check_in_posted(notice: CheckInPosted) -> list[Call]:
     """A check-in, in the day message's thread."""
     post = check_in_post(
-        notice.user_id, notice.answers, notice.moved, notice.blocker, notice.managers
+        notice.user_id,
+        notice.answers,
+        notice.moved,
+        notice.blocker,
+        notice.managers,
+        late=notice.late,
     )
     payload = {THREAD_OF: day_key(notice.day_id), "channel": notice.channel_id, **post}
     return [Call("chat.postMessage", payload)]
+
+
+def blocker_added(notice: BlockerAdded) -> list[Call]:
+    """A blocker raised by checking in again, in the day message's thread, once."""
+    post = blocker_added_post(notice.user_id, notice.blocker, notice.managers)
+    payload = {THREAD_OF: day_key(notice.day_id), "channel": notice.channel_id, **post}
+    return [Call("chat.postMessage", payload, f"standup-blocker-thread:{notice.blocker_id}")]
+
+
+def blocker_raised(notice: BlockerRaised) -> list[Call]:
+    """A DM to one manager about a blocker, once per blocker and manager."""
+    message = blocker_dm(
+        notice.member_user_id, notice.channel_id, notice.local_date, notice.blocker
+    )
+    payload = {"channel": notice.manager_user_id, **message}
+    key = f"standup-blocker:{notice.blocker_id}:{notice.manager_user_id}"
+    return [Call("chat.postMessage", payload, key)]
 
 
 def streak_reached(notice: StreakReached) -> list[Call]:
@@ -81,5 +112,7 @@ STANDUP_RENDERERS: dict[type[Said], Callable[[Any], list[Call]]] = {
     DayOpened: day_opened,
     DayUpdated: day_updated,
     CheckInPosted: check_in_posted,
+    BlockerAdded: blocker_added,
+    BlockerRaised: blocker_raised,
     StreakReached: streak_reached,
 }

@@ -21,7 +21,7 @@ from bot.dev.standin import DevSlack
 from bot.jobs.due import run_scheduled
 from bot.jobs.standups import run_standups
 from bot.slack.app import Salesbot
-from models import Deal, Member, StandupPrompt
+from models import Deal, Member, OutboxMessage, StandupPrompt
 from tests.e2e.conftest import Say
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -281,3 +281,131 @@ def test_two_run_due_processes_at_one_instant(
     outputs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outputs
     assert prompts_to(slack) == {"U1": 1, "U2": 1, "U3": 1}
+
+
+def check_in_with(
+    say: Say, slack: DevSlack, driver: SlackDriver, user: str, blocker: str = "none"
+) -> None:
+    """Open the check-in form with /standup and submit it, as the member would."""
+    opened = len(slack.calls("views.open"))
+    assert say("/standup", "", user=user).status == 200
+    view = slack.wait_for("views.open", count=opened + 1)[-1].params["view"]
+    values = {
+        "q0": text_value("Called Acme"),
+        "q1": text_value("Send the quote"),
+        "q2": text_value(blocker),
+    }
+    assert driver.interaction(check_in_payload(view, user, values)).status == 200
+
+
+def owed(sessions: sessionmaker[Session], words: str, channel: str) -> int:
+    """How many outbox rows owe `channel` a message containing `words`."""
+    with sessions() as session:
+        rows = session.scalars(select(OutboxMessage.payload))
+        return sum(1 for p in rows if p.get("channel") == channel and words in str(p))
+
+
+def dms(slack: DevSlack, user: str, words: str) -> list[str]:
+    return [
+        str(c.params["text"])
+        for c in slack.calls("chat.postMessage")
+        if c.params.get("channel") == user and words in str(c.params)
+    ]
+
+
+def test_a_blocker_reaches_every_manager_once_member_or_not(
+    say: Say,
+    team: None,
+    tick: object,
+    slack: DevSlack,
+    driver: SlackDriver,
+    sessions: sessionmaker[Session],
+    clock: FrozenClock,
+) -> None:
+    # mia manages the team without being in it (not in #sales, never added).
+    slack.add_user("UM", "mia", real_name="Mia Manager", tz="Asia/Shanghai")
+    assert "is now a manager" in say("/salesbot", "managers add <@UM>", user="U1").text
+    tick(datetime(2026, 11, 30, 9, 30, tzinfo=SHANGHAI))  # type: ignore[operator]
+    assert "<@UM>" not in str(slack.calls("chat.postMessage")), "mia gets no stand-up"
+    clock.set(datetime(2026, 11, 30, 10, 0, tzinfo=SHANGHAI))
+
+    check_in_with(say, slack, driver, "U2", blocker="Waiting on legal")
+
+    thread = slack.wait_for("chat.postMessage", lambda c: "thread_ts" in c.params)
+    assert "Waiting on legal" in str(thread[0].params)
+    assert "<@UM>" in str(thread[0].params) and "<@U1>" in str(thread[0].params)
+    for manager in ("UM", "U1"):
+        slack.wait_for(
+            "chat.postMessage",
+            lambda c, m=manager: c.params["channel"] == m and "is blocked" in str(c.params),
+        )
+    [to_mia] = dms(slack, "UM", "is blocked")
+    assert "<@U2> is blocked" in to_mia and "Waiting on legal" in to_mia and "<#C1>" in to_mia
+    assert dms(slack, "U2", "is blocked") == [], "who raised it is not told about it"
+
+    # Submitted again, the same blocker (as typed again) tells nobody twice.
+    check_in_with(say, slack, driver, "U2", blocker="  waiting on LEGAL ")
+    assert owed(sessions, "is blocked", "UM") == 1 and owed(sessions, "is blocked", "U1") == 1
+    assert owed(sessions, "added a blocker", "C1") == 0
+
+    # A new blocker the same day is told: in the thread and to each manager, once.
+    check_in_with(say, slack, driver, "U2", blocker="Budget frozen until January")
+    check_in_with(say, slack, driver, "U2", blocker="Budget frozen until January")
+    added = slack.wait_for("chat.postMessage", lambda c: "added a blocker" in str(c.params))
+    assert "Budget frozen" in str(added[0].params) and "<@UM>" in str(added[0].params)
+    slack.wait_for(
+        "chat.postMessage", lambda c: c.params["channel"] == "UM" and "Budget" in str(c.params)
+    )
+    assert owed(sessions, "is blocked", "UM") == 2 and owed(sessions, "is blocked", "U1") == 2
+    assert owed(sessions, "added a blocker", "C1") == 1
+    assert owed(sessions, "checked in*", "C1") == 1, "the check-in itself is posted once"
+
+
+def day_message_now(slack: DevSlack) -> dict[str, object]:
+    """The day message as it reads now: its last update, else the post."""
+    posts = [
+        c.params
+        for c in slack.calls()
+        if c.method in ("chat.postMessage", "chat.update")
+        and c.params.get("channel") == "C1"
+        and str(c.params.get("text", "")).startswith("Stand-up ·")
+    ]
+    return posts[-1]
+
+
+def test_a_late_check_in_is_late_and_the_missed_stay_missed(
+    say: Say,
+    team: None,
+    tick: object,
+    slack: DevSlack,
+    driver: SlackDriver,
+    clock: FrozenClock,
+) -> None:
+    tick(datetime(2026, 11, 30, 9, 30, tzinfo=SHANGHAI))  # type: ignore[operator]
+    clock.set(datetime(2026, 11, 30, 10, 0, tzinfo=SHANGHAI))
+    check_in_with(say, slack, driver, "U2")
+    tick(datetime(2026, 11, 30, 12, 30, tzinfo=SHANGHAI))  # type: ignore[operator]
+    closed = day_message_now(slack)
+    assert "Closed. Missed: <@U1>, <@U3>" in str(closed["blocks"])
+
+    # alice and 李雷 check in after the close: shown late, still among those who missed.
+    for user, at in (("U1", (14, 0)), ("U3", (16, 45))):
+        clock.set(datetime(2026, 11, 30, *at, tzinfo=SHANGHAI))
+        check_in_with(say, slack, driver, user)
+        slack.wait_for(
+            "chat.update",
+            lambda c, u=user: f"<@{u}> _checked in late_" in str(c.params),
+        )
+
+    now = day_message_now(slack)
+    assert now["text"] == "Stand-up · Mon 30 Nov · 1 of 3 checked in · 2 late"
+    text = str(now["blocks"])
+    assert "Closed. Missed: <@U1>, <@U3>" in text and "Everyone checked in" not in text
+    assert ":alarm_clock: <@U1> _checked in late_" in text
+    assert ":white_check_mark: <@U2>" in text
+    late_posts = [
+        c
+        for c in slack.calls("chat.postMessage")
+        if "thread_ts" in c.params and "late" in str(c.params)
+    ]
+    assert len(late_posts) == 2 and "<@U1> checked in late" in str(late_posts[0].params)
