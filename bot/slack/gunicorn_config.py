@@ -21,8 +21,9 @@ threads = 8
 # Each worker builds its own app after the fork: engines and the outbox thread must not be shared.
 preload_app = False
 accesslog = "-"
-# Slack's payloads carry the user's text; the access log keeps only the path and status.
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+# Slack's payloads carry the user's text, and /slack/oauth_redirect's query string the OAuth
+# code and state: the access log keeps the method, the path without its query, and the status.
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 timeout = 30
 
 
