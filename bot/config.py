@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     slack_api_url: str = SLACK_API_DEFAULT
     slack_client_id: str | None = None
     slack_client_secret: str | None = None
+    # Seconds to wait for Slack's answer to one call; an answer later than this is "unknown"
+    # to the sender, which looks before it posts again.
+    slack_timeout: int = Field(default=10, ge=1, le=120)
     port: int = Field(default=3000, ge=1, le=65535)
     web_concurrency: int = Field(default=2, ge=1, le=64)
     log_level: str = "INFO"

@@ -58,6 +58,9 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     # A team's channel may be public (channels:read) or private (groups:read).
     "conversations.info": frozenset({"channels:read", "groups:read"}),
     "conversations.members": frozenset({"channels:read", "groups:read"}),
+    # The sender looks for its own post when Slack's answer to it was lost.
+    "conversations.history": frozenset({"channels:history", "groups:history", "im:history"}),
+    "conversations.replies": frozenset({"channels:history", "groups:history", "im:history"}),
     # Salesbot reads names, time zones and locales, never e-mail addresses (users:read.email).
     "users.info": frozenset({"users:read"}),
     # files.upload_v2 is these two calls (slack_sdk's WebClient.files_upload_v2).
@@ -575,8 +578,8 @@ def _remove_command(name: str) -> Callable[[dict[str, Any]], object]:
             "slash command /forecast is in features.slash_commands but the code never uses it",
         ),
         (
-            lambda m: m["oauth_config"]["scopes"]["bot"].append("channels:history"),
-            "bot scope channels:history is in oauth_config.scopes.bot but the code never uses it",
+            lambda m: m["oauth_config"]["scopes"]["bot"].append("reactions:write"),
+            "bot scope reactions:write is in oauth_config.scopes.bot but the code never uses it",
         ),
         (
             lambda m: m["oauth_config"]["scopes"]["bot"].remove("users:read"),

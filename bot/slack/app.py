@@ -27,7 +27,7 @@ from bot.i18n import DEFAULT, use_language
 from bot.jobs.report_charts import render_charts
 from bot.runtime import RUNTIME_KEY, Runtime
 from bot.services.events import first_delivery
-from bot.slack.client import CLIENT_RETRIES, CLIENT_TIMEOUT_SECONDS, make_web_client
+from bot.slack.client import CLIENT_RETRIES, make_web_client
 from bot.slack.guard import Guard
 from bot.slack.oauth import (
     SalesbotInstallationStore,
@@ -135,6 +135,9 @@ def create_app(
         # bolt's default pool has 5 threads: fewer than one gunicorn worker's 8 request threads.
         listener_executor=listeners,
         raise_error_for_unhandled_request=False,
+        # The guard in front of bolt (bot/slack/guard.py) verified the signature on the raw
+        # bytes before bolt parsed them; the console and the demo hand bolt requests they made.
+        request_verification_enabled=False,
         ignoring_self_events_enabled=False,
     )
     bolt.use(_inject_runtime(runtime))
@@ -161,7 +164,9 @@ class _SlackAccess:
 
 def _one_workspace(settings: Settings) -> _SlackAccess:
     """SLACK_BOT_TOKEN for everything, as when the app is installed from its config page."""
-    client = make_web_client(settings.slack_bot_token, settings.slack_api_url)
+    client = make_web_client(
+        settings.slack_bot_token, settings.slack_api_url, timeout=settings.slack_timeout
+    )
     lookup_client = make_web_client(
         settings.slack_bot_token, settings.slack_api_url, retries=0, timeout=LOOKUP_TIMEOUT
     )
@@ -183,7 +188,7 @@ def _many_workspaces(settings: Settings, engine: Engine) -> _SlackAccess:
     store = SalesbotInstallationStore(settings.slack_client_id, engine)
     url = settings.slack_api_url
     return _SlackAccess(
-        client_for=clients_for(store, url, retries=CLIENT_RETRIES, timeout=CLIENT_TIMEOUT_SECONDS),
+        client_for=clients_for(store, url, retries=CLIENT_RETRIES, timeout=settings.slack_timeout),
         lookup_client_for=clients_for(store, url, retries=0, timeout=LOOKUP_TIMEOUT),
         authorize=StoreAuthorize(store),
         flow=oauth_flow(settings, engine, store),

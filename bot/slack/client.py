@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.error import URLError
+
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -22,13 +24,17 @@ def make_web_client(
     retries: int = CLIENT_RETRIES,
     timeout: int = CLIENT_TIMEOUT_SECONDS,
 ) -> WebClient:
-    """A WebClient that retries connection errors, 429 (honouring Retry-After) and 5xx."""
+    """A WebClient that retries a request that never reached Slack, 429 (honouring
+    Retry-After) and 5xx."""
     return WebClient(
         token=token,
         base_url=base_url,
         timeout=timeout,
         retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=retries),
+            # Only URLError: urllib raises it when the request could not be sent. A connection
+            # dropped or timed out while waiting for the answer may follow a post Slack made:
+            # the outbox sender decides about those, looking before it posts again.
+            ConnectionErrorRetryHandler(max_retry_count=retries, error_types=[URLError]),
             RateLimitErrorRetryHandler(max_retry_count=retries),
             ServerErrorRetryHandler(max_retry_count=retries),
         ],

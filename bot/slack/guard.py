@@ -78,7 +78,7 @@ class Guard:
         try:
             body = _read(environ, size)
             signature = self._verify(environ, body)
-            _check_shape(body, environ.get("CONTENT_TYPE", ""))
+            body = _check_shape(body, environ.get("CONTENT_TYPE", ""))
             self._first_sight(signature)
         except Refused as refusal:
             log.info(
@@ -144,25 +144,28 @@ def _read(environ: dict[str, Any], size: int) -> bytes:
     return body
 
 
-def _check_shape(body: bytes, content_type: str) -> None:
-    """UTF-8, a form or JSON that parses, and ids shaped as Slack's."""
+def _check_shape(body: bytes, content_type: str) -> bytes:
+    """UTF-8, a form or JSON that parses, and ids shaped as Slack's; the body bolt is given."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise Refused(400, "not_utf8") from None
     if content_type.startswith("application/json"):
         _check_event(_json_object(text))
-        return
+        return body
     form = {key: values[0] for key, values in parse_qs(text, keep_blank_values=True).items()}
     if "ssl_check" in form:
-        return
+        return body
     if "payload" in form:
         _check_interaction(_json_object(form["payload"]))
-        return
+        return body
     _require("team", form.get("team_id"))
     _require("user", form.get("user_id"))
     _require("channel", form.get("channel_id"))
     _optional("enterprise", form.get("enterprise_id"))
+    # bolt takes any form body containing the word "payload" for an interaction (`/deal add
+    # payload 5k` was a 404): spelled %70ayload it decodes to the same text and is not.
+    return body.replace(b"payload", b"%70ayload")
 
 
 def _json_object(text: str) -> dict[str, Any]:

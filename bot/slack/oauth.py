@@ -38,6 +38,8 @@ BOT_SCOPES = (
     "chat:write",
     "im:write",
     "im:history",
+    "channels:history",
+    "groups:history",
     "channels:read",
     "groups:read",
     "users:read",

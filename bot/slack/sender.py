@@ -6,6 +6,7 @@ import logging
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from http.client import HTTPException
 from typing import Any
 
 from slack_sdk import WebClient
@@ -45,6 +46,13 @@ PERMANENT_ERRORS = frozenset(
 )
 BATCH = 50
 KICK_SETTLE_SECONDS = 0.02
+# Errors raised while waiting for Slack's answer, after the request was sent: Slack may have
+# posted. (urllib raises URLError when a request could not be sent; the client retries that.)
+OUTCOME_UNKNOWN = (TimeoutError, ConnectionError, HTTPException)
+UNKNOWN = "outcome_unknown"
+# Every message the sender posts carries its outbox id here, so a post whose answer was lost
+# can be found in the conversation instead of being posted twice.
+POSTED_BY = "salesbot_outbox"
 
 
 @dataclass
@@ -57,12 +65,30 @@ class DeliveryReport:
     waiting: int = 0
 
 
-def call_slack(client: WebClient, method: str, payload: dict[str, Any]) -> dict[str, Any]:
-    """Make one owed call; file uploads go through files_upload_v2's three steps."""
+def call_slack(
+    client: WebClient,
+    method: str,
+    payload: dict[str, Any],
+    *,
+    outbox_id: int | None = None,
+    look_first: bool = False,
+) -> dict[str, Any]:
+    """Make one owed call; file uploads go through files_upload_v2's three steps.
+
+    A post is marked with its outbox id; with `look_first` (an earlier attempt's outcome is
+    unknown) the conversation is searched for that mark first, and a post found there is not
+    made again.
+    """
     if DM_OF in payload:
         payload = dict(payload)
         opened = client.conversations_open(users=payload.pop(DM_OF))
         payload["channel"] = opened["channel"]["id"]
+    if method == "chat.postMessage" and outbox_id is not None:
+        payload = {**payload, "metadata": posted_mark(outbox_id)}
+        if look_first:
+            found = find_posted(client, payload, outbox_id)
+            if found is not None:
+                return found
     if method == "files.upload_v2":
         # Binary content travels through the outbox's JSON as hex.
         args = _unhex(payload)
@@ -73,6 +99,33 @@ def call_slack(client: WebClient, method: str, payload: dict[str, Any]) -> dict[
         response = client.api_call(method, json=payload)
     data = response.data
     return dict(data) if isinstance(data, dict) else {}
+
+
+def posted_mark(outbox_id: int) -> dict[str, Any]:
+    """Slack message metadata naming the outbox row a post was made for."""
+    return {"event_type": POSTED_BY, "event_payload": {"outbox_id": outbox_id}}
+
+
+def find_posted(
+    client: WebClient, payload: dict[str, Any], outbox_id: int
+) -> dict[str, Any] | None:
+    """The post made for `outbox_id`, if it is in the conversation (or the thread) it was for."""
+    channel = str(payload.get("channel", ""))
+    if channel[:1] in ("U", "W"):
+        # Posted "to a user": their DM with the bot is the conversation to search.
+        channel = client.conversations_open(users=channel)["channel"]["id"]
+    if payload.get("thread_ts"):
+        response = client.conversations_replies(
+            channel=channel, ts=payload["thread_ts"], include_all_metadata=True, limit=200
+        )
+    else:
+        response = client.conversations_history(
+            channel=channel, include_all_metadata=True, limit=100
+        )
+    for message in response.get("messages") or []:
+        if message.get("metadata") == posted_mark(outbox_id):
+            return {"ok": True, "channel": channel, "ts": message.get("ts")}
+    return None
 
 
 def _unhex(item: dict[str, Any]) -> dict[str, Any]:
@@ -145,14 +198,22 @@ class OutboxSender:
             self._record_failure(message, "nothing to update", permanent=True)
             report.failed += 1
             return
+        look_first = (message.last_error or "").startswith(UNKNOWN)
         try:
             client = self._client_for(message.workspace_id)
-            data = call_slack(client, message.method, payload)
+            data = call_slack(
+                client, message.method, payload, outbox_id=message.id, look_first=look_first
+            )
         except SlackApiError as error:
             code = str(error.response.get("error", "")) if error.response else ""
             self._record_failure(message, f"slack:{code or error}", code in PERMANENT_ERRORS)
             report.failed += code in PERMANENT_ERRORS
             report.retried += code not in PERMANENT_ERRORS
+            return
+        except OUTCOME_UNKNOWN as error:
+            # Slack may have done it: the next attempt looks before it posts again.
+            self._record_failure(message, f"{UNKNOWN}: {type(error).__name__}", permanent=False)
+            report.retried += 1
             return
         except Exception as error:
             self._record_failure(message, f"{type(error).__name__}: {error}", permanent=False)

@@ -171,3 +171,14 @@ def test_ids_not_shaped_as_slacks_write_nothing(
     status, answer = post(server_url, command("add Ghost 1k", **ids))
     assert status == 400 and json.loads(answer)["error"].startswith("malformed_")
     assert counts(sessions) == (0, 0, 0)
+
+
+@pytest.mark.usefixtures("team")
+def test_the_word_payload_in_a_command_is_just_text(
+    say: Say, sessions: sessionmaker[Session]
+) -> None:
+    """bolt took any form body containing "payload" for an interaction: a 404 for the user."""
+    reply = say("/deal", "add payload 5k")
+    assert reply.status == 200 and "Added" in reply.text
+    with sessions() as session:
+        assert session.scalars(select(Deal.customer)).all() == ["payload"]

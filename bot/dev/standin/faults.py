@@ -33,6 +33,15 @@ class _Hang:
 
 
 @dataclass
+class _Late:
+    """An answer delayed by ``seconds`` after the call was carried out, for ``remaining`` calls."""
+
+    method: str
+    seconds: float
+    remaining: int
+
+
+@dataclass
 class _Bucket:
     """One token bucket: how many calls are left, as of when."""
 
@@ -79,6 +88,7 @@ class Faults:
         self._lock = threading.Lock()
         self._faults: list[_Fault] = []
         self._hangs: list[_Hang] = []
+        self._lates: list[_Late] = []
         self._rate_limits: dict[str, _RateLimit] = {}
 
     def inject(self, method: str, *, status: int, times: int, retry_after: int | None) -> None:
@@ -96,6 +106,24 @@ class Faults:
             raise ValueError("slow() needs times >= 1 and seconds > 0")
         with self._lock:
             self._hangs.append(_Hang(method, seconds, times))
+
+    def late(self, method: str, *, seconds: float, times: int) -> None:
+        """Carry out the next ``times`` calls to ``method``, then answer ``seconds`` later."""
+        if times < 1 or seconds <= 0:
+            raise ValueError("late() needs times >= 1 and seconds > 0")
+        with self._lock:
+            self._lates.append(_Late(method, seconds, times))
+
+    def take_late(self, method: str) -> float:
+        """Seconds to hold this call's answer after carrying it out (0.0: answer at once)."""
+        with self._lock:
+            for late in self._lates:
+                if late.method in ("*", method):
+                    late.remaining -= 1
+                    if late.remaining <= 0:
+                        self._lates.remove(late)
+                    return late.seconds
+        return 0.0
 
     def rate_limit(self, method: str, per_second: float, burst: int, per_key: str | None) -> None:
         """Limit ``method`` to a token bucket (per value of param ``per_key``)."""

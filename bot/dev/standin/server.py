@@ -134,6 +134,8 @@ class DevSlack:
             "conversations.open": self._conversations_open,
             "conversations.members": self._conversations_members,
             "conversations.info": self._conversations_info,
+            "conversations.history": self._conversations_history,
+            "conversations.replies": self._conversations_replies,
             "users.info": self._users_info,
             "users.list": self._users_list,
             "views.open": self._views_open,
@@ -389,6 +391,12 @@ class DevSlack:
         call has no effect. Recorded with ``faulted=True``."""
         self._faults.slow(method, seconds=seconds, times=times)
 
+    def late(self, method: str = "*", *, seconds: float, times: int = 1) -> None:
+        """Carry out the next ``times`` calls to ``method`` (recorded, with effect), then hold
+        the answer for ``seconds``: a client with a shorter timeout never hears that it worked,
+        as when Slack accepts a post and its answer is lost."""
+        self._faults.late(method, seconds=seconds, times=times)
+
     def rate_limit(
         self, method: str, per_second: float, burst: int, per_key: str | None = None
     ) -> None:
@@ -461,6 +469,9 @@ class DevSlack:
                 if exc.reason:  # a refused payload: say why where a failing test shows it
                     log.warning("devslack.refused method=%s %s", method, exc)
             self._record(method, params, token, body)
+        delay = self._faults.take_late(method)
+        if delay:
+            time.sleep(delay)
         return Reply.json(body)
 
     def _dispatch(self, method: str, params: dict[str, Any], token: str | None) -> dict[str, Any]:
@@ -642,6 +653,43 @@ class DevSlack:
         if channel_id in self._dms:
             return [self._dms[channel_id], self.bot_user_id]
         raise SlackError("channel_not_found")
+
+    def _posted(self, channel_id: str, *, with_metadata: bool) -> list[dict[str, Any]]:
+        """Messages posted to a channel so far, oldest first (metadata only on request)."""
+        messages = []
+        for call in self._calls:
+            response = call.response
+            if call.method != "chat.postMessage" or call.faulted or not response.get("ok"):
+                continue
+            if response.get("channel") != channel_id:
+                continue
+            message = dict(response["message"])
+            if not with_metadata:
+                message.pop("metadata", None)
+            messages.append(message)
+        return messages
+
+    def _conversations_history(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        channel_id = self._known_conversation(params)
+        posted = self._posted(channel_id, with_metadata=_flag(params.get("include_all_metadata")))
+        top = [m for m in posted if "thread_ts" not in m]
+        limit = int(params.get("limit") or 100)
+        return {"messages": list(reversed(top))[:limit], "has_more": len(top) > limit}
+
+    def _conversations_replies(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        channel_id = self._known_conversation(params)
+        ts = str(params.get("ts") or "")
+        posted = self._posted(channel_id, with_metadata=_flag(params.get("include_all_metadata")))
+        thread = [m for m in posted if m["ts"] == ts or m.get("thread_ts") == ts]
+        if not thread:
+            raise SlackError("thread_not_found")
+        return {"messages": thread, "has_more": False}
+
+    def _known_conversation(self, params: dict[str, Any]) -> str:
+        channel_id = str(params.get("channel") or "")
+        if channel_id not in self._channels and channel_id not in self._dms:
+            raise SlackError("channel_not_found")
+        return channel_id
 
     def _conversations_info(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
         channel_id = str(params.get("channel") or "")
@@ -860,3 +908,8 @@ def _tz_details(tz: str) -> tuple[int, str]:
         return 0, tz
     offset = local.utcoffset()
     return int(offset.total_seconds()) if offset else 0, local.tzname() or tz
+
+
+def _flag(value: Any) -> bool:
+    """A boolean Web API argument, as a form or JSON body carries it."""
+    return value is True or str(value).lower() in ("1", "true")
