@@ -189,6 +189,16 @@ def histories(result: Histories) -> Message:
                 target=amount_of(item.target.amount, metric, currency),
             )
             + f" ({percent})"
+            + "".join(
+                " · "
+                + _("converted from {amount} at 1 {old} = {rate} {new}").format(
+                    amount=money(c.old_amount, c.old_currency),
+                    old=c.old_currency,
+                    rate=f"{c.rate.normalize():f}",
+                    new=c.new_currency,
+                )
+                for c in item.conversions
+            )
         )
     head = section(
         _("*Target history of {person}*").format(person=f"<@{result.member.slack_user_id}>")
