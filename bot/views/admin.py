@@ -132,9 +132,13 @@ def _target_lines(result: CurrencyChange) -> list[str]:
         who = f"<@{item.member.slack_user_id}>" if item.member else _("the team")
         goal = goal_text(item.target.metric, item.period.label(current()))
         lines.append(
-            f"• {who} · {goal}: "
-            f"{money(item.old_amount, result.old_currency)} → "
-            f"{money(item.new_amount, result.new_currency)}"
+            "• "
+            + _("{who} · {goal}: {old} → {new}").format(
+                who=who,
+                goal=goal,
+                old=money(item.old_amount, result.old_currency),
+                new=money(item.new_amount, result.new_currency),
+            )
         )
     hidden = len(result.targets) - TARGETS_LISTED
     if hidden > 0:
