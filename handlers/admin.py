@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -10,8 +12,8 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.domain import admin_command as cmd
 from bot.runtime import Runtime, runtime_of
-from bot.services import admin, admin_commands
-from bot.services.actor import Actor
+from bot.services import admin, admin_commands, currency
+from bot.services.actor import Actor, require_manager
 from bot.services.errors import Refused
 from bot.slack.directory import channel_name, channel_profiles
 from bot.unit_of_work import answer, as_caller, in_caller_language
@@ -22,8 +24,9 @@ log = logging.getLogger(__name__)
 
 
 def register(app: App) -> None:
-    """Listen for /salesbot."""
+    """Listen for /salesbot and the Confirm of a currency switch."""
     app.command("/salesbot")(on_salesbot)
+    app.action(views.CURRENCY_CONFIRM_ACTION)(on_currency_confirmed)
 
 
 def on_salesbot(ack: Ack, command: dict[str, Any], respond: Respond, context: Any) -> None:
@@ -41,7 +44,7 @@ def on_salesbot(ack: Ack, command: dict[str, Any], respond: Respond, context: An
     if isinstance(parsed, cmd.Setup):
         # Only a manager may, and is told so before Slack is asked for the channel's members.
         def may_set_up(_session: object, actor: Actor) -> Message:
-            admin.require_manager(actor)
+            require_manager(actor)
             return views.setting_up()
 
         try:
@@ -103,3 +106,30 @@ def set_up(
             )
         ),
     )
+
+
+def on_currency_confirmed(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:
+    """The manager confirmed a currency switch: convert and switch, once."""
+    ack()
+    runtime = runtime_of(context)
+    workspace_id, user_id = body["team"]["id"], body["user"]["id"]
+    try:
+        state = json.loads(body["actions"][0]["value"])
+        team_id, old, new = int(state["t"]), str(state["o"]), str(state["n"])
+        rate, key = Decimal(str(state["r"])), str(state["k"])
+        if not rate.is_finite() or rate <= 0:
+            raise ValueError(rate)
+    except (ValueError, KeyError, TypeError, IndexError, InvalidOperation):
+        with in_caller_language(runtime, workspace_id, user_id):
+            respond(**views.currency_button_expired())
+        return
+    message = answer(
+        runtime,
+        workspace_id,
+        user_id,
+        lambda session, actor: views.render(
+            currency.confirm(session, actor, team_id=team_id, old=old, new=new, rate=rate, key=key)
+        ),
+        channel_id=(body.get("channel") or {}).get("id"),
+    )
+    respond(replace_original=True, **message)

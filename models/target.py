@@ -36,7 +36,8 @@ class Target(Base):
 
 
 class TargetEvent(Base):
-    """A target set or replaced: who, when, from what to what."""
+    """A target set or replaced, or converted to a new team currency: who, when, from what to
+    what."""
 
     __tablename__ = "target_event"
 
@@ -45,8 +46,15 @@ class TargetEvent(Base):
     target_id: Mapped[int] = mapped_column(ForeignKey("target.id"), index=True)
     actor_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
     at: Mapped[datetime]
+    # "set" (a manager set or replaced it) or "currency" (the team's currency changed).
+    kind: Mapped[str] = mapped_column(String(16), default="set", server_default="set")
     old_amount: Mapped[Decimal | None]
     new_amount: Mapped[Decimal]
+    # A currency change: from which currency to which, at how much of the new one per unit
+    # of the old.
+    old_currency: Mapped[str | None] = mapped_column(String(3))
+    new_currency: Mapped[str | None] = mapped_column(String(3))
+    rate: Mapped[Decimal | None] = mapped_column(Ratio)
 
 
 class RewardRule(Base):

@@ -160,3 +160,22 @@ def test_console_plays_a_whole_morning(tmp_path: Path) -> None:
     assert "#C1: :trophy: <@U2> won *Beta*" in printed
     assert printed.count("Friendly nudge") == 3
     assert "Closed. Missed: <@U1>, <@U3>, <@U4>" in printed
+
+
+def test_console_presses_a_button_of_the_last_reply(tmp_path: Path) -> None:
+    settings = load_settings({"DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}"})
+    out = io.StringIO()
+    lines = [
+        "/salesbot setup",
+        "/target set <@U2|bob> 100k",
+        ":press Confirm",
+        "/salesbot currency EUR 0.128",
+        ":press Confirm",
+        ":press Confirm",
+    ]
+    run_console(settings, lines, out=out)
+    printed = out.getvalue()
+    assert "(no such button in the last reply)" in printed
+    assert "¥100k → €12.8k" in printed and "[Confirm]" in printed
+    assert "sales now reports in EUR" in printed
+    assert "Already done: sales reports in EUR" in printed

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -25,20 +25,21 @@ from bot.charts.style import (
     word,
 )
 from bot.domain.amounts import format_amount
+from bot.domain.progress import percent_label, percent_of
 
 __all__ = ["MAX_MEMBERS", "build_member_progress", "member_progress_chart"]
 
 MAX_MEMBERS = 40
 # Bars stop at 200%: one member at 900% would otherwise squash everyone else's bar.
 _CAP = Decimal(200)
-_HUNDRED = Decimal(100)
 
 
 def _percent(row: MemberBar) -> Decimal | None:
-    """Return achieved as a percent of target, or None when there is no usable target."""
+    """Return achieved as a percent of target, as every other place shows it (rounded
+    half-up to 0.1, bot.domain.progress), or None when there is no usable target."""
     if row.target is None or row.target <= 0:
         return None
-    return row.achieved * _HUNDRED / row.target
+    return percent_of(row.achieved, row.target)
 
 
 def _ordered(rows: Sequence[MemberBar]) -> list[MemberBar]:
@@ -56,9 +57,9 @@ def _bar_text(row: MemberBar, currency: str, lang: str) -> str:
     percent = _percent(row)
     if percent is None or row.target is None:
         return f"{achieved} · {word('no_target', lang)}"
-    # Rounded down so "100%" is only shown once the target is really reached.
-    whole = percent.quantize(Decimal(1), rounding=ROUND_DOWN)
-    return f"{whole}%  {achieved} / {format_amount(row.target, currency, lang=lang)}"
+    # The percent /target, App Home and the channel show: 100.0% only once the target is hit.
+    shown = percent_label(percent)
+    return f"{shown}  {achieved} / {format_amount(row.target, currency, lang=lang)}"
 
 
 def _bar_width(row: MemberBar) -> float:

@@ -37,6 +37,7 @@ HELP = """Type a slash command as a Slack user would, e.g. /deal add Acme 12k pr
   :tick 2026-11-30T09:30+08:00   run what is due at that instant (and freeze the clock there)
   :submit customer=Acme amount=12k stage=proposal close=2026-12-15
                   fill in and submit the form (modal) the bot last opened
+  :press Confirm  press a button of the last reply (by its label; the first one without)
   :home           show your App Home tab
   :who            list the people
   :help           this text
@@ -55,6 +56,8 @@ class Console:
     user: str = "U1"
     channel: str = CHANNEL_ID
     seen: int = 0
+    # The buttons of the last reply to a command, for :press.
+    buttons: tuple[dict[str, Any], ...] = ()
 
     def say(self, line: str) -> None:
         """Print one line of output."""
@@ -88,6 +91,8 @@ class Console:
             self.tick(rest)
         elif verb == "submit":
             self.submit(rest)
+        elif verb == "press":
+            self.press(rest)
         elif verb == "home":
             self.show_home()
         elif verb == "who":
@@ -150,6 +155,28 @@ class Console:
                 self.say(f"  [{field}] {message}")
         self.flush()
 
+    def press(self, label: str) -> None:
+        """Press a button of the last reply, as its user would in Slack."""
+        wanted = label.casefold()
+        found = [b for b in self.buttons if wanted in b["text"]["text"].casefold()]
+        if not found:
+            self.say("(no such button in the last reply)")
+            return
+        button = found[0]
+        payload = {
+            "type": "block_actions",
+            "team": {"id": TEAM_ID},
+            "user": {"id": self.user},
+            "channel": {"id": self.channel},
+            "trigger_id": f"trigger-{secrets.token_hex(4)}",
+            "response_url": self.slack.response_url(button["action_id"]),
+            "actions": [{"action_id": button["action_id"], "value": button.get("value", "")}],
+        }
+        reply = self.driver.interaction(payload)
+        if reply.status != 200:
+            self.say(f"(HTTP {reply.status})")
+        self.flush()
+
     def show_home(self) -> None:
         """Open the current user's App Home tab and print it."""
         event = {"type": "app_home_opened", "user": self.user, "tab": "home"}
@@ -170,6 +197,13 @@ class Console:
         elif reply.body:
             for line in reply.text.splitlines():
                 self.say(f"  {line}")
+            self.buttons = tuple(
+                element
+                for block in reply.json.get("blocks") or []
+                if block.get("type") == "actions"
+                for element in block.get("elements", [])
+                if element.get("type") == "button"
+            )
 
     def flush(self) -> None:
         """Deliver what the bot owes Slack and print everything new it said."""

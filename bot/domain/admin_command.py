@@ -32,7 +32,11 @@ USAGE = Texts(
             "`/salesbot stages` lists them; `/salesbot stages add demo 40%`, "
             "`/salesbot stages set proposal 60%`, `/salesbot stages rename qualified Discovery`"
         ),
-        "currency": N_("`/salesbot currency USD` sets the team's reporting currency"),
+        "currency": N_(
+            "`/salesbot currency EUR 0.128` sets the team's reporting currency: 1 of the "
+            "current one is worth 0.128 EUR (the rate converts targets and exchange rates; "
+            "without deals, targets or rates, `/salesbot currency EUR` is enough)"
+        ),
         "stale": N_("`/salesbot stale 21` sets after how many idle days a deal counts as stale"),
         "fx": N_(
             "`/salesbot fx EUR 7.8`: one EUR is worth 7.8 of the team currency; `/salesbot fx` "
@@ -125,9 +129,11 @@ class Stages:
 
 @dataclass(frozen=True)
 class Currency:
-    """Set the team's reporting currency."""
+    """Set the team's reporting currency; `rate`: how much of it one unit of the current
+    currency is worth (None: not given)."""
 
     code: str
+    rate: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -175,8 +181,8 @@ def parse_admin_command(text: str) -> AdminCommand | ParseError:
         return _membership(verb, args)
     if verb == "stages":
         return _stages(args)
-    if verb == "currency" and len(args) == 1 and _CURRENCY.fullmatch(args[0]):
-        return Currency(args[0].upper())
+    if verb == "currency":
+        return _currency(args)
     if verb == "stale" and len(args) == 1 and args[0].isdigit() and 1 <= int(args[0]) <= 365:
         return StaleDays(int(args[0]))
     if verb == "fx":
@@ -244,21 +250,43 @@ def _percent(text: str) -> Decimal | None:
     return value / 100 if 0 <= value <= 100 else None
 
 
+def _rate(text: str) -> Decimal | None:
+    """A positive exchange rate from 0.000001 to a million, else None."""
+    try:
+        rate = Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        return None
+    if rate.is_finite() and Decimal("0.000001") <= rate <= Decimal(1_000_000):
+        return rate
+    return None
+
+
 def _fx(args: list[str]) -> Fx | ParseError:
     if not args:
         return Fx()
     if len(args) == 2 and _CURRENCY.fullmatch(args[0]):
-        try:
-            rate = Decimal(args[1].replace(",", ""))
-        except InvalidOperation:
-            rate = Decimal(0)
-        if rate.is_finite() and Decimal("0.000001") <= rate <= Decimal(1_000_000):
+        rate = _rate(args[1])
+        if rate is not None:
             return Fx(args[0].upper(), rate)
         return ParseError(
             _("“{text}” is not a usable rate (a positive number).").format(text=args[1][:20]),
             USAGE["fx"],
         )
     return ParseError(_("Give a currency code and a rate."), USAGE["fx"])
+
+
+def _currency(args: list[str]) -> Currency | ParseError:
+    if not args or len(args) > 2 or not _CURRENCY.fullmatch(args[0]):
+        return ParseError(_("Give a currency code, and a rate to convert at."), USAGE["currency"])
+    if len(args) == 1:
+        return Currency(args[0].upper())
+    rate = _rate(args[1])
+    if rate is None:
+        return ParseError(
+            _("“{text}” is not a usable rate (a positive number).").format(text=args[1][:20]),
+            USAGE["currency"],
+        )
+    return Currency(args[0].upper(), rate)
 
 
 _LANGUAGE_WORDS = {

@@ -1,13 +1,27 @@
-"""Money amounts: parsing what sales reps type, and formatting for Slack.
+"""Money amounts: parsing what sales reps type, converting them, and formatting for Slack.
 
-Amounts are always ``Decimal`` rounded to cents (2 places, ROUND_HALF_UP) for
-every currency, so stored values have one scale whatever the currency.
+The one rule for money, everywhere (replies, DMs, channel posts, App Home, charts):
+
+* Amounts are ``Decimal`` rounded to cents (2 places, ROUND_HALF_UP) for every currency, so
+  stored values have one scale whatever the currency. A deal keeps the amount and currency
+  it was entered in.
+* A deal in another currency counts in the team currency through ``Rates.value``: its amount
+  × the team's rate, rounded half-up to the cent, *deal by deal*. Every total (pipeline,
+  forecast, target progress, leaderboard, reports, charts, stand-up pace) is the sum of its
+  deals' converted amounts, so a total always equals the lines it is made of, and one deal
+  converts to the same number wherever it is shown. Nothing else multiplies by a rate.
+* Shown short (``format_amount``): ``¥35.5k`` in English, ``¥3.6万`` in Chinese: one decimal
+  of the unit (k, M, B; 万, 亿), rounded half-up; below a thousand (ten thousand in Chinese),
+  the amount itself with cents when it has any. The long form (``¥12,000.00``) is used only
+  where the exact cents matter: one deal's ``/deal show`` and the bonuses to pay. A deal in
+  another currency is shown as entered beside its converted amount: ``$5k ≈ ¥35.5k``.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -19,6 +33,8 @@ __all__ = [
     "MAX_AMOUNT",
     "AmountError",
     "Money",
+    "Rates",
+    "convert",
     "format_amount",
     "is_currency_word",
     "is_separate_currency",
@@ -108,6 +124,39 @@ class Money:
 
     amount: Decimal
     currency: str
+
+
+def convert(amount: Decimal, rate: Decimal) -> Decimal:
+    """An amount times a rate, rounded half-up to the cent."""
+    return (amount * rate).quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Rates:
+    """A team's exchange rates: how many units of its `currency` one unit of each other
+    currency is worth (`per_unit`)."""
+
+    currency: str
+    per_unit: Mapping[str, Decimal]
+
+    def knows(self, currency: str) -> bool:
+        """Whether amounts in `currency` can count in the team currency."""
+        return currency == self.currency or currency in self.per_unit
+
+    def value(self, amount: Decimal, currency: str) -> Decimal | None:
+        """One deal's amount in the team currency; None when there is no rate for it."""
+        if currency == self.currency:
+            return amount
+        rate = self.per_unit.get(currency)
+        return None if rate is None else convert(amount, rate)
+
+    def money(self, amount: Decimal, currency: str) -> Money | None:
+        """The deal's value in the team currency when it was entered in another one (None:
+        entered in the team currency, or there is no rate for it)."""
+        if currency == self.currency:
+            return None
+        value = self.value(amount, currency)
+        return None if value is None else Money(value, self.currency)
 
 
 class AmountError(ValueError):

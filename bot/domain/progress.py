@@ -2,9 +2,14 @@
 
 Rules worth knowing (all tested):
 
-* Percent is achieved / target × 100, rounded half-up to 0.1. Money (``expected``,
-  ``remaining``, splits) is in cents; ``weekly_needed`` rounds cents *up*, so meeting it
-  every week is always enough.
+* Percent is achieved / target × 100, rounded half-up to 0.1 (``percent_of``), and that
+  one number is what every place shows, always with its one decimal (``percent_label``:
+  ``49.0%``): ``/target``, the leaderboard, App Home, the win announcement, the tier post,
+  the stand-up pace, ``/target history`` and the chart labels. The tiers, the ranking and
+  the bar are decided on the same rounded number, so a target shown at 100.0% is a target
+  hit, and 99.9% is not. Money follows the rule in ``bot.domain.amounts``. Money
+  (``expected``, ``remaining``, splits) is in cents; ``weekly_needed`` rounds cents *up*, so
+  meeting it every week is always enough.
 * ``expected`` is where a rep should be by the start of today: target × working days
   already gone / working days in the period. On the first working day it is 0; after the
   end it is the whole target. A period with no working days at all expects 0 until it
@@ -41,6 +46,8 @@ __all__ = [
     "Entry",
     "Progress",
     "Tier",
+    "percent_label",
+    "percent_number",
     "percent_of",
     "progress",
     "rank",
@@ -128,6 +135,16 @@ def percent_of(achieved: Decimal, target: Decimal) -> Decimal:
     if target <= 0:
         raise ValueError("a target must be more than zero")
     return (achieved * _HUNDRED / target).quantize(_TENTH, rounding=ROUND_HALF_UP)
+
+
+def percent_number(percent: Decimal) -> str:
+    """A percent's number as every place shows it: one decimal, rounded half-up (``49.0``)."""
+    return f"{percent.quantize(_TENTH, rounding=ROUND_HALF_UP):f}"
+
+
+def percent_label(percent: Decimal) -> str:
+    """A percent as every place shows it: ``49.0%``."""
+    return f"{percent_number(percent)}%"
 
 
 def progress(

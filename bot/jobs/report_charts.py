@@ -33,14 +33,7 @@ def render_report(report: Report, *, lang: str | None = None) -> list[Chart]:
     lang = lang or current()
     currency = report.team.currency
     period = report.period.label(lang)
-    bars = [
-        charts.MemberBar(
-            line.member.name or line.member.slack_user_id,
-            line.target.progress.achieved if line.target else line.achieved,
-            line.target.progress.target if line.target else None,
-        )
-        for line in report.board.lines
-    ]
+    bars = member_bars(report)
     weeks = [charts.WeekPoint(start, won) for start, won in report.weekly_won]
     stages = [charts.StageBar(s.label, s.count, s.amount, s.weighted) for s in report.pipeline]
     with use_language(lang):
@@ -68,6 +61,19 @@ def render_report(report: Report, *, lang: str | None = None) -> list[Chart]:
             titles[2],
             charts.pipeline_chart(stages, title=titles[2], currency=currency, lang=lang),
         ),
+    ]
+
+
+def member_bars(report: Report) -> list[charts.MemberBar]:
+    """Each member's bar: what their target progress says (the chart labels its percent as
+    every other place does)."""
+    return [
+        charts.MemberBar(
+            line.member.name or line.member.slack_user_id,
+            line.target.progress.achieved if line.target else line.achieved,
+            line.target.progress.target if line.target else None,
+        )
+        for line in report.board.lines
     ]
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from bot.domain.periods import Period
 from bot.domain.stages import Stage
+from bot.results.facts import Person, TargetFacts
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,70 @@ class StageRenamed:
 
 @dataclass(frozen=True)
 class CurrencySet:
-    """A team's reporting currency changed."""
+    """A team's reporting currency changed at once (it had nothing to convert), or already
+    was this one (`already`)."""
+
+    team_name: str
+    currency: str
+    already: bool = False
+
+
+@dataclass(frozen=True)
+class TargetConverted:
+    """A money target in the old team currency and in the new (`member` None: the team's)."""
+
+    target: TargetFacts
+    member: Person | None
+    period: Period
+    old_amount: Decimal
+    new_amount: Decimal
+
+
+@dataclass(frozen=True)
+class RateRebased:
+    """One row of the rate table: 1 `currency` = `old_rate` of the old team currency, and
+    `new_rate` of the new one (old None: a new row, for the old team currency; new None:
+    dropped, it is the new team currency)."""
+
+    currency: str
+    old_rate: Decimal | None
+    new_rate: Decimal | None
+
+
+@dataclass(frozen=True)
+class BonusConverted:
+    """A reward tier's bonus in the old team currency and in the new."""
+
+    rule_id: int
+    name: str
+    old_bonus: Decimal
+    new_bonus: Decimal
+
+
+@dataclass(frozen=True)
+class CurrencyChange:
+    """What switching a team's currency converts: proposed (`done` False: nothing written
+    until Confirm, which carries `key` so it is done once) or done.
+
+    `rate`: how much of the new currency one unit of the old is worth. `deals`: the team's
+    deals per currency as entered (they keep their amounts and count through the rates)."""
+
+    team_id: int
+    team_name: str
+    old_currency: str
+    new_currency: str
+    rate: Decimal
+    targets: tuple[TargetConverted, ...]
+    rates: tuple[RateRebased, ...]
+    bonuses: tuple[BonusConverted, ...]
+    deals: tuple[tuple[str, int], ...]
+    key: str
+    done: bool = False
+
+
+@dataclass(frozen=True)
+class CurrencyAlreadyChanged:
+    """Confirm was pressed for a switch that is already done (a second press, a retry)."""
 
     team_name: str
     currency: str
@@ -170,6 +235,8 @@ Result = (
     | StageReweighted
     | StageRenamed
     | CurrencySet
+    | CurrencyChange
+    | CurrencyAlreadyChanged
     | StaleDaysSet
     | FxRateSet
     | FxRatesListed

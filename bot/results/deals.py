@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from bot.domain.amounts import Money
 from bot.domain.stages import Stage
 from bot.results.facts import DealFacts, Person
 
@@ -44,12 +45,14 @@ class ChangeFacts:
 
 @dataclass(frozen=True)
 class DealRow:
-    """A deal as a list shows it."""
+    """A deal as a list shows it; `value`: its amount in the team currency when it was
+    entered in another one."""
 
     deal: DealFacts
     owner: Person
     stage: Stage
     days_idle: int
+    value: Money | None = None
 
 
 @dataclass(frozen=True)
@@ -65,25 +68,37 @@ class HistoryLine:
 
 
 @dataclass(frozen=True)
+class ForeignPart:
+    """What a stage holds in another currency: as entered, and its value in the team currency
+    (None: no rate, so it counts for nothing)."""
+
+    entered: Money
+    value: Decimal | None
+
+
+@dataclass(frozen=True)
 class StageTotal:
-    """One line of the pipeline."""
+    """One line of the pipeline, in the team currency (`currency`)."""
 
     stage: Stage
     currency: str
     count: int
     total: Decimal
     weighted: Decimal
+    foreign: tuple[ForeignPart, ...] = ()
 
 
 @dataclass(frozen=True)
 class Changed:
-    """A deal was added or changed; `people` maps member ids in its events to Slack mentions."""
+    """A deal was added or changed; `people` maps member ids in its events to Slack mentions;
+    `value`: the deal's amount in the team currency when it was entered in another one."""
 
     verb: str
     outcome: ChangeFacts
     stage: Stage
     owner: Person
     people: dict[str, str]
+    value: Money | None = None
 
 
 @dataclass(frozen=True)
@@ -105,20 +120,23 @@ class Listed:
 
 @dataclass(frozen=True)
 class Shown:
-    """A deal with its history."""
+    """A deal with its history; `value`: its amount in the team currency when it was entered
+    in another one."""
 
     deal: DealFacts
     owner: Person
     stage: Stage
     history: list[HistoryLine]
+    value: Money | None = None
 
 
 @dataclass(frozen=True)
 class PipelineView:
-    """A pipeline summary."""
+    """A pipeline summary, every amount in `currency` (the team's)."""
 
     title: str
     rows: list[StageTotal]
+    currency: str = "CNY"
 
 
 Result = Changed | Listed | Shown | PipelineView

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from bot.domain.amounts import Money
 from bot.domain.periods import Period
 from bot.results.facts import TeamFacts
 from bot.results.targets import TargetProgress, TeamBoard
@@ -14,7 +15,8 @@ from bot.results.targets import TargetProgress, TeamBoard
 
 @dataclass(frozen=True)
 class DealFact:
-    """A deal as the report names it."""
+    """A deal as the report names it: `amount` in the team currency (`currency`); `entered`,
+    the amount as entered when that was another currency."""
 
     id: int
     customer: str
@@ -22,6 +24,7 @@ class DealFact:
     amount: Decimal
     currency: str
     idle_days: int = 0
+    entered: Money | None = None
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from bot.domain.amounts import Money
 from bot.domain.periods import Period
 from bot.domain.progress import Progress
 
@@ -16,7 +17,8 @@ MAX_MOVES = 5
 
 @dataclass(frozen=True)
 class DealLine:
-    """A deal as the briefing lists it."""
+    """A deal as the briefing lists it; `value`: its amount in the team currency when it was
+    entered in another one."""
 
     id: int
     customer: str
@@ -24,6 +26,7 @@ class DealLine:
     currency: str
     close_date: date | None
     idle_days: int
+    value: Money | None = None
 
 
 @dataclass(frozen=True)

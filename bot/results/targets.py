@@ -46,12 +46,24 @@ class TeamBoard:
 
 
 @dataclass(frozen=True)
+class Conversion:
+    """A target converted when its team changed currency: from what amount in which
+    currency, at how much of the new currency per unit of the old."""
+
+    old_amount: Decimal
+    old_currency: str
+    new_currency: str
+    rate: Decimal
+
+
+@dataclass(frozen=True)
 class PastTarget:
-    """A finished period: target against achieved."""
+    """A finished period: target against achieved, and any currency conversions of it."""
 
     target: TargetFacts
     period: Period
     achieved: Decimal
+    conversions: tuple[Conversion, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot.i18n import N_, _
+from bot.services.errors import Refused
 from models import Member, SalesTeam
+
+MANAGERS_ONLY = N_(
+    "Only managers can do that. Slack workspace admins and owners are managers, and they can "
+    "name others with `/salesbot managers add @person`."
+)
 
 
 @dataclass(frozen=True)
@@ -21,3 +28,9 @@ class Actor:
     def workspace_id(self) -> str:
         """The Slack team id every query is scoped to."""
         return self.member.workspace_id
+
+
+def require_manager(actor: Actor) -> None:
+    """Refuse anyone who is not a manager."""
+    if not actor.member.can_manage:
+        raise Refused(_(MANAGERS_ONLY))

@@ -11,13 +11,13 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.domain import admin_command as cmd
 from bot.domain.amounts import is_currency_code
 from bot.domain.stages import StageError, resolve_stage, shown_label
 from bot.domain.text import escape_mrkdwn
-from bot.i18n import N_, _
+from bot.i18n import _
 from bot.results.admin import (
     AddedToTeam,
-    CurrencySet,
     FxRate,
     FxRateSet,
     FxRatesListed,
@@ -32,8 +32,9 @@ from bot.results.admin import (
     TeamListed,
     TeamSetUp,
 )
+from bot.services import currency as currency_service
 from bot.services import deals
-from bot.services.actor import Actor
+from bot.services.actor import Actor, require_manager
 from bot.services.directory import (
     Profile,
     ensure_member,
@@ -46,17 +47,6 @@ from bot.services.errors import Refused
 from bot.services.roster import refresh_team
 from models import FxRate as FxRateRow
 from models import Member, SalesTeam, StageDef
-
-MANAGERS_ONLY = N_(
-    "Only managers can do that. Slack workspace admins and owners are managers, and they can "
-    "name others with `/salesbot managers add @person`."
-)
-
-
-def require_manager(actor: Actor) -> None:
-    """Refuse anyone who is not a manager."""
-    if not actor.member.can_manage:
-        raise Refused(_(MANAGERS_ONLY))
 
 
 def team_here(session: Session, actor: Actor, channel_id: str) -> SalesTeam:
@@ -91,7 +81,17 @@ def set_up(
         timezone=actor.member.timezone,
         now=actor.now,
     )
-    if currency:
+    if currency and currency != team.currency:
+        # A team that has numbers in its currency switches through `/salesbot currency`,
+        # which converts them.
+        if not created and currency_service.has_money(session, team):
+            raise Refused(
+                _(
+                    "{team} already reports in {old} and has deals, targets or exchange rates "
+                    "in it: switch with `/salesbot currency {new} <rate>`, which converts them."
+                ).format(team=team.name, old=team.currency, new=currency),
+                cmd.USAGE["currency"],
+            )
         team.currency = currency
     refresh_team(session, team, profiles, now=actor.now)
     # The team as `/salesbot team` and the stand-up count it, hand-added members included.
@@ -233,17 +233,6 @@ def rename_stage(session: Session, actor: Actor, text: str, label: str) -> Stage
     old = shown_label(row.key, row.label)
     row.label = label
     return StageRenamed(old, label)
-
-
-def set_currency(actor: Actor, team: SalesTeam, code: str) -> CurrencySet:
-    """Set the team's reporting currency."""
-    require_manager(actor)
-    if not is_currency_code(code):
-        raise Refused(
-            _("{code} is not a currency code I know (ISO 4217, e.g. CNY, USD).").format(code=code)
-        )
-    team.currency = code
-    return CurrencySet(team.name, code)
 
 
 def set_stale_days(actor: Actor, team: SalesTeam, days: int) -> StaleDaysSet:

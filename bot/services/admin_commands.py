@@ -8,6 +8,7 @@ from bot.domain import admin_command as cmd
 from bot.i18n import _
 from bot.results.admin import Result
 from bot.services import admin
+from bot.services import currency as currency_change
 from bot.services.actor import Actor
 from bot.services.errors import Refused
 from bot.services.language import set_language
@@ -41,8 +42,9 @@ def execute(
             return admin.set_stage_probability(session, actor, stage, probability)
         case cmd.Stages(action="rename", stage=str(stage), label=str(label)):
             return admin.rename_stage(session, actor, stage, label)
-        case cmd.Currency(code=code):
-            return admin.set_currency(actor, admin.team_here(session, actor, channel_id), code)
+        case cmd.Currency(code=code, rate=rate):
+            team = admin.team_here(session, actor, channel_id)
+            return currency_change.switch(session, actor, team, code, rate)
         case cmd.Fx(currency=str(currency), rate=rate) if rate is not None:
             team = admin.team_here(session, actor, channel_id)
             return admin.set_fx(session, actor, team, currency, rate)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.results.standup import DealLine, Pace, PromptFacts
+from bot.services.metrics import team_value
 from bot.services.targets import active_targets, member_scope, progress_of
 from models import Deal, Member, SalesTeam, StandupPrompt
 
@@ -59,6 +60,7 @@ def briefing(
             deal.currency,
             deal.close_date,
             (now - deal.updated_at).days,
+            team_value(session, team, deal.amount, deal.currency),
         )
 
     return PromptFacts(

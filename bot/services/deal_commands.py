@@ -27,11 +27,11 @@ from bot.results.deals import (
 from bot.services import deals
 from bot.services.actor import Actor
 from bot.services.deals import DealFields, Outcome
-from bot.services.directory import ensure_member, find_member
+from bot.services.directory import ensure_member, find_member, team_of
 from bot.services.errors import FormErrors, Refused
 from bot.services.events import first_delivery
 from bot.services.facts import deal_facts, person
-from bot.services.metrics import fx_rates
+from bot.services.metrics import deal_value, fx_rates
 from models import Deal, Member, SalesTeam
 
 NAME_MAX = 200
@@ -166,7 +166,7 @@ def _changed(session: Session, verb: str, outcome: Outcome) -> Changed:
         tuple(outcome.warnings),
         outcome.taken_back,
     )
-    return Changed(verb, facts, stage, person(owner), people)
+    return Changed(verb, facts, stage, person(owner), people, deal_value(session, outcome.deal))
 
 
 def _add(session: Session, actor: Actor, command: cmd.Add) -> Changed:
@@ -348,7 +348,13 @@ def _show(session: Session, actor: Actor, command: cmd.Show) -> Shown:
     owner = session.get(Member, deal.owner_id)
     assert owner is not None
     stage = deals.stage_by_key(deals.stage_list(session, actor.workspace_id), deal.stage)
-    return Shown(deal_facts(deal), person(owner), stage, deals.history(session, deal))
+    return Shown(
+        deal_facts(deal),
+        person(owner),
+        stage,
+        deals.history(session, deal),
+        deal_value(session, deal),
+    )
 
 
 def _pipeline(session: Session, actor: Actor, command: cmd.Pipeline) -> PipelineView:
@@ -356,13 +362,29 @@ def _pipeline(session: Session, actor: Actor, command: cmd.Pipeline) -> Pipeline
         case "user":
             assert command.user_id is not None
             member = _member(session, actor, command.user_id)
-            rows = deals.pipeline(session, actor, owner=member) if member else []
+            # In the currency of the member's own team, where their numbers are counted.
+            reporting = (team_of(session, member) if member else None) or actor.team
+            rows = (
+                deals.pipeline(session, actor.workspace_id, reporting=reporting, owner=member)
+                if member
+                else []
+            )
             return PipelineView(
-                _("Pipeline of {person}").format(person=f"<@{command.user_id}>"), rows
+                _("Pipeline of {person}").format(person=f"<@{command.user_id}>"),
+                rows,
+                _currency_of(reporting),
             )
         case "team" if actor.team is not None:
-            return PipelineView(_("Team pipeline"), deals.pipeline(session, actor, team=actor.team))
-    return PipelineView(_("Your pipeline"), deals.pipeline(session, actor, owner=actor.member))
+            rows = deals.pipeline(
+                session, actor.workspace_id, reporting=actor.team, team=actor.team
+            )
+            return PipelineView(_("Team pipeline"), rows, actor.team.currency)
+    rows = deals.pipeline(session, actor.workspace_id, reporting=actor.team, owner=actor.member)
+    return PipelineView(_("Your pipeline"), rows, _currency_of(actor.team))
+
+
+def _currency_of(team: SalesTeam | None) -> str:
+    return team.currency if team else "CNY"
 
 
 def _assign(session: Session, actor: Actor, command: cmd.Assign) -> Changed:

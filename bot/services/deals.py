@@ -4,19 +4,20 @@ transaction."""
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, null, select
 from sqlalchemy.orm import Session
 
-from bot.domain.amounts import Money
+from bot.domain.amounts import Money, Rates
 from bot.domain.stages import Stage, shown_label
 from bot.domain.text import escape_mrkdwn
 from bot.i18n import _
-from bot.results.deals import DealRow, HistoryLine, StageTotal, TakenBack
+from bot.results.deals import DealRow, ForeignPart, HistoryLine, StageTotal, TakenBack
 from bot.results.notices import DealAssigned
 from bot.services import notices, recognition
 from bot.services.actor import Actor
@@ -24,7 +25,8 @@ from bot.services.directory import stages_of, team_of
 from bot.services.errors import Refused
 from bot.services.facts import deal_facts, person
 from bot.services.language import member_language
-from models import Deal, DealEvent, Member, SalesTeam
+from bot.services.metrics import each_foreign_amount, group_value, rates_of
+from models import Deal, DealEvent, FxRate, Member, SalesTeam
 
 UNDO_WINDOW = timedelta(minutes=10)
 
@@ -494,9 +496,13 @@ def list_open(
     idle_days: int | None = None,
     limit: int = 500,
 ) -> list[DealRow]:
-    """Open deals by close date (undated last), with the days since their last update."""
+    """Open deals by close date (undated last), with the days since their last update, each
+    valued in the caller's team currency (the one their totals are in)."""
+    viewer = actor.team
+    # Each deal's rate comes with it (no rate: NULL), so valuing the list costs no statement.
+    rate = FxRate.rate if viewer is not None else null()
     query = (
-        select(Deal, Member)
+        select(Deal, Member, rate)
         .join(Member, Deal.owner_id == Member.id)
         .where(
             Deal.workspace_id == actor.workspace_id,
@@ -504,6 +510,10 @@ def list_open(
             Deal.deleted_at.is_(None),
         )
     )
+    if viewer is not None:
+        query = query.outerjoin(
+            FxRate, and_(FxRate.team_id == viewer.id, FxRate.currency == Deal.currency)
+        )
     if owner is not None:
         query = query.where(Deal.owner_id == owner.id)
     if team is not None:
@@ -514,14 +524,18 @@ def list_open(
         query = query.where(Deal.updated_at < actor.now - timedelta(days=idle_days))
     query = query.order_by(Deal.close_date.is_(None), Deal.close_date, Deal.id).limit(limit)
     stages = stage_list(session, actor.workspace_id)
+    currency = viewer.currency if viewer is not None else "CNY"
     return [
         DealRow(
             deal_facts(deal),
             person(member),
             stage_by_key(stages, deal.stage),
             (actor.now - deal.updated_at).days,
+            Rates(currency, {deal.currency: found} if found else {}).money(
+                deal.amount, deal.currency
+            ),
         )
-        for deal, member in session.execute(query)
+        for deal, member, found in session.execute(query)
     ]
 
 
@@ -553,34 +567,52 @@ def _with_people(session: Session, line: HistoryLine) -> HistoryLine:
 
 
 def pipeline(
-    session: Session, actor: Actor, *, owner: Member | None = None, team: SalesTeam | None = None
+    session: Session,
+    workspace_id: str,
+    *,
+    reporting: SalesTeam | None,
+    owner: Member | None = None,
+    team: SalesTeam | None = None,
 ) -> list[StageTotal]:
-    """Open deals per stage: count, total and weighted forecast (probability × amount)."""
+    """Open deals per stage, in the currency of the `reporting` team (converted deal by deal,
+    bot.domain.amounts): count, total and weighted forecast (probability × total); what was
+    entered in other currencies is listed beside each stage's total."""
+    rates = rates_of(session, reporting)
+    each = each_foreign_amount(rates.currency)
     query = (
-        select(Deal.stage, Deal.currency, func.count(Deal.id), func.sum(Deal.amount))
+        select(Deal.stage, Deal.currency, each, func.count(Deal.id), func.sum(Deal.amount))
         .where(
-            Deal.workspace_id == actor.workspace_id,
+            Deal.workspace_id == workspace_id,
             Deal.closed_at.is_(None),
             Deal.deleted_at.is_(None),
         )
-        .group_by(Deal.stage, Deal.currency)
+        .group_by(Deal.stage, Deal.currency, each)
     )
     if owner is not None:
         query = query.where(Deal.owner_id == owner.id)
     if team is not None:
         query = query.where(Deal.team_id == team.id)
-    stages = stage_list(session, actor.workspace_id)
-    rows = []
-    for key, currency, count, total in session.execute(query):
-        stage = stage_by_key(stages, key)
-        amount = Decimal(total or 0)
-        rows.append(
-            StageTotal(
-                stage,
-                currency,
-                count,
-                amount,
-                (amount * stage.probability).quantize(Decimal("0.01")),
+    counts: dict[str, int] = defaultdict(int)
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    foreign: dict[str, dict[str, tuple[Decimal, Decimal | None]]] = defaultdict(dict)
+    for key, currency, one, count, total in session.execute(query):
+        value = group_value(rates, currency, one, total, count)
+        counts[key] += count
+        totals[key] += value
+        if currency != rates.currency:
+            entered, converted = foreign[key].get(currency, (Decimal(0), Decimal(0)))
+            foreign[key][currency] = (
+                entered + Decimal(total or 0),
+                (converted or Decimal(0)) + value if rates.knows(currency) else None,
             )
+    stages = stage_list(session, workspace_id)
+    rows = []
+    for key in counts:
+        stage = stage_by_key(stages, key)
+        parts = tuple(
+            ForeignPart(Money(entered, currency), value)
+            for currency, (entered, value) in sorted(foreign[key].items())
         )
-    return sorted(rows, key=lambda row: (row.stage.position, row.currency))
+        weighted = (totals[key] * stage.probability).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        rows.append(StageTotal(stage, rates.currency, counts[key], totals[key], weighted, parts))
+    return sorted(rows, key=lambda row: row.stage.position)

@@ -1,4 +1,6 @@
-"""What members and teams achieved in a period: revenue won, deals won, pipeline created."""
+"""What members and teams achieved in a period: revenue won, deals won, pipeline created;
+and the team's exchange rates, through which every amount counts in the team currency (the
+rule: bot.domain.amounts)."""
 
 from __future__ import annotations
 
@@ -9,9 +11,10 @@ from decimal import Decimal
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
+from bot.domain.amounts import Money, Rates
 from bot.domain.periods import Period, utc_bounds
 from bot.services.memo import remembered
 from models import Deal, FxRate, SalesTeam, StageDef
@@ -39,6 +42,50 @@ def fx_rates(session: Session, team: SalesTeam) -> dict[str, Decimal]:
 
     # A copy: callers may add to it.
     return dict(remembered(session, ("fx_rates", team.id, team.currency), load))
+
+
+def rates_of(session: Session, team: SalesTeam | None) -> Rates:
+    """The team's rates, to convert with (someone in no team: CNY, and nothing converts)."""
+    if team is None:
+        return Rates("CNY", {})
+    return Rates(team.currency, fx_rates(session, team))
+
+
+def team_value(
+    session: Session, team: SalesTeam | None, amount: Decimal, currency: str
+) -> Money | None:
+    """An amount's value in the team currency when it was entered in another one (None: in
+    the team currency, no team, or no rate); the rates are read only when needed."""
+    if team is None or currency == team.currency:
+        return None
+    return rates_of(session, team).money(amount, currency)
+
+
+def deal_value(session: Session, deal: Deal) -> Money | None:
+    """A deal's value in its own team's currency when it was entered in another one."""
+    if deal.team_id is None:
+        return None
+    return team_value(session, session.get(SalesTeam, deal.team_id), deal.amount, deal.currency)
+
+
+def each_foreign_amount(team_currency: str) -> ColumnElement[Decimal | None]:
+    """A deal's amount when it is in another currency, else NULL.
+
+    Grouped by, it keeps each foreign amount apart, so every deal is converted on its own
+    (the money rule), while amounts in the team currency are still summed by the database.
+    """
+    return case((Deal.currency == team_currency, None), else_=Deal.amount)
+
+
+def group_value(
+    rates: Rates, currency: str, each: Decimal | None, total: Decimal, count: int
+) -> Decimal:
+    """A group's value in the team currency: its sum in the team currency, or `count` deals of
+    `each` converted one by one (no rate: nothing)."""
+    if each is None:
+        return rates.value(Decimal(total or 0), currency) or Decimal(0)
+    value = rates.value(Decimal(each), currency)
+    return Decimal(0) if value is None else value * count
 
 
 def won_stage_keys(session: Session, workspace_id: str) -> list[str]:
@@ -76,17 +123,6 @@ def _counted(
     return conditions
 
 
-def _in_currency(
-    metric: Metric, rates: dict[str, Decimal], currency: str, amount: Decimal, count: int
-) -> Decimal:
-    """One owner's sum in one currency, as it counts (deals: the count; no rate: nothing)."""
-    if metric == "deals":
-        return Decimal(count)
-    if currency not in rates:
-        return Decimal(0)
-    return (Decimal(amount) * rates[currency]).quantize(Decimal("0.01"))
-
-
 def achieved_by_owner(
     session: Session,
     team: SalesTeam,
@@ -97,15 +133,19 @@ def achieved_by_owner(
 ) -> dict[int, Decimal]:
     """Each owner's result in the team currency (deals: a count), for the team's deals or for
     the given owners' deals wherever they are."""
+    rates = rates_of(session, team)
+    each = each_foreign_amount(team.currency)
     query = (
-        select(Deal.owner_id, Deal.currency, func.sum(Deal.amount), func.count(Deal.id))
+        select(Deal.owner_id, Deal.currency, each, func.sum(Deal.amount), func.count(Deal.id))
         .where(*_counted(session, team, metric, period, owner_ids))
-        .group_by(Deal.owner_id, Deal.currency)
+        .group_by(Deal.owner_id, Deal.currency, each)
     )
-    rates = fx_rates(session, team)
     totals: dict[int, Decimal] = defaultdict(Decimal)
-    for owner_id, currency, amount, count in session.execute(query):
-        totals[owner_id] += _in_currency(metric, rates, currency, amount, count)
+    for owner_id, currency, one, amount, count in session.execute(query):
+        if metric == "deals":
+            totals[owner_id] += count
+        else:
+            totals[owner_id] += group_value(rates, currency, one, amount, count)
     return dict(totals)
 
 
@@ -129,19 +169,17 @@ def achieved_in_each(
             *_counted(session, team, metric, span, owner_ids)
         )
     )
-    # Summed per period, owner and currency before converting, exactly as achieved() rounds.
-    sums: dict[tuple[int, int, str], tuple[Decimal, int]] = {}
-    for at, owner_id, currency, amount in rows:
+    rates = rates_of(session, team)
+    results = [Decimal(0)] * len(periods)
+    for at, _owner, currency, amount in rows:
         for index, (start, end) in enumerate(bounds):
             # `at` is never None: the window in the query excludes open deals.
             if at is not None and start <= at < end:
-                total, count = sums.get((index, owner_id, currency), (Decimal(0), 0))
-                sums[(index, owner_id, currency)] = (total + Decimal(amount), count + 1)
+                if metric == "deals":
+                    results[index] += 1
+                else:
+                    results[index] += rates.value(Decimal(amount), currency) or Decimal(0)
                 break
-    rates = fx_rates(session, team)
-    results = [Decimal(0)] * len(periods)
-    for (index, _owner, currency), (amount, count) in sums.items():
-        results[index] += _in_currency(metric, rates, currency, amount, count)
     return results
 
 

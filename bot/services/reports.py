@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from bot.domain.amounts import Money
 from bot.domain.periods import Period, RecurringKind, period_of, utc_bounds
 from bot.domain.progress import Progress
 from bot.i18n import _, current, use_language
@@ -22,7 +23,12 @@ from bot.services.errors import Refused
 from bot.services.events import first_delivery
 from bot.services.facts import team_facts
 from bot.services.language import workspace_language
-from bot.services.metrics import achieved_by_owner, achieved_in_each, fx_rates, won_stage_keys
+from bot.services.metrics import (
+    achieved_by_owner,
+    achieved_in_each,
+    rates_of,
+    won_stage_keys,
+)
 from bot.services.once import claim
 from bot.services.standups import settings_for
 from bot.services.targets import active_targets, board, progress_of, require_team
@@ -38,11 +44,6 @@ from models import (
 
 WEEKS_OF_HISTORY = 12
 TOP = 5
-
-
-def _in_team_currency(session: Session, team: SalesTeam, amount: Decimal, currency: str) -> Decimal:
-    rate = fx_rates(session, team).get(currency)
-    return (amount * rate).quantize(Decimal("0.01")) if rate is not None else Decimal(0)
 
 
 def _scope(team: SalesTeam, owner: Member | None) -> Any:
@@ -74,13 +75,15 @@ def _won_in(session: Session, team: SalesTeam, period: Period, owner: Member | N
 def _fact(session: Session, team: SalesTeam, deal: Deal, now: datetime) -> DealFact:
     owner = session.get(Member, deal.owner_id)
     assert owner is not None
+    rates = rates_of(session, team)
     return DealFact(
         deal.id,
         deal.customer,
         owner.slack_user_id,
-        _in_team_currency(session, team, deal.amount, deal.currency),
+        rates.value(deal.amount, deal.currency) or Decimal(0),
         team.currency,
         (now - deal.updated_at).days,
+        entered=Money(deal.amount, deal.currency) if deal.currency != team.currency else None,
     )
 
 
@@ -171,25 +174,16 @@ def weekly_won(
 
 
 def pipeline_lines(session: Session, team: SalesTeam, owner: Member | None) -> list[StageLine]:
-    """Open deals per stage in the team currency, weighted by the stage probability."""
-    rows = session.execute(
-        select(Deal.stage, Deal.currency, func.count(Deal.id), func.sum(Deal.amount))
-        .where(_scope(team, owner), Deal.closed_at.is_(None), Deal.deleted_at.is_(None))
-        .group_by(Deal.stage, Deal.currency)
+    """Open deals per stage in the team currency, weighted by the stage probability: the
+    numbers of `/deal pipeline` (one function computes both)."""
+    rows = deals.pipeline(
+        session,
+        team.workspace_id,
+        reporting=team,
+        owner=owner,
+        team=team if owner is None else None,
     )
-    stages = deals.stage_list(session, team.workspace_id)
-    totals: dict[str, tuple[int, Decimal]] = {}
-    for key, currency, count, amount in rows:
-        converted = _in_team_currency(session, team, Decimal(amount or 0), currency)
-        old_count, old_amount = totals.get(key, (0, Decimal(0)))
-        totals[key] = (old_count + count, old_amount + converted)
-    lines = []
-    for stage in stages:
-        if stage.key in totals:
-            count, amount = totals[stage.key]
-            weighted = (amount * stage.probability).quantize(Decimal("0.01"))
-            lines.append(StageLine(stage.label, count, amount, weighted))
-    return lines
+    return [StageLine(row.stage.label, row.count, row.total, row.weighted) for row in rows]
 
 
 def stale_deals(

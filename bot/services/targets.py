@@ -11,7 +11,14 @@ from sqlalchemy.orm import Session
 from bot.domain.periods import Period, PeriodKind, previous
 from bot.domain.progress import Entry, progress, rank, split_equal, split_weighted
 from bot.i18n import N_, _, current
-from bot.results.targets import MemberLine, PastTarget, SplitProposal, TargetProgress, TeamBoard
+from bot.results.targets import (
+    Conversion,
+    MemberLine,
+    PastTarget,
+    SplitProposal,
+    TargetProgress,
+    TeamBoard,
+)
 from bot.services.actor import Actor
 from bot.services.directory import team_members
 from bot.services.errors import Refused
@@ -195,23 +202,48 @@ def board(
 
 
 def history(session: Session, team: SalesTeam, member: Member, today: date) -> list[PastTarget]:
-    """A member's targets whose period has ended, newest first."""
-    targets = session.scalars(
-        select(Target)
-        .where(
-            Target.team_id == team.id, Target.scope == member_scope(member), Target.end_date < today
+    """A member's targets whose period has ended, newest first, with their conversions."""
+    targets = list(
+        session.scalars(
+            select(Target)
+            .where(
+                Target.team_id == team.id,
+                Target.scope == member_scope(member),
+                Target.end_date < today,
+            )
+            .order_by(Target.end_date.desc())
+            .limit(24)
         )
-        .order_by(Target.end_date.desc())
-        .limit(24)
     )
+    conversions = conversions_of(session, [t.id for t in targets])
     return [
         PastTarget(
             target_facts(t),
             period_of_target(t),
             achieved(session, team, metric_of(t.metric), period_of_target(t), owner_id=member.id),
+            conversions.get(t.id, ()),
         )
         for t in targets
     ]
+
+
+def conversions_of(session: Session, target_ids: list[int]) -> dict[int, tuple[Conversion, ...]]:
+    """The currency conversions recorded in these targets' histories, oldest first."""
+    if not target_ids:
+        return {}
+    events = session.scalars(
+        select(TargetEvent)
+        .where(TargetEvent.target_id.in_(target_ids), TargetEvent.kind == "currency")
+        .order_by(TargetEvent.id)
+    )
+    found: dict[int, list[Conversion]] = {}
+    for event in events:
+        if event.old_amount is None or event.old_currency is None or event.rate is None:
+            continue
+        found.setdefault(event.target_id, []).append(
+            Conversion(event.old_amount, event.old_currency, event.new_currency or "", event.rate)
+        )
+    return {target_id: tuple(items) for target_id, items in found.items()}
 
 
 def propose_split(

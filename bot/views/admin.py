@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
 
 from bot.domain import admin_command as cmd
 from bot.domain.text import escape_mrkdwn
-from bot.i18n import _, ngettext, use_language
+from bot.i18n import _, current, money, ngettext, use_language
 from bot.results.admin import (
     AddedToTeam,
+    CurrencyAlreadyChanged,
+    CurrencyChange,
     CurrencySet,
     FxRateSet,
     FxRatesListed,
@@ -26,7 +31,13 @@ from bot.results.admin import (
     TeamListed,
     TeamSetUp,
 )
-from bot.views.common import Message, ephemeral, refusal, section
+from bot.views.common import Message, context_block, ephemeral, refusal, section
+from bot.views.deals import pack_lines
+from bot.views.metrics import goal_text
+
+CURRENCY_CONFIRM_ACTION = "salesbot_currency_confirm"
+# Targets listed in a currency switch's message; the rest are counted.
+TARGETS_LISTED = 15
 
 
 def usage() -> Message:
@@ -59,8 +70,140 @@ def channel_unreadable() -> Message:
 
 def render(result: Result) -> Message:
     """The reply for any /salesbot result."""
+    if isinstance(result, CurrencyChange):
+        return currency_change(result)
     text = reply_text(result)
     return ephemeral(text, [section(text)])
+
+
+def _rate(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def currency_change(result: CurrencyChange) -> Message:
+    """A currency switch: what it converts, with Confirm (proposed) or what it did (done)."""
+    team = escape_mrkdwn(result.team_name)
+    old, new = result.old_currency, result.new_currency
+    values = {"team": team, "old": old, "new": new, "rate": _rate(result.rate)}
+    if result.done:
+        head = ":white_check_mark: " + _(
+            "{team} now reports in {new}, converted at 1 {old} = {rate} {new}. Every target "
+            "shows the percentage it had."
+        ).format(**values)
+    else:
+        head = ":currency_exchange: " + _(
+            "*Switch {team} from {old} to {new} at 1 {old} = {rate} {new}?* This is what "
+            "will change:"
+        ).format(**values)
+    blocks: list[dict[str, Any]] = [section(head)]
+    if result.targets:
+        blocks += pack_lines([_("*Targets*"), *_target_lines(result)])
+    blocks.append(section("\n".join([_("*Exchange rates*"), *_rate_lines(result)])))
+    if result.bonuses:
+        lines = [
+            f"• {escape_mrkdwn(b.name)}: {money(b.old_bonus, old)} → {money(b.new_bonus, new)}"
+            for b in result.bonuses
+        ]
+        blocks += pack_lines([_("*Reward bonuses*"), *lines])
+    if result.deals:
+        counts = ", ".join(
+            ngettext("{count} in {currency}", "{count} in {currency}", count).format(
+                count=count, currency=currency
+            )
+            for currency, count in result.deals
+        )
+        blocks.append(
+            context_block(
+                _(
+                    "Deals keep the amounts and currencies they were entered in and count "
+                    "through these rates: {counts}."
+                ).format(counts=counts)
+            )
+        )
+    if not result.done:
+        blocks.append(context_block(_("Nothing changes until you press Confirm.")))
+        blocks.append(_confirm_button(result))
+    return ephemeral(head, blocks)
+
+
+def _target_lines(result: CurrencyChange) -> list[str]:
+    lines = []
+    for item in result.targets[:TARGETS_LISTED]:
+        who = f"<@{item.member.slack_user_id}>" if item.member else _("the team")
+        goal = goal_text(item.target.metric, item.period.label(current()))
+        lines.append(
+            "• "
+            + _("{who} · {goal}: {old} → {new}").format(
+                who=who,
+                goal=goal,
+                old=money(item.old_amount, result.old_currency),
+                new=money(item.new_amount, result.new_currency),
+            )
+        )
+    hidden = len(result.targets) - TARGETS_LISTED
+    if hidden > 0:
+        lines.append(
+            ngettext("…and {count} more target", "…and {count} more targets", hidden).format(
+                count=hidden
+            )
+        )
+    return lines
+
+
+def _rate_lines(result: CurrencyChange) -> list[str]:
+    old, new = result.old_currency, result.new_currency
+    lines = []
+    for row in result.rates:
+        if row.old_rate is None and row.new_rate is not None:
+            lines.append(
+                "• "
+                + _("1 {currency} = {rate} {new}, new: deals in {currency} keep counting").format(
+                    currency=row.currency, rate=_rate(row.new_rate), new=new
+                )
+            )
+        elif row.new_rate is None and row.old_rate is not None:
+            lines.append(
+                "• "
+                + _("1 {currency} = {rate} {old}: dropped, {currency} is the team currency").format(
+                    currency=row.currency, rate=_rate(row.old_rate), old=old
+                )
+            )
+        elif row.old_rate is not None and row.new_rate is not None:
+            lines.append(
+                f"• 1 {row.currency} = {_rate(row.old_rate)} {old} → "
+                f"1 {row.currency} = {_rate(row.new_rate)} {new}"
+            )
+    return lines
+
+
+def _confirm_button(result: CurrencyChange) -> dict[str, Any]:
+    value = json.dumps(
+        {
+            "t": result.team_id,
+            "o": result.old_currency,
+            "n": result.new_currency,
+            "r": str(result.rate),
+            "k": result.key,
+        },
+        separators=(",", ":"),
+    )
+    return {
+        "type": "actions",
+        "elements": [
+            {
+                "type": "button",
+                "style": "primary",
+                "action_id": CURRENCY_CONFIRM_ACTION,
+                "text": {"type": "plain_text", "text": _("Confirm")},
+                "value": value,
+            }
+        ],
+    }
+
+
+def currency_button_expired() -> Message:
+    """A currency switch's Confirm button whose state no longer reads."""
+    return refusal(_("That button has expired; run `/salesbot currency` again."))
 
 
 def reply_text(result: Result) -> str:
@@ -102,10 +245,20 @@ def reply_text(result: Result) -> str:
             return _("Renamed {old} to {new}.").format(
                 old=escape_mrkdwn(result.old_label), new=escape_mrkdwn(result.new_label)
             )
+        case CurrencySet(already=True):
+            return _("{team} already reports in {code}.").format(
+                team=escape_mrkdwn(result.team_name), code=result.currency
+            )
         case CurrencySet():
             return _("{team} now reports in {code}. New deals default to {code}.").format(
                 team=escape_mrkdwn(result.team_name), code=result.currency
             )
+        case CurrencyAlreadyChanged():
+            return _("Already done: {team} reports in {code}. Nothing changed.").format(
+                team=escape_mrkdwn(result.team_name), code=result.currency
+            )
+        case CurrencyChange():
+            return currency_change(result)["text"]  # type: ignore[no-any-return]
         case StaleDaysSet():
             return ngettext(
                 "Deals with no update for {days} day now count as stale.",

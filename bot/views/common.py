@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-from bot.i18n import N_, _
+from bot.domain.amounts import Money
+from bot.i18n import N_, _, money
 
 Message = dict[str, Any]
 
@@ -12,6 +14,15 @@ Message = dict[str, Any]
 def section(text: str) -> dict[str, Any]:
     """A mrkdwn section block."""
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def as_entered(amount: Decimal, currency: str, value: Money | None, *, short: bool = True) -> str:
+    """An amount as entered, and beside it, when that was another currency, what it counts
+    for in the team currency: `¥12k`, `$5k ≈ ¥35.5k`."""
+    entered = money(amount, currency, short=short)
+    if value is None:
+        return entered
+    return f"{entered} ≈ {money(value.amount, value.currency, short=short)}"
 
 
 def context_block(text: str) -> dict[str, Any]:

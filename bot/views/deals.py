@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.domain.amounts import Money
 from bot.domain.progress import tier_name
 from bot.domain.text import escape_mrkdwn
 from bot.i18n import N_, _, day, moment, money, ngettext
@@ -23,7 +24,7 @@ from bot.results.deals import (
     StageTotal,
     TakenBack,
 )
-from bot.views.common import Message, context_block, ephemeral, section
+from bot.views.common import Message, as_entered, context_block, ephemeral, section
 
 PAGE_SIZE = 25
 MAX_BLOCKS = 50
@@ -73,7 +74,7 @@ def deal_line(row: DealRow, *, with_owner: bool) -> str:
     deal = row.deal
     parts = [
         f"`#{deal.id}` *{escape_mrkdwn(deal.customer)}*",
-        money(deal.amount, deal.currency),
+        as_entered(deal.amount, deal.currency, row.value),
         row.stage.label,
         _("closes {date}").format(date=short_date(deal.close_date))
         if deal.close_date
@@ -202,7 +203,7 @@ def deal_summary(result: Changed) -> str:
     )
     return (
         f"`#{deal.id}` *{escape_mrkdwn(deal.customer)}* · "
-        f"{money(deal.amount, deal.currency)} · {result.stage.label}{close}"
+        f"{as_entered(deal.amount, deal.currency, result.value)} · {result.stage.label}{close}"
         f" · <@{result.owner.slack_user_id}>"
     )
 
@@ -308,7 +309,9 @@ def shown(result: Shown, labels: dict[str, str], zone: ZoneInfo) -> Message:
     facts = [
         f"*{escape_mrkdwn(deal.customer)}*"
         + (f" — {escape_mrkdwn(deal.title)}" if deal.title else ""),
-        _("Amount: {amount}").format(amount=money(deal.amount, deal.currency, short=False)),
+        _("Amount: {amount}").format(
+            amount=as_entered(deal.amount, deal.currency, result.value, short=False)
+        ),
         _("Stage: {stage} ({percent}%) · {status}").format(
             stage=result.stage.label,
             percent=f"{result.stage.probability * 100:.0f}",
@@ -368,36 +371,54 @@ def history_line(line: HistoryLine, labels: dict[str, str], zone: ZoneInfo) -> s
 
 
 def pipeline(result: PipelineView) -> Message:
-    """Count, total and weighted forecast per stage."""
+    """Count, total and weighted forecast per stage, all in the team currency."""
     if not result.rows:
         text = f"*{result.title}*\n" + _("No open deals yet. Add one with `/deal add Acme 12k`.")
         return ephemeral(_("{title}: empty").format(title=result.title), [section(text)])
     lines = [_stage_line(row) for row in result.rows]
-    totals: dict[str, tuple[Decimal, Decimal]] = {}
-    for row in result.rows:
-        total, weighted = totals.get(row.currency, (Decimal(0), Decimal(0)))
-        totals[row.currency] = (total + row.total, weighted + row.weighted)
-    forecast = " · ".join(
-        _("{open} open, *{weighted} weighted*").format(open=money(t, c), weighted=money(w, c))
-        for c, (t, w) in totals.items()
+    total = sum((row.total for row in result.rows), Decimal(0))
+    weighted = sum((row.weighted for row in result.rows), Decimal(0))
+    forecast = _("{open} open, *{weighted} weighted*").format(
+        open=money(total, result.currency), weighted=money(weighted, result.currency)
     )
     blocks = [
         section(f"*{result.title}*"),
         *pack_lines(lines),
         section(_("Forecast: {forecast}").format(forecast=forecast)),
     ]
+    if any(part.value is None for row in result.rows for part in row.foreign):
+        blocks.append(
+            context_block(
+                _(
+                    "Amounts in a currency without an exchange rate count for nothing: a "
+                    "manager can add one with `/salesbot fx`."
+                )
+            )
+        )
     return ephemeral(result.title, blocks)
 
 
 def _stage_line(row: StageTotal) -> str:
     count = ngettext("{count} deal", "{count} deals", row.count).format(count=row.count)
-    return _("*{stage}* ({percent}%): {count}, {total} → {weighted}").format(
+    line = _("*{stage}* ({percent}%): {count}, {total} → {weighted}").format(
         stage=row.stage.label,
         percent=f"{row.stage.probability * 100:.0f}",
         count=count,
         total=money(row.total, row.currency),
         weighted=money(row.weighted, row.currency),
     )
+    if not row.foreign:
+        return line
+    parts = ", ".join(
+        as_entered(
+            part.entered.amount,
+            part.entered.currency,
+            None if part.value is None else Money(part.value, row.currency),
+        )
+        + ("" if part.value is not None else " " + _("(no rate)"))
+        for part in row.foreign
+    )
+    return line + " " + _("(incl. {parts})").format(parts=parts)
 
 
 def render(result: Result, *, labels: dict[str, str], zone: ZoneInfo, command_text: str) -> Message:

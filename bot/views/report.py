@@ -6,10 +6,11 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from bot.domain.amounts import Money
 from bot.domain.text import escape_mrkdwn
 from bot.i18n import _, current, money, ngettext
 from bot.results.reports import DealFact, Report
-from bot.views.common import Message, context_block, ephemeral, section
+from bot.views.common import Message, as_entered, context_block, ephemeral, section
 from bot.views.targets import progress_block
 
 SHARE_ACTION = "report_share"
@@ -20,10 +21,13 @@ def _money(report: Report, amount: Decimal) -> str:
 
 
 def _deal(report: Report, fact: DealFact) -> str:
-    return (
-        f"`#{fact.id}` *{escape_mrkdwn(fact.customer)}* {_money(report, fact.amount)} "
-        f"<@{fact.owner_user_id}>"
+    # A deal entered in another currency: as entered, then its value (`$5k ≈ ¥35.5k`).
+    amount = (
+        as_entered(fact.entered.amount, fact.entered.currency, Money(fact.amount, fact.currency))
+        if fact.entered is not None
+        else _money(report, fact.amount)
     )
+    return f"`#{fact.id}` *{escape_mrkdwn(fact.customer)}* {amount} <@{fact.owner_user_id}>"
 
 
 def report_blocks(report: Report, *, title: str) -> list[dict[str, Any]]:

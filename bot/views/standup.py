@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from bot.domain.progress import percent_number
 from bot.domain.stages import shown_label
 from bot.domain.standup import format_days, question_text
 from bot.domain.standup_command import USAGE
@@ -32,7 +33,7 @@ from bot.results.standup import (
     SettingsForm,
     StandupSchedule,
 )
-from bot.views.common import Message, context_block, ephemeral, section
+from bot.views.common import Message, as_entered, context_block, ephemeral, section
 
 CHECK_IN_ACTION = "standup_check_in"
 CHECK_IN_CALLBACK = "standup_check_in"
@@ -81,13 +82,13 @@ def _deal_lines(lines: Sequence[DealLine], *, with_idle: bool) -> str:
                 else ""
             )
         )
-        amount = money(line.amount, line.currency)
+        amount = as_entered(line.amount, line.currency, line.value)
         out.append(f"• `#{line.id}` *{escape_mrkdwn(line.customer)}* {amount} · {extra}")
     return "\n".join(out)
 
 
 def pace_line(pace: Pace) -> str:
-    """`December: ¥62k of ¥100k, 62%, 9 working days left, ¥19k a week needed`."""
+    """`December: ¥62k of ¥100k, 62.0%, 9 working days left, ¥19k a week needed`."""
     p = pace.progress
 
     def amount(value: Decimal) -> str:
@@ -97,7 +98,7 @@ def pace_line(pace: Pace) -> str:
         "period": pace.period.label(current()),
         "achieved": amount(p.achieved),
         "target": amount(p.target),
-        "percent": f"{p.percent:.0f}",
+        "percent": percent_number(p.percent),
         "days": p.working_days_left,
         "weekly": amount(p.weekly_needed),
     }

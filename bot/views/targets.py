@@ -6,7 +6,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from bot.domain.progress import DEFAULT_TIERS, tier_name
+from bot.domain.progress import DEFAULT_TIERS, percent_label, percent_of, tier_name
 from bot.domain.text import escape_mrkdwn
 from bot.i18n import _, current, day, money, ngettext, use_language
 from bot.results.deals import TakenBack
@@ -61,7 +61,7 @@ def progress_block(item: TargetProgress, currency: str) -> str:
         f"*{goal_name(item)}*",
         f"`{p.bar()}` "
         + _("{achieved} of {target}").format(achieved=amount(p.achieved), target=amount(p.target))
-        + f" · *{p.percent}%*",
+        + f" · *{percent_label(p.percent)}*",
     ]
     if p.remaining > 0:
         lines.append(
@@ -108,7 +108,7 @@ def board_lines(board: TeamBoard) -> list[str]:
             done = amount_of(p.achieved, metric, currency)
             goal = amount_of(p.target, metric, currency)
             lines.append(
-                f"{place}. {who} `{p.bar()}` *{p.percent}%* · "
+                f"{place}. {who} `{p.bar()}` *{percent_label(p.percent)}* · "
                 + _("{achieved} of {target}").format(achieved=done, target=goal)
             )
     return lines
@@ -186,7 +186,7 @@ def histories(result: Histories) -> Message:
     lines = []
     for item in result.items:
         metric = item.target.metric
-        percent = (item.achieved / item.target.amount * 100).quantize(Decimal("1"))
+        percent = percent_label(percent_of(item.achieved, item.target.amount))
         mark = ":white_check_mark:" if item.achieved >= item.target.amount else ":x:"
         lines.append(
             f"{mark} {item.period.label(current())} {metric_name(metric)}: "
@@ -194,7 +194,17 @@ def histories(result: Histories) -> Message:
                 achieved=amount_of(item.achieved, metric, currency),
                 target=amount_of(item.target.amount, metric, currency),
             )
-            + f" ({percent}%)"
+            + f" ({percent})"
+            + "".join(
+                " · "
+                + _("converted from {amount} at 1 {old} = {rate} {new}").format(
+                    amount=money(c.old_amount, c.old_currency),
+                    old=c.old_currency,
+                    rate=f"{c.rate.normalize():f}",
+                    new=c.new_currency,
+                )
+                for c in item.conversions
+            )
         )
     head = section(
         _("*Target history of {person}*").format(person=f"<@{result.member.slack_user_id}>")

@@ -40,24 +40,29 @@ def test_members_sorted_by_percent_then_untargeted_by_amount() -> None:
 
 def test_member_bars_labelled_with_percent_and_short_amounts() -> None:
     shown = _members()
-    assert "150%  ¥30k / ¥20k" in shown
-    assert "85%  ¥12k / ¥14k" in shown
-    assert "0%  ¥0 / ¥8k" in shown
+    assert "150.0%  ¥30k / ¥20k" in shown
+    assert "85.7%  ¥12k / ¥14k" in shown
+    assert "0.0%  ¥0 / ¥8k" in shown
     assert "¥9k · no target" in shown
     assert "Target" in shown
 
 
 def test_member_bars_in_chinese_use_wan() -> None:
     shown = _members("zh")
-    assert "85%  ¥1.2万 / ¥1.4万" in shown
+    assert "85.7%  ¥1.2万 / ¥1.4万" in shown
     assert "¥9,000 · 未设目标" in shown
     assert "目标" in shown
 
 
-def test_percent_rounds_down_so_100_means_reached() -> None:
-    rows = [MemberBar("Ann", Decimal("9999"), Decimal("10000"))]
+@pytest.mark.parametrize(
+    ("achieved", "label"),
+    [("9994", "99.9%  $10k / $10k"), ("9995", "100.0%  $10k / $10k"), ("4949", "49.5%  $4.9k")],
+)
+def test_percent_is_rounded_as_everywhere_else(achieved: str, label: str) -> None:
+    """The label shows the percent /target shows and tiers are decided on (half-up to 0.1)."""
+    rows = [MemberBar("Ann", Decimal(achieved), Decimal("10000"))]
     shown = strings(drawn(build_member_progress(rows, title="T", currency="USD")))
-    assert "99%  $10k / $10k" in shown
+    assert any(text.startswith(label) for text in shown), shown
 
 
 def test_members_beyond_forty_become_a_more_row() -> None:

@@ -51,6 +51,8 @@ from bot.i18n import use_language
         ("阶段 重命名 qualified 需求挖掘", Stages("rename", "qualified", label="需求挖掘")),
         ("currency usd", Currency("USD")),
         ("币种 USD", Currency("USD")),
+        ("currency eur 0.128", Currency("EUR", Decimal("0.128"))),
+        ("货币 EUR 0.128", Currency("EUR", Decimal("0.128"))),
         ("stale 21", StaleDays(21)),
         ("停滞 21", StaleDays(21)),
         ("fx", Fx()),
@@ -74,7 +76,10 @@ def test_parses(text: str, expected: AdminCommand) -> None:
         ("stages add demo 140%", "not a percentage", "stages"),
         ("fx EUR -1", "not a usable rate", "fx"),
         ("language fr", "Choose zh or en", "language"),
-        ("currency", "not quite right for `currency`", "currency"),
+        ("currency", "Give a currency code", "currency"),
+        ("currency EUR 0", "not a usable rate", "currency"),
+        ("currency EUR abc", "not a usable rate", "currency"),
+        ("currency EUR 0.128 now", "Give a currency code", "currency"),
     ],
 )
 def test_refuses_with_the_right_usage(text: str, message: str, usage_key: str) -> None:

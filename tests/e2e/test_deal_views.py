@@ -418,17 +418,20 @@ def test_pipeline_counts_totals_and_weights_open_deals_per_stage(
     assert "Won" not in reply.text and "Lost" not in reply.text
 
 
-def test_pipeline_keeps_currencies_apart(say: Say) -> None:
+def test_pipeline_is_one_line_per_stage_in_the_team_currency(say: Say) -> None:
     assert ":warning:" not in say("/salesbot", "fx USD 7.2", user="U1").text
     assert "Added" in say("/deal", "add Acme 12k proposal").text
     assert "Added" in say("/deal", "add Globex $30k proposal", user="U3").text
+    assert "Added" in say("/deal", "add Initech $5k lead", user="U3").text
 
     reply = say("/deal", "pipeline team")
 
-    assert "*Proposal* (50%): 1 deal, ¥12k → ¥6k" in reply.text
-    assert "*Proposal* (50%): 1 deal, $30k → $15k" in reply.text
-    assert "¥12k open, *¥6k weighted*" in reply.text
-    assert "$30k open, *$15k weighted*" in reply.text
+    # 30k × 7.2 = 216k; with Acme 228k, half of it weighted. Initech: 5k × 7.2 = 36k, 10%.
+    stage_lines = [line for line in reply.text.splitlines() if line.startswith("*Proposal*")]
+    assert stage_lines == ["*Proposal* (50%): 2 deals, ¥228k → ¥114k (incl. $30k ≈ ¥216k)"]
+    assert "*Lead* (10%): 1 deal, ¥36k → ¥3.6k (incl. $5k ≈ ¥36k)" in reply.text
+    assert "Forecast: ¥264k open, *¥117.6k weighted*" in reply.text
+    assert "$30k open" not in reply.text
 
 
 # --------------------------------------------------------------------------- /deal undo

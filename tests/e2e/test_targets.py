@@ -183,7 +183,7 @@ def test_history_shows_past_periods(say: Say, clock: FrozenClock) -> None:
     clock.set(now)
     assert "October 2026" in say("/target", "set <@U2|bob> 50k october", user="U1").text
     history = say("/target", "history <@U2|bob>", user="U1").text
-    assert ":x: October 2026 revenue: ¥30k of ¥50k (60%)" in history
+    assert ":x: October 2026 revenue: ¥30k of ¥50k (60.0%)" in history
     assert "no finished target periods" in say("/target", "history", user="U3").text
 
 

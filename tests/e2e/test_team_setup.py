@@ -82,7 +82,9 @@ def test_stages_and_currency(say: Say, team: None, sessions: sessionmaker[Sessio
     assert listing.index("Discovery") < listing.index("Demo") < listing.index("Proposal")
     assert "Added" in say("/deal", "add Acme 12k demo").text
     assert "not a currency" in say("/salesbot", "currency XYZ", user="U1").text
-    assert "reports in USD" in say("/salesbot", "currency USD", user="U1").text
+    # With a deal to count, a switch needs the rate to convert at, and a Confirm.
+    assert "give the rate" in say("/salesbot", "currency USD", user="U1").text
+    assert "Switch sales from CNY to USD" in say("/salesbot", "currency USD 0.14", user="U1").text
     assert "not a percentage" in say("/salesbot", "stages set proposal 160%", user="U1").text
 
 

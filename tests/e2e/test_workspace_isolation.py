@@ -728,8 +728,21 @@ def _(w: World) -> None:
 
 @case("currency-typed-in-a-channel")
 def _(w: World) -> None:
-    ok(w.command("/salesbot", "currency EUR", channel=A_CHANNEL))
+    reply = w.command("/salesbot", "currency EUR 0.9", channel=A_CHANNEL)
+    assert "Switch bravo from USD to EUR" in ok(reply)
+    button = next(b for b in reply.json["blocks"] if b["type"] == "actions")["elements"][0]
+    since = w.mark()
+    w.action(button["action_id"], button["value"], channel=A_CHANNEL)
+    assert "bravo now reports in EUR" in " ".join(w.responded(since))
     assert b_team(w).currency == "EUR"
+
+
+@case("currency-confirm-with-a-team")
+def _(w: World) -> None:
+    since = w.mark()
+    value = json.dumps({"t": w.a.team, "o": "CNY", "n": "EUR", "r": "0.128", "k": "b"})
+    w.action("salesbot_currency_confirm", value, channel=A_CHANNEL)
+    refused(" ".join(w.responded(since)), "expired")
 
 
 @case("fx-set-typed-in-a-channel")
