@@ -45,6 +45,16 @@ from models import Member, SalesTeam
 
 T = TypeVar("T")
 
+
+class Unwritten(Exception):
+    """Raised by `work` to answer with `message` and write nothing: a question asked before
+    a change (the transaction rolls back, as for a refusal)."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__("answered without writing")
+        self.message = message
+
+
 # The sender's renderer of App Home views (drawn when sent, from what is committed then).
 HOME = "home"
 
@@ -145,7 +155,8 @@ def answer(
     home_changed: bool = False,
     naming: str | None = None,
 ) -> Message:
-    """`as_caller` for a reply: a refusal becomes the friendly "no" (nothing was written).
+    """`as_caller` for a reply: a refusal becomes the friendly "no", and an Unwritten its
+    message (nothing was written in either case).
 
     naming: the Slack user the command gives a team, a manager's role, a deal or a target. Slack
     is asked who they are first, outside the transaction; someone Slack does not know, a
@@ -172,6 +183,8 @@ def answer(
     except Refused as refused:
         # Already worded in the caller's language, where it was raised.
         return refusal(refused.message, refused.usage)
+    except Unwritten as unwritten:
+        return unwritten.message
 
 
 def _with_profile(
@@ -197,7 +210,8 @@ def answer_later(
 ) -> None:
     """For surfaces whose ack carries no message (a submitted form, a button in App Home): the
     reply is owed in `channel_id` (ephemeral, or a plain message in a DM), written in the
-    change's own transaction; a refusal is owed in a transaction of its own."""
+    change's own transaction; a refusal (or an Unwritten answer) is owed in a transaction of
+    its own."""
 
     def work_and_reply(session: Session, actor: Actor) -> None:
         message = work(session, actor)
@@ -215,8 +229,12 @@ def answer_later(
             channel_id=channel_id,
             home_changed=home_changed,
         )
-    except Refused as refused:
-        reply = refusal(refused.message, refused.usage)
+    except (Refused, Unwritten) as refused:
+        reply = (
+            refused.message
+            if isinstance(refused, Unwritten)
+            else refusal(refused.message, refused.usage)
+        )
         with unit(runtime) as session:
             _owe_reply(
                 session,

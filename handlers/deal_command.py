@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from decimal import InvalidOperation
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -18,18 +20,24 @@ from bot.results.deals import Listed
 from bot.runtime import Runtime, runtime_of
 from bot.services import deal_commands, deals, reports, target_commands
 from bot.services.actor import Actor
-from bot.services.errors import FormErrors
+from bot.services.errors import FormErrors, Unconfirmed
 from bot.services.export import export_for_caller
-from bot.unit_of_work import answer, answer_later, as_caller, in_caller_language
+from bot.services.guards import Confirmed
+from bot.unit_of_work import Unwritten, answer, answer_later, as_caller, in_caller_language
 from bot.views import deal_modal
 from bot.views import deals as views
 from bot.views import export as export_views
+from bot.views import guards as guard_views
 from bot.views import help as help_views
 from bot.views import report as report_views
 from bot.views import targets as target_views
 from bot.views.common import Message, expired_list_button, refusal
 
 READ_ONLY = (cmd.List, cmd.Show, cmd.Pipeline)
+# The commands a guard may ask about, so the ones a question's button may carry.
+GUARDED = (cmd.Add, cmd.Update, cmd.Won)
+# A question's key, as the guards make them (the form's: its view id).
+GUARD_KEY = re.compile(r"confirm:[0-9a-f]{32}|view:[A-Za-z0-9_-]{1,40}")
 LEADERBOARD_WORDS = frozenset({"leaderboard", "排行榜", "排名"})
 REPORT_WORDS = frozenset({"report", "报告", "报表"})
 EXPORT_WORDS = frozenset({"export", "导出"})
@@ -40,6 +48,8 @@ def register(app: App) -> None:
     app.command("/deal")(on_deal)
     app.view(deal_modal.NEW_DEAL_CALLBACK)(on_new_deal_submitted)
     app.action(views.LIST_PAGE_ACTION)(on_list_page)
+    for action in guard_views.ACTIONS:
+        app.action(action)(on_guard_button)
 
 
 def on_deal(ack: Ack, command: dict[str, Any], client: WebClient, context: Any) -> None:
@@ -158,7 +168,10 @@ def run_command(
     read_only = isinstance(parsed, READ_ONLY)
 
     def work(session: Session, actor: Actor) -> Message:
-        result = deal_commands.execute(session, actor, parsed)
+        try:
+            result = deal_commands.execute(session, actor, parsed)
+        except Unconfirmed as asked:
+            raise Unwritten(guard_views.question(asked.question, {"x": text})) from None
         if isinstance(result, Listed):
             return views.listed(result, command_text=text, offset=offset)
         labels = {s.key: s.label for s in deals.stage_list(session, actor.workspace_id)}
@@ -198,7 +211,12 @@ def on_new_deal_submitted(
     values = deal_modal.submitted_values(view)
 
     def save(session: Session, actor: Actor) -> Message | None:
-        result = deal_commands.add_from_form(session, actor, values, form_id=view.get("id"))
+        try:
+            result = deal_commands.add_from_form(session, actor, values, form_id=view.get("id"))
+        except Unconfirmed as asked:
+            # The form closes; the question is owed where its confirmation would have gone.
+            form = {name: value for name, value in values.items() if value}
+            raise Unwritten(guard_views.question(asked.question, {"f": form})) from None
         if result is None:
             return None
         labels = {s.key: s.label for s in deals.stage_list(session, actor.workspace_id)}
@@ -238,3 +256,69 @@ def on_list_page(ack: Ack, body: dict[str, Any], respond: Respond, context: Any)
         return
     message = run_command(context, body["team"]["id"], body["user"]["id"], parsed, text, offset)
     respond(replace_original=True, **message)
+
+
+def read_confirmed(action: dict[str, Any]) -> tuple[Confirmed, dict[str, Any]] | None:
+    """What a question's button says yes to, and its value; None when it does not read."""
+    try:
+        state = json.loads(action["value"])
+        key = str(state["k"])
+        if not GUARD_KEY.fullmatch(key):
+            return None
+        amount = guard_views.decode_amount(str(state["m"])) if "m" in state else None
+        instead = int(state["u"]) if "u" in state else None
+        confirmed = Confirmed(key, bool(state.get("another")), amount, instead)
+    except (ValueError, KeyError, TypeError, InvalidOperation):
+        return None
+    return confirmed, state
+
+
+def on_guard_button(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:
+    """A button of a guard's question: carry out what was typed (checked again), update the
+    open deal instead, or cancel; whichever is pressed first is the answer."""
+    ack()
+    runtime = runtime_of(context)
+    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    action = body["actions"][0]
+    read = read_confirmed(action)
+    typed = read[1].get("x") if read else None
+    given = read[1].get("f") if read else None
+    parsed = cmd.parse_deal_command(typed) if isinstance(typed, str) else None
+    form = (
+        {str(k): v for k, v in given.items() if isinstance(v, str)}
+        if isinstance(given, dict)
+        else None
+    )
+    cancelling = action["action_id"] == guard_views.CANCEL_ACTION
+    readable = isinstance(parsed, GUARDED) or form is not None
+    if read is None or not (cancelling or readable):
+        with in_caller_language(runtime, team_id, user_id):
+            respond(**guard_views.expired())
+        return
+    confirmed, source = read
+    channel = (body.get("channel") or {}).get("id")
+
+    def work(session: Session, actor: Actor) -> Message:
+        if cancelling:
+            fresh = deal_commands.cancel(session, actor, confirmed.key)
+            return guard_views.cancelled() if fresh else guard_views.already_answered()
+        try:
+            if isinstance(parsed, GUARDED):
+                result = deal_commands.confirm(session, actor, parsed, confirmed)
+            else:
+                assert form is not None
+                result = deal_commands.confirm_form(session, actor, form, confirmed)
+        except Unconfirmed as asked:
+            # Something changed since the question: ask again about what is new.
+            again = {k: v for k, v in source.items() if k in ("x", "f", "m", "another", "u")}
+            raise Unwritten(guard_views.question(asked.question, again)) from None
+        if result is None:
+            return guard_views.already_answered()
+        labels = {s.key: s.label for s in deals.stage_list(session, actor.workspace_id)}
+        zone = local_zone(actor.member.timezone)
+        return views.render(result, labels=labels, zone=zone, command_text=typed or "")
+
+    message = answer(
+        runtime, team_id, user_id, work, channel_id=channel, home_changed=not cancelling
+    )
+    respond(**{"replace_original": True, **message})

@@ -100,6 +100,28 @@ def test_console_plays_a_deal_through_setup_modal_and_win(tmp_path: Path) -> Non
     assert printed.count("#C1: :trophy: <@U2> won *华为* for *¥50k*") == 1
 
 
+def test_console_presses_a_guards_buttons(tmp_path: Path) -> None:
+    settings = load_settings({"DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}"})
+    out = io.StringIO()
+    lines = [
+        "/salesbot setup",
+        ":user U2",
+        "/deal add 华为 5万 谈判",
+        "/deal add 华为有限公司 8万 方案",
+        ":press Nope",
+        ":press update #1",
+        ":press Add another",
+    ]
+    run_console(settings, lines, out=out)
+    printed = out.getvalue()
+    assert "[Add another] [Update #1] [Cancel]" in printed
+    assert "(no button 'Nope'; the last buttons shown: [Add another], [Update #1], [Cancel])" in (
+        printed
+    )
+    assert "[replaced original] (only U2 sees) :pencil2: Updated `#1` *华为* · ¥80k" in printed
+    assert "You already answered that question" in printed
+
+
 def test_console_shows_a_reopened_win_corrected_and_granted_again(tmp_path: Path) -> None:
     settings = load_settings({"DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}"})
     out = io.StringIO()
@@ -175,7 +197,7 @@ def test_console_presses_a_button_of_the_last_reply(tmp_path: Path) -> None:
     ]
     run_console(settings, lines, out=out)
     printed = out.getvalue()
-    assert "(no such button in the last reply)" in printed
+    assert "(no button 'Confirm'; the last buttons shown: none)" in printed
     assert "¥100k → €12.8k" in printed and "[Confirm]" in printed
     assert "sales now reports in EUR" in printed
     assert "Already done: sales reports in EUR" in printed

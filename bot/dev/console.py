@@ -10,7 +10,7 @@ import secrets
 import shlex
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TextIO
 
@@ -37,7 +37,7 @@ HELP = """Type a slash command as a Slack user would, e.g. /deal add Acme 12k pr
   :tick 2026-11-30T09:30+08:00   run what is due at that instant (and freeze the clock there)
   :submit customer=Acme amount=12k stage=proposal close=2026-12-15
                   fill in and submit the form (modal) the bot last opened
-  :press Confirm  press a button of the last reply (by its label; the first one without)
+  :press Add another   press a button of the last message that showed buttons
   :home           show your App Home tab
   :who            list the people
   :help           this text
@@ -56,8 +56,9 @@ class Console:
     user: str = "U1"
     channel: str = CHANNEL_ID
     seen: int = 0
-    # The buttons of the last reply to a command, for :press.
-    buttons: tuple[dict[str, Any], ...] = ()
+    # The buttons of the last message that showed any, for :press.
+    buttons: list[dict[str, Any]] = field(default_factory=list)
+    calls_seen: int = 0
 
     def say(self, line: str) -> None:
         """Print one line of output."""
@@ -156,26 +157,49 @@ class Console:
         self.flush()
 
     def press(self, label: str) -> None:
-        """Press a button of the last reply, as its user would in Slack."""
-        wanted = label.casefold()
-        found = [b for b in self.buttons if wanted in b["text"]["text"].casefold()]
+        """Press the button with this label (case aside) of the last message with buttons."""
+        found = [b for b in self.buttons if b["text"]["text"].casefold() == label.casefold()]
         if not found:
-            self.say("(no such button in the last reply)")
+            shown = ", ".join(f"[{b['text']['text']}]" for b in self.buttons) or "none"
+            self.say(f"(no button {label!r}; the last buttons shown: {shown})")
             return
-        button = found[0]
+        pressed = found[0]
         payload = {
             "type": "block_actions",
             "team": {"id": TEAM_ID},
             "user": {"id": self.user},
             "channel": {"id": self.channel},
-            "trigger_id": f"trigger-{secrets.token_hex(4)}",
-            "response_url": self.slack.response_url(button["action_id"]),
-            "actions": [{"action_id": button["action_id"], "value": button.get("value", "")}],
+            "container": {"type": "message", "channel_id": self.channel, "is_ephemeral": True},
+            "response_url": self.slack.response_url(
+                "press", user_id=self.user, channel_id=self.channel
+            ),
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": pressed["action_id"],
+                    "text": pressed["text"],
+                    "value": pressed.get("value", ""),
+                }
+            ],
         }
         reply = self.driver.interaction(payload)
         if reply.status != 200:
             self.say(f"(HTTP {reply.status})")
         self.flush()
+
+    def remember_buttons(self, blocks: object) -> None:
+        """Keep the buttons of a message that has some, for :press."""
+        if not isinstance(blocks, list):
+            return
+        buttons = [
+            element
+            for block in blocks
+            if isinstance(block, dict) and block.get("type") == "actions"
+            for element in block.get("elements", [])
+            if element.get("type") == "button"
+        ]
+        if buttons:
+            self.buttons = buttons
 
     def show_home(self) -> None:
         """Open the current user's App Home tab and print it."""
@@ -197,17 +221,16 @@ class Console:
         elif reply.body:
             for line in reply.text.splitlines():
                 self.say(f"  {line}")
-            self.buttons = tuple(
-                element
-                for block in reply.json.get("blocks") or []
-                if block.get("type") == "actions"
-                for element in block.get("elements", [])
-                if element.get("type") == "button"
-            )
+            self.remember_buttons(reply.json.get("blocks"))
 
     def flush(self) -> None:
         """Deliver what the bot owes Slack and print everything new it said."""
         self.app.runtime.sender.deliver_due()
+        calls = self.slack.calls()
+        for call in calls[self.calls_seen :]:
+            if call.method in ("chat.postEphemeral", "chat.postMessage", "response_url"):
+                self.remember_buttons(call.params.get("blocks"))
+        self.calls_seen = len(calls)
         lines = self.slack.transcript()
         for line in lines[self.seen :]:
             # The home tab is re-published after every change: shown on demand with :home.

@@ -24,13 +24,14 @@ from bot.results.deals import (
     Result,
     Shown,
 )
-from bot.services import deals
+from bot.services import deals, guards
 from bot.services.actor import Actor
 from bot.services.deals import DealFields, Outcome
 from bot.services.directory import ensure_member, find_member, team_of
 from bot.services.errors import FormErrors, Refused
 from bot.services.events import first_delivery
 from bot.services.facts import deal_facts, person
+from bot.services.guards import Confirmed
 from bot.services.metrics import deal_value, fx_rates
 from models import Deal, Member, SalesTeam
 
@@ -122,15 +123,18 @@ def advance(session: Session, actor: Actor, ref: cmd.DealNumber) -> Result:
     return execute(session, actor, cmd.Update(ref, (("stage", following.label),)))
 
 
-def execute(session: Session, actor: Actor, command: cmd.DealCommand) -> Result:
-    """Carry out one command for the caller; raises Refused for anything it will not do."""
+def execute(
+    session: Session, actor: Actor, command: cmd.DealCommand, confirmed: Confirmed | None = None
+) -> Result:
+    """Carry out one command for the caller; raises Refused for anything it will not do, and
+    Unconfirmed for a change to ask about first (`confirmed`: what the caller said yes to)."""
     match command:
         case cmd.Add():
-            return _add(session, actor, command)
+            return _add(session, actor, command, confirmed)
         case cmd.Update():
-            return _update(session, actor, command)
+            return _update(session, actor, command, confirmed)
         case cmd.Won():
-            return _won(session, actor, command)
+            return _won(session, actor, command, confirmed)
         case cmd.Lost():
             return _lost(session, actor, command)
         case cmd.Reopen():
@@ -169,7 +173,23 @@ def _changed(session: Session, verb: str, outcome: Outcome) -> Changed:
     return Changed(verb, facts, stage, person(owner), people, deal_value(session, outcome.deal))
 
 
-def _add(session: Session, actor: Actor, command: cmd.Add) -> Changed:
+def confirm(
+    session: Session, actor: Actor, command: cmd.DealCommand, confirmed: Confirmed
+) -> Result | None:
+    """Carry out a command whose question the caller answered with a button; None when that
+    question was answered already (a second press changes nothing)."""
+    if not guards.claim(session, actor, confirmed.key):
+        return None
+    return execute(session, actor, command, confirmed)
+
+
+def cancel(session: Session, actor: Actor, key: str) -> bool:
+    """The caller said no: the question is answered, so a later press of its other buttons
+    changes nothing; False when it was answered already."""
+    return guards.claim(session, actor, key)
+
+
+def _add(session: Session, actor: Actor, command: cmd.Add, confirmed: Confirmed | None) -> Changed:
     usage = USAGE["add"]
     fields = DealFields(
         customer=read_text(command.customer, "customer name", NAME_MAX, usage),
@@ -182,7 +202,50 @@ def _add(session: Session, actor: Actor, command: cmd.Add) -> Changed:
     )
     if fields.stage is not None and fields.stage.kind == "won":
         _require_positive(fields.amount, usage)
+    return _add_fields(session, actor, fields, confirmed)
+
+
+def _add_fields(
+    session: Session,
+    actor: Actor,
+    fields: DealFields,
+    confirmed: Confirmed | None,
+    *,
+    key: str | None = None,
+) -> Changed:
+    """Add a deal of valid fields, unless a guard asks first (or the caller chose to update
+    their open deal of that customer instead)."""
+    if confirmed is not None and confirmed.instead_of is not None:
+        return _update_instead(session, actor, confirmed.instead_of, fields, confirmed, key)
+    assert fields.customer is not None
+    guards.check_add(session, actor, fields.customer, fields.amount, confirmed, key=key)
     return _changed(session, "add", deals.add_deal(session, actor, fields))
+
+
+def _update_instead(
+    session: Session,
+    actor: Actor,
+    deal_id: int,
+    fields: DealFields,
+    confirmed: Confirmed,
+    key: str | None,
+) -> Changed:
+    """The caller pressed Update #12: what was typed to add (amount, and stage, close date and
+    note if given) goes to that open deal instead; its customer stays as it was written."""
+    deal = deals.find_deal(session, actor, f"#{deal_id}", for_update=True)
+    deals.check_can_change(actor, deal)
+    if deal.closed_at is not None:
+        raise Refused(
+            _(
+                "Deal #{id} is no longer open ({stage}), so nothing was changed. To add a new "
+                "deal, run `/deal add` again."
+            ).format(id=deal.id, stage=_stage_label(session, actor, deal))
+        )
+    guards.check_amount(session, actor, deal, fields.amount, "update", confirmed, key=key)
+    changes = DealFields(
+        amount=fields.amount, stage=fields.stage, close_date=fields.close_date, note=fields.note
+    )
+    return _changed(session, "update", deals.update_deal(session, actor, deal, changes))
 
 
 def _require_positive(money: Money | None, usage: str) -> None:
@@ -202,7 +265,13 @@ def find(session: Session, actor: Actor, ref: cmd.DealRef, *, for_update: bool =
     return deals.find_deal(session, actor, text, for_update=for_update)
 
 
-def _update(session: Session, actor: Actor, command: cmd.Update) -> Changed:
+def _stage_label(session: Session, actor: Actor, deal: Deal) -> str:
+    return deals.stage_by_key(deals.stage_list(session, actor.workspace_id), deal.stage).label
+
+
+def _update(
+    session: Session, actor: Actor, command: cmd.Update, confirmed: Confirmed | None
+) -> Changed:
     usage = USAGE["update"]
     deal = find(session, actor, command.ref)
     fields = DealFields()
@@ -227,6 +296,8 @@ def _update(session: Session, actor: Actor, command: cmd.Update) -> Changed:
     stage = fields.stage
     if stage is not None and stage.kind == "won":
         _require_positive(fields.amount or Money(deal.amount, deal.currency), usage)
+    deals.check_can_change(actor, deal)
+    guards.check_amount(session, actor, deal, fields.amount, "update", confirmed)
     return _changed(session, "update", deals.update_deal(session, actor, deal, fields))
 
 
@@ -239,7 +310,7 @@ _TWICE = {
 }
 
 
-def _won(session: Session, actor: Actor, command: cmd.Won) -> Changed:
+def _won(session: Session, actor: Actor, command: cmd.Won, confirmed: Confirmed | None) -> Changed:
     usage = USAGE["won"]
     deal = find(session, actor, command.ref)
     won = _kind_stage(session, actor, "won")
@@ -248,6 +319,8 @@ def _won(session: Session, actor: Actor, command: cmd.Won) -> Changed:
         read_amount(session, command.amount_text, actor, usage) if command.amount_text else None
     )
     _require_positive(amount or Money(deal.amount, deal.currency), usage)
+    deals.check_can_change(actor, deal)
+    guards.check_amount(session, actor, deal, amount, "won", confirmed)
     outcome = deals.update_deal(session, actor, deal, DealFields(amount=amount, stage=won))
     return _changed(session, "won", outcome)
 
@@ -449,15 +522,33 @@ def parse_form_amount(session: Session, actor: Actor, text: str, currency: str) 
 
 
 def add_from_form(
-    session: Session, actor: Actor, values: dict[str, str], *, form_id: str | None
+    session: Session,
+    actor: Actor,
+    values: dict[str, str],
+    *,
+    form_id: str | None,
+    confirmed: Confirmed | None = None,
 ) -> Changed | None:
     """Record a deal from the New deal form; None when this form was saved already.
 
     A double-clicked (or retried) submit of one form saves one deal: the form's view id is
-    recorded with the deal, in the same transaction."""
+    recorded with the deal, in the same transaction. A guard's question about it has that key
+    too, so the form and the buttons of its question save one deal between them."""
     fields = fields_from_form(session, actor, values)
-    if form_id and not first_delivery(
-        session, event_id=f"view:{form_id}", workspace_id=actor.workspace_id, now=actor.now
+    key = f"view:{form_id}" if form_id else confirmed.key if confirmed else None
+    if key and not first_delivery(
+        session, event_id=key, workspace_id=actor.workspace_id, now=actor.now
     ):
         return None
-    return _changed(session, "add", deals.add_deal(session, actor, fields))
+    return _add_fields(session, actor, fields, confirmed, key=key)
+
+
+def confirm_form(
+    session: Session, actor: Actor, values: dict[str, str], confirmed: Confirmed
+) -> Changed | None:
+    """The New deal form's values again, from a button of its question: checked again (a
+    field no longer valid is refused), then saved once; None when answered already."""
+    try:
+        return add_from_form(session, actor, values, form_id=None, confirmed=confirmed)
+    except FormErrors as errors:
+        raise Refused(" ".join(errors.fields.values())) from None
