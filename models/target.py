@@ -107,6 +107,9 @@ class RewardGrant(Base):
     tier: Mapped[Decimal] = mapped_column(Ratio)
     name: Mapped[str] = mapped_column(String(200))
     bonus: Mapped[Decimal | None]
+    # The team currency the bonus was granted in: a later currency switch does not make a
+    # ¥2k bonus read €2k.
+    currency: Mapped[str | None] = mapped_column(String(3))
     achieved: Mapped[Decimal | None]
     granted_at: Mapped[datetime]
     # The outbox key of the channel post that announced it: a reversal corrects that post.

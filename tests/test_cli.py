@@ -155,7 +155,7 @@ def test_export_rewards(
     assert (
         header
         == "id,team_id,sales_team,member_id,reward,scope,tier,bonus,achieved,target_id,granted_at,"
-        "status,reversed_at"
+        "status,reversed_at,currency"
     )
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from bot.domain.amounts import Money
 from bot.domain.periods import Period
 from bot.domain.progress import Progress, Tier
 from bot.results.reports import Report
@@ -53,6 +54,8 @@ class WinAnnounced(Said):
     customer: str
     amount: Decimal
     currency: str
+    # What it counts for in the team currency, when it was entered in another one.
+    value: Money | None
     deal_id: int
     standings: tuple[Standing, ...]
     # The member's tiers this win crossed, highest first; bonuses are in `team_currency`.
@@ -113,6 +116,7 @@ class WonFacts:
     customer: str
     amount: Decimal
     currency: str
+    value: Money | None
     deal_id: int
     taken_back: bool
 

@@ -88,12 +88,15 @@ class RuleFacts:
 
 @dataclass(frozen=True)
 class GrantFacts:
-    """A reward given, and when it was taken back (None: it stands)."""
+    """A reward given, and when it was taken back (None: it stands). The bonus is in the
+    currency it was granted in; `owed` is what it counts for in the team's currency now."""
 
     name: str
     bonus: Decimal | None
     granted_at: datetime
     reversed_at: datetime | None = None
+    currency: str | None = None
+    owed: Decimal | None = None
 
 
 @dataclass(frozen=True)

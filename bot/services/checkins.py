@@ -268,6 +268,7 @@ def _streak_rewards(
             "tier": rule.threshold,
             "name": rule.name,
             "bonus": rule.bonus,
+            "currency": team.currency,
             "achieved": Decimal(run),
             "granted_at": actor.now,
         }

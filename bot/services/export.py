@@ -211,6 +211,7 @@ REWARD_COLUMNS = (
     "granted_at",
     "status",
     "reversed_at",
+    "currency",
 )
 
 
@@ -240,6 +241,7 @@ def reward_rows(session: Session, *, workspace_id: str | None = None) -> Iterato
             "granted_at": grant.granted_at,
             "status": "granted" if grant.reversed_at is None else "reversed",
             "reversed_at": grant.reversed_at,
+            "currency": grant.currency,
         }
         yield _row(REWARD_COLUMNS, values)
 

@@ -40,6 +40,7 @@ from bot.results.targets import TargetProgress
 from bot.services import grants, notices, outbox
 from bot.services.directory import stages_of
 from bot.services.language import workspace_language
+from bot.services.metrics import deal_value
 from bot.services.rewards import tiers
 from bot.services.targets import progress_of
 from models import TEAM_SCOPE, Deal, DealEvent, Member, RewardGrant, SalesTeam, Target
@@ -215,6 +216,7 @@ def _settle(
                         "tier": tier.percent,
                         "name": tier.name,
                         "bonus": tier.bonus,
+                        "currency": team.currency,
                         "achieved": state.progress.achieved,
                         "granted_at": now,
                     },
@@ -257,6 +259,7 @@ def _first_win(
             "tier": Decimal(1),
             "name": FIRST_WIN,
             "bonus": None,
+            "currency": team.currency,
             "achieved": deal.amount,
             "granted_at": now,
         },
@@ -374,6 +377,7 @@ def _announce_win(
             customer=deal.customer,
             amount=deal.amount,
             currency=deal.currency,
+            value=deal_value(session, deal),
             deal_id=deal.id,
             standings=_standings(team, deal, targets, settled, today),
             tiers=_highest_first(tier for tier, _grant in member_grants),
@@ -487,6 +491,7 @@ def _won_facts(session: Session, post_key: str) -> WonFacts | None:
         customer=deal.customer,
         amount=deal.amount,
         currency=deal.currency,
+        value=deal_value(session, deal),
         deal_id=deal.id,
         taken_back=not still_won,
     )

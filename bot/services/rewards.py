@@ -17,6 +17,7 @@ from bot.results.targets import GrantFacts, LedgerLine, RuleFacts
 from bot.services.actor import Actor
 from bot.services.errors import Refused
 from bot.services.facts import person
+from bot.services.metrics import rates_of
 from models import Member, RewardGrant, RewardRule, SalesTeam
 
 
@@ -103,9 +104,24 @@ def ledger(session: Session, team: SalesTeam, start: datetime, end: datetime) ->
         )
         .order_by(RewardGrant.granted_at, RewardGrant.id)
     )
+    rates = rates_of(session, team)
+
+    def owed(grant: RewardGrant) -> Decimal | None:
+        if grant.bonus is None:
+            return None
+        return rates.value(grant.bonus, grant.currency or team.currency)
+
     return [
         LedgerLine(
-            GrantFacts(g.name, g.bonus, g.granted_at, g.reversed_at), person(m) if m else None
+            GrantFacts(
+                g.name,
+                g.bonus,
+                g.granted_at,
+                g.reversed_at,
+                g.currency or team.currency,
+                owed(g),
+            ),
+            person(m) if m else None,
         )
         for g, m in session.execute(query)
     ]

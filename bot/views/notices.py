@@ -23,7 +23,7 @@ from bot.results.notices import (
     WonFacts,
 )
 from bot.views import report as report_views
-from bot.views.common import context_block, section
+from bot.views.common import as_entered, context_block, section
 from bot.views.metrics import goal_text, metric_name
 from bot.views.roster_notices import ROSTER_RENDERERS
 from bot.views.standup_notices import STANDUP_RENDERERS
@@ -77,7 +77,7 @@ def _win_line(won: WinAnnounced | WonFacts) -> str:
     return _("{person} won *{customer}* for *{amount}* (deal #{id}).").format(
         person=f"<@{owner}>",
         customer=escape_mrkdwn(won.customer),
-        amount=money(won.amount, won.currency),
+        amount=as_entered(won.amount, won.currency, won.value),
         id=won.deal_id,
     )
 

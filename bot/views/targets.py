@@ -6,6 +6,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from bot.domain.amounts import Money
 from bot.domain.progress import DEFAULT_TIERS, percent_label, percent_of, tier_name
 from bot.domain.text import escape_mrkdwn
 from bot.i18n import _, current, day, money, ngettext, use_language
@@ -24,7 +25,7 @@ from bot.results.targets import (
     TeamBoard,
     TeamBoards,
 )
-from bot.views.common import Message, context_block, ephemeral, section
+from bot.views.common import Message, as_entered, context_block, ephemeral, section
 from bot.views.deals import pack_lines, taken_back_text
 from bot.views.metrics import goal_text, metric_name
 
@@ -262,19 +263,26 @@ def ledger(result: Ledger) -> Message:
         grant = line.grant
         who = f"<@{line.member.slack_user_id}>" if line.member else _("the team")
         name = f"*{escape_mrkdwn(tier_name(grant.name))}*"
-        bonus = money(grant.bonus, currency) if grant.bonus else ""
+        # As granted, and what it counts for now if that was before a currency switch.
+        owed = Money(grant.owed, currency) if grant.owed is not None else None
+        in_granted = grant.currency or currency
+        bonus = (
+            as_entered(grant.bonus, in_granted, owed if in_granted != currency else None)
+            if grant.bonus
+            else ""
+        )
         rows.append(
             f"{day(grant.granted_at.date())} · {who} · {name}"
             + (" · " + _("bonus {amount}").format(amount=bonus) if bonus else "")
         )
-        granted += grant.bonus or Decimal(0)
+        granted += grant.owed or Decimal(0)
         if grant.reversed_at is not None:
             rows.append(
                 f"{day(grant.reversed_at.date())} · {who} · ~{name}~ "
                 + _("reversed")
                 + (f" · −{bonus}" if bonus else "")
             )
-            reversed_total += grant.bonus or Decimal(0)
+            reversed_total += grant.owed or Decimal(0)
     head = section(_("*Rewards granted in {period}*").format(period=period))
     net = money(granted - reversed_total, currency, short=False)
     total = _("Bonuses to pay: {amount}").format(amount=net)

@@ -370,3 +370,27 @@ def test_a_report_shows_a_foreign_deal_as_entered_beside_its_value(say: Say) -> 
     report = say("/deal", "report month", user="U1").text
     assert "`#1` *Globex* $5k ≈ ¥35.5k <@U2>" in report
     assert "¥35.5k (1 deal)" in report
+
+
+def test_a_bonus_granted_before_a_switch_keeps_its_currency(
+    say: Say, driver: SlackDriver, slack: DevSlack
+) -> None:
+    """The bonus rule is converted for the future; the ¥2k already granted stays ¥2k, and the
+    ledger pays what it is worth now (¥2k at 0.128 = €256), not "€2k"."""
+    say("/target", "reward add 100% Target hit bonus 2k", user="U1")
+    say("/target", "set <@U2|bob> 50k", user="U1")
+    say("/deal", "add Acme 60k won", user="U2")
+    press(driver, slack, confirm_button(say("/salesbot", "currency EUR 0.128", user="U1")))
+    slack.wait_for("response_url", lambda c: "now reports in EUR" in str(c.params))
+    ledger = say("/target", "rewards", user="U1").text
+    assert "bonus ¥2k ≈ €256" in ledger
+    assert "Bonuses to pay: €256.00" in ledger
+
+
+def test_a_foreign_win_is_announced_as_entered_beside_its_value(
+    say: Say, slack: DevSlack
+) -> None:
+    say("/salesbot", "fx USD 7.1", user="U1")
+    say("/deal", "add Globex $5k won", user="U2")
+    win = slack.wait_for("chat.postMessage", lambda c: ":trophy:" in str(c.params))[0]
+    assert "won *Globex* for *$5k ≈ ¥35.5k*" in str(win.params)
