@@ -22,7 +22,7 @@ from bot.domain.zones import local_zone
 from bot.i18n import use_language
 from bot.results.notices import HomeChanged, Said
 from bot.runtime import Runtime
-from bot.services import notices, outbox
+from bot.services import deliveries, notices, outbox
 from bot.services.actor import Actor
 from bot.services.directory import (
     Profile,
@@ -41,7 +41,7 @@ from bot.slack.directory import fetch_profile, look_up_person
 from bot.views import home as home_views
 from bot.views import notices as notice_views
 from bot.views.common import Message, person_refused, refusal
-from models import Member, SalesTeam
+from models import Member, OutboxMessage, SalesTeam
 
 T = TypeVar("T")
 
@@ -336,6 +336,13 @@ def team_in_context(session: Session, member: Member, channel_id: str | None) ->
         if here is not None:
             return here
     return team_of(session, member)
+
+
+def given_up(session: Session, message: OutboxMessage, now: datetime) -> None:
+    """Slack refused a message for good (the sender's hook): a person it was for is shown to
+    their managers on their App Home."""
+    if deliveries.tell_managers(session, message):
+        owe_notices(session, now=now)
 
 
 def owe_home(runtime: Runtime, workspace_id: str, user_id: str, page: int = 0) -> None:

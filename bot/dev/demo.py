@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -76,6 +76,9 @@ class Demo:
     driver: SlackDriver
     rng: random.Random
     deals: int = 0
+    # Each rep's open deals by number, with their customer: a rep adding a second deal for a
+    # customer they already have open would be asked "Add another, or update?".
+    open_customers: dict[str, dict[int, str]] = field(default_factory=dict)
 
     def at(self, when: datetime) -> None:
         """Move the clock."""
@@ -94,12 +97,20 @@ class Demo:
         self.app.runtime.sender.deliver_due()
 
     def add(self, user: str, stage: str) -> int:
-        """Record a deal; returns its number."""
-        customer = self.rng.choice(CUSTOMERS)
+        """Record a deal for a customer the rep has no open deal with; returns its number."""
+        mine = self.open_customers.setdefault(user, {})
+        customers = [c for c in CUSTOMERS if c not in mine.values()] or CUSTOMERS
+        customer = self.rng.choice(customers)
         amount = self.rng.choice(AMOUNTS)
-        self.say(user, "/deal", f'add "{customer}" {amount} {stage}')
+        reply = self.say(user, "/deal", f'add "{customer}" {amount} {stage}')
+        assert "Added" in reply.text, reply.text
         self.deals += 1
+        mine[self.deals] = customer
         return self.deals
+
+    def closed(self, user: str, deal: int) -> None:
+        """The rep won or lost the deal: its customer is free again."""
+        self.open_customers.get(user, {}).pop(deal, None)
 
 
 def start(settings: Settings, out: Path) -> Demo:
@@ -172,6 +183,7 @@ def history(demo: Demo) -> None:
                 verb = "won" if demo.rng.random() < 0.65 else "lost"
                 demo.at(when + timedelta(hours=demo.rng.randint(1, 6)))
                 demo.say(user, "/deal", f"{verb} #{deal}")
+                demo.closed(user, deal)
                 demo.at(when)
             elif roll < 0.72 and open_deals[user]:
                 deal = demo.rng.choice(open_deals[user])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.results.deals import DealRow
 from bot.results.facts import Person
@@ -19,6 +20,15 @@ class Blocker:
 
 
 @dataclass(frozen=True)
+class Unreachable:
+    """A person Slack refused a message to for good (the reason is Slack's error code)."""
+
+    user_id: str
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class ManagerView:
     """What only managers see."""
 
@@ -26,6 +36,7 @@ class ManagerView:
     board: TeamBoard
     blockers: list[Blocker]
     stale: list[DealFact]
+    unreachable: tuple[Unreachable, ...] = ()
 
 
 @dataclass(frozen=True)

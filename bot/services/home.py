@@ -13,7 +13,7 @@ from bot.domain.periods import period_of
 from bot.domain.stages import next_open
 from bot.results.home import Blocker, Home, ManagerView
 from bot.results.targets import TeamBoard
-from bot.services import deals
+from bot.services import deals, deliveries
 from bot.services.actor import Actor
 from bot.services.checkins import local_day
 from bot.services.facts import person
@@ -100,4 +100,5 @@ def _manager_view(session: Session, actor: Actor, today: date, top: TeamBoard) -
         board=top,
         blockers=[Blocker(user, text) for user, text in rows],
         stale=stale_deals(session, team, actor.now, None),
+        unreachable=deliveries.unreachable(session, team, now=actor.now),
     )

@@ -37,7 +37,7 @@ from bot.slack.oauth import (
     oauth_flow,
 )
 from bot.slack.sender import ClientFor, OutboxSender
-from bot.unit_of_work import HOME, caller_language, render_home
+from bot.unit_of_work import HOME, caller_language, given_up, render_home
 from bot.views.common import apology, try_again
 from bot.views.notices import CHARTS
 
@@ -146,6 +146,7 @@ def create_app(
     handlers.register(bolt)
     sender.renderers[HOME] = partial(render_home, runtime)
     sender.renderers[CHARTS] = partial(render_charts, runtime)
+    sender.given_up = given_up
     if start_sender:
         sender.start()
     return Salesbot(bolt=bolt, runtime=runtime, listeners=listeners)

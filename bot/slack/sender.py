@@ -6,6 +6,7 @@ import logging
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from http.client import HTTPException
 from typing import Any
 
@@ -24,6 +25,9 @@ log = logging.getLogger(__name__)
 ClientFor = Callable[[str], WebClient]
 # (workspace id, the stored payload) -> the payload to send.
 Renderer = Callable[[str, dict[str, Any]], dict[str, Any]]
+# Called in the transaction that gives a row up: what that owes (managers told) is written
+# with it.
+GivenUp = Callable[[Session, OutboxMessage, datetime], None]
 
 # Slack errors that no retry will fix; anything else (rate limits, 5xx, network) is retried.
 PERMANENT_ERRORS = frozenset(
@@ -41,7 +45,9 @@ PERMANENT_ERRORS = frozenset(
         "msg_too_long",
         "no_text",
         "user_not_found",
+        "user_disabled",
         "cannot_dm_bot",
+        "invalid_arguments",
     }
 )
 BATCH = 50
@@ -157,6 +163,7 @@ class OutboxSender:
         self._client_for = client_for
         self._clock = clock
         self.renderers: dict[str, Renderer] = dict(renderers or {})
+        self.given_up: GivenUp | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -246,6 +253,11 @@ class OutboxSender:
             outbox.mark_failed(
                 session, message.id, now=self._clock.now(), error=error, permanent=permanent
             )
+            row = session.get(OutboxMessage, message.id)
+            if permanent and self.given_up is not None and row is not None:
+                self.given_up(session, row, self._clock.now())
+        if permanent:
+            self.kick()
 
     def kick(self) -> None:
         """Ask the background thread for a pass now (after a commit that owes Slack something)."""

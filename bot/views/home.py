@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from bot.domain.text import escape_mrkdwn
-from bot.i18n import _
+from bot.i18n import N_, _, day
 from bot.results.home import Home
 from bot.views.common import context_block, section
 from bot.views.deals import deal_line
@@ -147,4 +147,26 @@ def _manager(home: Home) -> list[dict[str, Any]]:
             for d in manager.stale
         ]
         blocks.append(section(":hourglass: " + _("*Stale deals*") + "\n" + "\n".join(lines)))
+    if manager.unreachable:
+        lines = [
+            f"• <@{u.user_id}> · {unreachable_reason(u.reason)} · {day(u.at.date())}"
+            for u in manager.unreachable
+        ]
+        blocks.append(
+            section(":no_entry: " + _("*Messages Slack refused*") + "\n" + "\n".join(lines))
+        )
     return blocks
+
+
+# Slack's errors for a person a message cannot reach, as a manager would say them.
+_UNREACHABLE = {
+    "user_disabled": N_("their Slack account is deactivated"),
+    "account_inactive": N_("their Slack account is deactivated"),
+    "user_not_found": N_("Slack does not know them"),
+    "cannot_dm_bot": N_("a bot cannot get DMs"),
+}
+
+
+def unreachable_reason(code: str) -> str:
+    """Why a message could not reach someone, in words (Slack's code when it is a rare one)."""
+    return _(_UNREACHABLE[code]) if code in _UNREACHABLE else f"`{escape_mrkdwn(code)}`"

@@ -387,9 +387,7 @@ def test_a_bonus_granted_before_a_switch_keeps_its_currency(
     assert "Bonuses to pay: €256.00" in ledger
 
 
-def test_a_foreign_win_is_announced_as_entered_beside_its_value(
-    say: Say, slack: DevSlack
-) -> None:
+def test_a_foreign_win_is_announced_as_entered_beside_its_value(say: Say, slack: DevSlack) -> None:
     say("/salesbot", "fx USD 7.1", user="U1")
     say("/deal", "add Globex $5k won", user="U2")
     win = slack.wait_for("chat.postMessage", lambda c: ":trophy:" in str(c.params))[0]

@@ -553,6 +553,9 @@ class DevSlack:
         return channel
 
     def _open_dm(self, user_id: str) -> str:
+        user = self._users.get(user_id)
+        if user is not None and user.deleted:
+            raise SlackError("user_disabled")
         channel_id = f"D{user_id}"
         self._dms[channel_id] = user_id
         return channel_id
