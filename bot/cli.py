@@ -57,7 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="report every row that would be refused; write nothing",
     )
-    sub.add_parser("console", help="chat with the bot locally, no Slack needed")
+    console = sub.add_parser("console", help="chat with the bot locally, no Slack needed")
+    console.add_argument(
+        "--verbose", action="store_true", help="log to the terminal, not salesbot-console.log"
+    )
     demo = sub.add_parser("demo", help="play a fictional team's week; write the report to a folder")
     demo.add_argument("--out", default="demo-out", help="folder to write to (default: demo-out)")
     bench = sub.add_parser("bench", help="run the benchmarks (from a source checkout)")
@@ -220,11 +223,28 @@ def _import_outcome(report: ImportReport, *, dry_run: bool) -> int:
     return 1
 
 
-def cmd_console(settings: Settings, _args: argparse.Namespace) -> int:
-    """The local chat REPL."""
+def cmd_console(settings: Settings, args: argparse.Namespace) -> int:
+    """The local chat REPL; its log goes to a file, so the terminal shows the conversation."""
+    if not args.verbose:
+        log_to_file(CONSOLE_LOG)
+        print(f"(the log goes to {CONSOLE_LOG}; --verbose shows it here)")
+    # Imported after: importing Alembic already logs.
     from bot.dev.console import run_console
 
     return run_console(settings)
+
+
+CONSOLE_LOG = "salesbot-console.log"
+
+
+def log_to_file(path: str) -> None:
+    """Send every log line to `path` instead of the terminal."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root.addHandler(handler)
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:

@@ -96,8 +96,8 @@ def test_console_plays_a_deal_through_setup_modal_and_win(tmp_path: Path) -> Non
     assert "#sales is now a sales team" in printed
     assert "[modal opened: New deal]" in printed
     assert "[amount] “lots” is not an amount" in printed
-    assert "Added `#1` *Initech* · ¥12k · Lead" in printed
-    assert printed.count("#C1: :trophy: <@U2> won *华为* for *¥50k*") == 1
+    assert "Added #1 Initech · ¥12k · Lead" in printed
+    assert printed.count("#sales: 🏆 @bob won 华为 for ¥50k") == 1
 
 
 def test_console_presses_a_guards_buttons(tmp_path: Path) -> None:
@@ -118,7 +118,7 @@ def test_console_presses_a_guards_buttons(tmp_path: Path) -> None:
     assert "(no button 'Nope'; the last buttons shown: [Add another], [Update #1], [Cancel])" in (
         printed
     )
-    assert "[replaced original] (only U2 sees) :pencil2: Updated `#1` *华为* · ¥80k" in printed
+    assert "[replaced original] (only @bob sees) ✏ Updated #1 华为 · ¥80k" in printed
     assert "You already answered that question" in printed
 
 
@@ -140,10 +140,11 @@ def test_console_shows_a_reopened_win_corrected_and_granted_again(tmp_path: Path
     printed = out.getvalue()
     # Acme's win crosses 50 %, Beta's 100 %; reopening Beta takes Target hit back (its post is
     # edited once) and winning it again grants and announces it again, in the new win's post.
-    assert printed.count(":gift: *Halfway there*") == 1
-    assert printed.count(":gift: *Target hit*") == 2
-    assert printed.count("~*Target hit*~ _(taken back)_") == 1
-    assert printed.count("Changed by <@U2>: deal #2 is in Lead now.") == 2  # edit and reply
+    lines_shown = printed.splitlines()
+    assert lines_shown.count("🎁 Halfway there") == 1
+    assert lines_shown.count("🎁 Target hit") == 2
+    assert lines_shown.count("🎁 Target hit (taken back)") == 1
+    assert printed.count("Changed by @bob: deal #2 is in Lead now.") == 2  # edit and reply
 
 
 def test_export_rewards(
@@ -175,13 +176,13 @@ def test_console_plays_a_whole_morning(tmp_path: Path) -> None:
     ]
     run_console(settings, lines, out=out)
     printed = out.getvalue()
-    assert "#C1: Stand-up · Mon 30 Nov · 0 of 4 checked in" in printed
-    assert printed.count("DM U2: :sunny: Good morning") == 1
-    assert "*Due to close this week*" in printed
-    assert ":rotating_light: *Blocker:* Legal review <@U1>" in printed
-    assert "#C1: :trophy: <@U2> won *Beta*" in printed
+    assert "#sales: Stand-up · Mon 30 Nov · 0 of 4 checked in" in printed
+    assert printed.count("DM @bob: ☀ Good morning") == 1
+    assert "Due to close this week" in printed
+    assert "🚨 Blocker: Legal review @alice" in printed
+    assert "#sales: 🏆 @bob won Beta" in printed
     assert printed.count("Friendly nudge") == 3
-    assert "Closed. Missed: <@U1>, <@U3>, <@U4>" in printed
+    assert "Closed. Missed: @alice, @lilei, @hanmeimei" in printed
 
 
 def test_console_presses_a_button_of_the_last_reply(tmp_path: Path) -> None:
@@ -201,3 +202,35 @@ def test_console_presses_a_button_of_the_last_reply(tmp_path: Path) -> None:
     assert "¥100k → €12.8k" in printed and "[Confirm]" in printed
     assert "sales now reports in EUR" in printed
     assert "Already done: sales reports in EUR" in printed
+
+
+def test_console_reads_like_slack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Mentions typed as @bob, a plain line as a DM check-in, a form through :form and
+    :submit, a report whose charts land in console-out/, and mrkdwn drawn as text."""
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings({"DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}"})
+    out = io.StringIO()
+    lines = [
+        "/salesbot setup",
+        "/target set @bob 100k",
+        ":user U2",
+        "/deal add Beta 20k negotiation",
+        ":tick 2026-11-30T09:30+08:00",
+        "Called Beta twice. blocker: waiting on legal",
+        "/deal new",
+        ":form",
+        ":submit customer=Initech amount=12k",
+        "/deal report",
+        ":tick 2026-11-30T09:00+08:00",
+    ]
+    run_console(settings, lines, out=out)
+    printed = out.getvalue()
+    assert "🎯 @bob's" in printed and "<@" not in printed, "mentions typed and shown by name"
+    assert "#sales (thread" in printed and "waiting on legal" in printed
+    assert "  customer     Customer" in printed and "one of: lead, qualified" in printed
+    assert "✅ Added #2 Initech · ¥12k · Lead · @bob" in printed
+    saved = sorted(p.name for p in (tmp_path / "console-out").iterdir())
+    assert saved and all(name.startswith("report-") for name in saved)
+    assert f"(file saved: console-out/{saved[0]})" in printed
+    assert "time only goes forward here" in printed
+    assert "*" not in printed.replace("**", ""), "bold is a style, not asterisks"

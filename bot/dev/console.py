@@ -6,18 +6,24 @@ posts signed requests to it in-process, printing what the bot answers and posts.
 
 from __future__ import annotations
 
+import re
 import secrets
 import shlex
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TextIO
+
+from rich.console import Console as Terminal
+from rich.text import Text
 
 from bot.clock import FrozenClock, ShiftedClock
 from bot.config import Settings
 from bot.dev.driver import Reply, SlackDriver, bolt_transport
 from bot.dev.standin import DevSlack, blocks_to_text
+from bot.dev.terminal import Names, render, where
 from bot.jobs.due import run_scheduled
 from bot.migrate import upgrade
 from bot.slack.app import Salesbot, create_app
@@ -32,11 +38,13 @@ PEOPLE = [
     ("U4", "hanmeimei", "韩梅梅", False),
 ]
 HELP = """Type a slash command as a Slack user would, e.g. /deal add Acme 12k proposal
+(@bob or @U2 in a command is a mention); a line without a slash is a DM to the bot
   :user U2        act as another user (U1 alice is a workspace admin; U2 bob, U3 李雷, U4 韩梅梅)
   :channel C1     the channel commands are typed in
   :tick 2026-11-30T09:30+08:00   run what is due at that instant (and freeze the clock there)
+  :form           show the fields of the form (modal) the bot last opened
   :submit customer=Acme amount=12k stage=proposal close=2026-12-15
-                  fill in and submit the form (modal) the bot last opened
+                  fill in and submit that form
   :press Add another   press a button of the last message that showed buttons
   :home           show your App Home tab
   :who            list the people
@@ -59,10 +67,32 @@ class Console:
     # The buttons of the last message that showed any, for :press.
     buttons: list[dict[str, Any]] = field(default_factory=list)
     calls_seen: int = 0
+    # Uploaded files go here, each once.
+    files_dir: Path = Path("console-out")
+    saved: set[str] = field(default_factory=set)
+    last_tick: datetime | None = None
+    dm_count: int = 0
+    terminal: Terminal = field(init=False)
+    names: Names = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Styles on a terminal; plain text into a file or a test's buffer.
+        self.terminal = Terminal(file=self.out, highlight=False, emoji=False, soft_wrap=True)
+        self.names = Names(
+            {user_id: name for user_id, name, _real, _admin in PEOPLE}, {CHANNEL_ID: "sales"}
+        )
 
     def say(self, line: str) -> None:
-        """Print one line of output."""
-        print(line, file=self.out)
+        """Print one line of the console's own (no markup read)."""
+        self.terminal.print(line, markup=False)
+
+    def show(self, line: str, *, indent: str = "") -> None:
+        """Print a line of what the bot said, its mrkdwn drawn for the terminal."""
+        head, body = _split_where(line)
+        text = render(body, self.names)
+        if head or indent:
+            text = Text(indent + where(head, self.names)) + text
+        self.terminal.print(text)
 
     def handle(self, line: str) -> bool:
         """Act on one input line; False means quit."""
@@ -75,7 +105,7 @@ class Console:
         if line.startswith("/"):
             self.slash(line)
         else:
-            self.say("(type a /command, or :help)")
+            self.direct_message(line)
         return True
 
     def meta(self, verb: str, rest: str) -> bool:
@@ -92,6 +122,8 @@ class Console:
             self.tick(rest)
         elif verb == "submit":
             self.submit(rest)
+        elif verb == "form":
+            self.show_form()
         elif verb == "press":
             self.press(rest)
         elif verb == "home":
@@ -108,12 +140,40 @@ class Console:
         command, _, text = line.partition(" ")
         reply = self.driver.command(
             command,
-            text.strip(),
+            self.mentions(text.strip()),
             user=self.user,
             channel=self.channel,
             response_url=self.slack.response_url(command),
         )
         self.show_reply(reply)
+        self.flush()
+
+    def mentions(self, text: str) -> str:
+        """`@bob` and `@U2` as Slack sends a mention the user picked: `<@U2|bob>`."""
+
+        def mention(match: re.Match[str]) -> str:
+            word = match.group(1)
+            for user_id, name in self.names.people.items():
+                if word in (user_id, name):
+                    return f"<@{user_id}|{name}>"
+            return match.group(0)
+
+        return re.sub(r"(?<![<\w])@([A-Za-z0-9._-]+)", mention, text)
+
+    def direct_message(self, text: str) -> None:
+        """A line without a slash: a message to the bot in its DM (a stand-up reply, say)."""
+        self.dm_count += 1
+        event = {
+            "type": "message",
+            "channel_type": "im",
+            "channel": f"D{self.user}",
+            "user": self.user,
+            "text": self.mentions(text),
+            "ts": f"{self.clock.now().timestamp():.0f}.{self.dm_count:06d}",
+        }
+        reply = self.driver.event(event, event_id=f"console-{secrets.token_hex(6)}")
+        if reply.status != 200:
+            self.say(f"(HTTP {reply.status})")
         self.flush()
 
     def tick(self, when: str) -> None:
@@ -125,11 +185,40 @@ class Console:
         except Exception as error:
             self.say(f"(cannot read {when!r}: {error})")
             return
+        if self.last_tick is not None and now < self.last_tick:
+            self.say(
+                f"(that is before the last tick, {self.last_tick.isoformat()}: time only goes "
+                "forward here; tick a later instant)"
+            )
+            return
+        self.last_tick = now
         self.clock.set(now)
         report = run_scheduled(self.app.runtime, now=now)
         done = ", ".join(f"{k}: {v}" for k, v in report.done.items()) or "nothing due"
         self.say(f"(tick {now.isoformat()}: {done if report.claimed else 'already ran'})")
         self.flush()
+
+    def show_form(self) -> None:
+        """The open form's fields: label, the name :submit takes, and the choices."""
+        opened = self.slack.calls("views.open")
+        if not opened:
+            self.say("(no form is open: try /deal new)")
+            return
+        view = opened[-1].params["view"]
+        self.say(f"({_view_title(view)}: fill in with :submit name=value …)")
+        for block in view.get("blocks", []):
+            if block.get("type") != "input":
+                continue
+            element = block["element"]
+            label = (block.get("label") or {}).get("text", "")
+            options = [o["value"] for o in element.get("options", [])]
+            initial = element.get("initial_value") or (element.get("initial_option") or {}).get(
+                "value"
+            )
+            extra = f"  one of: {', '.join(options)}" if options else ""
+            extra += f"  (now: {initial})" if initial else ""
+            optional = " (optional)" if block.get("optional") else ""
+            self.say(f"  {block['block_id']:<12} {label}{optional}{extra}")
 
     def submit(self, rest: str) -> None:
         """Submit the last opened modal with `field=value` pairs (quote values with spaces)."""
@@ -211,7 +300,7 @@ class Console:
         ]
         if published:
             for line in blocks_to_text(published[-1].params["view"]["blocks"]).splitlines():
-                self.say(f"  | {line}")
+                self.show(line, indent="  | ")
         self.seen = len(self.slack.transcript())
 
     def show_reply(self, reply: Reply) -> None:
@@ -219,8 +308,7 @@ class Console:
         if reply.status != 200:
             self.say(f"(HTTP {reply.status})")
         elif reply.body:
-            for line in reply.text.splitlines():
-                self.say(f"  {line}")
+            self.show(reply.text, indent="  ")
             self.remember_buttons(reply.json.get("blocks"))
 
     def flush(self) -> None:
@@ -235,8 +323,42 @@ class Console:
         for line in lines[self.seen :]:
             # The home tab is re-published after every change: shown on demand with :home.
             if not line.startswith("[home published"):
-                self.say(line)
+                self.show(line)
         self.seen = len(lines)
+        self.save_files()
+
+    def save_files(self) -> None:
+        """Write each uploaded file (charts, exports) to files_dir once, and say where."""
+        names = {
+            c.response.get("file_id"): str(c.params.get("filename"))
+            for c in self.slack.calls("files.getUploadURLExternal")
+        }
+        for file_id, data in self.slack.uploads().items():
+            if file_id in self.saved:
+                continue
+            self.saved.add(file_id)
+            self.files_dir.mkdir(parents=True, exist_ok=True)
+            path = self.files_dir / Path(names.get(file_id) or f"{file_id}.bin").name
+            path.write_bytes(data)
+            self.say(f"  (file saved: {path})")
+
+
+_WHERE_PREFIX = re.compile(
+    r"^((?:\[[^\]]*\] ?)?"
+    r"(?:#[^\s:]+(?: \(thread [^)]*\))?: |DM [^\s:]+: |\(only [^)]+ sees\) )?)"
+)
+
+
+def _split_where(line: str) -> tuple[str, str]:
+    """A transcript line's prefix (where it went) and the message."""
+    found = _WHERE_PREFIX.match(line)
+    head = found.group(1) if found else ""
+    return head, line[len(head) :]
+
+
+def _view_title(view: dict[str, Any]) -> str:
+    title = view.get("title")
+    return str(title.get("text", "form")) if isinstance(title, dict) else "form"
 
 
 def form_state(view: dict[str, Any], values: dict[str, str]) -> dict[str, Any]:
