@@ -51,6 +51,15 @@ def on_standup(ack: Ack, command: dict[str, Any], client: WebClient, context: An
             else:
                 ack(**views.standup_help())
         return
+    if isinstance(parsed, cmd.CheckIn) and parsed.text:
+        text_check_in = parsed.text
+
+        def check_in(session: Session, actor: Actor) -> Message:
+            done = standup_settings.check_in_with(session, actor, text_check_in)
+            return views.checked_in_by_command(done)
+
+        ack(**answer(runtime, team_id, user_id, check_in, channel_id=channel_id))
+        return
     if isinstance(parsed, cmd.CheckIn | cmd.Config):
         try:
             view = as_caller(

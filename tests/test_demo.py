@@ -33,3 +33,6 @@ def test_demo_writes_the_weekly_report_images_and_transcript(tmp_path: Path) -> 
     assert ":trophy:" in transcript
     # The fat-fingered win of Wednesday: its post edited, and one reply saying why.
     assert "_(undone)_" in transcript and "Undone by <@" in transcript
+    # Check-ins by DM reply (English and Chinese blockers) and by `/standup <text>`.
+    assert "waiting on legal" in transcript and "等法务审核" in transcript
+    assert "Demoed to two leads" in transcript

@@ -220,15 +220,24 @@ def check_ins(demo: Demo, day: int) -> None:
         if demo.rng.random() < 0.15:
             continue
         if index == day % len(REPS):
+            # A plain DM reply: the whole text is the update, a `blocker:` line the blocker.
+            text = (
+                "Called three prospects\nblocker: waiting on legal"
+                if day % 2
+                else "给三个客户打了电话\n阻碍：等法务审核"
+            )
             event = {
                 "type": "message",
                 "channel_type": "im",
                 "channel": f"D{user}",
                 "user": user,
-                "text": "Called three prospects; blocker: waiting on legal",
+                "text": text,
                 "ts": f"{day}.{index}",
             }
             demo.driver.event(event, event_id=f"Ev{day}{index}")
+            continue
+        if index == (day + 1) % len(REPS):
+            demo.say(user, "/standup", "Demoed to two leads, no blockers")
             continue
         demo.say(user, "/standup", "")
         view = demo.slack.calls("views.open")[-1].params["view"]

@@ -168,6 +168,9 @@ AdminCommand: TypeAlias = (
 )
 
 
+STALE_MAX_DAYS = 365
+
+
 def parse_admin_command(text: str) -> AdminCommand | ParseError:
     """Parse the text after /salesbot; never raises."""
     words = text.split()
@@ -183,8 +186,8 @@ def parse_admin_command(text: str) -> AdminCommand | ParseError:
         return _stages(args)
     if verb == "currency":
         return _currency(args)
-    if verb == "stale" and len(args) == 1 and args[0].isdigit() and 1 <= int(args[0]) <= 365:
-        return StaleDays(int(args[0]))
+    if verb == "stale":
+        return _stale(args)
     if verb == "fx":
         return _fx(args)
     if verb == "language":
@@ -194,6 +197,24 @@ def parse_admin_command(text: str) -> AdminCommand | ParseError:
     return ParseError(
         _("I don't know “{word}”.").format(word=words[0][:40]), "\n".join(USAGE.values())
     )
+
+
+def _stale(args: list[str]) -> StaleDays | ParseError:
+    if len(args) != 1:
+        return ParseError(_("Give one number of days, e.g. 21."), USAGE["stale"])
+    days = args[0]
+    if not days.isascii() or not days.isdigit():
+        return ParseError(
+            _("“{text}” is not a number of days.").format(text=days[:40]), USAGE["stale"]
+        )
+    if not 1 <= int(days) <= STALE_MAX_DAYS:
+        return ParseError(
+            _("stale must be between 1 and {most} days, not {days}.").format(
+                most=STALE_MAX_DAYS, days=int(days)
+            ),
+            USAGE["stale"],
+        )
+    return StaleDays(int(days))
 
 
 def _setup(args: list[str]) -> Setup | ParseError:

@@ -3,7 +3,9 @@
 Rules worth knowing (all tested):
 
 * The first word is the verb; English verbs are case-insensitive and Chinese aliases
-  are in VERB_ALIASES. Nothing (or ``checkin``/``打卡``) opens the check-in.
+  are in VERB_ALIASES. Nothing (or ``checkin``/``打卡``) opens the check-in. Words whose
+  first is no verb are themselves a check-in (``/standup called Acme; blocker: legal``);
+  one word that is no verb is refused, with "did you mean" when it is close to one.
 * ``time`` and ``days`` are read with parse_clock and parse_days, so their errors
   arrive here; ``reminder``/``close`` take minutes (``60``, ``90m``, ``1.5h``,
   ``90分钟``) from 1 to 720. Whether the reminder comes before the close depends on
@@ -28,6 +30,7 @@ Rules worth knowing (all tested):
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -81,7 +84,10 @@ _MAX_HOLIDAY_NAME = 100
 
 @dataclass(frozen=True)
 class CheckIn:
-    """Open the check-in form."""
+    """Check in: with `text`, that text is the check-in (as a DM reply is); without, open
+    the check-in form."""
+
+    text: str = ""
 
 
 @dataclass(frozen=True)
@@ -328,7 +334,18 @@ def parse_standup_command(text: str) -> StandupCommand | ParseError:
     typed, *more = cleaned.split(maxsplit=1)
     rest = more[0] if more else ""
     verb = _verb_of(typed)
+    if verb is None and rest:
+        return CheckIn(cleaned)
     if verb is None:
+        # One word is a mistyped command, not a stand-up update.
+        close = difflib.get_close_matches(fold(typed), sorted(_VERBS), n=1, cutoff=0.75)
+        if close:
+            return ParseError(
+                _("I don't know the command “{word}”: did you mean “{verb}”?").format(
+                    word=shown(typed), verb=close[0]
+                ),
+                USAGE[close[0]],
+            )
         return ParseError(
             _("I don't know the command “{word}”. {commands}").format(
                 word=shown(typed), commands=_(_COMMANDS)

@@ -98,6 +98,8 @@ class CheckedIn:
     new: bool
     moved: tuple[MovedDeal, ...]
     streak: int
+    # The blocker it raised ("" for none).
+    blocker: str = ""
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,10 @@ from models import (
 # Answers that say "no blocker".
 NOTHING = re.compile(r"^\s*(no(ne|pe|thing)?|n/?a|-+|nil|没有|无|暂无|没)\s*[.!。]?\s*$", re.I)
 BLOCKER_QUESTION = re.compile(r"block|阻|卡", re.I)
-BLOCKER_LINE = re.compile(r"^\s*(blocker|blocked|blocking|阻塞|卡住)\s*[:：]\s*(.+)$", re.I | re.M)
+# A line of a text check-in naming a blocker: `blocker: …`, `阻碍：…`, `卡点:…` (any colon).
+BLOCKER_LINE = re.compile(
+    r"^\s*(blockers?|blocked|blocking|阻塞|阻碍|卡住|卡点)\s*[:：﹕]\s*(.+)$", re.I | re.M
+)
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,7 @@ def check_in(
     )
     refresh_day(session, team, standup_day)
     run = _streak_rewards(session, team, actor, day, channel_language)
-    return CheckedIn(day, True, moved, run)
+    return CheckedIn(day, True, moved, run, blocker)
 
 
 @dataclass(frozen=True)

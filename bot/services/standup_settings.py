@@ -252,6 +252,11 @@ def check_in_by_text(session: Session, actor: Actor, text: str) -> CheckedIn | N
     """Check in with a DM reply to the morning prompt (None: no prompt waits for one)."""
     if not checkins.has_prompt_today(session, actor):
         return None
+    return check_in_with(session, actor, text)
+
+
+def check_in_with(session: Session, actor: Actor, text: str) -> CheckedIn:
+    """Check in with a text (`/standup <text>`): the update, and a `blocker: …` line."""
     settings = settings_for(session, team_of_caller(actor))
     answers = checkins.text_answers(settings.questions, text)
     return checkins.check_in(session, actor, answers, [])

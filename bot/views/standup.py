@@ -493,6 +493,16 @@ def checked_in_reply(checked: CheckedIn | None) -> str | None:
     return ":white_check_mark: " + _("Thanks, you're checked in!")
 
 
+def checked_in_by_command(checked: CheckedIn) -> Message:
+    """The answer to `/standup <text>`."""
+    if not checked.new:
+        return ephemeral(_("You had checked in today already; your first check-in stands."))
+    text = ":white_check_mark: " + _("Thanks, you're checked in!")
+    if checked.blocker:
+        text += " " + _("Your blocker goes to the team's managers.")
+    return ephemeral(text)
+
+
 DM_HINT = N_(
     "I read stand-up check-ins here after the morning prompt. For everything else: "
     "`/deal help`, `/target help`, `/standup help`."

@@ -80,6 +80,10 @@ def test_parses(text: str, expected: AdminCommand) -> None:
         ("currency EUR 0", "not a usable rate", "currency"),
         ("currency EUR abc", "not a usable rate", "currency"),
         ("currency EUR 0.128 now", "Give a currency code", "currency"),
+        ("stale 0", "stale must be between 1 and 365 days, not 0", "stale"),
+        ("stale 400", "stale must be between 1 and 365 days, not 400", "stale"),
+        ("stale soon", "“soon” is not a number of days", "stale"),
+        ("stale", "Give one number of days", "stale"),
     ],
 )
 def test_refuses_with_the_right_usage(text: str, message: str, usage_key: str) -> None:

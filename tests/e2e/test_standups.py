@@ -21,7 +21,7 @@ from bot.dev.standin import DevSlack
 from bot.jobs.due import run_scheduled
 from bot.jobs.standups import run_standups
 from bot.slack.app import Salesbot
-from models import Deal, Member, OutboxMessage, StandupPrompt
+from models import Deal, Member, OutboxMessage, StandupPrompt, StandupResponse
 from tests.e2e.conftest import Say
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -409,3 +409,36 @@ def test_a_late_check_in_is_late_and_the_missed_stay_missed(
         if "thread_ts" in c.params and "late" in str(c.params)
     ]
     assert len(late_posts) == 2 and "<@U1> checked in late" in str(late_posts[0].params)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Called Acme twice\nblocker: waiting on legal",
+        "给华为打了电话\n阻碍：等法务审核",
+        "Sent the quote.\n卡点: waiting on legal",
+    ],
+)
+def test_standup_with_a_text_is_a_check_in_and_its_blocker_goes_to_managers(
+    say: Say, team: None, slack: DevSlack, sessions: sessionmaker[Session], text: str
+) -> None:
+    """`/standup <text>` checks in with that text, prompt or not; a line starting blocker:,
+    阻碍： or 卡点: (any colon) is the blocker."""
+    reply = say("/standup", text, user="U2")
+    assert "checked in" in reply.text and "managers" in reply.text
+    with sessions() as session:
+        blockers = session.scalars(select(StandupResponse.blocker)).all()
+    assert len(blockers) == 1 and blockers[0] in text and blockers[0]
+    slack.wait_for("chat.postMessage", lambda c: c.params.get("channel") == "U1")
+    again = say("/standup", "Called them again", user="U2")
+    assert "first check-in stands" in again.text
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("confg", "config"), ("pasue", "pause")])
+def test_a_mistyped_standup_command_is_answered_did_you_mean(
+    say: Say, team: None, sessions: sessionmaker[Session], typed: str, meant: str
+) -> None:
+    reply = say("/standup", typed, user="U1")
+    assert f"did you mean “{meant}”?" in reply.text and f"`/standup {meant}`" in reply.text
+    with sessions() as session:
+        assert session.scalars(select(StandupResponse.id)).all() == []
