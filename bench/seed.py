@@ -24,6 +24,7 @@ from bot.domain.standup import DEFAULT_DAYS, DEFAULT_QUESTIONS, DEFAULT_TIME
 from bot.services.directory import ensure_workspace
 from models import (
     Deal,
+    DealCounter,
     FxRate,
     Member,
     SalesTeam,
@@ -283,6 +284,7 @@ def _deal_select(dialect: str, *, history_days: int) -> str:
     return f"""
         SELECT
             :workspace,
+            g + 1,
             :first_team + (g % :members) / :per_team,
             :first_member + (g % :members),
             'Customer ' || CAST(g AS TEXT),
@@ -309,8 +311,8 @@ def _deal_select(dialect: str, *, history_days: int) -> str:
 
 
 _COLUMNS = (
-    "workspace_id, team_id, owner_id, customer, title, amount, currency, stage, close_date, "
-    "note, lost_reason, created_by_id, created_at, updated_at, closed_at, deleted_at"
+    "workspace_id, number, team_id, owner_id, customer, title, amount, currency, stage, "
+    "close_date, note, lost_reason, created_by_id, created_at, updated_at, closed_at, deleted_at"
 )
 
 
@@ -354,6 +356,8 @@ def seed_deals(
         for index in indexes:
             index.drop(connection)
         connection.execute(text(statement), params)
+        # The workspace's next deal, added through /deal, is numbered after these.
+        connection.execute(insert(DealCounter).values(workspace_id=WORKSPACE, last_number=count))
         for index in indexes:
             index.create(connection)
     if dialect == "postgresql":

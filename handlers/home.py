@@ -91,7 +91,7 @@ def on_edit(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> 
             deal.note,
         )
         stages = deals.stage_list(session, actor.workspace_id)
-        return deal_modal.edit_deal_modal(stages, deal.id, values)
+        return deal_modal.edit_deal_modal(stages, deal.number, values)
 
     view = form_or_tell(runtime_of(context), workspace_id, user_id, form)
     if view is not None:

@@ -48,11 +48,34 @@ def run_migrations_online() -> None:
     engine = make_engine(_url())
     try:
         with engine.connect() as conn:
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:
+                _sqlite_foreign_keys(conn, on=False)
             _configure(conn)
             with context.begin_transaction():
                 context.run_migrations()
+                if sqlite:
+                    _require_foreign_keys_hold(conn)
+            if sqlite:
+                _sqlite_foreign_keys(conn, on=True)
     finally:
         engine.dispose()
+
+
+def _sqlite_foreign_keys(connection: Connection, *, on: bool) -> None:
+    # A batch migration on SQLite copies a table, drops it and renames the copy; with foreign
+    # keys enforced, dropping a table other rows refer to fails. SQLite ignores this pragma
+    # inside a transaction, so it is set on the driver's connection before ours begins.
+    connection.connection.driver_connection.execute(  # type: ignore[union-attr]
+        f"PRAGMA foreign_keys={'ON' if on else 'OFF'}"
+    )
+
+
+def _require_foreign_keys_hold(connection: Connection) -> None:
+    # Checked before commit, so a migration that broke a reference rolls back whole.
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"the migration broke foreign keys: {broken[:10]}")
 
 
 if context.is_offline_mode():

@@ -35,10 +35,15 @@ class Deal(Base):
         Index("ix_deal_owner_open", "workspace_id", "owner_id", "closed_at", "close_date"),
         Index("ix_deal_team_open", "workspace_id", "team_id", "closed_at", "close_date"),
         Index("ix_deal_team_won", "team_id", "stage", "closed_at"),
+        # What people see and type (`#12`): numbered from 1 in each workspace, never reused.
+        UniqueConstraint("workspace_id", "number"),
     )
 
+    # Internal only (foreign keys, outbox keys): it counts every workspace's deals.
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[str] = mapped_column(ForeignKey("workspace.id"))
+    # Allocated from the workspace's DealCounter in the deal's own transaction.
+    number: Mapped[int]
     team_id: Mapped[int | None] = mapped_column(ForeignKey("sales_team.id"))
     owner_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
     customer: Mapped[str] = mapped_column(String(200))
@@ -56,6 +61,15 @@ class Deal(Base):
     closed_at: Mapped[datetime | None]
     # Set when the command that created the deal is undone; the history stays.
     deleted_at: Mapped[datetime | None]
+
+
+class DealCounter(Base):
+    """The last deal number a workspace handed out (bot.services.deals.allocate_numbers)."""
+
+    __tablename__ = "deal_counter"
+
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspace.id"), primary_key=True)
+    last_number: Mapped[int]
 
 
 class DealEvent(Base):

@@ -244,6 +244,35 @@ def test_each_imported_deal_gets_an_import_event_by_its_owner(
     assert [e["deal_id"] for e in events] == [e["new_value"] for e in events] == deal_ids
 
 
+def test_imports_and_exports_number_deals_per_workspace(
+    cli_db: Engine,
+    sessions: sessionmaker[Session],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # T2's row first, then T1's six; the file's ids (501-507) are ignored.
+    rows = [ODD_ROWS[-1][0]] + [cells for cells, _ in ODD_ROWS[:-1]]
+    source = _write(tmp_path / "d.csv", rows)
+    assert _run(capsys, "import", "deals", str(source))[0] == 0
+    # Imported again: new numbers, after each workspace's last.
+    assert _run(capsys, "import", "deals", str(source))[0] == 0
+    with sessions.begin() as session:
+        fields = deals.DealFields(customer="Acme", amount=Money(Decimal("1000"), "CNY"))
+        deals.add_deal(session, _actor(session, "U2"), fields)
+
+    exported = _export(capsys, "deals")
+    events = _export(capsys, "events")
+
+    once = [("T2", 1), *(("T1", n) for n in range(1, 7))]
+    again = [("T2", 2), *(("T1", n) for n in range(7, 13))]
+    assert [(r["team_id"], int(r["id"])) for r in exported] == [*once, *again, ("T1", 13)]
+    # The history names each deal by the same number.
+    assert [(e["team_id"], e["deal_id"]) for e in events] == [
+        (r["team_id"], r["id"]) for r in exported
+    ]
+    assert [e["new_value"] for e in events] == [r["id"] for r in exported]
+
+
 def test_missing_timestamps_default_sensibly(
     cli_db: Engine,
     sessions: sessionmaker[Session],

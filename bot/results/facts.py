@@ -35,9 +35,10 @@ class TeamFacts:
 
 @dataclass(frozen=True)
 class DealFacts:
-    """A deal as it stood when the result was built."""
+    """A deal as it stood when the result was built; `number` is the deal's in its workspace
+    (`#12`: what people see and type; the primary key stays with the services)."""
 
-    id: int
+    number: int
     owner_id: int
     team_id: int | None
     customer: str

@@ -33,11 +33,12 @@ class Question:
     """Nothing was written: the caller is asked first, once for every guard that applies.
 
     key names the question: whichever of its buttons is pressed first claims it, so it is
-    answered once. deal_id is the deal an update or win changes (None for an add)."""
+    answered once. deal_number is the number of the deal an update or win changes (None for
+    an add)."""
 
     key: str
     verb: Literal["add", "update", "won"]
     customer: str
-    deal_id: int | None
+    deal_number: int | None
     duplicate: Duplicate | None
     large: Large | None

@@ -50,6 +50,7 @@ class Home:
     deals: list[DealRow]
     page: int
     more_deals: bool
+    # By deal number: the label of the next open stage, for the advance button.
     next_stage: dict[int, str]
     checked_in: bool | None
     top: TeamBoard | None

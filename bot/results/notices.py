@@ -56,7 +56,8 @@ class WinAnnounced(Said):
     currency: str
     # What it counts for in the team currency, when it was entered in another one.
     value: Money | None
-    deal_id: int
+    # The deal's number in its workspace (`#12`).
+    deal_number: int
     standings: tuple[Standing, ...]
     # The member's tiers this win crossed, highest first; bonuses are in `team_currency`.
     tiers: tuple[Tier, ...]
@@ -91,7 +92,7 @@ class Because:
     undo: bool
     # "removed", "stage", "owner", "amount", "date" (a deal's), or "target".
     kind: str
-    deal_id: int | None = None
+    deal_number: int | None = None
     stage_label: str | None = None
     amount: Decimal | None = None
     currency: str | None = None
@@ -117,7 +118,7 @@ class WonFacts:
     amount: Decimal
     currency: str
     value: Money | None
-    deal_id: int
+    deal_number: int
     taken_back: bool
 
 
@@ -259,7 +260,7 @@ class DealAssigned(Said):
 
     user_id: str
     received: bool
-    deal_id: int
+    deal_number: int
     customer: str
     amount: Decimal
     currency: str

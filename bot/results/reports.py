@@ -16,9 +16,10 @@ from bot.results.targets import TargetProgress, TeamBoard
 @dataclass(frozen=True)
 class DealFact:
     """A deal as the report names it: `amount` in the team currency (`currency`); `entered`,
-    the amount as entered when that was another currency."""
+    the amount as entered when that was another currency; `number`: the deal's in its
+    workspace."""
 
-    id: int
+    number: int
     customer: str
     owner_user_id: str
     amount: Decimal

@@ -18,9 +18,9 @@ MAX_MOVES = 5
 @dataclass(frozen=True)
 class DealLine:
     """A deal as the briefing lists it; `value`: its amount in the team currency when it was
-    entered in another one."""
+    entered in another one; `number`: the deal's in its workspace."""
 
-    id: int
+    number: int
     customer: str
     amount: Decimal
     currency: str
@@ -81,9 +81,10 @@ class StageName:
 
 @dataclass(frozen=True)
 class MovedDeal:
-    """A deal moved in a check-in: its stage and amount before and after (None: unchanged)."""
+    """A deal moved in a check-in (`number`: the deal's in its workspace): its stage and
+    amount before and after (None: unchanged)."""
 
-    id: int
+    number: int
     customer: str
     currency: str
     stage: tuple[StageName, StageName] | None = None
@@ -107,7 +108,7 @@ class CheckInForm:
     """What the check-in modal offers: the team's questions and the member's open deals."""
 
     questions: tuple[str, ...]
-    # (id, customer) and (key, label), as the modal lists them.
+    # (deal number, customer) and (key, label), as the modal lists them.
     deals: tuple[tuple[int, str], ...]
     stages: tuple[tuple[str, str], ...]
     day: date

@@ -54,7 +54,7 @@ def briefing(
 
     def line(deal: Deal) -> DealLine:
         return DealLine(
-            deal.id,
+            deal.number,
             deal.customer,
             deal.amount,
             deal.currency,

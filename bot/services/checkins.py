@@ -51,9 +51,9 @@ BLOCKER_LINE = re.compile(
 
 @dataclass(frozen=True)
 class Move:
-    """A deal move asked for in the check-in modal."""
+    """A deal move asked for in the check-in modal, naming the deal by its number."""
 
-    deal_id: int
+    number: int
     stage: Stage | None
     amount: Decimal | None
 
@@ -223,10 +223,10 @@ def _prompt_for(session: Session, actor: Actor, team: SalesTeam, day: date) -> S
 
 
 def _move(session: Session, actor: Actor, move: Move) -> MovedDeal:
-    deal = deals.find_deal(session, actor, f"#{move.deal_id}", for_update=True)
+    deal = deals.find_deal(session, actor, f"#{move.number}", for_update=True)
     if deal.owner_id != actor.member.id:
         raise Refused(
-            _("Deal #{id} is not yours: move only your own deals here.").format(id=deal.id)
+            _("Deal #{id} is not yours: move only your own deals here.").format(id=deal.number)
         )
     before_stage, before_amount = deal.stage, deal.amount
     amount = None if move.amount is None else Money(move.amount, deal.currency)
@@ -240,7 +240,7 @@ def _move(session: Session, actor: Actor, move: Move) -> MovedDeal:
             names.get(deal.stage, StageName(deal.stage, deal.stage)),
         )
     amounts = None if deal.amount == before_amount else (before_amount, deal.amount)
-    return MovedDeal(deal.id, deal.customer, deal.currency, stage, amounts)
+    return MovedDeal(deal.number, deal.customer, deal.currency, stage, amounts)
 
 
 def _streak_rewards(

@@ -118,7 +118,7 @@ def advance(session: Session, actor: Actor, ref: cmd.DealNumber) -> Result:
     following = next_open(deals.stage_list(session, actor.workspace_id), deal.stage)
     if following is None:
         raise Refused(
-            _("Deal #{id} is at its last open stage: mark it won or lost.").format(id=deal.id)
+            _("Deal #{id} is at its last open stage: mark it won or lost.").format(id=deal.number)
         )
     return execute(session, actor, cmd.Update(ref, (("stage", following.label),)))
 
@@ -225,21 +225,21 @@ def _add_fields(
 def _update_instead(
     session: Session,
     actor: Actor,
-    deal_id: int,
+    number: int,
     fields: DealFields,
     confirmed: Confirmed,
     key: str | None,
 ) -> Changed:
     """The caller pressed Update #12: what was typed to add (amount, and stage, close date and
     note if given) goes to that open deal instead; its customer stays as it was written."""
-    deal = deals.find_deal(session, actor, f"#{deal_id}", for_update=True)
+    deal = deals.find_deal(session, actor, f"#{number}", for_update=True)
     deals.check_can_change(actor, deal)
     if deal.closed_at is not None:
         raise Refused(
             _(
                 "Deal #{id} is no longer open ({stage}), so nothing was changed. To add a new "
                 "deal, run `/deal add` again."
-            ).format(id=deal.id, stage=_stage_label(session, actor, deal))
+            ).format(id=deal.number, stage=_stage_label(session, actor, deal))
         )
     guards.check_amount(session, actor, deal, fields.amount, "update", confirmed, key=key)
     changes = DealFields(
@@ -339,7 +339,7 @@ def _require_open(deal: Deal, verb: str) -> None:
                 "`/deal reopen #{id}` first."
             )
         )
-        raise Refused(_(message).format(id=deal.id, stage=deal.stage))
+        raise Refused(_(message).format(id=deal.number, stage=deal.stage))
 
 
 def _lost(session: Session, actor: Actor, command: cmd.Lost) -> Changed:
@@ -355,7 +355,7 @@ def _lost(session: Session, actor: Actor, command: cmd.Lost) -> Changed:
 def _reopen(session: Session, actor: Actor, command: cmd.Reopen) -> Changed:
     deal = find(session, actor, command.ref)
     if deal.closed_at is None:
-        raise Refused(_("Deal #{id} is already open.").format(id=deal.id), USAGE["reopen"])
+        raise Refused(_("Deal #{id} is already open.").format(id=deal.number), USAGE["reopen"])
     stages = deals.stage_list(session, actor.workspace_id)
     stage = deals.reopen_stage(session, deal, stages)
     outcome = deals.update_deal(session, actor, deal, DealFields(stage=stage))

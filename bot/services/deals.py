@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import and_, func, null, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.domain.amounts import Money, Rates
@@ -26,7 +27,7 @@ from bot.services.errors import Refused
 from bot.services.facts import deal_facts, person
 from bot.services.language import member_language
 from bot.services.metrics import each_foreign_amount, group_value, rates_of
-from models import Deal, DealEvent, FxRate, Member, SalesTeam
+from models import Deal, DealCounter, DealEvent, FxRate, Member, SalesTeam
 
 UNDO_WINDOW = timedelta(minutes=10)
 
@@ -107,6 +108,28 @@ def _record(
     return event
 
 
+def allocate_numbers(session: Session, workspace_id: str, count: int = 1) -> range:
+    """The next `count` deal numbers of the workspace (its first deal is #1), taken in the
+    caller's transaction: one statement, an upsert of the workspace's counter row.
+
+    Safe under concurrency on both databases. On PostgreSQL (READ COMMITTED) the upsert locks
+    the counter row, or the row a concurrent first insert is creating, until commit; a second
+    transaction waits for it and then increments the committed value, so each gets distinct
+    numbers. On SQLite every writer holds the database's write lock (BEGIN IMMEDIATE, bot.db)
+    for its whole transaction. A rolled-back transaction rolls its increment back too, so
+    numbers have no gaps and are never reused; the unique (workspace_id, number) key backs
+    this up."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    first = insert(DealCounter).values(workspace_id=workspace_id, last_number=count)
+    statement = first.on_conflict_do_update(
+        index_elements=[DealCounter.workspace_id],
+        set_={"last_number": DealCounter.last_number + first.excluded.last_number},
+    ).returning(DealCounter.last_number)
+    last = session.execute(statement).scalar_one()
+    return range(last - count + 1, last + 1)
+
+
 def add_deal(session: Session, actor: Actor, fields: DealFields) -> Outcome:
     """Record a new deal owned by the caller."""
     assert fields.customer is not None and fields.amount is not None
@@ -114,6 +137,7 @@ def add_deal(session: Session, actor: Actor, fields: DealFields) -> Outcome:
     stage = fields.stage or stages[0]
     deal = Deal(
         workspace_id=actor.workspace_id,
+        number=allocate_numbers(session, actor.workspace_id)[0],
         team_id=actor.team.id if actor.team else None,
         owner_id=actor.member.id,
         customer=fields.customer,
@@ -132,7 +156,7 @@ def add_deal(session: Session, actor: Actor, fields: DealFields) -> Outcome:
     session.add(deal)
     session.flush()
     change_id = new_change_id()
-    events = [_record(session, actor, deal, change_id, "create", "deal", None, deal.id)]
+    events = [_record(session, actor, deal, change_id, "create", "deal", None, deal.number)]
     nothing_before = recognition.DealBefore(deal.owner_id, deal.team_id, won=False, closed_at=None)
     _settle(session, deal, nothing_before, actor, change_id)
     warnings = _warnings(deal, actor, stage)
@@ -161,7 +185,7 @@ def check_can_change(actor: Actor, deal: Deal) -> None:
         raise Refused(
             _(
                 "Deal #{id} belongs to someone else: only its owner or a manager can change it."
-            ).format(id=deal.id)
+            ).format(id=deal.number)
         )
 
 
@@ -267,7 +291,8 @@ def reopen_stage(session: Session, deal: Deal, stages: Sequence[Stage]) -> Stage
 
 
 def find_deal(session: Session, actor: Actor, ref: str, *, for_update: bool = False) -> Deal:
-    """A deal by `#12`, `12` or customer name (exact, then unique prefix; mine, then team's).
+    """A deal by its number in the workspace (`#12`, `12`) or customer name (exact, then
+    unique prefix; mine, then team's).
 
     With `for_update`, the row is locked until commit, so two commands changing one deal at
     the same moment (a double submit, two workers) run one after the other and the second sees
@@ -287,14 +312,14 @@ def find_deal(session: Session, actor: Actor, ref: str, *, for_update: bool = Fa
     found = _deal_by_name(session, actor, text)
     if not for_update:
         return found
-    locked = _locked(session, found.id, actor.workspace_id, for_update)
+    locked = _locked(session, found.number, actor.workspace_id, for_update)
     assert locked is not None
     return locked
 
 
-def _locked(session: Session, deal_id: int, workspace_id: str, for_update: bool) -> Deal | None:
+def _locked(session: Session, number: int, workspace_id: str, for_update: bool) -> Deal | None:
     query = select(Deal).where(
-        Deal.id == deal_id, Deal.workspace_id == workspace_id, Deal.deleted_at.is_(None)
+        Deal.workspace_id == workspace_id, Deal.number == number, Deal.deleted_at.is_(None)
     )
     if for_update:
         # populate_existing: after waiting for the lock, take the row as the winner left it.
@@ -325,12 +350,12 @@ def _deal_by_name(session: Session, actor: Actor, name: str) -> Deal:
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
-            listed = ", ".join(f"#{d.id} {escape_mrkdwn(d.customer)}" for d in matches[:10])
+            listed = ", ".join(f"#{d.number} {escape_mrkdwn(d.customer)}" for d in matches[:10])
             raise Refused(
                 _(
                     "“{name}” matches several deals: {listed}. "
                     "Use the number, e.g. `/deal show #{id}`."
-                ).format(name=escape_mrkdwn(name), listed=listed, id=matches[0].id)
+                ).format(name=escape_mrkdwn(name), listed=listed, id=matches[0].number)
             )
     raise Refused(
         _("I found no open deal for “{name}”. See your deals with `/deal list`.").format(
@@ -383,7 +408,7 @@ def _tell_owners(
                 language=member_language(session, member),
                 user_id=member.slack_user_id,
                 received=received,
-                deal_id=deal.id,
+                deal_number=deal.number,
                 customer=deal.customer,
                 amount=deal.amount,
                 currency=deal.currency,
@@ -482,7 +507,7 @@ def _refuse_if_changed_since(session: Session, deal: Deal, batch: Sequence[DealE
             _(
                 "Deal #{id} has changed since your last change, so I did not undo it. "
                 "See `/deal show #{id}`."
-            ).format(id=deal.id)
+            ).format(id=deal.number)
         )
 
 

@@ -58,7 +58,8 @@ def deal_rows(
     owner: Member | None = None,
     team: SalesTeam | None = None,
 ) -> Iterator[Row]:
-    """Every deal as export columns: Slack ids for team and owner, ISO dates, plain amounts.
+    """Every deal as export columns: its number in its workspace as `id`, Slack ids for team
+    and owner, ISO dates, plain amounts.
 
     Deals whose creation was undone are left out: nobody sees them anywhere else either.
     """
@@ -76,7 +77,7 @@ def deal_rows(
         query = query.where(Deal.team_id == team.id)
     for deal, owner_slack_id in session.execute(query.order_by(Deal.id)):
         values = {
-            "id": deal.id,
+            "id": deal.number,
             "team_id": deal.workspace_id,
             "customer": deal.customer,
             "amount": deal.amount,
@@ -128,19 +129,24 @@ def _slack_ids(session: Session) -> dict[str, dict[str, str]]:
 
 
 def event_rows(session: Session, *, workspace_id: str | None = None) -> Iterator[Row]:
-    """Every deal history event; owner and team changes name Slack users and channels."""
+    """Every deal history event, its deal by number (the deals export's `id`); owner and team
+    changes name Slack users and channels."""
     actor = aliased(Member)
-    query = select(DealEvent, actor.slack_user_id).join(actor, DealEvent.actor_id == actor.id)
+    query = (
+        select(DealEvent, actor.slack_user_id, Deal.number)
+        .join(actor, DealEvent.actor_id == actor.id)
+        .join(Deal, DealEvent.deal_id == Deal.id)
+    )
     if workspace_id is not None:
         query = query.where(DealEvent.workspace_id == workspace_id)
     slack_ids = _slack_ids(session)
-    for event, actor_slack_id in session.execute(query.order_by(DealEvent.id)):
+    for event, actor_slack_id, number in session.execute(query.order_by(DealEvent.id)):
         # Internal ids mean nothing outside this database; Slack ids do.
         translate = slack_ids.get(event.field, {})
         values = {
             "id": event.id,
             "team_id": event.workspace_id,
-            "deal_id": event.deal_id,
+            "deal_id": number,
             "actor_id": actor_slack_id,
             "at": event.at,
             "action": event.action,

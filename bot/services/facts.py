@@ -28,7 +28,7 @@ def team_facts(team: SalesTeam) -> TeamFacts:
 def deal_facts(deal: Deal) -> DealFacts:
     """A deal as it stands now."""
     return DealFacts(
-        id=deal.id,
+        number=deal.number,
         owner_id=deal.owner_id,
         team_id=deal.team_id,
         customer=deal.customer,

@@ -43,7 +43,7 @@ class Confirmed:
 
     key: the question's, claimed by the press. another: add although the customer has an open
     deal. amount: this amount, though unusually large. instead_of: update this deal with what
-    was typed rather than add one."""
+    was typed rather than add one (the deal's number, as its button carries it)."""
 
     key: str
     another: bool = False
@@ -172,5 +172,5 @@ def check_amount(
         return
     large = _large(session, actor, money, confirmed)
     if large is not None:
-        question = Question(key or new_key(), verb, deal.customer, deal.id, None, large)
+        question = Question(key or new_key(), verb, deal.customer, deal.number, None, large)
         raise Unconfirmed(question)

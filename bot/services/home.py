@@ -33,8 +33,8 @@ def home(session: Session, actor: Actor, *, page: int = 0) -> Home:
     shown = own[page * DEALS_PER_PAGE : (page + 1) * DEALS_PER_PAGE]
     stages = deals.stage_list(session, actor.workspace_id)
     # The label of the next open stage, for the "advance" button.
-    following = {row.deal.id: next_open(stages, row.deal.stage) for row in shown}
-    next_stage = {deal_id: stage.label for deal_id, stage in following.items() if stage}
+    following = {row.deal.number: next_open(stages, row.deal.stage) for row in shown}
+    next_stage = {number: stage.label for number, stage in following.items() if stage}
     more = len(own) > (page + 1) * DEALS_PER_PAGE
     if team is None:
         return Home(

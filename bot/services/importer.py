@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from bot.domain.amounts import AmountError, Money, is_currency_code, parse_amount
 from bot.domain.stages import DEFAULT_STAGES, Stage, StageError, resolve_stage
 from bot.domain.text import TextTooLongError, clean_text
-from bot.services.deals import new_change_id, stage_list
+from bot.services.deals import allocate_numbers, new_change_id, stage_list
 from bot.services.directory import ensure_member, ensure_workspace, team_of
 from bot.services.metrics import fx_rates
 from models import Deal, DealEvent, Member, SalesTeam
@@ -156,6 +156,7 @@ class _Loader:
             problems += found
         if problems:
             return ImportReport(len(table.rows), 0, sorted(problems, key=lambda p: p.row))
+        _number(self.session, deals)
         self.session.add_all(deals)
         self.session.flush()
         self.session.add_all(_import_event(deal, self.now) for deal in deals)
@@ -356,6 +357,19 @@ def _deal(draft: _Draft, now: datetime) -> Deal:
     )
 
 
+def _number(session: Session, deals: Sequence[Deal]) -> None:
+    """New numbers for the deals, in the file's order, after each workspace's last (a file's
+    own `id` column is ignored: it named deals in another database). Workspaces in a fixed
+    order, so two imports at once take their counters' locks the same way round."""
+    by_workspace: dict[str, list[Deal]] = {}
+    for deal in deals:
+        by_workspace.setdefault(deal.workspace_id, []).append(deal)
+    for workspace_id, own in sorted(by_workspace.items()):
+        numbers = allocate_numbers(session, workspace_id, len(own))
+        for deal, number in zip(own, numbers, strict=True):
+            deal.number = number
+
+
 def _import_event(deal: Deal, now: datetime) -> DealEvent:
     """The deal's first history line: imported, by its owner (a file has no other author)."""
     return DealEvent(
@@ -367,5 +381,5 @@ def _import_event(deal: Deal, now: datetime) -> DealEvent:
         action=IMPORT_ACTION,
         field="deal",
         old_value=None,
-        new_value=str(deal.id),
+        new_value=str(deal.number),
     )

@@ -378,7 +378,7 @@ def _announce_win(
             amount=deal.amount,
             currency=deal.currency,
             value=deal_value(session, deal),
-            deal_id=deal.id,
+            deal_number=deal.number,
             standings=_standings(team, deal, targets, settled, today),
             tiers=_highest_first(tier for tier, _grant in member_grants),
             team_currency=team.currency,
@@ -492,7 +492,7 @@ def _won_facts(session: Session, post_key: str) -> WonFacts | None:
         amount=deal.amount,
         currency=deal.currency,
         value=deal_value(session, deal),
-        deal_id=deal.id,
+        deal_number=deal.number,
         taken_back=not still_won,
     )
 
@@ -516,7 +516,7 @@ def _because(session: Session, deal: Deal, actor: Member, change_id: str, *, und
         actor_user_id=actor.slack_user_id,
         undo=undo,
         kind=kind,
-        deal_id=deal.id,
+        deal_number=deal.number,
         stage_label=shown_label(stage.key, stage.label) if stage else deal.stage,
         amount=deal.amount,
         currency=deal.currency,

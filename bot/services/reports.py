@@ -77,7 +77,7 @@ def _fact(session: Session, team: SalesTeam, deal: Deal, now: datetime) -> DealF
     assert owner is not None
     rates = rates_of(session, team)
     return DealFact(
-        deal.id,
+        deal.number,
         deal.customer,
         owner.slack_user_id,
         rates.value(deal.amount, deal.currency) or Decimal(0),

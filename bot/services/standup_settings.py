@@ -234,7 +234,7 @@ def check_in_form(session: Session, actor: Actor) -> CheckInForm:
     stages = deals.stage_list(session, actor.workspace_id)
     return CheckInForm(
         questions=tuple(settings.questions),
-        deals=tuple((row.deal.id, row.deal.customer) for row in own),
+        deals=tuple((row.deal.number, row.deal.customer) for row in own),
         stages=tuple((s.key, s.label) for s in stages),
         day=checkins.local_day(session, actor, team),
     )

@@ -63,14 +63,14 @@ def new_deal_modal(stages: Sequence[Stage], currency: str, channel_id: str) -> d
     )
 
 
-def edit_deal_modal(stages: Sequence[Stage], deal_id: int, values: DealValues) -> dict[str, Any]:
+def edit_deal_modal(stages: Sequence[Stage], number: int, values: DealValues) -> dict[str, Any]:
     """The same form, filled in with a deal's values."""
     return deal_modal(
         stages,
         values.currency,
         callback=EDIT_DEAL_CALLBACK,
-        metadata=str(deal_id),
-        title=_("Edit deal #{id}").format(id=deal_id),
+        metadata=str(number),
+        title=_("Edit deal #{id}").format(id=number),
         values=values,
     )
 

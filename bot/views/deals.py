@@ -73,7 +73,7 @@ def deal_line(row: DealRow, *, with_owner: bool) -> str:
     """One open deal on one line."""
     deal = row.deal
     parts = [
-        f"`#{deal.id}` *{escape_mrkdwn(deal.customer)}*",
+        f"`#{deal.number}` *{escape_mrkdwn(deal.customer)}*",
         as_entered(deal.amount, deal.currency, row.value),
         row.stage.label,
         _("closes {date}").format(date=short_date(deal.close_date))
@@ -202,7 +202,7 @@ def deal_summary(result: Changed) -> str:
         else ""
     )
     return (
-        f"`#{deal.id}` *{escape_mrkdwn(deal.customer)}* · "
+        f"`#{deal.number}` *{escape_mrkdwn(deal.customer)}* · "
         f"{as_entered(deal.amount, deal.currency, result.value)} · {result.stage.label}{close}"
         f" · <@{result.owner.slack_user_id}>"
     )
@@ -263,7 +263,7 @@ _PUT_BACK = {
 def undone(result: Changed, labels: dict[str, str]) -> str:
     """`#12 *Acme*: back to Proposal, ¥12k; the win and *Target hit* were taken back`."""
     deal = result.outcome.deal
-    head = f"`#{deal.id}` *{escape_mrkdwn(deal.customer)}*"
+    head = f"`#{deal.number}` *{escape_mrkdwn(deal.customer)}*"
     events = result.outcome.events
     if any(e.field == "deleted_at" and e.new_value for e in events):
         parts = [_("removed (it no longer counts anywhere)")]
@@ -324,7 +324,7 @@ def shown(result: Shown, labels: dict[str, str], zone: ZoneInfo) -> Message:
         facts.append(_("Lost because: {reason}").format(reason=escape_mrkdwn(deal.lost_reason)))
     if deal.note:
         facts.append(_("Note: {note}").format(note=escape_mrkdwn(deal.note)))
-    blocks = [section(f"`#{deal.id}`\n" + "\n".join(facts)), {"type": "divider"}]
+    blocks = [section(f"`#{deal.number}`\n" + "\n".join(facts)), {"type": "divider"}]
     lines = [history_line(h, labels, zone) for h in result.history]
     shown_lines = newest_that_fit(lines, MAX_BLOCKS - len(blocks) - 2)
     blocks.append(section(_("*History*")))
@@ -339,7 +339,7 @@ def shown(result: Shown, labels: dict[str, str], zone: ZoneInfo) -> Message:
         )
     blocks += pack_lines(shown_lines)
     return ephemeral(
-        _("Deal #{id} {customer}").format(id=deal.id, customer=escape_mrkdwn(deal.customer)),
+        _("Deal #{id} {customer}").format(id=deal.number, customer=escape_mrkdwn(deal.customer)),
         blocks,
     )
 

@@ -66,19 +66,22 @@ def _lines(question: Question) -> list[str]:
         lines.append(
             _("You already have an open deal for *{customer}*: {deal}.").format(
                 customer=escape_mrkdwn(deal.customer),
-                deal=f"`#{deal.id}` {money(deal.amount, deal.currency)} · {duplicate.stage.label}",
+                deal=f"`#{deal.number}` {money(deal.amount, deal.currency)} · "
+                f"{duplicate.stage.label}",
             )
         )
     if question.large is not None:
         lines.append(_large_line(question.large))
     if duplicate is not None:
-        lines.append("*" + _("Add another, or update #{id}?").format(id=duplicate.deal.id) + "*")
+        lines.append(
+            "*" + _("Add another, or update #{id}?").format(id=duplicate.deal.number) + "*"
+        )
     elif question.verb == "add":
         lines.append("*" + _("Add it anyway?") + "*")
     elif question.verb == "update":
-        lines.append("*" + _("Change #{id} anyway?").format(id=question.deal_id) + "*")
+        lines.append("*" + _("Change #{id} anyway?").format(id=question.deal_number) + "*")
     else:
-        lines.append("*" + _("Mark #{id} won anyway?").format(id=question.deal_id) + "*")
+        lines.append("*" + _("Mark #{id} won anyway?").format(id=question.deal_number) + "*")
     return lines
 
 
@@ -103,15 +106,15 @@ def _buttons(question: Question, source: dict[str, Any]) -> list[dict[str, Any]]
     amount = exact(large.amount) if large is not None else ""
     buttons = []
     if question.duplicate is not None:
-        deal_id = question.duplicate.deal.id
+        number = question.duplicate.deal.number
         another = _("Add another, {amount}").format(amount=amount) if amount else _("Add another")
         update = (
-            _("Update #{id} to {amount}").format(id=deal_id, amount=amount)
+            _("Update #{id} to {amount}").format(id=number, amount=amount)
             if amount
-            else _("Update #{id}").format(id=deal_id)
+            else _("Update #{id}").format(id=number)
         )
         adding = {k: v for k, v in yes.items() if k != "u"} | {"another": 1}
-        updating = {k: v for k, v in yes.items() if k != "another"} | {"u": deal_id}
+        updating = {k: v for k, v in yes.items() if k != "another"} | {"u": number}
         buttons.append(_button(YES_ACTION, another, adding, primary=True))
         buttons.append(_button(INSTEAD_ACTION, update, updating, primary=False))
     else:
@@ -119,7 +122,7 @@ def _buttons(question: Question, source: dict[str, Any]) -> list[dict[str, Any]]
             "add": _("Yes, add {amount}"),
             "update": _("Yes, set #{id} to {amount}"),
             "won": _("Yes, win #{id} at {amount}"),
-        }[question.verb].format(amount=amount, id=question.deal_id)
+        }[question.verb].format(amount=amount, id=question.deal_number)
         buttons.append(_button(YES_ACTION, label, yes, primary=True))
     buttons.append(_button(CANCEL_ACTION, _("Cancel"), {"k": question.key}, primary=False))
     return buttons

@@ -102,16 +102,16 @@ def _deals(home: Home) -> list[dict[str, Any]]:
             section(_("No open deals. Press *New deal* or type `/deal add Acme 12k`.")),
         ]
     for row in home.deals:
-        deal_id = str(row.deal.id)
+        number = str(row.deal.number)
         buttons = [
             *(
-                [_button(f"→ {home.next_stage[row.deal.id]}", ADVANCE, deal_id)]
-                if row.deal.id in home.next_stage
+                [_button(f"→ {home.next_stage[row.deal.number]}", ADVANCE, number)]
+                if row.deal.number in home.next_stage
                 else []
             ),
-            _button(_("Won"), WON, deal_id, "primary"),
-            _button(_("Lost"), LOST, deal_id, "danger"),
-            _button(_("Edit"), EDIT, deal_id),
+            _button(_("Won"), WON, number, "primary"),
+            _button(_("Lost"), LOST, number, "danger"),
+            _button(_("Edit"), EDIT, number),
         ]
         blocks += [
             section(deal_line(row, with_owner=False)),
@@ -142,7 +142,7 @@ def _manager(home: Home) -> list[dict[str, Any]]:
         )
     if manager.stale:
         lines = [
-            f"• `#{d.id}` *{escape_mrkdwn(d.customer)}* <@{d.owner_user_id}> · "
+            f"• `#{d.number}` *{escape_mrkdwn(d.customer)}* <@{d.owner_user_id}> · "
             + _("{days}d idle").format(days=d.idle_days)
             for d in manager.stale
         ]

@@ -78,7 +78,7 @@ def _win_line(won: WinAnnounced | WonFacts) -> str:
         person=f"<@{owner}>",
         customer=escape_mrkdwn(won.customer),
         amount=as_entered(won.amount, won.currency, won.value),
-        id=won.deal_id,
+        id=won.deal_number,
     )
 
 
@@ -171,7 +171,7 @@ def post_corrected(notice: PostCorrected) -> list[Call]:
 def because_text(because: Because) -> str:
     """Why something was taken back: "Undone by @ravi: deal #12 is back in Proposal"."""
     who = f"<@{because.actor_user_id}>"
-    deal = _("deal #{id}").format(id=because.deal_id)
+    deal = _("deal #{id}").format(id=because.deal_number)
     amount = (
         money(because.amount, because.currency)
         if because.amount is not None and because.currency
@@ -252,7 +252,7 @@ def export_ready(notice: ExportReady) -> list[Call]:
 
 def deal_assigned(notice: DealAssigned) -> list[Call]:
     """A DM to the deal's new owner, or to its previous one."""
-    deal = f"`#{notice.deal_id}` *{escape_mrkdwn(notice.customer)}* "
+    deal = f"`#{notice.deal_number}` *{escape_mrkdwn(notice.customer)}* "
     deal += f"({money(notice.amount, notice.currency)})"
     if notice.received:
         text = ":inbox_tray: " + _("{person} gave you deal {deal}.").format(

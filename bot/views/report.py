@@ -27,7 +27,7 @@ def _deal(report: Report, fact: DealFact) -> str:
         if fact.entered is not None
         else _money(report, fact.amount)
     )
-    return f"`#{fact.id}` *{escape_mrkdwn(fact.customer)}* {amount} <@{fact.owner_user_id}>"
+    return f"`#{fact.number}` *{escape_mrkdwn(fact.customer)}* {amount} <@{fact.owner_user_id}>"
 
 
 def report_blocks(report: Report, *, title: str) -> list[dict[str, Any]]:

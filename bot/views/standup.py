@@ -83,7 +83,7 @@ def _deal_lines(lines: Sequence[DealLine], *, with_idle: bool) -> str:
             )
         )
         amount = as_entered(line.amount, line.currency, line.value)
-        out.append(f"• `#{line.id}` *{escape_mrkdwn(line.customer)}* {amount} · {extra}")
+        out.append(f"• `#{line.number}` *{escape_mrkdwn(line.customer)}* {amount} · {extra}")
     return "\n".join(out)
 
 
@@ -227,7 +227,8 @@ def check_in_post(
                 _("*Deals moved*")
                 + "\n"
                 + "\n".join(
-                    f"• `#{m.id}` *{escape_mrkdwn(m.customer)}*: {escape_mrkdwn(change_text(m))}"
+                    f"• `#{m.number}` *{escape_mrkdwn(m.customer)}*: "
+                    f"{escape_mrkdwn(change_text(m))}"
                     for m in moved
                 )
             )
@@ -314,7 +315,7 @@ def check_in_modal(form: CheckInForm) -> dict[str, Any]:
         blocks.append({"type": "divider"})
         blocks.append(section(_("*Move deals* (optional): a new stage or amount")))
         deal_options = [
-            _option(f"#{deal_id} {customer}", str(deal_id)) for deal_id, customer in deals[:100]
+            _option(f"#{number} {customer}", str(number)) for number, customer in deals[:100]
         ]
         stage_options = [_option(label, key) for key, label in stages]
         for n in range(min(MAX_MOVES, len(deals))):
