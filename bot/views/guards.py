@@ -66,7 +66,8 @@ def _lines(question: Question) -> list[str]:
         lines.append(
             _("You already have an open deal for *{customer}*: {deal}.").format(
                 customer=escape_mrkdwn(deal.customer),
-                deal=f"`#{deal.id}` {money(deal.amount, deal.currency)} · {duplicate.stage.label}",
+                deal=f"`#{deal.id}` {money(deal.amount, deal.currency)} · "
+                + escape_mrkdwn(duplicate.stage.label),
             )
         )
     if question.large is not None:
