@@ -377,5 +377,5 @@ def submit(
     except FormErrors as errors:
         return errors.fields
     except Refused as refused:
-        return {refused_field: refused.message[:150]}
+        return {refused_field: refused.plain[:150]}
     return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain.lexer import Lexed, shown
+from bot.domain.text import Mrkdwn
 from bot.i18n import _
 
 __all__ = [
@@ -29,7 +30,7 @@ class ParseError:
     """Why the text is not a command (plain text) and the right form (mrkdwn)."""
 
     message: str
-    usage: str
+    usage: Mrkdwn
 
 
 def usage_line(form: str, example: str, other: str | None = None) -> str:

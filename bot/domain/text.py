@@ -4,17 +4,52 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Annotated
 
 from bot.i18n import _
 
 __all__ = [
+    "MRKDWN",
     "PHRASE_LIMIT",
+    "PLAIN",
+    "Mention",
+    "Mrkdwn",
+    "Plain",
+    "TextKind",
     "TextTooLongError",
+    "Wording",
     "clean_text",
+    "cut_plain",
     "escape_mrkdwn",
+    "escape_mrkdwn_within",
     "parse_mention",
     "typed_phrase",
+    "worded",
 ]
+
+
+@dataclass(frozen=True)
+class TextKind:
+    """How Slack reads a string."""
+
+    name: str
+
+
+MRKDWN = TextKind("mrkdwn")
+PLAIN = TextKind("plain_text")
+
+# The rule, by type: a plain `str` that a result, a fact or a notice carries is raw, as someone
+# typed or chose it (a customer, a stage label, a team name), and the view that puts it into
+# mrkdwn escapes it. These two name text that is past that point (tests/views/test_escaping.py
+# reads them to tell raw text from rendered).
+Mrkdwn = Annotated[str, MRKDWN]
+"""Text already written for mrkdwn: Salesbot's own markup and mentions, and user text only
+as escape_mrkdwn left it."""
+Plain = Annotated[str, PLAIN]
+"""Text for a plain_text field (a header, a modal title, a button, an option): Slack shows it
+as it is, so user text goes in as typed, never escaped, and is cut to the field's limit."""
 
 # The longest date, period, time or list of days anyone types.
 PHRASE_LIMIT = 60
@@ -52,6 +87,46 @@ _EDGE_CHARS = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace()) + (
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>")
 
 
+@dataclass(frozen=True)
+class Mention:
+    """A Slack user named in a Wording: shown as a mention, `<@U123>`."""
+
+    user_id: str
+
+    def __format__(self, spec: str) -> str:
+        return f"<@{self.user_id}>"
+
+
+@dataclass(frozen=True)
+class Wording:
+    """Salesbot's own words, translated, with `{placeholders}`, and the values for them as
+    they are: what a service says without rendering it (a refusal, a warning, a title).
+
+    A `str` value is what someone typed or chose: `mrkdwn()` escapes it, `plain()` keeps it as
+    typed. Any other value (a number, a date, a Mention) is formatted as it is."""
+
+    template: str
+    values: Mapping[str, object] = field(default_factory=dict)
+
+    def mrkdwn(self) -> Mrkdwn:
+        """The words for a mrkdwn field: every str value escaped."""
+        if not self.values:
+            return self.template
+        return self.template.format_map(
+            {k: escape_mrkdwn(v) if isinstance(v, str) else v for k, v in self.values.items()}
+        )
+
+    def plain(self) -> Plain:
+        """The words for a plain-text field (a form's field error): values as typed."""
+        return self.template.format_map(self.values) if self.values else self.template
+
+
+def worded(template: str, **values: object) -> Wording:
+    """`worded(_("{stage} is a closing stage."), stage=label)`: the label stays raw until
+    the wording is rendered."""
+    return Wording(template, values)
+
+
 class TextTooLongError(ValueError):
     """Cleaned text is longer than allowed; the message is ready to show in Slack."""
 
@@ -66,9 +141,31 @@ class TextTooLongError(ValueError):
         self.max_len = max_len
 
 
-def escape_mrkdwn(text: str) -> str:
+def escape_mrkdwn(text: str) -> Mrkdwn:
     """Make user text show literally in mrkdwn: no pings, links or formatting."""
     return _QUOTE_START.sub("\\1\u00ad\\2", text.translate(_LOOKALIKES))
+
+
+def escape_mrkdwn_within(text: str, limit: int) -> Mrkdwn:
+    """escape_mrkdwn, cut to at most `limit` characters once escaped (escaping can make text
+    several times longer: `<` is `&lt;`). The cut is made in the text before escaping, so no
+    entity is broken, and marked with "…"."""
+    shown = escape_mrkdwn(text)
+    if len(shown) <= limit:
+        return shown
+    low, high = 0, len(text)
+    while low < high:  # the longest beginning whose escaped form fits beside the "…"
+        middle = (low + high + 1) // 2
+        if len(escape_mrkdwn(text[:middle])) < limit:
+            low = middle
+        else:
+            high = middle - 1
+    return escape_mrkdwn(text[:low]) + "…"
+
+
+def cut_plain(text: str, limit: int) -> Plain:
+    """Text for a plain_text field of at most `limit` characters, cut with "…"."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def clean_text(text: str, *, max_len: int, multiline: bool = False) -> str:

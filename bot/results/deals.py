@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from bot.domain.amounts import Money
 from bot.domain.stages import Stage
+from bot.domain.text import Wording
 from bot.results.facts import DealFacts, Person
 
 
@@ -39,7 +40,7 @@ class ChangeFacts:
 
     deal: DealFacts
     events: tuple[FieldChange, ...]
-    warnings: tuple[str, ...]
+    warnings: tuple[Wording, ...]
     taken_back: TakenBack = TakenBack(win=False, rewards=())
 
 
@@ -57,7 +58,7 @@ class DealRow:
 
 @dataclass(frozen=True)
 class HistoryLine:
-    """One event as `/deal show` tells it."""
+    """One event as `/deal show` tells it (an owner as a Slack user id)."""
 
     at: datetime
     actor: Person
@@ -90,7 +91,7 @@ class StageTotal:
 
 @dataclass(frozen=True)
 class Changed:
-    """A deal was added or changed; `people` maps member ids in its events to Slack mentions;
+    """A deal was added or changed; `people` maps member ids in its events to Slack user ids;
     `value`: the deal's amount in the team currency when it was entered in another one."""
 
     verb: str
@@ -134,7 +135,7 @@ class Shown:
 class PipelineView:
     """A pipeline summary, every amount in `currency` (the team's)."""
 
-    title: str
+    title: Wording
     rows: list[StageTotal]
     currency: str = "CNY"
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from bot.domain.periods import Period
 from bot.domain.progress import Progress
+from bot.domain.text import Wording
 from bot.results.facts import Person, TargetFacts, TeamFacts
 
 
@@ -155,9 +156,9 @@ class Rules:
 
 @dataclass(frozen=True)
 class Said:
-    """A plain confirmation."""
+    """A plain confirmation, worded by the service (its values escaped by the view)."""
 
-    text: str
+    text: Wording
 
 
 @dataclass(frozen=True)

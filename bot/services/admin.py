@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from bot.domain import admin_command as cmd
 from bot.domain.amounts import is_currency_code
 from bot.domain.stages import StageError, resolve_stage, shown_label
-from bot.domain.text import escape_mrkdwn
 from bot.i18n import _
 from bot.results.admin import (
     AddedToTeam,
@@ -89,8 +88,11 @@ def set_up(
                 _(
                     "{team} already reports in {old} and has deals, targets or exchange rates "
                     "in it: switch with `/salesbot currency {new} <rate>`, which converts them."
-                ).format(team=team.name, old=team.currency, new=currency),
+                ),
                 cmd.USAGE["currency"],
+                team=team.name,
+                old=team.currency,
+                new=currency,
             )
         team.currency = currency
     refresh_team(session, team, profiles, now=actor.now)
@@ -177,7 +179,7 @@ def add_stage(session: Session, actor: Actor, key: str, probability: Decimal) ->
         )
     )
     if any(s.key == key for s in stages):
-        raise Refused(_("There is already a stage `{key}`.").format(key=key))
+        raise Refused(_("There is already a stage `{key}`."), key=key)
     open_stages = [s for s in stages if s.kind == "open"]
     position = sum(1 for s in open_stages if s.probability <= probability) + 1
     for stage in stages:
@@ -201,7 +203,7 @@ def _stage_row(session: Session, actor: Actor, text: str) -> StageDef:
     try:
         stage = resolve_stage(text, deals.stage_list(session, actor.workspace_id))
     except StageError as error:
-        raise Refused(escape_mrkdwn(str(error))) from None
+        raise Refused.plain_text(str(error)) from None
     row = session.scalars(
         select(StageDef).where(
             StageDef.workspace_id == actor.workspace_id, StageDef.key == stage.key
@@ -218,9 +220,8 @@ def set_stage_probability(
     row = _stage_row(session, actor, text)
     if row.kind != "open":
         raise Refused(
-            _("{stage} is a closing stage: its probability stays as it is.").format(
-                stage=shown_label(row.key, row.label)
-            )
+            _("{stage} is a closing stage: its probability stays as it is."),
+            stage=shown_label(row.key, row.label),
         )
     row.probability = probability
     return StageReweighted(shown_label(row.key, row.label), probability)
@@ -249,13 +250,11 @@ def set_fx(
     require_manager(actor)
     if not is_currency_code(currency):
         raise Refused(
-            _("{code} is not a currency code I know (ISO 4217, e.g. EUR, USD).").format(
-                code=currency
-            )
+            _("{code} is not a currency code I know (ISO 4217, e.g. EUR, USD)."), code=currency
         )
     if currency == team.currency:
         raise Refused(
-            _("{code} is the team currency already: its rate is always 1.").format(code=currency)
+            _("{code} is the team currency already: its rate is always 1."), code=currency
         )
     row = session.scalars(
         select(FxRateRow).where(FxRateRow.team_id == team.id, FxRateRow.currency == currency)

@@ -225,9 +225,7 @@ def _prompt_for(session: Session, actor: Actor, team: SalesTeam, day: date) -> S
 def _move(session: Session, actor: Actor, move: Move) -> MovedDeal:
     deal = deals.find_deal(session, actor, f"#{move.number}", for_update=True)
     if deal.owner_id != actor.member.id:
-        raise Refused(
-            _("Deal #{id} is not yours: move only your own deals here.").format(id=deal.number)
-        )
+        raise Refused(_("Deal #{id} is not yours: move only your own deals here."), id=deal.number)
     before_stage, before_amount = deal.stage, deal.amount
     amount = None if move.amount is None else Money(move.amount, deal.currency)
     deals.update_deal(session, actor, deal, DealFields(stage=move.stage, amount=amount))

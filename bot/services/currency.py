@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.domain.amounts import convert, is_currency_code
+from bot.domain.text import Wording, worded
 from bot.i18n import _
 from bot.results.admin import (
     BonusConverted,
@@ -48,11 +49,15 @@ _RATE_PLACES = Decimal("0.000001")
 _MAX_RATE = Decimal("999999.999999")
 
 
-def _usage(old: str, new: str) -> str:
-    return _(
-        "`/salesbot currency {new} 0.128`: give how many {new} one {old} is worth; targets, "
-        "exchange rates and bonuses are converted at that rate."
-    ).format(old=old, new=new)
+def _usage(old: str, new: str) -> Wording:
+    return worded(
+        _(
+            "`/salesbot currency {new} 0.128`: give how many {new} one {old} is worth; targets, "
+            "exchange rates and bonuses are converted at that rate."
+        ),
+        old=old,
+        new=new,
+    )
 
 
 def switch(
@@ -64,7 +69,7 @@ def switch(
     code = code.upper()
     if not is_currency_code(code):
         raise Refused(
-            _("{code} is not a currency code I know (ISO 4217, e.g. CNY, USD).").format(code=code)
+            _("{code} is not a currency code I know (ISO 4217, e.g. CNY, USD)."), code=code
         )
     if code == team.currency:
         return CurrencySet(team.name, code, already=True)
@@ -92,7 +97,11 @@ def confirm(
             _(
                 "{team} reports in {currency} now, not {old}, so I changed nothing. Run "
                 "`/salesbot currency {new} <rate>` again."
-            ).format(team=team.name, currency=team.currency, old=old, new=new)
+            ),
+            team=team.name,
+            currency=team.currency,
+            old=old,
+            new=new,
         )
     change = plan(session, team, new, _stored_rate(rate), key=key)
     _apply(session, actor, team, change)
@@ -115,12 +124,13 @@ def has_money(session: Session, team: SalesTeam) -> bool:
     return any(session.scalars(query.limit(1)).first() is not None for query in checks)
 
 
-def _without_rate(session: Session, team: SalesTeam, code: str) -> str:
+def _without_rate(session: Session, team: SalesTeam, code: str) -> Wording:
     """Why a rate is needed; with the table's own rate for the new currency, if it has one."""
     message = _(
         "{team} has deals, targets or exchange rates in {old}. To switch to {new}, give the "
         "rate to convert them at: how many {new} one {old} is worth."
-    ).format(team=team.name, old=team.currency, new=code)
+    )
+    values: dict[str, object] = {"team": team.name, "old": team.currency, "new": code}
     known = session.scalars(
         select(FxRateRow.rate).where(FxRateRow.team_id == team.id, FxRateRow.currency == code)
     ).first()
@@ -129,8 +139,9 @@ def _without_rate(session: Session, team: SalesTeam, code: str) -> str:
         message += " " + _(
             "Your rate table says 1 {new} = {rate} {old}, that is `/salesbot currency {new} "
             "{inverse}`."
-        ).format(new=code, old=team.currency, rate=f"{known.normalize():f}", inverse=f"{inverse:f}")
-    return message
+        )
+        values |= {"rate": f"{known.normalize():f}", "inverse": f"{inverse:f}"}
+    return Wording(message, values)
 
 
 def _stored_rate(rate: Decimal) -> Decimal:
@@ -225,7 +236,9 @@ def _rebase(row: FxRateRow, rate: Decimal) -> Decimal:
             _(
                 "At that rate, 1 {currency} would be worth {value}, which a rate cannot hold. "
                 "Check the rate."
-            ).format(currency=row.currency, value=f"{row.rate * rate:f}")
+            ),
+            currency=row.currency,
+            value=f"{row.rate * rate:f}",
         )
     return new
 

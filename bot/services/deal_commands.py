@@ -13,7 +13,7 @@ from bot.domain.amounts import AmountError, Money, parse_amount, require_positiv
 from bot.domain.dates import DateError, parse_date
 from bot.domain.deal_command import USAGE
 from bot.domain.stages import Stage, StageError, next_open, resolve_stage
-from bot.domain.text import TextTooLongError, clean_text, escape_mrkdwn
+from bot.domain.text import Mention, TextTooLongError, clean_text, worded
 from bot.i18n import N_, _
 from bot.results.deals import (
     Changed,
@@ -50,7 +50,7 @@ def read_amount(session: Session, text: str, actor: Actor, usage: str) -> Money:
     try:
         money = parse_amount(text, default_currency(actor))
     except AmountError as error:
-        raise Refused(escape_mrkdwn(str(error)), usage) from None
+        raise Refused.plain_text(str(error), usage) from None
     require_rate(session, actor, money.currency)
     return money
 
@@ -65,7 +65,10 @@ def require_rate(session: Session, actor: Actor, currency: str) -> None:
             "{team} reports in {team_currency} and has no exchange rate for {currency} yet, so "
             "this deal could not count toward targets. A manager can add one with "
             "`/salesbot fx {currency} 7.8`, or give the amount in {team_currency}."
-        ).format(team=escape_mrkdwn(team.name), team_currency=team.currency, currency=currency)
+        ),
+        team=team.name,
+        team_currency=team.currency,
+        currency=currency,
     )
 
 
@@ -74,7 +77,7 @@ def read_stage(session: Session, text: str, actor: Actor, usage: str) -> Stage:
     try:
         return resolve_stage(text, deals.stage_list(session, actor.workspace_id))
     except StageError as error:
-        raise Refused(escape_mrkdwn(str(error)), usage) from None
+        raise Refused.plain_text(str(error), usage) from None
 
 
 def read_date(text: str, actor: Actor, usage: str) -> date:
@@ -82,7 +85,7 @@ def read_date(text: str, actor: Actor, usage: str) -> date:
     try:
         return parse_date(text, today=actor.today)
     except DateError as error:
-        raise Refused(escape_mrkdwn(str(error)), usage) from None
+        raise Refused.plain_text(str(error), usage) from None
 
 
 # What read_text says about each kind of free text.
@@ -106,7 +109,7 @@ def read_text(text: str, what: str, max_len: int, usage: str, *, multiline: bool
     try:
         cleaned = clean_text(text, max_len=max_len, multiline=multiline)
     except TextTooLongError:
-        raise Refused(_(_TOO_LONG[what]).format(most=max_len), usage) from None
+        raise Refused(_(_TOO_LONG[what]), usage, most=max_len) from None
     if not cleaned:
         raise Refused(_(_EMPTY[what]), usage)
     return cleaned
@@ -118,7 +121,7 @@ def advance(session: Session, actor: Actor, ref: cmd.DealNumber) -> Result:
     following = next_open(deals.stage_list(session, actor.workspace_id), deal.stage)
     if following is None:
         raise Refused(
-            _("Deal #{id} is at its last open stage: mark it won or lost.").format(id=deal.number)
+            _("Deal #{id} is at its last open stage: mark it won or lost."), id=deal.number
         )
     return execute(session, actor, cmd.Update(ref, (("stage", following.label),)))
 
@@ -162,7 +165,7 @@ def _changed(session: Session, verb: str, outcome: Outcome) -> Changed:
             for value in (event.old_value, event.new_value):
                 member = session.get(Member, int(value)) if value else None
                 if member is not None:
-                    people[value or ""] = f"<@{member.slack_user_id}>"
+                    people[value or ""] = member.slack_user_id
     stage = deals.stage_by_key(stages, outcome.deal.stage)
     facts = ChangeFacts(
         deal_facts(outcome.deal),
@@ -239,7 +242,9 @@ def _update_instead(
             _(
                 "Deal #{id} is no longer open ({stage}), so nothing was changed. To add a new "
                 "deal, run `/deal add` again."
-            ).format(id=deal.number, stage=_stage_label(session, actor, deal))
+            ),
+            id=deal.number,
+            stage=_stage_label(session, actor, deal),
         )
     guards.check_amount(session, actor, deal, fields.amount, "update", confirmed, key=key)
     changes = DealFields(
@@ -255,7 +260,7 @@ def _require_positive(money: Money | None, usage: str) -> None:
         require_positive(money)
     except AmountError as error:
         raise Refused(
-            _("A won deal needs an amount above zero. {reason}").format(reason=error), usage
+            _("A won deal needs an amount above zero. {reason}"), usage, reason=str(error)
         ) from None
 
 
@@ -314,7 +319,7 @@ def _won(session: Session, actor: Actor, command: cmd.Won, confirmed: Confirmed 
     usage = USAGE["won"]
     deal = find(session, actor, command.ref)
     won = _kind_stage(session, actor, "won")
-    _require_open(deal, "won")
+    _require_open(session, actor, deal, "won")
     amount = (
         read_amount(session, command.amount_text, actor, usage) if command.amount_text else None
     )
@@ -325,7 +330,7 @@ def _won(session: Session, actor: Actor, command: cmd.Won, confirmed: Confirmed 
     return _changed(session, "won", outcome)
 
 
-def _require_open(deal: Deal, verb: str) -> None:
+def _require_open(session: Session, actor: Actor, deal: Deal, verb: str) -> None:
     """Closing a closed deal again is almost always a slip: reopening it is explicit."""
     if deal.closed_at is not None:
         message = (
@@ -339,14 +344,14 @@ def _require_open(deal: Deal, verb: str) -> None:
                 "`/deal reopen #{id}` first."
             )
         )
-        raise Refused(_(message).format(id=deal.number, stage=deal.stage))
+        raise Refused(_(message), id=deal.number, stage=_stage_label(session, actor, deal))
 
 
 def _lost(session: Session, actor: Actor, command: cmd.Lost) -> Changed:
     usage = USAGE["lost"]
     deal = find(session, actor, command.ref)
     lost = _kind_stage(session, actor, "lost")
-    _require_open(deal, "lost")
+    _require_open(session, actor, deal, "lost")
     reason = read_text(command.reason, "reason", REASON_MAX, usage) if command.reason else ""
     outcome = deals.update_deal(session, actor, deal, DealFields(stage=lost), lost_reason=reason)
     return _changed(session, "lost", outcome)
@@ -355,7 +360,7 @@ def _lost(session: Session, actor: Actor, command: cmd.Lost) -> Changed:
 def _reopen(session: Session, actor: Actor, command: cmd.Reopen) -> Changed:
     deal = find(session, actor, command.ref)
     if deal.closed_at is None:
-        raise Refused(_("Deal #{id} is already open.").format(id=deal.number), USAGE["reopen"])
+        raise Refused(_("Deal #{id} is already open."), USAGE["reopen"], id=deal.number)
     stages = deals.stage_list(session, actor.workspace_id)
     stage = deals.reopen_stage(session, deal, stages)
     outcome = deals.update_deal(session, actor, deal, DealFields(stage=stage))
@@ -443,7 +448,7 @@ def _pipeline(session: Session, actor: Actor, command: cmd.Pipeline) -> Pipeline
                 else []
             )
             return PipelineView(
-                _("Pipeline of {person}").format(person=f"<@{command.user_id}>"),
+                worded(_("Pipeline of {person}"), person=Mention(command.user_id)),
                 rows,
                 _currency_of(reporting),
             )
@@ -451,9 +456,9 @@ def _pipeline(session: Session, actor: Actor, command: cmd.Pipeline) -> Pipeline
             rows = deals.pipeline(
                 session, actor.workspace_id, reporting=actor.team, team=actor.team
             )
-            return PipelineView(_("Team pipeline"), rows, actor.team.currency)
+            return PipelineView(worded(_("Team pipeline")), rows, actor.team.currency)
     rows = deals.pipeline(session, actor.workspace_id, reporting=actor.team, owner=actor.member)
-    return PipelineView(_("Your pipeline"), rows, _currency_of(actor.team))
+    return PipelineView(worded(_("Your pipeline")), rows, _currency_of(actor.team))
 
 
 def _currency_of(team: SalesTeam | None) -> str:
@@ -478,7 +483,7 @@ def fields_from_form(session: Session, actor: Actor, values: dict[str, str]) -> 
         try:
             return read()
         except Refused as refused:
-            errors[name] = refused.message
+            errors[name] = refused.plain
             return None
 
     usage = ""
@@ -516,7 +521,7 @@ def parse_form_amount(session: Session, actor: Actor, text: str, currency: str) 
     try:
         money = parse_amount(text, currency)
     except AmountError as error:
-        raise Refused(str(error)) from None
+        raise Refused.plain_text(str(error)) from None
     require_rate(session, actor, money.currency)
     return money
 
@@ -551,4 +556,4 @@ def confirm_form(
     try:
         return add_from_form(session, actor, values, form_id=None, confirmed=confirmed)
     except FormErrors as errors:
-        raise Refused(" ".join(errors.fields.values())) from None
+        raise Refused.plain_text(" ".join(errors.fields.values())) from None

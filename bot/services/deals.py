@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain.amounts import Money, Rates
 from bot.domain.stages import Stage, shown_label
-from bot.domain.text import escape_mrkdwn
+from bot.domain.text import Wording, worded
 from bot.i18n import _
 from bot.results.deals import DealRow, ForeignPart, HistoryLine, StageTotal, TakenBack
 from bot.results.notices import DealAssigned
@@ -50,7 +50,7 @@ class Outcome:
 
     deal: Deal
     events: list[DealEvent]
-    warnings: list[str]
+    warnings: list[Wording]
     taken_back: TakenBack = recognition.NOTHING_TAKEN
 
 
@@ -162,19 +162,21 @@ def add_deal(session: Session, actor: Actor, fields: DealFields) -> Outcome:
     warnings = _warnings(deal, actor, stage)
     if actor.team is None:
         warnings.append(
-            _(
-                "You are not in a sales team yet: ask a manager to run `/salesbot setup` in your "
-                "team's channel, or `/salesbot team add @you`."
+            worded(
+                _(
+                    "You are not in a sales team yet: ask a manager to run `/salesbot setup` in "
+                    "your team's channel, or `/salesbot team add @you`."
+                )
             )
         )
     return Outcome(deal, events, warnings)
 
 
-def _warnings(deal: Deal, actor: Actor, stage: Stage) -> list[str]:
+def _warnings(deal: Deal, actor: Actor, stage: Stage) -> list[Wording]:
     warnings = []
     if stage.kind == "open" and deal.close_date is not None and deal.close_date < actor.today:
         warnings.append(
-            _("The close date {date} is in the past.").format(date=f"{deal.close_date:%Y-%m-%d}")
+            worded(_("The close date {date} is in the past."), date=deal.close_date.isoformat())
         )
     return warnings
 
@@ -183,9 +185,8 @@ def check_can_change(actor: Actor, deal: Deal) -> None:
     """Reps change only their own deals; managers any deal of their workspace."""
     if deal.owner_id != actor.member.id and not actor.member.can_manage:
         raise Refused(
-            _(
-                "Deal #{id} belongs to someone else: only its owner or a manager can change it."
-            ).format(id=deal.number)
+            _("Deal #{id} belongs to someone else: only its owner or a manager can change it."),
+            id=deal.number,
         )
 
 
@@ -304,9 +305,7 @@ def find_deal(session: Session, actor: Actor, ref: str, *, for_update: bool = Fa
         deal = _locked(session, int(number), actor.workspace_id, for_update)
         if deal is None:
             raise Refused(
-                _("There is no deal #{number}. See your deals with `/deal list`.").format(
-                    number=number
-                )
+                _("There is no deal #{number}. See your deals with `/deal list`."), number=number
             )
         return deal
     found = _deal_by_name(session, actor, text)
@@ -350,17 +349,18 @@ def _deal_by_name(session: Session, actor: Actor, name: str) -> Deal:
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
-            listed = ", ".join(f"#{d.number} {escape_mrkdwn(d.customer)}" for d in matches[:10])
+            listed = ", ".join(f"#{d.number} {d.customer}" for d in matches[:10])
             raise Refused(
                 _(
                     "“{name}” matches several deals: {listed}. "
                     "Use the number, e.g. `/deal show #{id}`."
-                ).format(name=escape_mrkdwn(name), listed=listed, id=matches[0].number)
+                ),
+                name=name,
+                listed=listed,
+                id=matches[0].number,
             )
     raise Refused(
-        _("I found no open deal for “{name}”. See your deals with `/deal list`.").format(
-            name=escape_mrkdwn(name)
-        )
+        _("I found no open deal for “{name}”. See your deals with `/deal list`."), name=name
     )
 
 
@@ -507,7 +507,8 @@ def _refuse_if_changed_since(session: Session, deal: Deal, batch: Sequence[DealE
             _(
                 "Deal #{id} has changed since your last change, so I did not undo it. "
                 "See `/deal show #{id}`."
-            ).format(id=deal.number)
+            ),
+            id=deal.number,
         )
 
 
@@ -580,15 +581,15 @@ def history(session: Session, deal: Deal) -> list[HistoryLine]:
 
 
 def _with_people(session: Session, line: HistoryLine) -> HistoryLine:
-    """Owner changes are stored as member ids; show them as Slack mentions."""
+    """Owner changes are stored as member ids; the view names them by their Slack ids."""
     if line.field != "owner_id":
         return line
 
-    def mention(value: str | None) -> str | None:
+    def slack_id(value: str | None) -> str | None:
         member = session.get(Member, int(value)) if value else None
-        return f"<@{member.slack_user_id}>" if member else value
+        return member.slack_user_id if member else value
 
-    return replace(line, old_value=mention(line.old_value), new_value=mention(line.new_value))
+    return replace(line, old_value=slack_id(line.old_value), new_value=slack_id(line.new_value))
 
 
 def pipeline(

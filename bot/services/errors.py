@@ -3,20 +3,53 @@ that waits for the caller's yes."""
 
 from __future__ import annotations
 
+from bot.domain.text import Mrkdwn, Plain, Wording
 from bot.results.guards import Question
 
 
 class Refused(Exception):
-    """A request Salesbot will not carry out, with a friendly reason and the right form."""
+    """A request Salesbot will not carry out, with a friendly reason and the right form.
 
-    def __init__(self, message: str, usage: str = "") -> None:
+    `message` and `usage` are Salesbot's own words (translated, mrkdwn) with `{placeholders}`;
+    `values` fill them as they are: a customer, a stage label, a team name as someone typed or
+    chose it. They are escaped where the refusal is shown in mrkdwn (`message`, `usage`) and
+    kept as typed where Slack shows plain text (`plain`: a form field's error). So a service
+    never formats a refusal itself (tests/views/test_escaping.py reads bot/services/ for it).
+    """
+
+    def __init__(self, message: str | Wording, usage: str | Wording = "", **values: object) -> None:
+        if isinstance(message, Wording):
+            values = {**message.values, **values}
+            message = message.template
         super().__init__(message)
-        self.message = message
-        self.usage = usage
+        self.wording = Wording(message, values)
+        self._usage = usage if isinstance(usage, Wording) else Wording(usage)
+
+    @classmethod
+    def plain_text(cls, text: str, usage: str | Wording = "") -> Refused:
+        """A reason already worded as plain text (a parse error, which quotes what was
+        typed): escaped whole where it is shown in mrkdwn."""
+        return cls("{reason}", usage, reason=text)
+
+    @property
+    def message(self) -> Mrkdwn:
+        """The reason, for mrkdwn."""
+        return self.wording.mrkdwn()
+
+    @property
+    def plain(self) -> Plain:
+        """The reason, for a plain-text field."""
+        return self.wording.plain()
+
+    @property
+    def usage(self) -> Mrkdwn:
+        """The right form, for mrkdwn ("" when there is none to show)."""
+        return self._usage.mrkdwn()
 
 
 class FormErrors(Exception):
-    """Form fields that are wrong, by block id, for Slack's `response_action: errors`."""
+    """Form fields that are wrong, by block id, for Slack's `response_action: errors` (plain
+    text, shown as it is)."""
 
     def __init__(self, fields: dict[str, str]) -> None:
         super().__init__("invalid form")

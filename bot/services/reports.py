@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from bot.domain.amounts import Money
 from bot.domain.periods import Period, RecurringKind, period_of, utc_bounds
 from bot.domain.progress import Progress
+from bot.domain.text import Mention
 from bot.i18n import _, current, use_language
 from bot.results.notices import ChartsDue, ReportPosted
 from bot.results.reports import DealFact, Mover, Participation, Report, Shared, StageLine
@@ -273,9 +274,7 @@ def report_for(session: Session, actor: Actor, *, kind: str, user_id: str | None
     if user_id is not None:
         owner = find_member(session, actor.workspace_id, user_id)
         if owner is None or owner.team_id != team.id:
-            raise Refused(
-                _("{person} is not in {team}.").format(person=f"<@{user_id}>", team=team.name)
-            )
+            raise Refused(_("{person} is not in {team}."), person=Mention(user_id), team=team.name)
     return report_of_team(session, team, kind=kind, owner=owner, now=actor.now)
 
 

@@ -71,9 +71,8 @@ def remove_rule(session: Session, actor: Actor, team: SalesTeam, rule_id: int) -
     rule = session.get(RewardRule, rule_id)
     if rule is None or rule.team_id != team.id:
         raise Refused(
-            _("There is no reward #{number} in this team. See `/target reward list`.").format(
-                number=rule_id
-            )
+            _("There is no reward #{number} in this team. See `/target reward list`."),
+            number=rule_id,
         )
     for grant in session.scalars(select(RewardGrant).where(RewardGrant.rule_id == rule_id)):
         grant.rule_id = None

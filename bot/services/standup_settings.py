@@ -21,7 +21,7 @@ from bot.domain.standup import (
     parse_days,
     question_text,
 )
-from bot.domain.text import TextTooLongError, clean_text, escape_mrkdwn
+from bot.domain.text import TextTooLongError, clean_text
 from bot.i18n import N_, _, day
 from bot.results.standup import (
     MAX_MOVES,
@@ -92,7 +92,7 @@ def _check(settings: StandupSettings) -> None:
             settings.close_minutes,
         )
     except (StandupError, ValueError) as error:
-        raise Refused(escape_mrkdwn(str(error))) from None
+        raise Refused.plain_text(str(error)) from None
 
 
 def team_here(session: Session, actor: Actor, channel_id: str) -> SalesTeam:
@@ -149,7 +149,7 @@ def _day(actor: Actor, text: str, usage: str) -> date:
     try:
         return parse_date(text, today=actor.today)
     except DateError as error:
-        raise Refused(escape_mrkdwn(str(error)), usage) from None
+        raise Refused.plain_text(str(error), usage) from None
 
 
 def set_away(actor: Actor, until_text: str) -> AwaySet:
@@ -157,8 +157,7 @@ def set_away(actor: Actor, until_text: str) -> AwaySet:
     until = _day(actor, until_text, cmd.USAGE["away"])
     if until < actor.today:
         raise Refused(
-            _("{date} has passed: give a day from today on.").format(date=day(until)),
-            cmd.USAGE["away"],
+            _("{date} has passed: give a day from today on."), cmd.USAGE["away"], date=day(until)
         )
     actor.member.away_until = until
     return AwaySet(until)
@@ -173,7 +172,7 @@ def add_holiday(
         label = clean_text(name, max_len=200)
     except TextTooLongError:
         raise Refused(
-            _("The holiday's name is too long: {most} characters at most.").format(most=200)
+            _("The holiday's name is too long: {most} characters at most."), most=200
         ) from None
     existing = session.scalars(
         select(Holiday).where(Holiday.team_id == team.id, Holiday.day == when)
@@ -192,9 +191,7 @@ def remove_holiday(session: Session, actor: Actor, team: SalesTeam, text: str) -
         delete(Holiday).where(Holiday.team_id == team.id, Holiday.day == when).returning(Holiday.id)
     ).first()
     if removed is None:
-        raise Refused(
-            _("{date} is not a team holiday. See `/standup holidays`.").format(date=day(when))
-        )
+        raise Refused(_("{date} is not a team holiday. See `/standup holidays`."), date=day(when))
     return HolidayRemoved(when)
 
 

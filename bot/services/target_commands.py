@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from bot.domain import target_command as cmd
 from bot.domain.amounts import AmountError, parse_amount
 from bot.domain.periods import Period, PeriodError, parse_period, period_of, utc_bounds
-from bot.domain.text import TextTooLongError, clean_text, escape_mrkdwn
+from bot.domain.text import Mention, TextTooLongError, clean_text, worded
 from bot.i18n import _, ngettext
 from bot.results.targets import (
     Histories,
@@ -58,7 +58,7 @@ def read_period(session: Session, actor: Actor, team: SalesTeam, text: str | Non
     try:
         return parse_period(text, today=today, fiscal_start_month=start)
     except PeriodError as error:
-        raise Refused(escape_mrkdwn(str(error)), USAGE["set"]) from None
+        raise Refused.plain_text(str(error), USAGE["set"]) from None
 
 
 def read_target_amount(text: str, metric: Metric, team: SalesTeam) -> Decimal:
@@ -70,21 +70,19 @@ def read_target_amount(text: str, metric: Metric, team: SalesTeam) -> Decimal:
             count = Decimal(-1)
         if count.is_finite() and count > 0 and count == count.to_integral_value():
             return count
-        raise Refused(
-            _("“{text}” is not a number of deals.").format(text=escape_mrkdwn(text[:40])),
-            USAGE["set"],
-        )
+        raise Refused(_("“{text}” is not a number of deals."), USAGE["set"], text=text[:40])
     try:
         money = parse_amount(text, team.currency)
     except AmountError as error:
-        raise Refused(escape_mrkdwn(str(error)), USAGE["set"]) from None
+        raise Refused.plain_text(str(error), USAGE["set"]) from None
     if money.currency != team.currency:
         raise Refused(
             _(
                 "Targets are in the team currency, {currency}: write it as e.g. "
                 "`50k` or `{currency} 50k`."
-            ).format(currency=team.currency),
+            ),
             USAGE["set"],
+            currency=team.currency,
         )
     if money.amount <= 0:
         raise Refused(_("A target must be more than zero."), USAGE["set"])
@@ -125,8 +123,8 @@ def execute(session: Session, actor: Actor, command: cmd.TargetCommand | cmd.Lea
         case cmd.RewardRemove():
             rule = rewards.remove_rule(session, actor, team, command.rule_id)
             return Said(
-                _("Removed reward #{number} ({name}).").format(
-                    number=command.rule_id, name=escape_mrkdwn(rule.name)
+                worded(
+                    _("Removed reward #{number} ({name})."), number=command.rule_id, name=rule.name
                 )
             )
         case cmd.RewardLedger():
@@ -167,9 +165,7 @@ def _member(session: Session, actor: Actor, user_id: str) -> Member:
     member = find_member(session, actor.workspace_id, user_id)
     if member is None:
         raise Refused(
-            _("I don't know {person} yet: they have no deals or targets.").format(
-                person=f"<@{user_id}>"
-            )
+            _("I don't know {person} yet: they have no deals or targets."), person=Mention(user_id)
         )
     return member
 
@@ -183,9 +179,9 @@ def _set(session: Session, actor: Actor, team: SalesTeam, command: cmd.SetTarget
         member = ensure_member(session, actor.workspace_id, command.user_id, now=actor.now)
         if member.team_id != team.id:
             raise Refused(
-                _(
-                    "{person} is not in {team}. Add them first: `/salesbot team add {person}`."
-                ).format(person=f"<@{command.user_id}>", team=escape_mrkdwn(team.name))
+                _("{person} is not in {team}. Add them first: `/salesbot team add {person}`."),
+                person=Mention(command.user_id),
+                team=team.name,
             )
     amount = read_target_amount(command.amount_text, command.metric, team)
     period = read_period(session, actor, team, command.period_text)
@@ -216,10 +212,7 @@ def _add_rule(session: Session, actor: Actor, team: SalesTeam, command: cmd.Rewa
     try:
         threshold = Decimal(command.threshold_text)
     except InvalidOperation:
-        raise Refused(
-            _("“{text}” is not a number.").format(text=escape_mrkdwn(command.threshold_text)),
-            usage,
-        ) from None
+        raise Refused(_("“{text}” is not a number."), usage, text=command.threshold_text) from None
     if command.scope == "streak" and threshold != threshold.to_integral_value():
         raise Refused(_("A streak is a whole number of working days."), usage)
     if not threshold.is_finite() or threshold <= 0 or threshold > 10_000:
@@ -230,7 +223,7 @@ def _add_rule(session: Session, actor: Actor, team: SalesTeam, command: cmd.Rewa
         name = clean_text(command.name, max_len=200)
     except TextTooLongError:
         raise Refused(
-            _("The reward's name is too long: {most} characters at most.").format(most=200), usage
+            _("The reward's name is too long: {most} characters at most."), usage, most=200
         ) from None
     if not name:
         raise Refused(_("Give the reward a name."), usage)
@@ -239,7 +232,7 @@ def _add_rule(session: Session, actor: Actor, team: SalesTeam, command: cmd.Rewa
         try:
             bonus = parse_amount(command.bonus_text, team.currency).amount
         except AmountError as error:
-            raise Refused(escape_mrkdwn(str(error)), usage) from None
+            raise Refused.plain_text(str(error), usage) from None
     rule = rewards.add_rule(
         session, actor, team, scope=command.scope, threshold=threshold, name=name, bonus=bonus
     )
@@ -255,9 +248,10 @@ def _add_rule(session: Session, actor: Actor, team: SalesTeam, command: cmd.Rewa
         ),
     }[command.scope]
     return Said(
-        added.format(
+        worded(
+            added,
             number=rule.id,
-            name=escape_mrkdwn(name),
+            name=name,
             threshold=f"{threshold.normalize():f}%",
             days=f"{threshold:.0f}",
         )
@@ -276,10 +270,13 @@ def confirm_split(
             session, target, actor=actor.member, now=actor.now, old_amount=old
         )
     return Said(
-        ":white_check_mark: "
-        + ngettext(
-            "Set {count} member target that adds up to the team's.",
-            "Set {count} member targets that add up to the team's.",
-            len(done),
-        ).format(count=len(done))
+        worded(
+            ":white_check_mark: "
+            + ngettext(
+                "Set {count} member target that adds up to the team's.",
+                "Set {count} member targets that add up to the team's.",
+                len(done),
+            ),
+            count=len(done),
+        )
     )

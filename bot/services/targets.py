@@ -268,7 +268,8 @@ def propose_split(
             _(
                 "There is no team target for {period} yet. Set one first: "
                 "`/target set team 500k quarter`."
-            ).format(period=period.label(current()))
+            ),
+            period=period.label(current()),
         )
     members = team_members(session, team)
     if not members:

@@ -234,7 +234,7 @@ def reply_text(result: Result) -> str:
             return stages(result)
         case StageAdded():
             added = _("Added the stage *{stage}* ({percent}%).").format(
-                stage=result.label, percent=_percent(result)
+                stage=escape_mrkdwn(result.label), percent=_percent(result)
             )
             return added + "\n" + stages(StagesListed(result.stages))
         case StageReweighted():

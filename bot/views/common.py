@@ -6,12 +6,13 @@ from decimal import Decimal
 from typing import Any
 
 from bot.domain.amounts import Money
+from bot.domain.text import Mrkdwn
 from bot.i18n import N_, _, money
 
 Message = dict[str, Any]
 
 
-def section(text: str) -> dict[str, Any]:
+def section(text: Mrkdwn) -> dict[str, Any]:
     """A mrkdwn section block."""
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
@@ -25,12 +26,12 @@ def as_entered(amount: Decimal, currency: str, value: Money | None, *, short: bo
     return f"{entered} ≈ {money(value.amount, value.currency, short=short)}"
 
 
-def context_block(text: str) -> dict[str, Any]:
+def context_block(text: Mrkdwn) -> dict[str, Any]:
     """A small grey context line."""
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
 
 
-def ephemeral(text: str, blocks: list[dict[str, Any]] | None = None) -> Message:
+def ephemeral(text: Mrkdwn, blocks: list[dict[str, Any]] | None = None) -> Message:
     """A reply only the caller sees."""
     message: Message = {"response_type": "ephemeral", "text": text}
     if blocks:
@@ -49,7 +50,7 @@ def apology(error_id: str) -> Message:
     )
 
 
-def refusal(message: str, usage: str = "") -> Message:
+def refusal(message: Mrkdwn, usage: Mrkdwn = "") -> Message:
     """A friendly "no": what was wrong, and the right form."""
     blocks = [section(f":warning: {message}")]
     if usage:

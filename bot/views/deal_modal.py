@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.domain.stages import Stage
+from bot.domain.text import Plain, cut_plain
 from bot.i18n import _
 
 NEW_DEAL_CALLBACK = "deal_new"
 EDIT_DEAL_CALLBACK = "deal_edit"
 FIELDS = ("customer", "title", "amount", "currency", "stage", "close", "note")
+OPTION_LIMIT = 75
 
 
 def _text_input(
@@ -87,7 +89,7 @@ def deal_modal(
     """A modal with every field of a deal; invalid fields are reported on the field."""
     options = [
         {
-            "text": {"type": "plain_text", "text": f"{s.label} ({s.probability * 100:.0f}%)"},
+            "text": {"type": "plain_text", "text": _option_text(s)},
             "value": s.key,
         }
         for s in stages
@@ -160,6 +162,12 @@ def deal_modal(
             ),
         ],
     }
+
+
+def _option_text(stage: Stage) -> Plain:
+    """`Proposal (50%)`, the label cut so the whole fits an option (75 characters)."""
+    percent = f" ({stage.probability * 100:.0f}%)"
+    return cut_plain(stage.label, OPTION_LIMIT - len(percent)) + percent
 
 
 def _datepicker(initial: str | None) -> dict[str, Any]:

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.amounts import Money
 from bot.domain.progress import tier_name
-from bot.domain.text import escape_mrkdwn
+from bot.domain.slack_ids import is_id
+from bot.domain.text import Mrkdwn, escape_mrkdwn, escape_mrkdwn_within
 from bot.i18n import N_, _, day, moment, money, ngettext
 from bot.results.deals import (
     Changed,
@@ -75,7 +76,7 @@ def deal_line(row: DealRow, *, with_owner: bool) -> str:
     parts = [
         f"`#{deal.number}` *{escape_mrkdwn(deal.customer)}*",
         as_entered(deal.amount, deal.currency, row.value),
-        row.stage.label,
+        escape_mrkdwn(row.stage.label),
         _("closes {date}").format(date=short_date(deal.close_date))
         if deal.close_date
         else _("no close date"),
@@ -88,7 +89,7 @@ def deal_line(row: DealRow, *, with_owner: bool) -> str:
     return " · ".join(parts)
 
 
-def pack_lines(lines: Sequence[str]) -> list[dict[str, Any]]:
+def pack_lines(lines: Sequence[Mrkdwn]) -> list[dict[str, Any]]:
     """Sections of whole lines, each within Slack's 3000 characters."""
     blocks: list[dict[str, Any]] = []
     chunk: list[str] = []
@@ -117,8 +118,10 @@ def list_title(result: Listed) -> tuple[str, str]:
             )
         case "stage":
             return (
-                _("Open deals in {stage}").format(stage=result.stage_label),
-                _("No open deals in {stage}.").format(stage=result.stage_label),
+                _("Open deals in {stage}").format(stage=escape_mrkdwn(result.stage_label or "")),
+                _("No open deals in {stage}.").format(
+                    stage=escape_mrkdwn(result.stage_label or "")
+                ),
             )
         case "stale":
             days = result.stale_days or 0
@@ -181,7 +184,7 @@ def _value(
     if raw is None or raw == "":
         return "—"
     if field == "stage":
-        return labels.get(raw, raw)
+        return escape_mrkdwn(labels.get(raw, raw))
     if field == "amount":
         return f"{Decimal(raw):,}"
     if field == "close_date":
@@ -189,7 +192,10 @@ def _value(
     if field in ("closed_at", "deleted_at"):
         return day(datetime.fromisoformat(raw).date())
     if field == "owner_id":
-        return (people or {}).get(raw, raw)
+        # A change's owners come as member ids with their Slack ids beside (people); a
+        # history's as Slack ids.
+        user_id = raw if people is None else people.get(raw)
+        return f"<@{user_id}>" if is_id("user", user_id) else escape_mrkdwn(raw)
     return escape_mrkdwn(raw if len(raw) <= 80 else raw[:79] + "…")
 
 
@@ -203,7 +209,8 @@ def deal_summary(result: Changed) -> str:
     )
     return (
         f"`#{deal.number}` *{escape_mrkdwn(deal.customer)}* · "
-        f"{as_entered(deal.amount, deal.currency, result.value)} · {result.stage.label}{close}"
+        f"{as_entered(deal.amount, deal.currency, result.value)} · "
+        f"{escape_mrkdwn(result.stage.label)}{close}"
         f" · <@{result.owner.slack_user_id}>"
     )
 
@@ -239,7 +246,7 @@ def changed(result: Changed, labels: dict[str, str]) -> Message:
     if result.verb == "won":
         lines.append(_("Congratulations! The team channel will hear about it.") + " :tada:")
     blocks = [section("\n".join(lines))]
-    notes = [f":warning: {w}" for w in result.outcome.warnings]
+    notes = [f":warning: {w.mrkdwn()}" for w in result.outcome.warnings]
     if result.verb != "undo" and result.outcome.events:
         notes.append(_("Made a mistake? `/deal undo` within 10 minutes."))
     if notes:
@@ -313,18 +320,22 @@ def shown(result: Shown, labels: dict[str, str], zone: ZoneInfo) -> Message:
             amount=as_entered(deal.amount, deal.currency, result.value, short=False)
         ),
         _("Stage: {stage} ({percent}%) · {status}").format(
-            stage=result.stage.label,
+            stage=escape_mrkdwn(result.stage.label),
             percent=f"{result.stage.probability * 100:.0f}",
             status=status,
         ),
         _("Close date: {date}").format(date=short_date(deal.close_date)),
         _("Owner: {person}").format(person=f"<@{result.owner.slack_user_id}>"),
     ]
+    blocks = [section(f"`#{deal.number}`\n" + "\n".join(facts))]
+    # A reason or a note at its longest may fill a section of its own once escaped.
     if deal.lost_reason:
-        facts.append(_("Lost because: {reason}").format(reason=escape_mrkdwn(deal.lost_reason)))
+        reason = escape_mrkdwn_within(deal.lost_reason, SECTION_LIMIT - 100)
+        blocks.append(section(_("Lost because: {reason}").format(reason=reason)))
     if deal.note:
-        facts.append(_("Note: {note}").format(note=escape_mrkdwn(deal.note)))
-    blocks = [section(f"`#{deal.number}`\n" + "\n".join(facts)), {"type": "divider"}]
+        note = escape_mrkdwn_within(deal.note, SECTION_LIMIT - 100)
+        blocks.append(section(_("Note: {note}").format(note=note)))
+    blocks.append({"type": "divider"})
     lines = [history_line(h, labels, zone) for h in result.history]
     shown_lines = newest_that_fit(lines, MAX_BLOCKS - len(blocks) - 2)
     blocks.append(section(_("*History*")))
@@ -344,7 +355,7 @@ def shown(result: Shown, labels: dict[str, str], zone: ZoneInfo) -> Message:
     )
 
 
-def newest_that_fit(lines: Sequence[str], max_blocks: int) -> list[str]:
+def newest_that_fit(lines: Sequence[Mrkdwn], max_blocks: int) -> list[str]:
     """The longest tail of `lines` that packs into at most `max_blocks` sections."""
     kept: list[str] = []
     for line in reversed(lines):
@@ -372,9 +383,10 @@ def history_line(line: HistoryLine, labels: dict[str, str], zone: ZoneInfo) -> s
 
 def pipeline(result: PipelineView) -> Message:
     """Count, total and weighted forecast per stage, all in the team currency."""
+    title = result.title.mrkdwn()
     if not result.rows:
-        text = f"*{result.title}*\n" + _("No open deals yet. Add one with `/deal add Acme 12k`.")
-        return ephemeral(_("{title}: empty").format(title=result.title), [section(text)])
+        text = f"*{title}*\n" + _("No open deals yet. Add one with `/deal add Acme 12k`.")
+        return ephemeral(_("{title}: empty").format(title=title), [section(text)])
     lines = [_stage_line(row) for row in result.rows]
     total = sum((row.total for row in result.rows), Decimal(0))
     weighted = sum((row.weighted for row in result.rows), Decimal(0))
@@ -382,7 +394,7 @@ def pipeline(result: PipelineView) -> Message:
         open=money(total, result.currency), weighted=money(weighted, result.currency)
     )
     blocks = [
-        section(f"*{result.title}*"),
+        section(f"*{title}*"),
         *pack_lines(lines),
         section(_("Forecast: {forecast}").format(forecast=forecast)),
     ]
@@ -395,13 +407,13 @@ def pipeline(result: PipelineView) -> Message:
                 )
             )
         )
-    return ephemeral(result.title, blocks)
+    return ephemeral(title, blocks)
 
 
 def _stage_line(row: StageTotal) -> str:
     count = ngettext("{count} deal", "{count} deals", row.count).format(count=row.count)
     line = _("*{stage}* ({percent}%): {count}, {total} → {weighted}").format(
-        stage=row.stage.label,
+        stage=escape_mrkdwn(row.stage.label),
         percent=f"{row.stage.probability * 100:.0f}",
         count=count,
         total=money(row.total, row.currency),

@@ -67,7 +67,7 @@ def _lines(question: Question) -> list[str]:
             _("You already have an open deal for *{customer}*: {deal}.").format(
                 customer=escape_mrkdwn(deal.customer),
                 deal=f"`#{deal.number}` {money(deal.amount, deal.currency)} · "
-                f"{duplicate.stage.label}",
+                + escape_mrkdwn(duplicate.stage.label),
             )
         )
     if question.large is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.domain.text import escape_mrkdwn
+from bot.domain.text import cut_plain, escape_mrkdwn, escape_mrkdwn_within
 from bot.i18n import N_, _, day
 from bot.results.home import Home
 from bot.views.common import context_block, section
@@ -105,7 +105,7 @@ def _deals(home: Home) -> list[dict[str, Any]]:
         number = str(row.deal.number)
         buttons = [
             *(
-                [_button(f"→ {home.next_stage[row.deal.number]}", ADVANCE, number)]
+                [_button(cut_plain(f"→ {home.next_stage[row.deal.number]}", 75), ADVANCE, number)]
                 if row.deal.number in home.next_stage
                 else []
             ),
@@ -136,7 +136,7 @@ def _manager(home: Home) -> list[dict[str, Any]]:
     else:
         blocks.append(context_block(_("No team target this month: `/target set team 500k`.")))
     if manager.blockers:
-        lines = [f"• <@{b.user_id}>: {escape_mrkdwn(b.text)[:300]}" for b in manager.blockers]
+        lines = [f"• <@{b.user_id}>: {escape_mrkdwn_within(b.text, 300)}" for b in manager.blockers]
         blocks.append(
             section(":rotating_light: " + _("*Today's blockers*") + "\n" + "\n".join(lines))
         )

@@ -172,6 +172,7 @@ def because_text(because: Because) -> str:
     """Why something was taken back: "Undone by @ravi: deal #12 is back in Proposal"."""
     who = f"<@{because.actor_user_id}>"
     deal = _("deal #{id}").format(id=because.deal_number)
+    stage = escape_mrkdwn(because.stage_label or "")
     amount = (
         money(because.amount, because.currency)
         if because.amount is not None and because.currency
@@ -185,7 +186,7 @@ def because_text(because: Because) -> str:
         )
     what = {
         "removed": _("{deal} was removed").format(deal=deal),
-        "stage": _("{deal} is in {stage} now").format(deal=deal, stage=because.stage_label),
+        "stage": _("{deal} is in {stage} now").format(deal=deal, stage=stage),
         "owner": _("{deal} belongs to {owner} now").format(
             deal=deal, owner=f"<@{because.owner_user_id}>"
         ),
@@ -194,7 +195,7 @@ def because_text(because: Because) -> str:
     }[because.kind]
     if because.undo:
         if because.kind == "stage":
-            what = _("{deal} is back in {stage}").format(deal=deal, stage=because.stage_label)
+            what = _("{deal} is back in {stage}").format(deal=deal, stage=stage)
         return _("Undone by {who}: {what}.").format(who=who, what=what)
     return _("Changed by {who}: {what}.").format(who=who, what=what)
 
@@ -233,18 +234,25 @@ def charts_due(notice: ChartsDue) -> list[Call]:
 def export_ready(notice: ExportReady) -> list[Call]:
     """A CSV export uploaded to the caller's DM."""
     today = day(notice.day, with_year=True)
-    title = (
-        _("Deals of #{team}, {date}").format(team=notice.team_name, date=today)
-        if notice.team_name
-        else _("Your deals, {date}").format(date=today)
-    )
+
+    def title(team: str | None) -> str:
+        if team is None:
+            return _("Your deals, {date}").format(date=today)
+        return _("Deals of #{team}, {date}").format(team=team, date=today)
+
+    team = notice.team_name or None
     payload = {
         DM_OF: notice.user_id,
         "initial_comment": ngettext(
             "{title}: {count} deal.", "{title}: {count} deals.", notice.count
-        ).format(title=title, count=notice.count),
+        ).format(title=title(None if team is None else escape_mrkdwn(team)), count=notice.count),
         "file_uploads": [
-            {"filename": notice.filename, "title": title, "content_hex": notice.content.hex()}
+            {
+                "filename": notice.filename,
+                # The file's title is plain text: the team's name as it is.
+                "title": title(team),
+                "content_hex": notice.content.hex(),
+            }
         ],
     }
     return [Call("files.upload_v2", payload)]

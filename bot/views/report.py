@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from bot.domain.amounts import Money
-from bot.domain.text import escape_mrkdwn
+from bot.domain.text import Mrkdwn, Plain, escape_mrkdwn
 from bot.i18n import _, current, money, ngettext
 from bot.results.reports import DealFact, Report
 from bot.views.common import Message, as_entered, context_block, ephemeral, section
@@ -30,7 +30,7 @@ def _deal(report: Report, fact: DealFact) -> str:
     return f"`#{fact.number}` *{escape_mrkdwn(fact.customer)}* {amount} <@{fact.owner_user_id}>"
 
 
-def report_blocks(report: Report, *, title: str) -> list[dict[str, Any]]:
+def report_blocks(report: Report, *, title: Plain) -> list[dict[str, Any]]:
     """The report's numbers: won, pace, coverage, biggest deal, deals won, movers, stale,
     stand-up participation."""
     if report.empty:
@@ -136,20 +136,25 @@ def share_button(value: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def channel_report(report: Report, *, title: str) -> Message:
+def channel_report(report: Report, *, title: Plain) -> Message:
     """The weekly report as a channel message."""
-    return {"text": title, "blocks": report_blocks(report, title=title)}
+    return {"text": escape_mrkdwn(title), "blocks": report_blocks(report, title=title)}
 
 
-def report_title(report: Report, *, for_member: bool) -> str:
-    """`Report · Week of Nov 30 · East` (without the team when it is about one member)."""
+def report_title(report: Report, *, for_member: bool) -> Plain:
+    """`Report · Week of Nov 30 · East` (without the team when it is about one member), for
+    the report's header."""
+    return _title(report, for_member=for_member, team=report.board.team.name)
+
+
+def _title(report: Report, *, for_member: bool, team: str) -> str:
     period = report.week.label(current())
     if not for_member:
-        return _("Report · {period} · {team}").format(period=period, team=report.board.team.name)
+        return _("Report · {period} · {team}").format(period=period, team=team)
     return _("Report · {period}").format(period=period)
 
 
-def weekly_title(report: Report) -> str:
+def weekly_title(report: Report) -> Plain:
     """`Weekly report · Week of Nov 23`."""
     return _("Weekly report · {week}").format(week=report.week.label(current()))
 
@@ -167,14 +172,14 @@ def shared(report: Report, *, user_id: str | None) -> Message:
     blocks = report_blocks(report, title=title)
     if user_id is not None:
         blocks.insert(1, context_block(_("For {person}").format(person=f"<@{user_id}>")))
-    return {"text": title, "blocks": blocks}
+    return {"text": escape_mrkdwn(title), "blocks": blocks}
 
 
-def charts_comment(report: Report, *, weekly: bool, for_member: bool) -> str:
+def charts_comment(report: Report, *, weekly: bool, for_member: bool) -> Mrkdwn:
     """The comment the charts are posted with."""
     if weekly:
-        return _("Charts · {title}").format(title=weekly_title(report))
-    return report_title(report, for_member=for_member)
+        return _("Charts · {title}").format(title=escape_mrkdwn(weekly_title(report)))
+    return _title(report, for_member=for_member, team=escape_mrkdwn(report.board.team.name))
 
 
 def share_answer(*, fresh: bool) -> Message:

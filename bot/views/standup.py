@@ -11,7 +11,7 @@ from bot.domain.progress import percent_number
 from bot.domain.stages import shown_label
 from bot.domain.standup import format_days, question_text
 from bot.domain.standup_command import USAGE
-from bot.domain.text import escape_mrkdwn
+from bot.domain.text import escape_mrkdwn, escape_mrkdwn_within
 from bot.i18n import N_, _, current, date_in, day, money, ngettext
 from bot.results.standup import (
     MAX_MOVES,
@@ -40,6 +40,11 @@ CHECK_IN_CALLBACK = "standup_check_in"
 CONFIG_CALLBACK = "standup_config"
 # A blocker's thread post calls this many managers by name; each of them gets a DM too.
 MENTIONED_MANAGERS = 5
+# How much of a section (3000 characters) an answer or a blocker may take once escaped, leaving
+# room for the question, or the words and mentions around a blocker.
+QUESTION_LIMIT = 600
+ANSWER_LIMIT = 2300
+BLOCKER_LIMIT = 2500
 STATUS_ICONS = {
     "in": ":white_check_mark:",
     "waiting": ":hourglass_flowing_sand:",
@@ -194,7 +199,8 @@ def change_text(moved: MovedDeal) -> str:
     if moved.stage is not None:
         before, after = moved.stage
         changes.append(
-            f"{shown_label(before.key, before.label)} → {shown_label(after.key, after.label)}"
+            f"{escape_mrkdwn(shown_label(before.key, before.label))} → "
+            + escape_mrkdwn(shown_label(after.key, after.label))
         )
     if moved.amount is not None:
         before_amount, after_amount = moved.amount
@@ -218,17 +224,17 @@ def check_in_post(
     blocks: list[dict[str, Any]] = [section(heading.format(person=f"<@{user_id}>"))]
     for question, answer in answers:
         if answer:
-            blocks.append(
-                section(f"*{escape_mrkdwn(question_text(question))}*\n{escape_mrkdwn(answer)}")
-            )
+            # Escaping can make text several times longer: both are kept within a section.
+            asked = escape_mrkdwn_within(question_text(question), QUESTION_LIMIT)
+            shown = escape_mrkdwn_within(answer, ANSWER_LIMIT)
+            blocks.append(section(f"*{asked}*\n{shown}"))
     if moved:
         blocks.append(
             section(
                 _("*Deals moved*")
                 + "\n"
                 + "\n".join(
-                    f"• `#{m.number}` *{escape_mrkdwn(m.customer)}*: "
-                    f"{escape_mrkdwn(change_text(m))}"
+                    f"• `#{m.number}` *{escape_mrkdwn(m.customer)}*: {change_text(m)}"
                     for m in moved
                 )
             )
@@ -244,7 +250,7 @@ def blocker_line(blocker: str, managers: Sequence[str]) -> str:
     who = " ".join(f"<@{m}>" for m in managers[:MENTIONED_MANAGERS])
     return (
         ":rotating_light: "
-        + _("*Blocker:* {blocker}").format(blocker=escape_mrkdwn(blocker))
+        + _("*Blocker:* {blocker}").format(blocker=escape_mrkdwn_within(blocker, BLOCKER_LIMIT))
         + f" {who}"
     ).strip()
 
@@ -264,7 +270,7 @@ def blocker_dm(user_id: str, channel_id: str, local_date: date, blocker: str) ->
         person=f"<@{user_id}>",
         day=day_label(local_date),
         channel=f"<#{channel_id}>",
-        blocker=f"*{escape_mrkdwn(blocker)}*",
+        blocker=f"*{escape_mrkdwn_within(blocker, BLOCKER_LIMIT)}*",
     )
     hint = _("Their check-in is in the day message's thread in {channel}.").format(
         channel=f"<#{channel_id}>"

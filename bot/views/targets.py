@@ -337,7 +337,8 @@ def split(result: Split) -> Message:
 
 def said(result: Said) -> Message:
     """A plain confirmation."""
-    return ephemeral(result.text, [section(result.text)])
+    text = result.text.mrkdwn()
+    return ephemeral(text, [section(text)])
 
 
 def render(result: Result) -> Message:

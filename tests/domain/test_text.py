@@ -1,6 +1,16 @@
 import pytest
 
-from bot.domain.text import TextTooLongError, clean_text, escape_mrkdwn, parse_mention
+from bot.domain.text import (
+    Mention,
+    TextTooLongError,
+    Wording,
+    clean_text,
+    cut_plain,
+    escape_mrkdwn,
+    escape_mrkdwn_within,
+    parse_mention,
+    worded,
+)
 
 
 @pytest.mark.parametrize(
@@ -101,3 +111,30 @@ def test_clean_text_checks_length_after_cleaning() -> None:
 )
 def test_parse_mention(token: str, expected: str | None) -> None:
     assert parse_mention(token) == expected
+
+
+def test_a_wording_escapes_what_was_typed_only_for_mrkdwn() -> None:
+    wording = worded(
+        "*{stage}* is a closing stage ({count}) · {person}",
+        stage="<!channel> *b*",
+        count=3,
+        person=Mention("U0BOSS"),
+    )
+    assert wording.mrkdwn() == "*&lt;!channel&gt; \u2217b\u2217* is a closing stage (3) · <@U0BOSS>"
+    assert wording.plain() == "*<!channel> *b** is a closing stage (3) · <@U0BOSS>"
+    assert Wording("Braces {stay} as written").mrkdwn() == "Braces {stay} as written"
+
+
+@pytest.mark.parametrize("limit", [10, 11, 12, 50])
+def test_escape_within_cuts_before_escaping(limit: int) -> None:
+    text = "<<<<<<<<<<&&&&&&&&&&"
+    shown = escape_mrkdwn_within(text, limit)
+    assert len(shown) <= limit
+    assert shown == escape_mrkdwn(text) or (
+        shown.endswith("…") and escape_mrkdwn(text).startswith(shown[:-1])
+    )
+
+
+def test_cut_plain_keeps_a_short_text_and_marks_a_cut() -> None:
+    assert cut_plain("Proposal", 75) == "Proposal"
+    assert cut_plain("x" * 80, 75) == "x" * 74 + "…"
