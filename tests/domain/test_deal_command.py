@@ -125,7 +125,7 @@ def add(
             Update(N12, (("customer", "Close Brothers"),)),
         ),
         (
-            "#12 stage won note a  b stage x",
+            '#12 stage won note "a  b stage x"',
             Update(N12, (("stage", "won"), ("note", "a  b stage x"))),
         ),
         (
