@@ -218,18 +218,18 @@ def _add(session: Session, actor: Actor, command: cmd.Add, confirmed: Confirmed 
 
 @contextmanager
 def _after_note(cut: tuple[cmd.Field, str] | None, field: cmd.Field) -> Iterator[None]:
-    """Read a field; when its keyword ended a note, a refusal says how to keep the word in the
-    note (`note call them close to signing` reads "to signing" as the close date)."""
+    """Around reading a field: when its keyword ended a note, its refusal says how to keep the
+    word in the note (`note call them close to signing` reads "to signing" as the close date)."""
     try:
         yield
     except Refused as refused:
         if cut is None or cut[0] != field:
             raise
-        hint = _(
-            "If “{word}” belongs in the note, put the whole note in quotes: "
+        message = _(
+            "{reason} If “{word}” belongs in the note, put the whole note in quotes: "
             '`note "call them before close"`.'
-        ).format(word=escape_mrkdwn(cut[1]))
-        raise Refused(f"{refused.message} {hint}", refused.usage) from None
+        ).format(reason=refused.message, word=escape_mrkdwn(cut[1]))
+        raise Refused(message, refused.usage) from None
 
 
 def _add_fields(
