@@ -15,15 +15,30 @@ The one rule for money, everywhere (replies, DMs, channel posts, App Home, chart
   the amount itself with cents when it has any. The long form (``¥12,000.00``) is used only
   where the exact cents matter: one deal's ``/deal show`` and the bonuses to pay. A deal in
   another currency is shown as entered beside its converted amount: ``$5k ≈ ¥35.5k``.
+
+How typed amounts are read (``parse_amount``), as tested:
+
+* Full-width forms are read as ASCII (``５万``, ``￥１２，０００``) and traditional characters as
+  simplified (``5萬``, ``兩千``).
+* Chinese numerals are read by cn2an, on the amount alone: ``三万``, ``三万五`` (35,000: a
+  digit after a unit is the next unit down), ``十二万``, ``一百二十万``, ``两千块``, and mixed
+  with digits, ``3万5``, ``1万2`` (12,000). The rest of the command is never converted, so a
+  customer called 华为一号项目 keeps its name.
+* A space may stand between the parts: ``50 k``, ``1.5 M``, ``5 万``, ``RMB 5万``.
+* A comma groups thousands by three and a point is the decimal point. Anything else made of
+  digits, commas and points is ambiguous and refused with a guess: ``1,5M`` ("did you mean
+  1.5M?"), ``1.500.000`` (1,500,000), ``12,00,000`` (1,200,000).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+from typing import Any
 
 from babel.numbers import format_currency, get_currency_symbol, list_currencies
 
@@ -36,6 +51,7 @@ __all__ = [
     "Rates",
     "convert",
     "format_amount",
+    "is_amount_suffix",
     "is_currency_word",
     "is_separate_currency",
     "looks_like_amount",
@@ -98,6 +114,12 @@ def _alternation(words: list[str]) -> str:
 
 
 _CUR = rf"(?:{_alternation(list(_CURRENCY_WORDS))}|[a-z]{{3}})"
+_SCALE = _alternation(list(_SCALES))
+# Chinese digits (everyday and financial forms) and units, after _prepare made them simplified.
+_CN_DIGITS = "零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖廿"
+_CN_UNITS = "十百千万亿拾佰仟"
+# Traditional forms cn2an would read but our patterns do not list.
+_TRADITIONAL = str.maketrans("萬億兩貳參陸塊圓圆", "万亿两贰叁陆块元元")
 # Input is normalised to single spaces first (_prepare), so each gap is at most one
 # space: with \s* runs of spaces made a failed match take quadratic time.
 _AMOUNT_RE = re.compile(
@@ -105,12 +127,20 @@ _AMOUNT_RE = re.compile(
     (?P<sign>[-−])?[ ]?
     (?P<pre>{_CUR})?[ ]?
     (?P<sign2>[-−])?[ ]?
-    (?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)[ ]?
-    (?P<scale>{_alternation(list(_SCALES))})?[ ]?
+    (?:
+        (?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)[ ]?
+        (?P<scale>{_SCALE})?
+      # Digits with a digit after a unit: 3万5, 1万2千.
+      | (?P<mixed>\d+(?:[{_CN_UNITS}]+\d+)+[{_CN_UNITS}]*)
+      | (?P<zh>[{_CN_DIGITS}{_CN_UNITS}]+)
+      # Commas and points in no usual places: 1,5M, 1.500.000. Refused with a guess.
+      | (?P<loose>\d+[.,][\d.,]*\d)[ ]?(?P<loose_scale>{_SCALE})?
+    )[ ]?
     (?P<post>{_CUR})?
     """,
     re.IGNORECASE | re.VERBOSE,
 )
+_SUFFIX_RE = re.compile(rf"(?:{_SCALE})[ ]?(?:{_CUR})?|{_CUR}", re.IGNORECASE)
 
 # Symbols used when displaying; the same in both languages so a team sees one style.
 _DISPLAY_SYMBOLS = {"CNY": "¥", "USD": "$", "JPY": "JP¥", "EUR": "€", "GBP": "£"}
@@ -164,12 +194,13 @@ class AmountError(ValueError):
 
 
 def parse_amount(text: str, default_currency: str) -> Money:
-    """Parse a typed amount such as ``12k``, ``$1.5M``, ``5万`` or ``USD 1,200``."""
+    """Parse a typed amount such as ``12k``, ``$1.5M``, ``5万``, ``三万五`` or ``USD 1,200``."""
     shown = _shorten(text.strip())
     if not shown:
         raise AmountError(_("Please give an amount. {examples}").format(examples=_(_EXAMPLES)))
     match = _AMOUNT_RE.fullmatch(_prepare(text))
-    if match is None:
+    value = None if match is None else _number(match)
+    if match is None or value is None:
         raise AmountError(
             _("“{text}” is not an amount. {examples}").format(text=shown, examples=_(_EXAMPLES))
         )
@@ -178,9 +209,8 @@ def parse_amount(text: str, default_currency: str) -> Money:
         raise AmountError(
             _("“{text}” is negative. Amounts can't be below zero.").format(text=shown)
         )
-    value = Decimal(match["num"].replace(",", ""))
-    if match["scale"]:
-        value *= _SCALES[match["scale"].casefold()]
+    if match["loose"]:
+        raise _ambiguous(match, shown)
     # Checked before rounding: quantize() fails on numbers this large.
     if value > MAX_AMOUNT:
         raise AmountError(
@@ -195,14 +225,20 @@ def looks_like_amount(token: str) -> bool:
     """Tell whether a token is shaped like an amount (used to find where a name ends)."""
     # Negative or too-large amounts count too, so the user gets the specific refusal
     # from parse_amount instead of "I couldn't find an amount".
+    # Ambiguous ones (1,5M) too, for the "did you mean" of parse_amount.
     match = _AMOUNT_RE.fullmatch(_prepare(token))
-    if match is None:
+    if match is None or _number(match) is None:
         return False
     try:
         _currency_of(match, token)
     except AmountError:
         return False
     return True
+
+
+def is_amount_suffix(word: str) -> bool:
+    """Tell whether a word typed after a number belongs to it: ``k``, ``万``, ``万元``, ``USD``."""
+    return _SUFFIX_RE.fullmatch(_prepare(word)) is not None
 
 
 def is_currency_code(code: str) -> bool:
@@ -253,7 +289,79 @@ def _shorten(text: str) -> str:
 
 def _prepare(text: str) -> str:
     # NFKC turns full-width input (￥１２，０００) into plain ASCII forms.
-    return " ".join(unicodedata.normalize("NFKC", text).split())
+    normal = unicodedata.normalize("NFKC", text).translate(_TRADITIONAL)
+    return " ".join(normal.split())
+
+
+def _number(match: re.Match[str]) -> Decimal | None:
+    """The matched number times its unit (None: Chinese numerals cn2an can't read)."""
+    if match["num"]:
+        value = Decimal(match["num"].replace(",", ""))
+        scale = match["scale"]
+    elif match["loose"]:
+        # Only its shape matters: it is refused, with a guess at what was meant.
+        value, scale = Decimal(0), None
+    else:
+        return _chinese_number(match["mixed"] or match["zh"])
+    return value * _SCALES[scale.casefold()] if scale else value
+
+
+def _chinese_number(numeral: str) -> Decimal | None:
+    # "normal" reads Chinese numerals only (三万五, 两千); "smart" also digits mixed in (3万5).
+    mode = "normal" if numeral[0] in _CN_DIGITS + _CN_UNITS else "smart"
+    try:
+        value = _cn2an()(numeral, mode)
+    except (ValueError, KeyError, IndexError):
+        return None
+    # The patterns let no decimal point through, so a fraction is cn2an guessing: refuse it.
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        return None
+    return Decimal(int(value))
+
+
+@cache
+def _cn2an() -> Callable[[str, str], Any]:
+    # Imported on first use: building its converters takes ~0.2 s, which commands
+    # with no Chinese numeral (and every CLI command) need not pay.
+    import cn2an
+
+    convert: Callable[[str, str], Any] = cn2an.cn2an
+    return convert
+
+
+def _ambiguous(match: re.Match[str], shown: str) -> AmountError:
+    guess = _guess(match["loose"])
+    if guess is None:
+        return AmountError(
+            _(
+                "I can't tell which number “{text}” is. Write a point for decimals and "
+                "commas between thousands: 1.5M, 1,500,000."
+            ).format(text=shown)
+        )
+    start, end = match.span("loose")
+    meant = match.string[:start] + guess + match.string[end:]
+    return AmountError(
+        _(
+            "“{text}” could be read more than one way: did you mean {meant}? Write a point "
+            "for decimals and commas between thousands: 1.5M, 1,500,000."
+        ).format(text=shown, meant=meant)
+    )
+
+
+def _guess(number: str) -> str | None:
+    """What a number with commas and points in unusual places most likely means."""
+    whole, comma, decimals = number.rpartition(",")
+    # A comma before one or two digits is a decimal comma: 1,5 / 1.234,56.
+    if comma and len(decimals) <= 2 and decimals and re.fullmatch(r"\d+(?:\.\d{3})*", whole):
+        return f"{int(whole.replace('.', '')):,}.{decimals}"
+    digits = number.replace(",", "")
+    # Points between groups of three are thousands: 1.500.000.
+    if "," not in number and re.fullmatch(r"\d{1,3}(?:\.\d{3}){2,}", number):
+        return f"{int(number.replace('.', '')):,}"
+    # Commas only, grouped otherwise (12,00,000; 1,5000): the digits as one number.
+    if "." not in number and digits.isdigit():
+        return f"{int(digits):,}"
+    return None
 
 
 def _currency_of(match: re.Match[str], shown: str) -> str | None:

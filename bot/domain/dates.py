@@ -10,12 +10,21 @@ dateparser. Rules, as tested:
 * Numbers with a slash, dot or dash are always month/day (``12/15``, ``12.15``);
   ``15/12`` is refused rather than silently read as day/month. ``12/15/26`` is
   month/day/year. A bare number (``15``) is refused.
+* Chinese numerals before a unit are digits (``十二月十五日``, ``二〇二六年``), nowhere
+  else, so ``周一`` stays a weekday.
 * Weeks run Monday to Sunday. ``friday``/``周五``: the next Friday, today included.
   ``this friday``/``本周五``/``这周五``: Friday of this week (may be past).
   ``next friday``/``下周五``: Friday of next week. ``last friday``/``上周五``: of last week.
-* ``eom``/``月底``, ``eoq``/``季度末`` (calendar quarters), ``eoy``/``年底``: the last day.
+  ``下下周五``: of the week after next; ``上上周五``: of the week before last.
+* ``eom``/``月底``, ``eoq``/``季度末`` (calendar quarters), ``eoy``/``年底``: the last day;
+  so are ``12月底``, ``2027年1月底`` and ``end of dec``.
+* A day of the month alone (``15号``, ``15th``): the next one, today included.
+  ``下个月15号``, ``本月15号``, ``15th of next month``: that day of that month.
 * Relative months and years need a count (``in 2 months``, ``3个月后``); a bare month
-  (``Dec``) or ``next month`` is refused because it names no day.
+  (``Dec``) or ``next month`` is refused because it names no day. A close date
+  (``parse_close_date``) takes them as a deadline: the period's last day. ``next month``/
+  ``下个月``, ``this quarter``/``本季度``, ``明年``, ``Jan 2027``/``2027年1月``/``2027-01``, and a
+  year-less ``Dec``/``12月`` (the nearest one, as for ``Dec 15``).
 * Years outside 2000–2100 are refused.
 
 Cost: importing dateparser takes ~0.1 s and its first parse ~0.2 s (it loads language
@@ -38,7 +47,7 @@ from dateparser.date import DateDataParser
 from bot.domain.text import typed_phrase
 from bot.i18n import N_, _, current
 
-__all__ = ["DateError", "parse_date"]
+__all__ = ["DateError", "parse_close_date", "parse_date"]
 
 MIN_YEAR = 2000
 MAX_YEAR = 2100
@@ -75,9 +84,21 @@ _ZH_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日
 _WEEK_OFFSETS: dict[str, int | None] = {
     "": None, "coming": None, "this": 0, "next": 1, "last": -1,
     "本": 0, "这": 0, "这个": 0, "下": 1, "下个": 1, "上": -1, "上个": -1,
+    "下下": 2, "下下个": 2, "上上": -2, "上上个": -2,
 }  # fmt: skip
+# Which month, quarter or year a word points at, counted from the current one.
+_PERIOD_OFFSETS = {
+    "this": 0, "current": 0, "next": 1, "last": -1,
+    "本": 0, "这": 0, "这个": 0, "当": 0, "今": 0,
+    "下": 1, "下个": 1, "明": 1, "下下": 2, "下下个": 2, "上": -1, "上个": -1, "去": -1,
+}  # fmt: skip
+_ZH_PERIOD_WORD = "下下个|下下|下个|上个|这个|下|上|本|这|当|今|明|去"
+_ORDINAL = r"(\d{1,2})(?:st|nd|rd|th)?"
 
 _ZH_DIGITS = dict(zip("一二三四五六七八九", range(1, 10), strict=True)) | {"两": 2}
+# A year in Chinese digits, read digit by digit: 二〇二六年, 二零二六年.
+_ZH_YEAR = re.compile(r"[〇零一二三四五六七八九]{4}(?=年)")
+_ZH_YEAR_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
 # Chinese numerals only when a unit follows, so 周一 (Monday) stays a weekday.
 _ZH_NUMBER = re.compile(r"([一二两三四五六七八九十]{1,3})(?=[天日号周星个月年])")
 
@@ -103,6 +124,16 @@ class DateError(ValueError):
 
 def parse_date(text: str, *, today: date) -> date:
     """Parse a typed date relative to ``today`` (the user's local date)."""
+    return _parse(text, today, _RULES)
+
+
+def parse_close_date(text: str, *, today: date) -> date:
+    """Parse a deal's close date: as parse_date, and a month, quarter or year (``next
+    month``, ``Jan 2027``, ``2027年1月``, ``明年``) means its last day."""
+    return _parse(text, today, _CLOSE_RULES)
+
+
+def _parse(text: str, today: date, rules: tuple[_Rule, ...]) -> date:
     shown = typed_phrase(
         text,
         DateError,
@@ -111,7 +142,7 @@ def parse_date(text: str, *, today: date) -> date:
         examples=_EXAMPLES,
     )
     word = _normalise(shown)
-    for rule in _RULES:
+    for rule in rules:
         found = rule(word, today, shown)
         if found is not None:
             return _in_range(found, shown)
@@ -123,6 +154,7 @@ def _normalise(text: str) -> str:
     word = re.sub(r"^(on|by)\s+", "", word)
     # dateparser reads "3 weeks from today" as three weeks ago; "from now" works.
     word = re.sub(r"\bfrom today$", "from now", word)
+    word = _ZH_YEAR.sub(lambda m: m[0].translate(_ZH_YEAR_DIGITS), word)
     word = _ZH_NUMBER.sub(_zh_number, word)
     # dateparser knows "2周后" but not "2星期后" / "2个星期后".
     return re.sub(r"(\d+)\s*个?星期", r"\1周", word)
@@ -218,12 +250,107 @@ def _zh_period_end(word: str, today: date) -> date | None:
     return _end_of(unit, today, offset)
 
 
+def _named_month_end(word: str, today: date, shown: str) -> date | None:
+    """The last day of a named month: 12月底, 2027年1月底, end of dec, end of january 2027."""
+    match = re.fullmatch(r"(?:(\d{4})年)?(\d{1,2})月[底末]", word)
+    if match is not None:
+        year, month = match[1], int(match[2])
+    else:
+        match = re.fullmatch(rf"end of ({MONTH_WORD})\.?(?:,?\s+(\d{{4}}))?", word)
+        if match is None:
+            return None
+        year, month = match[2], MONTHS[match[1]]
+    return _month_end_of(int(year) if year else None, month, today, shown)
+
+
+def _day_of_month(word: str, today: date, shown: str) -> date | None:
+    """A day in a given month (下个月15号, 15th of next month) or the next such day (15号)."""
+    match = re.fullmatch(rf"({_ZH_PERIOD_WORD})个?月(\d{{1,2}})[日号]?", word)
+    if match is None:
+        match = re.fullmatch(rf"(?:the\s+)?{_ORDINAL}\s+(?:of\s+)?(this|next)\s+month", word)
+        if match is not None:
+            return _in_month(today, _PERIOD_OFFSETS[match[2]], int(match[1]), shown)
+        match = re.fullmatch(rf"(this|next)\s+month\s+(?:on\s+)?(?:the\s+)?{_ORDINAL}", word)
+    if match is not None:
+        return _in_month(today, _PERIOD_OFFSETS[match[1]], int(match[2]), shown)
+    match = re.fullmatch(r"(\d{1,2})[日号]", word) or re.fullmatch(
+        r"(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)", word
+    )
+    if match is None:
+        return None
+    return _next_day_numbered(int(match[1]), today, shown)
+
+
+def _in_month(today: date, offset: int, day: int, shown: str) -> date:
+    year, month = divmod(month_index(today) + offset, 12)
+    return _make_date(year, month + 1, day, shown)
+
+
+def _next_day_numbered(day: int, today: date, shown: str) -> date:
+    if not 1 <= day <= 31:
+        raise DateError(_("“{text}”: no month has a day {day}.").format(text=shown, day=day))
+    index = month_index(today)
+    # Today counts; a month without that day (the 31st in November) is skipped.
+    while True:
+        year, month = divmod(index, 12)
+        if day <= calendar.monthrange(year, month + 1)[1]:
+            found = date(year, month + 1, day)
+            if found >= today:
+                return found
+        index += 1
+
+
+def _period_as_deadline(word: str, today: date, shown: str) -> date | None:
+    """A month, quarter or year named as a whole, for a close date: its last day."""
+    match = re.fullmatch(r"(this|current|next|last)\s+(month|quarter|year)", word)
+    if match is None:
+        match = re.fullmatch(rf"({_ZH_PERIOD_WORD})(?:个)?(月|季度|季|年)", word)
+    if match is None:
+        return None
+    unit = {"month": "m", "quarter": "q", "year": "y", "月": "m", "季": "q", "季度": "q"}.get(
+        match[2], "y"
+    )
+    return _end_of(unit, today, _PERIOD_OFFSETS[match[1]])
+
+
+def _month_as_deadline(word: str, today: date, shown: str) -> date | None:
+    """A month named alone, for a close date: Jan 2027, 2027年1月, 2027-01, Dec, 12月."""
+    month_name = rf"({MONTH_WORD})\.?"
+    match = re.fullmatch(rf"{month_name}(?:,?\s+(\d{{4}}))?", word)
+    if match is not None:
+        year, month = match[2], MONTHS[match[1]]
+    else:
+        match = re.fullmatch(r"(?:(\d{4})年)?(\d{1,2})月(?:份)?", word) or re.fullmatch(
+            r"(\d{4})[-/.](\d{1,2})", word
+        )
+        if match is None:
+            return None
+        year, month = match[1], int(match[2])
+    return _month_end_of(int(year) if year else None, month, today, shown)
+
+
+def _month_end_of(year: int | None, month: int, today: date, shown: str) -> date:
+    """The last day of a month; without a year, of the nearest such month."""
+    _check_month_day(month, 1, shown)
+    if year is None:
+        for candidate in (today.year, today.year + 1, today.year - 1):
+            found = month_end(candidate * 12 + month - 1)
+            if abs((found - today).days) <= _HALF_YEAR:
+                return found
+        raise AssertionError("one of three consecutive years is within half a year")
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise _out_of_range(shown)
+    return month_end(year * 12 + month - 1)
+
+
 def _weekday(word: str, today: date, shown: str) -> date | None:
     names = "|".join(sorted(_WEEKDAYS, key=len, reverse=True))
     match = re.fullmatch(rf"(?:(this|next|last|coming)\s+)?({names})", word)
     if match is not None:
         return _on_weekday(today, _WEEKDAYS[match[2]], _WEEK_OFFSETS[match[1] or ""])
-    match = re.fullmatch(r"(本|这个?|下个?|上个?)?(?:周|星期|礼拜)([一二三四五六日天])", word)
+    match = re.fullmatch(
+        r"(本|这个?|下下个?|下个?|上上个?|上个?)?(?:周|星期|礼拜)([一二三四五六日天])", word
+    )
     if match is not None:
         return _on_weekday(today, _ZH_WEEKDAYS[match[2]], _WEEK_OFFSETS[match[1] or ""])
     return None
@@ -247,9 +374,13 @@ _RULES: tuple[_Rule, ...] = (
     _numeric_month_day,
     _named_month_day,
     _period_end,
+    _named_month_end,
+    _day_of_month,
     _weekday,
     _refuse_bare_numbers,
 )
+# Before the bare-number refusal: 2027-01 is a month here.
+_CLOSE_RULES: tuple[_Rule, ...] = (_period_as_deadline, _month_as_deadline, *_RULES)
 
 
 def _with_dateparser(word: str, today: date, shown: str) -> date:

@@ -9,14 +9,21 @@ Rules worth knowing (all tested):
 * English keywords are case-insensitive; Chinese aliases are listed in VERB_ALIASES
   and the field/keyword tables below. A quoted word is never a keyword or an amount.
 * ``add``: the amount is the last amount-shaped word before the first ``close``/
-  ``note`` keyword, optionally followed by one stage word; everything before it is
-  the customer. So ``add Studio 54 10k`` works; ``add "3M" 50k`` needs the quotes.
-  A currency written as its own word joins the amount (``USD 1,200``, ``8000 CNY``);
-  before the number, a letter code must be upper case (``Uncle Bob 5k`` is not BOB).
-  Multi-word stages are not supported.
+  ``note``/``stage`` keyword, optionally followed by one stage word; everything before
+  it is the customer. So ``add Studio 54 10k`` works; ``add "3M" 50k`` needs the quotes.
+  Then the keywords, in any order: ``close``/``截止``/``成交日``, ``note``/``备注``,
+  ``stage``/``阶段``. A currency or unit written as its own word joins the amount
+  (``USD 1,200``, ``8000 CNY``, ``50 k``, ``5 万元``); before the number, a letter code
+  must be upper case (``Uncle Bob 5k`` is not BOB). Multi-word stages are not supported.
 * Update: ``<ref> <field> <value> …``; the ref is everything before the first field
   keyword after the first word. A value runs to the next field keyword, but its first
-  word is always value (``customer Close Brothers``). ``note`` takes the rest verbatim.
+  word is always value (``customer Close Brothers``).
+* A note is verbatim and runs to the next ``close``, ``stage`` or ``note`` keyword (in
+  both languages; ``amount`` and ``customer`` are note text there), so
+  ``note call them close Dec 20`` sets the close date. To keep such a word in the note,
+  quote the note: ``note "call them before close"``. The command records which keyword
+  cut a note short, so a refusal of what follows can say how to quote it.
+* A keyword may carry a colon: ``备注：带上合同``, ``close: Dec 20``.
 * ``won <ref> [amount]``: a trailing amount-shaped word is the amount
   (``won Studio 54`` means 54 won from "Studio": quote the name or use its #number).
 * ``lost <ref> [reason]``: the ref is one word (``#12``, ``12``, a quoted name or a
@@ -37,7 +44,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
-from bot.domain.amounts import is_currency_word, is_separate_currency, looks_like_amount
+from bot.domain.amounts import is_amount_suffix, is_separate_currency, looks_like_amount
 from bot.domain.grammar import (
     ParseError,
     no_help,
@@ -120,6 +127,9 @@ class Add:
     stage_text: str | None
     close_text: str | None
     note: str | None
+    # The field whose keyword (as typed) ended the note, if one did: a refusal of that
+    # field's value can then say how to keep the word in the note.
+    note_cut: tuple[Field, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -128,6 +138,7 @@ class Update:
 
     ref: DealRef
     changes: tuple[tuple[Field, str], ...]
+    note_cut: tuple[Field, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -265,7 +276,14 @@ _FIELDS: dict[str, Field] = {
     "customer": "customer",
     "客户": "customer",
 }
-_ADD_KEYWORDS = frozenset(w for w, f in _FIELDS.items() if f in ("close", "note"))
+_ADD_KEYWORDS = frozenset(w for w, f in _FIELDS.items() if f in ("close", "note", "stage"))
+# Where a note ends (in add and update alike): amount and customer are ordinary words there.
+_NOTE_ENDS = _ADD_KEYWORDS
+# A keyword with a colon stuck to it: 备注：带上合同, close:Dec 20.
+_KEYWORD_COLON = re.compile(
+    "(" + "|".join(sorted(map(re.escape, _FIELDS), key=len, reverse=True)) + ")[:：]",
+    re.IGNORECASE,
+)
 _REASON_WORDS = frozenset({"reason", "原因"})
 _ASSIGN_TO = frozenset({"to", "给"})
 _MINE = frozenset({"mine", "me", "my", "我的", "我"})
@@ -289,7 +307,7 @@ _Parser = Callable[[Lexed, Sequence[Token]], "DealCommand | ParseError"]
 
 def parse_deal_command(text: str) -> DealCommand | ParseError:
     """Parse the text after ``/deal``; never raises."""
-    lexed = lex(text)
+    lexed = _split_colons(lex(text))
     if not lexed.tokens:
         return Help() if lexed.open_quote is None else quote_error(lexed, USAGE["help"])
     verb = _verb_of(lexed.tokens[0])
@@ -332,11 +350,31 @@ def _is_amount(token: Token) -> bool:
 
 def _rest(lexed: Lexed, keyword: Token) -> str:
     """The text after a keyword, verbatim; one fully quoted phrase loses its quotes."""
-    rest = lexed.text[keyword.end :].strip()
+    return _verbatim(lexed.text[keyword.end :])
+
+
+def _verbatim(text: str) -> str:
+    """Free text as typed, trimmed; one fully quoted phrase loses its quotes."""
+    rest = text.strip()
     inner = lex(rest)
     if len(inner.tokens) == 1 and inner.tokens[0].quoted and inner.tokens[0].end == len(rest):
         return inner.tokens[0].text
     return rest
+
+
+def _split_colons(lexed: Lexed) -> Lexed:
+    """Split ``备注：text`` into the keyword (its colon included) and the text."""
+    tokens: list[Token] = []
+    for token in lexed.tokens:
+        match = None if token.quoted else _KEYWORD_COLON.match(token.text)
+        if match is None:
+            tokens.append(token)
+            continue
+        split = token.start + match.end()
+        tokens.append(Token(match[1], False, token.start, split))
+        if split < token.end:
+            tokens.append(Token(token.text[match.end() :], False, split, token.end))
+    return Lexed(lexed.text, tuple(tokens), lexed.open_quote)
 
 
 # --- refs -----------------------------------------------------------------------------
@@ -390,7 +428,7 @@ def _parse_add(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError:
     has_note = any(_field_of(t) == "note" for t in args)
     if lexed.open_quote is not None and not has_note:
         return quote_error(lexed, USAGE["add"])
-    tokens = _merge_currencies(args)
+    tokens = _merge_amounts(args)
     keywords = [i for i, t in enumerate(tokens) if folded(t) in _ADD_KEYWORDS]
     # A keyword inside the customer name ("Close Brothers") fails to split: try the next.
     for boundary in [*keywords, len(tokens)]:
@@ -400,25 +438,21 @@ def _parse_add(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError:
     return _missing_amount(lexed, tokens, keywords)
 
 
-def _merge_currencies(tokens: Sequence[Token]) -> list[Token]:
-    """Join a currency written as its own word to its amount: USD 1,200 / 8000 CNY."""
+def _merge_amounts(tokens: Sequence[Token]) -> list[Token]:
+    """Join the words of one amount: USD 1,200 / 8000 CNY / 50 k / RMB 5 万."""
     merged: list[Token] = []
-    i = 0
-    while i < len(tokens):
-        if i + 1 < len(tokens) and _joinable(tokens[i], tokens[i + 1]):
-            first, second = tokens[i], tokens[i + 1]
-            merged.append(Token(f"{first.text} {second.text}", False, first.start, second.end))
-            i += 2
-        else:
-            merged.append(tokens[i])
-            i += 1
+    for token in tokens:
+        if merged and _joinable(merged[-1], token):
+            first = merged.pop()
+            token = Token(f"{first.text} {token.text}", False, first.start, token.end)
+        merged.append(token)
     return merged
 
 
 def _joinable(first: Token, second: Token) -> bool:
     if first.quoted or second.quoted:
         return False
-    suffix = is_currency_word(second.text) and looks_like_amount(first.text)
+    suffix = is_amount_suffix(second.text) and looks_like_amount(first.text)
     # A letter code before the number must be upper case: "Uncle Bob 5k" is not BOB.
     prefix = is_separate_currency(first.text) and looks_like_amount(second.text)
     return (suffix or prefix) and looks_like_amount(f"{first.text} {second.text}")
@@ -464,22 +498,31 @@ def _finish_add(
     clauses = _keyword_clauses(lexed, tail, _ADD_KEYWORDS, "add")
     if isinstance(clauses, ParseError):
         return clauses
+    if stage is not None and "stage" in clauses.values:
+        return ParseError(_("You gave the stage twice."), USAGE["add"])
     return Add(
         customer=customer,
         amount_text=amount.text,
-        stage_text=stage.text if stage else None,
-        close_text=clauses.get("close"),
-        note=clauses.get("note"),
+        stage_text=stage.text if stage else clauses.values.get("stage"),
+        close_text=clauses.values.get("close"),
+        note=clauses.values.get("note"),
+        note_cut=clauses.note_cut,
     )
+
+
+@dataclass(frozen=True)
+class _Clauses:
+    values: dict[Field, str]
+    note_cut: tuple[Field, str] | None
 
 
 def _keyword_clauses(
     lexed: Lexed, tokens: Sequence[Token], keywords: frozenset[str], verb: str
-) -> dict[Field, str] | ParseError:
-    """Read ``keyword value… keyword value…``; ``note`` swallows the rest verbatim."""
-    if lexed.open_quote is not None and not any(_field_of(t) == "note" for t in tokens):
-        return quote_error(lexed, USAGE[verb])
+) -> _Clauses | ParseError:
+    """Read ``keyword value… keyword value…`` in any order; a note is verbatim."""
     values: dict[Field, str] = {}
+    note_cut: tuple[Field, str] | None = None
+    field: Field | None = None
     i = 0
     while i < len(tokens):
         field = _FIELDS[folded(tokens[i]) or ""]
@@ -487,21 +530,30 @@ def _keyword_clauses(
             return ParseError(
                 _("“{word}” is given twice.").format(word=tokens[i].text), USAGE[verb]
             )
+        # The first word is always value, so "customer Close Brothers" works.
+        end = i + 2
+        stops = _NOTE_ENDS if field == "note" else keywords
+        while end < len(tokens) and folded(tokens[end]) not in stops:
+            end += 1
         if field == "note":
-            end, value = len(tokens), _rest(lexed, tokens[i])
+            stop = tokens[end].start if end < len(tokens) else len(lexed.text)
+            value = _verbatim(lexed.text[tokens[i].end : stop])
+            if end < len(tokens):
+                note_cut = (_FIELDS[folded(tokens[end]) or ""], tokens[end].text)
         else:
-            # The first word is always value, so "customer Close Brothers" works.
-            end = i + 2
-            while end < len(tokens) and folded(tokens[end]) not in keywords:
-                end += 1
             value = joined(tokens[i + 1 : end])
+        if not value and lexed.open_quote is not None and end >= len(tokens):
+            return quote_error(lexed, USAGE[verb])
         if not value:
             return ParseError(
                 _("“{word}” needs a value after it.").format(word=tokens[i].text), USAGE[verb]
             )
         values[field] = value
         i = end
-    return values
+    # An unclosed quote is note text when the note runs to the end; elsewhere it is a slip.
+    if lexed.open_quote is not None and field != "note":
+        return quote_error(lexed, USAGE[verb])
+    return _Clauses(values, note_cut)
 
 
 # --- update ---------------------------------------------------------------------------
@@ -519,7 +571,7 @@ def _parse_update(lexed: Lexed, tokens: Sequence[Token]) -> DealCommand | ParseE
     clauses = _keyword_clauses(lexed, tokens[first:], frozenset(_FIELDS), "update")
     if isinstance(clauses, ParseError):
         return clauses
-    return Update(ref, tuple(clauses.items()))
+    return Update(ref, tuple(clauses.values.items()), clauses.note_cut)
 
 
 # --- won / lost / reopen / show / assign ----------------------------------------------
@@ -528,7 +580,7 @@ def _parse_update(lexed: Lexed, tokens: Sequence[Token]) -> DealCommand | ParseE
 def _parse_won(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError:
     if lexed.open_quote is not None:
         return quote_error(lexed, USAGE["won"])
-    tokens = _merge_currencies(args)
+    tokens = _merge_amounts(args)
     amount = None
     if len(tokens) >= 2 and _is_amount(tokens[-1]):
         amount, tokens = tokens[-1].text, tokens[:-1]

@@ -1,5 +1,9 @@
 """Words of a slash command: quoted phrases kept whole, Slack mentions kept whole.
 
+Words are separated by whitespace or a Chinese comma (``华为，5万`` is two words), except
+a comma between digits (``１２，０００``); inside quotes and in free text taken verbatim
+(a note, a reason) the comma stays.
+
 Shared by the /deal and /target grammars, so that quoting works the same in both:
 `/deal add "Acme, Inc" 5k` and `/target reward add "Top closer" 100%`. The /standup
 grammar splits its own words but folds and shows them with the helpers here.
@@ -24,6 +28,8 @@ QUOTES = {
 }
 # These double as apostrophes (O’Brien), so they only close before a space or the end.
 _APOSTROPHES = frozenset("'’")
+# Separates words like a space: reps type 华为，5万 as often as 华为 5万.
+_COMMA = "，"
 SHOWN_LIMIT = 80
 
 
@@ -57,7 +63,7 @@ def lex(text: str) -> Lexed:
     tokens: list[Token] = []
     i = 0
     while i < len(text):
-        if text[i].isspace():
+        if _is_gap(text, i):
             i += 1
         elif text[i] in QUOTES:
             close = _find_closer(text, i + 1, QUOTES[text[i]])
@@ -75,7 +81,7 @@ def lex(text: str) -> Lexed:
 def _find_closer(text: str, start: int, closers: str) -> int | None:
     for k in range(start, len(text)):
         if text[k] in closers and (
-            text[k] not in _APOSTROPHES or k + 1 == len(text) or text[k + 1].isspace()
+            text[k] not in _APOSTROPHES or k + 1 == len(text) or _is_gap(text, k + 1)
         ):
             return k
     return None
@@ -88,9 +94,16 @@ def _word_end(text: str, start: int) -> int:
         if close != -1:
             return close + 1
     end = start
-    while end < len(text) and not text[end].isspace():
+    while end < len(text) and not _is_gap(text, end):
         end += 1
     return end
+
+
+def _is_gap(text: str, i: int) -> bool:
+    if text[i] != _COMMA:
+        return text[i].isspace()
+    # Between digits it groups a full-width number: １２，０００.
+    return not (0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit())
 
 
 def fold(text: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -10,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain import deal_command as cmd
 from bot.domain.amounts import AmountError, Money, parse_amount, require_positive
-from bot.domain.dates import DateError, parse_date
+from bot.domain.dates import DateError, parse_close_date
 from bot.domain.deal_command import USAGE
 from bot.domain.stages import Stage, StageError, next_open, resolve_stage
 from bot.domain.text import Mention, TextTooLongError, clean_text, worded
@@ -81,9 +83,9 @@ def read_stage(session: Session, text: str, actor: Actor, usage: str) -> Stage:
 
 
 def read_date(text: str, actor: Actor, usage: str) -> date:
-    """A date typed by the caller, read in their time zone."""
+    """A close date typed by the caller, read in their time zone (`next month`: its last day)."""
     try:
-        return parse_date(text, today=actor.today)
+        return parse_close_date(text, today=actor.today)
     except DateError as error:
         raise Refused.plain_text(str(error), usage) from None
 
@@ -194,11 +196,20 @@ def cancel(session: Session, actor: Actor, key: str) -> bool:
 
 def _add(session: Session, actor: Actor, command: cmd.Add, confirmed: Confirmed | None) -> Changed:
     usage = USAGE["add"]
+    customer = read_text(command.customer, "customer name", NAME_MAX, usage)
+    amount = read_amount(session, command.amount_text, actor, usage)
+    stage = close_date = None
+    with _after_note(command.note_cut, "stage"):
+        if command.stage_text:
+            stage = read_stage(session, command.stage_text, actor, usage)
+    with _after_note(command.note_cut, "close"):
+        if command.close_text:
+            close_date = read_date(command.close_text, actor, usage)
     fields = DealFields(
-        customer=read_text(command.customer, "customer name", NAME_MAX, usage),
-        amount=read_amount(session, command.amount_text, actor, usage),
-        stage=read_stage(session, command.stage_text, actor, usage) if command.stage_text else None,
-        close_date=read_date(command.close_text, actor, usage) if command.close_text else None,
+        customer=customer,
+        amount=amount,
+        stage=stage,
+        close_date=close_date,
         note=read_text(command.note, "note", NOTE_MAX, usage, multiline=True)
         if command.note
         else None,
@@ -206,6 +217,22 @@ def _add(session: Session, actor: Actor, command: cmd.Add, confirmed: Confirmed 
     if fields.stage is not None and fields.stage.kind == "won":
         _require_positive(fields.amount, usage)
     return _add_fields(session, actor, fields, confirmed)
+
+
+@contextmanager
+def _after_note(cut: tuple[cmd.Field, str] | None, field: cmd.Field) -> Iterator[None]:
+    """Around reading a field: when its keyword ended a note, its refusal says how to keep the
+    word in the note (`note call them close to signing` reads "to signing" as the close date)."""
+    try:
+        yield
+    except Refused as refused:
+        if cut is None or cut[0] != field:
+            raise
+        hint = _(
+            "If “{note_word}” belongs in the note, put the whole note in quotes: "
+            '`note "call them before close"`.'
+        )
+        raise refused.with_hint(hint, note_word=cut[1]) from None
 
 
 def _add_fields(
@@ -287,11 +314,13 @@ def _update(
         seen.add(field)
         match field:
             case "stage":
-                fields = replace(fields, stage=read_stage(session, text, actor, usage))
+                with _after_note(command.note_cut, field):
+                    fields = replace(fields, stage=read_stage(session, text, actor, usage))
             case "amount":
                 fields = replace(fields, amount=read_amount(session, text, actor, usage))
             case "close":
-                fields = replace(fields, close_date=read_date(text, actor, usage))
+                with _after_note(command.note_cut, field):
+                    fields = replace(fields, close_date=read_date(text, actor, usage))
             case "note":
                 note = read_text(text, "note", NOTE_MAX, usage, multiline=True)
                 fields = replace(fields, note=note)

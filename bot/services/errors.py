@@ -31,6 +31,13 @@ class Refused(Exception):
         typed): escaped whole where it is shown in mrkdwn."""
         return cls("{reason}", usage, reason=text)
 
+    def with_hint(self, hint: str, **values: object) -> Refused:
+        """The same refusal with a sentence added (Salesbot's words, with its own values)."""
+        # Two templates joined, their values filled later: nothing is formatted here.
+        template = " ".join((self.wording.template, hint))
+        wording = Wording(template, {**self.wording.values, **values})
+        return Refused(wording, self._usage)
+
     @property
     def message(self) -> Mrkdwn:
         """The reason, for mrkdwn."""

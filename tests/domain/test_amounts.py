@@ -6,6 +6,7 @@ from bot.domain.amounts import (
     AmountError,
     Money,
     format_amount,
+    is_amount_suffix,
     is_currency_word,
     is_separate_currency,
     looks_like_amount,
@@ -98,8 +99,8 @@ def test_amounts_are_rounded_to_cents(text: str, amount: str) -> None:
         ("Infinity", "is not an amount"),
         ("inf", "is not an amount"),
         ("1e5", "is not an amount"),
-        ("1,2", "is not an amount"),
-        ("12,00", "is not an amount"),
+        ("1,2", "did you mean 1.2?"),
+        ("12,00", "did you mean 12.00?"),
         ("5 5", "is not an amount"),
         ("12kk", "is not an amount"),
         ("$", "is not an amount"),
@@ -226,3 +227,120 @@ def test_long_input_is_shortened_in_the_message() -> None:
 )
 def test_is_separate_currency_takes_letter_codes_in_upper_case(word: str, expected: bool) -> None:
     assert is_separate_currency(word) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "currency"),
+    [
+        # Chinese numerals, read by cn2an on the amount alone
+        ("三万", "30000", "CNY"),
+        ("三万五", "35000", "CNY"),
+        ("三万五千", "35000", "CNY"),
+        ("十二万", "120000", "CNY"),
+        ("一百二十万", "1200000", "CNY"),
+        ("两千", "2000", "CNY"),
+        ("两千块", "2000", "CNY"),
+        ("一万零五百", "10500", "CNY"),
+        ("三千万", "30000000", "CNY"),
+        ("壹拾万", "100000", "CNY"),
+        ("伍万圆", "50000", "CNY"),
+        ("¥三万", "30000", "CNY"),
+        ("RMB 三万", "30000", "CNY"),
+        ("三万美元", "30000", "USD"),
+        # Digits with a digit after the unit: the next unit down
+        ("3万5", "35000", "CNY"),
+        ("1万2", "12000", "CNY"),
+        ("12万3", "123000", "CNY"),
+        ("2千5", "2500", "CNY"),
+        ("3万5千", "35000", "CNY"),
+        ("3万5千元", "35000", "CNY"),
+        # Traditional characters and full-width digits
+        ("5萬", "50000", "CNY"),
+        ("兩千", "2000", "CNY"),
+        ("1億", "100000000", "CNY"),
+        ("５万", "50000", "CNY"),
+        ("１２３４５", "12345", "CNY"),
+        ("５万元", "50000", "CNY"),
+        # Currency words stuck to the number
+        ("5万元", "50000", "CNY"),
+        ("5万块", "50000", "CNY"),
+        ("RMB5万", "50000", "CNY"),
+        ("人民币5万", "50000", "CNY"),
+        # A space before the unit
+        ("50 k", "50000", "CNY"),
+        ("1.5 M", "1500000", "CNY"),
+        ("5 万", "50000", "CNY"),
+        ("5 万元", "50000", "CNY"),
+        ("5 万 元", "50000", "CNY"),
+        ("RMB 5 万", "50000", "CNY"),
+        ("$ 50 k", "50000", "USD"),
+    ],
+)
+def test_parse_amount_reads_what_people_type(text: str, amount: str, currency: str) -> None:
+    assert parse_amount(text, "CNY") == Money(Decimal(amount), currency)
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("1,5M", "did you mean 1.5M?"),
+        ("1,5", "did you mean 1.5?"),
+        ("€1,5k", "did you mean €1.5k?"),
+        ("1,5 万", "did you mean 1.5 万?"),
+        ("1.234,56", "did you mean 1,234.56?"),
+        ("1.500.000", "did you mean 1,500,000?"),
+        ("12,00,000", "did you mean 1,200,000?"),
+        ("1,5000", "did you mean 15,000?"),
+        ("1.2.3", "I can't tell which number “1.2.3” is."),
+        ("１，５Ｍ", "did you mean 1.5M?"),
+        ("-1,5M", "negative"),
+        # Chinese numerals cn2an cannot read, or not a number at all
+        ("万", "is not an amount"),
+        ("千块", "is not an amount"),
+        ("三点五万", "is not an amount"),
+        ("3五", "is not an amount"),
+        ("一百二十万万", "is not an amount"),
+        ("-三万", "negative"),
+        ("一万亿零一", "too large"),
+    ],
+)
+def test_parse_amount_refuses_ambiguous_and_unreadable_forms(text: str, fragment: str) -> None:
+    with pytest.raises(AmountError) as error:
+        parse_amount(text, "CNY")
+    assert fragment in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "token",
+    # Only the amount token is read as a number: names and weekdays with numerals are not.
+    ["华为一号项目", "周一", "三一重工", "一号店", "万达", "十月", "第三季度", "下个月"],
+)
+def test_words_with_chinese_numerals_are_not_amounts(token: str) -> None:
+    assert not looks_like_amount(token)
+
+
+@pytest.mark.parametrize("token", ["三万五", "3万5", "5萬", "1,5M", "两千块", "RMB5万"])
+def test_new_forms_look_like_amounts(token: str) -> None:
+    assert looks_like_amount(token)
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("k", True),
+        ("K", True),
+        ("M", True),
+        ("万", True),
+        ("万元", True),
+        ("万块", True),
+        ("元", True),
+        ("USD", True),
+        ("k usd", True),
+        ("proposal", False),
+        ("谈判", False),
+        ("12k", False),
+        ("", False),
+    ],
+)
+def test_is_amount_suffix(word: str, expected: bool) -> None:
+    assert is_amount_suffix(word) is expected

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from bot.domain.dates import DateError, parse_date
+from bot.domain.dates import DateError, parse_close_date, parse_date
 
 THURSDAY = date(2026, 11, 26)
 
@@ -167,3 +167,118 @@ def test_parse_date_refuses(text: str, fragment: str) -> None:
 
 def test_date_error_is_a_value_error() -> None:
     assert issubclass(DateError, ValueError)
+
+
+MONDAY = date(2026, 11, 30)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Chinese numerals before a unit, years digit by digit
+        ("二〇二六年十二月十五日", date(2026, 12, 15)),
+        ("二零二七年一月五号", date(2027, 1, 5)),
+        ("十二月三十一日", date(2026, 12, 31)),
+        # The week after next, the week before last
+        ("下下周一", date(2026, 12, 14)),
+        ("下下周五", date(2026, 12, 18)),
+        ("下下个星期三", date(2026, 12, 16)),
+        ("上上周五", date(2026, 11, 20)),
+        # A day of a given month, or the next such day
+        ("下个月15号", date(2026, 12, 15)),
+        ("下月15号", date(2026, 12, 15)),
+        ("下个月十五号", date(2026, 12, 15)),
+        ("下下个月1号", date(2027, 1, 1)),
+        ("本月30号", date(2026, 11, 30)),
+        ("15th of next month", date(2026, 12, 15)),
+        ("next month on the 15th", date(2026, 12, 15)),
+        ("15号", date(2026, 12, 15)),
+        ("30号", date(2026, 11, 30)),  # today counts
+        ("31号", date(2026, 12, 31)),  # November has no 31st
+        ("15th", date(2026, 12, 15)),
+        ("the 1st", date(2026, 12, 1)),
+        # The last day of a named month
+        ("12月底", date(2026, 12, 31)),
+        ("1月底", date(2027, 1, 31)),
+        ("2月底", date(2027, 2, 28)),
+        ("2028年2月底", date(2028, 2, 29)),
+        ("end of dec", date(2026, 12, 31)),
+        ("end of january 2027", date(2027, 1, 31)),
+        # Unchanged: a weekday stays a weekday
+        ("周一", date(2026, 11, 30)),
+        ("下周一", date(2026, 12, 7)),
+    ],
+)
+def test_parse_date_reads_what_people_type(text: str, expected: date) -> None:
+    assert parse_date(text, today=MONDAY) == expected
+    assert parse_close_date(text, today=MONDAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A month, quarter or year as a deadline: its last day
+        ("next month", date(2026, 12, 31)),
+        ("下个月", date(2026, 12, 31)),
+        ("下月", date(2026, 12, 31)),
+        ("下下个月", date(2027, 1, 31)),
+        ("this month", date(2026, 11, 30)),
+        ("本月", date(2026, 11, 30)),
+        ("这个月", date(2026, 11, 30)),
+        ("last month", date(2026, 10, 31)),
+        ("next quarter", date(2027, 3, 31)),
+        ("下季度", date(2027, 3, 31)),
+        ("本季度", date(2026, 12, 31)),
+        ("next year", date(2027, 12, 31)),
+        ("明年", date(2027, 12, 31)),
+        ("今年", date(2026, 12, 31)),
+        ("by next month", date(2026, 12, 31)),
+        # A month with its year
+        ("Jan 2027", date(2027, 1, 31)),
+        ("January, 2027", date(2027, 1, 31)),
+        ("feb 2028", date(2028, 2, 29)),
+        ("2027年1月", date(2027, 1, 31)),
+        ("二〇二七年二月", date(2027, 2, 28)),
+        ("2027-01", date(2027, 1, 31)),
+        ("2027/1", date(2027, 1, 31)),
+        # A month without a year: the nearest, as for Dec 15
+        ("Dec", date(2026, 12, 31)),
+        ("12月", date(2026, 12, 31)),
+        ("十二月", date(2026, 12, 31)),
+        ("一月", date(2027, 1, 31)),
+        ("12月份", date(2026, 12, 31)),
+        # What parse_date reads is read the same
+        ("Dec 15", date(2026, 12, 15)),
+        ("月底", date(2026, 11, 30)),
+        ("季度末", date(2026, 12, 31)),
+        ("年底", date(2026, 12, 31)),
+        ("in 2 weeks", date(2026, 12, 14)),
+    ],
+)
+def test_parse_close_date_takes_a_period_as_its_last_day(text: str, expected: date) -> None:
+    assert parse_close_date(text, today=MONDAY) == expected
+
+
+@pytest.mark.parametrize("text", ["next month", "下个月", "Jan 2027", "2027年1月", "Dec", "明年"])
+def test_other_dates_still_need_a_day(text: str) -> None:
+    # A day off or "away until" must name a day: only a close date is a deadline.
+    with pytest.raises(DateError, match=r"doesn't name a day|isn't a date|can't tell"):
+        parse_date(text, today=MONDAY)
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("32号", "no month has a day 32"),
+        ("本月31号", "November has no day 31"),
+        ("2027年13月", "no month 13"),
+        ("Jan 2101", "Dates must be in 2000–2100."),
+        ("1999年12月", "Dates must be in 2000–2100."),
+        ("next decade", "doesn't name a day"),
+        ("下个世纪", "isn't a date I understand"),
+    ],
+)
+def test_parse_close_date_refuses(text: str, fragment: str) -> None:
+    with pytest.raises(DateError) as error:
+        parse_close_date(text, today=MONDAY)
+    assert fragment in str(error.value)

@@ -125,7 +125,7 @@ def add(
             Update(N12, (("customer", "Close Brothers"),)),
         ),
         (
-            "#12 stage won note a  b stage x",
+            '#12 stage won note "a  b stage x"',
             Update(N12, (("stage", "won"), ("note", "a  b stage x"))),
         ),
         (
@@ -300,6 +300,7 @@ _WORDS = st.sampled_from(
     [
         *("add", "won", "lost", "list", "show", "assign", "pipeline", "help", "new", "undo"),
         *("reopen", "stage", "close", "note", "customer", "amount", "reason", "to", "备注"),
+        *("阶段", "截止", "成交日", "备注：", "close:", "，", "三万五", "3万5", "1,5M", "k", "万"),
         *("#12", "12", "#0", "#", "5k", "USD", "cny", "$", "¥5万", "-5k", "<@U1|a b>", "@bob"),
         *('"', "'", "“", "”", "「", "」", "‘", "’", "Acme", "O'Brien", " ", "\n", "\t", "<@"),
     ]
@@ -318,3 +319,109 @@ def test_never_raises_on_any_text(text: str) -> None:
 def test_never_raises_on_command_like_text(words: list[str], separator: str) -> None:
     result = parse_deal_command(separator.join(words))
     assert isinstance(result, ParseError | DealCommand)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Keywords in any order, in both languages
+        (
+            "add Eta 12k note call them close Dec 20",
+            Add("Eta", "12k", None, "Dec 20", "call them", ("close", "close")),
+        ),
+        (
+            "add Acme 12k close Dec 20 stage proposal note x",
+            Add("Acme", "12k", "proposal", "Dec 20", "x"),
+        ),
+        (
+            "add Acme 12k stage proposal note call back close eom",
+            Add("Acme", "12k", "proposal", "eom", "call back", ("close", "close")),
+        ),
+        (
+            "add Acme 12k note call back stage won",
+            Add("Acme", "12k", "won", None, "call back", ("stage", "stage")),
+        ),
+        (
+            "add 华为 5万 备注 带上合同 阶段 谈判 截止 下个月",
+            Add("华为", "5万", "谈判", "下个月", "带上合同", ("stage", "阶段")),
+        ),
+        ("add 华为 5万 成交日 月底", add("华为", "5万", close="月底")),
+        ("add Acme 12k CLOSE Dec 20 NOTE hi", add("Acme", "12k", close="Dec 20", note="hi")),
+        # A note keeps the keywords in quotes; amount and customer are note text anyway
+        (
+            'add Acme 12k note "call them before close"',
+            add("Acme", "12k", note="call them before close"),
+        ),
+        (
+            'add Acme 12k note call them before "close" close Dec 20',
+            Add("Acme", "12k", None, "Dec 20", 'call them before "close"', ("close", "close")),
+        ),
+        (
+            "#12 note ask the customer about the amount",
+            Update(N12, (("note", "ask the customer about the amount"),)),
+        ),
+        (
+            "#12 note call them close eom",
+            Update(N12, (("note", "call them"), ("close", "eom")), ("close", "close")),
+        ),
+        # A keyword with a colon
+        ("add 华为 5万 备注：带上合同", add("华为", "5万", note="带上合同")),
+        ("add 华为 5万 截止：月底 备注: 好", add("华为", "5万", close="月底", note="好")),
+        ("add Acme 12k close: Dec 20", add("Acme", "12k", close="Dec 20")),
+        ("#12 阶段：谈判", Update(N12, (("stage", "谈判"),))),
+        # A Chinese comma separates like a space
+        ("add 华为，5万", add("华为", "5万")),
+        ("add 华为，5万，谈判，截止，月底", add("华为", "5万", "谈判", close="月底")),
+        ("add 华为 5万 备注 先报价，再约见", add("华为", "5万", note="先报价，再约见")),
+        ('add "华为，北京" 5万', add("华为，北京", "5万")),
+        # The amount's words join: a unit or a currency after the number
+        ("add Acme 50 k", add("Acme", "50 k")),
+        ("add Acme 50 k proposal", add("Acme", "50 k", "proposal")),
+        ("add Acme 1.5 M", add("Acme", "1.5 M")),
+        ("add 华为 5 万 谈判", add("华为", "5 万", "谈判")),
+        ("add 华为 5 万元", add("华为", "5 万元")),
+        ("add 华为 RMB 5 万", add("华为", "RMB 5 万")),
+        ("add Studio 54 k", add("Studio", "54 k")),
+        ("won #12 50 k", Won(N12, "50 k")),
+        # Chinese numerals on the amount only: the name keeps its own
+        ("add 华为一号项目 三万五", add("华为一号项目", "三万五")),
+        ("add 华为一号项目 3万5 谈判", add("华为一号项目", "3万5", "谈判")),
+        ("add 周一 两千块", add("周一", "两千块")),
+        ("add 三一重工 5萬", add("三一重工", "5萬")),
+        ("add 五一 三万", add("五一", "三万")),
+        # Ambiguous amounts are still the amount, for the service's "did you mean"
+        ("add Acme 1,5M", add("Acme", "1,5M")),
+    ],
+)
+def test_parse_keywords_in_any_order_and_amounts_as_typed(text: str, expected: DealCommand) -> None:
+    assert parse_deal_command(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("add Acme 12k proposal stage won", "You gave the stage twice."),
+        ("add Acme 12k stage lead stage won", "“stage” is given twice."),
+        ("add Acme 12k note a note b", "“note” is given twice."),
+        ("add Acme 12k stage", "“stage” needs a value after it."),
+        ("add Acme 12k 备注：", "“备注” needs a value after it."),
+        ('add Acme 12k note x close "Dec', "There's an opening quote"),
+    ],
+)
+def test_parse_keyword_errors(text: str, message: str) -> None:
+    result = parse_deal_command(text)
+    assert isinstance(result, ParseError)
+    assert message in result.message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("add Acme １２，０００", add("Acme", "１２，０００")),
+        ("add 华为 １，５万", add("华为", "１，５万")),
+        ("add 华为，１２，０００，谈判", add("华为", "１２，０００", "谈判")),
+        ("add 'O’Brien'，5万", add("O’Brien", "5万")),
+    ],
+)
+def test_a_comma_between_digits_is_part_of_the_number(text: str, expected: DealCommand) -> None:
+    assert parse_deal_command(text) == expected
