@@ -75,10 +75,14 @@ def press(
 
 
 def open_new_deal(driver: SlackDriver, slack: DevSlack, *, user: str, channel: str) -> Any:
+    """The New deal form `user` opened in `channel` (its metadata names the channel)."""
     driver.command("/deal", "new", user=user, channel=channel)
-    return slack.wait_for("views.open", lambda c: c.params["view"]["callback_id"] == "deal_new")[
-        -1
-    ].params["view"]
+
+    def opened_here(call: Any) -> bool:
+        view = call.params["view"]
+        return view["callback_id"] == "deal_new" and f'"c":"{channel}"' in view["private_metadata"]
+
+    return slack.wait_for("views.open", opened_here)[-1].params["view"]
 
 
 def posts_to(slack: DevSlack, channel: str) -> list[str]:
