@@ -90,11 +90,14 @@ class Invalid(ValueError):
 
 def check_envelope(payload: Mapping[str, Any]) -> None:
     """What bolt itself reads of an interaction before any listener runs (its type, the first
-    action, the view's callback id and type, authorizations), so a malformed one is refused
-    before bolt can trip over it."""
+    action, the view's callback id and type, the channel, enterprise and authorizations), so
+    a malformed one is refused before bolt can trip over it."""
     kind = payload.get("type")
     if not isinstance(kind, str) or len(kind) > NAME_MAX:
         raise Invalid("type")
+    for part in ("channel", "enterprise", "team", "user"):
+        if payload.get(part) is not None and not isinstance(payload[part], dict):
+            raise Invalid(part)
     authorizations = payload.get("authorizations")
     if authorizations is not None and not (
         isinstance(authorizations, list) and all(isinstance(a, dict) for a in authorizations)
