@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from slack_sdk import WebClient
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.domain.payloads import Seal
 from bot.slack.oauth import SalesbotInstallationStore
 from bot.slack.sender import OutboxSender
 
@@ -33,6 +35,12 @@ class Runtime:
     sender: OutboxSender
     # Many-workspace mode only: where each workspace's bot token lives (None with SLACK_BOT_TOKEN).
     installations: SalesbotInstallationStore | None = None
+
+    @cached_property
+    def seal(self) -> Seal:
+        """Signs what the app hands out and reads back (forms' private_metadata, a question's
+        key), with a key derived from the signing secret."""
+        return Seal.derived_from(self.settings.slack_signing_secret or "")
 
 
 def runtime_of(context: Any) -> Runtime:

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import logging
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.domain import admin_command as cmd
+from bot.domain import payloads
 from bot.runtime import Runtime, runtime_of
 from bot.services import admin, admin_commands, currency
 from bot.services.actor import Actor, require_manager
 from bot.services.errors import Refused
 from bot.slack.directory import channel_name, channel_profiles
+from bot.slack.refusals import refuse_press
 from bot.unit_of_work import answer, as_caller, in_caller_language
 from bot.views import admin as views
 from bot.views.common import Message, refusal
@@ -112,24 +112,29 @@ def on_currency_confirmed(ack: Ack, body: dict[str, Any], respond: Respond, cont
     """The manager confirmed a currency switch: convert and switch, once."""
     ack()
     runtime = runtime_of(context)
-    workspace_id, user_id = body["team"]["id"], body["user"]["id"]
     try:
-        state = json.loads(body["actions"][0]["value"])
-        team_id, old, new = int(state["t"]), str(state["o"]), str(state["n"])
-        rate, key = Decimal(str(state["r"])), str(state["k"])
-        if not rate.is_finite() or rate <= 0:
-            raise ValueError(rate)
-    except (ValueError, KeyError, TypeError, IndexError, InvalidOperation):
-        with in_caller_language(runtime, workspace_id, user_id):
-            respond(**views.currency_button_expired())
+        pressed = payloads.press(body)
+        switch = payloads.currency_switch(pressed.value)
+        if pressed.response_url is None:
+            raise payloads.Invalid("response_url")
+    except payloads.Invalid as invalid:
+        refuse_press(runtime, body, invalid, views.currency_button_expired, respond)
         return
     message = answer(
         runtime,
-        workspace_id,
-        user_id,
+        pressed.workspace_id,
+        pressed.user_id,
         lambda session, actor: views.render(
-            currency.confirm(session, actor, team_id=team_id, old=old, new=new, rate=rate, key=key)
+            currency.confirm(
+                session,
+                actor,
+                team_id=switch.team_id,
+                old=switch.old,
+                new=switch.new,
+                rate=switch.rate,
+                key=switch.key,
+            )
         ),
-        channel_id=(body.get("channel") or {}).get("id"),
+        channel_id=pressed.channel_id,
     )
     respond(replace_original=True, **message)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import re
-from decimal import InvalidOperation
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -12,6 +9,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.domain import deal_command as cmd
+from bot.domain import payloads
 from bot.domain.report_command import ReportError, parse_report_args
 from bot.domain.target_command import TargetParseError, parse_leaderboard_args
 from bot.domain.text import escape_mrkdwn
@@ -23,6 +21,7 @@ from bot.services.actor import Actor
 from bot.services.errors import FormErrors, Unconfirmed
 from bot.services.export import export_for_caller
 from bot.services.guards import Confirmed
+from bot.slack.refusals import refuse_form, refuse_press
 from bot.unit_of_work import Unwritten, answer, answer_later, as_caller, in_caller_language
 from bot.views import deal_modal
 from bot.views import deals as views
@@ -31,13 +30,11 @@ from bot.views import guards as guard_views
 from bot.views import help as help_views
 from bot.views import report as report_views
 from bot.views import targets as target_views
-from bot.views.common import Message, expired_list_button, refusal
+from bot.views.common import Message, expired_form, expired_list_button, refusal
 
 READ_ONLY = (cmd.List, cmd.Show, cmd.Pipeline)
 # The commands a guard may ask about, so the ones a question's button may carry.
 GUARDED = (cmd.Add, cmd.Update, cmd.Won)
-# A question's key, as the guards make them (the form's: its view id).
-GUARD_KEY = re.compile(r"confirm:[0-9a-f]{32}|view:[A-Za-z0-9_-]{1,40}")
 LEADERBOARD_WORDS = frozenset({"leaderboard", "排行榜", "排名"})
 REPORT_WORDS = frozenset({"report", "报告", "报表"})
 EXPORT_WORDS = frozenset({"export", "导出"})
@@ -166,12 +163,13 @@ def run_command(
 ) -> Message:
     """Carry out a parsed command as the caller and render the reply (or the refusal)."""
     read_only = isinstance(parsed, READ_ONLY)
+    runtime = runtime_of(context)
 
     def work(session: Session, actor: Actor) -> Message:
         try:
             result = deal_commands.execute(session, actor, parsed)
         except Unconfirmed as asked:
-            raise Unwritten(guard_views.question(asked.question, {"x": text})) from None
+            raise Unwritten(ask(runtime, actor, asked, {"x": text})) from None
         if isinstance(result, Listed):
             return views.listed(result, command_text=text, offset=offset)
         labels = {s.key: s.label for s in deals.stage_list(session, actor.workspace_id)}
@@ -179,7 +177,7 @@ def run_command(
         return views.render(result, labels=labels, zone=zone, command_text=text)
 
     return answer(
-        runtime_of(context),
+        runtime,
         team_id,
         user_id,
         work,
@@ -192,44 +190,66 @@ def run_command(
     )
 
 
+def ask(runtime: Runtime, actor: Actor, asked: Unconfirmed, source: dict[str, Any]) -> Message:
+    """A guard's question, its buttons carrying what was typed and a proof of their key."""
+    proof = payloads.guard_proof(
+        runtime.seal, actor.workspace_id, actor.member.slack_user_id, asked.question.key
+    )
+    return guard_views.question(asked.question, source, proof)
+
+
 def open_new_deal_modal(client: WebClient, context: Any, command: dict[str, Any]) -> None:
     """Open the New deal form with the workspace's stages and the caller's currency."""
+    runtime = runtime_of(context)
+    workspace_id, user_id = command["team_id"], command["user_id"]
+    # The confirmation goes where the form was opened.
+    metadata = payloads.new_deal_metadata(
+        runtime.seal,
+        deal_modal.NEW_DEAL_CALLBACK,
+        workspace_id,
+        user_id,
+        command.get("channel_id") or user_id,
+    )
 
     def form(session: Session, actor: Actor) -> dict[str, Any]:
         stages = deals.stage_list(session, actor.workspace_id)
         currency = deal_commands.default_currency(actor)
-        return deal_modal.new_deal_modal(stages, currency, command.get("channel_id", ""))
+        return deal_modal.new_deal_modal(stages, currency, metadata)
 
-    view = as_caller(runtime_of(context), command["team_id"], command["user_id"], form)
+    view = as_caller(runtime, workspace_id, user_id, form)
     client.views_open(trigger_id=command["trigger_id"], view=view)
 
 
-def on_new_deal_submitted(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: Any
-) -> None:
+def on_new_deal_submitted(ack: Ack, body: dict[str, Any], context: Any) -> None:
     """Save the modal's deal, or keep the modal open with an error on each invalid field."""
-    values = deal_modal.submitted_values(view)
+    runtime = runtime_of(context)
+    try:
+        submitted = payloads.submission(body, payloads.DEAL_FORM)
+        # The confirmation goes where the form was opened: the channel, or the DM from App Home.
+        channel = payloads.new_deal_destination(runtime.seal, submitted)
+    except payloads.Invalid as invalid:
+        refused = refuse_form(runtime, body, invalid, "customer", lambda: expired_form("/deal new"))
+        ack(response_action="errors", errors=refused)
+        return
+    values = dict(submitted.values)
 
     def save(session: Session, actor: Actor) -> Message | None:
         try:
-            result = deal_commands.add_from_form(session, actor, values, form_id=view.get("id"))
+            result = deal_commands.add_from_form(session, actor, values, form_id=submitted.view_id)
         except Unconfirmed as asked:
             # The form closes; the question is owed where its confirmation would have gone.
             form = {name: value for name, value in values.items() if value}
-            raise Unwritten(guard_views.question(asked.question, {"f": form})) from None
+            raise Unwritten(ask(runtime, actor, asked, {"f": form})) from None
         if result is None:
             return None
         labels = {s.key: s.label for s in deals.stage_list(session, actor.workspace_id)}
         return views.changed(result, labels)
 
-    user_id = body["user"]["id"]
-    # The confirmation goes where the form was opened: the channel, or the DM from App Home.
-    channel = view.get("private_metadata") or user_id
     try:
         answer_later(
-            runtime_of(context),
-            body["team"]["id"],
-            user_id,
+            runtime,
+            submitted.workspace_id,
+            submitted.user_id,
             save,
             channel_id=channel,
             home_changed=True,
@@ -243,34 +263,22 @@ def on_new_deal_submitted(
 def on_list_page(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:
     """Show the next page of a deal list in place of the current one."""
     ack()
-    action = body["actions"][0]
+    runtime = runtime_of(context)
     try:
-        state = json.loads(action["value"])
-        text, offset = str(state["text"]), int(state["offset"])
-        parsed = cmd.parse_deal_command(text)
-    except (ValueError, KeyError, TypeError):
-        parsed = None
-    if not isinstance(parsed, cmd.List):
-        with in_caller_language(runtime_of(context), body["team"]["id"], body["user"]["id"]):
-            respond(**expired_list_button())
+        pressed = payloads.press(body)
+        page = payloads.list_page(pressed.value)
+        parsed = cmd.parse_deal_command(page.text)
+        if not isinstance(parsed, cmd.List):
+            raise payloads.Invalid("not_a_list")
+        if pressed.response_url is None:
+            raise payloads.Invalid("response_url")
+    except payloads.Invalid as invalid:
+        refuse_press(runtime, body, invalid, expired_list_button, respond)
         return
-    message = run_command(context, body["team"]["id"], body["user"]["id"], parsed, text, offset)
+    message = run_command(
+        context, pressed.workspace_id, pressed.user_id, parsed, page.text, page.offset
+    )
     respond(replace_original=True, **message)
-
-
-def read_confirmed(action: dict[str, Any]) -> tuple[Confirmed, dict[str, Any]] | None:
-    """What a question's button says yes to, and its value; None when it does not read."""
-    try:
-        state = json.loads(action["value"])
-        key = str(state["k"])
-        if not GUARD_KEY.fullmatch(key):
-            return None
-        amount = guard_views.decode_amount(str(state["m"])) if "m" in state else None
-        instead = int(state["u"]) if "u" in state else None
-        confirmed = Confirmed(key, bool(state.get("another")), amount, instead)
-    except (ValueError, KeyError, TypeError, InvalidOperation):
-        return None
-    return confirmed, state
 
 
 def on_guard_button(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:
@@ -278,25 +286,19 @@ def on_guard_button(ack: Ack, body: dict[str, Any], respond: Respond, context: A
     open deal instead, or cancel; whichever is pressed first is the answer."""
     ack()
     runtime = runtime_of(context)
-    team_id, user_id = body["team"]["id"], body["user"]["id"]
-    action = body["actions"][0]
-    read = read_confirmed(action)
-    typed = read[1].get("x") if read else None
-    given = read[1].get("f") if read else None
-    parsed = cmd.parse_deal_command(typed) if isinstance(typed, str) else None
-    form = (
-        {str(k): v for k, v in given.items() if isinstance(v, str)}
-        if isinstance(given, dict)
-        else None
-    )
-    cancelling = action["action_id"] == guard_views.CANCEL_ACTION
-    readable = isinstance(parsed, GUARDED) or form is not None
-    if read is None or not (cancelling or readable):
-        with in_caller_language(runtime, team_id, user_id):
-            respond(**guard_views.expired())
+    try:
+        pressed = payloads.press(body)
+        cancelling = pressed.action_id == guard_views.CANCEL_ACTION
+        said = payloads.guard_answer(runtime.seal, pressed, cancelling=cancelling)
+        parsed = cmd.parse_deal_command(said.typed) if said.typed is not None else None
+        if not (cancelling or isinstance(parsed, GUARDED) or said.form is not None):
+            raise payloads.Invalid("typed")
+        if pressed.response_url is None:
+            raise payloads.Invalid("response_url")
+    except payloads.Invalid as invalid:
+        refuse_press(runtime, body, invalid, guard_views.expired, respond)
         return
-    confirmed, source = read
-    channel = (body.get("channel") or {}).get("id")
+    confirmed = Confirmed(said.key, said.another, said.amount, said.instead_of)
 
     def work(session: Session, actor: Actor) -> Message:
         if cancelling:
@@ -306,19 +308,23 @@ def on_guard_button(ack: Ack, body: dict[str, Any], respond: Respond, context: A
             if isinstance(parsed, GUARDED):
                 result = deal_commands.confirm(session, actor, parsed, confirmed)
             else:
-                assert form is not None
-                result = deal_commands.confirm_form(session, actor, form, confirmed)
+                assert said.form is not None
+                result = deal_commands.confirm_form(session, actor, dict(said.form), confirmed)
         except Unconfirmed as asked:
             # Something changed since the question: ask again about what is new.
-            again = {k: v for k, v in source.items() if k in ("x", "f", "m", "another", "u")}
-            raise Unwritten(guard_views.question(asked.question, again)) from None
+            raise Unwritten(ask(runtime, actor, asked, said.carried())) from None
         if result is None:
             return guard_views.already_answered()
         labels = {s.key: s.label for s in deals.stage_list(session, actor.workspace_id)}
         zone = local_zone(actor.member.timezone)
-        return views.render(result, labels=labels, zone=zone, command_text=typed or "")
+        return views.render(result, labels=labels, zone=zone, command_text=said.typed or "")
 
     message = answer(
-        runtime, team_id, user_id, work, channel_id=channel, home_changed=not cancelling
+        runtime,
+        pressed.workspace_id,
+        pressed.user_id,
+        work,
+        channel_id=pressed.channel_id,
+        home_changed=not cancelling,
     )
     respond(**{"replace_original": True, **message})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -11,13 +10,16 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.domain import deal_command as cmd
+from bot.domain import payloads
 from bot.runtime import runtime_of
 from bot.services import deal_commands, deals, standup_settings
 from bot.services.actor import Actor
+from bot.slack.refusals import refuse_form, refuse_press
 from bot.unit_of_work import answer_later, as_caller, form_or_tell, owe_home, submit
 from bot.views import deal_modal
 from bot.views import home as views
 from bot.views import standup as standup_views
+from bot.views.common import expired_edit_form, expired_home_button
 
 log = logging.getLogger(__name__)
 
@@ -45,23 +47,23 @@ def on_home_opened(event: dict[str, Any], context: Any) -> None:
     owe_home(runtime_of(context), str(context.get("team_id") or ""), event["user"])
 
 
-def _ids(body: dict[str, Any]) -> tuple[str, str]:
-    return body["team"]["id"], body["user"]["id"]
-
-
 def on_deal_button(ack: Ack, body: dict[str, Any], context: Any) -> None:
     """Advance, won or lost, straight from the home tab."""
     ack()
-    action = body["actions"][0]
-    ref = cmd.DealNumber(int(action["value"]))
-    workspace_id, user_id = _ids(body)
     runtime = runtime_of(context)
+    try:
+        pressed = payloads.press(body)
+        ref = cmd.DealNumber(payloads.deal_ref(pressed.value))
+    except payloads.Invalid as invalid:
+        refuse_press(runtime, body, invalid, expired_home_button)
+        return
+    workspace_id, user_id = pressed.workspace_id, pressed.user_id
 
     def work(session: Session, actor: Actor) -> None:
         # Nothing to say on success: the home, redrawn, shows the change.
-        if action["action_id"] == views.WON:
+        if pressed.action_id == views.WON:
             deal_commands.execute(session, actor, cmd.Won(ref, None))
-        elif action["action_id"] == views.LOST:
+        elif pressed.action_id == views.LOST:
             deal_commands.execute(session, actor, cmd.Lost(ref, None))
         else:
             deal_commands.advance(session, actor, ref)
@@ -75,8 +77,15 @@ def on_deal_button(ack: Ack, body: dict[str, Any], context: Any) -> None:
 def on_edit(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
     """Open a deal's form, filled in."""
     ack()
-    deal_id = int(body["actions"][0]["value"])
-    workspace_id, user_id = _ids(body)
+    runtime = runtime_of(context)
+    try:
+        pressed = payloads.press(body)
+        deal_id = payloads.deal_ref(pressed.value)
+        trigger_id = _trigger(pressed)
+    except payloads.Invalid as invalid:
+        refuse_press(runtime, body, invalid, expired_home_button)
+        return
+    workspace_id, user_id = pressed.workspace_id, pressed.user_id
 
     def form(session: Session, actor: Actor) -> dict[str, Any]:
         deal = deals.find_deal(session, actor, f"#{deal_id}")
@@ -91,18 +100,29 @@ def on_edit(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> 
             deal.note,
         )
         stages = deals.stage_list(session, actor.workspace_id)
-        return deal_modal.edit_deal_modal(stages, deal.number, values)
+        metadata = payloads.deal_metadata(
+            runtime.seal, deal_modal.EDIT_DEAL_CALLBACK, workspace_id, user_id, deal.number
+        )
+        return deal_modal.edit_deal_modal(stages, deal.number, values, metadata)
 
-    view = form_or_tell(runtime_of(context), workspace_id, user_id, form)
+    view = form_or_tell(runtime, workspace_id, user_id, form)
     if view is not None:
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+        client.views_open(trigger_id=trigger_id, view=view)
 
 
-def on_edit_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
+def on_edit_submitted(ack: Ack, body: dict[str, Any], context: Any) -> None:
     """Save the edited deal, or keep the form open with an error on each wrong field."""
-    values = deal_modal.submitted_values(view)
-    deal_id = int(view.get("private_metadata") or 0)
-    workspace_id, user_id = body["team"]["id"], body["user"]["id"]
+    runtime = runtime_of(context)
+    try:
+        submitted = payloads.submission(body, payloads.DEAL_FORM)
+        deal_id = payloads.deal_of(runtime.seal, submitted)
+    except payloads.Invalid as invalid:
+        ack(
+            response_action="errors",
+            errors=refuse_form(runtime, body, invalid, "customer", expired_edit_form),
+        )
+        return
+    values = dict(submitted.values)
 
     def save(session: Session, actor: Actor) -> None:
         fields = deal_commands.fields_from_form(session, actor, values)
@@ -110,9 +130,9 @@ def on_edit_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], cont
         deals.update_deal(session, actor, deal, fields)
 
     errors = submit(
-        runtime_of(context),
-        workspace_id,
-        user_id,
+        runtime,
+        submitted.workspace_id,
+        submitted.user_id,
         save,
         refused_field="customer",
         home_changed=True,
@@ -126,38 +146,68 @@ def on_edit_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], cont
 def on_new_deal(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
     """Open the New deal form from the home tab."""
     ack()
-    workspace_id, user_id = _ids(body)
+    runtime = runtime_of(context)
+    try:
+        pressed = payloads.press(body)
+        payloads.constant(pressed.value, views.NEW_DEAL_VALUE)
+        trigger_id = _trigger(pressed)
+    except payloads.Invalid as invalid:
+        refuse_press(runtime, body, invalid, expired_home_button)
+        return
+    workspace_id, user_id = pressed.workspace_id, pressed.user_id
+    # From App Home, the confirmation goes to the member's DM.
+    metadata = payloads.new_deal_metadata(
+        runtime.seal, deal_modal.NEW_DEAL_CALLBACK, workspace_id, user_id, user_id
+    )
 
     def form(session: Session, actor: Actor) -> dict[str, Any]:
         stages = deals.stage_list(session, actor.workspace_id)
-        return deal_modal.new_deal_modal(stages, deal_commands.default_currency(actor), user_id)
+        return deal_modal.new_deal_modal(stages, deal_commands.default_currency(actor), metadata)
 
-    view = as_caller(runtime_of(context), workspace_id, user_id, form)
-    client.views_open(trigger_id=body["trigger_id"], view=view)
+    view = as_caller(runtime, workspace_id, user_id, form)
+    client.views_open(trigger_id=trigger_id, view=view)
 
 
 def on_check_in(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
     """Open the check-in form from the home tab."""
     ack()
-    workspace_id, user_id = _ids(body)
-    view = form_or_tell(
-        runtime_of(context),
-        workspace_id,
-        user_id,
-        lambda session, actor: standup_views.check_in_modal(
-            standup_settings.check_in_form(session, actor)
-        ),
-    )
+    runtime = runtime_of(context)
+    try:
+        pressed = payloads.press(body)
+        payloads.constant(pressed.value, views.CHECK_IN_VALUE)
+        trigger_id = _trigger(pressed)
+    except payloads.Invalid as invalid:
+        refuse_press(runtime, body, invalid, expired_home_button)
+        return
+    workspace_id, user_id = pressed.workspace_id, pressed.user_id
+
+    def form(session: Session, actor: Actor) -> dict[str, Any]:
+        checking_in = standup_settings.check_in_form(session, actor)
+        metadata = payloads.day_metadata(
+            runtime.seal, standup_views.CHECK_IN_CALLBACK, workspace_id, user_id, checking_in.day
+        )
+        return standup_views.check_in_modal(checking_in, metadata)
+
+    view = form_or_tell(runtime, workspace_id, user_id, form)
     if view is not None:
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+        client.views_open(trigger_id=trigger_id, view=view)
 
 
 def on_page(ack: Ack, body: dict[str, Any], context: Any) -> None:
     """Show another ten deals."""
     ack()
+    runtime = runtime_of(context)
     try:
-        page = max(0, int(json.loads(body["actions"][0]["value"])["page"]))
-    except (ValueError, KeyError, TypeError):
-        page = 0
-    workspace_id, user_id = _ids(body)
-    owe_home(runtime_of(context), workspace_id, user_id, page=page)
+        pressed = payloads.press(body)
+        page = payloads.home_page(pressed.value)
+    except payloads.Invalid as invalid:
+        refuse_press(runtime, body, invalid, expired_home_button)
+        return
+    owe_home(runtime, pressed.workspace_id, pressed.user_id, page=page)
+
+
+def _trigger(pressed: payloads.Press) -> str:
+    """The trigger a form is opened with (a button that opens one always has it)."""
+    if pressed.trigger_id is None:
+        raise payloads.Invalid("trigger_id")
+    return pressed.trigger_id

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from sqlalchemy.orm import Session
 
-from bot.domain.report_command import ReportArgs
+from bot.domain import payloads
 from bot.runtime import runtime_of
 from bot.services import reports
 from bot.services.actor import Actor
-from bot.unit_of_work import answer, in_caller_language
+from bot.slack.refusals import refuse_press
+from bot.unit_of_work import answer
 from bot.views import report as views
 from bot.views.common import Message, expired_report_button
 
@@ -27,19 +27,24 @@ def on_share(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> 
     ack()
     runtime = runtime_of(context)
     try:
-        state = json.loads(body["actions"][0]["value"])
-        args = ReportArgs(state["k"], state.get("u"))
-    except (ValueError, KeyError, TypeError):
-        with in_caller_language(runtime, body["team"]["id"], body["user"]["id"]):
-            respond(**expired_report_button())
+        pressed = payloads.press(body)
+        args = payloads.report_share(pressed.value)
+        # Shared once per report message: without one, there is nothing to share once.
+        if pressed.message_ts is None or pressed.response_url is None:
+            raise payloads.Invalid("no_message")
+    except payloads.Invalid as invalid:
+        refuse_press(runtime, body, invalid, expired_report_button, respond)
         return
-    source = (body.get("container") or {}).get("message_ts") or body["actions"][0].get("action_ts")
+    source = pressed.message_ts
 
     def work(session: Session, actor: Actor) -> Message:
         shared = reports.share_report(
-            session, actor, kind=args.kind, user_id=args.user_id, source=str(source)
+            session, actor, kind=args.kind, user_id=args.user_id, source=source
         )
         return views.share_answer(fresh=shared.fresh)
 
-    channel = (body.get("channel") or {}).get("id")
-    respond(**answer(runtime, body["team"]["id"], body["user"]["id"], work, channel_id=channel))
+    respond(
+        **answer(
+            runtime, pressed.workspace_id, pressed.user_id, work, channel_id=pressed.channel_id
+        )
+    )

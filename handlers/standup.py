@@ -8,12 +8,15 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
+from bot.domain import payloads
 from bot.domain import standup_command as cmd
+from bot.domain.payloads import Seal
 from bot.domain.text import escape_mrkdwn
 from bot.runtime import runtime_of
 from bot.services import checkins, standup_settings
 from bot.services.actor import Actor
 from bot.services.errors import Refused
+from bot.slack.refusals import refuse_form, refuse_press
 from bot.unit_of_work import (
     answer,
     answer_later,
@@ -23,7 +26,7 @@ from bot.unit_of_work import (
     submit,
 )
 from bot.views import standup as views
-from bot.views.common import Message, ephemeral, refusal
+from bot.views.common import Message, ephemeral, expired_check_in_button, expired_form, refusal
 
 
 def register(app: App) -> None:
@@ -63,7 +66,10 @@ def on_standup(ack: Ack, command: dict[str, Any], client: WebClient, context: An
     if isinstance(parsed, cmd.CheckIn | cmd.Config):
         try:
             view = as_caller(
-                runtime, team_id, user_id, lambda s, a: modal_for(s, a, parsed, channel_id)
+                runtime,
+                team_id,
+                user_id,
+                lambda s, a: modal_for(s, a, parsed, channel_id, runtime.seal),
             )
         except Refused as refused:
             ack(**refusal(refused.message, refused.usage))
@@ -80,37 +86,68 @@ def on_standup(ack: Ack, command: dict[str, Any], client: WebClient, context: An
 
 
 def modal_for(
-    session: Session, actor: Actor, parsed: cmd.CheckIn | cmd.Config, channel_id: str
+    session: Session, actor: Actor, parsed: cmd.CheckIn | cmd.Config, channel_id: str, seal: Seal
 ) -> dict[str, Any]:
     """The check-in modal, or (managers) the settings modal of the channel's team."""
     if isinstance(parsed, cmd.Config):
-        return views.config_modal(standup_settings.settings_form(session, actor, channel_id))
-    return check_in_view(session, actor)
+        form = standup_settings.settings_form(session, actor, channel_id)
+        metadata = payloads.team_metadata(
+            seal,
+            views.CONFIG_CALLBACK,
+            actor.workspace_id,
+            actor.member.slack_user_id,
+            form.team_id,
+        )
+        return views.config_modal(form, metadata)
+    return check_in_view(session, actor, seal)
 
 
-def check_in_view(session: Session, actor: Actor) -> dict[str, Any]:
-    """The team's questions and the member's open deals."""
-    return views.check_in_modal(standup_settings.check_in_form(session, actor))
+def check_in_view(session: Session, actor: Actor, seal: Seal) -> dict[str, Any]:
+    """The team's questions and the member's open deals (the day they are for, sealed)."""
+    form = standup_settings.check_in_form(session, actor)
+    metadata = payloads.day_metadata(
+        seal, views.CHECK_IN_CALLBACK, actor.workspace_id, actor.member.slack_user_id, form.day
+    )
+    return views.check_in_modal(form, metadata)
 
 
 def on_check_in_button(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
     """Open the check-in modal from the morning DM."""
     ack()
     runtime = runtime_of(context)
-    view = form_or_tell(runtime, body["team"]["id"], body["user"]["id"], check_in_view)
+    try:
+        pressed = payloads.press(body)
+        payloads.prompt_ref(pressed.value)
+        if pressed.trigger_id is None:
+            raise payloads.Invalid("trigger_id")
+    except payloads.Invalid as invalid:
+        refuse_press(runtime, body, invalid, expired_check_in_button)
+        return
+    view = form_or_tell(
+        runtime,
+        pressed.workspace_id,
+        pressed.user_id,
+        lambda session, actor: check_in_view(session, actor, runtime.seal),
+    )
     if view is not None:
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+        client.views_open(trigger_id=pressed.trigger_id, view=view)
 
 
-def on_check_in_submitted(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any
-) -> None:
+def on_check_in_submitted(ack: Ack, body: dict[str, Any], context: Any) -> None:
     """Record the check-in (once, however often it is submitted) and move the chosen deals."""
-    values = views.submitted(view)
+    runtime = runtime_of(context)
+    try:
+        submitted = payloads.submission(body, payloads.CHECK_IN_FORM)
+        payloads.day_of(runtime.seal, submitted)
+        values = dict(payloads.check_in_values(submitted))
+    except payloads.Invalid as invalid:
+        refused = refuse_form(runtime, body, invalid, "q0", lambda: expired_form("/standup"))
+        ack(response_action="errors", errors=refused)
+        return
     errors = submit(
-        runtime_of(context),
-        body["team"]["id"],
-        body["user"]["id"],
+        runtime,
+        submitted.workspace_id,
+        submitted.user_id,
         lambda s, a: standup_settings.check_in_by_form(s, a, values),
         refused_field="q0",
         home_changed=True,
@@ -121,14 +158,23 @@ def on_check_in_submitted(
     ack()
 
 
-def on_config_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
+def on_config_submitted(ack: Ack, body: dict[str, Any], context: Any) -> None:
     """Save the settings modal, or show what is wrong on each field."""
-    values = views.submitted(view)
-    team_ref = int(view.get("private_metadata") or 0)
+    runtime = runtime_of(context)
+    try:
+        submitted = payloads.submission(body, payloads.CONFIG_FORM)
+        team_ref = payloads.team_of(runtime.seal, submitted)
+    except payloads.Invalid as invalid:
+        refused = refuse_form(
+            runtime, body, invalid, "time", lambda: expired_form("/standup config")
+        )
+        ack(response_action="errors", errors=refused)
+        return
+    values = dict(submitted.values)
     errors = submit(
-        runtime_of(context),
-        body["team"]["id"],
-        body["user"]["id"],
+        runtime,
+        submitted.workspace_id,
+        submitted.user_id,
         lambda s, a: standup_settings.save_form(s, a, team_ref, values),
         refused_field="time",
     )

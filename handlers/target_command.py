@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import json
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from sqlalchemy.orm import Session
 
+from bot.domain import payloads
 from bot.domain import target_command as cmd
 from bot.domain.text import escape_mrkdwn
 from bot.runtime import runtime_of
 from bot.services import target_commands
 from bot.services.actor import Actor
+from bot.slack.refusals import refuse_press
 from bot.unit_of_work import answer, in_caller_language
 from bot.views import help as help_views
 from bot.views import targets as views
@@ -92,23 +92,22 @@ def said(parsed: cmd.TargetCommand | cmd.TargetParseError | cmd.Help) -> Message
 def on_split_confirmed(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:
     """The manager confirmed a proposed split: set the member targets."""
     ack()
+    runtime = runtime_of(context)
     try:
-        state = json.loads(body["actions"][0]["value"])
-        team_target_id = int(state["t"])
-        shares = {int(k): Decimal(v) for k, v in state["s"].items()}
-    except (ValueError, KeyError, TypeError, InvalidOperation):
-        with in_caller_language(runtime_of(context), body["team"]["id"], body["user"]["id"]):
-            respond(**expired_split_button())
+        pressed = payloads.press(body)
+        split = payloads.split(pressed.value)
+        if pressed.response_url is None:
+            raise payloads.Invalid("response_url")
+    except payloads.Invalid as invalid:
+        refuse_press(runtime, body, invalid, expired_split_button, respond)
         return
 
     def work(session: Session, actor: Actor) -> Message:
-        return views.said(target_commands.confirm_split(session, actor, team_target_id, shares))
+        return views.said(
+            target_commands.confirm_split(session, actor, split.target_id, dict(split.shares))
+        )
 
     message = answer(
-        runtime_of(context),
-        body["team"]["id"],
-        body["user"]["id"],
-        work,
-        channel_id=(body.get("channel") or {}).get("id"),
+        runtime, pressed.workspace_id, pressed.user_id, work, channel_id=pressed.channel_id
     )
     respond(replace_original=True, **message)

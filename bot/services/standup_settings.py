@@ -282,7 +282,8 @@ def save_form(session: Session, actor: Actor, team_id: int, values: dict[str, st
         try:
             ZoneInfo(zone)
             team.timezone, settings.per_member_tz = zone, False
-        except (ZoneInfoNotFoundError, ValueError):
+        # A name too long for a file name is an OSError.
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             errors["tz"] = _("Not a time zone I know: use a name like Asia/Shanghai, or member.")
     questions = [q.strip() for q in values.get("questions", "").splitlines() if q.strip()]
     if not 1 <= len(questions) <= 5 or any(len(q) > 150 for q in questions):

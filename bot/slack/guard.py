@@ -25,6 +25,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import transaction
+from bot.domain.payloads import Invalid, check_envelope
 from bot.domain.slack_ids import is_id
 from bot.services.events import first_sight, forget_seen
 from bot.views.common import try_again
@@ -171,7 +172,7 @@ def _check_shape(body: bytes, content_type: str) -> bytes:
 def _json_object(text: str) -> dict[str, Any]:
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # nested deeper than the parser goes
         raise Refused(400, "invalid_json") from None
     if not isinstance(value, dict):
         raise Refused(400, "invalid_json")
@@ -179,6 +180,10 @@ def _json_object(text: str) -> dict[str, Any]:
 
 
 def _check_interaction(payload: dict[str, Any]) -> None:
+    try:
+        check_envelope(payload)
+    except Invalid as invalid:
+        raise Refused(400, f"malformed_{invalid.reason}") from None
     _require("team", _field(payload, "team", "id"))
     _require("user", _field(payload, "user", "id"))
     _optional("channel", _field(payload, "channel", "id"))

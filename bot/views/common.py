@@ -110,3 +110,25 @@ _ROSTER = {
 def person_refused(user_id: str, problem: str) -> Message:
     """Why the person a command names cannot be given what it gives them."""
     return refusal(_(_ROSTER[problem]).format(person=f"<@{user_id}>"))
+
+
+def expired_home_button() -> Message:
+    """An App Home button whose value does not read (said in the member's DM)."""
+    return refusal(_("That button has expired or is not valid; open the Home tab again."))
+
+
+def expired_check_in_button() -> Message:
+    """A stand-up prompt's Check in button whose value does not read."""
+    return refusal(_("That button has expired or is not valid; run `/standup` to check in."))
+
+
+def expired_form(command: str) -> str:
+    """A form whose metadata or fields do not read, shown on one of its fields."""
+    return _("This form has expired or is not valid; run `{command}` again.").format(
+        command=command
+    )
+
+
+def expired_edit_form() -> str:
+    """An Edit deal form whose metadata or fields do not read."""
+    return _("This form has expired or is not valid; open the deal again from the Home tab.")

@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.domain.payloads import DEAL_FORM
 from bot.domain.stages import Stage
 from bot.domain.text import Plain, cut_plain
 from bot.i18n import _
 
 NEW_DEAL_CALLBACK = "deal_new"
 EDIT_DEAL_CALLBACK = "deal_edit"
-FIELDS = ("customer", "title", "amount", "currency", "stage", "close", "note")
 OPTION_LIMIT = 75
 
 
@@ -23,7 +23,7 @@ def _text_input(
     placeholder: str = "",
     optional: bool = False,
     multiline: bool = False,
-    max_length: int = 200,
+    max_length: int,
     initial: str | None = None,
 ) -> dict[str, Any]:
     element: dict[str, Any] = {
@@ -58,20 +58,24 @@ class DealValues:
     note: str
 
 
-def new_deal_modal(stages: Sequence[Stage], currency: str, channel_id: str) -> dict[str, Any]:
-    """A modal with every field of a new deal; invalid fields are reported on the field."""
+def new_deal_modal(stages: Sequence[Stage], currency: str, metadata: str) -> dict[str, Any]:
+    """A modal with every field of a new deal; invalid fields are reported on the field.
+
+    metadata: where the confirmation goes, sealed (bot.domain.payloads.new_deal_metadata)."""
     return deal_modal(
-        stages, currency, callback=NEW_DEAL_CALLBACK, metadata=channel_id, title=_("New deal")
+        stages, currency, callback=NEW_DEAL_CALLBACK, metadata=metadata, title=_("New deal")
     )
 
 
-def edit_deal_modal(stages: Sequence[Stage], number: int, values: DealValues) -> dict[str, Any]:
-    """The same form, filled in with a deal's values."""
+def edit_deal_modal(
+    stages: Sequence[Stage], number: int, values: DealValues, metadata: str
+) -> dict[str, Any]:
+    """The same form, filled in with a deal's values (metadata: the deal, sealed)."""
     return deal_modal(
         stages,
         values.currency,
         callback=EDIT_DEAL_CALLBACK,
-        metadata=str(number),
+        metadata=metadata,
         title=_("Edit deal #{id}").format(id=number),
         values=values,
     )
@@ -121,12 +125,14 @@ def deal_modal(
             _text_input(
                 "customer",
                 _("Customer"),
+                max_length=DEAL_FORM["customer"],
                 placeholder=_("Acme Corp"),
                 initial=values.customer if values else None,
             ),
             _text_input(
                 "title",
                 _("Title"),
+                max_length=DEAL_FORM["title"],
                 placeholder=_("50 seats, annual"),
                 optional=True,
                 initial=values.title if values else None,
@@ -135,10 +141,16 @@ def deal_modal(
                 "amount",
                 _("Amount"),
                 placeholder="12k, 1.5M, 5万, $12,000",
-                max_length=40,
+                max_length=DEAL_FORM["amount"],
                 initial=values.amount if values else None,
             ),
-            _text_input("currency", _("Currency"), optional=True, max_length=3, initial=currency),
+            _text_input(
+                "currency",
+                _("Currency"),
+                optional=True,
+                max_length=DEAL_FORM["currency"],
+                initial=currency,
+            ),
             {
                 "type": "input",
                 "block_id": "stage",
@@ -157,7 +169,7 @@ def deal_modal(
                 _("Note"),
                 optional=True,
                 multiline=True,
-                max_length=2000,
+                max_length=DEAL_FORM["note"],
                 initial=values.note if values else None,
             ),
         ],
@@ -175,18 +187,3 @@ def _datepicker(initial: str | None) -> dict[str, Any]:
     if initial:
         element["initial_date"] = initial
     return element
-
-
-def submitted_values(view: dict[str, Any]) -> dict[str, str]:
-    """The modal's values by field name ('' when left empty)."""
-    state = view.get("state", {}).get("values", {})
-    values: dict[str, str] = {}
-    for field in FIELDS:
-        element = state.get(field, {}).get("value", {})
-        value = (
-            element.get("value")
-            or element.get("selected_date")
-            or (element.get("selected_option") or {}).get("value")
-        )
-        values[field] = str(value or "")
-    return values

@@ -1,18 +1,20 @@
 """The fat-finger guards' question and its buttons, and what a press answers.
 
-Each button's value carries what completing the command needs: the question's key, what was
+Each button's value carries what completing the command needs: the question's key and its
+proof (`s`, bot.domain.payloads.guard_proof: the key is the app's, for this caller), what was
 typed (`x`: the command's text; `f`: the New deal form's values) and what this button says
 yes to (`another`, `m` the large amount, `u` the deal to update instead). The press runs the
 command again from it, so a stale button is checked against what is stored then.
+bot.domain.payloads reads it back.
 """
 
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from typing import Any
 
 from bot.domain.amounts import Money
+from bot.domain.payloads import encode_amount
 from bot.domain.text import escape_mrkdwn
 from bot.i18n import _, money
 from bot.results.guards import Large, Question
@@ -30,19 +32,6 @@ def exact(amount: Money) -> str:
     """An amount to the unit, as a question about it spells it out: ¥50,000,000."""
     text = money(amount.amount, amount.currency, short=False)
     return text.removesuffix(".00") if amount.amount == amount.amount.to_integral_value() else text
-
-
-def encode_amount(amount: Money) -> str:
-    """A button's large amount (`m`): what the press says yes to."""
-    return f"{amount.amount} {amount.currency}"
-
-
-def decode_amount(text: str) -> Money:
-    """The amount `encode_amount` wrote (ValueError or InvalidOperation when it is not one)."""
-    number, currency = text.split(" ")
-    if not (len(currency) == 3 and currency.isascii() and currency.isalpha()):
-        raise ValueError(currency)
-    return Money(Decimal(number), currency.upper())
 
 
 def _large_line(large: Large) -> str:
@@ -97,10 +86,10 @@ def _button(action_id: str, label: str, value: dict[str, Any], *, primary: bool)
     return button
 
 
-def _buttons(question: Question, source: dict[str, Any]) -> list[dict[str, Any]]:
+def _buttons(question: Question, source: dict[str, Any], proof: str) -> list[dict[str, Any]]:
     large = question.large
     # What was typed, and what an earlier press already said yes to (asked again).
-    yes: dict[str, Any] = {**source, "k": question.key}
+    yes: dict[str, Any] = {**source, "k": question.key, "s": proof}
     if large is not None:
         yes["m"] = encode_amount(large.amount)
     amount = exact(large.amount) if large is not None else ""
@@ -124,17 +113,19 @@ def _buttons(question: Question, source: dict[str, Any]) -> list[dict[str, Any]]
             "won": _("Yes, win #{id} at {amount}"),
         }[question.verb].format(amount=amount, id=question.deal_number)
         buttons.append(_button(YES_ACTION, label, yes, primary=True))
-    buttons.append(_button(CANCEL_ACTION, _("Cancel"), {"k": question.key}, primary=False))
+    cancel = {"k": question.key, "s": proof}
+    buttons.append(_button(CANCEL_ACTION, _("Cancel"), cancel, primary=False))
     return buttons
 
 
-def question(question: Question, source: dict[str, Any]) -> Message:
+def question(question: Question, source: dict[str, Any], proof: str) -> Message:
     """Ask before the change: why (every guard that applies, in one message) and the buttons.
 
     source: what was typed, for the buttons to carry (`{"x": text}` or `{"f": form values}`),
-    and when asked again what the earlier press said yes to (`m`, `another`, `u`)."""
+    and when asked again what the earlier press said yes to (`m`, `another`, `u`). proof: the
+    question key's (bot.domain.payloads.guard_proof)."""
     lines = _lines(question)
-    buttons = _buttons(question, source)
+    buttons = _buttons(question, source, proof)
     if any(len(button["value"]) > VALUE_LIMIT for button in buttons):
         # Only a very long note gets here: say so rather than lose it.
         return refusal(

@@ -20,6 +20,9 @@ EDIT = "home_edit"
 NEW_DEAL = "home_new_deal"
 CHECK_IN = "home_check_in"
 PAGE = "home_page"
+# The values of the buttons that always say the same (read back by bot.domain.payloads).
+NEW_DEAL_VALUE = "new"
+CHECK_IN_VALUE = "check-in"
 
 
 def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
@@ -46,9 +49,9 @@ def home_view(home: Home) -> dict[str, Any]:
         {
             "type": "actions",
             "elements": [
-                _button(_("New deal"), NEW_DEAL, "new", "primary"),
+                _button(_("New deal"), NEW_DEAL, NEW_DEAL_VALUE, "primary"),
                 *(
-                    [_button(_("Check in"), CHECK_IN, "check-in")]
+                    [_button(_("Check in"), CHECK_IN, CHECK_IN_VALUE)]
                     if home.checked_in is False
                     else []
                 ),

@@ -310,8 +310,9 @@ def _option(text: str, value: str) -> dict[str, Any]:
     return {"text": {"type": "plain_text", "text": text[:75]}, "value": value}
 
 
-def check_in_modal(form: CheckInForm) -> dict[str, Any]:
-    """The check-in: the team's questions, and up to five of the member's deals to move."""
+def check_in_modal(form: CheckInForm, metadata: str) -> dict[str, Any]:
+    """The check-in: the team's questions, and up to five of the member's deals to move
+    (metadata: the day it is for, sealed)."""
     questions, deals, stages = form.questions, form.deals, form.stages
     blocks: list[dict[str, Any]] = [
         _input(f"q{i}", question_text(question), optional=i > 0, multiline=True)
@@ -363,35 +364,21 @@ def check_in_modal(form: CheckInForm) -> dict[str, Any]:
         "title": {"type": "plain_text", "text": _("Stand-up check-in")},
         "submit": {"type": "plain_text", "text": _("Check in")},
         "close": {"type": "plain_text", "text": _("Cancel")},
-        "private_metadata": form.day.isoformat(),
+        "private_metadata": metadata,
         "blocks": blocks,
     }
 
 
-def submitted(view: dict[str, Any]) -> dict[str, str]:
-    """Every input of a submitted modal by block id ('' when empty)."""
-    values: dict[str, str] = {}
-    for block_id, actions in view.get("state", {}).get("values", {}).items():
-        element = actions.get("value", {})
-        values[block_id] = str(
-            element.get("value")
-            or (element.get("selected_option") or {}).get("value")
-            or element.get("selected_date")
-            or ""
-        )
-    return values
-
-
-def config_modal(form: SettingsForm) -> dict[str, Any]:
-    """The team's stand-up settings as a form."""
-    team_id, at, days = form.team_id, form.local_time, format_days(form.days)
+def config_modal(form: SettingsForm, metadata: str) -> dict[str, Any]:
+    """The team's stand-up settings as a form (metadata: the team, sealed)."""
+    at, days = form.local_time, format_days(form.days)
     zone, per_member = form.timezone, form.per_member
     questions = [question_text(q) for q in form.questions]
     reminder, close = form.reminder_minutes, form.close_minutes
     return {
         "type": "modal",
         "callback_id": CONFIG_CALLBACK,
-        "private_metadata": str(team_id),
+        "private_metadata": metadata,
         "title": {"type": "plain_text", "text": _("Stand-up settings")},
         "submit": {"type": "plain_text", "text": _("Save")},
         "close": {"type": "plain_text", "text": _("Cancel")},

@@ -631,7 +631,8 @@ def test_new_deal_modal_validates_then_saves(
     assert call.params["trigger_id"] == "777.1.abc"
     view = call.response["view"]
     assert view["callback_id"] == "deal_new"
-    assert view["private_metadata"] == "C1"
+    # Where the confirmation goes, sealed (bot.domain.payloads): C1, as the end shows.
+    assert view["private_metadata"].startswith('{"c":"C1"}.')
     stage_block = next(b for b in view["blocks"] if b["block_id"] == "stage")
     proposal = next(o for o in stage_block["element"]["options"] if o["value"] == "proposal")
 

@@ -837,7 +837,18 @@ def _(w: World) -> None:
     since = w.mark()
     w.command("/standup", "config", channel=A_CHANNEL)
     opened = w.made(since, "views.open")
-    assert [c.params["view"]["private_metadata"] for c in opened] == [str(w.b.team)]
+    assert [sealed(c.params["view"]["private_metadata"])["t"] for c in opened] == [w.b.team]
+
+
+def sealed(metadata: str) -> Any:
+    """What a form's sealed private_metadata carries (its JSON, before the dot and the MAC)."""
+    return json.loads(metadata.rpartition(".")[0])
+
+
+def seal_for_b(w: World, callback_id: str, data: dict[str, Any]) -> str:
+    """Metadata sealed for workspace B's admin (as if the seal were passed): B naming A's ids
+    then meets the services' own checks."""
+    return w.app.runtime.seal.seal(callback_id, B, B_ADMIN, data)
 
 
 def config_values(**changes: str) -> dict[str, Any]:
@@ -858,6 +869,9 @@ def _(w: World) -> None:
     view = {"callback_id": "standup_config", "private_metadata": str(w.a.team)}
     reply = w.submit(view, config_values())
     assert reply.json["response_action"] == "errors"
+    assert "not valid" in reply.json["errors"]["time"]
+    view["private_metadata"] = seal_for_b(w, "standup_config", {"t": w.a.team})
+    reply = w.submit(view, config_values())
     assert "no longer exists" in reply.json["errors"]["time"]
 
 
@@ -943,6 +957,10 @@ def _(w: World) -> None:
         "currency": text_input("USD"),
         "stage": picked("lost"),
     }
+    reply = w.submit(view, values)
+    assert reply.json["response_action"] == "errors", reply.body
+    assert "not valid" in json.dumps(reply.json["errors"])
+    view["private_metadata"] = seal_for_b(w, "deal_edit", {"d": w.a.open_deal})
     reply = w.submit(view, values)
     assert reply.json["response_action"] == "errors", reply.body
     assert "no deal" in json.dumps(reply.json["errors"])

@@ -157,11 +157,7 @@ STRUCTURAL: dict[str, Callable[[Samples], object]] = {
 NONEMPTY = {"tiers", "stages"}
 
 # Public functions of bot/views/ that read what Slack sent rather than render: why.
-NOT_RENDERERS = {
-    "bot.views.deal_modal.submitted_values": "reads a submitted form",
-    "bot.views.standup.submitted": "reads a submitted form",
-    "bot.views.guards.decode_amount": "reads a button's value",
-}
+NOT_RENDERERS = {}
 
 
 # --------------------------------------------------------------------------- samples
