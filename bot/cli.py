@@ -60,6 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("console", help="chat with the bot locally, no Slack needed")
     demo = sub.add_parser("demo", help="play a fictional team's week; write the report to a folder")
     demo.add_argument("--out", default="demo-out", help="folder to write to (default: demo-out)")
+    demo.add_argument(
+        "--readme-images",
+        metavar="FOLDER",
+        help="also write the README's images (the played week's report charts) to FOLDER",
+    )
     bench = sub.add_parser("bench", help="run the benchmarks (from a source checkout)")
     bench.add_argument("--quick", action="store_true", help="small sizes, under two minutes")
     return parser
@@ -234,8 +239,9 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     from bot.dev.demo import run_demo
 
     out = Path(args.out).resolve()
+    images = Path(args.readme_images).resolve() if args.readme_images else None
     print(f"salesbot demo: playing twelve weeks of a fictional team into {out} …")
-    for path in run_demo(settings, out):
+    for path in run_demo(settings, out, readme_images=images):
         print(f"  wrote {path}")
     return 0
 
