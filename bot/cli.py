@@ -63,6 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo = sub.add_parser("demo", help="play a fictional team's week; write the report to a folder")
     demo.add_argument("--out", default="demo-out", help="folder to write to (default: demo-out)")
+    demo.add_argument(
+        "--readme-images",
+        metavar="FOLDER",
+        help="also write the README's images (the played week's report charts) to FOLDER",
+    )
     bench = sub.add_parser("bench", help="run the benchmarks (from a source checkout)")
     bench.add_argument("--quick", action="store_true", help="small sizes, under two minutes")
     return parser
@@ -254,10 +259,18 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     from bot.dev.demo import run_demo
 
     out = Path(args.out).resolve()
-    print(f"salesbot demo: playing twelve weeks of a fictional team into {out} …")
-    for path in run_demo(settings, out):
+    images = Path(args.readme_images).resolve() if args.readme_images else None
+    log_to_file(DEMO_LOG)
+    print(f"salesbot demo: a fictional team's twelve weeks into {out} (log: {DEMO_LOG})")
+    written = run_demo(
+        settings, out, readme_images=images, progress=lambda step: print(f"  · {step}")
+    )
+    for path in written:
         print(f"  wrote {path}")
     return 0
+
+
+DEMO_LOG = "salesbot-demo.log"
 
 
 def cmd_bench(_settings: Settings, args: argparse.Namespace) -> int:

@@ -1,55 +1,138 @@
-"""Figures drawn off-screen by Agg, and the PNG bytes they produce."""
+"""Figures drawn off-screen by Agg, laid out in points, and the PNG bytes they produce.
+
+The charts place every text themselves, in points from the figure's top-left corner,
+rather than leaving it to a layout engine: a phone-sized figure has no room to spare, and
+text is cut to the width it is given (``fit``), measured with the renderer that draws it.
+"""
 
 from __future__ import annotations
 
 import io
+import math
 import struct
-from decimal import Decimal
-from typing import Literal
 
 from matplotlib.axes import Axes
-from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.layout_engine import ConstrainedLayoutEngine
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.text import Text
 
 from bot.charts.style import (
     BLACK,
     DPI,
-    FAMILIES,
-    GREY,
-    GRID,
-    LABEL_PT,
     TITLE_COLUMNS,
     TITLE_PT,
     WIDTH_IN,
+    WIDTH_PT,
     font,
     label,
+    line_height,
 )
-from bot.domain.amounts import format_amount
 
-__all__ = ["amount_axis", "new_figure", "png_size", "set_title", "style_axes", "to_png"]
+__all__ = [
+    "CONTENT_PT",
+    "MARGIN_PT",
+    "TITLE_BAND_PT",
+    "add_axes",
+    "add_title",
+    "caption_shift",
+    "fit",
+    "new_figure",
+    "png_size",
+    "text_width",
+    "to_png",
+]
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-_PAD_IN = 0.25
+_ELLIPSIS = "…"
+# Space kept clear around the image's edge, and the width left for text and bars.
+MARGIN_PT = 10.0
+CONTENT_PT = WIDTH_PT - 2 * MARGIN_PT
+# The title's line and the gap under it, above whatever the chart draws.
+TITLE_BAND_PT = line_height(TITLE_PT) + 8.0
+# Saved without the "Software" entry, so the bytes depend on the drawing alone.
+_METADATA: dict[str, str | None] = {"Software": None}
 
 
-def new_figure(height: float) -> Figure:
-    """Create a detached 1200 px wide figure with its own Agg canvas."""
+def new_figure(height_pt: float) -> Figure:
+    """Create a detached 1200 px wide figure of at least ``height_pt`` points."""
+    # Whole pixels, so the points given to add_axes are the points drawn.
+    height_px = math.ceil(height_pt / 72 * DPI)
     # A bare Figure with its own canvas: nothing global keeps it alive after use.
-    # Constrained layout keeps the pixel size fixed (unlike bbox_inches="tight") and
-    # still makes room for long names; the padding keeps text off the image edge.
-    layout = ConstrainedLayoutEngine(w_pad=_PAD_IN, h_pad=_PAD_IN)
-    figure = Figure(figsize=(WIDTH_IN, height), dpi=DPI, layout=layout)
+    figure = Figure(figsize=(WIDTH_IN, height_px / DPI), dpi=DPI)
     FigureCanvasAgg(figure)
     return figure
 
 
+def _height_pt(figure: Figure) -> float:
+    return float(figure.get_figheight()) * 72
+
+
+def add_axes(figure: Figure, *, left: float, top: float, width: float, height: float) -> Axes:
+    """Add bare axes at a box given in points from the figure's top-left corner."""
+    figure_height = _height_pt(figure)
+    box = (
+        left / WIDTH_PT,
+        1 - (top + height) / figure_height,
+        width / WIDTH_PT,
+        height / figure_height,
+    )
+    axes = figure.add_axes(box)
+    axes.set_axis_off()
+    return axes
+
+
+def text_width(figure: Figure, text: str, size: float) -> float:
+    """Return the width in points the text takes when drawn in the chart font."""
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    width, _height, _descent = renderer.get_text_width_height_descent(
+        text, font(size), ismath=False
+    )
+    return float(width) * 72 / figure.dpi
+
+
+def fit(figure: Figure, text: str, size: float, width: float) -> str:
+    """Cut the text with "…" until it fits in ``width`` points."""
+    if text_width(figure, text, size) <= width:
+        return text
+    # The longest prefix that fits with its ellipsis: widths grow with every character.
+    low, high = 0, len(text) - 1
+    while low < high:
+        middle = (low + high + 1) // 2
+        if text_width(figure, text[:middle].rstrip() + _ELLIPSIS, size) <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low].rstrip() + _ELLIPSIS
+
+
+def add_title(figure: Figure, title: str) -> Text:
+    """Put the caller's title at the top left, like a Slack heading, cut to the width."""
+    shown = fit(figure, label(title, TITLE_COLUMNS), TITLE_PT, CONTENT_PT)
+    return figure.text(
+        MARGIN_PT / WIDTH_PT,
+        1 - MARGIN_PT / _height_pt(figure),
+        shown,
+        ha="left",
+        va="top",
+        color=BLACK,
+        fontproperties=font(TITLE_PT),
+        parse_math=False,
+        gid="title",
+    )
+
+
+def caption_shift(figure: Figure, text: str, size: float, x: float) -> float:
+    """Return how far (points) to move a caption centred at figure x (points) so that it
+    stays inside the margins."""
+    half = text_width(figure, text, size) / 2
+    low, high = MARGIN_PT + half, WIDTH_PT - MARGIN_PT - half
+    return min(max(x, low), high) - x
+
+
 def to_png(figure: Figure) -> bytes:
-    """Render the figure to PNG bytes."""
+    """Render the figure to PNG bytes: the same figure always gives the same bytes."""
     with io.BytesIO() as buffer:
-        figure.savefig(buffer, format="png", dpi=DPI, facecolor="white")
+        figure.savefig(buffer, format="png", dpi=DPI, facecolor="white", metadata=_METADATA)
         return buffer.getvalue()
 
 
@@ -59,38 +142,3 @@ def png_size(data: bytes) -> tuple[int, int]:
         raise ValueError("not a PNG image")
     width, height = struct.unpack(">II", data[16:24])
     return int(width), int(height)
-
-
-def set_title(axes: Axes, title: str) -> None:
-    """Put the caller's title above the plot, left-aligned like a Slack heading."""
-    axes.set_title(
-        label(title, TITLE_COLUMNS),
-        loc="left",
-        fontproperties=font(TITLE_PT),
-        pad=16,
-        parse_math=False,
-    )
-
-
-def style_axes(axes: Axes, grid_axis: Literal["x", "y"]) -> None:
-    """Apply the shared look: chart fonts on ticks, light grid, no box."""
-    axes.tick_params(labelsize=LABEL_PT, labelfontfamily=list(FAMILIES), colors=BLACK)
-    axes.tick_params(length=0)
-    for side in ("top", "right", "left"):
-        axes.spines[side].set_visible(False)
-    axes.spines["bottom"].set_color(GREY)
-    axes.grid(axis=grid_axis, color=GRID, linewidth=1)
-    axes.set_axisbelow(True)
-
-
-def _to_decimal(value: float) -> Decimal:
-    """Turn a tick position into a Decimal without float noise."""
-    return Decimal(str(round(value, 2)))
-
-
-def amount_axis(axis: Axis, currency: str, lang: str) -> None:
-    """Label an axis with short-form amounts in the team currency."""
-    axis.set_major_locator(MaxNLocator(nbins=5, integer=True, min_n_ticks=3))
-    axis.set_major_formatter(
-        FuncFormatter(lambda value, _pos: format_amount(_to_decimal(value), currency, lang=lang))
-    )

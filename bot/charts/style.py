@@ -18,6 +18,8 @@ __all__ = [
     "font",
     "is_zh",
     "label",
+    "line_height",
+    "phone_size",
     "shorten",
     "word",
 ]
@@ -40,16 +42,38 @@ GREY = "#555555"
 GRID = "#DDDDDD"
 CARD = "#F2F2F2"
 
-# 12 in at 100 dpi is 1200 px: Slack shrinks images to the phone's width, so text sizes
-# are set for that shrunken view, not for a desktop screen.
-WIDTH_IN = 12.0
-DPI = 100
-TITLE_PT = 22.0
-LABEL_PT = 16.0
-SMALL_PT = 14.0
-# Widths in columns (a CJK character counts two) before text is cut with "…".
+# Slack shows a 1,200 px image about 360 pt wide on a phone. The figure is drawn at that
+# size, 5 in (360 pt) at 240 dpi = 1,200 px, so a size in points is the size a phone shows:
+# a label's size on the phone is size_pt * PHONE_WIDTH_PT / (width_px / dpi * 72)
+# (phone_size below), which is size_pt itself here.
+PHONE_WIDTH_PT = 360.0
+WIDTH_PX = 1200
+DPI = 240
+WIDTH_IN = WIDTH_PX / DPI
+WIDTH_PT = WIDTH_IN * 72
+# No text smaller than this on the phone; the charts' own sizes stay above it.
+MIN_PHONE_PT = 9.0
+TITLE_PT = 13.0
+LABEL_PT = 10.5
+SMALL_PT = 9.5
+# A line of text takes this many times its size in height (DejaVu's and Noto's ink
+# is about 1.2 em from descender to accent).
+LINE_SPACING = 1.3
+# Widths in columns (a CJK character counts two) before text is cut with "…"; text is
+# also cut to the width it has on the chart (canvas.fit).
 TITLE_COLUMNS = 60
 NAME_COLUMNS = 24
+
+
+def phone_size(size_pt: float, figure_width_in: float) -> float:
+    """Return how large text of ``size_pt`` looks once Slack shrinks the image to a phone."""
+    return size_pt * PHONE_WIDTH_PT / (figure_width_in * 72)
+
+
+def line_height(size_pt: float) -> float:
+    """Return the height, in points, that one line of text of this size is given."""
+    return size_pt * LINE_SPACING
+
 
 _DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cn", "Co", "Cs"})
 
@@ -58,23 +82,21 @@ _WORDS: dict[str, dict[str, str]] = {
         "no_data": "No data yet",
         "more": "+{n} more",
         "no_target": "no target",
-        "target": "Target",
-        "pace": "Pace",
+        "target": "Target (100%)",
+        "pace": "Pace {amount}",
         "amount": "Amount",
         "weighted": "Weighted",
         "weighted_short": "weighted",
-        "percent_axis": "% of target",
     },
     "zh": {
         "no_data": "暂无数据",
         "more": "另有 {n} 人",
         "no_target": "未设目标",
-        "target": "目标",
-        "pace": "每周所需",
+        "target": "目标 (100%)",
+        "pace": "每周所需 {amount}",
         "amount": "金额",
         "weighted": "加权金额",
         "weighted_short": "加权",
-        "percent_axis": "目标完成率",
     },
 }
 

@@ -1,4 +1,5 @@
-"""Amount won per week over the last twelve weeks, against the weekly pace needed."""
+"""Amount won per week over the last twelve weeks, against the weekly pace needed: one row
+per week, oldest at the top, its date on the left and its amount on the right."""
 
 from __future__ import annotations
 
@@ -9,31 +10,46 @@ from decimal import Decimal
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from bot.charts.canvas import amount_axis, new_figure, set_title, style_axes, to_png
+from bot.charts.canvas import (
+    CONTENT_PT,
+    MARGIN_PT,
+    TITLE_BAND_PT,
+    add_axes,
+    add_title,
+    caption_shift,
+    new_figure,
+    text_width,
+    to_png,
+)
 from bot.charts.data import WeekPoint
 from bot.charts.empty import build_empty
+from bot.charts.money import chart_amount
 from bot.charts.style import (
     BLACK,
     BLUE,
+    LABEL_PT,
     SMALL_PT,
     VERMILLION,
+    WIDTH_PT,
     font,
     is_zh,
+    line_height,
     word,
 )
-from bot.domain.amounts import format_amount
 
 __all__ = ["MAX_WEEKS", "build_weekly_won", "week_label", "weekly_won_chart"]
 
 MAX_WEEKS = 12
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-# Head room above the tallest bar or the pace line for the amount labels.
-_HEAD_ROOM = 1.18
-_UPRIGHT_ZH_WEEKS = 8
+_ROW_PT = 21.0
+_BAR_PT = 12.0
+# Between the dates, the bars and the amounts.
+_GAP_PT = 7.0
+_CAPTION_BAND_PT = 3.0 + line_height(SMALL_PT)
 
 
 def week_label(day: date, lang: str) -> str:
-    """Return a week's x label: "Nov 30", or "11月30日" in Chinese."""
+    """Return a week's label: "Nov 30", or "11月30日" in Chinese."""
     # Written out rather than via the locale: strftime depends on the server's locale.
     if is_zh(lang):
         return f"{day.month}月{day.day}日"
@@ -45,68 +61,42 @@ def _recent(weeks: Sequence[WeekPoint]) -> list[WeekPoint]:
     return sorted(weeks, key=lambda week: week.week_start)[-MAX_WEEKS:]
 
 
-def _draw_bars(axes: Axes, weeks: Sequence[WeekPoint], currency: str, lang: str) -> None:
-    """Draw one bar per week with its amount on top."""
-    axes.bar(range(len(weeks)), [float(week.won) for week in weeks], width=0.65, color=BLUE)
-    for index, week in enumerate(weeks):
-        axes.annotate(
-            format_amount(week.won, currency, lang=lang),
-            xy=(index, float(max(week.won, Decimal(0)))),
-            xytext=(0, 5),
-            textcoords="offset points",
-            ha="center",
-            va="bottom",
-            color=BLACK,
-            fontproperties=font(SMALL_PT),
-            parse_math=False,
-            # An amount crossing the pace line stays readable on its white patch.
-            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5},
-        )
-
-
-def _draw_pace(axes: Axes, pace: Decimal, currency: str, lang: str) -> None:
-    """Draw the weekly pace as a dashed line, labelled in the right margin."""
-    axes.axhline(float(pace), color=VERMILLION, linestyle="--", linewidth=2.5)
-    # In the margin, so it never covers a bar or a bar's amount.
-    axes.text(
-        1.01,
-        float(pace),
-        f"{word('pace', lang)}\n{format_amount(pace, currency, lang=lang)}",
-        transform=axes.get_yaxis_transform(),
-        ha="left",
+def _side_text(axes: Axes, x: float, y: float, dx: float, text: str, gid: str) -> None:
+    """Write a row's date (left of the bars) or amount (right of them), beside its bar."""
+    axes.annotate(
+        text,
+        xy=(x, y),
+        xycoords=("axes fraction", "data"),
+        xytext=(dx, 0),
+        textcoords="offset points",
+        ha="right",
         va="center",
+        color=BLACK,
+        fontproperties=font(LABEL_PT),
+        parse_math=False,
+        gid=gid,
+    )
+
+
+def _draw_pace(
+    figure: Figure, axes: Axes, pace: Decimal, text: str, box: tuple[float, float, float, float]
+) -> None:
+    """Draw the weekly pace as a dashed line through the bars, captioned under them."""
+    left, top, width, height = box
+    axes.axvline(float(pace), color=VERMILLION, linestyle="--", linewidth=1.5, gid="pace")
+    x = left + width * float(pace) / axes.get_xlim()[1]
+    x += caption_shift(figure, text, SMALL_PT, x)
+    figure.text(
+        x / WIDTH_PT,
+        1 - (top + height + 3.0) / (float(figure.get_figheight()) * 72),
+        text,
+        ha="center",
+        va="top",
         color=VERMILLION,
         fontproperties=font(SMALL_PT),
         parse_math=False,
+        gid="caption",
     )
-
-
-def _set_week_axis(axes: Axes, weeks: Sequence[WeekPoint], lang: str) -> None:
-    """Label each bar with its week's start date."""
-    labels = [week_label(week.week_start, lang) for week in weeks]
-    # "11月30日" is wider than "Nov 30": twelve of them only fit side by side when tilted.
-    tilt = 30 if is_zh(lang) and len(weeks) > _UPRIGHT_ZH_WEEKS else 0
-    axes.set_xticks(
-        range(len(weeks)),
-        labels=labels,
-        parse_math=False,
-        rotation=tilt,
-        ha="right" if tilt else "center",
-        rotation_mode="anchor",
-    )
-    # At least four slots, so one or two weeks do not become giant bars.
-    axes.set_xlim(-0.6, max(len(weeks), 4) - 0.4)
-
-
-def _set_amount_axis(axes: Axes, top: Decimal, currency: str, lang: str) -> None:
-    """Label the y axis with short amounts, leaving head room for the bar labels."""
-    amount_axis(axes.yaxis, currency, lang)
-    if top <= 0:
-        # Nothing won at all: a lone "0" reads better than ticks at cents.
-        axes.set_ylim(0, 1)
-        axes.set_yticks([0.0])
-        return
-    axes.set_ylim(0, float(top) * _HEAD_ROOM)
 
 
 def build_weekly_won(
@@ -122,17 +112,27 @@ def build_weekly_won(
     if not recent:
         return build_empty(word("no_data", lang), title=title)
     pace = weekly_pace if weekly_pace is not None and weekly_pace > 0 else None
-    figure = new_figure(6.5)
-    axes = figure.add_subplot()
-    style_axes(axes, grid_axis="y")
-    _draw_bars(axes, recent, currency, lang)
+    dates = [week_label(week.week_start, lang) for week in recent]
+    amounts = [chart_amount(week.won, currency, lang) for week in recent]
+    top = MARGIN_PT + TITLE_BAND_PT
+    height = len(recent) * _ROW_PT
+    figure = new_figure(top + height + (_CAPTION_BAND_PT if pace else 0.0) + MARGIN_PT)
+    add_title(figure, title)
+    dates_width = max(text_width(figure, text, LABEL_PT) for text in dates) + _GAP_PT
+    amounts_width = max(text_width(figure, text, LABEL_PT) for text in amounts) + _GAP_PT
+    box = (MARGIN_PT + dates_width, top, CONTENT_PT - dates_width - amounts_width, height)
+    axes = add_axes(figure, left=box[0], top=top, width=box[2], height=height)
+    largest = max([week.won for week in recent] + [pace or Decimal(0)])
+    axes.set_xlim(0, float(largest) if largest > 0 else 1.0)
+    axes.set_ylim(height, 0)
+    for index, week in enumerate(recent):
+        centre = (index + 0.5) * _ROW_PT
+        axes.barh(centre, float(max(week.won, Decimal(0))), height=_BAR_PT, color=BLUE)
+        _side_text(axes, 0.0, centre, -_GAP_PT, dates[index], "name")
+        _side_text(axes, 1.0, centre, amounts_width, amounts[index], "value")
     if pace is not None:
-        _draw_pace(axes, pace, currency, lang)
-    _set_week_axis(axes, recent, lang)
-    _set_amount_axis(
-        axes, max([week.won for week in recent] + [pace or Decimal(0)]), currency, lang
-    )
-    set_title(axes, title)
+        caption = word("pace", lang, amount=chart_amount(pace, currency, lang))
+        _draw_pace(figure, axes, pace, caption, box)
     return figure
 
 

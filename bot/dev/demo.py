@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -64,6 +65,8 @@ AMOUNTS = ["8k", "12k", "15k", "2万", "25k", "3万", "40k", "5万", "60k", "8�
 PLAYED_WEEK = datetime(2026, 11, 23, tzinfo=ZONE)
 REPORT_AT = datetime(2026, 11, 30, 9, 0, tzinfo=ZONE)
 HISTORY_WEEKS = 12
+# The README shows the played week's report: its charts, under the names the README links.
+README_CHARTS = ("progress", "won-per-week", "pipeline")
 
 
 @dataclass
@@ -284,17 +287,42 @@ def write_out(demo: Demo, out: Path) -> list[Path]:
     return written
 
 
-def run_demo(settings: Settings, out: Path) -> list[Path]:
-    """Run the whole demo into `out` (emptied first); returns the files written."""
+def write_readme_images(out: Path, folder: Path) -> list[Path]:
+    """Copy the played week's report charts from `out` to the README's image folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for chart in README_CHARTS:
+        image = folder / f"{chart}.png"
+        shutil.copyfile(out / f"report-{PLAYED_WEEK.date().isoformat()}-{chart}.png", image)
+        written.append(image)
+    return written
+
+
+def run_demo(
+    settings: Settings,
+    out: Path,
+    *,
+    readme_images: Path | None = None,
+    progress: Callable[[str], None] = lambda _step: None,
+) -> list[Path]:
+    """Run the whole demo into `out` (emptied first), and copy the README's images to
+    `readme_images` if given; returns the files written. `progress` hears each step."""
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
     demo = start(settings, out)
     try:
+        progress("setting up #sales: targets, rewards, a USD rate")
         set_up_team(demo)
+        progress(f"{HISTORY_WEEKS} weeks of deals added, moved, won and lost")
         history(demo)
+        progress("the week of Nov 23: stand-ups, check-ins, a win undone, the weekly report")
         play_week(demo)
-        return write_out(demo, out)
+        progress("writing the transcript and the charts")
+        written = write_out(demo, out)
     finally:
         demo.slack.stop()
         demo.app.runtime.engine.dispose()
+    if readme_images is not None:
+        written += write_readme_images(out, readme_images)
+    return written

@@ -67,11 +67,17 @@ def strings(figure: Figure) -> list[str]:
     return [t.get_text() for t in texts(figure)]
 
 
-def tick_labels(figure: Figure, axis: str) -> list[str]:
-    """Return the non-empty tick label strings of the first axes' x or y axis."""
-    axes = figure.axes[0]
-    labels = axes.get_xticklabels() if axis == "x" else axes.get_yticklabels()
-    return [label.get_text() for label in labels if label.get_text()]
+def by_role(figure: Figure, role: str) -> list[Text]:
+    """Return the texts a chart drew in one role ("title", "name", "value", "caption",
+    "message"), top to bottom, of a drawn figure."""
+    found = [t for t in texts(figure) if t.get_gid() == role]
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    return sorted(found, key=lambda t: -t.get_window_extent(renderer).y1)
+
+
+def role_strings(figure: Figure, role: str) -> list[str]:
+    """Return the strings of a drawn figure's texts in one role, top to bottom."""
+    return [t.get_text() for t in by_role(figure, role)]
 
 
 def text_with(figure: Figure, string: str) -> Text:

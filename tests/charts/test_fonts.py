@@ -27,12 +27,12 @@ from tests.charts.helpers import (
     CJK_NAMES,
     MEMBERS,
     WEEKS,
+    by_role,
     charmap,
     drawn,
     font_files,
     no_warnings,
-    texts,
-    tick_labels,
+    role_strings,
 )
 
 REPO = Path(__file__).resolve().parents[2]
@@ -91,9 +91,8 @@ def test_bundled_font_covers_names(charset: str, codes: set[int]) -> None:
 def test_cjk_member_names_use_a_font_with_their_glyphs() -> None:
     rows = [MemberBar(CJK_NAMES, Decimal(5000), Decimal(10000)), *MEMBERS]
     figure = drawn(build_member_progress(rows, title=CJK_NAMES, currency="CNY", lang="zh"))
-    axes = figure.axes[0]
-    (name_label,) = [t for t in axes.get_yticklabels() if t.get_text() == CJK_NAMES]
-    (title,) = [t for t in texts(figure) if t.get_text() == CJK_NAMES and t is not name_label]
+    (name_label,) = [t for t in by_role(figure, "name") if t.get_text() == CJK_NAMES]
+    (title,) = by_role(figure, "title")
     for name_text in (name_label, title):
         assert name_text.get_text() == CJK_NAMES
         assert name_text.get_fontproperties().get_family() == list(FAMILIES)
@@ -122,9 +121,9 @@ def test_emoji_are_dropped_without_warning() -> None:
         pipeline = drawn(build_pipeline(stages, title="🚀", currency="USD"))
         weekly_won_chart(WEEKS, weekly_pace=None, title="Won ✨", currency="USD")
         empty_chart("No deals yet 🙈", title="🙈")
-    assert tick_labels(figure, "y") == ["Bob", "?"]
-    assert figure.axes[0].get_title(loc="left") == "Team progress"
-    assert tick_labels(pipeline, "y") == ["Won (1)"]
+    assert role_strings(figure, "name") == ["Bob", "?"]
+    assert role_strings(figure, "title") == ["Team progress"]
+    assert role_strings(pipeline, "name") == ["Won (1)"]
 
 
 @pytest.mark.parametrize(
