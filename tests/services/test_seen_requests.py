@@ -1,0 +1,22 @@
+"""Signatures seen: a replay is refused while its window lasts, and old ones are cleared."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.services.events import first_sight, forget_seen
+from models import SeenRequest
+
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+def test_a_signature_is_seen_once_and_forgotten_after_its_window(session: Session) -> None:
+    assert first_sight(session, signature="v0=aa", now=NOW - timedelta(minutes=20))
+    assert first_sight(session, signature="v0=bb", now=NOW)
+    assert not first_sight(session, signature="v0=bb", now=NOW + timedelta(seconds=1))
+    assert forget_seen(session, before=NOW - timedelta(minutes=10)) == 1
+    session.commit()
+    assert session.scalars(select(SeenRequest.signature)).all() == ["v0=bb"]
