@@ -35,9 +35,9 @@ from bot.views.common import Message, expired_form, expired_list_button, refusal
 READ_ONLY = (cmd.List, cmd.Show, cmd.Pipeline)
 # The commands a guard may ask about, so the ones a question's button may carry.
 GUARDED = (cmd.Add, cmd.Update, cmd.Won)
-LEADERBOARD_WORDS = frozenset({"leaderboard", "排行榜", "排名"})
-REPORT_WORDS = frozenset({"report", "报告", "报表"})
-EXPORT_WORDS = frozenset({"export", "导出"})
+LEADERBOARD_WORDS = frozenset(w for w, v in cmd.ROUTED_VERBS.items() if v == "leaderboard")
+REPORT_WORDS = frozenset(w for w, v in cmd.ROUTED_VERBS.items() if v == "report")
+EXPORT_WORDS = frozenset(w for w, v in cmd.ROUTED_VERBS.items() if v == "export")
 
 
 def register(app: App) -> None:

@@ -47,6 +47,8 @@ from typing import Literal, TypeAlias
 from bot.domain.amounts import is_amount_suffix, is_separate_currency, looks_like_amount
 from bot.domain.grammar import (
     ParseError,
+    closest,
+    did_you_mean,
     no_help,
     quote_error,
     takes_nothing,
@@ -59,6 +61,7 @@ from bot.domain.text import parse_mention
 from bot.i18n import N_, Texts, _
 
 __all__ = [
+    "ROUTED_VERBS",
     "USAGE",
     "VERB_ALIASES",
     "Add",
@@ -213,14 +216,14 @@ USAGE = Texts(
         "new": N_("`/deal new` opens a form for a new deal"),
         "add": lambda: usage_line(
             _("/deal add <customer> <amount> [stage] [close <date>] [note <text>]"),
-            "/deal add Acme 12k proposal close Dec 15",
+            _("/deal add Acme 12k proposal close Dec 15"),
         ),
         "update": lambda: usage_line(
             _(
                 "/deal <#number|customer> <field> <value> … "
                 "(fields: stage, amount, close, note, customer)"
             ),
-            "/deal #12 stage proposal close 2026-12-20",
+            _("/deal #12 stage proposal close 2026-12-20"),
         ),
         "won": lambda: usage_line(_("/deal won <#number|customer> [amount]"), "/deal won #12 48k"),
         "lost": lambda: usage_line(
@@ -262,6 +265,19 @@ VERB_ALIASES: dict[str, str] = {
     "指派": "assign",
 }
 _VERBS = frozenset(k for k in USAGE if k != "update")
+# Subcommands the /deal handler sends elsewhere before this grammar runs; known here for help
+# topics and for "did you mean".
+ROUTED_VERBS: dict[str, str] = {
+    "report": "report",
+    "报告": "report",
+    "报表": "report",
+    "export": "export",
+    "导出": "export",
+    "leaderboard": "leaderboard",
+    "排行榜": "leaderboard",
+    "排名": "leaderboard",
+}
+HELP_TOPICS = frozenset([*USAGE, *ROUTED_VERBS.values()])
 
 _FIELDS: dict[str, Field] = {
     "stage": "stage",
@@ -316,7 +332,7 @@ def parse_deal_command(text: str) -> DealCommand | ParseError:
             return _parse_update(lexed, lexed.tokens)
         if lexed.open_quote is not None:
             return quote_error(lexed, USAGE["help"])
-        return unknown_command(lexed.tokens[0].text, USAGE["help"])
+        return _unknown_first_word(lexed)
     result = _PARSERS[verb](lexed, lexed.tokens[1:])
     if (
         isinstance(result, ParseError)
@@ -327,6 +343,21 @@ def parse_deal_command(text: str) -> DealCommand | ParseError:
         if not isinstance(update, ParseError):
             return update
     return result
+
+
+def _unknown_first_word(lexed: Lexed) -> DealCommand | ParseError:
+    """`/deal #12` shows the deal; `/deal #0` says why not; `/deal ad …` meant `add`."""
+    first = lexed.tokens[0]
+    word = folded(first) or ""
+    number = None if first.quoted else _DEAL_NUMBER.fullmatch(word)
+    if number is not None and len(lexed.tokens) == 1:
+        ref = _deal_number(number, first.text, "show")
+        return ref if isinstance(ref, ParseError) else Show(ref)
+    # A routed word reaches here only when called directly: it is no typo.
+    meant = None if word in ROUTED_VERBS else closest(word, [*_VERBS, *VERB_ALIASES, *ROUTED_VERBS])
+    verb = "help" if meant is None else VERB_ALIASES.get(meant, meant)
+    usage = USAGE[verb] if verb in USAGE else USAGE["help"]
+    return unknown_command(first.text, usage, meant)
 
 
 # --- tokens ---------------------------------------------------------------------------
@@ -406,8 +437,13 @@ def _parse_ref(lexed: Lexed, tokens: Sequence[Token], verb: str) -> DealRef | Pa
 
 def _deal_number(match: re.Match[str], typed: str, verb: str) -> DealRef | ParseError:
     digits = match[2]
-    if len(digits) > _MAX_DEAL_DIGITS or int(digits) == 0:
+    if len(digits) > _MAX_DEAL_DIGITS:
         return _not_a_number(typed, verb)
+    if int(digits) == 0:
+        return ParseError(
+            _("There is no deal {text}: deal numbers start at #1.").format(text=shown(typed)),
+            USAGE[verb],
+        )
     return DealNumber(int(digits))
 
 
@@ -584,6 +620,15 @@ def _parse_won(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError:
     amount = None
     if len(tokens) >= 2 and _is_amount(tokens[-1]):
         amount, tokens = tokens[-1].text, tokens[:-1]
+    number = _DEAL_NUMBER.fullmatch(folded(tokens[0]) or "") if tokens else None
+    if len(tokens) >= 2 and number is not None and number[1] and not tokens[0].quoted:
+        # "won #9 abc": after a deal number, what follows can only be the amount.
+        return ParseError(
+            _("“{text}” is not an amount. Write the final amount like 48k, 12,000 or 5万.").format(
+                text=shown(joined(tokens[1:]))
+            ),
+            USAGE["won"],
+        )
     ref = _parse_ref(lexed, tokens, "won")
     return ref if isinstance(ref, ParseError) else Won(ref, amount)
 
@@ -677,10 +722,15 @@ def _parse_pipeline(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseE
 def _parse_help(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError:
     if not args:
         return Help()
-    topic = _verb_of(args[0]) or ("update" if folded(args[0]) == "update" else None)
+    word = folded(args[0]) or ""
+    topic = _verb_of(args[0]) or ROUTED_VERBS.get(word) or ("update" if word == "update" else None)
     if len(args) == 1 and topic is not None:
         return Help(topic)
-    return no_help(joined(args), USAGE["help"])
+    refused = no_help(joined(args), USAGE["help"])
+    meant = closest(word, [*HELP_TOPICS, *VERB_ALIASES, *ROUTED_VERBS]) if len(args) == 1 else None
+    if meant is None:
+        return refused
+    return ParseError(refused.message, did_you_mean(f"/deal help {meant}", refused.usage))
 
 
 def _no_arguments(verb: str, command: DealCommand) -> _Parser:

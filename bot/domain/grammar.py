@@ -8,6 +8,8 @@ lines usage_line writes are mrkdwn, with ``<``/``>`` already written as ``&lt;``
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.domain.lexer import Lexed, shown
@@ -16,6 +18,8 @@ from bot.i18n import _
 
 __all__ = [
     "ParseError",
+    "closest",
+    "did_you_mean",
     "no_help",
     "quote_error",
     "takes_nothing",
@@ -54,8 +58,26 @@ def quote_error(lexed: Lexed, usage: str) -> ParseError:
     )
 
 
-def unknown_command(word: str, usage: str) -> ParseError:
-    """The refusal of a first word that is no verb."""
+def closest(word: str, choices: Iterable[str], cutoff: float = 0.7) -> str | None:
+    """The choice a mistyped word most likely meant (difflib's ratio), or None; between
+    close ones, swapped letters (``lsit``: list, not lost) win."""
+    typed = word.casefold()
+    found = difflib.get_close_matches(typed, sorted(set(choices)), n=3, cutoff=cutoff)
+    swapped = [choice for choice in found if sorted(choice) == sorted(typed)]
+    best = swapped or found
+    return best[0] if best else None
+
+
+def did_you_mean(meant: str, usage: str) -> Mrkdwn:
+    """``Did you mean `add`?`` above the usage; `meant` is one of Salesbot's own words."""
+    return _("Did you mean `{word}`?").format(word=meant) + "\n" + usage
+
+
+def unknown_command(word: str, usage: str, meant: str | None = None) -> ParseError:
+    """The refusal of a first word that is no verb, with the verb it most likely meant."""
+    if meant is not None:
+        # In the usage (mrkdwn), not the message: the message is escaped, back-ticks and all.
+        usage = did_you_mean(meant, usage)
     return ParseError(_("I don't know the command “{word}”.").format(word=shown(word)), usage)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -62,7 +63,12 @@ _ALIASES: dict[str, str] = {
 
 
 class StageError(ValueError):
-    """A typed stage was not recognised; the message lists the valid stages."""
+    """A typed stage was not recognised; the message lists the valid stages, and `meant` is
+    the stage word a typo most likely meant (None when nothing is close)."""
+
+    def __init__(self, message: str, meant: str | None = None) -> None:
+        super().__init__(message)
+        self.meant = meant
 
 
 def resolve_stage(text: str, stages: Sequence[Stage]) -> Stage:
@@ -123,8 +129,17 @@ def _by_prefix(word: str, shown: str, stages: Sequence[Stage]) -> Stage:
     raise StageError(
         _("“{text}” is not a stage. Use one of: {stages}.").format(
             text=shown, stages=_choices(stages)
-        )
+        ),
+        meant=_closest(word, stages),
     )
+
+
+def _closest(word: str, stages: Sequence[Stage]) -> str | None:
+    """The stage key (or Chinese word) a typo most likely meant."""
+    keys = {_fold(s.key) for s in stages}
+    words = [*keys, *(w for w, key in _ALIASES.items() if key in keys)]
+    found = difflib.get_close_matches(word, words, n=1, cutoff=0.7)
+    return found[0] if found else None
 
 
 def _ordered(stages: Sequence[Stage]) -> list[Stage]:

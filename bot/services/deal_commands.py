@@ -79,7 +79,10 @@ def read_stage(session: Session, text: str, actor: Actor, usage: str) -> Stage:
     try:
         return resolve_stage(text, deals.stage_list(session, actor.workspace_id))
     except StageError as error:
-        raise Refused.plain_text(str(error), usage) from None
+        refused = Refused.plain_text(str(error), usage)
+        if error.meant is not None:
+            refused = refused.with_hint(_("Did you mean `{stage}`?"), stage=error.meant)
+        raise refused from None
 
 
 def read_date(text: str, actor: Actor, usage: str) -> date:
@@ -291,10 +294,19 @@ def _require_positive(money: Money | None, usage: str) -> None:
         ) from None
 
 
-def find(session: Session, actor: Actor, ref: cmd.DealRef, *, for_update: bool = True) -> Deal:
-    """The deal a reference points at, in the caller's workspace (locked, to be changed)."""
+def find(
+    session: Session,
+    actor: Actor,
+    ref: cmd.DealRef,
+    verb: str,
+    *,
+    for_update: bool = True,
+    closed: bool = False,
+) -> Deal:
+    """The deal a reference points at, in the caller's workspace (locked, to be changed);
+    `verb` is the command typed, for the refusal of a name that matches several deals."""
     text = f"#{ref.number}" if isinstance(ref, cmd.DealNumber) else ref.name
-    return deals.find_deal(session, actor, text, for_update=for_update)
+    return deals.find_deal(session, actor, text, for_update=for_update, closed=closed, verb=verb)
 
 
 def _stage_label(session: Session, actor: Actor, deal: Deal) -> str:
@@ -305,7 +317,7 @@ def _update(
     session: Session, actor: Actor, command: cmd.Update, confirmed: Confirmed | None
 ) -> Changed:
     usage = USAGE["update"]
-    deal = find(session, actor, command.ref)
+    deal = find(session, actor, command.ref, "update")
     fields = DealFields()
     seen: set[str] = set()
     for field, text in command.changes:
@@ -346,7 +358,7 @@ _TWICE = {
 
 def _won(session: Session, actor: Actor, command: cmd.Won, confirmed: Confirmed | None) -> Changed:
     usage = USAGE["won"]
-    deal = find(session, actor, command.ref)
+    deal = find(session, actor, command.ref, "won")
     won = _kind_stage(session, actor, "won")
     _require_open(session, actor, deal, "won")
     amount = (
@@ -378,7 +390,7 @@ def _require_open(session: Session, actor: Actor, deal: Deal, verb: str) -> None
 
 def _lost(session: Session, actor: Actor, command: cmd.Lost) -> Changed:
     usage = USAGE["lost"]
-    deal = find(session, actor, command.ref)
+    deal = find(session, actor, command.ref, "lost")
     lost = _kind_stage(session, actor, "lost")
     _require_open(session, actor, deal, "lost")
     reason = read_text(command.reason, "reason", REASON_MAX, usage) if command.reason else ""
@@ -387,7 +399,8 @@ def _lost(session: Session, actor: Actor, command: cmd.Lost) -> Changed:
 
 
 def _reopen(session: Session, actor: Actor, command: cmd.Reopen) -> Changed:
-    deal = find(session, actor, command.ref)
+    # By name, only closed deals can be meant: `/deal reopen 小米` skips the open ones.
+    deal = find(session, actor, command.ref, "reopen", closed=True)
     if deal.closed_at is None:
         raise Refused(_("Deal #{id} is already open."), USAGE["reopen"], id=deal.number)
     stages = deals.stage_list(session, actor.workspace_id)
@@ -451,7 +464,7 @@ def _require_team(actor: Actor) -> SalesTeam:
 
 
 def _show(session: Session, actor: Actor, command: cmd.Show) -> Shown:
-    deal = find(session, actor, command.ref, for_update=False)
+    deal = find(session, actor, command.ref, "show", for_update=False)
     owner = session.get(Member, deal.owner_id)
     assert owner is not None
     stage = deals.stage_by_key(deals.stage_list(session, actor.workspace_id), deal.stage)
@@ -497,7 +510,7 @@ def _currency_of(team: SalesTeam | None) -> str:
 def _assign(session: Session, actor: Actor, command: cmd.Assign) -> Changed:
     if not actor.member.can_manage:
         raise Refused(_("Only managers can assign deals."), USAGE["assign"])
-    deal = find(session, actor, command.ref)
+    deal = find(session, actor, command.ref, "assign")
     new_owner = ensure_member(session, actor.workspace_id, command.user_id, now=actor.now)
     return _changed(session, "assign", deals.assign(session, actor, deal, new_owner))
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from bot.domain.amounts import Money, Rates
 from bot.domain.stages import Stage, shown_label
 from bot.domain.text import Wording, worded
-from bot.i18n import _
+from bot.i18n import N_, _
 from bot.results.deals import DealRow, ForeignPart, HistoryLine, StageTotal, TakenBack
 from bot.results.notices import DealAssigned
 from bot.services import notices, recognition
@@ -291,9 +291,18 @@ def reopen_stage(session: Session, deal: Deal, stages: Sequence[Stage]) -> Stage
     return open_stages[-1]
 
 
-def find_deal(session: Session, actor: Actor, ref: str, *, for_update: bool = False) -> Deal:
+def find_deal(
+    session: Session,
+    actor: Actor,
+    ref: str,
+    *,
+    for_update: bool = False,
+    closed: bool = False,
+    verb: str = "show",
+) -> Deal:
     """A deal by its number in the workspace (`#12`, `12`) or customer name (exact, then
-    unique prefix; mine, then team's).
+    unique prefix; mine, then team's), among open deals or, with `closed`, closed ones.
+    `verb` is the /deal command to suggest when a name matches several.
 
     With `for_update`, the row is locked until commit, so two commands changing one deal at
     the same moment (a double submit, two workers) run one after the other and the second sees
@@ -308,7 +317,7 @@ def find_deal(session: Session, actor: Actor, ref: str, *, for_update: bool = Fa
                 _("There is no deal #{number}. See your deals with `/deal list`."), number=number
             )
         return deal
-    found = _deal_by_name(session, actor, text)
+    found = _deal_by_name(session, actor, text, closed=closed, verb=verb)
     if not for_update:
         return found
     locked = _locked(session, found.number, actor.workspace_id, for_update)
@@ -326,7 +335,7 @@ def _locked(session: Session, number: int, workspace_id: str, for_update: bool) 
     return session.scalars(query).one_or_none()
 
 
-def _deal_by_name(session: Session, actor: Actor, name: str) -> Deal:
+def _deal_by_name(session: Session, actor: Actor, name: str, *, closed: bool, verb: str) -> Deal:
     folded = name.casefold()
     scopes = [Deal.owner_id == actor.member.id]
     if actor.team is not None:
@@ -337,7 +346,7 @@ def _deal_by_name(session: Session, actor: Actor, name: str) -> Deal:
                 select(Deal)
                 .where(
                     Deal.workspace_id == actor.workspace_id,
-                    Deal.closed_at.is_(None),
+                    Deal.closed_at.is_not(None) if closed else Deal.closed_at.is_(None),
                     Deal.deleted_at.is_(None),
                     scope,
                 )
@@ -350,18 +359,27 @@ def _deal_by_name(session: Session, actor: Actor, name: str) -> Deal:
             return matches[0]
         if len(matches) > 1:
             listed = ", ".join(f"#{d.number} {d.customer}" for d in matches[:10])
+            several = _SEVERAL_UPDATE if verb == "update" else _SEVERAL
             raise Refused(
-                _(
-                    "“{name}” matches several deals: {listed}. "
-                    "Use the number, e.g. `/deal show #{id}`."
-                ),
+                _(several),
                 name=name,
                 listed=listed,
                 id=matches[0].number,
+                verb=verb,
             )
+    if closed:
+        raise Refused(_("I found no closed deal of yours for “{name}”."), name=name)
     raise Refused(
         _("I found no open deal for “{name}”. See your deals with `/deal list`."), name=name
     )
+
+
+_SEVERAL = N_(
+    "“{name}” matches several deals: {listed}. Use the number, e.g. `/deal {verb} #{id}`."
+)
+_SEVERAL_UPDATE = N_(
+    "“{name}” matches several deals: {listed}. Use the number, e.g. `/deal #{id} …`."
+)
 
 
 def assign(session: Session, actor: Actor, deal: Deal, new_owner: Member) -> Outcome:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from bot.domain.deal_command import USAGE
+from bot.domain.report_command import USAGE as REPORT_USAGE
 from bot.domain.target_command import USAGE as TARGET_USAGE
 from bot.i18n import N_, _
 from bot.views.common import Message, context_block, ephemeral, section
+from bot.views.export import USAGE as EXPORT_USAGE
 
 DEAL_EXAMPLES = [
     ("/deal add Acme 12k proposal close Dec 15", N_("record a deal")),
@@ -26,7 +28,25 @@ HELP_ORDER = (
     "pipeline",
     "undo",
     "assign",
+    "report",
+    "export",
+    "leaderboard",
 )
+
+
+# The words the /deal grammar accepts in either language (bot/domain/deal_command.py).
+# In Chinese, the Chinese words; English keeps to English (the Chinese ones work there too).
+KEYWORDS = N_("Keywords: close, note, stage, amount, customer, reason")
+
+
+def _usage(verb: str) -> str:
+    if verb == "report":
+        return _(REPORT_USAGE)
+    if verb == "export":
+        return _(EXPORT_USAGE)
+    if verb == "leaderboard":
+        return TARGET_USAGE["leaderboard"]
+    return USAGE[verb]
 
 
 COMING = {
@@ -36,12 +56,10 @@ COMING = {
 
 def deal_help(topic: str | None = None) -> Message:
     """Usage of /deal (or of one of its commands) with real examples."""
-    if topic is not None and topic in USAGE:
-        return ephemeral(f"/deal {topic}", [section(USAGE[topic])])
+    if topic is not None and topic in HELP_ORDER:
+        return ephemeral(f"/deal {topic}", [section(_usage(topic)), context_block(_(KEYWORDS))])
     examples = "\n".join(f"`{example}`  {_(what)}" for example, what in DEAL_EXAMPLES)
-    usage = "\n".join(
-        [*(f"• {USAGE[verb]}" for verb in HELP_ORDER), f"• {TARGET_USAGE['leaderboard']}"]
-    )
+    usage = "\n".join(f"• {_usage(verb)}" for verb in HELP_ORDER)
     return ephemeral(
         _("How to use /deal"),
         [
@@ -54,6 +72,7 @@ def deal_help(topic: str | None = None) -> Message:
                     "proposal, negotiation, won, lost (线索 商机 方案 谈判 赢单 输单)"
                 )
             ),
+            context_block(_(KEYWORDS)),
         ],
     )
 
