@@ -1,6 +1,7 @@
 """SQLAlchemy models of the whole domain; importing this package registers them all."""
 
 from models.base import Base
+from models.crm import CrmRecord
 from models.deal import Deal, DealCounter, DealEvent, StageDef
 from models.delivery import OutboxMessage, ProcessedEvent, ScheduledRun, SeenRequest
 from models.standup import (
@@ -17,6 +18,7 @@ from models.workspace import FxRate, Member, SalesTeam, Workspace
 __all__ = [
     "TEAM_SCOPE",
     "Base",
+    "CrmRecord",
     "Deal",
     "DealCounter",
     "DealEvent",
