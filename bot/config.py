@@ -9,6 +9,11 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SLACK_API_DEFAULT = "https://slack.com/api/"
+# The CRMs' API base URLs (tests point them at local stand-ins).
+HUBSPOT_API_DEFAULT = "https://api.hubapi.com"
+PIPEDRIVE_API_DEFAULT = "https://api.pipedrive.com"
+ZOHO_API_DEFAULT = "https://www.zohoapis.com"
+ZOHO_ACCOUNTS_DEFAULT = "https://accounts.zoho.com"
 
 
 class MissingSettingError(Exception):
@@ -47,6 +52,15 @@ class Settings(BaseSettings):
     # Seconds to wait for Slack's answer to one call; an answer later than this is "unknown"
     # to the sender, which looks before it posts again.
     slack_timeout: int = Field(default=10, ge=1, le=120)
+    # Fernet keys (comma-separated, newest first) that encrypt CRM credentials; required once
+    # a CRM is connected. An older key after the first still decrypts (rotation).
+    salesbot_secret_key: str | None = None
+    hubspot_api_url: str = HUBSPOT_API_DEFAULT
+    pipedrive_api_url: str = PIPEDRIVE_API_DEFAULT
+    zoho_api_url: str = ZOHO_API_DEFAULT
+    zoho_accounts_url: str = ZOHO_ACCOUNTS_DEFAULT
+    # Seconds to wait for a CRM's answer to one call.
+    crm_timeout: int = Field(default=15, ge=1, le=120)
     port: int = Field(default=3000, ge=1, le=65535)
     web_concurrency: int = Field(default=2, ge=1, le=64)
     log_level: str = "INFO"
@@ -62,12 +76,21 @@ class Settings(BaseSettings):
         # slack_sdk appends the method name to the base URL, so it must end with a slash.
         return value if value.endswith("/") else value + "/"
 
+    @field_validator("hubspot_api_url", "pipedrive_api_url", "zoho_api_url", "zoho_accounts_url")
+    @classmethod
+    def _crm_url(cls, value: str) -> str:
+        # Paths are appended with their own leading slash.
+        return value.rstrip("/")
+
     def require(self, *names: str) -> None:
         """Raise MissingSettingError for the first of these settings that is empty."""
         purposes = {
             "slack_bot_token": "the bot's token (xoxb-…) from the Slack app's OAuth page",
             "slack_signing_secret": "the signing secret from the app's Basic Information page",
             "slack_app_token": "an app-level token (xapp-…) with connections:write (Socket Mode)",
+            "salesbot_secret_key": (
+                "a key that encrypts CRM credentials; make one with `salesbot crm new-key`"
+            ),
         }
         for name in names:
             if not getattr(self, name):

@@ -2,6 +2,14 @@
 
 from models.base import Base
 from models.crm import CrmRecord
+from models.crm_sync import (
+    CrmConnection,
+    CrmDealState,
+    CrmOwner,
+    CrmProblem,
+    CrmStage,
+    CrmWebhookEvent,
+)
 from models.deal import Deal, DealCounter, DealEvent, StageDef
 from models.delivery import OutboxMessage, ProcessedEvent, ScheduledRun, SeenRequest
 from models.standup import (
@@ -18,7 +26,13 @@ from models.workspace import FxRate, Member, SalesTeam, Workspace
 __all__ = [
     "TEAM_SCOPE",
     "Base",
+    "CrmConnection",
+    "CrmDealState",
+    "CrmOwner",
+    "CrmProblem",
     "CrmRecord",
+    "CrmStage",
+    "CrmWebhookEvent",
     "Deal",
     "DealCounter",
     "DealEvent",

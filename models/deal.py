@@ -94,3 +94,6 @@ class DealEvent(Base):
     new_value: Mapped[str | None] = mapped_column(Text)
     # The change id of the undo that reverted this event, if any.
     undone_by: Mapped[str | None] = mapped_column(String(36))
+    # The CRM a change came from ("hubspot"): shown as "via HubSpot", never written back to it
+    # and not the member's own to undo. None: made in Salesbot.
+    source: Mapped[str | None] = mapped_column(String(20))

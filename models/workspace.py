@@ -38,6 +38,9 @@ class SalesTeam(Base):
     stale_days: Mapped[int] = mapped_column(default=14)
     members_refreshed_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+    # The CRM the team's deals sync with while connected ("hubspot"), kept on the team so a
+    # change knows whether it owes the CRM a write without a query of its own.
+    crm: Mapped[str | None] = mapped_column(String(20))
 
 
 class Member(Base):

@@ -1,0 +1,133 @@
+"""JSON over HTTPS for the connectors: timeouts, and the CRMs' answers turned into CrmErrors.
+
+Nothing here logs a header or a body: tokens travel in headers, and bodies hold customer data.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from http.client import HTTPException
+from typing import Any
+from urllib.parse import urlencode
+
+from bot.crm.base import OutcomeUnknown, RateLimited, Rejected, Unauthorized, Unavailable
+
+log = logging.getLogger(__name__)
+
+# A Retry-After this short is waited out in place (a poll), once per call.
+WAIT_IN_PLACE_SECONDS = 10.0
+MAX_BODY = 8 * 1024 * 1024
+
+
+@dataclass
+class Api:
+    """One CRM's API at `base_url`, with the headers every call carries (its auth)."""
+
+    base_url: str
+    headers: Mapping[str, str]
+    timeout: float
+    # Seconds a 429 may ask us to wait before the call gives up and raises RateLimited.
+    wait_in_place: float = 0.0
+    calls: int = field(default=0)
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Mapping[str, str | int | list[str]] | None = None,
+        body: Any = None,
+    ) -> Any:
+        """One call; its JSON answer (None for an empty one)."""
+        for attempt in range(2):
+            try:
+                return self._once(method, path, query, body)
+            except RateLimited as limited:
+                wait = limited.retry_after
+                if attempt or wait is None or wait > self.wait_in_place:
+                    raise
+                time.sleep(wait)
+        raise AssertionError("unreachable")
+
+    def _once(
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, str | int | list[str]] | None,
+        body: Any,
+    ) -> Any:
+        url = self.base_url + path
+        if query:
+            url += "?" + urlencode(query, doseq=True)
+        data = None if body is None else json.dumps(body).encode()
+        headers = {"Accept": "application/json", **self.headers}
+        if data is not None:
+            headers["Content-Type"] = "application/json"
+        request = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310
+        self.calls += 1
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+                raw = response.read(MAX_BODY)
+        except urllib.error.HTTPError as error:
+            raise _error_of(error, method, path) from None
+        except urllib.error.URLError as error:
+            if isinstance(error.reason, TimeoutError):
+                raise _timed_out(method, path) from None
+            # Refused or unresolvable: the request never reached the CRM.
+            raise Unavailable(f"{method} {path}: {type(error.reason).__name__}") from None
+        except (TimeoutError, ConnectionError, HTTPException):
+            raise _timed_out(method, path) from None
+        if not raw:
+            return None
+        try:
+            return json.loads(raw)
+        except ValueError:
+            raise Unavailable(f"{method} {path}: not JSON") from None
+
+
+def _timed_out(method: str, path: str) -> Unavailable:
+    # A read may simply be asked again; a write may have been done.
+    if method == "GET":
+        return Unavailable(f"{method} {path}: no answer")
+    return OutcomeUnknown(f"{method} {path}: no answer")
+
+
+def _error_of(error: urllib.error.HTTPError, method: str, path: str) -> Exception:
+    try:
+        answer = json.loads(error.read(64 * 1024) or b"{}")
+    except ValueError:
+        answer = {}
+    answer = answer if isinstance(answer, dict) else {}
+    # HubSpot: {"status": "error", "message": ..., "category": ..., "correlationId": ...}.
+    what = str(answer.get("category") or answer.get("errorType") or answer.get("code") or "")
+    said = str(answer.get("message") or answer.get("error") or "")[:300]
+    detail = f"{method} {path}: HTTP {error.code} {what} {said}".strip()
+    if error.code in (401, 403):
+        return Unauthorized(detail)
+    if error.code == 429:
+        return RateLimited(detail, retry_after(error.headers.get("Retry-After")))
+    if error.code >= 500:
+        return Unavailable(detail)
+    return Rejected(detail)
+
+
+def retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (a number, or an HTTP date); None when absent."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, moment.timestamp() - time.time())

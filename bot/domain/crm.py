@@ -1,0 +1,238 @@
+"""What a CRM's deal looks like to Salesbot, and the rules that reconcile the two sides.
+
+Pure: no I/O. The connectors (bot/crm/) turn a CRM's answers into these values; the sync
+service (bot/services/crm.py) merges them into deals.
+
+A linked deal remembers the value of each synced field both sides last agreed on (`synced`).
+A side whose value differs from it changed that field; when both changed it to different
+values, the later change wins (the CRM's time is the field's own change time when the CRM
+says it, else the record's last modification).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal, TypeAlias
+
+# The fields that sync, in the order history records them. An amount carries its currency.
+SYNCED_FIELDS = ("customer", "amount", "stage", "close_date", "owner")
+SyncedField: TypeAlias = Literal["customer", "amount", "stage", "close_date", "owner"]
+# Field -> value as text (None: empty); what `CrmDealState.synced` stores.
+Snapshot: TypeAlias = dict[str, str | None]
+StageKind: TypeAlias = Literal["open", "won", "lost"]
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class RemoteDeal:
+    """A deal as the CRM has it now."""
+
+    record_id: str
+    name: str
+    amount: Decimal | None
+    currency: str | None
+    stage_id: str | None
+    pipeline_id: str | None
+    close_date: date | None
+    owner_id: str | None
+    modified_at: datetime
+    # When each field last changed, where the CRM says (HubSpot's property history).
+    changed_at: Mapping[str, datetime] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RemoteStage:
+    """A stage of one of the CRM's pipelines."""
+
+    remote_id: str
+    pipeline_id: str
+    label: str
+    position: int
+    kind: StageKind
+    probability: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class RemoteOwner:
+    """A CRM user who can own deals."""
+
+    remote_id: str
+    email: str
+    name: str
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    """One change a webhook told of: which record, when, and the event's own id (retries of
+    a delivery carry the same id)."""
+
+    event_id: str
+    record_id: str
+    occurred_at: datetime
+    account_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    """Deals changed since a cursor, and the cursor to go on from once they are applied."""
+
+    deals: tuple[RemoteDeal, ...]
+    cursor: str | None
+
+
+@dataclass(frozen=True)
+class LocalStage:
+    """A Salesbot stage as the default stage mapping sees it."""
+
+    key: str
+    label: str
+    kind: str
+    probability: Decimal
+    position: int
+
+
+def money_text(amount: Decimal, currency: str) -> str:
+    """An amount as a snapshot holds it: to the cent, with its currency (`12000.00 CNY`)."""
+    return f"{amount.quantize(CENT, ROUND_HALF_UP)} {currency}"
+
+
+def money_of(text: str | None) -> tuple[Decimal, str] | None:
+    """The amount and currency of a snapshot's `amount`."""
+    if not text:
+        return None
+    number, _space, currency = text.partition(" ")
+    return Decimal(number), currency
+
+
+def snapshot(
+    *,
+    customer: str,
+    amount: Decimal | None,
+    currency: str,
+    stage: str | None,
+    close_date: date | None,
+    owner: str | None,
+) -> Snapshot:
+    """The synced fields of one side as text, comparable with the other side's."""
+    return {
+        "customer": customer,
+        "amount": money_text(amount, currency) if amount is not None else None,
+        "stage": stage,
+        "close_date": close_date.isoformat() if close_date is not None else None,
+        "owner": owner,
+    }
+
+
+@dataclass(frozen=True)
+class Merge:
+    """What reconciling one record does."""
+
+    # Fields to set in Salesbot from the CRM.
+    take: Snapshot
+    # Fields both sides changed where Salesbot's later change won: the CRM's value, which
+    # history records as overridden (and the push writes Salesbot's over it).
+    overridden: Snapshot
+    # What both sides agree on once this merge and the push it owes are done.
+    synced: Snapshot
+    # Salesbot holds a value the CRM does not have yet: a push is owed.
+    push: bool
+
+
+def merge(
+    base: Mapping[str, str | None],
+    local: Mapping[str, str | None],
+    remote: Mapping[str, str | None],
+    *,
+    local_at: Mapping[str, datetime | None],
+    remote_at: Mapping[str, datetime],
+) -> Merge:
+    """Reconcile one record, field by field, against what both sides last agreed on.
+
+    Only fields in `remote` are considered (one the CRM's side could not be read for, an
+    owner nobody in Slack has, is left out). A field only one side changed takes that side's
+    value; both changed to the same value is agreement; both to different values: the later
+    change wins (a tie goes to the CRM, whose change Salesbot learnt of last)."""
+    take: Snapshot = {}
+    overridden: Snapshot = {}
+    synced: Snapshot = dict(base)
+    push = False
+    for name, theirs in remote.items():
+        ours = local.get(name)
+        # A field never agreed on (newly synced) counts as unchanged in the CRM.
+        agreed = base.get(name, theirs)
+        if theirs == ours:
+            synced[name] = theirs
+            continue
+        crm_changed = theirs != agreed
+        we_changed = ours != agreed
+        if crm_changed and not we_changed:
+            take[name] = theirs
+            synced[name] = theirs
+        elif we_changed and not crm_changed:
+            push = True
+        else:
+            ours_at = local_at.get(name)
+            if ours_at is not None and ours_at > remote_at[name]:
+                overridden[name] = theirs
+                synced[name] = theirs
+                push = True
+            else:
+                take[name] = theirs
+                synced[name] = theirs
+    for name, ours in local.items():
+        if name not in remote and name in base and ours != base[name]:
+            push = True
+    return Merge(take, overridden, synced, push)
+
+
+def pending_push(base: Mapping[str, str | None], local: Mapping[str, str | None]) -> Snapshot:
+    """The fields Salesbot holds that the CRM has not been told of yet."""
+    return {name: value for name, value in local.items() if base.get(name) != value}
+
+
+def default_stage_map(
+    remote: Sequence[RemoteStage], local: Sequence[LocalStage]
+) -> dict[str, str | None]:
+    """Each CRM stage's Salesbot stage: won to won and lost to lost, an open one by name
+    (key or label, any case), else by win probability (the nearest), else by position."""
+    mapped: dict[str, str | None] = {}
+    by_kind = {kind: [s for s in local if s.kind == kind] for kind in ("open", "won", "lost")}
+    names = {name.casefold(): s.key for s in local for name in (s.key, s.label)}
+    for stage in remote:
+        if stage.kind != "open":
+            closing = by_kind[stage.kind]
+            mapped[stage.remote_id] = closing[0].key if closing else None
+            continue
+        named = names.get(stage.label.casefold())
+        opened = by_kind["open"]
+        if named is not None and named in {s.key for s in opened}:
+            mapped[stage.remote_id] = named
+        elif not opened:
+            mapped[stage.remote_id] = None
+        elif stage.probability is not None:
+            probability = stage.probability
+            nearest = min(opened, key=lambda s: (abs(s.probability - probability), s.position))
+            mapped[stage.remote_id] = nearest.key
+        else:
+            same_pipeline = [s for s in remote if s.pipeline_id == stage.pipeline_id]
+            open_ones = [s for s in same_pipeline if s.kind == "open"]
+            index = open_ones.index(stage) if stage in open_ones else 0
+            share = index / max(len(open_ones) - 1, 1)
+            mapped[stage.remote_id] = opened[round(share * (len(opened) - 1))].key
+    return mapped
+
+
+def remote_stage_for(
+    key: str, stages: Iterable[tuple[str, str, str | None]], pipeline_id: str | None
+) -> tuple[str, str] | None:
+    """The CRM stage (id, pipeline) to write for Salesbot stage `key`: the first mapped to it
+    in the deal's pipeline, else in any pipeline. `stages`: (remote id, pipeline, key)."""
+    candidates = [(remote_id, pipeline) for remote_id, pipeline, mapped in stages if mapped == key]
+    for remote_id, pipeline in candidates:
+        if pipeline == pipeline_id:
+            return remote_id, pipeline
+    return candidates[0] if candidates else None
