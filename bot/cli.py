@@ -57,6 +57,18 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="report every row that would be refused; write nothing",
     )
+    crm = sub.add_parser("crm", help="live CRM sync: connect a team, state, keys")
+    crm_sub = crm.add_subparsers(dest="crm_command", required=True, metavar="ACTION")
+    connect = crm_sub.add_parser("connect", help="connect a team to a CRM (asks for the token)")
+    connect.add_argument("crm", choices=["hubspot"])
+    connect.add_argument("--team", required=True, metavar="CHANNEL_ID", help="the team's channel")
+    crm_sub.add_parser("status", help="every team's connection")
+    disconnect = crm_sub.add_parser("disconnect", help="stop a team's sync (its deals stay)")
+    disconnect.add_argument("--team", required=True, metavar="CHANNEL_ID")
+    crm_sub.add_parser("new-key", help="print a new key for SALESBOT_SECRET_KEY")
+    crm_sub.add_parser(
+        "rotate-key", help="re-encrypt the credentials with the first key of SALESBOT_SECRET_KEY"
+    )
     console = sub.add_parser("console", help="chat with the bot locally, no Slack needed")
     console.add_argument(
         "--verbose", action="store_true", help="log to the terminal, not salesbot-console.log"
@@ -239,6 +251,48 @@ def cmd_console(settings: Settings, args: argparse.Namespace) -> int:
     return run_console(settings)
 
 
+def cmd_crm(settings: Settings, args: argparse.Namespace) -> int:
+    """`salesbot crm connect|status|disconnect|new-key|rotate-key`."""
+    from bot.crm.secrets import new_key
+
+    if args.crm_command == "new-key":
+        print(new_key())
+        return 0
+    from bot.slack.app import create_app
+    from bot.sync import cli
+
+    runtime = create_app(settings, start_sender=False).runtime
+    try:
+        if args.crm_command == "connect":
+            print(cli.connect(runtime, args.crm, args.team, read_credentials(args.crm)))
+        elif args.crm_command == "status":
+            for line in cli.status(runtime) or ["no team is connected to a CRM"]:
+                print(line)
+        elif args.crm_command == "disconnect":
+            print(cli.disconnect(runtime, args.team))
+        else:
+            print(cli.rotate_key(runtime))
+    except cli.CliError as error:
+        print(f"salesbot: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def read_credentials(crm: str) -> dict[str, str]:
+    """The CRM's credentials, asked without echo on a terminal, else read one a line from
+    standard input (never from the command line, where `ps` and the history would keep them)."""
+    from getpass import getpass
+
+    from bot.crm.registry import KINDS
+
+    prompts = {"token": "private app access token", "client_secret": "client secret"}
+    values = {}
+    for field in KINDS[crm].fields:
+        prompt = f"{KINDS[crm].name} {prompts.get(field, field)}: "
+        values[field] = (getpass(prompt) if sys.stdin.isatty() else sys.stdin.readline()).strip()
+    return values
+
+
 CONSOLE_LOG = "salesbot-console.log"
 
 
@@ -293,6 +347,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "run-due": cmd_run_due,
     "export": cmd_export,
     "import": cmd_import,
+    "crm": cmd_crm,
     "console": cmd_console,
     "demo": cmd_demo,
     "bench": cmd_bench,

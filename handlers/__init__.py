@@ -4,10 +4,28 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import admin, deal_command, home, lifecycle, report, standup, target_command
+from handlers import (
+    admin,
+    crm,
+    deal_command,
+    home,
+    lifecycle,
+    report,
+    standup,
+    target_command,
+)
 
 
 def register(app: App) -> None:
     """Attach every surface's listeners to the app."""
-    for surface in (deal_command, target_command, standup, report, admin, home, lifecycle):
+    for surface in (
+        deal_command,
+        target_command,
+        standup,
+        report,
+        admin,
+        crm,
+        home,
+        lifecycle,
+    ):
         surface.register(app)

@@ -6,18 +6,21 @@ import logging
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlalchemy.orm import Session
 
 from bot.domain import admin_command as cmd
 from bot.domain import payloads
 from bot.runtime import Runtime, runtime_of
-from bot.services import admin, admin_commands, currency
+from bot.services import admin, admin_commands, crm_connections, currency
 from bot.services.actor import Actor, require_manager
 from bot.services.errors import Refused
 from bot.slack.directory import channel_name, channel_profiles
 from bot.slack.refusals import refuse_press
 from bot.unit_of_work import answer, as_caller, in_caller_language
 from bot.views import admin as views
+from bot.views import crm as crm_views
 from bot.views.common import Message, refusal
 
 log = logging.getLogger(__name__)
@@ -29,7 +32,9 @@ def register(app: App) -> None:
     app.action(views.CURRENCY_CONFIRM_ACTION)(on_currency_confirmed)
 
 
-def on_salesbot(ack: Ack, command: dict[str, Any], respond: Respond, context: Any) -> None:
+def on_salesbot(
+    ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: Any
+) -> None:
     """Answer /salesbot; setup acks at once and reports when the channel's members are in."""
     runtime = runtime_of(context)
     workspace_id, user_id = command["team_id"], command["user_id"]
@@ -54,6 +59,9 @@ def on_salesbot(ack: Ack, command: dict[str, Any], respond: Respond, context: An
             return
         respond(**set_up(runtime, workspace_id, user_id, channel_id, parsed))
         return
+    if isinstance(parsed, cmd.Crm):
+        crm(ack, client, runtime, command, parsed)
+        return
     # Whoever is added to a team or made a manager must be a person of this workspace.
     adds = isinstance(parsed, cmd.TeamChange | cmd.ManagerChange) and parsed.action == "add"
     named = parsed.user_id if isinstance(parsed, cmd.TeamChange | cmd.ManagerChange) else None
@@ -66,6 +74,59 @@ def on_salesbot(ack: Ack, command: dict[str, Any], respond: Respond, context: An
                 admin_commands.execute(session, actor, parsed, channel_id=channel_id)
             ),
             naming=named if adds else None,
+        )
+    )
+
+
+def crm(
+    ack: Ack, client: WebClient, runtime: Runtime, command: dict[str, Any], parsed: cmd.Crm
+) -> None:
+    """`/salesbot crm …`: the connect form opens at once; the rest answers in the ack."""
+    workspace_id, user_id = command["team_id"], command["user_id"]
+    channel_id = command.get("channel_id", "")
+    if parsed.action == "connect":
+        assert parsed.crm is not None
+        kind = parsed.crm
+
+        def form(session: Session, actor: Actor) -> dict[str, Any]:
+            require_manager(actor)
+            team = admin.team_here(session, actor, channel_id)
+            metadata = payloads.crm_metadata(
+                runtime.seal, crm_views.CONNECT_CALLBACK, workspace_id, user_id, team.id, kind
+            )
+            return crm_views.connect_form(kind, metadata)
+
+        try:
+            view = as_caller(runtime, workspace_id, user_id, form, channel_id=channel_id)
+        except Refused as refused:
+            ack(**refusal(refused.message, refused.usage))
+            return
+        ack()
+        client.views_open(trigger_id=command["trigger_id"], view=view)
+        return
+
+    def work(session: Session, actor: Actor) -> Message:
+        team = admin.team_here(session, actor, channel_id)
+        match parsed.action:
+            case "disconnect":
+                return crm_views.render(crm_connections.disconnect(session, actor, team))
+            case "stages" if parsed.mapping is not None:
+                remote, local = parsed.mapping
+                return crm_views.render(
+                    crm_connections.map_stage(session, actor, team, remote, local)
+                )
+            case "stages":
+                return crm_views.render(crm_connections.list_stages(session, actor, team))
+        return crm_views.render(crm_connections.state(session, actor, team))
+
+    ack(
+        **answer(
+            runtime,
+            workspace_id,
+            user_id,
+            work,
+            channel_id=channel_id,
+            read_only=parsed.action in ("show", "stages") and parsed.mapping is None,
         )
     )
 

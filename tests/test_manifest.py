@@ -61,8 +61,10 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     # The sender looks for its own post when Slack's answer to it was lost.
     "conversations.history": frozenset({"channels:history", "groups:history", "im:history"}),
     "conversations.replies": frozenset({"channels:history", "groups:history", "im:history"}),
-    # Salesbot reads names, time zones and locales, never e-mail addresses (users:read.email).
+    # Names, time zones and locales.
     "users.info": frozenset({"users:read"}),
+    # A CRM deal's owner is found by their e-mail address (live CRM sync).
+    "users.lookupByEmail": frozenset({"users:read", "users:read.email"}),
     # files.upload_v2 is these two calls (slack_sdk's WebClient.files_upload_v2).
     "files.getUploadURLExternal": frozenset({"files:write"}),
     "files.completeUploadExternal": frozenset({"files:write"}),

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Literal, TypeAlias
 
+from bot.domain.crm import LIVE_CRMS
 from bot.domain.grammar import ParseError
 from bot.domain.text import parse_mention
 from bot.i18n import N_, Texts, _
@@ -46,6 +47,11 @@ USAGE = Texts(
             "`/salesbot language zh|en` for yourself; managers: "
             "`/salesbot language workspace zh|en` for everyone's default"
         ),
+        "crm": N_(
+            "`/salesbot crm` shows the team's CRM sync; `/salesbot crm connect hubspot`, "
+            "`/salesbot crm disconnect`, `/salesbot crm stages`, "
+            "`/salesbot crm stages Contract Sent=negotiation`"
+        ),
     }
 )
 
@@ -66,6 +72,17 @@ VERB_ALIASES = {
     "汇率": "fx",
     "lang": "language",
     "语言": "language",
+    "客户管理": "crm",
+}
+_CRM_ACTIONS = {
+    "connect": "connect",
+    "连接": "connect",
+    "接入": "connect",
+    "disconnect": "disconnect",
+    "断开": "disconnect",
+    "stages": "stages",
+    "stage": "stages",
+    "阶段": "stages",
 }
 _ACTIONS = {
     "list": "list",
@@ -163,8 +180,18 @@ class Language:
     workspace: bool = False
 
 
+@dataclass(frozen=True)
+class Crm:
+    """The team's CRM sync: show it, connect (a form opens), disconnect, or its stages
+    (`mapping`: a CRM stage and the Salesbot stage to map it to)."""
+
+    action: Literal["show", "connect", "disconnect", "stages"]
+    crm: str | None = None
+    mapping: tuple[str, str] | None = None
+
+
 AdminCommand: TypeAlias = (
-    Help | Setup | TeamChange | ManagerChange | Stages | Currency | StaleDays | Fx | Language
+    Help | Setup | TeamChange | ManagerChange | Stages | Currency | StaleDays | Fx | Language | Crm
 )
 
 
@@ -192,6 +219,8 @@ def parse_admin_command(text: str) -> AdminCommand | ParseError:
         return _fx(args)
     if verb == "language":
         return _language(args)
+    if verb == "crm":
+        return _crm(args)
     if verb in USAGE:
         return ParseError(_("That is not quite right for `{verb}`.").format(verb=verb), USAGE[verb])
     return ParseError(
@@ -330,3 +359,29 @@ def _language(args: list[str]) -> Language | ParseError:
     if len(rest) == 1 and rest[0].casefold() in _LANGUAGE_WORDS:
         return Language(_LANGUAGE_WORDS[rest[0].casefold()], workspace)
     return ParseError(_("Choose zh or en."), USAGE["language"])
+
+
+def _crm(args: list[str]) -> Crm | ParseError:
+    if not args:
+        return Crm("show")
+    action = _CRM_ACTIONS.get(args[0].casefold())
+    if action == "connect":
+        kind = args[1].casefold() if len(args) == 2 else ""
+        if kind in LIVE_CRMS:
+            return Crm("connect", kind)
+        return ParseError(
+            _("Name the CRM to connect: {crms}.").format(crms=", ".join(LIVE_CRMS)), USAGE["crm"]
+        )
+    if action == "disconnect" and len(args) == 1:
+        return Crm("disconnect")
+    if action == "stages":
+        rest = " ".join(args[1:])
+        if not rest:
+            return Crm("stages")
+        remote, equals, local = rest.rpartition("=")
+        if equals and remote.strip() and local.strip():
+            return Crm("stages", mapping=(remote.strip()[:200], local.strip()[:80]))
+        return ParseError(
+            _("Map one CRM stage to one of ours: `CRM stage=our stage`."), USAGE["crm"]
+        )
+    return ParseError(_("That is not a crm command I know."), USAGE["crm"])

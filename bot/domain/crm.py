@@ -25,6 +25,8 @@ Snapshot: TypeAlias = dict[str, str | None]
 StageKind: TypeAlias = Literal["open", "won", "lost"]
 
 CENT = Decimal("0.01")
+# The CRMs a team can connect to live (bot/crm/registry.py has their connectors).
+LIVE_CRMS = ("hubspot",)
 
 
 @dataclass(frozen=True)

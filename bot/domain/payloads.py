@@ -63,6 +63,14 @@ CHECK_IN_FORM: Mapping[str, int] = {
 CONFIG_FORM: Mapping[str, int] = {
     field: 2000 for field in ("time", "days", "tz", "questions", "reminder", "close")
 }
+# The CRM connect forms' fields and their longest values, by CRM (bot/views/crm.py), and all
+# of them together (what a submitted connect form may carry).
+CRM_FORMS: Mapping[str, Mapping[str, int]] = {
+    "hubspot": {"token": 500, "client_secret": 200},
+}
+CRM_FORM: Mapping[str, int] = {
+    field: longest for fields in CRM_FORMS.values() for field, longest in fields.items()
+}
 # What a guard's proof of its key is signed for.
 GUARD_PURPOSE = "deal_guard"
 # A question's key, as the guards make them (the form's: its view id).
@@ -353,6 +361,41 @@ def day_of(seal: Seal, submitted: Submission) -> date:
         return date.fromisoformat(day)
     except ValueError:
         raise Invalid("metadata") from None
+
+
+def crm_metadata(
+    seal: Seal, purpose: str, workspace_id: str, user_id: str, team_id: int, crm: str
+) -> str:
+    """A CRM connect form's metadata: the team it connects, and to which CRM."""
+    return seal.seal(purpose, workspace_id, user_id, {"t": team_id, "k": crm})
+
+
+@dataclass(frozen=True)
+class CrmForm:
+    """A submitted CRM connect form: the team, the CRM, and the credentials as typed
+    (surrounding spaces dropped; '' when left empty)."""
+
+    team_id: int
+    crm: str
+    credentials: Mapping[str, str]
+
+
+def crm_form(seal: Seal, submitted: Submission) -> CrmForm:
+    """A CRM connect form's team, CRM and credentials (only that CRM's fields)."""
+    data = seal.open(submitted)
+    crm = data.get("k")
+    if not isinstance(crm, str) or crm not in CRM_FORMS:
+        raise Invalid("crm")
+    fields = CRM_FORMS[crm]
+    if any(submitted.values.get(field) for field in set(CRM_FORM) - set(fields)):
+        raise Invalid("unknown_field")
+    credentials = {field: submitted.values.get(field, "").strip() for field in fields}
+    return CrmForm(_id(data.get("t")), crm, credentials)
+
+
+def team_ref(value: str) -> int:
+    """A button's team (the CRM state's Disconnect)."""
+    return _digits(value)
 
 
 def check_in_values(submitted: Submission) -> Mapping[str, str]:

@@ -53,6 +53,26 @@ def look_up_person(
     return profile_from_user(user) if isinstance(user, dict) else "not_found"
 
 
+def look_up_email(
+    runtime: Runtime, workspace_id: str, email: str
+) -> Profile | Literal["not_found", "unreachable"]:
+    """The Slack user with this e-mail address (a CRM deal's owner), asked of Slack with the
+    sender's client (this runs off the request path, so it may retry)."""
+    try:
+        response = runtime.client_for(workspace_id).users_lookupByEmail(email=email)
+    except SlackApiError as error:
+        code = error.response.get("error") if error.response else None
+        if code in ("users_not_found", "invalid_email"):
+            return "not_found"
+        log.warning("person.email_lookup_failed error=%s", code)
+        return "unreachable"
+    except (SlackClientError, OSError) as error:
+        log.warning("person.email_lookup_failed error=%s", type(error).__name__)
+        return "unreachable"
+    user = response.get("user")
+    return profile_from_user(user) if isinstance(user, dict) else "not_found"
+
+
 def fetch_profile(runtime: Runtime, workspace_id: str, user_id: str) -> Profile | None:
     """Ask Slack who a user is; None when Slack does not answer (we carry on without)."""
     try:

@@ -187,6 +187,7 @@ VALUES: dict[str, st.SearchStrategy[str]] = {
     "deal_guard_yes": guard_values | garbage,
     "deal_guard_instead": guard_values | garbage,
     "deal_guard_cancel": guard_values | garbage,
+    "crm_disconnect": DEAL_REF,
 }
 # The value as sent: usually a string, sometimes of another JSON type, sometimes missing.
 MISSING = object()
@@ -220,6 +221,10 @@ STATES: dict[str, dict[str, Any]] = {
         "move0_deal": picked("1"),
         "move0_stage": picked("won"),
     },
+    "crm_connect": {
+        "token": text_input("pat-hijacked"),
+        "client_secret": text_input("secret"),
+    },
     "standup_config": {
         "time": text_input("06:00"),
         "days": text_input("mon-fri"),
@@ -234,6 +239,7 @@ METADATA_DATA = {
     "deal_edit": {"d": 1},
     "standup_check_in": {"day": "2026-11-30"},
     "standup_config": {"t": 1},
+    "crm_connect": {"t": 1, "k": "hubspot"},
 }
 
 

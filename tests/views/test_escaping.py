@@ -150,6 +150,27 @@ STRUCTURAL: dict[str, Callable[[Samples], object]] = {
     "SettingsForm.days": _choice(frozenset({0, 1, 2, 3, 4}), frozenset({5})),
     # Stage labels by key, as views are handed them.
     "labels": lambda samples: {key: samples.text("labels") for key in STAGE_KEYS},
+    # CRM sync.
+    "crm": _choice("hubspot"),
+    "kind": _choice("hubspot"),
+    "connect_form.kind": _const("hubspot"),
+    "CrmState.status": _choice("active", "paused", "disconnected", None),
+    "CrmConnectFailed.reason": _choice("unauthorized", "unreachable", "rejected", "no_key"),
+    "CrmState.zone": _choice("Asia/Shanghai", "America/New_York"),
+    "StageMapping.kind": _choice("open", "won", "lost"),
+    "StageMapping.stage_key": _choice(*STAGE_KEYS),
+    "pause_key": _const("1:2026-11-30T01:30:00+00:00"),
+    "ProblemFact.detail": lambda samples: {
+        "code": samples.rng.choice(
+            ["owner_not_in_slack", "stage_not_mapped", "refused", "write_refused", "other"]
+        ),
+        "crm": "hubspot",
+        "email": samples.text("email"),
+        "stage": samples.text("stage"),
+        "record": samples.text("record"),
+        "reason": samples.text("reason"),
+        "number": 12,
+    },
     # Blocks a view already built.
     "blocks": _const([{"type": "section", "text": {"type": "mrkdwn", "text": "*Salesbot*"}}]),
 }

@@ -138,6 +138,7 @@ class DevSlack:
             "conversations.replies": self._conversations_replies,
             "users.info": self._users_info,
             "users.list": self._users_list,
+            "users.lookupByEmail": self._users_lookup_by_email,
             "views.open": self._views_open,
             "views.push": self._views_push,
             "views.update": self._views_update,
@@ -730,6 +731,13 @@ class DevSlack:
         if user is None:
             raise SlackError("user_not_found")
         return {"user": _user_json(user, include_locale=flag(params.get("include_locale")))}
+
+    def _users_lookup_by_email(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        email = str(params.get("email") or "").casefold()
+        for user in self._users.values():
+            if user.email.casefold() == email and email:
+                return {"user": _user_json(user, include_locale=False)}
+        raise SlackError("users_not_found")
 
     def _users_list(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
         include_locale = flag(params.get("include_locale"))

@@ -1,0 +1,111 @@
+"""Connecting a team to its CRM: the CRM is asked first (do the credentials work, which
+account, its stages and owners) and Slack for the owners' e-mails, outside any transaction;
+then the connection is stored, credentials sealed, in one."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from bot.config import MissingSettingError
+from bot.crm import registry
+from bot.crm.base import CrmError, Unauthorized, Unavailable
+from bot.crm.secrets import Vault
+from bot.domain.crm import RemoteOwner, RemoteStage
+from bot.results.crm import CrmConnectFailed
+from bot.runtime import Runtime
+from bot.services import crm_connections
+from bot.services.actor import Actor, require_manager
+from bot.services.errors import Refused
+from bot.sync.owners import match_owners
+from bot.unit_of_work import answer_later, as_caller, in_caller_language, tell
+from bot.views import crm as views
+from bot.views.common import Message, refusal
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Account:
+    """What the CRM said about the account the credentials open."""
+
+    account_id: str
+    stages: list[RemoteStage]
+    owners: list[tuple[RemoteOwner, str | None]]
+    sealed: str
+
+
+def ask_crm(
+    runtime: Runtime, workspace_id: str, crm: str, credentials: Mapping[str, str]
+) -> Account | CrmConnectFailed:
+    """Check the credentials with the CRM and read what the connection needs."""
+    try:
+        vault = Vault.of(runtime.settings)
+    except MissingSettingError:
+        return CrmConnectFailed(crm, "no_key")
+    connector = registry.connector(crm, credentials, runtime.settings, patient=True)
+    try:
+        account_id = connector.account()
+        stages = connector.stages()
+        owners = connector.owners()
+    except Unauthorized:
+        log.info("crm.connect_refused crm=%s", crm)
+        return CrmConnectFailed(crm, "unauthorized")
+    except Unavailable as error:
+        log.warning("crm.connect_failed crm=%s error=%s", crm, error.code)
+        return CrmConnectFailed(crm, "unreachable")
+    except CrmError as error:
+        log.warning("crm.connect_failed crm=%s error=%s", crm, error.code)
+        return CrmConnectFailed(crm, "rejected")
+    matched = match_owners(runtime, workspace_id, owners)
+    return Account(account_id, stages, matched, vault.seal(credentials))
+
+
+def connect_from_slack(
+    runtime: Runtime,
+    workspace_id: str,
+    user_id: str,
+    *,
+    team_id: int,
+    crm: str,
+    credentials: Mapping[str, str],
+) -> None:
+    """A manager submitted the connect form: connect, and tell them how it went in their DM.
+
+    Who they are is checked before the CRM is asked (and again when it is stored)."""
+
+    def may_connect(session: Session, actor: Actor) -> None:
+        require_manager(actor)
+        crm_connections.team_by_id(session, actor, team_id)
+
+    try:
+        as_caller(runtime, workspace_id, user_id, may_connect, read_only=True)
+    except Refused as refused:
+        tell(runtime, workspace_id, user_id, refusal(refused.message))
+        return
+    account = ask_crm(runtime, workspace_id, crm, credentials)
+    if isinstance(account, CrmConnectFailed):
+        with in_caller_language(runtime, workspace_id, user_id):
+            tell(runtime, workspace_id, user_id, views.render(account))
+        return
+
+    def work(session: Session, actor: Actor) -> Message:
+        team = crm_connections.team_by_id(session, actor, team_id)
+        connected = crm_connections.connect(
+            session,
+            actor,
+            team,
+            crm=crm,
+            account_id=account.account_id,
+            credentials=account.sealed,
+            stages=account.stages,
+            owners=account.owners,
+            now=actor.now,
+        )
+        log.info("crm.connected team=%s crm=%s", team.id, crm)
+        return views.render(connected)
+
+    answer_later(runtime, workspace_id, user_id, work, channel_id=user_id, ephemeral=False)
