@@ -19,6 +19,7 @@ import contextlib
 import itertools
 import json
 import threading
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -262,8 +263,9 @@ class DevHubSpot:
     def signed_headers(
         self, url: str, body: bytes, *, timestamp: int | None = None, secret: str | None = None
     ) -> dict[str, str]:
-        """The headers HubSpot signs a webhook with (v3)."""
-        stamp = str(timestamp if timestamp is not None else int(self.clock().timestamp() * 1000))
+        """The headers HubSpot signs a webhook with (v3), stamped with the wall clock's time
+        of sending (an event's `occurredAt` is the portal's clock)."""
+        stamp = str(timestamp if timestamp is not None else int(time.time() * 1000))
         mac = signature(secret or self.client_secret, "POST", url, body, stamp)
         return {
             "Content-Type": "application/json",

@@ -15,6 +15,7 @@ from bot.jobs.weekly import post_weekly_reports
 from bot.runtime import Runtime
 from bot.services import roster
 from bot.slack.directory import channel_profiles, fetch_profile
+from bot.sync.poll import run_polls
 from bot.unit_of_work import unit
 from models import SalesTeam
 
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 DUE_JOBS: list[tuple[str, Job]] = [
     ("standups", run_standups),
     ("weekly-reports", post_weekly_reports),
+    ("crm-poll", run_polls),
 ]
 TEAM_REFRESH_EVERY = timedelta(days=1)
 

@@ -66,6 +66,8 @@ class HistoryLine:
     field: str
     old_value: str | None
     new_value: str | None
+    # The CRM the change came from ("hubspot"), None: made in Salesbot.
+    source: str | None = None
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,9 @@ class Actor:
     team: SalesTeam | None
     now: datetime
     today: date
+    # The CRM a change comes from ("hubspot": the sync acting for the deal's owner), recorded
+    # with it and never written back there; None: a person in Slack.
+    source: str | None = None
 
     @property
     def workspace_id(self) -> str:

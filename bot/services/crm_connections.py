@@ -29,6 +29,7 @@ from bot.results.crm import (
 )
 from bot.services import notices
 from bot.services.actor import Actor, require_manager
+from bot.services.crm_outbox import PUSH
 from bot.services.deals import stage_by_key, stage_list
 from bot.services.directory import team_managers
 from bot.services.errors import Refused
@@ -48,9 +49,6 @@ from models import (
 ACTIVE = "active"
 PAUSED = "paused"
 DISCONNECTED = "disconnected"
-# The outbox methods of CRM deliveries (bot/sync/deliver.py).
-PULL = "crm.pull"
-PUSH = "crm.push"
 
 
 def connection_of(session: Session, team: SalesTeam) -> CrmConnection | None:
@@ -263,7 +261,7 @@ def writes_waiting(session: Session, connection: CrmConnection) -> int:
             OutboxMessage.status == "pending",
         )
     )
-    return sum(1 for payload in payloads if payload.get("connection_id") == connection.id)
+    return sum(1 for payload in payloads if payload.get("team_id") == connection.team_id)
 
 
 def _require_connection(session: Session, team: SalesTeam) -> CrmConnection:

@@ -20,7 +20,7 @@ from bot.domain.text import Wording, worded
 from bot.i18n import N_, _
 from bot.results.deals import DealRow, ForeignPart, HistoryLine, StageTotal, TakenBack
 from bot.results.notices import DealAssigned
-from bot.services import notices, recognition
+from bot.services import crm_outbox, notices, recognition
 from bot.services.actor import Actor
 from bot.services.directory import stages_of, team_of
 from bot.services.errors import Refused
@@ -103,6 +103,7 @@ def _record(
         field=field,
         old_value=_encode(old),
         new_value=_encode(new),
+        source=actor.source,
     )
     session.add(event)
     return event
@@ -159,6 +160,7 @@ def add_deal(session: Session, actor: Actor, fields: DealFields) -> Outcome:
     events = [_record(session, actor, deal, change_id, "create", "deal", None, deal.number)]
     nothing_before = recognition.DealBefore(deal.owner_id, deal.team_id, won=False, closed_at=None)
     _settle(session, deal, nothing_before, actor, change_id)
+    crm_outbox.deal_changed(session, actor, deal)
     warnings = _warnings(deal, actor, stage)
     if actor.team is None:
         warnings.append(
@@ -220,8 +222,23 @@ def update_deal(
     if events:
         deal.updated_at = actor.now
         taken = _settle(session, deal, was, actor, change_id)
+        crm_outbox.deal_changed(session, actor, deal)
     warnings = _warnings(deal, actor, stage_by_key(stages, deal.stage))
     return Outcome(deal, events, warnings, taken)
+
+
+def clear_close_date(session: Session, actor: Actor, deal: Deal) -> Outcome:
+    """Take a deal's close date away (DealFields can only set one), with history."""
+    check_can_change(actor, deal)
+    if deal.close_date is None:
+        return Outcome(deal, [], [])
+    event = _record(
+        session, actor, deal, new_change_id(), "update", "close_date", deal.close_date, None
+    )
+    deal.close_date = None
+    deal.updated_at = actor.now
+    crm_outbox.deal_changed(session, actor, deal)
+    return Outcome(deal, [event], [])
 
 
 def _settle(
@@ -388,6 +405,12 @@ def assign(session: Session, actor: Actor, deal: Deal, new_owner: Member) -> Out
         raise Refused(_("Only managers can assign deals. Ask a manager, or see `/deal help`."))
     if new_owner.workspace_id != deal.workspace_id:
         raise Refused(_("That person is not in this workspace."))
+    return reassign(session, actor, deal, new_owner)
+
+
+def reassign(session: Session, actor: Actor, deal: Deal, new_owner: Member) -> Outcome:
+    """Give a deal to another member of its workspace, whoever asks (`assign` checks that a
+    manager does; the CRM sync acts for the CRM's owner)."""
     change_id = new_change_id()
     events = []
     previous = session.get(Member, deal.owner_id)
@@ -409,6 +432,7 @@ def assign(session: Session, actor: Actor, deal: Deal, new_owner: Member) -> Out
         deal.updated_at = actor.now
         taken = _settle(session, deal, was, actor, change_id)
         _tell_owners(session, actor, deal, previous, new_owner)
+        crm_outbox.deal_changed(session, actor, deal)
     return Outcome(deal, events, [], taken)
 
 
@@ -460,9 +484,11 @@ def undo_last(session: Session, actor: Actor) -> Outcome:
             DealEvent.workspace_id == actor.workspace_id,
             DealEvent.actor_id == actor.member.id,
             DealEvent.at >= actor.now - UNDO_WINDOW,
-            # An import is not the member's own change, and an undo is not undone by undo.
-            DealEvent.action.not_in(("undo", "import")),
+            # An import is not the member's own change, and an undo is not undone by undo;
+            # what the CRM changed in their name is not theirs to undo either.
+            DealEvent.action.not_in(("undo", "import", "overridden")),
             DealEvent.undone_by.is_(None),
+            DealEvent.source.is_(None),
         )
         .order_by(DealEvent.id.desc())
         .limit(1)
@@ -508,6 +534,7 @@ def undo_last(session: Session, actor: Actor) -> Outcome:
         event.undone_by = undo_id
     deal.updated_at = actor.now
     taken = _settle(session, deal, was, actor, undo_id, undo=True)
+    crm_outbox.deal_changed(session, actor, deal)
     return Outcome(deal, events, [], taken)
 
 
@@ -592,7 +619,7 @@ def history(session: Session, deal: Deal) -> list[HistoryLine]:
         .order_by(DealEvent.id)
     )
     lines = [
-        HistoryLine(e.at, person(m), e.action, e.field, e.old_value, e.new_value)
+        HistoryLine(e.at, person(m), e.action, e.field, e.old_value, e.new_value, e.source)
         for e, m in session.execute(query)
     ]
     return [_with_people(session, line) for line in lines]

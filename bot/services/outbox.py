@@ -111,9 +111,16 @@ def mark_sent(session: Session, message_id: int, *, now: datetime, result: dict[
 
 
 def mark_failed(
-    session: Session, message_id: int, *, now: datetime, error: str, permanent: bool
+    session: Session,
+    message_id: int,
+    *,
+    now: datetime,
+    error: str,
+    permanent: bool,
+    retry_after: timedelta | None = None,
 ) -> None:
-    """Schedule another attempt with exponential backoff, or give up on a permanent error."""
+    """Schedule another attempt with exponential backoff (or after `retry_after`, when the
+    other side said when: a 429's Retry-After), or give up on a permanent error."""
     message = session.get(OutboxMessage, message_id)
     if message is None:
         return
@@ -123,7 +130,8 @@ def mark_failed(
     if permanent:
         message.status = "failed"
         return
-    message.next_attempt_at = now + backoff(message.attempts)
+    wait = backoff(message.attempts)
+    message.next_attempt_at = now + (max(retry_after, wait) if retry_after is not None else wait)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -164,12 +172,15 @@ def resolve(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
     return resolved
 
 
-def defer(session: Session, message_id: int, *, now: datetime) -> None:
-    """Try again shortly, without counting an attempt: it is waiting, not failing."""
+def defer(
+    session: Session, message_id: int, *, now: datetime, wait: timedelta | None = None
+) -> None:
+    """Try again shortly (or after `wait`), without counting an attempt: it is waiting, not
+    failing."""
     session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id)
-        .values(lease_until=None, next_attempt_at=now + WAIT_FOR_REFERENCE)
+        .values(lease_until=None, next_attempt_at=now + (wait or WAIT_FOR_REFERENCE))
     )
 
 

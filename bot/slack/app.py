@@ -37,6 +37,8 @@ from bot.slack.oauth import (
     oauth_flow,
 )
 from bot.slack.sender import ClientFor, OutboxSender
+from bot.sync.deliver import deliver as deliver_crm
+from bot.sync.webhook import Webhooks, is_webhook
 from bot.unit_of_work import HOME, caller_language, given_up, render_home
 from bot.views.common import apology, try_again
 from bot.views.notices import CHARTS
@@ -70,10 +72,14 @@ class Salesbot:
             sessions=self.runtime.sessions,
         )
         engine = self.runtime.engine
+        crm = Webhooks(self.runtime)
 
         def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-            if environ.get("PATH_INFO") == "/healthz":
+            path = str(environ.get("PATH_INFO", ""))
+            if path == "/healthz":
                 return healthz(engine, start_response)
+            if is_webhook(path):
+                return crm(environ, start_response)
             return slack(environ, start_response)
 
         return application
@@ -147,6 +153,7 @@ def create_app(
     sender.renderers[HOME] = partial(render_home, runtime)
     sender.renderers[CHARTS] = partial(render_charts, runtime)
     sender.given_up = given_up
+    sender.crm = partial(deliver_crm, runtime)
     if start_sender:
         sender.start()
     return Salesbot(bolt=bolt, runtime=runtime, listeners=listeners)

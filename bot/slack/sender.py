@@ -6,7 +6,7 @@ import logging
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from http.client import HTTPException
 from typing import Any
 
@@ -28,6 +28,25 @@ Renderer = Callable[[str, dict[str, Any]], dict[str, Any]]
 # Called in the transaction that gives a row up: what that owes (managers told) is written
 # with it.
 GivenUp = Callable[[Session, OutboxMessage, datetime], None]
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """How a delivery that is not a Slack call went (a CRM write or fetch, bot/sync/deliver.py):
+    "sent" (done, or nothing left to do), "retry" (with backoff, or after `after` seconds when
+    the other side said so), "failed" (for good) or "wait" (not yet: try after `after` seconds
+    without counting an attempt)."""
+
+    status: str
+    error: str = ""
+    after: float | None = None
+    result: dict[str, Any] | None = None
+
+
+# Delivers one outbox row whose method is not Slack's ("crm.push", "crm.pull").
+Deliverer = Callable[[OutboxMessage], Delivered]
+# Methods with this prefix are CRM deliveries.
+CRM_METHODS = "crm."
 
 # Slack errors that no retry will fix; anything else (rate limits, 5xx, network) is retried.
 PERMANENT_ERRORS = frozenset(
@@ -164,6 +183,8 @@ class OutboxSender:
         self._clock = clock
         self.renderers: dict[str, Renderer] = dict(renderers or {})
         self.given_up: GivenUp | None = None
+        # CRM deliveries (bot/sync/deliver.py), set by create_app.
+        self.crm: Deliverer | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -184,6 +205,9 @@ class OutboxSender:
                     return report
 
     def _deliver_one(self, message: OutboxMessage, report: DeliveryReport) -> None:
+        if message.method.startswith(CRM_METHODS):
+            self._deliver_elsewhere(message, report)
+            return
         try:
             with reading(self._factory) as session:
                 payload = outbox.resolve(session, message.payload)
@@ -233,6 +257,39 @@ class OutboxSender:
         report.sent += 1
         log.info("outbox.sent id=%s method=%s", message.id, message.method)
 
+    def _deliver_elsewhere(self, message: OutboxMessage, report: DeliveryReport) -> None:
+        """A CRM delivery: the deliverer does the work; the row is settled here, as a Slack
+        call's is (sent once, retried with backoff, given up, or waiting)."""
+        if self.crm is None:
+            self._record_failure(message, "no CRM deliverer in this sender", permanent=False)
+            report.retried += 1
+            return
+        try:
+            outcome = self.crm(message)
+        except Exception as error:
+            log.exception("outbox.crm_failed id=%s method=%s", message.id, message.method)
+            outcome = Delivered("retry", f"{type(error).__name__}")
+        now = self._clock.now()
+        if outcome.status == "sent":
+            with transaction(self._factory) as session:
+                outbox.mark_sent(session, message.id, now=now, result=outcome.result or {})
+            report.sent += 1
+            log.info("outbox.sent id=%s method=%s", message.id, message.method)
+        elif outcome.status == "wait":
+            with transaction(self._factory) as session:
+                outbox.defer(
+                    session,
+                    message.id,
+                    now=now,
+                    wait=timedelta(seconds=outcome.after) if outcome.after is not None else None,
+                )
+            report.waiting += 1
+        else:
+            permanent = outcome.status == "failed"
+            self._record_failure(message, outcome.error, permanent, retry_after=outcome.after)
+            report.failed += permanent
+            report.retried += not permanent
+
     def _render(self, workspace_id: str, payload: dict[str, Any]) -> dict[str, Any]:
         args = dict(payload)
         name = args.pop(outbox.RENDER)
@@ -241,7 +298,14 @@ class OutboxSender:
             raise LookupError(f"no renderer {name!r} in this sender")
         return renderer(workspace_id, args)
 
-    def _record_failure(self, message: OutboxMessage, error: str, permanent: bool) -> None:
+    def _record_failure(
+        self,
+        message: OutboxMessage,
+        error: str,
+        permanent: bool,
+        *,
+        retry_after: float | None = None,
+    ) -> None:
         log.warning(
             "outbox.%s id=%s method=%s error=%s",
             "gave_up" if permanent else "retry",
@@ -251,7 +315,12 @@ class OutboxSender:
         )
         with transaction(self._factory) as session:
             outbox.mark_failed(
-                session, message.id, now=self._clock.now(), error=error, permanent=permanent
+                session,
+                message.id,
+                now=self._clock.now(),
+                error=error,
+                permanent=permanent,
+                retry_after=None if retry_after is None else timedelta(seconds=retry_after),
             )
             row = session.get(OutboxMessage, message.id)
             if permanent and self.given_up is not None and row is not None:

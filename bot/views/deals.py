@@ -26,6 +26,7 @@ from bot.results.deals import (
     TakenBack,
 )
 from bot.views.common import Message, as_entered, context_block, ephemeral, section
+from bot.views.crm import crm_name
 
 PAGE_SIZE = 25
 MAX_BLOCKS = 50
@@ -369,6 +370,15 @@ def history_line(line: HistoryLine, labels: dict[str, str], zone: ZoneInfo) -> s
     """`Nov 30 09:30 · alice · stage: Lead → Proposal`."""
     when = moment(line.at.astimezone(zone))
     who = escape_mrkdwn(line.actor.name)
+    if line.source is not None:
+        who += " " + _("via {crm}").format(crm=crm_name(line.source))
+    if line.action == "overridden":
+        kept = _("{crm} had {field}: {value}; the later change made in Salesbot was kept").format(
+            crm=crm_name(line.source),
+            field=field_name(line.field),
+            value=_value(line.field, line.new_value, labels),
+        )
+        return f"{when} · {kept}"
     if line.action == "create":
         return f"{when} · {who} · " + _("created the deal")
     if line.action == "import":

@@ -133,10 +133,12 @@ def webhook(hubspot: DevHubSpot, body: bytes, **kwargs: object) -> WebhookReques
 
 
 def test_webhook_signature_v3(hubspot: DevHubSpot) -> None:
+    # The signature's window is about when the request was sent: the wall clock.
+    now = datetime.now(UTC)
     crm = connect(hubspot)
     _, events = hubspot.create_deal(dealname="Acme")
     body = json.dumps(events).encode()
-    crm.verify_webhook(webhook(hubspot, body), NOW)
+    crm.verify_webhook(webhook(hubspot, body), now)
     parsed = crm.parse_webhook(body)
     assert {e.record_id for e in parsed} == {str(events[0]["objectId"])}
     assert len({e.event_id for e in parsed}) == len(events)
@@ -146,16 +148,16 @@ def test_webhook_signature_v3(hubspot: DevHubSpot) -> None:
     cases = {
         "signature": webhook(hubspot, body, secret="someone-else"),
         "stale": webhook(
-            hubspot, body, timestamp=int((NOW - timedelta(minutes=6)).timestamp() * 1000)
+            hubspot, body, timestamp=int((now - timedelta(minutes=6)).timestamp() * 1000)
         ),
         "unsigned": WebhookRequest("POST", URL, {}, body),
     }
     for reason, request in cases.items():
         with pytest.raises(WebhookRefused) as refused:
-            crm.verify_webhook(request, NOW)
+            crm.verify_webhook(request, now)
         assert refused.value.reason == reason
     tampered = webhook(hubspot, body)
     with pytest.raises(WebhookRefused):
-        crm.verify_webhook(WebhookRequest("POST", URL, tampered.headers, body + b" "), NOW)
+        crm.verify_webhook(WebhookRequest("POST", URL, tampered.headers, body + b" "), now)
     with pytest.raises(WebhookRefused):
         crm.parse_webhook(b'{"not": "a list"}')

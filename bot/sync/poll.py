@@ -1,0 +1,114 @@
+"""The reconciling poll: every five minutes, each active connection reads what changed in its
+CRM since its cursor (HubSpot: deals by last modification, paged) and applies it, so a
+webhook that never came is caught. The first poll of a connection reads every deal and takes
+them quietly (nothing announced); after that a win is announced like `/deal won`.
+
+One poll per connection per five-minute slot, however many clocks run `run-due` (a key in
+`scheduled_run`); the cursor moves on once a page is applied, so a poll cut short goes on from
+there next time.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from bot.crm.base import CrmError, RateLimited, Unauthorized
+from bot.crm.secrets import Unreadable
+from bot.db import reading, transaction
+from bot.runtime import Runtime
+from bot.services import crm_connections, crm_sync
+from bot.services.once import claim
+from bot.sync.credentials import connector_of
+from bot.sync.pull import Connection, Resolver, apply_records, connection
+from bot.unit_of_work import unit
+from models import CrmConnection, CrmProblem
+
+log = logging.getLogger(__name__)
+
+EVERY = timedelta(minutes=5)
+
+
+def slot_of(now: datetime) -> str:
+    """The five-minute slot `now` falls in."""
+    epoch = int(now.timestamp()) // int(EVERY.total_seconds())
+    return str(epoch)
+
+
+def run_polls(runtime: Runtime, now: datetime) -> int:
+    """The run-due job: poll each active connection once in this slot; records applied."""
+    with reading(runtime.sessions) as session:
+        ids = list(
+            session.scalars(
+                select(CrmConnection.id)
+                .where(CrmConnection.status == crm_connections.ACTIVE)
+                .order_by(CrmConnection.id)
+            )
+        )
+    applied = 0
+    for connection_id in ids:
+        with transaction(runtime.sessions) as session:
+            mine = claim(session, f"crm-poll:{connection_id}:{slot_of(now)}", now=now)
+        if mine:
+            applied += poll(runtime, connection_id, now=now)
+    with transaction(runtime.sessions) as session:
+        crm_sync.forget_old_events(session, now=now)
+    return applied
+
+
+def poll(runtime: Runtime, connection_id: int, *, now: datetime) -> int:
+    """Read and apply what changed since the connection's cursor; records applied."""
+    link = connection(runtime, connection_id)
+    if link is None or link.status != crm_connections.ACTIVE or link.credentials is None:
+        return 0
+    quiet = link.cursor is None
+    applied = 0
+    try:
+        connector = connector_of(runtime, link.crm, link.credentials, patient=True)
+        resolver = Resolver(runtime, link, connector)
+        for page in connector.changes_since(link.cursor):
+            applied += apply_records(runtime, link, resolver, page.deals, now=now, quiet=quiet)
+            _advance(runtime, link, page.cursor, now=now)
+        waiting = _records_waiting(runtime, link)
+        if waiting:
+            applied += apply_records(runtime, link, resolver, connector.fetch(waiting), now=now)
+    except Unauthorized as error:
+        with unit(runtime, now=now) as session:
+            crm_connections.pause(session, connection_id, error=error.code, now=now)
+        log.warning("crm.paused connection=%s error=%s", connection_id, error.code)
+    except (RateLimited, CrmError) as error:
+        with unit(runtime, now=now) as session:
+            crm_connections.note_error(session, connection_id, error=error.code, now=now)
+        log.warning("crm.poll_failed connection=%s error=%s", connection_id, error.code)
+    except Unreadable:
+        log.error("crm.poll_failed connection=%s error=credentials_unreadable", connection_id)
+    else:
+        _advance(runtime, link, None, now=now)
+        log.info("crm.polled connection=%s applied=%s quiet=%s", connection_id, applied, quiet)
+    return applied
+
+
+def _advance(runtime: Runtime, link: Connection, cursor: str | None, *, now: datetime) -> None:
+    with transaction(runtime.sessions) as session:
+        row = session.get(CrmConnection, link.id)
+        if row is None:
+            return
+        if cursor is not None:
+            row.cursor = cursor
+        elif row.cursor is None:
+            # A poll that found nothing: the next one goes on from now.
+            row.cursor = str(int(now.timestamp() * 1000))
+        row.last_poll_at = now
+
+
+def _records_waiting(runtime: Runtime, link: Connection) -> list[str]:
+    """Records a refusal left waiting, tried again each poll."""
+    with reading(runtime.sessions) as session:
+        keys = session.scalars(
+            select(CrmProblem.key).where(
+                CrmProblem.connection_id == link.id, CrmProblem.key.like("record:%")
+            )
+        )
+        return [key.removeprefix("record:") for key in keys]
