@@ -6,7 +6,9 @@ workers announce it once."""
 
 from __future__ import annotations
 
+import json
 import threading
+import time
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -192,8 +194,6 @@ def test_a_forged_or_stale_webhook_is_refused_and_writes_nothing(
     url = f"{server_url}/crm/hubspot/webhook"
     events = hubspot.update_deal(backfilled["acme"], dealstage="closedwon")
     before = rows(sessions)
-    import time
-
     stale = int((time.time() - 6 * 60) * 1000)
     cases: dict[str, dict[str, Any]] = {
         "signature": {"secret": "forged-secret"},
@@ -206,8 +206,6 @@ def test_a_forged_or_stale_webhook_is_refused_and_writes_nothing(
         assert status == 401, (reason, body)
         assert f"reason={reason}" in caplog.text
     # A forged body under a genuine signature of another body.
-    import json
-
     genuine = json.dumps(events).encode()
     headers = hubspot.signed_headers(url, genuine)
     forged = [{**events[0], "objectId": 1}]
@@ -252,7 +250,7 @@ def test_webhooks_and_polls_racing_announce_a_win_once(
     def run(action: Any) -> None:
         try:
             action()
-        except BaseException as error:  # noqa: BLE001
+        except BaseException as error:
             errors.append(error)
 
     threads = [
