@@ -11,7 +11,7 @@ says it, else the record's last modification).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -229,12 +229,29 @@ def default_stage_map(
 
 
 def remote_stage_for(
-    key: str, stages: Iterable[tuple[str, str, str | None]], pipeline_id: str | None
+    key: str,
+    stages: Sequence[tuple[str, str, str | None]],
+    pipeline_id: str | None,
+    positions: Mapping[str, int] | None = None,
 ) -> tuple[str, str] | None:
     """The CRM stage (id, pipeline) to write for Salesbot stage `key`: the first mapped to it
-    in the deal's pipeline, else in any pipeline. `stages`: (remote id, pipeline, key)."""
-    candidates = [(remote_id, pipeline) for remote_id, pipeline, mapped in stages if mapped == key]
-    for remote_id, pipeline in candidates:
-        if pipeline == pipeline_id:
+    in the deal's pipeline, else in any pipeline; when none is mapped to it (several CRM stages
+    may map to one of ours, and one of ours to none), the one whose Salesbot stage is nearest
+    in the pipeline's order (`positions`: each Salesbot stage's). `stages`: (remote id,
+    pipeline, Salesbot key), in the CRM's order."""
+
+    def ranked(candidates: list[tuple[str, str, str | None]]) -> list[tuple[str, str, str | None]]:
+        here = [s for s in candidates if s[1] == pipeline_id]
+        return here + [s for s in candidates if s[1] != pipeline_id]
+
+    for remote_id, pipeline, mapped in ranked(list(stages)):
+        if mapped == key:
             return remote_id, pipeline
-    return candidates[0] if candidates else None
+    if positions is None or key not in positions:
+        return None
+    mapped_ones = [s for s in ranked(list(stages)) if s[2] is not None and s[2] in positions]
+    same_pipeline = [s for s in mapped_ones if s[1] == pipeline_id] or mapped_ones
+    if not same_pipeline:
+        return None
+    nearest = min(same_pipeline, key=lambda s: abs(positions[str(s[2])] - positions[key]))
+    return nearest[0], nearest[1]

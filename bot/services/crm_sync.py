@@ -132,13 +132,15 @@ def apply(
     owner_user_id: str | None,
     now: datetime,
     quiet: bool = False,
+    push_owed: bool = True,
 ) -> Applied:
     """Make Salesbot agree with one CRM record (see the module's docstring).
 
     owner_user_id: the Slack user the record's owner is (looked up beforehand); quiet: the
     first poll's backfill, whose deals are taken as they are, announced and rewarded for
     nothing (as `salesbot import` takes them). Raises Refused for a change the deal services
-    refuse (a win of zero): the caller notes it and rolls back."""
+    refuse (a win of zero): the caller notes it and rolls back. push_owed: owe a write of what
+    Salesbot holds that the CRM lacks (False: the caller is that write)."""
     connection = session.scalars(
         select(CrmConnection)
         .where(CrmConnection.id == connection_id)
@@ -173,7 +175,9 @@ def apply(
         if owner is None or stage_key is None:
             return Applied("not_ours")
         return _create(session, connection, team, remote, owner, stage_key, now=now, quiet=quiet)
-    return _update(session, connection, team, link, remote, owner, stage_key, now=now)
+    return _update(
+        session, connection, team, link, remote, owner, stage_key, now=now, push_owed=push_owed
+    )
 
 
 def _stage_row(
@@ -305,7 +309,8 @@ def _create(
     session.add(
         CrmDealState(
             crm_record_id=link.id,
-            synced=local_snapshot(session, deal) | {"_pipeline": remote.pipeline_id},
+            synced=local_snapshot(session, deal)
+            | {"_pipeline": remote.pipeline_id, "_stage_id": remote.stage_id},
             remote_modified_at=remote.modified_at,
             pulled_at=now,
         )
@@ -376,6 +381,7 @@ def _update(
     stage_key: str | None,
     *,
     now: datetime,
+    push_owed: bool,
 ) -> Applied:
     deal = session.scalars(
         select(Deal)
@@ -394,6 +400,10 @@ def _update(
     base: Snapshot = {k: v for k, v in state.synced.items() if not k.startswith("_")}
     local = local_snapshot(session, deal)
     theirs = _remote_snapshot(remote, deal.currency, stage_key, owner)
+    if remote.stage_id is not None and remote.stage_id == state.synced.get("_stage_id"):
+        # The CRM's stage is the one both sides last agreed on: it did not change there, even
+        # where several of its stages map to one of ours (or ours to none of its).
+        theirs["stage"] = base.get("stage", theirs.get("stage"))
     result = merge(
         base,
         local,
@@ -408,10 +418,11 @@ def _update(
     state.synced = {
         **result.synced,
         "_pipeline": remote.pipeline_id or state.synced.get("_pipeline"),
+        "_stage_id": remote.stage_id if "stage" in theirs else state.synced.get("_stage_id"),
     }
     state.remote_modified_at = remote.modified_at
     state.pulled_at = now
-    if result.push:
+    if result.push and push_owed:
         crm_outbox.owe_push(session, deal, team)
     _clear(session, connection, remote)
     return Applied("changed" if result.take else "unchanged", deal.id, tuple(result.take))

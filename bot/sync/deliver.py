@@ -31,6 +31,7 @@ from bot.domain.crm import Snapshot, money_of, pending_push, remote_stage_for
 from bot.runtime import Runtime
 from bot.services import crm_connections, crm_sync
 from bot.services.crm_outbox import PULL, PUSH
+from bot.services.deals import stage_list
 from bot.slack.sender import UNKNOWN, Delivered
 from bot.sync.credentials import connector_of
 from bot.sync.pull import Resolver, apply_records, connection
@@ -104,6 +105,7 @@ class _Push:
     local: Snapshot
     owners: dict[str, str]
     stages: list[tuple[str, str, str | None]]
+    positions: dict[str, int]
 
 
 def _read_push(runtime: Runtime, deal_id: int, team_id: int) -> _Push | None:
@@ -123,6 +125,7 @@ def _read_push(runtime: Runtime, deal_id: int, team_id: int) -> _Push | None:
             else None
         )
         synced = dict(state.synced) if state is not None else {}
+        synced.pop("_stage_id", None)
         owners = {
             user: remote
             for remote, user in session.execute(
@@ -150,6 +153,7 @@ def _read_push(runtime: Runtime, deal_id: int, team_id: int) -> _Push | None:
             local=crm_sync.local_snapshot(session, deal),
             owners=owners,
             stages=stages,
+            positions={s.key: s.position for s in stage_list(session, deal.workspace_id)},
         )
 
 
@@ -162,6 +166,20 @@ def _push(runtime: Runtime, message: OutboxMessage) -> Delivered:
         return Delivered("wait", "paused", PAUSED_WAIT.total_seconds())
     if read.deal.deleted_at is not None and read.record_id is None:
         return Delivered("sent", result={"skipped": "deal removed"})
+    if read.record_id is not None:
+        # The record as the CRM has it now, merged first: a field changed there later than
+        # here is taken, not overwritten (the later change wins, whichever side it was on).
+        try:
+            caught_up = _catch_up(runtime, read)
+        except CrmError as error:
+            return _failure(runtime, read.connection.id, error)
+        except Unreadable:
+            return Delivered("wait", "credentials unreadable", PAUSED_WAIT.total_seconds())
+        if caught_up is None:
+            return Delivered("sent", result={"skipped": "record gone"})
+        read = caught_up
+    if read.connection.credentials is None:
+        return Delivered("sent", result={"skipped": "not connected"})
     creating = read.record_id is None
     changes = read.local if creating else pending_push(read.synced, read.local)
     write, written = _write_of(read, changes, creating)
@@ -199,6 +217,20 @@ def _push(runtime: Runtime, message: OutboxMessage) -> Delivered:
     return Delivered("sent", result={"record_id": record_id, "linked": linked})
 
 
+def _catch_up(runtime: Runtime, read: _Push) -> _Push | None:
+    """Apply the record as the CRM has it now; the write to make then (None: the record is
+    gone from the CRM, or the deal from its connection)."""
+    assert read.record_id is not None and read.connection.credentials is not None
+    connector = connector_of(runtime, read.connection.crm, read.connection.credentials)
+    records = connector.fetch([read.record_id])
+    link = connection(runtime, read.connection.id)
+    if not records or link is None:
+        return None
+    resolver = Resolver(runtime, link, connector)
+    apply_records(runtime, link, resolver, records, now=runtime.clock.now(), push_owed=False)
+    return _read_push(runtime, read.deal.id, read.connection.team_id)
+
+
 def _write(connector: Connector, read: _Push, write: Write, message: OutboxMessage) -> str:
     """Update the record, or create it; a create whose answer was lost is looked for first."""
     if read.record_id is None and (message.last_error or "").startswith(UNKNOWN):
@@ -219,12 +251,16 @@ def _write_of(read: _Push, changes: Snapshot, creating: bool) -> tuple[Write, Sn
         written["amount"] = changes["amount"]
     stage_id = pipeline_id = None
     stage = changes.get("stage")
-    found = remote_stage_for(stage, read.stages, read.pipeline_id) if stage else None
+    found = (
+        remote_stage_for(stage, read.stages, read.pipeline_id, read.positions) if stage else None
+    )
     if stage and found is not None:
         stage_id = found[0]
         if creating or found[1] != read.pipeline_id:
             pipeline_id = found[1]
         written["stage"] = stage
+        # What the CRM will say back: its own stage, whatever ours it maps to.
+        written["_stage_id"] = stage_id
     day = changes.get("close_date")
     if day:
         written["close_date"] = day

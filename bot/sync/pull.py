@@ -113,6 +113,7 @@ def apply_records(
     *,
     now: datetime,
     quiet: bool = False,
+    push_owed: bool = True,
 ) -> int:
     """Apply each record in a unit of work of its own; how many changed a deal."""
     changed = 0
@@ -122,7 +123,13 @@ def apply_records(
         try:
             with unit(runtime, now=now) as session:
                 applied = crm_sync.apply(
-                    session, link.id, remote, owner_user_id=owner, now=now, quiet=quiet
+                    session,
+                    link.id,
+                    remote,
+                    owner_user_id=owner,
+                    now=now,
+                    quiet=quiet,
+                    push_owed=push_owed,
                 )
         except Refused as refused:
             log.info("crm.record_refused connection=%s record=%s", link.id, remote.record_id)
