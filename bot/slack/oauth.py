@@ -43,6 +43,8 @@ BOT_SCOPES = (
     "channels:read",
     "groups:read",
     "users:read",
+    # A CRM deal's owner is found by e-mail address (live CRM sync).
+    "users:read.email",
     "files:write",
 )
 BOTS_TABLE = SQLAlchemyInstallationStore.default_bots_table_name

@@ -117,3 +117,19 @@ def test_remote_stage_for_prefers_the_deals_pipeline() -> None:
     assert remote_stage_for("won", stages, "p2") == ("b", "p2")
     assert remote_stage_for("won", stages, None) == ("a", "p1")
     assert remote_stage_for("proposal", stages, "p1") is None
+
+
+def test_the_crm_commands_parse_in_both_languages() -> None:
+    from bot.domain.admin_command import Crm, ParseError, parse_admin_command
+
+    assert parse_admin_command("crm") == Crm("show")
+    assert parse_admin_command("客户管理") == Crm("show")
+    assert parse_admin_command("crm connect hubspot") == Crm("connect", "hubspot")
+    assert parse_admin_command("crm 连接 HubSpot") == Crm("connect", "hubspot")
+    assert parse_admin_command("crm disconnect") == Crm("disconnect")
+    assert parse_admin_command("crm stages") == Crm("stages")
+    assert parse_admin_command("crm 阶段 Contract Sent=谈判") == Crm(
+        "stages", mapping=("Contract Sent", "谈判")
+    )
+    for wrong in ("crm connect", "crm connect salesforce", "crm stages nope", "crm frobnicate"):
+        assert isinstance(parse_admin_command(wrong), ParseError), wrong
