@@ -112,7 +112,9 @@ def _error_of(error: urllib.error.HTTPError, method: str, path: str) -> Exceptio
     if error.code in (401, 403):
         return Unauthorized(detail)
     if error.code == 429:
-        return RateLimited(detail, retry_after(error.headers.get("Retry-After")))
+        # HubSpot may send Retry-After; Pipedrive sends the seconds to its window's reset.
+        wait = error.headers.get("Retry-After") or error.headers.get("X-RateLimit-Reset")
+        return RateLimited(detail, retry_after(wait))
     if error.code >= 500:
         return Unavailable(detail)
     return Rejected(detail)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.config import Settings
 from bot.crm.base import Connector
 from bot.crm.hubspot import HubSpot
+from bot.crm.pipedrive import Pipedrive
 
 
 @dataclass(frozen=True)
@@ -19,10 +21,18 @@ class Kind:
     name: str
     # The credentials its connect form and `salesbot crm connect` ask for, in order.
     fields: tuple[str, ...]
+    # Credentials Salesbot makes up when the team connects (a webhook's basic auth).
+    generated: tuple[str, ...] = ()
 
 
 KINDS: Mapping[str, Kind] = {
     "hubspot": Kind("hubspot", "HubSpot", ("token", "client_secret")),
+    "pipedrive": Kind(
+        "pipedrive",
+        "Pipedrive",
+        ("api_token", "company_domain"),
+        ("webhook_user", "webhook_password"),
+    ),
 }
 
 
@@ -38,7 +48,29 @@ def connector(
             timeout=settings.crm_timeout,
             patient=patient,
         )
+    if kind == "pipedrive":
+        return Pipedrive(
+            credentials,
+            base_url=settings.pipedrive_api_url,
+            timeout=settings.crm_timeout,
+            patient=patient,
+        )
     raise LookupError(f"no connector for {kind!r}")
+
+
+def generate(kind: str, credentials: Mapping[str, str]) -> dict[str, str]:
+    """The credentials with those Salesbot makes up for this CRM added (kept when connecting
+    again, so the webhook the manager configured goes on working)."""
+    made = dict(credentials)
+    for field in KINDS[kind].generated:
+        if not made.get(field):
+            made[field] = (
+                f"salesbot-{secrets.token_hex(4)}"
+                if field.endswith("user")
+                # Letters and digits only: copied by hand, and shown in mrkdwn as they are.
+                else secrets.token_hex(20)
+            )
+    return made
 
 
 def name_of(kind: str) -> str:

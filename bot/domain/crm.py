@@ -26,7 +26,7 @@ StageKind: TypeAlias = Literal["open", "won", "lost"]
 
 CENT = Decimal("0.01")
 # The CRMs a team can connect to live (bot/crm/registry.py has their connectors).
-LIVE_CRMS = ("hubspot",)
+LIVE_CRMS = ("hubspot", "pipedrive")
 
 
 @dataclass(frozen=True)

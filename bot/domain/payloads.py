@@ -67,6 +67,7 @@ CONFIG_FORM: Mapping[str, int] = {
 # of them together (what a submitted connect form may carry).
 CRM_FORMS: Mapping[str, Mapping[str, int]] = {
     "hubspot": {"token": 500, "client_secret": 200},
+    "pipedrive": {"api_token": 200, "company_domain": 100},
 }
 CRM_FORM: Mapping[str, int] = {
     field: longest for fields in CRM_FORMS.values() for field, longest in fields.items()

@@ -64,6 +64,9 @@ class CrmConnected:
     owners_found: int
     owners_total: int
     stages: tuple[StageMapping, ...]
+    # The HTTP basic auth Salesbot made up for the CRM's webhook (Pipedrive), shown once.
+    webhook_user: str | None = None
+    webhook_password: str | None = None
 
 
 @dataclass(frozen=True)

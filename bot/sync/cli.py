@@ -35,8 +35,9 @@ def _team(session: Session, channel_id: str) -> SalesTeam:
 def connect(runtime: Runtime, crm: str, channel_id: str, credentials: Mapping[str, str]) -> str:
     """Connect the team of `channel_id`; a line saying what was done."""
     with reading(runtime.sessions) as session:
-        workspace_id = _team(session, channel_id).workspace_id
-    account = ask_crm(runtime, workspace_id, crm, credentials)
+        found = _team(session, channel_id)
+        workspace_id, team_id = found.workspace_id, found.id
+    account = ask_crm(runtime, workspace_id, crm, credentials, team_id=team_id)
     if isinstance(account, CrmConnectFailed):
         raise CliError(
             {
@@ -62,11 +63,15 @@ def connect(runtime: Runtime, crm: str, channel_id: str, credentials: Mapping[st
             )
     except Refused as refused:
         raise CliError(refused.plain) from None
-    return (
+    line = (
         f"connected {done.team_name} ({channel_id}) to {crm} account {done.account_id}; "
         f"{done.owners_found} of {done.owners_total} owners found in Slack; "
         f"{len(done.stages)} stages mapped"
     )
+    if account.generated:
+        # Made up by Salesbot for the CRM's webhook: shown this once.
+        line += "; webhook basic auth: " + " / ".join(account.generated.values())
+    return line
 
 
 def status(runtime: Runtime) -> list[str]:

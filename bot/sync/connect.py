@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import MissingSettingError
 from bot.crm import registry
 from bot.crm.base import CrmError, Unauthorized, Unavailable
-from bot.crm.secrets import Vault
+from bot.crm.secrets import Unreadable, Vault
+from bot.db import reading
 from bot.domain.crm import RemoteOwner, RemoteStage
 from bot.results.crm import CrmConnectFailed
 from bot.runtime import Runtime
@@ -24,6 +26,7 @@ from bot.sync.owners import match_owners
 from bot.unit_of_work import answer_later, as_caller, in_caller_language, tell
 from bot.views import crm as views
 from bot.views.common import Message, refusal
+from models import CrmConnection
 
 log = logging.getLogger(__name__)
 
@@ -36,16 +39,27 @@ class Account:
     stages: list[RemoteStage]
     owners: list[tuple[RemoteOwner, str | None]]
     sealed: str
+    # Credentials Salesbot made up (a webhook's basic auth), to tell the manager once.
+    generated: dict[str, str]
 
 
 def ask_crm(
-    runtime: Runtime, workspace_id: str, crm: str, credentials: Mapping[str, str]
+    runtime: Runtime,
+    workspace_id: str,
+    crm: str,
+    credentials: Mapping[str, str],
+    *,
+    team_id: int | None = None,
 ) -> Account | CrmConnectFailed:
-    """Check the credentials with the CRM and read what the connection needs."""
+    """Check the credentials with the CRM and read what the connection needs; credentials
+    Salesbot makes up (a webhook's basic auth) are kept from the team's connection, if any."""
     try:
         vault = Vault.of(runtime.settings)
     except MissingSettingError:
         return CrmConnectFailed(crm, "no_key")
+    kept = _kept(runtime, vault, team_id, crm)
+    credentials = registry.generate(crm, {**kept, **credentials})
+    generated = {field: credentials[field] for field in registry.KINDS[crm].generated}
     connector = registry.connector(crm, credentials, runtime.settings, patient=True)
     try:
         account_id = connector.account()
@@ -61,7 +75,25 @@ def ask_crm(
         log.warning("crm.connect_failed crm=%s error=%s", crm, error.code)
         return CrmConnectFailed(crm, "rejected")
     matched = match_owners(runtime, workspace_id, owners)
-    return Account(account_id, stages, matched, vault.seal(credentials))
+    return Account(account_id, stages, matched, vault.seal(credentials), generated)
+
+
+def _kept(runtime: Runtime, vault: Vault, team_id: int | None, crm: str) -> dict[str, str]:
+    """The generated credentials of the team's connection to this CRM (none: new ones)."""
+    if team_id is None:
+        return {}
+    with reading(runtime.sessions) as session:
+        row = session.scalars(
+            select(CrmConnection).where(CrmConnection.team_id == team_id)
+        ).one_or_none()
+        sealed = row.credentials if row is not None and row.crm == crm else None
+    if sealed is None:
+        return {}
+    try:
+        opened = vault.open(sealed)
+    except Unreadable:
+        return {}
+    return {k: v for k, v in opened.items() if k in registry.KINDS[crm].generated}
 
 
 def connect_from_slack(
@@ -86,7 +118,7 @@ def connect_from_slack(
     except Refused as refused:
         tell(runtime, workspace_id, user_id, refusal(refused.message))
         return
-    account = ask_crm(runtime, workspace_id, crm, credentials)
+    account = ask_crm(runtime, workspace_id, crm, credentials, team_id=team_id)
     if isinstance(account, CrmConnectFailed):
         with in_caller_language(runtime, workspace_id, user_id):
             tell(runtime, workspace_id, user_id, views.render(account))
@@ -106,6 +138,12 @@ def connect_from_slack(
             now=actor.now,
         )
         log.info("crm.connected team=%s crm=%s", team.id, crm)
-        return views.render(connected)
+        return views.render(
+            replace(
+                connected,
+                webhook_user=account.generated.get("webhook_user"),
+                webhook_password=account.generated.get("webhook_password"),
+            )
+        )
 
     answer_later(runtime, workspace_id, user_id, work, channel_id=user_id, ephemeral=False)

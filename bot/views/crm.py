@@ -34,6 +34,24 @@ FORM_FIELDS: dict[str, tuple[tuple[str, str, int], ...]] = {
         ("token", N_("Private app access token"), 500),
         ("client_secret", N_("Client secret (the private app's Auth tab)"), 200),
     ),
+    "pipedrive": (
+        ("api_token", N_("API token (Personal preferences → API)"), 200),
+        ("company_domain", N_("Company domain (acme for acme.pipedrive.com)"), 100),
+    ),
+}
+# What each connect form says first.
+FORM_HELP = {
+    "hubspot": N_(
+        "Create a private app in {crm} (Settings → Integrations → Private apps) with the "
+        "scopes crm.objects.deals.read, crm.objects.deals.write and "
+        "crm.objects.owners.read, then paste its access token and its client secret. "
+        "They are stored encrypted and never shown again."
+    ),
+    "pipedrive": N_(
+        "Paste the API token of a {crm} user who sees the team's deals (Personal preferences "
+        "→ API) and your company's {crm} domain. The token is stored encrypted and never "
+        "shown again."
+    ),
 }
 CRM_NAMES = {"hubspot": "HubSpot", "pipedrive": "Pipedrive", "zoho": "Zoho CRM"}
 
@@ -184,15 +202,33 @@ def connected(result: CrmConnected) -> Message:
         found=result.owners_found, total=result.owners_total, crm=name
     )
     blocks = [section(head), section(owners), *stages_blocks(result.stages)]
-    blocks.append(
-        context_block(
-            _(
-                "In {crm}, point the private app's webhooks (deal creation and property "
-                "changes) at `https://<your host>/crm/{kind}/webhook`."
-            ).format(crm=name, kind=escape_mrkdwn(result.crm))
-        )
-    )
+    blocks.append(webhook_help(result))
     return {"text": head, "blocks": blocks}
+
+
+def webhook_help(result: CrmConnected) -> dict[str, Any]:
+    """Where the CRM's webhooks go (and, for Pipedrive, the credentials they carry)."""
+    name = crm_name(result.crm)
+    url = f"`https://<your host>/crm/{escape_mrkdwn(result.crm)}/webhook`"
+    if result.webhook_user and result.webhook_password:
+        return section(
+            _(
+                "In {crm} (Settings → Tools and apps → Webhooks) create a webhook for *deal* "
+                "events (`*`) to {url}, with HTTP auth user `{user}` and password "
+                "`{password}`. This is the only time they are shown."
+            ).format(
+                crm=name,
+                url=url,
+                user=escape_mrkdwn(result.webhook_user),
+                password=escape_mrkdwn(result.webhook_password),
+            )
+        )
+    return context_block(
+        _(
+            "In {crm}, point the private app's webhooks (deal creation and property "
+            "changes) at {url}."
+        ).format(crm=name, url=url)
+    )
 
 
 def stages_blocks(stages: tuple[StageMapping, ...]) -> list[dict[str, Any]]:
@@ -246,6 +282,11 @@ def connect_failed(result: CrmConnectFailed) -> Message:
             "{crm} refused that token. Copy the private app's access token again (Settings → "
             "Integrations → Private apps) and check its scopes: crm.objects.deals.read, "
             "crm.objects.deals.write, crm.objects.owners.read."
+        )
+        if result.crm == "hubspot"
+        else _(
+            "{crm} refused that token, or it belongs to another company. Copy the API token "
+            "again (Personal preferences → API) and check the company domain."
         ),
         "unreachable": _("{crm} did not answer just now. Nothing was saved; try again shortly."),
         "rejected": _("{crm} refused the request. Nothing was saved; check the token's scopes."),
@@ -261,16 +302,7 @@ def connect_failed(result: CrmConnectFailed) -> Message:
 def connect_form(kind: str, metadata: str) -> dict[str, Any]:
     """The form asking for a CRM's credentials; they are never shown again."""
     name = crm_name(kind)
-    blocks: list[dict[str, Any]] = [
-        section(
-            _(
-                "Create a private app in {crm} (Settings → Integrations → Private apps) with the "
-                "scopes crm.objects.deals.read, crm.objects.deals.write and "
-                "crm.objects.owners.read, then paste its access token and its client secret. "
-                "They are stored encrypted and never shown again."
-            ).format(crm=name)
-        )
-    ]
+    blocks: list[dict[str, Any]] = [section(_(FORM_HELP[kind]).format(crm=name))]
     for block_id, label, longest in FORM_FIELDS[kind]:
         blocks.append(
             {

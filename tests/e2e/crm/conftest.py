@@ -13,6 +13,7 @@ from bot.config import Settings, load_settings
 from bot.crm.secrets import new_key
 from bot.dev.driver import SlackDriver
 from bot.dev.hubspot import DEFAULT_SECRET, DEFAULT_TOKEN, DevHubSpot
+from bot.dev.pipedrive import DevPipedrive
 from bot.dev.standin import DevSlack
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 from tests.e2e.conftest import Drain, Say
@@ -32,7 +33,18 @@ def hubspot(clock: FrozenClock) -> Iterator[DevHubSpot]:
 
 
 @pytest.fixture
-def settings(database_url: str, slack: DevSlack, hubspot: DevHubSpot) -> Settings:
+def pipedrive(clock: FrozenClock) -> Iterator[DevPipedrive]:
+    """A Pipedrive company whose users are bob (11) and 李雷 (12) by their Slack e-mails."""
+    with DevPipedrive(clock=clock.now) as dev:
+        dev.add_user(11, "bob@example.com", "Bob Rep")
+        dev.add_user(12, "lilei@example.com", "Li Lei")
+        yield dev
+
+
+@pytest.fixture
+def settings(
+    database_url: str, slack: DevSlack, hubspot: DevHubSpot, pipedrive: DevPipedrive
+) -> Settings:
     return load_settings(
         {},
         database_url=database_url,
@@ -40,14 +52,17 @@ def settings(database_url: str, slack: DevSlack, hubspot: DevHubSpot) -> Setting
         slack_signing_secret=SIGNING_SECRET,
         slack_api_url=slack.api_url,
         hubspot_api_url=hubspot.api_url,
+        pipedrive_api_url=pipedrive.api_url,
         salesbot_secret_key=SECRET_KEY,
     )
 
 
-def open_connect_form(say: Say, slack: DevSlack, user: str = "U1") -> dict[str, Any]:
+def open_connect_form(
+    say: Say, slack: DevSlack, user: str = "U1", crm: str = "hubspot"
+) -> dict[str, Any]:
     """`/salesbot crm connect hubspot` in #sales: the form Slack was asked to open."""
     before = len(slack.calls("views.open"))
-    reply = say("/salesbot", "crm connect hubspot", user=user)
+    reply = say("/salesbot", f"crm connect {crm}", user=user)
     assert reply.status == 200
     assert not reply.body.strip(), reply.text
     opened = slack.wait_for("views.open", count=before + 1)
@@ -62,11 +77,13 @@ def submit_connect_form(
     token: str | None = DEFAULT_TOKEN,
     secret: str | None = DEFAULT_SECRET,
     user: str = "U1",
+    fields: dict[str, str] | None = None,
 ) -> Any:
+    given = fields if fields is not None else {"token": token, "client_secret": secret}
     state = {
         "values": {
-            "token": {"value": {"type": "plain_text_input", "value": token}},
-            "client_secret": {"value": {"type": "plain_text_input", "value": secret}},
+            name: {"value": {"type": "plain_text_input", "value": value}}
+            for name, value in given.items()
         }
     }
     return driver.interaction(

@@ -1,0 +1,357 @@
+"""DevPipedrive: a local stand-in for the parts of Pipedrive's API that Salesbot uses.
+
+Built from Pipedrive's public API reference: `GET /v1/users/me` and `/v1/users`, stages and
+deals in API v2 (`updated_since`, `sort_by=update_time`, `limit`, `cursor` paging through
+`additional_data.next_cursor`), create and update, the token in `x-api-token` (401 otherwise),
+Pipedrive's error bodies (`{"success": false, "error", "errorCode"}`), 429 with
+`x-ratelimit-reset` when told to, and webhooks v2 sent with HTTP basic auth.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import itertools
+import json
+import threading
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import parse_qs, urlsplit
+
+DEFAULT_TOKEN = "pipedrive-test-api-token"  # noqa: S105 (the stand-in's own)
+DEFAULT_DOMAIN = "acme"
+STAGES = [
+    {"id": 1, "name": "Qualified", "order_nr": 1, "deal_probability": 20, "pipeline_id": 1},
+    {"id": 2, "name": "Contact Made", "order_nr": 2, "deal_probability": 40, "pipeline_id": 1},
+    {"id": 3, "name": "Proposal Made", "order_nr": 3, "deal_probability": 60, "pipeline_id": 1},
+    {
+        "id": 4,
+        "name": "Negotiations Started",
+        "order_nr": 4,
+        "deal_probability": 80,
+        "pipeline_id": 1,
+    },
+]
+DEAL_FIELDS = frozenset(
+    {
+        "title",
+        "value",
+        "currency",
+        "stage_id",
+        "pipeline_id",
+        "status",
+        "owner_id",
+        "expected_close_date",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request the stand-in answered."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    body: Any
+    status: int
+
+
+class DevPipedrive:
+    """A fake Pipedrive company on 127.0.0.1."""
+
+    def __init__(
+        self,
+        *,
+        token: str = DEFAULT_TOKEN,
+        domain: str = DEFAULT_DOMAIN,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.token = token
+        self.domain = domain
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self._lock = threading.Lock()
+        self._calls: list[Call] = []
+        self._users: dict[int, dict[str, Any]] = {}
+        self._deals: dict[int, dict[str, Any]] = {}
+        self._ids = itertools.count(501)
+        self._down = 0
+        self._limited: list[int] = []
+        self._server: ThreadingHTTPServer | None = None
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        """Listen on a free loopback port."""
+        stand_in = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.0"
+
+            def do_GET(self) -> None:
+                stand_in._serve(self, "GET")
+
+            def do_POST(self) -> None:
+                stand_in._serve(self, "POST")
+
+            def do_PATCH(self) -> None:
+                stand_in._serve(self, "PATCH")
+
+            def log_message(self, format: str, *args: Any) -> None:
+                """Recorded as Calls instead."""
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, args=(0.01,), daemon=True).start()
+
+    def stop(self) -> None:
+        """Stop listening."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    @property
+    def api_url(self) -> str:
+        """What PIPEDRIVE_API_URL should be."""
+        assert self._server is not None, "start() first"
+        return f"http://127.0.0.1:{self._server.server_port}"
+
+    def go_down(self, calls: int = 1_000_000) -> None:
+        """Answer the next `calls` requests with 503."""
+        with self._lock:
+            self._down = calls
+
+    def come_back(self) -> None:
+        """End the outage."""
+        with self._lock:
+            self._down = 0
+
+    def rate_limit(self, calls: int = 1, reset: int = 2) -> None:
+        """Answer the next `calls` requests with 429 and x-ratelimit-reset."""
+        with self._lock:
+            self._limited += [reset] * calls
+
+    def add_user(self, user_id: int, email: str, name: str) -> None:
+        """A Pipedrive user who can own deals."""
+        with self._lock:
+            self._users[user_id] = {
+                "id": user_id,
+                "name": name,
+                "email": email,
+                "active_flag": True,
+                "company_domain": self.domain,
+            }
+
+    def create_deal(self, **fields: Any) -> tuple[int, dict[str, Any]]:
+        """A deal added in Pipedrive's app: its id and the webhook (v2) it fires."""
+        with self._lock:
+            deal = self._create(fields)
+            return deal["id"], self._event("create", deal)
+
+    def update_deal(self, deal_id: int, **fields: Any) -> dict[str, Any]:
+        """A deal changed in Pipedrive's app: the webhook (v2) it fires."""
+        with self._lock:
+            deal = self._deals[deal_id]
+            deal.update(fields)
+            deal["update_time"] = _iso(self.clock())
+            return self._event("change", deal)
+
+    def deal(self, deal_id: int) -> dict[str, Any]:
+        """A deal as Pipedrive has it."""
+        with self._lock:
+            return dict(self._deals[deal_id])
+
+    def writes(self) -> list[Call]:
+        """The creates and updates Pipedrive accepted."""
+        with self._lock:
+            return [
+                c
+                for c in self._calls
+                if c.method in ("POST", "PATCH")
+                and c.path.startswith("/api/v2/deals")
+                and c.status < 300
+            ]
+
+    def post_webhook(
+        self, url: str, event: dict[str, Any], *, user: str, password: str
+    ) -> tuple[int, bytes]:
+        """Deliver a webhook as Pipedrive does, with the basic auth it was configured with."""
+        body = json.dumps(event).encode()
+        auth = base64.b64encode(f"{user}:{password}".encode()).decode()
+        headers = {"Content-Type": "application/json", "Authorization": f"Basic {auth}"}
+        request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+    # ------------------------------------------------------------------ internals
+
+    def _create(self, fields: dict[str, Any]) -> dict[str, Any]:
+        now = _iso(self.clock())
+        deal: dict[str, Any] = {
+            "id": next(self._ids),
+            "title": "",
+            "value": 0,
+            "currency": "CNY",
+            "status": "open",
+            "stage_id": 1,
+            "pipeline_id": 1,
+            "owner_id": None,
+            "expected_close_date": None,
+            "add_time": now,
+            "update_time": now,
+            "is_deleted": False,
+        }
+        deal.update(fields)
+        self._deals[deal["id"]] = deal
+        return deal
+
+    def _event(self, action: str, deal: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "meta": {
+                "action": action,
+                "entity": "deal",
+                "entity_id": str(deal["id"]),
+                "id": str(uuid.uuid4()),
+                "timestamp": _iso(self.clock()),
+                "version": "2.0",
+                "company_id": 12345,
+                "host": f"{self.domain}.pipedrive.com",
+                "attempt": 1,
+            },
+            "data": dict(deal),
+            "previous": None,
+        }
+
+    def _serve(self, handler: BaseHTTPRequestHandler, method: str) -> None:
+        url = urlsplit(handler.path)
+        length = int(handler.headers.get("Content-Length") or 0)
+        raw = handler.rfile.read(length) if length else b""
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = None
+        query = parse_qs(url.query)
+        with self._lock:
+            status, answer, headers = self._route(
+                method, url.path, query, body, handler.headers.get("x-api-token", "")
+            )
+            self._calls.append(Call(method, url.path, query, body, status))
+        data = json.dumps(answer).encode()
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(data)))
+        for name, value in headers.items():
+            handler.send_header(name, value)
+        handler.end_headers()
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            handler.wfile.write(data)
+
+    def _route(
+        self, method: str, path: str, query: dict[str, list[str]], body: Any, token: str
+    ) -> tuple[int, Any, dict[str, str]]:
+        if self._down:
+            self._down -= 1
+            return 503, _error("Service unavailable", 503), {}
+        if self._limited:
+            reset = self._limited.pop(0)
+            return 429, _error("Request over limit", 429), {"x-ratelimit-reset": str(reset)}
+        if token != self.token:
+            return 401, _error("unauthorized access", 401), {}
+        if (method, path) == ("GET", "/v1/users/me"):
+            me = next(iter(self._users.values()), {"id": 1, "email": "admin@example.com"})
+            return (
+                200,
+                {
+                    "success": True,
+                    "data": {**me, "company_id": 12345, "company_domain": self.domain},
+                },
+                {},
+            )
+        if (method, path) == ("GET", "/v1/users"):
+            return 200, {"success": True, "data": list(self._users.values())}, {}
+        if (method, path) == ("GET", "/api/v2/stages"):
+            return 200, {"success": True, "data": STAGES, "additional_data": {}}, {}
+        if (method, path) == ("GET", "/api/v2/deals"):
+            return (*self._list(query), {})
+        if path.startswith("/api/v2/deals/") and method in ("GET", "PATCH"):
+            deal = self._deals.get(int(path.rsplit("/", 1)[1]))
+            if deal is None or deal["is_deleted"]:
+                return 404, _error("Deal not found", 404), {}
+            if method == "PATCH":
+                problem = _invalid(body)
+                if problem:
+                    return 400, _error(problem, 400), {}
+                deal.update(body)
+                deal["update_time"] = _iso(self.clock())
+            return 200, {"success": True, "data": dict(deal)}, {}
+        if (method, path) == ("POST", "/api/v2/deals"):
+            problem = _invalid(body) or (None if body.get("title") else "title is required")
+            if problem:
+                return 400, _error(problem, 400), {}
+            return 201, {"success": True, "data": dict(self._create(body))}, {}
+        return 404, _error("Unknown method", 404), {}
+
+    def _list(self, query: dict[str, list[str]]) -> tuple[int, Any]:
+        since = query.get("updated_since", [None])[0]
+        limit = int(query.get("limit", ["100"])[0])
+        if limit > 500:
+            return 400, _error("limit must be at most 500", 400)
+        start = int(query.get("cursor", ["0"])[0])
+        deals = [d for d in self._deals.values() if not d["is_deleted"]]
+        if since is not None:
+            deals = [d for d in deals if d["update_time"] >= since.replace("Z", "")[:19]]
+        deals.sort(key=lambda d: (d["update_time"], d["id"]))
+        page = deals[start : start + limit]
+        more = start + limit < len(deals)
+        return 200, {
+            "success": True,
+            "data": [dict(d) for d in page],
+            "additional_data": {"next_cursor": str(start + limit) if more else None},
+        }
+
+
+def _invalid(body: Any) -> str | None:
+    if not isinstance(body, dict):
+        return "invalid JSON"
+    unknown = set(body) - DEAL_FIELDS
+    if unknown:
+        return f"unknown fields: {sorted(unknown)}"
+    if "stage_id" in body and body["stage_id"] not in {s["id"] for s in STAGES}:
+        return "stage_id is not valid"
+    if "status" in body and body["status"] not in ("open", "won", "lost", "deleted"):
+        return "status is not valid"
+    return None
+
+
+def _error(message: str, code: int) -> dict[str, Any]:
+    return {
+        "success": False,
+        "error": message,
+        "errorCode": code,
+        "error_info": "Please check developers.pipedrive.com",
+    }
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
