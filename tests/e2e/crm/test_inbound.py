@@ -269,3 +269,30 @@ def test_webhooks_and_polls_racing_announce_a_win_once(
             select(DealEvent).where(DealEvent.field == "stage", DealEvent.new_value == "won")
         ).all()
         assert len(won) == 1
+
+
+def test_a_deal_created_won_in_hubspot_is_announced_once(
+    backfilled: dict[str, str],
+    hubspot: DevHubSpot,
+    server_url: str,
+    slack: DevSlack,
+    drain: Drain,
+    app: Salesbot,
+    clock: FrozenClock,
+    sessions: sessionmaker[Session],
+) -> None:
+    """A deal HubSpot had not had when the team connected, created already won: announced
+    (it is new), by the webhook or the poll, whichever comes first, once."""
+    clock.advance(timedelta(minutes=1))
+    _id, events = hubspot.create_deal(
+        dealname="Umbrella", amount="8000", dealstage="closedwon", hubspot_owner_id="102"
+    )
+    url = f"{server_url}/crm/hubspot/webhook"
+    run_due(app, clock, 5)
+    assert hubspot.post_webhook(url, events)[0] == 200
+    drain()
+    drain()
+    [post] = win_posts(slack, "Umbrella")
+    assert "<@U3>" in post
+    with sessions() as session:
+        assert len(session.scalars(select(Deal).where(Deal.customer == "Umbrella")).all()) == 1
