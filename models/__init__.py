@@ -2,6 +2,7 @@
 
 from models.base import Base
 from models.deal import Deal, DealCounter, DealEvent, StageDef
+from models.deal_field import DealField, DealFieldValue
 from models.delivery import OutboxMessage, ProcessedEvent, ScheduledRun, SeenRequest
 from models.standup import (
     Holiday,
@@ -20,6 +21,8 @@ __all__ = [
     "Deal",
     "DealCounter",
     "DealEvent",
+    "DealField",
+    "DealFieldValue",
     "FxRate",
     "Holiday",
     "Member",

@@ -1,4 +1,5 @@
-"""The `/salesbot` grammar: team setup, membership, managers, stages and team settings.
+"""The `/salesbot` grammar: team setup, membership, managers, stages, deal fields and team
+settings.
 
 Refusals are a ParseError (bot.domain.grammar; AdminError is the same class).
 """
@@ -10,8 +11,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Literal, TypeAlias
 
+from bot.domain import deal_fields
+from bot.domain.deal_fields import Choice
 from bot.domain.grammar import ParseError
-from bot.domain.text import parse_mention
+from bot.domain.text import TextTooLongError, clean_text, parse_mention
 from bot.i18n import N_, Texts, _
 
 # Read in the current language: `USAGE["fx"]` is translated when it is read.
@@ -46,6 +49,12 @@ USAGE = Texts(
             "`/salesbot language zh|en` for yourself; managers: "
             "`/salesbot language workspace zh|en` for everyone's default"
         ),
+        "fields": N_(
+            "`/salesbot fields` lists the team's deal fields (up to five); "
+            "`/salesbot fields add industry/行业 retail/零售,finance/金融` adds one with fixed "
+            "choices (each name may have a second one after /), `/salesbot fields add region` "
+            "one of free text, `/salesbot fields remove region` removes one and its values"
+        ),
     }
 )
 
@@ -66,6 +75,8 @@ VERB_ALIASES = {
     "汇率": "fx",
     "lang": "language",
     "语言": "language",
+    "field": "fields",
+    "字段": "fields",
 }
 _ACTIONS = {
     "list": "list",
@@ -156,6 +167,16 @@ class Fx:
 
 
 @dataclass(frozen=True)
+class Fields:
+    """List, add or remove a team's deal fields (names folded; choices as written)."""
+
+    action: Literal["list", "add", "remove"]
+    name: str | None = None
+    alias: str | None = None
+    choices: tuple[Choice, ...] = ()
+
+
+@dataclass(frozen=True)
 class Language:
     """Set a language for oneself, or the workspace's default (None: show)."""
 
@@ -164,7 +185,16 @@ class Language:
 
 
 AdminCommand: TypeAlias = (
-    Help | Setup | TeamChange | ManagerChange | Stages | Currency | StaleDays | Fx | Language
+    Help
+    | Setup
+    | TeamChange
+    | ManagerChange
+    | Stages
+    | Currency
+    | StaleDays
+    | Fx
+    | Language
+    | Fields
 )
 
 
@@ -192,6 +222,8 @@ def parse_admin_command(text: str) -> AdminCommand | ParseError:
         return _fx(args)
     if verb == "language":
         return _language(args)
+    if verb == "fields":
+        return _fields(args)
     if verb in USAGE:
         return ParseError(_("That is not quite right for `{verb}`.").format(verb=verb), USAGE[verb])
     return ParseError(
@@ -330,3 +362,91 @@ def _language(args: list[str]) -> Language | ParseError:
     if len(rest) == 1 and rest[0].casefold() in _LANGUAGE_WORDS:
         return Language(_LANGUAGE_WORDS[rest[0].casefold()], workspace)
     return ParseError(_("Choose zh or en."), USAGE["language"])
+
+
+# Between choices: a comma (either width), the Chinese enumeration comma, a semicolon.
+_CHOICE_SEPARATORS = re.compile(r"[,，、;；]")
+# Between a name and its alias: a slash (either width).
+_ALIAS = re.compile(r"[/／]")
+
+
+def _fields(args: list[str]) -> Fields | ParseError:
+    action = _ACTIONS.get(args[0].casefold()) if args else "list"
+    if action == "list" and len(args) <= 1:
+        return Fields("list")
+    if action == "remove" and len(args) == 2:
+        return Fields("remove", deal_fields.fold(args[1]))
+    if action != "add" or len(args) < 2:
+        return ParseError(_("That is not a fields command I know."), USAGE["fields"])
+    named = _names(args[1])
+    if isinstance(named, ParseError):
+        return named
+    name, alias = named
+    choices = _choices(" ".join(args[2:]))
+    if isinstance(choices, ParseError):
+        return choices
+    return Fields("add", name, alias, choices)
+
+
+def _names(text: str) -> tuple[str, str | None] | ParseError:
+    """`industry/行业`: a field's name and its alias, folded."""
+    parts = [deal_fields.fold(part) for part in _ALIAS.split(text)]
+    if len(parts) > 2:
+        return ParseError(_("A field has one name and at most one alias."), USAGE["fields"])
+    for part in parts:
+        problem = deal_fields.name_problem(part)
+        if problem is not None:
+            return ParseError(problem, USAGE["fields"])
+    if len(parts) == 2 and parts[0] == parts[1]:
+        return ParseError(_("A field's alias must differ from its name."), USAGE["fields"])
+    return parts[0], parts[1] if len(parts) == 2 else None
+
+
+def _choices(text: str) -> tuple[Choice, ...] | ParseError:
+    """`retail/零售, finance/金融`: choices as written, each with an optional alias."""
+    choices: list[Choice] = []
+    seen: set[str] = set()
+    for piece in _CHOICE_SEPARATORS.split(text):
+        parts = [_choice_text(part) for part in _ALIAS.split(piece)]
+        if all(part == "" for part in parts):
+            continue
+        if len(parts) > 2 or any(isinstance(part, ParseError) or not part for part in parts):
+            problem = next((part for part in parts if isinstance(part, ParseError)), None)
+            return problem or ParseError(
+                _(
+                    "“{text}” is not a choice: write it as retail, or with a second name as "
+                    "retail/零售."
+                ).format(text=piece.strip()[:40]),
+                USAGE["fields"],
+            )
+        words = {deal_fields.fold(str(part)) for part in parts}
+        if len(words) < len(parts) or words & seen:
+            return ParseError(
+                _("“{text}” is given twice among the choices.").format(text=piece.strip()[:40]),
+                USAGE["fields"],
+            )
+        seen |= words
+        value, *alias = (str(part) for part in parts)
+        choices.append(Choice(value, alias[0] if alias else None))
+    if len(choices) == 1:
+        return ParseError(
+            _("Give at least two choices, or none for a field of free text."), USAGE["fields"]
+        )
+    if len(choices) > deal_fields.MAX_CHOICES:
+        return ParseError(
+            _("A field has at most {most} choices.").format(most=deal_fields.MAX_CHOICES),
+            USAGE["fields"],
+        )
+    return tuple(choices)
+
+
+def _choice_text(text: str) -> str | ParseError:
+    try:
+        return clean_text(text, max_len=deal_fields.CHOICE_MAX)
+    except TextTooLongError:
+        return ParseError(
+            _("A choice has at most {most} characters: “{text}…”.").format(
+                most=deal_fields.CHOICE_MAX, text=" ".join(text.split())[: deal_fields.CHOICE_MAX]
+            ),
+            USAGE["fields"],
+        )

@@ -26,6 +26,12 @@ Rules worth knowing (all tested):
 * A keyword may carry a colon: ``备注：带上合同``, ``close: Dec 20``.
 * ``won <ref> [amount]``: a trailing amount-shaped word is the amount
   (``won Studio 54`` means 54 won from "Studio": quote the name or use its #number).
+* A team's deal fields (bot.domain.deal_fields) are keywords too when the caller passes their
+  names and aliases: ``add Acme 12k industry:retail``, ``add 华为 5万 行业 零售``,
+  ``#12 industry finance``, ``list industry:retail``. A field's value runs to the next keyword
+  like any other; a note runs past a field's name, except written with its colon
+  (``note call them industry:retail``). Without the names, these read as before (a refusal,
+  most often), so the handler parses again once it knows the caller's team.
 * ``lost <ref> [reason]``: the ref is one word (``#12``, ``12``, a quoted name or a
   single word) and the rest is the reason, unless the word ``reason``/``原因`` splits
   them: ``lost Big Co reason budget cut``.
@@ -40,7 +46,7 @@ Rules worth knowing (all tested):
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
@@ -56,11 +62,12 @@ from bot.domain.grammar import (
     usage_line,
     who_message,
 )
-from bot.domain.lexer import Lexed, Token, folded, joined, lex, shown
+from bot.domain.lexer import Lexed, Token, fold, folded, joined, lex, shown
 from bot.domain.text import parse_mention
 from bot.i18n import N_, Texts, _
 
 __all__ = [
+    "RESERVED_WORDS",
     "ROUTED_VERBS",
     "USAGE",
     "VERB_ALIASES",
@@ -88,7 +95,7 @@ __all__ = [
 ]
 
 Field = Literal["stage", "amount", "close", "note", "customer"]
-ListScope = Literal["mine", "user", "team", "stage", "stale"]
+ListScope = Literal["mine", "user", "team", "stage", "stale", "field"]
 PipelineScope = Literal["mine", "user", "team"]
 
 
@@ -133,6 +140,8 @@ class Add:
     # The field whose keyword (as typed) ended the note, if one did: a refusal of that
     # field's value can then say how to keep the word in the note.
     note_cut: tuple[Field, str] | None = None
+    # The team's deal fields given: (the field's name or alias as typed, the value typed).
+    fields: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -142,6 +151,7 @@ class Update:
     ref: DealRef
     changes: tuple[tuple[Field, str], ...]
     note_cut: tuple[Field, str] | None = None
+    fields: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -169,11 +179,13 @@ class Reopen:
 
 @dataclass(frozen=True)
 class List:
-    """List deals: mine, a user's, the team's, one stage's, or stale ones."""
+    """List deals: mine, a user's, the team's, one stage's, stale ones, or those with a value
+    of a deal field (`field`: its name or alias and the value, as typed)."""
 
     scope: ListScope
     user_id: str | None
     stage_text: str | None
+    field: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -316,33 +328,65 @@ _RETRY_AS_UPDATE = frozenset({"help", "new", "undo", "list", "pipeline"})
 
 _DEAL_NUMBER = re.compile(r"(#?)([0-9]+)")
 _MAX_DEAL_DIGITS = 9
+_COLONS = ":："
+# Words a team's deal field may not be named (bot.domain.deal_fields): they mean something here.
+RESERVED_WORDS = frozenset(
+    {
+        *_FIELDS,
+        *_VERBS,
+        *VERB_ALIASES,
+        *ROUTED_VERBS,
+        *_REASON_WORDS,
+        *_ASSIGN_TO,
+        *_MINE,
+        *_TEAM,
+        *_STALE,
+        "update",
+    }
+)
 
 
 _Parser = Callable[[Lexed, Sequence[Token]], "DealCommand | ParseError"]
 
 
-def parse_deal_command(text: str) -> DealCommand | ParseError:
-    """Parse the text after ``/deal``; never raises."""
-    lexed = _split_colons(lex(text))
+def parse_deal_command(text: str, fields: Collection[str] = ()) -> DealCommand | ParseError:
+    """Parse the text after ``/deal``; never raises. `fields`: the names and aliases of the
+    caller's team's deal fields, folded (bot.domain.deal_fields.words_of)."""
+    words = frozenset(fields) - RESERVED_WORDS
+    lexed = _split_colons(lex(text), words)
     if not lexed.tokens:
         return Help() if lexed.open_quote is None else quote_error(lexed, USAGE["help"])
     verb = _verb_of(lexed.tokens[0])
     if verb is None:
-        if _looks_like_update(lexed.tokens):
-            return _parse_update(lexed, lexed.tokens)
+        if _looks_like_update(lexed.tokens, words):
+            return _parse_update(lexed, lexed.tokens, words)
         if lexed.open_quote is not None:
             return quote_error(lexed, USAGE["help"])
         return _unknown_first_word(lexed)
-    result = _PARSERS[verb](lexed, lexed.tokens[1:])
+    if verb == "add":
+        result = _parse_add(lexed, lexed.tokens[1:], words)
+    elif verb == "list":
+        result = _parse_list(lexed, lexed.tokens[1:], words)
+    else:
+        result = _PARSERS[verb](lexed, lexed.tokens[1:])
     if (
         isinstance(result, ParseError)
         and verb in _RETRY_AS_UPDATE
-        and _looks_like_update(lexed.tokens)
+        and _looks_like_update(lexed.tokens, words)
     ):
-        update = _parse_update(lexed, lexed.tokens)
+        update = _parse_update(lexed, lexed.tokens, words)
         if not isinstance(update, ParseError):
             return update
     return result
+
+
+def names_fields(command: DealCommand | ParseError) -> bool:
+    """Whether the command, parsed without the team's deal fields, may read otherwise with
+    them (so it is parsed again once they are known): an add, an update, a refusal, or a list
+    by a word that is no scope (`list industry:retail`)."""
+    if isinstance(command, List):
+        return command.scope == "stage"
+    return isinstance(command, Add | Update | ParseError)
 
 
 def _unknown_first_word(lexed: Lexed) -> DealCommand | ParseError:
@@ -375,6 +419,39 @@ def _field_of(token: Token) -> Field | None:
     return None if word is None else _FIELDS.get(word)
 
 
+def _deal_field_of(token: Token, words: frozenset[str]) -> str | None:
+    """The team's deal field a token names (its folded name or alias), or None."""
+    word = folded(token)
+    return word if word is not None and word in words else None
+
+
+def _is_keyword(token: Token, keywords: frozenset[str], words: frozenset[str]) -> bool:
+    word = folded(token)
+    return word is not None and (word in keywords or word in words)
+
+
+def _with_colon(lexed: Lexed, token: Token) -> bool:
+    """A keyword token written with its colon (``industry:retail``)."""
+    spans = token.end - token.start > len(token.text)
+    return not token.quoted and spans and lexed.text[token.end - 1] in _COLONS
+
+
+def _mistyped_field(token: Token, words: frozenset[str], usage: str) -> ParseError | None:
+    """``indsutry:retail``: a word with a colon close to one of the team's deal fields."""
+    if token.quoted or not words:
+        return None
+    head, colon, _rest = token.text.partition(":")
+    if not colon:
+        head, colon, _rest = token.text.partition("：")
+    meant = closest(fold(head), words, cutoff=0.6) if colon and head else None
+    if meant is None:
+        return None
+    return ParseError(
+        _("“{word}” is not a deal field of your team.").format(word=shown(head)),
+        did_you_mean(f"{meant}:", usage),
+    )
+
+
 def _is_amount(token: Token) -> bool:
     return not token.quoted and looks_like_amount(token.text)
 
@@ -393,19 +470,32 @@ def _verbatim(text: str) -> str:
     return rest
 
 
-def _split_colons(lexed: Lexed) -> Lexed:
-    """Split ``备注：text`` into the keyword (its colon included) and the text."""
+def _split_colons(lexed: Lexed, words: frozenset[str] = frozenset()) -> Lexed:
+    """Split ``备注：text`` (or a deal field's ``行业:零售``) into the keyword (its colon
+    included) and the text."""
     tokens: list[Token] = []
     for token in lexed.tokens:
         match = None if token.quoted else _KEYWORD_COLON.match(token.text)
-        if match is None:
+        end = match.end() if match is not None else _deal_field_colon(token, words)
+        if end is None:
             tokens.append(token)
             continue
-        split = token.start + match.end()
-        tokens.append(Token(match[1], False, token.start, split))
+        split = token.start + end
+        keyword = match[1] if match is not None else token.text[: end - 1]
+        tokens.append(Token(keyword, False, token.start, split))
         if split < token.end:
-            tokens.append(Token(token.text[match.end() :], False, split, token.end))
+            tokens.append(Token(token.text[end:], False, split, token.end))
     return Lexed(lexed.text, tuple(tokens), lexed.open_quote)
+
+
+def _deal_field_colon(token: Token, words: frozenset[str]) -> int | None:
+    """Where the colon after a deal field's name ends, in ``industry:retail``; else None."""
+    if token.quoted or not words:
+        return None
+    at = min((i for i in (token.text.find(c) for c in _COLONS) if i > 0), default=None)
+    if at is None or fold(token.text[:at]) not in words:
+        return None
+    return at + 1
 
 
 # --- refs -----------------------------------------------------------------------------
@@ -460,17 +550,19 @@ def _not_a_number(typed: str, verb: str) -> ParseError:
 # --- add ------------------------------------------------------------------------------
 
 
-def _parse_add(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError:
+def _parse_add(
+    lexed: Lexed, args: Sequence[Token], words: frozenset[str] = frozenset()
+) -> DealCommand | ParseError:
     has_note = any(_field_of(t) == "note" for t in args)
     if lexed.open_quote is not None and not has_note:
         return quote_error(lexed, USAGE["add"])
     tokens = _merge_amounts(args)
-    keywords = [i for i, t in enumerate(tokens) if folded(t) in _ADD_KEYWORDS]
+    keywords = [i for i, t in enumerate(tokens) if _is_keyword(t, _ADD_KEYWORDS, words)]
     # A keyword inside the customer name ("Close Brothers") fails to split: try the next.
     for boundary in [*keywords, len(tokens)]:
         found = _split_amount(tokens[:boundary])
         if found is not None:
-            return _finish_add(lexed, found, tokens[boundary:])
+            return _finish_add(lexed, found, tokens[boundary:], words)
     return _missing_amount(lexed, tokens, keywords)
 
 
@@ -526,12 +618,17 @@ def _finish_add(
     lexed: Lexed,
     found: tuple[Sequence[Token], Token, Token | None],
     tail: Sequence[Token],
+    words: frozenset[str] = frozenset(),
 ) -> DealCommand | ParseError:
     customer_tokens, amount, stage = found
     customer = joined(customer_tokens)
     if not customer:
         return ParseError(_("The customer name is empty."), USAGE["add"])
-    clauses = _keyword_clauses(lexed, tail, _ADD_KEYWORDS, "add")
+    if stage is not None:
+        mistyped = _mistyped_field(stage, words, USAGE["add"])
+        if mistyped is not None:
+            return mistyped
+    clauses = _keyword_clauses(lexed, tail, _ADD_KEYWORDS, "add", words)
     if isinstance(clauses, ParseError):
         return clauses
     if stage is not None and "stage" in clauses.values:
@@ -543,6 +640,7 @@ def _finish_add(
         close_text=clauses.values.get("close"),
         note=clauses.values.get("note"),
         note_cut=clauses.note_cut,
+        fields=clauses.fields,
     )
 
 
@@ -550,33 +648,50 @@ def _finish_add(
 class _Clauses:
     values: dict[Field, str]
     note_cut: tuple[Field, str] | None
+    # The deal fields', in the order typed: (name as typed, value).
+    fields: tuple[tuple[str, str], ...] = ()
 
 
 def _keyword_clauses(
-    lexed: Lexed, tokens: Sequence[Token], keywords: frozenset[str], verb: str
+    lexed: Lexed,
+    tokens: Sequence[Token],
+    keywords: frozenset[str],
+    verb: str,
+    words: frozenset[str] = frozenset(),
 ) -> _Clauses | ParseError:
-    """Read ``keyword value… keyword value…`` in any order; a note is verbatim."""
+    """Read ``keyword value… keyword value…`` in any order; a note is verbatim. `words`: the
+    team's deal fields, keywords too (a note runs past one written without its colon)."""
     values: dict[Field, str] = {}
+    given: dict[str, tuple[str, str]] = {}
     note_cut: tuple[Field, str] | None = None
     field: Field | None = None
     i = 0
     while i < len(tokens):
-        field = _FIELDS[folded(tokens[i]) or ""]
-        if field in values:
+        deal_field = _deal_field_of(tokens[i], words)
+        field = None if deal_field is not None else _FIELDS[folded(tokens[i]) or ""]
+        if (field in values) if deal_field is None else (deal_field in given):
             return ParseError(
                 _("“{word}” is given twice.").format(word=tokens[i].text), USAGE[verb]
             )
         # The first word is always value, so "customer Close Brothers" works.
         end = i + 2
-        stops = _NOTE_ENDS if field == "note" else keywords
-        while end < len(tokens) and folded(tokens[end]) not in stops:
-            end += 1
+        if field == "note":
+            while end < len(tokens) and not _ends_note(lexed, tokens[end], words):
+                end += 1
+        else:
+            while end < len(tokens) and not _is_keyword(tokens[end], keywords, words):
+                end += 1
         if field == "note":
             stop = tokens[end].start if end < len(tokens) else len(lexed.text)
             value = _verbatim(lexed.text[tokens[i].end : stop])
-            if end < len(tokens):
-                note_cut = (_FIELDS[folded(tokens[end]) or ""], tokens[end].text)
+            cut = _field_of(tokens[end]) if end < len(tokens) else None
+            if cut is not None:
+                note_cut = (cut, tokens[end].text)
         else:
+            for token in tokens[i + 1 : end]:
+                mistyped = _mistyped_field(token, words, USAGE[verb])
+                if mistyped is not None:
+                    return mistyped
             value = joined(tokens[i + 1 : end])
         if not value and lexed.open_quote is not None and end >= len(tokens):
             return quote_error(lexed, USAGE[verb])
@@ -584,30 +699,45 @@ def _keyword_clauses(
             return ParseError(
                 _("“{word}” needs a value after it.").format(word=tokens[i].text), USAGE[verb]
             )
-        values[field] = value
+        if deal_field is not None:
+            given[deal_field] = (tokens[i].text, value)
+        else:
+            assert field is not None
+            values[field] = value
         i = end
     # An unclosed quote is note text when the note runs to the end; elsewhere it is a slip.
     if lexed.open_quote is not None and field != "note":
         return quote_error(lexed, USAGE[verb])
-    return _Clauses(values, note_cut)
+    return _Clauses(values, note_cut, tuple(given.values()))
+
+
+def _ends_note(lexed: Lexed, token: Token, words: frozenset[str]) -> bool:
+    """A note runs to the next close, stage or note, or a deal field written with its colon."""
+    if folded(token) in _NOTE_ENDS:
+        return True
+    return _deal_field_of(token, words) is not None and _with_colon(lexed, token)
 
 
 # --- update ---------------------------------------------------------------------------
 
 
-def _looks_like_update(tokens: Sequence[Token]) -> bool:
-    return any(_field_of(t) for t in tokens[1:])
+def _looks_like_update(tokens: Sequence[Token], words: frozenset[str] = frozenset()) -> bool:
+    return any(_field_of(t) or _deal_field_of(t, words) for t in tokens[1:])
 
 
-def _parse_update(lexed: Lexed, tokens: Sequence[Token]) -> DealCommand | ParseError:
-    first = next(i for i in range(1, len(tokens)) if _field_of(tokens[i]))
+def _parse_update(
+    lexed: Lexed, tokens: Sequence[Token], words: frozenset[str] = frozenset()
+) -> DealCommand | ParseError:
+    first = next(
+        i for i in range(1, len(tokens)) if _field_of(tokens[i]) or _deal_field_of(tokens[i], words)
+    )
     ref = _parse_ref(lexed, tokens[:first], "update")
     if isinstance(ref, ParseError):
         return ref
-    clauses = _keyword_clauses(lexed, tokens[first:], frozenset(_FIELDS), "update")
+    clauses = _keyword_clauses(lexed, tokens[first:], frozenset(_FIELDS), "update", words)
     if isinstance(clauses, ParseError):
         return clauses
-    return Update(ref, tuple(clauses.values.items()), clauses.note_cut)
+    return Update(ref, tuple(clauses.values.items()), clauses.note_cut, clauses.fields)
 
 
 # --- won / lost / reopen / show / assign ----------------------------------------------
@@ -676,11 +806,24 @@ def _parse_assign(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseErr
 # --- list / pipeline / help / new / undo ----------------------------------------------
 
 
-def _parse_list(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError:
+def _parse_list(
+    lexed: Lexed, args: Sequence[Token], words: frozenset[str] = frozenset()
+) -> DealCommand | ParseError:
     if lexed.open_quote is not None:
         return quote_error(lexed, USAGE["list"])
     if not args:
         return List("mine", None, None)
+    if _deal_field_of(args[0], words) is not None:
+        value = joined(args[1:])
+        if not value:
+            return ParseError(
+                _("Which {field}? Give a value after it.").format(field=args[0].text),
+                USAGE["list"],
+            )
+        return List("field", None, None, (args[0].text, value))
+    mistyped = _mistyped_field(args[0], words, USAGE["list"]) if len(args) == 1 else None
+    if mistyped is not None:
+        return mistyped
     if len(args) > 1:
         return ParseError(
             _("“list” takes one filter, not “{text}”. Stages are one word.").format(
