@@ -18,11 +18,12 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from bot.db import reading, transaction
+from bot.domain.deal_fields import words_of
 from bot.domain.zones import local_zone
 from bot.i18n import use_language
 from bot.results.notices import HomeChanged, Said
 from bot.runtime import Runtime
-from bot.services import deliveries, notices, outbox
+from bot.services import deliveries, notices, outbox, segments
 from bot.services.actor import Actor
 from bot.services.directory import (
     Profile,
@@ -319,6 +320,20 @@ def caller_language(runtime: Runtime, workspace_id: str, user_id: str) -> str:
         if member is None:
             return workspace_language(session, workspace_id)
         return member_language(session, member)
+
+
+def caller_field_words(
+    runtime: Runtime, workspace_id: str, user_id: str, channel_id: str | None
+) -> tuple[str, frozenset[str]]:
+    """The language to answer a member in, and the names of the deal fields of the team they
+    act for (bot.services.segments), from what we know of them: one read, no call to Slack."""
+    with reading(runtime.sessions) as session:
+        member = find_member(session, workspace_id, user_id)
+        if member is None:
+            return workspace_language(session, workspace_id), frozenset()
+        team = team_in_context(session, member, channel_id)
+        fields = segments.team_fields(session, workspace_id, team.id if team else None)
+        return member_language(session, member), words_of(fields)
 
 
 @contextmanager

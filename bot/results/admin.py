@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from bot.domain.deal_fields import DealField
 from bot.domain.periods import Period
 from bot.domain.stages import Stage
 from bot.results.facts import Person, TargetFacts
@@ -209,6 +210,33 @@ class FxRatesListed:
 
 
 @dataclass(frozen=True)
+class FieldsListed:
+    """A team's deal fields, in order (names and choices as stored, for the view to escape)."""
+
+    team_name: str
+    fields: tuple[DealField, ...]
+
+
+@dataclass(frozen=True)
+class FieldAdded:
+    """A deal field was added to a team; `fields`: all of them now."""
+
+    team_name: str
+    added: DealField
+    fields: tuple[DealField, ...]
+
+
+@dataclass(frozen=True)
+class FieldRemoved:
+    """A deal field was removed, with the values `values` deals had for it."""
+
+    team_name: str
+    name: str
+    values: int
+    fields: tuple[DealField, ...]
+
+
+@dataclass(frozen=True)
 class LanguageShown:
     """The language the caller is answered in."""
 
@@ -242,4 +270,7 @@ Result = (
     | FxRatesListed
     | LanguageShown
     | LanguageSet
+    | FieldsListed
+    | FieldAdded
+    | FieldRemoved
 )

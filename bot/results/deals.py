@@ -26,6 +26,14 @@ class FieldChange:
 
 
 @dataclass(frozen=True)
+class FieldShown:
+    """A deal's value of one of its team's deal fields (`value` None: it has none)."""
+
+    name: str
+    value: str | None
+
+
+@dataclass(frozen=True)
 class TakenBack:
     """What a change took back: the deal's win, and rewards by name (reversed in the ledger)."""
 
@@ -100,18 +108,22 @@ class Changed:
     owner: Person
     people: dict[str, str]
     value: Money | None = None
+    # The team's deal fields a new deal was given.
+    fields: tuple[FieldShown, ...] = ()
 
 
 @dataclass(frozen=True)
 class Listed:
     """Open deals for a list: the caller's own, one member's (`person`), the team's, one
-    stage's (`stage_label`) or those idle for `stale_days`."""
+    stage's (`stage_label`), those idle for `stale_days` or those with a value of a deal field
+    (`segment`)."""
 
     scope: str
     rows: list[DealRow]
     person: str | None = None
     stage_label: str | None = None
     stale_days: int | None = None
+    segment: FieldShown | None = None
 
     @property
     def with_owner(self) -> bool:
@@ -129,6 +141,8 @@ class Shown:
     stage: Stage
     history: list[HistoryLine]
     value: Money | None = None
+    # Its values of its team's deal fields, in the fields' order.
+    fields: tuple[FieldShown, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -44,8 +44,8 @@ from bot.services.directory import (
 )
 from bot.services.errors import Refused
 from bot.services.roster import refresh_team
+from models import DealField, Member, SalesTeam, StageDef
 from models import FxRate as FxRateRow
-from models import Member, SalesTeam, StageDef
 
 
 def team_here(session: Session, actor: Actor, channel_id: str) -> SalesTeam:
@@ -180,6 +180,11 @@ def add_stage(session: Session, actor: Actor, key: str, probability: Decimal) ->
     )
     if any(s.key == key for s in stages):
         raise Refused(_("There is already a stage `{key}`."), key=key)
+    if _names_a_field(session, actor.workspace_id, key):
+        raise Refused(
+            _("`{key}` is a deal field of a team here (`/salesbot fields`): choose another name."),
+            key=key,
+        )
     open_stages = [s for s in stages if s.kind == "open"]
     position = sum(1 for s in open_stages if s.probability <= probability) + 1
     for stage in stages:
@@ -197,6 +202,16 @@ def add_stage(session: Session, actor: Actor, key: str, probability: Decimal) ->
     )
     session.flush()
     return StageAdded(key.capitalize(), probability, list_stages(session, actor).stages)
+
+
+def _names_a_field(session: Session, workspace_id: str, word: str) -> bool:
+    """A team's deal field is called so (a word cannot be a stage and a field: `/deal add Acme
+    12k proposal` would not know which)."""
+    query = select(DealField.id).where(
+        DealField.workspace_id == workspace_id,
+        (DealField.name == word) | (DealField.alias == word),
+    )
+    return session.scalars(query.limit(1)).first() is not None
 
 
 def _stage_row(session: Session, actor: Actor, text: str) -> StageDef:

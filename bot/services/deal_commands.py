@@ -14,6 +14,7 @@ from bot.domain import deal_command as cmd
 from bot.domain.amounts import AmountError, Money, parse_amount, require_positive
 from bot.domain.dates import DateError, parse_close_date
 from bot.domain.deal_command import USAGE
+from bot.domain.payloads import field_block_id
 from bot.domain.stages import Stage, StageError, next_open, resolve_stage
 from bot.domain.text import Mention, TextTooLongError, clean_text, worded
 from bot.i18n import N_, _
@@ -21,12 +22,13 @@ from bot.results.deals import (
     Changed,
     ChangeFacts,
     FieldChange,
+    FieldShown,
     Listed,
     PipelineView,
     Result,
     Shown,
 )
-from bot.services import deals, guards
+from bot.services import deals, guards, segments
 from bot.services.actor import Actor
 from bot.services.deals import DealFields, Outcome
 from bot.services.directory import ensure_member, find_member, team_of
@@ -120,6 +122,15 @@ def read_text(text: str, what: str, max_len: int, usage: str, *, multiline: bool
     return cleaned
 
 
+def parse(session: Session, actor: Actor, text: str) -> cmd.DealCommand:
+    """The command typed, read with the names of the caller's team's deal fields (so
+    `industry:retail` and `#12 industry finance` are theirs); a refusal raises Refused."""
+    parsed = cmd.parse_deal_command(text, segments.field_words(session, actor))
+    if isinstance(parsed, cmd.ParseError):
+        raise Refused.plain_text(parsed.message, parsed.usage)
+    return parsed
+
+
 def advance(session: Session, actor: Actor, ref: cmd.DealNumber) -> Result:
     """Move a deal to the next open stage (App Home's Advance button)."""
     deal = deals.find_deal(session, actor, f"#{ref.number}")
@@ -160,7 +171,9 @@ def execute(
     raise Refused(_("That is not something /deal can do."), USAGE["help"])
 
 
-def _changed(session: Session, verb: str, outcome: Outcome) -> Changed:
+def _changed(
+    session: Session, verb: str, outcome: Outcome, fields: tuple[FieldShown, ...] = ()
+) -> Changed:
     owner = session.get(Member, outcome.deal.owner_id)
     assert owner is not None
     stages = deals.stage_list(session, outcome.deal.workspace_id)
@@ -178,7 +191,8 @@ def _changed(session: Session, verb: str, outcome: Outcome) -> Changed:
         tuple(outcome.warnings),
         outcome.taken_back,
     )
-    return Changed(verb, facts, stage, person(owner), people, deal_value(session, outcome.deal))
+    worth = deal_value(session, outcome.deal)
+    return Changed(verb, facts, stage, person(owner), people, worth, fields)
 
 
 def confirm(
@@ -208,6 +222,8 @@ def _add(session: Session, actor: Actor, command: cmd.Add, confirmed: Confirmed 
     with _after_note(command.note_cut, "close"):
         if command.close_text:
             close_date = read_date(command.close_text, actor, usage)
+    team_id = actor.team.id if actor.team else None
+    values = segments.read_typed(session, actor.workspace_id, team_id, command.fields, usage)
     fields = DealFields(
         customer=customer,
         amount=amount,
@@ -216,6 +232,7 @@ def _add(session: Session, actor: Actor, command: cmd.Add, confirmed: Confirmed 
         note=read_text(command.note, "note", NOTE_MAX, usage, multiline=True)
         if command.note
         else None,
+        values=values,
     )
     if fields.stage is not None and fields.stage.kind == "won":
         _require_positive(fields.amount, usage)
@@ -252,7 +269,8 @@ def _add_fields(
         return _update_instead(session, actor, confirmed.instead_of, fields, confirmed, key)
     assert fields.customer is not None
     guards.check_add(session, actor, fields.customer, fields.amount, confirmed, key=key)
-    return _changed(session, "add", deals.add_deal(session, actor, fields))
+    outcome = deals.add_deal(session, actor, fields)
+    return _changed(session, "add", outcome, segments.shown(fields.values))
 
 
 def _update_instead(
@@ -278,7 +296,11 @@ def _update_instead(
         )
     guards.check_amount(session, actor, deal, fields.amount, "update", confirmed, key=key)
     changes = DealFields(
-        amount=fields.amount, stage=fields.stage, close_date=fields.close_date, note=fields.note
+        amount=fields.amount,
+        stage=fields.stage,
+        close_date=fields.close_date,
+        note=fields.note,
+        values=_values_for(session, deal, fields.values, USAGE["add"]),
     )
     return _changed(session, "update", deals.update_deal(session, actor, deal, changes))
 
@@ -339,12 +361,24 @@ def _update(
             case "customer":
                 customer = read_text(text, "customer name", NAME_MAX, usage)
                 fields = replace(fields, customer=customer)
+    # A deal's fields are its team's (a manager may change a deal of another team).
+    values = segments.read_typed(session, deal.workspace_id, deal.team_id, command.fields, usage)
+    fields = replace(fields, values=values)
     stage = fields.stage
     if stage is not None and stage.kind == "won":
         _require_positive(fields.amount or Money(deal.amount, deal.currency), usage)
     deals.check_can_change(actor, deal)
     guards.check_amount(session, actor, deal, fields.amount, "update", confirmed)
     return _changed(session, "update", deals.update_deal(session, actor, deal, fields))
+
+
+def _values_for(
+    session: Session, deal: Deal, values: tuple[segments.FieldValue, ...], usage: str
+) -> tuple[segments.FieldValue, ...]:
+    """Values read for the caller's team, given to a deal that may be of another team: by
+    field name, refused when its team has no such field."""
+    typed = tuple((v.field.name, v.value or "-") for v in values)
+    return segments.read_typed(session, deal.workspace_id, deal.team_id, typed, usage)
 
 
 _TWICE = {
@@ -444,6 +478,14 @@ def _list(session: Session, actor: Actor, command: cmd.List) -> Listed:
             days = actor.team.stale_days if actor.team else 14
             rows = deals.list_open(session, actor, idle_days=days, **_own_scope(actor))
             return Listed("stale", rows, stale_days=days)
+        case "field":
+            assert command.field is not None
+            team_id = actor.team.id if actor.team else None
+            (value,) = segments.read_typed(
+                session, actor.workspace_id, team_id, (command.field,), USAGE["list"]
+            )
+            rows = deals.list_open(session, actor, segment=value, **_own_scope(actor))
+            return Listed("field", rows, segment=FieldShown(value.field.name, value.value))
     return Listed("mine", deals.list_open(session, actor, owner=actor.member))
 
 
@@ -474,6 +516,7 @@ def _show(session: Session, actor: Actor, command: cmd.Show) -> Shown:
         stage,
         deals.history(session, deal),
         deal_value(session, deal),
+        segments.values_of(session, deal),
     )
 
 
@@ -515,9 +558,12 @@ def _assign(session: Session, actor: Actor, command: cmd.Assign) -> Changed:
     return _changed(session, "assign", deals.assign(session, actor, deal, new_owner))
 
 
-def fields_from_form(session: Session, actor: Actor, values: dict[str, str]) -> DealFields:
-    """Validated fields from the deal form; FormErrors names each invalid field (raising rolls
-    back anything the request wrote, such as a first-contact member)."""
+def fields_from_form(
+    session: Session, actor: Actor, values: dict[str, str], *, deal: Deal | None = None
+) -> DealFields:
+    """Validated fields from the deal form (`deal`: the deal an Edit form edits, whose team's
+    fields it shows; else the caller's team's); FormErrors names each invalid field (raising
+    rolls back anything the request wrote, such as a first-contact member)."""
     errors: dict[str, str] = {}
     fields = DealFields()
 
@@ -551,11 +597,48 @@ def fields_from_form(session: Session, actor: Actor, values: dict[str, str]) -> 
         if values.get("note", "").strip()
         else None,
     )
+    team = actor.team.id if actor.team else None
+    team_id = deal.team_id if deal is not None else team
+    new = deal is None
+    given = _form_values(session, actor.workspace_id, team_id, values, errors, new=new)
+    fields = replace(fields, values=given)
     if not errors and fields.stage is not None and fields.stage.kind == "won":
         attempt("amount", lambda: _require_positive(fields.amount, usage))
     if errors:
         raise FormErrors(errors)
     return fields
+
+
+def _form_values(
+    session: Session,
+    workspace_id: str,
+    team_id: int | None,
+    values: dict[str, str],
+    errors: dict[str, str],
+    *,
+    new: bool,
+) -> tuple[segments.FieldValue, ...]:
+    """The deal fields' inputs (block `field_<id>`, bot.views.deal_modal): a new deal gets
+    what was filled in, an edited one also loses what was emptied."""
+    fields = {f.id: f for f in segments.team_fields(session, workspace_id, team_id)}
+    given = []
+    for block, text in values.items():
+        field_id = field_block_id(block)
+        if field_id is None:
+            continue
+        field = fields.get(field_id)
+        if field is None:
+            errors[block] = _("This field was removed meanwhile: close the form and open it again.")
+            continue
+        if not text.strip():
+            if not new:
+                given.append(segments.FieldValue(field, None))
+            continue
+        try:
+            given.append(segments.read_value(field, text, ""))
+        except Refused as refused:
+            errors[block] = refused.plain
+    return tuple(given)
 
 
 def parse_form_amount(session: Session, actor: Actor, text: str, currency: str) -> Money:

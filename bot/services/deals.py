@@ -15,12 +15,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.domain.amounts import Money, Rates
+from bot.domain.deal_fields import field_of_event
 from bot.domain.stages import Stage, shown_label
 from bot.domain.text import Wording, worded
 from bot.i18n import N_, _
 from bot.results.deals import DealRow, ForeignPart, HistoryLine, StageTotal, TakenBack
 from bot.results.notices import DealAssigned
-from bot.services import notices, recognition
+from bot.services import notices, recognition, segments
 from bot.services.actor import Actor
 from bot.services.directory import stages_of, team_of
 from bot.services.errors import Refused
@@ -42,6 +43,8 @@ class DealFields:
     stage: Stage | None = None
     close_date: date | None = None
     note: str | None = None
+    # Values of the team's deal fields (bot.services.segments).
+    values: tuple[segments.FieldValue, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,8 @@ def add_deal(session: Session, actor: Actor, fields: DealFields) -> Outcome:
     )
     session.add(deal)
     session.flush()
+    # Its first values go with its creation, as its other fields do.
+    segments.set_values(session, deal, fields.values)
     change_id = new_change_id()
     events = [_record(session, actor, deal, change_id, "create", "deal", None, deal.number)]
     nothing_before = recognition.DealBefore(deal.owner_id, deal.team_id, won=False, closed_at=None)
@@ -212,6 +217,19 @@ def update_deal(
                 _record(session, actor, deal, change_id, "update", name, getattr(deal, name), value)
             )
             setattr(deal, name, value)
+    for change in segments.set_values(session, deal, fields.values):
+        events.append(
+            _record(
+                session,
+                actor,
+                deal,
+                change_id,
+                "update",
+                change.event_field,
+                change.old,
+                change.new,
+            )
+        )
     stages = stage_list(session, actor.workspace_id)
     stage = fields.stage
     if stage is not None and stage.key != deal.stage:
@@ -489,6 +507,11 @@ def undo_last(session: Session, actor: Actor) -> Outcome:
                 _record(session, actor, deal, undo_id, "undo", "deleted_at", None, actor.now)
             )
             deal.deleted_at = actor.now
+        elif (name := field_of_event(event.field)) is not None:
+            put = segments.restore(session, deal, name, event.old_value)
+            events.append(
+                _record(session, actor, deal, undo_id, "undo", event.field, put.old, put.new)
+            )
         else:
             parse = FIELD_PARSERS[event.field]
             old = None if event.old_value is None else parse(event.old_value)
@@ -538,10 +561,12 @@ def list_open(
     team: SalesTeam | None = None,
     stage_key: str | None = None,
     idle_days: int | None = None,
+    segment: segments.FieldValue | None = None,
     limit: int = 500,
 ) -> list[DealRow]:
     """Open deals by close date (undated last), with the days since their last update, each
-    valued in the caller's team currency (the one their totals are in)."""
+    valued in the caller's team currency (the one their totals are in); `segment`: only those
+    with this value of a deal field."""
     viewer = actor.team
     # Each deal's rate comes with it (no rate: NULL), so valuing the list costs no statement.
     rate = FxRate.rate if viewer is not None else null()
@@ -566,6 +591,8 @@ def list_open(
         query = query.where(Deal.stage == stage_key)
     if idle_days is not None:
         query = query.where(Deal.updated_at < actor.now - timedelta(days=idle_days))
+    if segment is not None:
+        query = query.where(segments.has_value(segment.field.id, segment.value))
     query = query.order_by(Deal.close_date.is_(None), Deal.close_date, Deal.id).limit(limit)
     stages = stage_list(session, actor.workspace_id)
     currency = viewer.currency if viewer is not None else "CNY"
