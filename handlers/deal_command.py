@@ -14,15 +14,23 @@ from bot.domain.report_command import ReportError, parse_report_args
 from bot.domain.target_command import TargetParseError, parse_leaderboard_args
 from bot.domain.text import escape_mrkdwn
 from bot.domain.zones import local_zone
+from bot.i18n import use_language
 from bot.results.deals import Listed
 from bot.runtime import Runtime, runtime_of
-from bot.services import deal_commands, deals, reports, target_commands
+from bot.services import deal_commands, deals, reports, segments, target_commands
 from bot.services.actor import Actor
 from bot.services.errors import FormErrors, Unconfirmed
 from bot.services.export import export_for_caller
 from bot.services.guards import Confirmed
 from bot.slack.refusals import refuse_form, refuse_press
-from bot.unit_of_work import Unwritten, answer, answer_later, as_caller, in_caller_language
+from bot.unit_of_work import (
+    Unwritten,
+    answer,
+    answer_later,
+    as_caller,
+    caller_field_words,
+    in_caller_language,
+)
 from bot.views import deal_modal
 from bot.views import deals as views
 from bot.views import export as export_views
@@ -70,10 +78,22 @@ def on_deal(ack: Ack, command: dict[str, Any], client: WebClient, context: Any) 
         ack()
         open_new_deal_modal(client, context, command)
         return
-    if isinstance(kind, cmd.ParseError | cmd.Help):
+    if isinstance(kind, cmd.Help):
         with in_caller_language(runtime, command["team_id"], command["user_id"]):
             ack(**said(cmd.parse_deal_command(text)))
         return
+    if isinstance(kind, cmd.ParseError):
+        # It may be a command once the team's deal fields are known (`/deal #12 industry
+        # finance`); else its refusal, worded in the caller's language.
+        language, words = caller_field_words(
+            runtime, command["team_id"], command["user_id"], command.get("channel_id")
+        )
+        with use_language(language):
+            again = cmd.parse_deal_command(text, words)
+            if isinstance(again, cmd.ParseError | cmd.Help):
+                ack(**said(again))
+                return
+        kind = again
     ack(
         **run_command(
             context,
@@ -166,8 +186,10 @@ def run_command(
     runtime = runtime_of(context)
 
     def work(session: Session, actor: Actor) -> Message:
+        # Read again with the team's deal fields, in this transaction (`industry:retail`).
+        command = deal_commands.parse(session, actor, text) if cmd.names_fields(parsed) else parsed
         try:
-            result = deal_commands.execute(session, actor, parsed)
+            result = deal_commands.execute(session, actor, command)
         except Unconfirmed as asked:
             raise Unwritten(ask(runtime, actor, asked, {"x": text})) from None
         if isinstance(result, Listed):
@@ -202,19 +224,23 @@ def open_new_deal_modal(client: WebClient, context: Any, command: dict[str, Any]
     """Open the New deal form with the workspace's stages and the caller's currency."""
     runtime = runtime_of(context)
     workspace_id, user_id = command["team_id"], command["user_id"]
-    # The confirmation goes where the form was opened.
-    metadata = payloads.new_deal_metadata(
-        runtime.seal,
-        deal_modal.NEW_DEAL_CALLBACK,
-        workspace_id,
-        user_id,
-        command.get("channel_id") or user_id,
-    )
 
     def form(session: Session, actor: Actor) -> dict[str, Any]:
         stages = deals.stage_list(session, actor.workspace_id)
         currency = deal_commands.default_currency(actor)
-        return deal_modal.new_deal_modal(stages, currency, metadata)
+        fields = segments.team_fields(
+            session, actor.workspace_id, actor.team.id if actor.team else None
+        )
+        # Where the confirmation goes, and which deal fields the form shows.
+        metadata = payloads.new_deal_metadata(
+            runtime.seal,
+            deal_modal.NEW_DEAL_CALLBACK,
+            workspace_id,
+            user_id,
+            command.get("channel_id") or user_id,
+            tuple(field.id for field in fields),
+        )
+        return deal_modal.new_deal_modal(stages, currency, metadata, fields)
 
     view = as_caller(runtime, workspace_id, user_id, form)
     client.views_open(trigger_id=command["trigger_id"], view=view)
@@ -224,7 +250,7 @@ def on_new_deal_submitted(ack: Ack, body: dict[str, Any], context: Any) -> None:
     """Save the modal's deal, or keep the modal open with an error on each invalid field."""
     runtime = runtime_of(context)
     try:
-        submitted = payloads.submission(body, payloads.DEAL_FORM)
+        submitted = payloads.deal_submission(body, runtime.seal)
         # The confirmation goes where the form was opened: the channel, or the DM from App Home.
         channel = payloads.new_deal_destination(runtime.seal, submitted)
     except payloads.Invalid as invalid:
@@ -267,7 +293,7 @@ def on_list_page(ack: Ack, body: dict[str, Any], respond: Respond, context: Any)
     try:
         pressed = payloads.press(body)
         page = payloads.list_page(pressed.value)
-        parsed = cmd.parse_deal_command(page.text)
+        parsed = _with_fields(runtime, pressed, cmd.parse_deal_command(page.text), page.text)
         if not isinstance(parsed, cmd.List):
             raise payloads.Invalid("not_a_list")
         if pressed.response_url is None:
@@ -281,6 +307,22 @@ def on_list_page(ack: Ack, body: dict[str, Any], respond: Respond, context: Any)
     respond(replace_original=True, **message)
 
 
+def _with_fields(
+    runtime: Runtime,
+    pressed: payloads.Press,
+    parsed: cmd.DealCommand | cmd.ParseError,
+    text: str,
+) -> cmd.DealCommand | cmd.ParseError:
+    """A command a button carries, read again with the presser's team's deal fields when it
+    reads as none without them (`list 行业 零售`)."""
+    if not isinstance(parsed, cmd.ParseError):
+        return parsed
+    _language, words = caller_field_words(
+        runtime, pressed.workspace_id, pressed.user_id, pressed.channel_id
+    )
+    return cmd.parse_deal_command(text, words) if words else parsed
+
+
 def on_guard_button(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:
     """A button of a guard's question: carry out what was typed (checked again), update the
     open deal instead, or cancel; whichever is pressed first is the answer."""
@@ -290,7 +332,11 @@ def on_guard_button(ack: Ack, body: dict[str, Any], respond: Respond, context: A
         pressed = payloads.press(body)
         cancelling = pressed.action_id == guard_views.CANCEL_ACTION
         said = payloads.guard_answer(runtime.seal, pressed, cancelling=cancelling)
-        parsed = cmd.parse_deal_command(said.typed) if said.typed is not None else None
+        parsed = (
+            _with_fields(runtime, pressed, cmd.parse_deal_command(said.typed), said.typed)
+            if said.typed is not None
+            else None
+        )
         if not (cancelling or isinstance(parsed, GUARDED) or said.form is not None):
             raise payloads.Invalid("typed")
         if pressed.response_url is None:
@@ -306,7 +352,12 @@ def on_guard_button(ack: Ack, body: dict[str, Any], respond: Respond, context: A
             return guard_views.cancelled() if fresh else guard_views.already_answered()
         try:
             if isinstance(parsed, GUARDED):
-                result = deal_commands.confirm(session, actor, parsed, confirmed)
+                typed = said.typed or ""
+                # Read again with the team's deal fields, in this transaction.
+                command = deal_commands.parse(session, actor, typed)
+                if not isinstance(command, GUARDED):
+                    return guard_views.expired()
+                result = deal_commands.confirm(session, actor, command, confirmed)
             else:
                 assert said.form is not None
                 result = deal_commands.confirm_form(session, actor, dict(said.form), confirmed)

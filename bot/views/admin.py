@@ -8,13 +8,17 @@ from decimal import Decimal
 from typing import Any
 
 from bot.domain import admin_command as cmd
-from bot.domain.text import escape_mrkdwn
+from bot.domain.deal_fields import MAX_FIELDS, Choice, DealField
+from bot.domain.text import Mrkdwn, escape_mrkdwn, escape_mrkdwn_within
 from bot.i18n import _, current, money, ngettext, use_language
 from bot.results.admin import (
     AddedToTeam,
     CurrencyAlreadyChanged,
     CurrencyChange,
     CurrencySet,
+    FieldAdded,
+    FieldRemoved,
+    FieldsListed,
     FxRateSet,
     FxRatesListed,
     LanguageSet,
@@ -38,6 +42,8 @@ from bot.views.metrics import goal_text
 CURRENCY_CONFIRM_ACTION = "salesbot_currency_confirm"
 # Targets listed in a currency switch's message; the rest are counted.
 TARGETS_LISTED = 15
+# A field's choices as its line shows them (50 choices of 30 characters, escaped, may not fit).
+CHOICES_LIMIT = 2800
 
 
 def usage() -> Message:
@@ -72,6 +78,9 @@ def render(result: Result) -> Message:
     """The reply for any /salesbot result."""
     if isinstance(result, CurrencyChange):
         return currency_change(result)
+    if isinstance(result, FieldsListed | FieldAdded | FieldRemoved):
+        lines = field_lines(result)
+        return ephemeral(lines[0], pack_lines(lines))
     text = reply_text(result)
     return ephemeral(text, [section(text)])
 
@@ -281,6 +290,8 @@ def reply_text(result: Result) -> str:
                 "No exchange rates yet: deals must be in {currency}. Add one with "
                 "`/salesbot fx EUR 7.8`."
             ).format(currency=result.team_currency)
+        case FieldsListed() | FieldAdded() | FieldRemoved():
+            return "\n".join(field_lines(result))
         case LanguageShown():
             return _("Your language is {language}.").format(language=result.language)
         case LanguageSet():
@@ -358,6 +369,62 @@ def stages(result: StagesListed) -> str:
         for s in result.stages
     ]
     return _("*Stages*") + "\n" + "\n".join(lines)
+
+
+def field_lines(result: FieldsListed | FieldAdded | FieldRemoved) -> list[Mrkdwn]:
+    """What a fields command did (if anything), then the team's deal fields, one a line."""
+    team = escape_mrkdwn(result.team_name)
+    lines = []
+    if isinstance(result, FieldAdded):
+        lines.append(
+            ":white_check_mark: "
+            + _("Added the deal field *{field}* to {team}.").format(
+                field=escape_mrkdwn(result.added.name), team=team
+            )
+        )
+    if isinstance(result, FieldRemoved):
+        lines.append(
+            ngettext(
+                "Removed the deal field *{field}* from {team}, and its value on {count} deal.",
+                "Removed the deal field *{field}* from {team}, and its values on {count} deals.",
+                result.values,
+            ).format(field=escape_mrkdwn(result.name), team=team, count=result.values)
+        )
+    return lines + deal_fields(result.team_name, result.fields)
+
+
+def deal_fields(team_name: str, fields: Sequence[DealField]) -> list[Mrkdwn]:
+    """A team's deal fields, one a line: name (alias) and choices, or free text."""
+    head = _("*Deal fields of {team}* ({count} of {most})").format(
+        team=escape_mrkdwn(team_name), count=len(fields), most=MAX_FIELDS
+    )
+    if not fields:
+        return [
+            head,
+            _(
+                "None yet. Add one, e.g. `/salesbot fields add industry retail,finance` or "
+                "`/salesbot fields add region`; reps then type "
+                "`/deal add Acme 12k industry:retail`."
+            ),
+        ]
+    lines = [
+        f"{n}. *{escape_mrkdwn(field.name)}*"
+        + (f" ({escape_mrkdwn(field.alias)})" if field.alias else "")
+        + ": "
+        + (_choices(field.choices) if field.choices else _("free text"))
+        for n, field in enumerate(fields, start=1)
+    ]
+    example = fields[0].name + ":" + (fields[0].choices[0].value if fields[0].choices else "…")
+    usage = _("Give one to a deal: `/deal add Acme 12k {example}`, `/deal #12 {example}`.").format(
+        example=escape_mrkdwn_within(example, 100)
+    )
+    return [head, *lines, usage]
+
+
+def _choices(choices: Sequence[Choice]) -> Mrkdwn:
+    """`retail (零售), finance (金融)`, escaped and cut to fit a section with its field."""
+    text = ", ".join(f"{c.value} ({c.alias})" if c.alias else c.value for c in choices)
+    return escape_mrkdwn_within(text, CHOICES_LIMIT)
 
 
 def _people(user_ids: Sequence[str]) -> str:

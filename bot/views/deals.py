@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.amounts import Money
+from bot.domain.deal_fields import field_of_event
 from bot.domain.progress import tier_name
 from bot.domain.slack_ids import is_id
 from bot.domain.text import Mrkdwn, escape_mrkdwn, escape_mrkdwn_within
@@ -17,6 +18,7 @@ from bot.i18n import N_, _, day, moment, money, ngettext
 from bot.results.deals import (
     Changed,
     DealRow,
+    FieldShown,
     HistoryLine,
     Listed,
     PipelineView,
@@ -58,9 +60,23 @@ FIELD_NAMES = {
 }
 
 
-def field_name(field: str) -> str:
-    """A deal field as people call it, in the current language."""
-    return _(FIELD_NAMES[field]) if field in FIELD_NAMES else field
+def field_name(field: str) -> Mrkdwn:
+    """A deal field as people call it, in the current language (a team's own field by the
+    name its manager gave it)."""
+    own = field_of_event(field)
+    if own is not None:
+        return escape_mrkdwn(own)
+    return _(FIELD_NAMES[field]) if field in FIELD_NAMES else escape_mrkdwn(field)
+
+
+def field_values(fields: Sequence[FieldShown], limit: int = SECTION_LIMIT // 2) -> Mrkdwn:
+    """`industry: retail · region: —`: a deal's values of its team's deal fields, escaped
+    and cut to `limit` characters."""
+    text = " · ".join(
+        _("{field}: {value}").format(field=f.name, value="—" if f.value is None else f.value)
+        for f in fields
+    )
+    return escape_mrkdwn_within(text, limit)
 
 
 def short_date(value: date | None) -> str:
@@ -122,6 +138,18 @@ def list_title(result: Listed) -> tuple[str, str]:
                 _("No open deals in {stage}.").format(
                     stage=escape_mrkdwn(result.stage_label or "")
                 ),
+            )
+        case "field":
+            segment = result.segment or FieldShown("", None)
+            if segment.value is None:
+                return (
+                    _("Open deals with no {field}").format(field=escape_mrkdwn(segment.name)),
+                    _("Every open deal has a {field}.").format(field=escape_mrkdwn(segment.name)),
+                )
+            shown = field_values([segment])
+            return (
+                _("Open deals with {segment}").format(segment=shown),
+                _("No open deals with {segment}.").format(segment=shown),
             )
         case "stale":
             days = result.stale_days or 0
@@ -246,6 +274,8 @@ def changed(result: Changed, labels: dict[str, str]) -> Message:
     if result.verb == "won":
         lines.append(_("Congratulations! The team channel will hear about it.") + " :tada:")
     blocks = [section("\n".join(lines))]
+    if result.fields:
+        blocks.append(section(field_values(result.fields)))
     notes = [f":warning: {w.mrkdwn()}" for w in result.outcome.warnings]
     if result.verb != "undo" and result.outcome.events:
         notes.append(_("Made a mistake? `/deal undo` within 10 minutes."))
@@ -281,8 +311,12 @@ def undone(result: Changed, labels: dict[str, str]) -> str:
                 if e.field == "amount"
                 else _value(e.field, e.new_value, labels, result.people)
             )
-            for e in events
             if e.field in _PUT_BACK
+            else _("{field} back to {value}").format(
+                field=field_name(e.field), value=_value(e.field, e.new_value, labels)
+            )
+            for e in events
+            if e.field in _PUT_BACK or field_of_event(e.field) is not None
         ]
         if not any(e.field == "amount" for e in events):
             parts.append(money(deal.amount, deal.currency))
@@ -328,6 +362,8 @@ def shown(result: Shown, labels: dict[str, str], zone: ZoneInfo) -> Message:
         _("Owner: {person}").format(person=f"<@{result.owner.slack_user_id}>"),
     ]
     blocks = [section(f"`#{deal.number}`\n" + "\n".join(facts))]
+    if result.fields:
+        blocks.append(section(field_values(result.fields)))
     # A reason or a note at its longest may fill a section of its own once escaped.
     if deal.lost_reason:
         reason = escape_mrkdwn_within(deal.lost_reason, SECTION_LIMIT - 100)

@@ -37,6 +37,14 @@ HELP_ORDER = (
 # The words the /deal grammar accepts in either language (bot/domain/deal_command.py).
 # In Chinese, the Chinese words; English keeps to English (the Chinese ones work there too).
 KEYWORDS = N_("Keywords: close, note, stage, amount, customer, reason")
+# A team's own deal fields (bot.domain.deal_fields), keywords too where it has them.
+DEAL_FIELDS = N_(
+    "Your team's own deal fields (`/salesbot fields`) are keywords too: "
+    "`/deal add Acme 12k industry:retail`, `/deal #12 industry finance`, "
+    "`/deal list industry:retail`; `-` takes a value away"
+)
+# The commands whose help mentions them.
+FIELD_TOPICS = frozenset({"add", "update", "list"})
 
 
 def _usage(verb: str) -> str:
@@ -57,7 +65,10 @@ COMING = {
 def deal_help(topic: str | None = None) -> Message:
     """Usage of /deal (or of one of its commands) with real examples."""
     if topic is not None and topic in HELP_ORDER:
-        return ephemeral(f"/deal {topic}", [section(_usage(topic)), context_block(_(KEYWORDS))])
+        blocks = [section(_usage(topic)), context_block(_(KEYWORDS))]
+        if topic in FIELD_TOPICS:
+            blocks.append(context_block(_(DEAL_FIELDS)))
+        return ephemeral(f"/deal {topic}", blocks)
     examples = "\n".join(f"`{example}`  {_(what)}" for example, what in DEAL_EXAMPLES)
     usage = "\n".join(f"• {_usage(verb)}" for verb in HELP_ORDER)
     return ephemeral(
@@ -73,6 +84,7 @@ def deal_help(topic: str | None = None) -> Message:
                 )
             ),
             context_block(_(KEYWORDS)),
+            context_block(_(DEAL_FIELDS)),
         ],
     )
 

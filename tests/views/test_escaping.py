@@ -68,6 +68,14 @@ LONGEST = {
     "HolidayEntry.name": 100,
     "team_name": 80,
     "TeamFacts.name": 80,
+    # A team's deal fields (bot.domain.deal_fields): names, choices, values.
+    "DealField.name": 24,
+    "DealField.alias": 24,
+    "FieldRemoved.name": 24,
+    "FieldShown.name": 24,
+    "Choice.value": 30,
+    "Choice.alias": 30,
+    "FieldShown.value": 100,
 }
 
 STAGE_KEYS = ("proposal", "demo_2")
@@ -261,7 +269,18 @@ def _leaves(cls: type) -> list[type]:
 def _field_change(samples: Samples, cls: type) -> Any:
     # A history value is encoded as stored; which field it is decides how it reads.
     field = samples.rng.choice(
-        ("customer", "title", "note", "lost_reason", "stage", "amount", "close_date", "owner_id")
+        (
+            "customer",
+            "title",
+            "note",
+            "lost_reason",
+            "stage",
+            "amount",
+            "close_date",
+            "owner_id",
+            # A team's own deal field, by its name (bot.domain.deal_fields.event_field).
+            "field:industry",
+        )
     )
     values = {
         "DealFacts.stage": _choice(*STAGE_KEYS),
