@@ -119,7 +119,14 @@ _SCALE = _alternation(list(_SCALES))
 _CN_DIGITS = "零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖廿"
 _CN_UNITS = "十百千万亿拾佰仟"
 # Traditional forms cn2an would read but our patterns do not list.
-_TRADITIONAL = str.maketrans("萬億兩貳參陸塊圓圆", "万亿两贰叁陆块元元")
+# The units a number with 点 may end in (三点五万).
+_POINT_SCALE = _alternation(["千", "万", "十万", "百万", "千万", "亿"])
+# A fraction's digits after 点, one by one: 三点二五万 is 3.25万.
+_FRACTION_DIGITS = str.maketrans("零〇一二两三四五六七八九", "001223456789")
+# 一亿二 says 一亿二千万 as 三万五 says 三万五千: one digit after 亿 is the next unit down.
+# cn2an reads the second but not the first, so the unit is written out for it.
+_YI_SHORTHAND = re.compile(r"(亿)([1-9一二两三四五六七八九])$")
+_TRADITIONAL = str.maketrans("萬億兩貳參陸塊圓圆點", "万亿两贰叁陆块元元点")
 # Input is normalised to single spaces first (_prepare), so each gap is at most one
 # space: with \s* runs of spaces made a failed match take quadratic time.
 _AMOUNT_RE = re.compile(
@@ -132,6 +139,9 @@ _AMOUNT_RE = re.compile(
         (?P<scale>{_SCALE})?
       # Digits with a digit after a unit: 3万5, 1万2千.
       | (?P<mixed>\d+(?:[{_CN_UNITS}]+\d+)+[{_CN_UNITS}]*)
+      # A decimal point 点, then a unit: 三点五万, 十二点五万, 3点5万 (alone, 3点5 is a time).
+      | (?P<whole>\d+|[{_CN_DIGITS}十百千拾佰仟]+)点(?P<fraction>\d+|[零〇一二两三四五六七八九]+)
+        (?P<point_scale>{_POINT_SCALE})
       | (?P<zh>[{_CN_DIGITS}{_CN_UNITS}]+)
       # Commas and points in no usual places: 1,5M, 1.500.000. Refused with a guess.
       | (?P<loose>\d+[.,][\d.,]*\d)[ ]?(?P<loose_scale>{_SCALE})?
@@ -301,12 +311,26 @@ def _number(match: re.Match[str]) -> Decimal | None:
     elif match["loose"]:
         # Only its shape matters: it is refused, with a guess at what was meant.
         value, scale = Decimal(0), None
+    elif match["whole"]:
+        return _pointed(match["whole"], match["fraction"], match["point_scale"])
     else:
         return _chinese_number(match["mixed"] or match["zh"])
     return value * _SCALES[scale.casefold()] if scale else value
 
 
+def _pointed(whole: str, fraction: str, scale: str) -> Decimal | None:
+    """三点五万: the whole part read as a number, the digits after 点 one by one, times the
+    unit (35,000), exactly, with no float in between."""
+    units = _chinese_number(whole) if not whole.isdigit() else Decimal(whole)
+    if units is None:
+        return None
+    digits = fraction.translate(_FRACTION_DIGITS)
+    return (units + Decimal(f"0.{digits}")) * _SCALES[scale]
+
+
 def _chinese_number(numeral: str) -> Decimal | None:
+    # Only the amount's own text is rewritten, and only its end: 一亿二 → 一亿二千万.
+    numeral = _YI_SHORTHAND.sub(r"\1\2千万", numeral)
     # "normal" reads Chinese numerals only (三万五, 两千); "smart" also digits mixed in (3万5).
     mode = "normal" if numeral[0] in _CN_DIGITS + _CN_UNITS else "smart"
     try:

@@ -274,6 +274,19 @@ def test_is_separate_currency_takes_letter_codes_in_upper_case(word: str, expect
         ("5 万 元", "50000", "CNY"),
         ("RMB 5 万", "50000", "CNY"),
         ("$ 50 k", "50000", "USD"),
+        # 亿 then one digit is the next unit down (as 三万五 is 35,000); a point in numerals
+        ("一亿二", "120000000", "CNY"),
+        ("两亿三", "230000000", "CNY"),
+        ("1亿2", "120000000", "CNY"),
+        ("十亿五", "1050000000", "CNY"),
+        ("一亿零二", "100000002", "CNY"),
+        ("三点五万", "35000", "CNY"),
+        ("十二点五万", "125000", "CNY"),
+        ("一点二五亿", "125000000", "CNY"),
+        ("三點五萬", "35000", "CNY"),
+        ("三点五万元", "35000", "CNY"),
+        ("¥三点五万", "35000", "CNY"),
+        ("3点5万", "35000", "CNY"),
     ],
 )
 def test_parse_amount_reads_what_people_type(text: str, amount: str, currency: str) -> None:
@@ -297,7 +310,12 @@ def test_parse_amount_reads_what_people_type(text: str, amount: str, currency: s
         # Chinese numerals cn2an cannot read, or not a number at all
         ("万", "is not an amount"),
         ("千块", "is not an amount"),
-        ("三点五万", "is not an amount"),
+        ("三点万", "is not an amount"),
+        ("三点五", "is not an amount"),  # 3点5 alone is more often a time
+        ("3点5", "is not an amount"),
+        ("点五万", "is not an amount"),
+        ("三点五点五万", "is not an amount"),
+        ("一亿二三", "is not an amount"),
         ("3五", "is not an amount"),
         ("一百二十万万", "is not an amount"),
         ("-三万", "negative"),
@@ -313,7 +331,19 @@ def test_parse_amount_refuses_ambiguous_and_unreadable_forms(text: str, fragment
 @pytest.mark.parametrize(
     "token",
     # Only the amount token is read as a number: names and weekdays with numerals are not.
-    ["华为一号项目", "周一", "三一重工", "一号店", "万达", "十月", "第三季度", "下个月"],
+    [
+        "华为一号项目",
+        "周一",
+        "三一重工",
+        "一号店",
+        "万达",
+        "十月",
+        "第三季度",
+        "下个月",
+        "三点钟",
+        "一点点",
+        "三点五分",
+    ],
 )
 def test_words_with_chinese_numerals_are_not_amounts(token: str) -> None:
     assert not looks_like_amount(token)
