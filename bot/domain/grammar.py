@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from bot.domain.amounts import is_amount_suffix, is_separate_currency, looks_like_amount
 from bot.domain.lexer import Lexed, Token, folded, shown
-from bot.domain.text import Mrkdwn
+from bot.domain.text import Mrkdwn, Wording, escape_mrkdwn
 from bot.i18n import _
 
 __all__ = [
@@ -34,10 +34,25 @@ __all__ = [
 
 @dataclass(frozen=True)
 class ParseError:
-    """Why the text is not a command (plain text) and the right form (mrkdwn)."""
+    """Why the text is not a command (plain text) and the right form (mrkdwn).
+
+    `wording`, when given, is the message as Salesbot's words and the typed values apart, so
+    it can show in mrkdwn with its own back-ticks (`mrkdwn()` escapes only the values)."""
 
     message: str
     usage: Mrkdwn
+    wording: Wording | None = None
+
+    @classmethod
+    def worded(cls, template: str, usage: Mrkdwn, **values: object) -> ParseError:
+        """A refusal whose words may hold code (``“`{word}` is not a number of days”``); the
+        values are what was typed, escaped where the refusal is shown."""
+        wording = Wording(template, values)
+        return cls(wording.plain(), usage, wording)
+
+    def mrkdwn(self) -> Mrkdwn:
+        """The message for mrkdwn: typed text escaped, Salesbot's own markup kept."""
+        return self.wording.mrkdwn() if self.wording is not None else escape_mrkdwn(self.message)
 
 
 def usage_line(form: str, example: str, other: str | None = None) -> str:

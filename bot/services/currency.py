@@ -25,6 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.domain import admin_command as cmd
 from bot.domain.amounts import convert, is_currency_code
 from bot.domain.text import Wording, worded
 from bot.i18n import _
@@ -69,7 +70,9 @@ def switch(
     code = code.upper()
     if not is_currency_code(code):
         raise Refused(
-            _("{code} is not a currency code I know (ISO 4217, e.g. CNY, USD)."), code=code
+            _("`{code}` is not a currency code I know (ISO 4217, e.g. CNY, USD)."),
+            cmd.USAGE["currency"],
+            code=code,
         )
     if code == team.currency:
         return CurrencySet(team.name, code, already=True)
@@ -96,7 +99,7 @@ def confirm(
         raise Refused(
             _(
                 "{team} reports in {currency} now, not {old}, so I changed nothing. Run "
-                "`/salesbot currency {new} <rate>` again."
+                "`/salesbot currency {new} &lt;rate&gt;` again."
             ),
             team=team.name,
             currency=team.currency,

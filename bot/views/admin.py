@@ -50,7 +50,7 @@ def usage() -> Message:
 
 def parse_error(error: cmd.AdminError) -> Message:
     """What was wrong with the typed command, and the right form."""
-    return refusal(escape_mrkdwn(error.message), error.usage)
+    return refusal(error.mrkdwn(), error.usage)
 
 
 def setting_up() -> Message:

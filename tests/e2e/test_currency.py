@@ -300,7 +300,7 @@ def test_setup_again_with_another_currency_asks_for_the_currency_command(
 ) -> None:
     say("/deal", "add Acme 12k")
     say("/salesbot", "setup EUR", user="U1")
-    slack.wait_for("response_url", lambda c: "/salesbot currency EUR <rate>" in str(c.params))
+    slack.wait_for("response_url", lambda c: "/salesbot currency EUR &lt;rate&gt;" in str(c.params))
     assert team_row(sessions).currency == "CNY"
 
 
