@@ -10,11 +10,19 @@ The one rule for money, everywhere (replies, DMs, channel posts, App Home, chart
   forecast, target progress, leaderboard, reports, charts, stand-up pace) is the sum of its
   deals' converted amounts, so a total always equals the lines it is made of, and one deal
   converts to the same number wherever it is shown. Nothing else multiplies by a rate.
-* Shown short (``format_amount``): ``¥35.5k`` in English, ``¥3.6万`` in Chinese: one decimal
-  of the unit (k, M, B; 万, 亿), rounded half-up; below a thousand (ten thousand in Chinese),
-  the amount itself with cents when it has any. The long form (``¥12,000.00``) is used only
-  where the exact cents matter: one deal's ``/deal show`` and the bonuses to pay. A deal in
-  another currency is shown as entered beside its converted amount: ``$5k ≈ ¥35.5k``.
+* Shown two ways (``format_amount``), the same in every view, chart and language:
+
+  - **compact**, wherever amounts sit beside other amounts (lists, summaries, totals, targets,
+    posts, App Home, charts): three significant digits, half-up, in the largest unit the
+    amount reaches: ``¥12k``, ``¥35.5k``, ``¥662k``, ``¥1.02M`` in English; Chinese counts in
+    万 and 亿: ``¥1.2万``, ``¥3.55万``, ``¥66.2万``, ``¥1.23亿``. Below the first unit (a
+    thousand; ten thousand in Chinese) the amount itself to three digits, never finer than a
+    cent: ``¥950``, ``¥8,820``, ``¥9.5``. So no list shows ``¥8,823.53`` beside ``¥1.2万``.
+  - **exact**, where one amount is the point (one deal's ``/deal show``, the "Yes, add …"
+    question, the bonuses to pay, a deal's history): to the unit with thousands grouped, cents
+    only when it has some: ``¥12,000``, ``$1,234.50``, ``¥50,000,000`` (in Chinese too).
+
+  A deal in another currency is shown as entered beside its converted amount: ``$5k ≈ ¥35.5k``.
 
 How typed amounts are read (``parse_amount``), as tested:
 
@@ -40,16 +48,18 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from typing import Any
 
-from babel.numbers import format_currency, get_currency_symbol, list_currencies
+from babel.numbers import format_decimal, get_currency_symbol, list_currencies
 
 from bot.i18n import N_, _
 
 __all__ = [
     "MAX_AMOUNT",
+    "SIGNIFICANT_DIGITS",
     "AmountError",
     "Money",
     "Rates",
     "convert",
+    "exact_number",
     "format_amount",
     "is_amount_suffix",
     "is_currency_word",
@@ -154,8 +164,16 @@ _SUFFIX_RE = re.compile(rf"(?:{_SCALE})[ ]?(?:{_CUR})?|{_CUR}", re.IGNORECASE)
 
 # Symbols used when displaying; the same in both languages so a team sees one style.
 _DISPLAY_SYMBOLS = {"CNY": "¥", "USD": "$", "JPY": "JP¥", "EUR": "€", "GBP": "£"}
-_EN_UNITS = ((Decimal(10) ** 9, "B"), (Decimal(10) ** 6, "M"), (Decimal(10) ** 3, "k"))
-_ZH_UNITS = ((Decimal(10) ** 8, "亿"), (Decimal(10) ** 4, "万"))
+_EN_UNITS = (
+    (Decimal(10) ** 12, "T"),
+    (Decimal(10) ** 9, "B"),
+    (Decimal(10) ** 6, "M"),
+    (Decimal(10) ** 3, "k"),
+)
+_ZH_UNITS = ((Decimal(10) ** 12, "万亿"), (Decimal(10) ** 8, "亿"), (Decimal(10) ** 4, "万"))
+# Compact amounts keep this many digits (¥1.02M beside ¥662k: one precision for all).
+SIGNIFICANT_DIGITS = 3
+_CENT_EXPONENT = -2
 
 
 @dataclass(frozen=True)
@@ -283,13 +301,25 @@ def require_positive(money: Money) -> Money:
 
 
 def format_amount(amount: Decimal, currency: str, *, lang: str = "en", short: bool = True) -> str:
-    """Format money for Slack: short (``¥12k``, ``¥1.2万``) or long (``¥12,000.00``)."""
+    """Format money for Slack and charts: compact (``¥12k``, ``¥1.2万``, ``¥1.02M``) or, with
+    ``short=False``, exact (``¥12,000``, ``¥12,000.50``)."""
     zh = lang.casefold().startswith("zh")
     symbol = _display_symbol(currency)
-    if not short:
-        return _long_form(amount, currency, symbol, zh)
-    number = _short_number(amount, _ZH_UNITS if zh else _EN_UNITS)
-    return f"{symbol} {number}" if symbol.isalpha() else f"{symbol}{number}"
+    sign = "-" if amount < 0 else ""
+    if short:
+        number = _compact_number(abs(amount), _ZH_UNITS if zh else _EN_UNITS)
+    else:
+        number = exact_number(abs(amount), lang=lang)
+    return f"{sign}{symbol} {number}" if symbol.isalpha() else f"{sign}{symbol}{number}"
+
+
+def exact_number(amount: Decimal, *, lang: str = "en") -> str:
+    """An amount to the unit, thousands grouped, cents only when it has some: 12,000 /
+    1,234.50 (a deal's history shows its amounts so, as they were typed)."""
+    cents = amount.quantize(_CENT, rounding=ROUND_HALF_UP)
+    pattern = "#,##0" if cents == cents.to_integral_value() else "#,##0.00"
+    locale = "zh_CN" if lang.casefold().startswith("zh") else "en_US"
+    return format_decimal(cents, format=pattern, locale=locale)
 
 
 def _shorten(text: str) -> str:
@@ -425,30 +455,19 @@ def _display_symbol(currency: str) -> str:
     return _DISPLAY_SYMBOLS.get(code) or get_currency_symbol(code, locale="en")
 
 
-def _long_form(amount: Decimal, currency: str, symbol: str, zh: bool) -> str:
-    locale = "zh_CN" if zh else "en"
-    text = format_currency(amount, currency.upper(), locale=locale)
-    # Babel's symbol differs by locale (CN¥ in English); swap in ours for consistency.
-    babel_symbol = get_currency_symbol(currency.upper(), locale=locale)
-    return text.replace(babel_symbol, symbol, 1)
+def _significant(value: Decimal) -> Decimal:
+    """Round a non-negative value half-up to three significant digits, never below a cent."""
+    if value == 0:
+        return Decimal(0)
+    exponent = max(value.adjusted() - (SIGNIFICANT_DIGITS - 1), _CENT_EXPONENT)
+    return value.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_UP)
 
 
-def _short_number(amount: Decimal, units: tuple[tuple[Decimal, str], ...]) -> str:
-    for index, (size, suffix) in enumerate(units):
-        if amount < size:
-            continue
-        scaled = (amount / size).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-        # 999,950 rounds to 1000.0k: promote it to the next unit ("1M").
-        if index > 0 and scaled >= units[index - 1][0] / size:
-            bigger, bigger_suffix = units[index - 1]
-            scaled = (amount / bigger).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-            suffix = bigger_suffix
-        return f"{_trim(scaled)}{suffix}"
-    return _trim(amount.quantize(_CENT, rounding=ROUND_HALF_UP))
-
-
-def _trim(value: Decimal) -> str:
-    """Group thousands and drop a zero fraction: 12.0 -> 12, 9.50 stays 9.50."""
-    if value == value.to_integral_value():
-        return f"{value:,.0f}"
-    return f"{value:,f}"
+def _compact_number(value: Decimal, units: tuple[tuple[Decimal, str], ...]) -> str:
+    """A non-negative amount in its largest unit: 1020000 -> "1.02M"."""
+    # Rounded first, so 999,950 becomes 1M rather than "1,000k".
+    rounded = _significant(value)
+    for size, suffix in units:
+        if rounded >= size:
+            return f"{(rounded / size).normalize():,f}{suffix}"
+    return f"{rounded.normalize():,f}"

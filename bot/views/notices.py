@@ -233,7 +233,7 @@ def charts_due(notice: ChartsDue) -> list[Call]:
 
 def export_ready(notice: ExportReady) -> list[Call]:
     """A CSV export uploaded to the caller's DM."""
-    today = day(notice.day, with_year=True)
+    today = day(notice.day)
 
     def title(team: str | None) -> str:
         if team is None:

@@ -179,39 +179,50 @@ def test_is_currency_word(token: str, expected: bool) -> None:
         ("12000", "CNY", "en", "¥12k"),
         ("12500", "CNY", "en", "¥12.5k"),
         ("1200000", "USD", "en", "$1.2M"),
-        ("1250000", "USD", "en", "$1.3M"),
+        ("1250000", "USD", "en", "$1.25M"),
+        ("1254999", "USD", "en", "$1.25M"),
+        ("662300", "CNY", "en", "¥662k"),
         ("2000000000", "USD", "en", "$2B"),
         ("999950", "USD", "en", "$1M"),
         ("950", "CNY", "en", "¥950"),
-        ("9.5", "USD", "en", "$9.50"),
+        ("9.5", "USD", "en", "$9.5"),
         ("0", "CNY", "en", "¥0"),
         ("3000", "EUR", "en", "€3k"),
         ("900", "GBP", "en", "£900"),
         ("5000", "JPY", "en", "JP¥5k"),
         ("5000", "CHF", "en", "CHF 5k"),
+        ("-45000", "CNY", "en", "-¥45k"),
         ("12000", "CNY", "zh", "¥1.2万"),
+        ("35500", "CNY", "zh", "¥3.55万"),
         ("300000000", "CNY", "zh", "¥3亿"),
+        ("123456789", "CNY", "zh", "¥1.23亿"),
         ("1200000", "USD", "zh", "$120万"),
         ("9500", "CNY", "zh", "¥9,500"),
+        # The transcript: ¥8,823.53 beside ¥1.2万 is one style now.
+        ("8823.53", "CNY", "zh", "¥8,820"),
+        ("8823.53", "CNY", "en", "¥8.82k"),
         ("950", "CNY", "zh_CN", "¥950"),
     ],
 )
-def test_format_amount_short(amount: str, currency: str, lang: str, expected: str) -> None:
+def test_format_amount_compact(amount: str, currency: str, lang: str, expected: str) -> None:
     assert format_amount(Decimal(amount), currency, lang=lang) == expected
 
 
 @pytest.mark.parametrize(
     ("amount", "currency", "lang", "expected"),
     [
-        ("12000", "CNY", "en", "¥12,000.00"),
-        ("12000", "CNY", "zh", "¥12,000.00"),
+        ("12000", "CNY", "en", "¥12,000"),
+        ("12000.00", "CNY", "zh", "¥12,000"),
         ("1234.5", "USD", "en", "$1,234.50"),
         ("1234.5", "USD", "zh", "$1,234.50"),
-        ("3000", "EUR", "en", "€3,000.00"),
+        ("3000", "EUR", "en", "€3,000"),
         ("5000", "JPY", "en", "JP¥5,000"),
+        ("50000000", "CNY", "zh", "¥50,000,000"),
+        ("0.004", "CNY", "en", "¥0"),
+        ("-6000", "CNY", "en", "-¥6,000"),
     ],
 )
-def test_format_amount_long(amount: str, currency: str, lang: str, expected: str) -> None:
+def test_format_amount_exact(amount: str, currency: str, lang: str, expected: str) -> None:
     assert format_amount(Decimal(amount), currency, lang=lang, short=False) == expected
 
 

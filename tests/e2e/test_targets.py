@@ -121,7 +121,7 @@ def test_custom_rules_and_the_ledger(
     slack.wait_for("chat.postMessage", lambda c: "Rocket" in str(c.params))
     ledger = say("/target", "rewards", user="U1").text
     assert "Rocket" in ledger and "bonus ¥2k" in ledger
-    assert "Bonuses to pay: ¥2,000.00" in ledger
+    assert "Bonuses to pay: ¥2,000" in ledger
     with sessions() as session:
         exported = [r for r in reward_rows(session) if r["reward"] == "Rocket"]
     assert [(r["member_id"], r["tier"], r["bonus"]) for r in exported] == [("U2", "120", "2000.00")]
