@@ -1,7 +1,7 @@
 """SQLAlchemy models of the whole domain; importing this package registers them all."""
 
 from models.base import Base
-from models.deal import Deal, DealCounter, DealEvent, StageDef
+from models.deal import Deal, DealCounter, DealEvent, KeyDealAlert, StageDef
 from models.delivery import OutboxMessage, ProcessedEvent, ScheduledRun, SeenRequest
 from models.standup import (
     Holiday,
@@ -22,6 +22,7 @@ __all__ = [
     "DealEvent",
     "FxRate",
     "Holiday",
+    "KeyDealAlert",
     "Member",
     "OutboxMessage",
     "ProcessedEvent",

@@ -38,6 +38,11 @@ USAGE = Texts(
             "without deals, targets or rates, `/salesbot currency EUR` is enough)"
         ),
         "stale": N_("`/salesbot stale 21` sets after how many idle days a deal counts as stale"),
+        "keydeal": N_(
+            "`/salesbot keydeal 100k`: open deals of 100k or more with no change for 14 days "
+            "are told to the managers; `/salesbot keydeal days 10` sets the days, "
+            "`/salesbot keydeal off` stops it, `/salesbot keydeal` shows the setting"
+        ),
         "fx": N_(
             "`/salesbot fx EUR 7.8`: one EUR is worth 7.8 of the team currency; `/salesbot fx` "
             "lists the rates"
@@ -63,6 +68,11 @@ VERB_ALIASES = {
     "货币": "currency",
     "币种": "currency",
     "停滞": "stale",
+    "key": "keydeal",
+    "keydeals": "keydeal",
+    "关键商机": "keydeal",
+    "关键": "keydeal",
+    "大单": "keydeal",
     "汇率": "fx",
     "lang": "language",
     "语言": "language",
@@ -143,6 +153,16 @@ class StaleDays:
     days: int
 
 
+@dataclass(frozen=True)
+class KeyDeal:
+    """Show (`show`), size (`amount_text`, read in the team currency), quiet days or switch off
+    the team's key-deal alerts."""
+
+    action: Literal["show", "size", "days", "off"]
+    amount_text: str = ""
+    days: int = 0
+
+
 # The old name of the refusal type, still imported by the /salesbot handler.
 AdminError = ParseError
 
@@ -164,11 +184,22 @@ class Language:
 
 
 AdminCommand: TypeAlias = (
-    Help | Setup | TeamChange | ManagerChange | Stages | Currency | StaleDays | Fx | Language
+    Help
+    | Setup
+    | TeamChange
+    | ManagerChange
+    | Stages
+    | Currency
+    | StaleDays
+    | KeyDeal
+    | Fx
+    | Language
 )
 
 
 STALE_MAX_DAYS = 365
+_KEY_DEAL_DAYS = frozenset({"days", "day", "天数", "天"})
+_KEY_DEAL_OFF = frozenset({"off", "none", "关闭", "关"})
 
 
 def parse_admin_command(text: str) -> AdminCommand | ParseError:
@@ -188,6 +219,8 @@ def parse_admin_command(text: str) -> AdminCommand | ParseError:
         return _currency(args)
     if verb == "stale":
         return _stale(args)
+    if verb == "keydeal":
+        return _key_deal(args)
     if verb == "fx":
         return _fx(args)
     if verb == "language":
@@ -217,6 +250,34 @@ def _stale(args: list[str]) -> StaleDays | ParseError:
             USAGE["stale"],
         )
     return StaleDays(int(days))
+
+
+def _key_deal(args: list[str]) -> KeyDeal | ParseError:
+    if not args:
+        return KeyDeal("show")
+    word = args[0].casefold()
+    if word in _KEY_DEAL_OFF:
+        return KeyDeal("off") if len(args) == 1 else _nothing_after(args[0], USAGE["keydeal"])
+    if word not in _KEY_DEAL_DAYS:
+        # The amount is read in the team currency by the service: `100k`, `10万`, `100 k`.
+        return KeyDeal("size", amount_text=" ".join(args))
+    if len(args) != 2:
+        return ParseError.worded(
+            _("Give one number of days after `{word}`, e.g. `10`."), USAGE["keydeal"], word=word
+        )
+    days = args[1]
+    if not days.isascii() or not days.isdigit():
+        return ParseError.worded(
+            _("`{text}` is not a number of days."), USAGE["keydeal"], text=days[:40]
+        )
+    if not 1 <= int(days) <= STALE_MAX_DAYS:
+        return ParseError.worded(
+            _("Quiet days must be between 1 and {most}, not {days}."),
+            USAGE["keydeal"],
+            most=STALE_MAX_DAYS,
+            days=int(days),
+        )
+    return KeyDeal("days", days=int(days))
 
 
 def _setup(args: list[str]) -> Setup | ParseError:

@@ -113,7 +113,9 @@ def confirm(
 
 def has_money(session: Session, team: SalesTeam) -> bool:
     """Whether anything of the team is counted in its currency: deals, money targets,
-    exchange rates or reward bonuses."""
+    exchange rates, reward bonuses or the key-deal size."""
+    if team.key_deal_amount is not None:
+        return True
     checks = (
         select(Deal.id).where(
             Deal.workspace_id == team.workspace_id,
@@ -185,6 +187,9 @@ def plan(
             )
         ),
         key=key,
+        key_deal=None
+        if team.key_deal_amount is None
+        else (team.key_deal_amount, convert(team.key_deal_amount, rate)),
     )
 
 
@@ -296,5 +301,7 @@ def _apply(session: Session, actor: Actor, team: SalesTeam, change: CurrencyChan
     for rule in _bonus_rules(session, team):
         if rule.bonus is not None:
             rule.bonus = convert(rule.bonus, change.rate)
+    if change.key_deal is not None:
+        team.key_deal_amount = change.key_deal[1]
     team.currency = change.new_currency
     session.flush()
