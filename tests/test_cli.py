@@ -65,7 +65,7 @@ def test_console_answers_a_command_and_ticks(tmp_path: Path) -> None:
     printed = out.getvalue()
     assert "/deal add" in printed
     assert (
-        "(tick 2026-11-30T09:30:00+08:00: standups: 0, weekly-reports: 0, team-refresh: 0)"
+        "(tick 2026-11-30T09:30:00+08:00: standups: 0, weekly-reports: 0, key-deals: 0, team-refresh: 0)"
         in printed
     )
     assert "already ran" in printed
