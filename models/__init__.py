@@ -2,7 +2,7 @@
 
 from models.base import Base
 from models.crm import CrmRecord
-from models.deal import Deal, DealCounter, DealEvent, StageDef
+from models.deal import Deal, DealCounter, DealEvent, KeyDealAlert, StageDef
 from models.delivery import OutboxMessage, ProcessedEvent, ScheduledRun, SeenRequest
 from models.standup import (
     Holiday,
@@ -24,6 +24,7 @@ __all__ = [
     "DealEvent",
     "FxRate",
     "Holiday",
+    "KeyDealAlert",
     "Member",
     "OutboxMessage",
     "ProcessedEvent",

@@ -94,3 +94,18 @@ class DealEvent(Base):
     new_value: Mapped[str | None] = mapped_column(Text)
     # The change id of the undo that reverted this event, if any.
     undone_by: Mapped[str | None] = mapped_column(String(36))
+
+
+class KeyDealAlert(Base):
+    """A key deal's quiet spell, told to its team's managers once: the spell is the time of the
+    deal's last change (`quiet_since`); a later change starts another, told again."""
+
+    __tablename__ = "key_deal_alert"
+    __table_args__ = (UniqueConstraint("deal_id", "quiet_since"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspace.id"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("sales_team.id"), index=True)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deal.id"))
+    quiet_since: Mapped[datetime]
+    reported_at: Mapped[datetime]

@@ -65,7 +65,7 @@ def test_console_answers_a_command_and_ticks(tmp_path: Path) -> None:
     printed = out.getvalue()
     assert "/deal add" in printed
     assert (
-        "(tick 2026-11-30T09:30:00+08:00: standups: 0, weekly-reports: 0, team-refresh: 0)"
+        "(tick 2026-11-30T09:30:00+08:00: standups: 0, weekly-reports: 0, key-deals: 0, team-refresh: 0)"
         in printed
     )
     assert "already ran" in printed
@@ -176,7 +176,7 @@ def test_console_plays_a_whole_morning(tmp_path: Path) -> None:
     ]
     run_console(settings, lines, out=out)
     printed = out.getvalue()
-    assert "#sales: Stand-up · Mon 30 Nov · 0 of 4 checked in" in printed
+    assert "#sales: Stand-up · Mon Nov 30 · 0 of 4 checked in" in printed
     assert printed.count("DM @bob: ☀ Good morning") == 1
     assert "Due to close this week" in printed
     assert "🚨 Blocker: Legal review @alice" in printed

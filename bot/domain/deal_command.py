@@ -44,11 +44,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
-from bot.domain.amounts import is_amount_suffix, is_separate_currency, looks_like_amount
 from bot.domain.grammar import (
     ParseError,
     closest,
     did_you_mean,
+    is_amount,
+    merge_amounts,
     no_help,
     quote_error,
     takes_nothing,
@@ -375,10 +376,6 @@ def _field_of(token: Token) -> Field | None:
     return None if word is None else _FIELDS.get(word)
 
 
-def _is_amount(token: Token) -> bool:
-    return not token.quoted and looks_like_amount(token.text)
-
-
 def _rest(lexed: Lexed, keyword: Token) -> str:
     """The text after a keyword, verbatim; one fully quoted phrase loses its quotes."""
     return _verbatim(lexed.text[keyword.end :])
@@ -464,7 +461,7 @@ def _parse_add(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError:
     has_note = any(_field_of(t) == "note" for t in args)
     if lexed.open_quote is not None and not has_note:
         return quote_error(lexed, USAGE["add"])
-    tokens = _merge_amounts(args)
+    tokens = merge_amounts(args)
     keywords = [i for i, t in enumerate(tokens) if folded(t) in _ADD_KEYWORDS]
     # A keyword inside the customer name ("Close Brothers") fails to split: try the next.
     for boundary in [*keywords, len(tokens)]:
@@ -474,40 +471,20 @@ def _parse_add(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError:
     return _missing_amount(lexed, tokens, keywords)
 
 
-def _merge_amounts(tokens: Sequence[Token]) -> list[Token]:
-    """Join the words of one amount: USD 1,200 / 8000 CNY / 50 k / RMB 5 万."""
-    merged: list[Token] = []
-    for token in tokens:
-        if merged and _joinable(merged[-1], token):
-            first = merged.pop()
-            token = Token(f"{first.text} {token.text}", False, first.start, token.end)
-        merged.append(token)
-    return merged
-
-
-def _joinable(first: Token, second: Token) -> bool:
-    if first.quoted or second.quoted:
-        return False
-    suffix = is_amount_suffix(second.text) and looks_like_amount(first.text)
-    # A letter code before the number must be upper case: "Uncle Bob 5k" is not BOB.
-    prefix = is_separate_currency(first.text) and looks_like_amount(second.text)
-    return (suffix or prefix) and looks_like_amount(f"{first.text} {second.text}")
-
-
 def _split_amount(
     segment: Sequence[Token],
 ) -> tuple[Sequence[Token], Token, Token | None] | None:
     """Split ``customer… amount [stage]``, or None if the segment isn't shaped so."""
-    if len(segment) >= 2 and _is_amount(segment[-1]):
+    if len(segment) >= 2 and is_amount(segment[-1]):
         return segment[:-1], segment[-1], None
-    if len(segment) >= 3 and _is_amount(segment[-2]):
+    if len(segment) >= 3 and is_amount(segment[-2]):
         return segment[:-2], segment[-2], segment[-1]
     return None
 
 
 def _missing_amount(lexed: Lexed, tokens: Sequence[Token], keywords: Sequence[int]) -> ParseError:
     segment = tokens[: keywords[0]] if keywords else tokens
-    amounts = [i for i, t in enumerate(segment) if _is_amount(t)]
+    amounts = [i for i, t in enumerate(segment) if is_amount(t)]
     typed = shown(lexed.text)
     if not amounts:
         message = _("I couldn't find an amount in “{text}”.").format(text=typed)
@@ -616,9 +593,9 @@ def _parse_update(lexed: Lexed, tokens: Sequence[Token]) -> DealCommand | ParseE
 def _parse_won(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError:
     if lexed.open_quote is not None:
         return quote_error(lexed, USAGE["won"])
-    tokens = _merge_amounts(args)
+    tokens = merge_amounts(args)
     amount = None
-    if len(tokens) >= 2 and _is_amount(tokens[-1]):
+    if len(tokens) >= 2 and is_amount(tokens[-1]):
         amount, tokens = tokens[-1].text, tokens[:-1]
     number = _DEAL_NUMBER.fullmatch(folded(tokens[0]) or "") if tokens else None
     if len(tokens) >= 2 and number is not None and number[1] and not tokens[0].quoted:

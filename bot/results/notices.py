@@ -303,3 +303,25 @@ class BlockerAdded(Said):
     blocker: str
     blocker_id: int
     managers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class KeyDealQuiet(Said):
+    """A key deal has had no change for the team's quiet days: one of its managers hears it in
+    a DM, once per quiet spell (`quiet_since`, the local day of its last change)."""
+
+    manager_user_id: str
+    deal_id: int
+    deal_number: int
+    customer: str
+    amount: Decimal
+    currency: str
+    # Its value in the team currency, when it was entered in another one.
+    value: Money | None
+    stage_key: str
+    stage_label: str
+    owner_user_id: str
+    quiet_since: date
+    quiet_days: int
+    close_date: date | None
+    channel_id: str

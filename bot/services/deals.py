@@ -175,9 +175,7 @@ def add_deal(session: Session, actor: Actor, fields: DealFields) -> Outcome:
 def _warnings(deal: Deal, actor: Actor, stage: Stage) -> list[Wording]:
     warnings = []
     if stage.kind == "open" and deal.close_date is not None and deal.close_date < actor.today:
-        warnings.append(
-            worded(_("The close date {date} is in the past."), date=deal.close_date.isoformat())
-        )
+        warnings.append(worded(_("The close date {date} is in the past."), date=deal.close_date))
     return warnings
 
 

@@ -22,7 +22,7 @@ from bot.domain.standup import (
     question_text,
 )
 from bot.domain.text import TextTooLongError, clean_text
-from bot.i18n import N_, _, day
+from bot.i18n import N_, _
 from bot.results.standup import (
     MAX_MOVES,
     AwaySet,
@@ -157,7 +157,7 @@ def set_away(actor: Actor, until_text: str) -> AwaySet:
     until = _day(actor, until_text, cmd.USAGE["away"])
     if until < actor.today:
         raise Refused(
-            _("{date} has passed: give a day from today on."), cmd.USAGE["away"], date=day(until)
+            _("{date} has passed: give a day from today on."), cmd.USAGE["away"], date=until
         )
     actor.member.away_until = until
     return AwaySet(until)
@@ -191,7 +191,7 @@ def remove_holiday(session: Session, actor: Actor, team: SalesTeam, text: str) -
         delete(Holiday).where(Holiday.team_id == team.id, Holiday.day == when).returning(Holiday.id)
     ).first()
     if removed is None:
-        raise Refused(_("{date} is not a team holiday. See `/standup holidays`."), date=day(when))
+        raise Refused(_("{date} is not a team holiday. See `/standup holidays`."), date=when)
     return HolidayRemoved(when)
 
 

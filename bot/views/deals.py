@@ -9,11 +9,11 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.domain.amounts import Money
+from bot.domain.amounts import Money, exact_number
 from bot.domain.progress import tier_name
 from bot.domain.slack_ids import is_id
 from bot.domain.text import Mrkdwn, escape_mrkdwn, escape_mrkdwn_within
-from bot.i18n import N_, _, day, moment, money, ngettext
+from bot.i18n import N_, _, current, day, moment, money, ngettext
 from bot.results.deals import (
     Changed,
     DealRow,
@@ -64,10 +64,10 @@ def field_name(field: str) -> str:
 
 
 def short_date(value: date | None) -> str:
-    """`Dec 15, 2026` (`2026年12月15日`)."""
+    """`Dec 15` (`12月15日`), with the year when it is not this year's."""
     if value is None:
         return _("no close date")
-    return day(value, with_year=True)
+    return day(value)
 
 
 def deal_line(row: DealRow, *, with_owner: bool) -> str:
@@ -186,7 +186,9 @@ def _value(
     if field == "stage":
         return escape_mrkdwn(labels.get(raw, raw))
     if field == "amount":
-        return f"{Decimal(raw):,}"
+        # Exact and without a symbol: an event holds no currency, and the deal's may have
+        # changed since.
+        return exact_number(Decimal(raw), lang=current())
     if field == "close_date":
         return short_date(date.fromisoformat(raw))
     if field in ("closed_at", "deleted_at"):

@@ -12,7 +12,7 @@ from bot.domain.stages import shown_label
 from bot.domain.standup import format_days, question_text
 from bot.domain.standup_command import USAGE
 from bot.domain.text import escape_mrkdwn, escape_mrkdwn_within
-from bot.i18n import N_, _, current, date_in, day, money, ngettext
+from bot.i18n import N_, _, current, day, money, ngettext
 from bot.results.standup import (
     MAX_MOVES,
     AwaySet,
@@ -55,8 +55,8 @@ STATUS_ICONS = {
 
 
 def day_label(value: date) -> str:
-    """`Mon 30 Nov` (`11月30日 周一`)."""
-    return date_in(value, en="EEE d MMM", zh="M月d日 EEE")
+    """`Mon Nov 30` (`11月30日周一`), as every day with its weekday is written."""
+    return day(value, weekday=True)
 
 
 def check_in_button(prompt_id: int) -> dict[str, Any]:
@@ -439,8 +439,7 @@ def setting_text(done: SettingDone) -> str:
             )
         case HolidaysListed(holidays=holidays):
             lines = [
-                f"• {day(h.day, with_year=True, weekday=True)}"
-                + (f" — {escape_mrkdwn(h.name)}" if h.name else "")
+                f"• {day(h.day, weekday=True)}" + (f" — {escape_mrkdwn(h.name)}" if h.name else "")
                 for h in holidays
             ]
             return (
@@ -452,7 +451,7 @@ def setting_text(done: SettingDone) -> str:
                 )
             )
         case HolidayAdded(holiday=holiday):
-            shown = day(holiday.day, with_year=True, weekday=True)
+            shown = day(holiday.day, weekday=True)
             if holiday.name:
                 return ":calendar: " + _("{date} is a team holiday ({name}).").format(
                     date=shown, name=escape_mrkdwn(holiday.name)
