@@ -1,7 +1,7 @@
 """SQLAlchemy models of the whole domain; importing this package registers them all."""
 
 from models.base import Base
-from models.deal import Deal, DealCounter, DealEvent, StageDef
+from models.deal import Deal, DealCounter, DealEvent, NextStepReminder, StageDef
 from models.delivery import OutboxMessage, ProcessedEvent, ScheduledRun, SeenRequest
 from models.standup import (
     Holiday,
@@ -23,6 +23,7 @@ __all__ = [
     "FxRate",
     "Holiday",
     "Member",
+    "NextStepReminder",
     "OutboxMessage",
     "ProcessedEvent",
     "RewardGrant",

@@ -50,6 +50,8 @@ FIELD_NAMES = {
     "amount": N_("amount"),
     "currency": N_("currency"),
     "close_date": N_("close date"),
+    "next_step": N_("next step"),
+    "next_step_date": N_("next step date"),
     "owner_id": N_("owner"),
     "team_id": N_("team"),
     "closed_at": N_("closed"),
@@ -70,8 +72,22 @@ def short_date(value: date | None) -> str:
     return day(value, with_year=True)
 
 
-def deal_line(row: DealRow, *, with_owner: bool) -> str:
-    """One open deal on one line."""
+# How much of a line a next step may take once escaped (it may be 200 characters).
+STEP_LIMIT = 120
+
+
+def next_step_text(text: str, due: date | None, *, overdue: bool) -> Mrkdwn:
+    """`:arrow_right: send the proposal (Fri Dec 4)`, or `:warning: … (overdue, Thu Nov 26)`."""
+    step = escape_mrkdwn_within(text, STEP_LIMIT)
+    when = day(due, weekday=True) if due else ""
+    if overdue:
+        return ":warning: " + _("{step} (overdue, {date})").format(step=step, date=when)
+    return ":arrow_right: " + _("{step} ({date})").format(step=step, date=when)
+
+
+def deal_line(row: DealRow, *, with_owner: bool, with_missing_step: bool = False) -> str:
+    """One open deal on one line, its next step at the end (or that it has none, when the
+    list is about that)."""
     deal = row.deal
     parts = [
         f"`#{deal.number}` *{escape_mrkdwn(deal.customer)}*",
@@ -84,6 +100,10 @@ def deal_line(row: DealRow, *, with_owner: bool) -> str:
         if row.days_idle == 0
         else _("{days}d since update").format(days=row.days_idle),
     ]
+    if deal.next_step:
+        parts.append(next_step_text(deal.next_step, deal.next_step_date, overdue=row.step_overdue))
+    elif with_missing_step:
+        parts.append(":grey_question: " + _("_no next step_"))
     if with_owner:
         parts.insert(1, f"<@{row.owner.slack_user_id}>")
     return " · ".join(parts)
@@ -133,6 +153,14 @@ def list_title(result: Listed) -> tuple[str, str]:
                 ).format(days=days),
                 _("Nothing stale: every open deal moved recently."),
             )
+        case "nextstep":
+            return (
+                _("Open deals with no next step or an overdue one"),
+                _(
+                    "Every open deal has a next step that is not overdue. Set one with "
+                    '`/deal #12 next "send the proposal" friday`.'
+                ),
+            )
     return (
         _("Your open deals"),
         _("You have no open deals. Add one with `/deal add Acme 12k proposal`."),
@@ -150,7 +178,16 @@ def listed(result: Listed, *, command_text: str, offset: int = 0) -> Message:
         )
     page = result.rows[offset : offset + PAGE_SIZE]
     blocks = [section(f"*{title}* ({total})")]
-    blocks += pack_lines([deal_line(row, with_owner=result.with_owner) for row in page])
+    blocks += pack_lines(
+        [
+            deal_line(
+                row,
+                with_owner=result.with_owner,
+                with_missing_step=result.scope == "nextstep",
+            )
+            for row in page
+        ]
+    )
     end = offset + len(page)
     if total > PAGE_SIZE:
         blocks.append(
@@ -187,7 +224,7 @@ def _value(
         return escape_mrkdwn(labels.get(raw, raw))
     if field == "amount":
         return f"{Decimal(raw):,}"
-    if field == "close_date":
+    if field in ("close_date", "next_step_date"):
         return short_date(date.fromisoformat(raw))
     if field in ("closed_at", "deleted_at"):
         return day(datetime.fromisoformat(raw).date())
@@ -260,6 +297,8 @@ _PUT_BACK = {
     "amount": N_("back to {value}"),
     "owner_id": N_("back with {value}"),
     "close_date": N_("close date back to {value}"),
+    "next_step": N_("next step back to {value}"),
+    "next_step_date": N_("next step date back to {value}"),
     "customer": N_("customer back to {value}"),
     "title": N_("title back to {value}"),
     "note": N_("note back to {value}"),
@@ -325,6 +364,7 @@ def shown(result: Shown, labels: dict[str, str], zone: ZoneInfo) -> Message:
             status=status,
         ),
         _("Close date: {date}").format(date=short_date(deal.close_date)),
+        *_next_step_fact(result),
         _("Owner: {person}").format(person=f"<@{result.owner.slack_user_id}>"),
     ]
     blocks = [section(f"`#{deal.number}`\n" + "\n".join(facts))]
@@ -353,6 +393,21 @@ def shown(result: Shown, labels: dict[str, str], zone: ZoneInfo) -> Message:
         _("Deal #{id} {customer}").format(id=deal.number, customer=escape_mrkdwn(deal.customer)),
         blocks,
     )
+
+
+def _next_step_fact(result: Shown) -> list[str]:
+    """The deal's next step; for an open deal without one, how to set it."""
+    deal = result.deal
+    if deal.next_step:
+        step = next_step_text(deal.next_step, deal.next_step_date, overdue=result.step_overdue)
+        return [_("Next step: {step}").format(step=step)]
+    if deal.closed_at is not None:
+        return []
+    return [
+        _('Next step: none yet (`/deal #{id} next "send the proposal" friday`)').format(
+            id=deal.number
+        )
+    ]
 
 
 def newest_that_fit(lines: Sequence[Mrkdwn], max_blocks: int) -> list[str]:

@@ -25,6 +25,7 @@ from bot.results.notices import (
 from bot.views import report as report_views
 from bot.views.common import as_entered, context_block, section
 from bot.views.metrics import goal_text, metric_name
+from bot.views.next_steps import NEXT_STEP_RENDERERS
 from bot.views.roster_notices import ROSTER_RENDERERS
 from bot.views.standup_notices import STANDUP_RENDERERS
 
@@ -285,6 +286,7 @@ RENDERERS: dict[type[Said], Renderer] = {
     DealAssigned: deal_assigned,
     **STANDUP_RENDERERS,
     **ROSTER_RENDERERS,
+    **NEXT_STEP_RENDERERS,
 }
 
 
