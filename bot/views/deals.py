@@ -271,8 +271,9 @@ def changed(result: Changed, labels: dict[str, str]) -> Message:
                 new=_value(e.field, e.new_value, labels, result.people),
             )
             for e in result.outcome.events
-            if e.field not in ("deal", "currency", "closed_at", "team_id")
+            if e.field not in ("deal", "currency", "closed_at", "team_id", *_STEP_FIELDS)
         ]
+        changes += _step_change(result)
         if not result.outcome.events:
             lines.append(_("Nothing changed: the deal already had those values."))
         elif changes:
@@ -297,13 +298,43 @@ _PUT_BACK = {
     "amount": N_("back to {value}"),
     "owner_id": N_("back with {value}"),
     "close_date": N_("close date back to {value}"),
-    "next_step": N_("next step back to {value}"),
-    "next_step_date": N_("next step date back to {value}"),
     "customer": N_("customer back to {value}"),
     "title": N_("title back to {value}"),
     "note": N_("note back to {value}"),
     "lost_reason": N_("reason back to {value}"),
 }
+
+
+_STEP_FIELDS = ("next_step", "next_step_date")
+
+
+def _step_value(step: str | None, due: date | None) -> Mrkdwn:
+    """`send the proposal (Fri Dec 4)`, or `—` for none."""
+    if not step:
+        return "—"
+    text = escape_mrkdwn_within(step, STEP_LIMIT)
+    return _("{step} ({date})").format(step=text, date=day(due, weekday=True)) if due else text
+
+
+def _step_change(result: Changed) -> list[str]:
+    """A change of the next step as one line, its date beside it: `next step: — → send the
+    proposal (Fri Dec 4)` (the history keeps the two fields apart)."""
+    events = {e.field: e for e in result.outcome.events if e.field in _STEP_FIELDS}
+    if not events:
+        return []
+    deal = result.outcome.deal
+    step, due = events.get("next_step"), events.get("next_step_date")
+    old_step = step.old_value if step else deal.next_step
+    old_due = (date.fromisoformat(due.old_value) if due.old_value else None) if due else None
+    if due is None:
+        old_due = deal.next_step_date
+    return [
+        _("{field}: {old} → {new}").format(
+            field=field_name("next_step"),
+            old=_step_value(old_step, old_due),
+            new=_step_value(deal.next_step, deal.next_step_date),
+        )
+    ]
 
 
 def undone(result: Changed, labels: dict[str, str]) -> str:
@@ -321,8 +352,11 @@ def undone(result: Changed, labels: dict[str, str]) -> str:
                 else _value(e.field, e.new_value, labels, result.people)
             )
             for e in events
-            if e.field in _PUT_BACK
+            if e.field in _PUT_BACK and e.field not in _STEP_FIELDS
         ]
+        if any(e.field in _STEP_FIELDS for e in events):
+            step = _step_value(deal.next_step, deal.next_step_date)
+            parts.append(_("next step back to {value}").format(value=step))
         if not any(e.field == "amount" for e in events):
             parts.append(money(deal.amount, deal.currency))
     text = f"{head}: " + ", ".join(parts)

@@ -113,7 +113,7 @@ def test_a_next_step_is_set_shown_and_cleared(say: Say, sessions: sessionmaker[S
 
     reply = say("/deal", "#1 next done")
 
-    assert "next step: send the proposal → —" in reply.text
+    assert "next step: send the proposal (Fri Dec 4) → —" in reply.text
     assert step_of(sessions, 1) == ("", None)
     assert (
         'Next step: none yet (`/deal #1 next "send the proposal" friday`)'
@@ -181,7 +181,7 @@ def test_in_chinese_the_reply_and_the_show_are_chinese(
     assert "下一步：— → 发报价" in reply.text, reply.text
     assert step_of(sessions, 1) == ("发报价", FRIDAY)
     assert "下一步：:arrow_right: 发报价（12月4日周五）" in say("/deal", "#1", user="U3").text
-    assert "下一步：发报价 → —" in say("/deal", "#1 下一步 完成", user="U3").text
+    assert "下一步：发报价（12月4日周五） → —" in say("/deal", "#1 下一步 完成", user="U3").text
     assert step_of(sessions, 1) == ("", None)
 
 
@@ -270,7 +270,8 @@ def test_undo_puts_the_previous_next_step_back(
 
     reply = say("/deal", "undo")
 
-    assert "Undone" in reply.text and "next step back to send the proposal" in reply.text
+    assert "Undone" in reply.text
+    assert "next step back to send the proposal (Fri Dec 4)" in reply.text
     assert step_of(sessions, 1) == ("send the proposal", FRIDAY)
     history = say("/deal", "show #1").text
     assert "next step: call the buyer → send the proposal (undo)" in history
