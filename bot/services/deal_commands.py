@@ -506,7 +506,8 @@ def _show(session: Session, actor: Actor, command: cmd.Show) -> Shown:
         stage,
         deals.history(session, deal),
         deal_value(session, deal),
-        is_overdue(deal.next_step_date, actor.today),
+        # A closed deal's step is history, not something late.
+        deal.closed_at is None and is_overdue(deal.next_step_date, actor.today),
     )
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.domain.next_steps import no_stand_up, reminder_due
-from bot.domain.standup import DEFAULT_TIME
+from bot.domain.standup import DEFAULT_DAYS, DEFAULT_TIME
 from bot.results.notices import NextStepsDue
 from bot.results.standup import StepLine
 from bot.services import notices
@@ -27,26 +27,43 @@ from bot.services.language import member_language
 from bot.services.once import insert_unique
 from bot.services.standups import is_away, member_zone, schedule_of, settings_for
 from bot.services.targets import holidays
-from models import Deal, Member, NextStepReminder, SalesTeam, StandupSettings
+from models import Deal, Holiday, Member, NextStepReminder, SalesTeam, StandupSettings
 
 
 def teams_to_remind(session: Session, now: datetime) -> list[int]:
-    """The teams where it may be stand-up time somewhere at `now` (a team in one zone: only
-    when it is there), in order; read only, so a quiet minute writes nothing."""
+    """The teams that may have a step to tell at `now`, in order: those whose members are in
+    their own zones, and those in one zone where it is stand-up time on a day without one.
+    Read only (two statements), so a quiet minute writes nothing."""
     rows = session.execute(
         select(SalesTeam.id, SalesTeam.timezone, StandupSettings)
         .outerjoin(StandupSettings, StandupSettings.team_id == SalesTeam.id)
         .order_by(SalesTeam.id)
     )
-    due = []
+    due: list[int] = []
+    # Stand-up time now, for a team in one zone: is it a day without a stand-up?
+    maybe: dict[int, tuple[date, frozenset[int], bool]] = {}
     for team_id, timezone, settings in rows:
         if settings is not None and settings.per_member_tz:
             due.append(team_id)
             continue
         at = _clock(settings.local_time) if settings is not None else DEFAULT_TIME
-        if reminder_due(now, at, _zone(timezone)) is not None:
-            due.append(team_id)
-    return due
+        found = reminder_due(now, at, _zone(timezone))
+        if found is not None:
+            days = _days(settings.days) if settings is not None else DEFAULT_DAYS
+            maybe[team_id] = (found.local_date, days, bool(settings and settings.paused))
+    if maybe:
+        holiday_rows = session.execute(
+            select(Holiday.team_id, Holiday.day).where(
+                Holiday.team_id.in_(list(maybe)),
+                Holiday.day.in_({day for day, _days, _paused in maybe.values()}),
+            )
+        )
+        off = {(team_id, day) for team_id, day in holiday_rows}
+        for team_id, (day, days, paused) in maybe.items():
+            holidays = frozenset({day}) if (team_id, day) in off else frozenset()
+            if no_stand_up(day, days=days, holidays=holidays, paused=paused):
+                due.append(team_id)
+    return sorted(due)
 
 
 def remind_team(session: Session, team: SalesTeam, now: datetime) -> int:
@@ -110,6 +127,10 @@ def remind_team(session: Session, team: SalesTeam, now: datetime) -> int:
             ),
         )
     return sum(len(steps) for steps in told.values())
+
+
+def _days(text: str) -> frozenset[int]:
+    return frozenset(int(d) for d in text.split(",") if d)
 
 
 def _clock(text: str) -> time:

@@ -22,6 +22,7 @@ from bot.dev.standin import DevSlack, blocks_to_text
 from bot.jobs.due import run_scheduled
 from bot.jobs.next_steps import run_next_steps
 from bot.services.export import deal_rows
+from bot.services.next_steps import teams_to_remind
 from bot.slack.app import Salesbot
 from models import Deal, DealEvent, NextStepReminder
 from tests.conftest import START
@@ -622,3 +623,27 @@ def test_several_clocks_at_once_tell_each_step_once(
     assert step_dms(slack) == {"U1": 1, "U2": 1, "U3": 1}
     with sessions() as session:
         assert session.scalar(select(func.count(NextStepReminder.id))) == 4
+
+
+def test_only_teams_with_a_day_off_at_stand_up_time_are_looked_at(
+    say: Say, sessions: sessionmaker[Session]
+) -> None:
+    """A quiet minute writes nothing: a team in one zone is looked at (in a transaction that
+    may write) only at its stand-up time on a day without stand-up."""
+    tuesday, wednesday = on_weekday(1), on_weekday(2)
+
+    def looked_at(at: datetime) -> list[int]:
+        with sessions() as session:
+            return teams_to_remind(session, at)
+
+    assert looked_at(at_local(tuesday, 9, 30)) == [], "a stand-up day: the prompt lists steps"
+    assert looked_at(at_local(SATURDAY, 9, 29)) == []
+    assert looked_at(at_local(SATURDAY, 9, 30)) == [1]
+    assert looked_at(at_local(SATURDAY, 11, 31)) == [], "past the two-hour catch-up"
+    say("/standup", f"holiday {wednesday.isoformat()} Founders day", user="U1")
+    assert looked_at(at_local(wednesday, 10, 0)) == [1]
+    say("/standup", "pause", user="U1")
+    assert looked_at(at_local(tuesday, 9, 30)) == [1]
+    say("/standup", "resume", user="U1")
+    say("/standup", "tz member", user="U1")
+    assert looked_at(at_local(tuesday, 3, 0)) == [1], "each member's own zone: always looked at"
