@@ -2,7 +2,7 @@
 
 from models.base import Base
 from models.crm import CrmRecord
-from models.deal import Deal, DealCounter, DealEvent, KeyDealAlert, StageDef
+from models.deal import Deal, DealCounter, DealEvent, KeyDealAlert, NextStepReminder, StageDef
 from models.delivery import OutboxMessage, ProcessedEvent, ScheduledRun, SeenRequest
 from models.standup import (
     Holiday,
@@ -26,6 +26,7 @@ __all__ = [
     "Holiday",
     "KeyDealAlert",
     "Member",
+    "NextStepReminder",
     "OutboxMessage",
     "ProcessedEvent",
     "RewardGrant",

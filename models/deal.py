@@ -53,6 +53,9 @@ class Deal(Base):
     stage: Mapped[str] = mapped_column(String(40))
     close_date: Mapped[date | None]
     note: Mapped[str] = mapped_column(Text, default="")
+    # What happens next and by when ("" and None: no next step); set and cleared together.
+    next_step: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    next_step_date: Mapped[date | None]
     lost_reason: Mapped[str] = mapped_column(String(500), default="")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
     created_at: Mapped[datetime]
@@ -109,3 +112,21 @@ class KeyDealAlert(Base):
     deal_id: Mapped[int] = mapped_column(ForeignKey("deal.id"))
     quiet_since: Mapped[datetime]
     reported_at: Mapped[datetime]
+
+
+class NextStepReminder(Base):
+    """A next step due on a day its owner has no stand-up, told to them in a DM; unique per
+    deal and local date, so however many clocks run, each step is told once that day."""
+
+    __tablename__ = "next_step_reminder"
+    __table_args__ = (UniqueConstraint("deal_id", "local_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspace.id"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("sales_team.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deal.id"))
+    local_date: Mapped[date]
+    # The step as it was told (it may change later that day).
+    step: Mapped[str] = mapped_column(String(200))
+    sent_at: Mapped[datetime]

@@ -18,6 +18,11 @@ Rules worth knowing (all tested):
 * Update: ``<ref> <field> <value> …``; the ref is everything before the first field
   keyword after the first word. A value runs to the next field keyword, but its first
   word is always value (``customer Close Brothers``).
+* The next step: ``<ref> next "<step>" <date>`` or ``<ref> next done``
+  (``下一步``, ``nextstep`` too); bot.domain.next_steps reads the value, kept as typed,
+  quotes and all. ``下一步`` and ``nextstep`` are keywords anywhere; plain ``next`` is one only
+  where no date could mean it: before a quoted step or a word like ``done``, or right after a
+  one-word ref (``#12 next call them friday``), so ``close next friday`` is still a date.
 * A note is verbatim and runs to the next ``close``, ``stage`` or ``note`` keyword (in
   both languages; ``amount`` and ``customer`` are note text there), so
   ``note call them close Dec 20`` sets the close date. To keep such a word in the note,
@@ -58,6 +63,7 @@ from bot.domain.grammar import (
     who_message,
 )
 from bot.domain.lexer import Lexed, Token, folded, joined, lex, shown
+from bot.domain.next_steps import CLEAR_WORDS
 from bot.domain.text import parse_mention
 from bot.i18n import N_, Texts, _
 
@@ -88,8 +94,8 @@ __all__ = [
     "parse_deal_command",
 ]
 
-Field = Literal["stage", "amount", "close", "note", "customer"]
-ListScope = Literal["mine", "user", "team", "stage", "stale"]
+Field = Literal["stage", "amount", "close", "note", "customer", "next"]
+ListScope = Literal["mine", "user", "team", "stage", "stale", "nextstep"]
 PipelineScope = Literal["mine", "user", "team"]
 
 
@@ -170,7 +176,8 @@ class Reopen:
 
 @dataclass(frozen=True)
 class List:
-    """List deals: mine, a user's, the team's, one stage's, or stale ones."""
+    """List deals: mine, a user's, the team's, one stage's, stale ones, or those with no next
+    step or an overdue one (`nextstep`)."""
 
     scope: ListScope
     user_id: str | None
@@ -226,6 +233,11 @@ USAGE = Texts(
             ),
             _("/deal #12 stage proposal close 2026-12-20"),
         ),
+        "next": lambda: usage_line(
+            _('/deal <#number|customer> next "<step>" <date> · next done'),
+            _('/deal #12 next "send the proposal" friday'),
+            _("/deal #12 next done"),
+        ),
         "won": lambda: usage_line(_("/deal won <#number|customer> [amount]"), "/deal won #12 48k"),
         "lost": lambda: usage_line(
             _("/deal lost <#number|customer> [reason]"),
@@ -233,7 +245,7 @@ USAGE = Texts(
         ),
         "reopen": lambda: usage_line(_("/deal reopen <#number|customer>"), "/deal reopen #12"),
         "list": lambda: usage_line(
-            _("/deal list [mine|@person|team|<stage>|stale]"), "/deal list proposal"
+            _("/deal list [mine|@person|team|<stage>|stale|nextstep]"), "/deal list proposal"
         ),
         "show": lambda: usage_line(_("/deal show <#number|customer>"), "/deal show Acme"),
         "pipeline": lambda: usage_line(
@@ -265,7 +277,8 @@ VERB_ALIASES: dict[str, str] = {
     "分配": "assign",
     "指派": "assign",
 }
-_VERBS = frozenset(k for k in USAGE if k != "update")
+# `update` and `next` are help topics, not verbs: `/deal #12 next …` names the deal first.
+_VERBS = frozenset(k for k in USAGE if k not in ("update", "next"))
 # Subcommands the /deal handler sends elsewhere before this grammar runs; known here for help
 # topics and for "did you mean".
 ROUTED_VERBS: dict[str, str] = {
@@ -292,13 +305,19 @@ _FIELDS: dict[str, Field] = {
     "备注": "note",
     "customer": "customer",
     "客户": "customer",
+    # Plain "next" is a keyword only where no date can mean it (_update_keyword).
+    "下一步": "next",
+    "nextstep": "next",
+    "next-step": "next",
+    "next_step": "next",
 }
+_NEXT = "next"
 _ADD_KEYWORDS = frozenset(w for w, f in _FIELDS.items() if f in ("close", "note", "stage"))
 # Where a note ends (in add and update alike): amount and customer are ordinary words there.
 _NOTE_ENDS = _ADD_KEYWORDS
 # A keyword with a colon stuck to it: 备注：带上合同, close:Dec 20.
 _KEYWORD_COLON = re.compile(
-    "(" + "|".join(sorted(map(re.escape, _FIELDS), key=len, reverse=True)) + ")[:：]",
+    "(" + "|".join(sorted(map(re.escape, [*_FIELDS, _NEXT]), key=len, reverse=True)) + ")[:：]",
     re.IGNORECASE,
 )
 _REASON_WORDS = frozenset({"reason", "原因"})
@@ -306,11 +325,19 @@ _ASSIGN_TO = frozenset({"to", "给"})
 _MINE = frozenset({"mine", "me", "my", "我的", "我"})
 _TEAM = frozenset({"team", "all", "团队", "全部", "所有"})
 _STALE = frozenset({"stale", "停滞"})
+_NEXT_STEP_LIST = frozenset(
+    {
+        *("nextstep", "nextsteps", "next-step", "next_step", "next", "missing"),
+        *("下一步", "缺下一步", "缺少下一步", "没有下一步"),
+    }
+)
 _LIST_WORDS: tuple[tuple[frozenset[str], ListScope], ...] = (
     (_MINE, "mine"),
     (_TEAM, "team"),
     (_STALE, "stale"),
+    (_NEXT_STEP_LIST, "nextstep"),
 )
+_NEXT_HELP = frozenset({"next", "nextstep", "next-step", "下一步"})
 # Verbs whose arguments can't be a deal ref: if they don't fit, "<Verb Ltd> stage won"
 # is more likely an update of a customer whose name starts with the verb.
 _RETRY_AS_UPDATE = frozenset({"help", "new", "undo", "list", "pipeline"})
@@ -374,6 +401,18 @@ def _verb_of(token: Token) -> str | None:
 def _field_of(token: Token) -> Field | None:
     word = folded(token)
     return None if word is None else _FIELDS.get(word)
+
+
+def _update_keyword(tokens: Sequence[Token], i: int) -> Field | None:
+    """The field keyword at `tokens[i]` of an update, if it is one; plain `next` only where
+    no date can mean it: before a quoted step or `done`, or right after a one-word ref."""
+    field = _field_of(tokens[i])
+    if field is not None or folded(tokens[i]) != _NEXT:
+        return field
+    after = tokens[i + 1] if i + 1 < len(tokens) else None
+    if after is not None and (after.quoted or folded(after) in CLEAR_WORDS):
+        return "next"
+    return "next" if i == 1 and (after is None or _field_of(after) is None) else None
 
 
 def _rest(lexed: Lexed, keyword: Token) -> str:
@@ -508,7 +547,7 @@ def _finish_add(
     customer = joined(customer_tokens)
     if not customer:
         return ParseError(_("The customer name is empty."), USAGE["add"])
-    clauses = _keyword_clauses(lexed, tail, _ADD_KEYWORDS, "add")
+    clauses = _keyword_clauses(lexed, tail, lambda i: _add_keyword(tail[i]), "add")
     if isinstance(clauses, ParseError):
         return clauses
     if stage is not None and "stage" in clauses.values:
@@ -523,6 +562,11 @@ def _finish_add(
     )
 
 
+def _add_keyword(token: Token) -> Field | None:
+    word = folded(token)
+    return _FIELDS[word] if word in _ADD_KEYWORDS else None
+
+
 @dataclass(frozen=True)
 class _Clauses:
     values: dict[Field, str]
@@ -530,42 +574,50 @@ class _Clauses:
 
 
 def _keyword_clauses(
-    lexed: Lexed, tokens: Sequence[Token], keywords: frozenset[str], verb: str
+    lexed: Lexed,
+    tokens: Sequence[Token],
+    keyword: Callable[[int], Field | None],
+    verb: str,
 ) -> _Clauses | ParseError:
-    """Read ``keyword value… keyword value…`` in any order; a note is verbatim."""
+    """Read ``keyword value… keyword value…`` in any order (`keyword(i)`: the field whose
+    keyword `tokens[i]` is, if any); a note is verbatim, a next step as typed."""
     values: dict[Field, str] = {}
     note_cut: tuple[Field, str] | None = None
     field: Field | None = None
     i = 0
     while i < len(tokens):
-        field = _FIELDS[folded(tokens[i]) or ""]
+        field = keyword(i)
+        assert field is not None, "a clause starts at a keyword"
+        usage = USAGE["next" if field == "next" else verb]
         if field in values:
-            return ParseError(
-                _("“{word}” is given twice.").format(word=tokens[i].text), USAGE[verb]
-            )
+            return ParseError(_("“{word}” is given twice.").format(word=tokens[i].text), usage)
         # The first word is always value, so "customer Close Brothers" works.
         end = i + 2
-        stops = _NOTE_ENDS if field == "note" else keywords
-        while end < len(tokens) and folded(tokens[end]) not in stops:
+        while end < len(tokens) and not (
+            folded(tokens[end]) in _NOTE_ENDS if field == "note" else keyword(end)
+        ):
             end += 1
+        stop = tokens[end].start if end < len(tokens) else len(lexed.text)
         if field == "note":
-            stop = tokens[end].start if end < len(tokens) else len(lexed.text)
             value = _verbatim(lexed.text[tokens[i].end : stop])
             if end < len(tokens):
                 note_cut = (_FIELDS[folded(tokens[end]) or ""], tokens[end].text)
+        elif field == "next":
+            # Quotes kept: a quoted step is the step as typed, what follows it the date.
+            value = lexed.text[tokens[i].end : stop].strip()
         else:
             value = joined(tokens[i + 1 : end])
         if not value and lexed.open_quote is not None and end >= len(tokens):
-            return quote_error(lexed, USAGE[verb])
+            return quote_error(lexed, usage)
         if not value:
             return ParseError(
-                _("“{word}” needs a value after it.").format(word=tokens[i].text), USAGE[verb]
+                _("“{word}” needs a value after it.").format(word=tokens[i].text), usage
             )
         values[field] = value
         i = end
     # An unclosed quote is note text when the note runs to the end; elsewhere it is a slip.
     if lexed.open_quote is not None and field != "note":
-        return quote_error(lexed, USAGE[verb])
+        return quote_error(lexed, USAGE["next" if field == "next" else verb])
     return _Clauses(values, note_cut)
 
 
@@ -573,15 +625,17 @@ def _keyword_clauses(
 
 
 def _looks_like_update(tokens: Sequence[Token]) -> bool:
-    return any(_field_of(t) for t in tokens[1:])
+    return any(_update_keyword(tokens, i) for i in range(1, len(tokens)))
 
 
 def _parse_update(lexed: Lexed, tokens: Sequence[Token]) -> DealCommand | ParseError:
-    first = next(i for i in range(1, len(tokens)) if _field_of(tokens[i]))
+    first = next(i for i in range(1, len(tokens)) if _update_keyword(tokens, i))
     ref = _parse_ref(lexed, tokens[:first], "update")
     if isinstance(ref, ParseError):
         return ref
-    clauses = _keyword_clauses(lexed, tokens[first:], frozenset(_FIELDS), "update")
+    clauses = _keyword_clauses(
+        lexed, tokens[first:], lambda i: _update_keyword(tokens, first + i), "update"
+    )
     if isinstance(clauses, ParseError):
         return clauses
     return Update(ref, tuple(clauses.values.items()), clauses.note_cut)
@@ -700,7 +754,11 @@ def _parse_help(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError
     if not args:
         return Help()
     word = folded(args[0]) or ""
-    topic = _verb_of(args[0]) or ROUTED_VERBS.get(word) or ("update" if word == "update" else None)
+    topic = (
+        _verb_of(args[0])
+        or ROUTED_VERBS.get(word)
+        or ("update" if word == "update" else "next" if word in _NEXT_HELP else None)
+    )
     if len(args) == 1 and topic is not None:
         return Help(topic)
     refused = no_help(joined(args), USAGE["help"])

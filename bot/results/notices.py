@@ -14,7 +14,7 @@ from bot.domain.amounts import Money
 from bot.domain.periods import Period
 from bot.domain.progress import Progress, Tier
 from bot.results.reports import Report
-from bot.results.standup import DaySummary, MovedDeal, PromptFacts
+from bot.results.standup import DaySummary, MovedDeal, PromptFacts, StepLine
 
 
 @dataclass(frozen=True)
@@ -146,6 +146,17 @@ class PromptDue(Said):
 
     member_user_id: str
     facts: PromptFacts
+
+
+@dataclass(frozen=True)
+class NextStepsDue(Said):
+    """A member's next steps due on a day they have no stand-up, told in one DM; `key`: the
+    outbox key (the first of the steps' reminders), so it is owed once."""
+
+    member_user_id: str
+    local_date: date
+    steps: tuple[StepLine, ...]
+    key: str
 
 
 @dataclass(frozen=True)

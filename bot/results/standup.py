@@ -30,6 +30,18 @@ class DealLine:
 
 
 @dataclass(frozen=True)
+class StepLine:
+    """A deal's next step as the morning prompt or a reminder lists it (`number`: the deal's
+    in its workspace); `overdue`: its day passed before the day it is listed on."""
+
+    number: int
+    customer: str
+    step: str
+    due: date
+    overdue: bool
+
+
+@dataclass(frozen=True)
 class Pace:
     """Where a member stands against their revenue target this period."""
 
@@ -48,6 +60,9 @@ class PromptFacts:
     pace: Pace | None
     stale: tuple[DealLine, ...]
     due_this_week: tuple[DealLine, ...]
+    # Next steps overdue (oldest first), then those due today; how many there are in all.
+    next_steps: tuple[StepLine, ...] = ()
+    next_steps_total: int = 0
 
 
 @dataclass(frozen=True)
@@ -82,13 +97,14 @@ class StageName:
 @dataclass(frozen=True)
 class MovedDeal:
     """A deal moved in a check-in (`number`: the deal's in its workspace): its stage and
-    amount before and after (None: unchanged)."""
+    amount before and after (None: unchanged), and the next step it was given (None: none)."""
 
     number: int
     customer: str
     currency: str
     stage: tuple[StageName, StageName] | None = None
     amount: tuple[Decimal, Decimal] | None = None
+    next_step: tuple[str, date] | None = None
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,9 @@ DEAL_COLUMNS = (
     "created_at",
     "updated_at",
     "closed_at",
+    # Appended, so the columns before keep their positions.
+    "next_step",
+    "next_step_date",
 )
 
 
@@ -88,6 +91,8 @@ def deal_rows(
             "created_at": deal.created_at,
             "updated_at": deal.updated_at,
             "closed_at": deal.closed_at,
+            "next_step": deal.next_step,
+            "next_step_date": deal.next_step_date,
         }
         yield _row(DEAL_COLUMNS, values)
 

@@ -18,6 +18,7 @@ from typing import TextIO, TypeVar
 from sqlalchemy.orm import Session
 
 from bot.domain.amounts import AmountError, Money, is_currency_code, parse_amount
+from bot.domain.next_steps import NEXT_STEP_MAX
 from bot.domain.stages import DEFAULT_STAGES, Stage, StageError, resolve_stage
 from bot.domain.text import TextTooLongError, clean_text
 from bot.services.deals import allocate_numbers, new_change_id, stage_list
@@ -130,6 +131,8 @@ class _Draft:
     created_at: datetime | None
     updated_at: datetime | None
     closed_at: datetime | None
+    next_step: str = ""
+    next_step_date: date | None = None
 
 
 class _Loader:
@@ -186,10 +189,31 @@ class _Loader:
         created_at = attempt("created_at", lambda: _instant(cell("created_at")))
         updated_at = attempt("updated_at", lambda: _instant(cell("updated_at")))
         closed_at = attempt("closed_at", lambda: _instant(cell("closed_at")))
+        # Files from before next steps have neither column: the deals have none.
+        next_step = attempt("next_step", lambda: _next_step(cells.get("next_step") or ""))
+        next_step_date = attempt("next_step_date", lambda: _date(cell("next_step_date")))
+        if (
+            next_step
+            and next_step_date is None
+            and "next_step_date" not in {p.column for p in found}
+        ):
+            found.append(Problem(number, "next_step_date", "empty; a next step needs its date"))
+        if next_step == "" and next_step_date is not None:
+            found.append(Problem(number, "next_step", "empty; a next step date needs its step"))
         if found or owner is None or customer is None or stage is None or money is None:
             return None
         return _Draft(
-            owner, team, customer, money, stage, close_date, created_at, updated_at, closed_at
+            owner,
+            team,
+            customer,
+            money,
+            stage,
+            close_date,
+            created_at,
+            updated_at,
+            closed_at,
+            next_step or "",
+            next_step_date,
         )
 
     def _member(self, workspace_id: str, user_id: str) -> Member:
@@ -251,6 +275,13 @@ def _customer(text: str) -> str:
     if not name:
         raise Invalid("empty; every deal needs a customer name")
     return name
+
+
+def _next_step(text: str) -> str:
+    try:
+        return clean_text(text, max_len=NEXT_STEP_MAX)
+    except TextTooLongError:
+        raise Invalid(f"too long: {NEXT_STEP_MAX} characters at most") from None
 
 
 def _currency(text: str) -> str | None:
@@ -348,6 +379,8 @@ def _deal(draft: _Draft, now: datetime) -> Deal:
         currency=draft.money.currency,
         stage=draft.stage.key,
         close_date=draft.close_date,
+        next_step=draft.next_step,
+        next_step_date=draft.next_step_date,
         note="",
         lost_reason="",
         created_by_id=draft.owner.id,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import delete, select
@@ -42,10 +44,13 @@ from bot.results.standup import (
 from bot.services import checkins, deals
 from bot.services.actor import Actor
 from bot.services.checkins import Move
+from bot.services.deal_commands import form_next_step
 from bot.services.directory import team_for_channel
 from bot.services.errors import FormErrors, Refused
 from bot.services.standups import schedule_of, settings_for
 from models import Holiday, SalesTeam, StandupSettings
+
+T = TypeVar("T")
 
 MANAGERS_ONLY = N_("Only managers can change the team's stand-up settings.")
 # What the settings form and `/standup tz` accept for "each member's own zone".
@@ -305,18 +310,31 @@ def save_form(session: Session, actor: Actor, team_id: int, values: dict[str, st
 
 
 def read_moves(session: Session, actor: Actor, values: dict[str, str]) -> list[Move]:
-    """The deal moves of a check-in form; a wrong stage or amount is reported on its field."""
+    """The deal moves of a check-in form; a wrong stage, amount or next step is reported on its
+    field."""
     stages = deals.stage_list(session, actor.workspace_id)
     moves: list[Move] = []
     errors: dict[str, str] = {}
+
+    def attempt(name: str, read: Callable[[], T]) -> T | None:
+        try:
+            return read()
+        except Refused as refused:
+            errors[name] = refused.plain
+            return None
+
     for n in range(MAX_MOVES):
         deal_id = values.get(f"move{n}_deal", "")
         stage_text = values.get(f"move{n}_stage", "")
         amount_text = values.get(f"move{n}_amount", "").strip()
+        step_given = values.get(f"move{n}_next", "").strip() or values.get(f"move{n}_next_date")
         if not deal_id:
-            if stage_text or amount_text:
+            if stage_text or amount_text or step_given:
                 errors[f"move{n}_deal"] = _("Pick the deal to move.")
             continue
+        # Left empty, the deal keeps its next step.
+        step = form_next_step(actor, values, attempt, prefix=f"move{n}_next")
+        next_step = step if step is not None and step.is_set else None
         stage = amount = None
         try:
             stage = resolve_stage(stage_text, stages) if stage_text else None
@@ -328,7 +346,9 @@ def read_moves(session: Session, actor: Actor, values: dict[str, str]) -> list[M
             errors[f"move{n}_amount"] = str(error)
         if amount is not None and amount <= 0 and stage is not None and stage.kind == "won":
             errors[f"move{n}_amount"] = _("A won deal needs an amount above zero.")
-        moves.append(Move(int(deal_id), stage, amount if amount is None else Decimal(amount)))
+        moves.append(
+            Move(int(deal_id), stage, amount if amount is None else Decimal(amount), next_step)
+        )
     if errors:
         raise FormErrors(errors)
     return moves

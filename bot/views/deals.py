@@ -50,6 +50,8 @@ FIELD_NAMES = {
     "amount": N_("amount"),
     "currency": N_("currency"),
     "close_date": N_("close date"),
+    "next_step": N_("next step"),
+    "next_step_date": N_("next step date"),
     "owner_id": N_("owner"),
     "team_id": N_("team"),
     "closed_at": N_("closed"),
@@ -70,8 +72,22 @@ def short_date(value: date | None) -> str:
     return day(value)
 
 
-def deal_line(row: DealRow, *, with_owner: bool) -> str:
-    """One open deal on one line."""
+# How much of a line a next step may take once escaped (it may be 200 characters).
+STEP_LIMIT = 120
+
+
+def next_step_text(text: str, due: date | None, *, overdue: bool) -> Mrkdwn:
+    """`:arrow_right: send the proposal (Fri Dec 4)`, or `:warning: … (overdue, Thu Nov 26)`."""
+    step = escape_mrkdwn_within(text, STEP_LIMIT)
+    when = day(due, weekday=True) if due else ""
+    if overdue:
+        return ":warning: " + _("{step} (overdue, {date})").format(step=step, date=when)
+    return ":arrow_right: " + _("{step} ({date})").format(step=step, date=when)
+
+
+def deal_line(row: DealRow, *, with_owner: bool, with_missing_step: bool = False) -> str:
+    """One open deal on one line, its next step at the end (or that it has none, when the
+    list is about that)."""
     deal = row.deal
     parts = [
         f"`#{deal.number}` *{escape_mrkdwn(deal.customer)}*",
@@ -84,6 +100,10 @@ def deal_line(row: DealRow, *, with_owner: bool) -> str:
         if row.days_idle == 0
         else _("{days}d since update").format(days=row.days_idle),
     ]
+    if deal.next_step:
+        parts.append(next_step_text(deal.next_step, deal.next_step_date, overdue=row.step_overdue))
+    elif with_missing_step:
+        parts.append(":grey_question: " + _("_no next step_"))
     if with_owner:
         parts.insert(1, f"<@{row.owner.slack_user_id}>")
     return " · ".join(parts)
@@ -133,6 +153,14 @@ def list_title(result: Listed) -> tuple[str, str]:
                 ).format(days=days),
                 _("Nothing stale: every open deal moved recently."),
             )
+        case "nextstep":
+            return (
+                _("Open deals with no next step or an overdue one"),
+                _(
+                    "Every open deal has a next step that is not overdue. Set one with "
+                    '`/deal #12 next "send the proposal" friday`.'
+                ),
+            )
     return (
         _("Your open deals"),
         _("You have no open deals. Add one with `/deal add Acme 12k proposal`."),
@@ -150,7 +178,16 @@ def listed(result: Listed, *, command_text: str, offset: int = 0) -> Message:
         )
     page = result.rows[offset : offset + PAGE_SIZE]
     blocks = [section(f"*{title}* ({total})")]
-    blocks += pack_lines([deal_line(row, with_owner=result.with_owner) for row in page])
+    blocks += pack_lines(
+        [
+            deal_line(
+                row,
+                with_owner=result.with_owner,
+                with_missing_step=result.scope == "nextstep",
+            )
+            for row in page
+        ]
+    )
     end = offset + len(page)
     if total > PAGE_SIZE:
         blocks.append(
@@ -189,7 +226,7 @@ def _value(
         # Exact and without a symbol: an event holds no currency, and the deal's may have
         # changed since.
         return exact_number(Decimal(raw), lang=current())
-    if field == "close_date":
+    if field in ("close_date", "next_step_date"):
         return short_date(date.fromisoformat(raw))
     if field in ("closed_at", "deleted_at"):
         return day(datetime.fromisoformat(raw).date())
@@ -236,8 +273,9 @@ def changed(result: Changed, labels: dict[str, str]) -> Message:
                 new=_value(e.field, e.new_value, labels, result.people),
             )
             for e in result.outcome.events
-            if e.field not in ("deal", "currency", "closed_at", "team_id")
+            if e.field not in ("deal", "currency", "closed_at", "team_id", *_STEP_FIELDS)
         ]
+        changes += _step_change(result)
         if not result.outcome.events:
             lines.append(_("Nothing changed: the deal already had those values."))
         elif changes:
@@ -269,6 +307,38 @@ _PUT_BACK = {
 }
 
 
+_STEP_FIELDS = ("next_step", "next_step_date")
+
+
+def _step_value(step: str | None, due: date | None) -> Mrkdwn:
+    """`send the proposal (Fri Dec 4)`, or `—` for none."""
+    if not step:
+        return "—"
+    text = escape_mrkdwn_within(step, STEP_LIMIT)
+    return _("{step} ({date})").format(step=text, date=day(due, weekday=True)) if due else text
+
+
+def _step_change(result: Changed) -> list[str]:
+    """A change of the next step as one line, its date beside it: `next step: — → send the
+    proposal (Fri Dec 4)` (the history keeps the two fields apart)."""
+    events = {e.field: e for e in result.outcome.events if e.field in _STEP_FIELDS}
+    if not events:
+        return []
+    deal = result.outcome.deal
+    step, due = events.get("next_step"), events.get("next_step_date")
+    old_step = step.old_value if step else deal.next_step
+    old_due = (date.fromisoformat(due.old_value) if due.old_value else None) if due else None
+    if due is None:
+        old_due = deal.next_step_date
+    return [
+        _("{field}: {old} → {new}").format(
+            field=field_name("next_step"),
+            old=_step_value(old_step, old_due),
+            new=_step_value(deal.next_step, deal.next_step_date),
+        )
+    ]
+
+
 def undone(result: Changed, labels: dict[str, str]) -> str:
     """`#12 *Acme*: back to Proposal, ¥12k; the win and *Target hit* were taken back`."""
     deal = result.outcome.deal
@@ -284,8 +354,11 @@ def undone(result: Changed, labels: dict[str, str]) -> str:
                 else _value(e.field, e.new_value, labels, result.people)
             )
             for e in events
-            if e.field in _PUT_BACK
+            if e.field in _PUT_BACK and e.field not in _STEP_FIELDS
         ]
+        if any(e.field in _STEP_FIELDS for e in events):
+            step = _step_value(deal.next_step, deal.next_step_date)
+            parts.append(_("next step back to {value}").format(value=step))
         if not any(e.field == "amount" for e in events):
             parts.append(money(deal.amount, deal.currency))
     text = f"{head}: " + ", ".join(parts)
@@ -327,6 +400,7 @@ def shown(result: Shown, labels: dict[str, str], zone: ZoneInfo) -> Message:
             status=status,
         ),
         _("Close date: {date}").format(date=short_date(deal.close_date)),
+        *_next_step_fact(result),
         _("Owner: {person}").format(person=f"<@{result.owner.slack_user_id}>"),
     ]
     blocks = [section(f"`#{deal.number}`\n" + "\n".join(facts))]
@@ -355,6 +429,21 @@ def shown(result: Shown, labels: dict[str, str], zone: ZoneInfo) -> Message:
         _("Deal #{id} {customer}").format(id=deal.number, customer=escape_mrkdwn(deal.customer)),
         blocks,
     )
+
+
+def _next_step_fact(result: Shown) -> list[str]:
+    """The deal's next step; for an open deal without one, how to set it."""
+    deal = result.deal
+    if deal.next_step:
+        step = next_step_text(deal.next_step, deal.next_step_date, overdue=result.step_overdue)
+        return [_("Next step: {step}").format(step=step)]
+    if deal.closed_at is not None:
+        return []
+    return [
+        _('Next step: none yet (`/deal #{id} next "send the proposal" friday`)').format(
+            id=deal.number
+        )
+    ]
 
 
 def newest_that_fit(lines: Sequence[Mrkdwn], max_blocks: int) -> list[str]:

@@ -13,6 +13,7 @@ DEAL_EXAMPLES = [
     ("/deal add Acme 12k proposal close Dec 15", N_("record a deal")),
     ("/deal add 华为 5万 谈判", N_("record a deal, in Chinese")),
     ("/deal #12 stage negotiation close 2026-12-20", N_("change fields")),
+    ('/deal #12 next "send the proposal" friday', N_("plan the next step")),
     ("/deal won #12", N_("mark a deal won")),
     ("/deal list team", N_("the team's open deals")),
 ]
@@ -20,6 +21,7 @@ HELP_ORDER = (
     "add",
     "new",
     "update",
+    "next",
     "won",
     "lost",
     "reopen",

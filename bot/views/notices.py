@@ -26,6 +26,7 @@ from bot.views import report as report_views
 from bot.views.common import as_entered, context_block, section
 from bot.views.key_deal_notices import KEY_DEAL_RENDERERS
 from bot.views.metrics import goal_text, metric_name
+from bot.views.next_steps import NEXT_STEP_RENDERERS
 from bot.views.roster_notices import ROSTER_RENDERERS
 from bot.views.standup_notices import STANDUP_RENDERERS
 
@@ -287,6 +288,7 @@ RENDERERS: dict[type[Said], Renderer] = {
     **STANDUP_RENDERERS,
     **ROSTER_RENDERERS,
     **KEY_DEAL_RENDERERS,
+    **NEXT_STEP_RENDERERS,
 }
 
 

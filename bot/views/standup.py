@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from bot.domain.next_steps import NEXT_STEP_MAX
 from bot.domain.progress import percent_number
 from bot.domain.stages import shown_label
 from bot.domain.standup import format_days, question_text
@@ -34,6 +35,7 @@ from bot.results.standup import (
     StandupSchedule,
 )
 from bot.views.common import Message, as_entered, context_block, ephemeral, section
+from bot.views.next_steps import STEP_LIMIT, prompt_blocks
 
 CHECK_IN_ACTION = "standup_check_in"
 CHECK_IN_CALLBACK = "standup_check_in"
@@ -119,11 +121,14 @@ def pace_line(pace: Pace) -> str:
 
 
 def prompt_message(facts: PromptFacts) -> Message:
-    """The morning DM: greeting, pace, stale deals, deals due this week, Check in."""
+    """The morning DM: greeting, next steps due, pace, stale deals, deals due this week,
+    Check in."""
     first = escape_mrkdwn(facts.name.split(" ")[0]) if facts.name else _("there")
     blocks: list[dict[str, Any]] = [
         section(":sunny: " + _("Good morning, {name}! Time for stand-up.").format(name=first))
     ]
+    if facts.next_steps:
+        blocks += prompt_blocks(facts.next_steps, facts.next_steps_total)
     if facts.pace:
         blocks.append(section(f":dart: {pace_line(facts.pace)}"))
     if facts.stale:
@@ -207,6 +212,13 @@ def change_text(moved: MovedDeal) -> str:
         changes.append(
             f"{money(before_amount, moved.currency)} → {money(after_amount, moved.currency)}"
         )
+    if moved.next_step is not None:
+        step, due = moved.next_step
+        changes.append(
+            _("next: {step} ({date})").format(
+                step=escape_mrkdwn_within(step, STEP_LIMIT), date=day(due, weekday=True)
+            )
+        )
     return ", ".join(changes) or _("no change")
 
 
@@ -286,12 +298,13 @@ def _input(
     multiline: bool = False,
     initial: str | None = None,
     placeholder: str | None = None,
+    max_length: int = 2000,
 ) -> dict[str, Any]:
     element: dict[str, Any] = {
         "type": "plain_text_input",
         "action_id": "value",
         "multiline": multiline,
-        "max_length": 2000,
+        "max_length": max_length,
     }
     if initial:
         element["initial_value"] = initial
@@ -320,7 +333,7 @@ def check_in_modal(form: CheckInForm, metadata: str) -> dict[str, Any]:
     ]
     if deals:
         blocks.append({"type": "divider"})
-        blocks.append(section(_("*Move deals* (optional): a new stage or amount")))
+        blocks.append(section(_("*Move deals* (optional): a new stage, amount or next step")))
         deal_options = [
             _option(f"#{number} {customer}", str(number)) for number, customer in deals[:100]
         ]
@@ -357,6 +370,24 @@ def check_in_modal(form: CheckInForm, metadata: str) -> dict[str, Any]:
             )
             blocks.append(
                 _input(f"move{n}_amount", _("New amount"), optional=True, placeholder="12k, 5万")
+            )
+            blocks.append(
+                _input(
+                    f"move{n}_next",
+                    _("Next step"),
+                    optional=True,
+                    placeholder=_("Send the proposal"),
+                    max_length=NEXT_STEP_MAX,
+                )
+            )
+            blocks.append(
+                {
+                    "type": "input",
+                    "block_id": f"move{n}_next_date",
+                    "optional": True,
+                    "label": {"type": "plain_text", "text": _("Next step date")},
+                    "element": {"type": "datepicker", "action_id": "value"},
+                }
             )
     return {
         "type": "modal",
