@@ -3,6 +3,7 @@
 from models.base import Base
 from models.deal import Deal, DealCounter, DealEvent, StageDef
 from models.delivery import OutboxMessage, ProcessedEvent, ScheduledRun, SeenRequest
+from models.forecast import ForecastCall
 from models.standup import (
     Holiday,
     StandupBlocker,
@@ -20,6 +21,7 @@ __all__ = [
     "Deal",
     "DealCounter",
     "DealEvent",
+    "ForecastCall",
     "FxRate",
     "Holiday",
     "Member",

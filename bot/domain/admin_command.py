@@ -46,6 +46,11 @@ USAGE = Texts(
             "`/salesbot language zh|en` for yourself; managers: "
             "`/salesbot language workspace zh|en` for everyone's default"
         ),
+        "forecast": N_(
+            "`/salesbot forecast` shows each stage's forecast category; managers: "
+            "`/salesbot forecast negotiation commit` puts a stage's deals in commit, best case, "
+            "pipeline or omitted (`auto`: back to the default) — e.g. `/salesbot 预测 谈判 承诺`"
+        ),
     }
 )
 
@@ -66,6 +71,7 @@ VERB_ALIASES = {
     "汇率": "fx",
     "lang": "language",
     "语言": "language",
+    "预测": "forecast",
 }
 _ACTIONS = {
     "list": "list",
@@ -156,6 +162,15 @@ class Fx:
 
 
 @dataclass(frozen=True)
+class Forecast:
+    """Show the stages' forecast categories, or put one stage's deals in a category (checked
+    by the service: stage names and category words are the team's and the forecast's)."""
+
+    stage: str | None = None
+    category: str | None = None
+
+
+@dataclass(frozen=True)
 class Language:
     """Set a language for oneself, or the workspace's default (None: show)."""
 
@@ -164,7 +179,16 @@ class Language:
 
 
 AdminCommand: TypeAlias = (
-    Help | Setup | TeamChange | ManagerChange | Stages | Currency | StaleDays | Fx | Language
+    Help
+    | Setup
+    | TeamChange
+    | ManagerChange
+    | Stages
+    | Currency
+    | StaleDays
+    | Fx
+    | Language
+    | Forecast
 )
 
 
@@ -192,6 +216,8 @@ def parse_admin_command(text: str) -> AdminCommand | ParseError:
         return _fx(args)
     if verb == "language":
         return _language(args)
+    if verb == "forecast":
+        return _forecast(args)
     if verb in USAGE:
         return ParseError(_("That is not quite right for `{verb}`.").format(verb=verb), USAGE[verb])
     return ParseError(
@@ -330,3 +356,14 @@ def _language(args: list[str]) -> Language | ParseError:
     if len(rest) == 1 and rest[0].casefold() in _LANGUAGE_WORDS:
         return Language(_LANGUAGE_WORDS[rest[0].casefold()], workspace)
     return ParseError(_("Choose zh or en."), USAGE["language"])
+
+
+def _forecast(args: list[str]) -> Forecast | ParseError:
+    if not args:
+        return Forecast()
+    if len(args) == 1:
+        return ParseError(
+            _("Name a stage and a category, e.g. negotiation commit."), USAGE["forecast"]
+        )
+    # A category may be two words: best case.
+    return Forecast(args[0], " ".join(args[1:]))

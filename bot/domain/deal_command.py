@@ -87,7 +87,7 @@ __all__ = [
     "parse_deal_command",
 ]
 
-Field = Literal["stage", "amount", "close", "note", "customer"]
+Field = Literal["stage", "amount", "close", "note", "customer", "forecast"]
 ListScope = Literal["mine", "user", "team", "stage", "stale"]
 PipelineScope = Literal["mine", "user", "team"]
 
@@ -221,7 +221,7 @@ USAGE = Texts(
         "update": lambda: usage_line(
             _(
                 "/deal <#number|customer> <field> <value> … "
-                "(fields: stage, amount, close, note, customer)"
+                "(fields: stage, amount, close, note, customer, forecast)"
             ),
             _("/deal #12 stage proposal close 2026-12-20"),
         ),
@@ -276,6 +276,8 @@ ROUTED_VERBS: dict[str, str] = {
     "leaderboard": "leaderboard",
     "排行榜": "leaderboard",
     "排名": "leaderboard",
+    "forecast": "forecast",
+    "预测": "forecast",
 }
 HELP_TOPICS = frozenset([*USAGE, *ROUTED_VERBS.values()])
 
@@ -291,6 +293,9 @@ _FIELDS: dict[str, Field] = {
     "备注": "note",
     "customer": "customer",
     "客户": "customer",
+    # `/deal #12 forecast commit`; `/deal forecast …` alone is routed (ROUTED_VERBS).
+    "forecast": "forecast",
+    "预测": "forecast",
 }
 _ADD_KEYWORDS = frozenset(w for w, f in _FIELDS.items() if f in ("close", "note", "stage"))
 # Where a note ends (in add and update alike): amount and customer are ordinary words there.

@@ -59,6 +59,9 @@ MOVES = 5
 CHECK_IN_FORM: Mapping[str, int] = {
     **{f"q{i}": 2000 for i in range(5)},
     **{f"move{n}_{part}": 2000 for n in range(MOVES) for part in ("deal", "stage", "amount")},
+    # On the report day: the rep's commit and why it differs from the suggestion.
+    "commit": 40,
+    "commit_reason": 500,
 }
 CONFIG_FORM: Mapping[str, int] = {
     field: 2000 for field in ("time", "days", "tz", "questions", "reminder", "close")

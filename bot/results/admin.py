@@ -12,6 +12,7 @@ from decimal import Decimal
 from bot.domain.periods import Period
 from bot.domain.stages import Stage
 from bot.results.facts import Person, TargetFacts
+from bot.results.forecast import ForecastMapped, ForecastMapping
 
 
 @dataclass(frozen=True)
@@ -242,4 +243,6 @@ Result = (
     | FxRatesListed
     | LanguageShown
     | LanguageSet
+    | ForecastMapping
+    | ForecastMapped
 )

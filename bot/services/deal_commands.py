@@ -14,6 +14,7 @@ from bot.domain import deal_command as cmd
 from bot.domain.amounts import AmountError, Money, parse_amount, require_positive
 from bot.domain.dates import DateError, parse_close_date
 from bot.domain.deal_command import USAGE
+from bot.domain.forecast import AUTO
 from bot.domain.stages import Stage, StageError, next_open, resolve_stage
 from bot.domain.text import Mention, TextTooLongError, clean_text, worded
 from bot.i18n import N_, _
@@ -26,7 +27,7 @@ from bot.results.deals import (
     Result,
     Shown,
 )
-from bot.services import deals, guards
+from bot.services import deals, forecast, guards
 from bot.services.actor import Actor
 from bot.services.deals import DealFields, Outcome
 from bot.services.directory import ensure_member, find_member, team_of
@@ -339,6 +340,15 @@ def _update(
             case "customer":
                 customer = read_text(text, "customer name", NAME_MAX, usage)
                 fields = replace(fields, customer=customer)
+            case "forecast":
+                category = forecast.read_category(text, usage)
+                fields = replace(fields, forecast=category or AUTO)
+    if fields.forecast is not None and deal.closed_at is not None:
+        raise Refused(
+            _("Deal #{id} is closed: only open deals have a forecast category."),
+            usage,
+            id=deal.number,
+        )
     stage = fields.stage
     if stage is not None and stage.kind == "won":
         _require_positive(fields.amount or Money(deal.amount, deal.currency), usage)
@@ -353,6 +363,7 @@ _TWICE = {
     "close": N_("You gave the close date twice."),
     "note": N_("You gave the note twice."),
     "customer": N_("You gave the customer twice."),
+    "forecast": N_("You gave the forecast category twice."),
 }
 
 
@@ -474,6 +485,7 @@ def _show(session: Session, actor: Actor, command: cmd.Show) -> Shown:
         stage,
         deals.history(session, deal),
         deal_value(session, deal),
+        forecast.deal_category(session, deal),
     )
 
 

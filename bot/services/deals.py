@@ -15,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.domain.amounts import Money, Rates
+from bot.domain.forecast import AUTO
 from bot.domain.stages import Stage, shown_label
 from bot.domain.text import Wording, worded
 from bot.i18n import N_, _
@@ -42,6 +43,8 @@ class DealFields:
     stage: Stage | None = None
     close_date: date | None = None
     note: str | None = None
+    # A forecast category, or "auto" to follow the stage again (bot.domain.forecast).
+    forecast: str | None = None
 
 
 @dataclass(frozen=True)
@@ -212,6 +215,15 @@ def update_deal(
                 _record(session, actor, deal, change_id, "update", name, getattr(deal, name), value)
             )
             setattr(deal, name, value)
+    if fields.forecast is not None:
+        chosen = None if fields.forecast == AUTO else fields.forecast
+        if chosen != deal.forecast:
+            events.append(
+                _record(
+                    session, actor, deal, change_id, "update", "forecast", deal.forecast, chosen
+                )
+            )
+            deal.forecast = chosen
     stages = stage_list(session, actor.workspace_id)
     stage = fields.stage
     if stage is not None and stage.key != deal.stage:
@@ -443,6 +455,7 @@ FIELD_PARSERS: dict[str, Callable[[str], object]] = {
     "stage": str,
     "currency": str,
     "lost_reason": str,
+    "forecast": str,
     "amount": Decimal,
     "owner_id": int,
     "team_id": int,

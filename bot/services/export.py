@@ -34,6 +34,9 @@ DEAL_COLUMNS = (
     "created_at",
     "updated_at",
     "closed_at",
+    # Appended after the columns above, which keep their places: the category a rep chose
+    # for the deal, empty when it follows its stage.
+    "forecast",
 )
 
 
@@ -88,6 +91,7 @@ def deal_rows(
             "created_at": deal.created_at,
             "updated_at": deal.updated_at,
             "closed_at": deal.closed_at,
+            "forecast": deal.forecast,
         }
         yield _row(DEAL_COLUMNS, values)
 

@@ -18,6 +18,7 @@ from typing import TextIO, TypeVar
 from sqlalchemy.orm import Session
 
 from bot.domain.amounts import AmountError, Money, is_currency_code, parse_amount
+from bot.domain.forecast import AUTO, CategoryError, parse_category
 from bot.domain.stages import DEFAULT_STAGES, Stage, StageError, resolve_stage
 from bot.domain.text import TextTooLongError, clean_text
 from bot.services.deals import allocate_numbers, new_change_id, stage_list
@@ -130,6 +131,8 @@ class _Draft:
     created_at: datetime | None
     updated_at: datetime | None
     closed_at: datetime | None
+    # The category the rep chose for the deal (None: it follows its stage).
+    forecast: str | None = None
 
 
 class _Loader:
@@ -186,10 +189,20 @@ class _Loader:
         created_at = attempt("created_at", lambda: _instant(cell("created_at")))
         updated_at = attempt("updated_at", lambda: _instant(cell("updated_at")))
         closed_at = attempt("closed_at", lambda: _instant(cell("closed_at")))
+        chosen = attempt("forecast", lambda: _forecast(cell("forecast")))
         if found or owner is None or customer is None or stage is None or money is None:
             return None
         return _Draft(
-            owner, team, customer, money, stage, close_date, created_at, updated_at, closed_at
+            owner,
+            team,
+            customer,
+            money,
+            stage,
+            close_date,
+            created_at,
+            updated_at,
+            closed_at,
+            chosen if stage.kind == "open" else None,
         )
 
     def _member(self, workspace_id: str, user_id: str) -> Member:
@@ -274,6 +287,19 @@ def _money(text: str, currency: str | None, team: SalesTeam | None) -> Money:
     return money
 
 
+def _forecast(text: str) -> str | None:
+    """A deal's own forecast category, as the export writes it or as people type it."""
+    if not text:
+        return None
+    try:
+        found = parse_category(text)
+    except CategoryError:
+        raise Invalid(
+            f"“{_shown(text)}” is not a forecast category: commit, best_case, pipeline, omitted"
+        ) from None
+    return None if found == AUTO else found
+
+
 def _date(text: str) -> date | None:
     if not text:
         return None
@@ -354,6 +380,7 @@ def _deal(draft: _Draft, now: datetime) -> Deal:
         created_at=created_at,
         updated_at=draft.updated_at or max(created_at, closed_at or created_at),
         closed_at=closed_at,
+        forecast=draft.forecast,
     )
 
 
