@@ -8,7 +8,8 @@ Rules (written down here, tested in tests/domain/test_forecast.py):
   category if a manager set one, else the default: the ``negotiation`` stage and every open
   stage after it is ``best_case``, every stage before it ``pipeline``.
 * An open deal counts towards a period unless its close date falls after the period's end
-  (overdue deals and deals without a close date count: they can still close in it).
+  (overdue deals and deals without a close date count: they can still close in it); for a
+  period that has not begun, deals due before its start do not count.
 * A commit is what the rep expects to have won by the end of the period, so it includes what
   they have won in it already: the pre-filled commit is won so far + their open commit deals.
   Best case is won + commit deals + best-case deals. The weighted pipeline is every open deal
@@ -29,6 +30,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from bot.domain.grammar import ParseError
+from bot.domain.periods import Period
 from bot.domain.stages import Stage
 from bot.domain.text import parse_mention
 from bot.i18n import N_, _
@@ -112,9 +114,14 @@ def stage_category(stage: Stage, stages: Sequence[Stage], chosen: str | None) ->
     return category_of(chosen) or default_category(stage, stages)
 
 
-def counts_in(close_date: date | None, period_end: date) -> bool:
-    """An open deal counts towards a period unless it is due to close after it."""
-    return close_date is None or close_date <= period_end
+def counts_in(close_date: date | None, period: Period, today: date) -> bool:
+    """An open deal counts towards a period unless it is due to close after it, or, for a
+    period not begun yet, before it (bot.services.forecast asks the database the same)."""
+    if close_date is None:
+        return True
+    if close_date > period.end:
+        return False
+    return period.start <= today or close_date >= period.start
 
 
 def week_of(day: date) -> date:

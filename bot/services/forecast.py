@@ -256,9 +256,7 @@ def is_report_day(settings: StandupSettings, day: date) -> bool:
     return day.weekday() == settings.report_weekday
 
 
-def has_called(
-    session: Session, team: SalesTeam, member: Member, period: Period, day: date
-) -> bool:
+def has_called(session: Session, member: Member, period: Period, day: date) -> bool:
     """Whether the rep called their commit for the period in the week of `day`."""
     found = session.scalars(
         select(ForecastCall.id).where(
@@ -294,7 +292,7 @@ def ask_for(
         return None
     today = team_today(team, now)
     period = forecast_period(session, team, today)
-    if has_called(session, team, member, period, today):
+    if has_called(session, member, period, today):
         return None
     return suggestion(session, team, member, period, today)
 

@@ -10,7 +10,7 @@ from typing import Any
 from bot.domain.forecast import category_name
 from bot.domain.progress import percent_label
 from bot.domain.text import Mrkdwn, escape_mrkdwn
-from bot.i18n import _, current, money
+from bot.i18n import N_, _, current, money
 from bot.results.forecast import (
     AccuracyBoard,
     CallAccuracy,
@@ -45,8 +45,9 @@ def forecast_line(line: ForecastLine, currency: str) -> Mrkdwn:
         if line.target is not None
         else _("no target"),
         _("won {amount}").format(amount=amount(line.won)),
+        # The total is the sum of the reps' commits, called or not.
         _("commit *{amount}*").format(amount=amount(line.commit))
-        if line.called
+        if line.called or line.rep is None
         else _("commit {amount} _(won + commit deals, not called yet)_").format(
             amount=amount(line.commit)
         ),
@@ -60,7 +61,7 @@ def forecast_line(line: ForecastLine, currency: str) -> Mrkdwn:
     if line.gap is not None:
         parts.append(
             _("gap {amount}").format(amount=amount(line.gap))
-            if line.gap > 0
+            if line.gap >= 0
             else _("{amount} over target").format(amount=amount(-line.gap))
         )
     return " · ".join(parts)
@@ -97,7 +98,7 @@ def _packed(lines: Sequence[Mrkdwn]) -> list[dict[str, Any]]:
     return blocks[:MAX_SECTIONS]
 
 
-DEFINITIONS = (
+DEFINITIONS = N_(
     "Commit: what each rep called this week for the period (until they call: won + open "
     "commit deals). Best case: won + commit and best-case deals. Weighted pipeline: open deals "
     "not omitted × their stage's probability. Gap: target − commit."
