@@ -4,6 +4,7 @@ from models.base import Base
 from models.crm import CrmRecord
 from models.deal import Deal, DealCounter, DealEvent, KeyDealAlert, NextStepReminder, StageDef
 from models.delivery import OutboxMessage, ProcessedEvent, ScheduledRun, SeenRequest
+from models.forecast import ForecastCall
 from models.standup import (
     Holiday,
     StandupBlocker,
@@ -22,6 +23,7 @@ __all__ = [
     "Deal",
     "DealCounter",
     "DealEvent",
+    "ForecastCall",
     "FxRate",
     "Holiday",
     "KeyDealAlert",

@@ -25,6 +25,8 @@ class StageDef(Base):
     # "open", "won" or "lost": what closing in this stage means.
     kind: Mapped[str] = mapped_column(String(8), default="open")
     position: Mapped[int]
+    # The forecast category its open deals are in (bot.domain.forecast); None: the default.
+    forecast: Mapped[str | None] = mapped_column(String(16))
 
 
 class Deal(Base):
@@ -64,6 +66,8 @@ class Deal(Base):
     closed_at: Mapped[datetime | None]
     # Set when the command that created the deal is undone; the history stays.
     deleted_at: Mapped[datetime | None]
+    # The forecast category its owner chose (bot.domain.forecast); None: its stage's.
+    forecast: Mapped[str | None] = mapped_column(String(16))
 
 
 class DealCounter(Base):

@@ -21,7 +21,8 @@ EXPORT_HEADER = (
     "id,team_id,customer,amount,currency,stage,owner_id,close_date,created_at,updated_at,closed_at"
 )
 # Appended after the contract's columns, which keep their positions.
-APPENDED = ["next_step", "next_step_date"]
+# Appended after the contract's columns, which keep their places.
+APPENDED = ["next_step", "next_step_date", "forecast"]
 
 
 def _env(**extra: str) -> dict[str, str]:

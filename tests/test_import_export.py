@@ -597,7 +597,12 @@ COLUMNS_BEFORE_NEXT_STEPS = [
 def test_next_steps_are_the_last_columns_and_round_trip(
     cli_db: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert list(DEAL_COLUMNS) == [*COLUMNS_BEFORE_NEXT_STEPS, "next_step", "next_step_date"]
+    assert list(DEAL_COLUMNS) == [
+        *COLUMNS_BEFORE_NEXT_STEPS,
+        "next_step",
+        "next_step_date",
+        "forecast",
+    ]
     base = {"team_id": "T1", "amount": "12k", "owner_id": "U2"}
     rows = [
         base | {"customer": "Acme", "next_step": "Send it", "next_step_date": "2026-12-04"},
@@ -665,3 +670,21 @@ def test_a_next_step_needs_its_date_and_the_date_its_step(
         ],
     )
     assert _count(sessions, Deal) == 0
+
+
+def test_the_forecast_column_imports_a_deals_own_category(
+    cli_db: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 501 negotiation, chosen commit; 507 lead, 最佳 as people type it; 502 won: a closed deal
+    # has no category, whatever the file says.
+    chosen = {"501": "commit", "507": "最佳", "502": "pipeline"}
+    rows = [cells | {"forecast": chosen.get(cells["id"], "")} for cells, _ in ODD_ROWS]
+    assert _run(capsys, "import", "deals", str(_write(tmp_path / "f.csv", rows)))[0] == 0
+    exported = {row["customer"]: row["forecast"] for row in _export(capsys, "deals")}
+    assert exported["华为技术有限公司"] == "commit"
+    assert exported["Ünïcödé GmbH 🚀"] == "best_case"
+    assert exported["株式会社トヨタ自動車"] == ""
+    assert sum(1 for value in exported.values() if value) == 2
+    bad = [ODD_ROWS[0][0] | {"forecast": "maybe"}]
+    code, _out, err = _run(capsys, "import", "deals", str(_write(tmp_path / "b.csv", bad)))
+    assert code == 1 and "forecast" in err and "is not a forecast category" in err

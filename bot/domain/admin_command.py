@@ -51,6 +51,11 @@ USAGE = Texts(
             "`/salesbot language zh|en` for yourself; managers: "
             "`/salesbot language workspace zh|en` for everyone's default"
         ),
+        "forecast": N_(
+            "`/salesbot forecast` shows each stage's forecast category; managers: "
+            "`/salesbot forecast negotiation commit` puts a stage's deals in commit, best case, "
+            "pipeline or omitted (`auto`: back to the default) — e.g. `/salesbot 预测 谈判 承诺`"
+        ),
     }
 )
 
@@ -76,6 +81,7 @@ VERB_ALIASES = {
     "汇率": "fx",
     "lang": "language",
     "语言": "language",
+    "预测": "forecast",
 }
 _ACTIONS = {
     "list": "list",
@@ -176,6 +182,15 @@ class Fx:
 
 
 @dataclass(frozen=True)
+class Forecast:
+    """Show the stages' forecast categories, or put one stage's deals in a category (checked
+    by the service: stage names and category words are the team's and the forecast's)."""
+
+    stage: str | None = None
+    category: str | None = None
+
+
+@dataclass(frozen=True)
 class Language:
     """Set a language for oneself, or the workspace's default (None: show)."""
 
@@ -194,6 +209,7 @@ AdminCommand: TypeAlias = (
     | KeyDeal
     | Fx
     | Language
+    | Forecast
 )
 
 
@@ -225,6 +241,8 @@ def parse_admin_command(text: str) -> AdminCommand | ParseError:
         return _fx(args)
     if verb == "language":
         return _language(args)
+    if verb == "forecast":
+        return _forecast(args)
     every = "\n".join(USAGE.values())
     meant = closest(verb, [*USAGE, "help"])
     return ParseError.worded(
@@ -468,3 +486,14 @@ def _language(args: list[str]) -> Language | ParseError:
         USAGE["language"],
         text=" ".join(rest)[:40],
     )
+
+
+def _forecast(args: list[str]) -> Forecast | ParseError:
+    if not args:
+        return Forecast()
+    if len(args) == 1:
+        return ParseError.worded(
+            _("Name a stage and a category, e.g. `negotiation commit`."), USAGE["forecast"]
+        )
+    # A category may be two words: best case.
+    return Forecast(args[0], " ".join(args[1:]))

@@ -94,7 +94,7 @@ __all__ = [
     "parse_deal_command",
 ]
 
-Field = Literal["stage", "amount", "close", "note", "customer", "next"]
+Field = Literal["stage", "amount", "close", "note", "customer", "next", "forecast"]
 ListScope = Literal["mine", "user", "team", "stage", "stale", "nextstep"]
 PipelineScope = Literal["mine", "user", "team"]
 
@@ -229,7 +229,7 @@ USAGE = Texts(
         "update": lambda: usage_line(
             _(
                 "/deal <#number|customer> <field> <value> … "
-                "(fields: stage, amount, close, note, customer)"
+                "(fields: stage, amount, close, note, customer, forecast)"
             ),
             _("/deal #12 stage proposal close 2026-12-20"),
         ),
@@ -290,6 +290,8 @@ ROUTED_VERBS: dict[str, str] = {
     "leaderboard": "leaderboard",
     "排行榜": "leaderboard",
     "排名": "leaderboard",
+    "forecast": "forecast",
+    "预测": "forecast",
 }
 HELP_TOPICS = frozenset([*USAGE, *ROUTED_VERBS.values()])
 
@@ -310,6 +312,9 @@ _FIELDS: dict[str, Field] = {
     "nextstep": "next",
     "next-step": "next",
     "next_step": "next",
+    # `/deal #12 forecast commit`; `/deal forecast …` alone is routed (ROUTED_VERBS).
+    "forecast": "forecast",
+    "预测": "forecast",
 }
 _NEXT = "next"
 _ADD_KEYWORDS = frozenset(w for w, f in _FIELDS.items() if f in ("close", "note", "stage"))

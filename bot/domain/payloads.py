@@ -64,6 +64,9 @@ CHECK_IN_FORM: Mapping[str, int] = {
     # A move's next step and its date (the date picker's).
     **{f"move{n}_next": 200 for n in range(MOVES)},
     **{f"move{n}_next_date": 10 for n in range(MOVES)},
+    # On the report day: the rep's commit and why it differs from the suggestion.
+    "commit": 40,
+    "commit_reason": 500,
 }
 CONFIG_FORM: Mapping[str, int] = {
     field: 2000 for field in ("time", "days", "tz", "questions", "reminder", "close")

@@ -13,6 +13,7 @@ from bot.domain.amounts import Money
 from bot.domain.periods import Period
 from bot.domain.stages import Stage
 from bot.results.facts import Person, TargetFacts
+from bot.results.forecast import ForecastMapped, ForecastMapping
 
 
 @dataclass(frozen=True)
@@ -257,4 +258,6 @@ Result = (
     | FxRatesListed
     | LanguageShown
     | LanguageSet
+    | ForecastMapping
+    | ForecastMapped
 )

@@ -13,6 +13,7 @@ from bot.domain.amounts import Money
 from bot.domain.stages import Stage
 from bot.domain.text import Wording
 from bot.results.facts import DealFacts, Person
+from bot.results.forecast import DealForecast
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,8 @@ class Shown:
     history: list[HistoryLine]
     value: Money | None = None
     step_overdue: bool = False
+    # An open deal's forecast category (None: closed).
+    forecast: DealForecast | None = None
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from decimal import Decimal
 from bot.domain.amounts import Money
 from bot.domain.periods import Period
 from bot.results.facts import TeamFacts
+from bot.results.forecast import AccuracyBoard, ForecastBoard
 from bot.results.targets import TargetProgress, TeamBoard
 
 
@@ -94,6 +95,9 @@ class Report:
     pipeline: list[StageLine]
     # Per member, most first: the open deals to plan a next step for.
     next_steps: tuple[StepGaps, ...] = ()
+    # The weekly forecast call for the current period, and how the last one was called.
+    forecast: ForecastBoard | None = None
+    accuracy: AccuracyBoard | None = None
 
     @property
     def empty(self) -> bool:

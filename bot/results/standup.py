@@ -10,6 +10,7 @@ from decimal import Decimal
 from bot.domain.amounts import Money
 from bot.domain.periods import Period
 from bot.domain.progress import Progress
+from bot.results.forecast import ForecastAsk
 
 # How many deals the check-in form offers to move.
 MAX_MOVES = 5
@@ -63,6 +64,8 @@ class PromptFacts:
     # Next steps overdue (oldest first), then those due today; how many there are in all.
     next_steps: tuple[StepLine, ...] = ()
     next_steps_total: int = 0
+    # On the team's report day: the weekly forecast call's question.
+    forecast: ForecastAsk | None = None
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,8 @@ class CheckInForm:
     deals: tuple[tuple[int, str], ...]
     stages: tuple[tuple[str, str], ...]
     day: date
+    # On the team's report day, until the rep has called: their commit, pre-filled.
+    forecast: ForecastAsk | None = None
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from bot.domain import deal_command as cmd
 from bot.domain.amounts import AmountError, Money, parse_amount, require_positive
 from bot.domain.dates import DateError, parse_close_date
 from bot.domain.deal_command import USAGE
+from bot.domain.forecast import AUTO
 from bot.domain.next_steps import (
     NEXT_STEP_MAX,
     NO_NEXT_STEP,
@@ -34,7 +35,7 @@ from bot.results.deals import (
     Result,
     Shown,
 )
-from bot.services import deals, guards
+from bot.services import deals, forecast, guards
 from bot.services.actor import Actor
 from bot.services.deals import DealFields, Outcome
 from bot.services.directory import ensure_member, find_member, team_of
@@ -367,6 +368,15 @@ def _update(
             case "next":
                 step = read_next_step(text, actor, USAGE["next"])
                 fields = replace(fields, next_step=step)
+            case "forecast":
+                category = forecast.read_category(text, usage)
+                fields = replace(fields, forecast=category or AUTO)
+    if fields.forecast is not None and deal.closed_at is not None:
+        raise Refused(
+            _("Deal #{id} is closed: only open deals have a forecast category."),
+            usage,
+            id=deal.number,
+        )
     stage = fields.stage
     if stage is not None and stage.kind == "won":
         _require_positive(fields.amount or Money(deal.amount, deal.currency), usage)
@@ -382,6 +392,7 @@ _TWICE = {
     "note": N_("You gave the note twice."),
     "customer": N_("You gave the customer twice."),
     "next": N_("You gave the next step twice."),
+    "forecast": N_("You gave the forecast category twice."),
 }
 
 
@@ -508,6 +519,7 @@ def _show(session: Session, actor: Actor, command: cmd.Show) -> Shown:
         deal_value(session, deal),
         # A closed deal's step is history, not something late.
         deal.closed_at is None and is_overdue(deal.next_step_date, actor.today),
+        forecast.deal_category(session, deal),
     )
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.domain.amounts import Money, Rates
+from bot.domain.forecast import AUTO
 from bot.domain.next_steps import NextStep, is_overdue
 from bot.domain.stages import Stage, shown_label
 from bot.domain.text import Wording, worded
@@ -45,6 +46,8 @@ class DealFields:
     note: str | None = None
     # NO_NEXT_STEP takes the deal's next step away.
     next_step: NextStep | None = None
+    # A forecast category, or "auto" to follow the stage again (bot.domain.forecast).
+    forecast: str | None = None
 
 
 @dataclass(frozen=True)
@@ -226,6 +229,15 @@ def update_deal(
     if next_step is not None:
         # Set and cleared together: a step without its date (or a date alone) is none.
         events += _set_next_step(session, actor, deal, change_id, next_step)
+    if fields.forecast is not None:
+        chosen = None if fields.forecast == AUTO else fields.forecast
+        if chosen != deal.forecast:
+            events.append(
+                _record(
+                    session, actor, deal, change_id, "update", "forecast", deal.forecast, chosen
+                )
+            )
+            deal.forecast = chosen
     stages = stage_list(session, actor.workspace_id)
     stage = fields.stage
     if stage is not None and stage.key != deal.stage:
@@ -471,6 +483,7 @@ FIELD_PARSERS: dict[str, Callable[[str], object]] = {
     "stage": str,
     "currency": str,
     "lost_reason": str,
+    "forecast": str,
     "amount": Decimal,
     "owner_id": int,
     "team_id": int,

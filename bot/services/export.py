@@ -37,6 +37,9 @@ DEAL_COLUMNS = (
     # Appended, so the columns before keep their positions.
     "next_step",
     "next_step_date",
+    # Appended after the columns above, which keep their places: the category a rep chose
+    # for the deal, empty when it follows its stage.
+    "forecast",
 )
 
 
@@ -93,6 +96,7 @@ def deal_rows(
             "closed_at": deal.closed_at,
             "next_step": deal.next_step,
             "next_step_date": deal.next_step_date,
+            "forecast": deal.forecast,
         }
         yield _row(DEAL_COLUMNS, values)
 

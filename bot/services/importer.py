@@ -18,6 +18,7 @@ from typing import TextIO, TypeVar
 from sqlalchemy.orm import Session
 
 from bot.domain.amounts import AmountError, Money, is_currency_code, parse_amount
+from bot.domain.forecast import AUTO, CategoryError, parse_category
 from bot.domain.next_steps import NEXT_STEP_MAX
 from bot.domain.stages import DEFAULT_STAGES, Stage, StageError, resolve_stage
 from bot.domain.text import TextTooLongError, clean_text
@@ -133,6 +134,8 @@ class _Draft:
     closed_at: datetime | None
     next_step: str = ""
     next_step_date: date | None = None
+    # The category the rep chose for the deal (None: it follows its stage).
+    forecast: str | None = None
 
 
 class _Loader:
@@ -200,6 +203,7 @@ class _Loader:
             found.append(Problem(number, "next_step_date", "empty; a next step needs its date"))
         if next_step == "" and next_step_date is not None:
             found.append(Problem(number, "next_step", "empty; a next step date needs its step"))
+        chosen = attempt("forecast", lambda: _forecast(cell("forecast")))
         if found or owner is None or customer is None or stage is None or money is None:
             return None
         return _Draft(
@@ -214,6 +218,7 @@ class _Loader:
             closed_at,
             next_step or "",
             next_step_date,
+            chosen if stage.kind == "open" else None,
         )
 
     def _member(self, workspace_id: str, user_id: str) -> Member:
@@ -305,6 +310,19 @@ def _money(text: str, currency: str | None, team: SalesTeam | None) -> Money:
     return money
 
 
+def _forecast(text: str) -> str | None:
+    """A deal's own forecast category, as the export writes it or as people type it."""
+    if not text:
+        return None
+    try:
+        found = parse_category(text)
+    except CategoryError:
+        raise Invalid(
+            f"“{_shown(text)}” is not a forecast category: commit, best_case, pipeline, omitted"
+        ) from None
+    return None if found == AUTO else found
+
+
 def _date(text: str) -> date | None:
     if not text:
         return None
@@ -387,6 +405,7 @@ def _deal(draft: _Draft, now: datetime) -> Deal:
         created_at=created_at,
         updated_at=draft.updated_at or max(created_at, closed_at or created_at),
         closed_at=closed_at,
+        forecast=draft.forecast,
     )
 
 

@@ -25,7 +25,7 @@ from bot.results.reports import (
     StageLine,
     StepGaps,
 )
-from bot.services import deals, notices
+from bot.services import deals, forecast, notices
 from bot.services.actor import Actor
 from bot.services.directory import find_member
 from bot.services.errors import Refused
@@ -162,6 +162,17 @@ def weekly_report(
         weekly_pace=_weekly_pace(team_target.progress) if team_target else None,
         pipeline=pipeline,
         next_steps=step_gaps(session, team, members, today, owner),
+        # The period reps call now (not the report's week), and how the one before went.
+        forecast=forecast.board(
+            session,
+            team,
+            period=forecast.forecast_period(session, team, today),
+            now=now,
+            owner=owner,
+        ),
+        accuracy=forecast.accuracy_board(
+            session, team, forecast.last_period(session, team, today), owner=owner
+        ),
     )
 
 

@@ -41,7 +41,7 @@ from bot.results.standup import (
     SettingsForm,
     StandupSchedule,
 )
-from bot.services import checkins, deals
+from bot.services import checkins, deals, forecast
 from bot.services.actor import Actor
 from bot.services.checkins import Move
 from bot.services.deal_commands import form_next_step
@@ -234,20 +234,42 @@ def check_in_form(session: Session, actor: Actor) -> CheckInForm:
     settings = settings_for(session, team)
     own = deals.list_open(session, actor, owner=actor.member, limit=100)
     stages = deals.stage_list(session, actor.workspace_id)
+    day = checkins.local_day(session, actor, team)
     return CheckInForm(
         questions=tuple(settings.questions),
         deals=tuple((row.deal.number, row.deal.customer) for row in own),
         stages=tuple((s.key, s.label) for s in stages),
-        day=checkins.local_day(session, actor, team),
+        day=day,
+        forecast=forecast.ask_for(session, team, actor.member, settings, day, actor.now),
     )
 
 
 def check_in_by_form(session: Session, actor: Actor, values: dict[str, str]) -> CheckedIn:
-    """Check in with the modal's answers (`q0`, `q1`, …) and deal moves."""
-    settings = settings_for(session, team_of_caller(actor))
+    """Check in with the modal's answers (`q0`, `q1`, …) and deal moves; on the report day,
+    with the rep's commit (checked before the moves change what it is compared with)."""
+    team = team_of_caller(actor)
+    settings = settings_for(session, team)
     answers = [(q, values.get(f"q{i}", "")) for i, q in enumerate(settings.questions)]
-    moves = read_moves(session, actor, values)
-    return checkins.check_in(session, actor, answers, moves)
+    errors: dict[str, str] = {}
+    moves: list[Move] = []
+    call = None
+    try:
+        moves = read_moves(session, actor, values)
+    except FormErrors as wrong:
+        errors.update(wrong.fields)
+    try:
+        call = forecast.read_call(
+            session, actor, team, values.get("commit", ""), values.get("commit_reason", "")
+        )
+    except FormErrors as wrong:
+        errors.update(wrong.fields)
+    if errors:
+        raise FormErrors(errors)
+    checked = checkins.check_in(session, actor, answers, moves)
+    if call is not None:
+        # Once a week: a second form (or a double submit) leaves the first call standing.
+        forecast.record_call(session, actor, call)
+    return checked
 
 
 def check_in_by_text(session: Session, actor: Actor, text: str) -> CheckedIn | None:

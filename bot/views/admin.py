@@ -32,6 +32,8 @@ from bot.results.admin import (
     TeamListed,
     TeamSetUp,
 )
+from bot.results.forecast import ForecastMapped, ForecastMapping
+from bot.views import forecast as forecast_views
 from bot.views.common import Message, context_block, ephemeral, refusal, section
 from bot.views.deals import pack_lines
 from bot.views.metrics import goal_text
@@ -293,6 +295,10 @@ def reply_text(result: Result) -> str:
                 "No exchange rates yet: deals must be in {currency}. Add one with "
                 "`/salesbot fx EUR 7.8`."
             ).format(currency=result.team_currency)
+        case ForecastMapping():
+            return forecast_views.mapping_text(result)
+        case ForecastMapped():
+            return forecast_views.mapped_text(result)
         case LanguageShown():
             return _("Your language is {language}.").format(language=result.language)
         case LanguageSet():

@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.amounts import Money, exact_number
+from bot.domain.forecast import category_name, category_of
 from bot.domain.progress import tier_name
 from bot.domain.slack_ids import is_id
 from bot.domain.text import Mrkdwn, escape_mrkdwn, escape_mrkdwn_within
@@ -57,6 +58,7 @@ FIELD_NAMES = {
     "closed_at": N_("closed"),
     "lost_reason": N_("reason"),
     "deleted_at": N_("deleted"),
+    "forecast": N_("forecast"),
 }
 
 
@@ -218,6 +220,9 @@ def listed(result: Listed, *, command_text: str, offset: int = 0) -> Message:
 def _value(
     field: str, raw: str | None, labels: dict[str, str], people: dict[str, str] | None = None
 ) -> str:
+    if field == "forecast":
+        chosen = category_of(raw)
+        return category_name(chosen) if chosen is not None else _("by stage")
     if raw is None or raw == "":
         return "—"
     if field == "stage":
@@ -304,6 +309,7 @@ _PUT_BACK = {
     "title": N_("title back to {value}"),
     "note": N_("note back to {value}"),
     "lost_reason": N_("reason back to {value}"),
+    "forecast": N_("forecast back to {value}"),
 }
 
 
@@ -403,6 +409,13 @@ def shown(result: Shown, labels: dict[str, str], zone: ZoneInfo) -> Message:
         *_next_step_fact(result),
         _("Owner: {person}").format(person=f"<@{result.owner.slack_user_id}>"),
     ]
+    if result.forecast is not None:
+        how = _("chosen for this deal") if result.forecast.chosen else _("by stage")
+        facts.append(
+            _("Forecast: {category} ({how})").format(
+                category=category_name(result.forecast.category), how=how
+            )
+        )
     blocks = [section(f"`#{deal.number}`\n" + "\n".join(facts))]
     # A reason or a note at its longest may fill a section of its own once escaped.
     if deal.lost_reason:

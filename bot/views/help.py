@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.deal_command import USAGE
+from bot.domain.forecast import USAGE as FORECAST_USAGE
 from bot.domain.report_command import USAGE as REPORT_USAGE
 from bot.domain.target_command import USAGE as TARGET_USAGE
 from bot.i18n import N_, _
@@ -33,12 +34,13 @@ HELP_ORDER = (
     "report",
     "export",
     "leaderboard",
+    "forecast",
 )
 
 
 # The words the /deal grammar accepts in either language (bot/domain/deal_command.py).
 # In Chinese, the Chinese words; English keeps to English (the Chinese ones work there too).
-KEYWORDS = N_("Keywords: close, note, stage, amount, customer, reason")
+KEYWORDS = N_("Keywords: close, note, stage, amount, customer, forecast, reason")
 
 
 def _usage(verb: str) -> str:
@@ -48,6 +50,8 @@ def _usage(verb: str) -> str:
         return _(EXPORT_USAGE)
     if verb == "leaderboard":
         return TARGET_USAGE["leaderboard"]
+    if verb == "forecast":
+        return _(FORECAST_USAGE)
     return USAGE[verb]
 
 

@@ -10,6 +10,7 @@ from bot.domain.amounts import Money
 from bot.domain.text import Mrkdwn, Plain, escape_mrkdwn
 from bot.i18n import _, current, money, ngettext
 from bot.results.reports import DealFact, Report
+from bot.views import forecast as forecast_views
 from bot.views.common import Message, as_entered, context_block, ephemeral, section
 from bot.views.targets import progress_block
 
@@ -112,6 +113,10 @@ def report_blocks(report: Report, *, title: Plain) -> list[dict[str, Any]]:
         )
     if report.next_steps:
         blocks.append(section(":footprints: " + step_gaps_text(report)))
+    if report.forecast is not None and report.forecast.lines:
+        blocks += forecast_views.forecast_blocks(report.forecast)
+    if report.accuracy is not None:
+        blocks += forecast_views.accuracy_blocks(report.accuracy, report.team.currency)
     p = report.participation
     if p.prompted:
         rate = p.checked_in * 100 // p.prompted

@@ -34,6 +34,7 @@ from bot.results.standup import (
     SettingsForm,
     StandupSchedule,
 )
+from bot.views import forecast as forecast_views
 from bot.views.common import Message, as_entered, context_block, ephemeral, section
 from bot.views.next_steps import STEP_LIMIT, prompt_blocks
 
@@ -147,6 +148,8 @@ def prompt_message(facts: PromptFacts) -> Message:
                 + _deal_lines(facts.due_this_week, with_idle=False)
             )
         )
+    if facts.forecast:
+        blocks.append(section(forecast_views.ask_text(facts.forecast)))
     blocks.append(check_in_button(facts.prompt_id))
     blocks.append(context_block(_("Or just reply here with your update.")))
     text = _("Stand-up · {day}: time to check in").format(day=day_label(facts.local_date))
@@ -389,6 +392,8 @@ def check_in_modal(form: CheckInForm, metadata: str) -> dict[str, Any]:
                     "element": {"type": "datepicker", "action_id": "value"},
                 }
             )
+    if form.forecast is not None:
+        blocks += forecast_views.ask_inputs(form.forecast)
     return {
         "type": "modal",
         "callback_id": CHECK_IN_CALLBACK,
