@@ -30,7 +30,7 @@ from pathlib import Path
 from bench.common import Options, Row, log, postgres_available, table
 
 # name -> module with run_benchmark(options) -> list[Row]; run in this order.
-BENCHMARKS = ("ack", "fanout", "charts", "queries", "memory")
+BENCHMARKS = ("ack", "cpu", "fanout", "charts", "queries", "memory")
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 FAILED = "FAILED"
 
