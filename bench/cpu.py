@@ -430,11 +430,19 @@ def effects(bot: InProcess, reps: list[Rep]) -> dict[str, int]:
     }
 
 
-def measure(url: str, name: str, options: Options, *, profile: bool = True) -> Measurement:
-    """Everything on one database: set up, warm up, time, profile, check."""
-    timed = options.size(200, 10)
-    profiled = options.size(100, 10) if profile else 0
-    warm = TEAM_SIZE
+def measure(
+    url: str,
+    name: str,
+    options: Options,
+    *,
+    timed: int | None = None,
+    profiled: int | None = None,
+    warm: int = TEAM_SIZE,
+) -> Measurement:
+    """Everything on one database: set up, warm up, time, profile, check. `timed` and
+    `profiled` reps (200 and 100; quick: 10 and 10) each send every command once."""
+    timed = options.size(200, 10) if timed is None else timed
+    profiled = options.size(100, 10) if profiled is None else profiled
     reps = cast(warm + timed + profiled)
     warm_group, timed_group = reps[:warm], reps[warm : warm + timed]
     profiled_group = reps[warm + timed :]
