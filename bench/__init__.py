@@ -1,9 +1,12 @@
 """Salesbot's benchmarks: `python -m bench [--quick]` or `salesbot bench [--quick]`.
 
-Five benchmarks, one table on stdout (progress goes to stderr):
+Six benchmarks, one table on stdout (progress goes to stderr):
 
 * ``ack``: ack latency of `/deal add` and `/deal list` through `salesbot serve`, beside a
-  bare bolt app served the same way (the baseline);
+  bare bolt app served the same way (the baseline), closed loop and open loop;
+* ``cpu``: CPU per command in one process (seven commands, signed requests through the serve
+  WSGI app, the sender's pass counted apart), beside the bare app's ack, with statement
+  counts and a sampling profile of each;
 * ``fanout``: the morning stand-up prompts of 2,000 members, without and with Slack's rate
   limits emulated by the stand-in;
 * ``charts``: milliseconds per chart and per weekly report, and memory over many renders;
