@@ -14,7 +14,7 @@ Six benchmarks, one table on stdout (progress goes to stderr):
   with a million deals;
 * ``memory``: a `salesbot serve` worker's memory after many commands.
 
-``--quick`` runs every benchmark at small sizes in under two minutes, so they cannot rot.
+``--quick`` runs every benchmark at small sizes in a few minutes, so they cannot rot.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m bench", description="Run Salesbot's benchmarks and print one table."
     )
     parser.add_argument(
-        "--quick", action="store_true", help="small sizes: every benchmark in under 2 minutes"
+        "--quick", action="store_true", help="small sizes: every benchmark in a few minutes"
     )
     parser.add_argument(
         "--only",
