@@ -1,9 +1,11 @@
 """SQLAlchemy models of the whole domain; importing this package registers them all."""
 
 from models.base import Base
-from models.deal import Deal, DealCounter, DealEvent, StageDef
+from models.crm import CrmRecord
+from models.deal import Deal, DealCounter, DealEvent, KeyDealAlert, NextStepReminder, StageDef
 from models.deal_field import DealField, DealFieldValue
 from models.delivery import OutboxMessage, ProcessedEvent, ScheduledRun, SeenRequest
+from models.forecast import ForecastCall
 from models.standup import (
     Holiday,
     StandupBlocker,
@@ -18,14 +20,18 @@ from models.workspace import FxRate, Member, SalesTeam, Workspace
 __all__ = [
     "TEAM_SCOPE",
     "Base",
+    "CrmRecord",
     "Deal",
     "DealCounter",
     "DealEvent",
     "DealField",
     "DealFieldValue",
+    "ForecastCall",
     "FxRate",
     "Holiday",
+    "KeyDealAlert",
     "Member",
+    "NextStepReminder",
     "OutboxMessage",
     "ProcessedEvent",
     "RewardGrant",

@@ -114,7 +114,7 @@ def test_a_value_no_field_takes_is_refused_and_nothing_imported(
 
     assert code == 1
     lines = err.splitlines()
-    assert lines[0].startswith("row 2, industry: “retial” is not one of the choices of industry")
+    assert lines[0].startswith("row 2, industry: `retial` is not one of the choices of `industry`")
     assert "Did you mean `retail`?" in lines[0]
     assert lines[1].startswith(
         "row 3, region: not a column of the deals export, nor a deal field of c2"

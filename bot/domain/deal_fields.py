@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.domain.deal_command import RESERVED_WORDS
+from bot.domain.text import Wording
 from bot.i18n import _
 
 __all__ = [
@@ -111,11 +112,12 @@ class DealField:
 
 
 class FieldError(ValueError):
-    """A field name or value that is not one; the message says why (plain text), `meant` is
-    what a typo most likely meant (None when nothing is close)."""
+    """A field name or value that is not one; `wording` says why (Salesbot's words, with the
+    typed values apart), `meant` is what a typo most likely meant (None when nothing is close)."""
 
-    def __init__(self, message: str, meant: str | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, wording: Wording, meant: str | None = None) -> None:
+        super().__init__(wording.plain())
+        self.wording = wording
         self.meant = meant
 
 
@@ -124,21 +126,31 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().casefold()
 
 
-def name_problem(name: str) -> str | None:
+def name_problem(name: str) -> Wording | None:
     """Why this (folded) word cannot name a field, or None when it can."""
     if not name:
-        return _("A field needs a name, such as industry.")
+        return Wording(_("A field needs a name, such as `industry`."))
     if len(name) > NAME_MAX:
-        return _("A field name has at most {most} characters.").format(most=NAME_MAX)
+        return Wording(
+            _("A field name has at most {most} characters: `{text}` has {count}."),
+            {"most": NAME_MAX, "text": _shown(name), "count": len(name)},
+        )
     if not _NAME.fullmatch(name):
-        return _(
-            "A field name is one word of letters, digits, - or _, starting with a letter, "
-            "like industry or 行业."
+        return Wording(
+            _(
+                "`{text}` can't name a field: use one word of letters, digits, - or _, "
+                "starting with a letter, like `industry` or `行业`."
+            ),
+            {"text": _shown(name)},
         )
     if name in RESERVED:
-        return _(
-            "“{name}” already means something in /deal commands or exports; choose another name."
-        ).format(name=name)
+        return Wording(
+            _(
+                "`{text}` already means something in `/deal` commands or exports; "
+                "choose another name."
+            ),
+            {"text": name},
+        )
     return None
 
 
@@ -155,13 +167,17 @@ def find_field(text: str, fields: Sequence[DealField]) -> DealField:
             return field
     if not fields:
         raise FieldError(
-            _("“{text}” is not a deal field: your team has none yet.").format(text=_shown(text))
+            Wording(
+                _("`{text}` is not a deal field: your team has none yet (`/salesbot fields`)."),
+                {"text": _shown(text)},
+            )
         )
     names = ", ".join(f.name for f in fields)
     found = difflib.get_close_matches(word, sorted(words_of(fields)), n=1, cutoff=0.6)
     raise FieldError(
-        _("“{text}” is not a deal field of your team. Its fields: {names}.").format(
-            text=_shown(text), names=names
+        Wording(
+            _("`{text}` is not a deal field of your team. Its fields: {names}."),
+            {"text": _shown(text), "names": names},
         ),
         found[0] if found else None,
     )
@@ -186,8 +202,13 @@ def find_choice(field: DealField, text: str) -> Choice:
     if found:
         meant = next(c.value for c in field.choices if found[0] in _choice_words(c))
     raise FieldError(
-        _("“{text}” is not one of the choices of {field}: {choices}.").format(
-            text=_shown(text), field=field.name, choices=", ".join(c.value for c in field.choices)
+        Wording(
+            _("`{text}` is not one of the choices of `{field}`: {choices}."),
+            {
+                "text": _shown(text),
+                "field": field.name,
+                "choices": ", ".join(c.value for c in field.choices),
+            },
         ),
         meant,
     )

@@ -54,6 +54,8 @@ DEAL_FORM: Mapping[str, int] = {
     "stage": 80,
     "close": 10,
     "note": 2000,
+    "next_step": 200,
+    "next_step_date": 10,
 }
 # A deal field's input in those forms is `field_<its id>`; the ids a form was opened with are
 # sealed in its metadata (`f`), and only those are read back.
@@ -64,6 +66,12 @@ MOVES = 5
 CHECK_IN_FORM: Mapping[str, int] = {
     **{f"q{i}": 2000 for i in range(5)},
     **{f"move{n}_{part}": 2000 for n in range(MOVES) for part in ("deal", "stage", "amount")},
+    # A move's next step and its date (the date picker's).
+    **{f"move{n}_next": 200 for n in range(MOVES)},
+    **{f"move{n}_next_date": 10 for n in range(MOVES)},
+    # On the report day: the rep's commit and why it differs from the suggestion.
+    "commit": 40,
+    "commit_reason": 500,
 }
 CONFIG_FORM: Mapping[str, int] = {
     field: 2000 for field in ("time", "days", "tz", "questions", "reminder", "close")

@@ -13,6 +13,7 @@ from bot.domain.amounts import Money
 from bot.domain.stages import Stage
 from bot.domain.text import Wording
 from bot.results.facts import DealFacts, Person
+from bot.results.forecast import DealForecast
 
 
 @dataclass(frozen=True)
@@ -55,13 +56,14 @@ class ChangeFacts:
 @dataclass(frozen=True)
 class DealRow:
     """A deal as a list shows it; `value`: its amount in the team currency when it was
-    entered in another one."""
+    entered in another one; `step_overdue`: its next step's day has passed."""
 
     deal: DealFacts
     owner: Person
     stage: Stage
     days_idle: int
     value: Money | None = None
+    step_overdue: bool = False
 
 
 @dataclass(frozen=True)
@@ -115,8 +117,8 @@ class Changed:
 @dataclass(frozen=True)
 class Listed:
     """Open deals for a list: the caller's own, one member's (`person`), the team's, one
-    stage's (`stage_label`), those idle for `stale_days` or those with a value of a deal field
-    (`segment`)."""
+    stage's (`stage_label`), those idle for `stale_days`, those with no next step or an overdue
+    one (`nextstep`), or those with a value of a deal field (`segment`)."""
 
     scope: str
     rows: list[DealRow]
@@ -134,7 +136,7 @@ class Listed:
 @dataclass(frozen=True)
 class Shown:
     """A deal with its history; `value`: its amount in the team currency when it was entered
-    in another one."""
+    in another one; `step_overdue`: its next step's day has passed."""
 
     deal: DealFacts
     owner: Person
@@ -143,6 +145,9 @@ class Shown:
     value: Money | None = None
     # Its values of its team's deal fields, in the fields' order.
     fields: tuple[FieldShown, ...] = ()
+    step_overdue: bool = False
+    # An open deal's forecast category (None: closed).
+    forecast: DealForecast | None = None
 
 
 @dataclass(frozen=True)

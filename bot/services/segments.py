@@ -119,11 +119,14 @@ def add_field(session: Session, actor: Actor, team: SalesTeam, command: cmd.Fiel
     for word in wanted:
         if word in taken:
             raise Refused(
-                _("{team} already has a deal field called “{name}”."), team=team.name, name=word
+                _("{team} already has a deal field called `{name}`."),
+                cmd.USAGE["fields"],
+                team=team.name,
+                name=word,
             )
         if is_stage_word(word, _stages(session, team.workspace_id)):
             raise Refused(
-                _("“{name}” is a stage (or the start of one), so it cannot name a field too."),
+                _("`{name}` is a stage (or the start of one), so it cannot name a field too."),
                 cmd.USAGE["fields"],
                 name=word,
             )
@@ -192,7 +195,7 @@ def _find(fields: Sequence[DealField], word: str, usage: str) -> DealField:
     try:
         return find_field(word, fields)
     except FieldError as error:
-        refused = Refused.plain_text(str(error), usage)
+        refused = Refused(error.wording, usage)
         if error.meant is not None:
             refused = refused.with_hint(_("Did you mean `{word}`?"), word=error.meant)
         raise refused from None
@@ -211,7 +214,7 @@ def read_value(field: DealField, text: str, usage: str) -> FieldValue:
         try:
             return FieldValue(field, find_choice(field, typed).value)
         except FieldError as error:
-            refused = Refused.plain_text(str(error), usage)
+            refused = Refused(error.wording, usage)
             if error.meant is not None:
                 refused = refused.with_hint(_("Did you mean `{word}`?"), word=error.meant)
             raise refused from None
@@ -219,13 +222,13 @@ def read_value(field: DealField, text: str, usage: str) -> FieldValue:
         value = clean_text(typed, max_len=VALUE_MAX)
     except TextTooLongError:
         raise Refused(
-            _("A value of {field} has at most {most} characters."),
+            _("A value of `{field}` has at most {most} characters."),
             usage,
             field=field.name,
             most=VALUE_MAX,
         ) from None
     if not value:
-        raise Refused(_("Give a value after {field}."), usage, field=field.name)
+        raise Refused(_("Give a value after `{field}`."), usage, field=field.name)
     return FieldValue(field, value)
 
 
@@ -244,7 +247,7 @@ def read_typed(
     for word, text in typed:
         field = _find(fields, word, usage)
         if field.id in values:
-            raise Refused(_("You gave {field} twice."), usage, field=field.name)
+            raise Refused(_("You gave `{field}` twice."), usage, field=field.name)
         values[field.id] = read_value(field, text, usage)
     return tuple(values.values())
 
@@ -306,7 +309,7 @@ def restore(session: Session, deal: Deal, name: str, value: str | None) -> Value
     if field is None:
         raise Refused(
             _(
-                "Deal #{id}'s field {field} was removed since, so I did not undo that change. "
+                "Deal #{id}'s field `{field}` was removed since, so I did not undo that change. "
                 "See `/deal show #{id}`."
             ),
             id=deal.number,

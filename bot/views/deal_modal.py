@@ -61,6 +61,8 @@ class DealValues:
     stage: str
     close_date: str | None
     note: str
+    next_step: str = ""
+    next_step_date: str | None = None
     # Its values of its team's deal fields, by field id.
     fields: tuple[tuple[int, str], ...] = ()
 
@@ -189,6 +191,21 @@ def deal_modal(
                 "optional": True,
                 "label": {"type": "plain_text", "text": _("Expected close date")},
                 "element": _datepicker(values.close_date if values else None),
+            },
+            _text_input(
+                "next_step",
+                _("Next step"),
+                optional=True,
+                max_length=DEAL_FORM["next_step"],
+                placeholder=_("Send the proposal"),
+                initial=values.next_step if values else None,
+            ),
+            {
+                "type": "input",
+                "block_id": "next_step_date",
+                "optional": True,
+                "label": {"type": "plain_text", "text": _("Next step date")},
+                "element": _datepicker(values.next_step_date if values else None),
             },
             _text_input(
                 "note",

@@ -1,7 +1,7 @@
 """deal fields: a team's own fields on its deals (industry, region, source) and their values
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0014
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 import models.base
 
 revision: str = "0015"
-down_revision: str | Sequence[str] | None = "0012"
+down_revision: str | Sequence[str] | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -95,17 +95,17 @@ def test_a_manager_defines_fields_and_everyone_sees_them(
     ("text", "words"),
     [
         ("fields add industry retail", "at least two choices"),
-        ("fields add stage a,b", "already means something in /deal commands"),
+        ("fields add stage a,b", "already means something in `/deal` commands"),
         ("fields add next_step", "already means something"),
         ("fields add 2024 a,b", "one word of letters"),
         ("fields add a-very-long-field-name-indeed", "at most 24 characters"),
-        ("fields add industry a,A", "“A” is given twice among the choices"),
+        ("fields add industry a,A", "`A` is given twice among the choices"),
         ("fields add industry a/b/c,d", "is not a choice"),
         ("fields add x/X", "alias must differ"),
         ("fields add proposal", "is a stage"),
         ("fields add nego", "is a stage"),
         ("fields add 方案", "is a stage"),
-        ("fields frobnicate", "not a fields command"),
+        ("fields frobnicate", "is not something `fields` does"),
     ],
 )
 def test_a_field_that_cannot_be_is_refused_and_nothing_written(
@@ -125,11 +125,11 @@ def test_names_twice_a_sixth_field_and_reps_are_refused(
     say: Say, sessions: sessionmaker[Session]
 ) -> None:
     assert (
-        "already has a deal field called “industry”"
+        "already has a deal field called `industry`"
         in say("/salesbot", "fields add Industry", user="U1").text
     )
     assert (
-        "already has a deal field called “行业”"
+        "already has a deal field called `行业`"
         in say("/salesbot", "fields add sector/行业", user="U1").text
     )
     assert "Only managers" in say("/salesbot", "fields add source", user="U2").text
@@ -240,13 +240,13 @@ def test_the_reply_to_an_add_shows_the_values(say: Say) -> None:
 @pytest.mark.parametrize(
     ("text", "words"),
     [
-        ("add Acme 12k industry:retial", "“retial” is not one of the choices of industry"),
+        ("add Acme 12k industry:retial", "`retial` is not one of the choices of `industry`"),
         ("add Acme 12k industry:retial", "Did you mean `retail`?"),
         ("add 华为 5万 行业:零售 谈判", "Did you mean `retail`?"),
         ("add Acme 12k industry:gaming", "retail, finance, manufacturing"),
         ("add Acme 12k indsutry:retail", "Did you mean `industry:`?"),
         ("add Acme 12k industry", "“industry” needs a value after it"),
-        ("add Acme 12k industry:retail 行业:金融", "You gave industry twice"),
+        ("add Acme 12k industry:retail 行业:金融", "You gave `industry` twice"),
         ("add Acme 12k industry:retail industry finance", "“industry” is given twice"),
         ("add Acme 12k region " + "x" * 101, "at most 100 characters"),
     ],
@@ -324,7 +324,7 @@ def test_a_deal_of_another_team_takes_its_own_teams_fields(
     # alice manages both: a deal of #west takes #west's fields, wherever she types.
     reply = say("/deal", "#1 industry retail", user="U1", channel="C1")
 
-    assert "“industry” is not a deal field of your team. Its fields: segment." in reply.text
+    assert "`industry` is not a deal field of your team. Its fields: segment." in reply.text
     assert "Updated" in say("/deal", "#1 segment smb", user="U1", channel="C2").text
     assert values(sessions) == {1: {"segment": "smb"}}
 
@@ -541,7 +541,7 @@ def test_the_edit_form_shows_changes_and_clears_values(
         },
     )
     refused = _submit(driver, view, bad)
-    assert "is not one of the choices of industry" in refused.json["errors"][industry["block_id"]]
+    assert "is not one of the choices of `industry`" in refused.json["errors"][industry["block_id"]]
 
     state = _state(
         view,
