@@ -5,7 +5,8 @@ Timed through the services, as the handlers call them (sessions, ORM and all):
 * leaderboard: `targets.board` for one team, this month's revenue (`/deal leaderboard`);
 * `/target team`: `target_commands.team_boards` (a board per active target period);
 * the weekly report's numbers: `reports.weekly_report`, no charts;
-* `/deal list`: `deals.list_open` for a member, and for a team.
+* `/deal list`: `deals.list_open` for a member, and for a team;
+* `/deal forecast`: `forecast.board` for one team, its current target period.
 
 Each figure is the median of several runs, each on another team (so not one team's pages
 stay hot). The baseline is the same query on a database with 20,000 deals (quick: 2,000), the
@@ -48,7 +49,7 @@ from bench.seed import Org, seed_deals, seed_org
 from bot.db import make_engine, make_session_factory
 from bot.domain.periods import period_of
 from bot.migrate import upgrade
-from bot.services import deals, reports, target_commands, targets
+from bot.services import deals, forecast, reports, target_commands, targets
 from bot.services.actor import Actor
 from models import Member, SalesTeam
 
@@ -94,12 +95,19 @@ def list_team(session: Session, team: SalesTeam, member: Member) -> object:
     return deals.list_open(session, _actor(team, member), team=team)
 
 
+def forecast_team(session: Session, team: SalesTeam, member: Member) -> object:
+    """`/deal forecast`: each rep's target, won, commit, best case and weighted pipeline."""
+    period = forecast.forecast_period(session, team, _today())
+    return forecast.board(session, team, period=period, now=NOW)
+
+
 QUERIES: dict[str, Query] = {
     "leaderboard (targets.board)": leaderboard,
     "/target team (team_boards)": target_team,
     "weekly report numbers (weekly_report)": weekly_numbers,
     "/deal list, member (list_open)": list_mine,
     "/deal list team (list_open)": list_team,
+    "/deal forecast (forecast.board)": forecast_team,
 }
 
 

@@ -179,13 +179,14 @@ def cmd_run_due(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     """Write the chosen rows to stdout."""
     from bot.db import make_engine, make_session_factory
-    from bot.services.export import EXPORTS, write_csv
+    from bot.services.export import EXPORTS, export_columns, write_csv
 
-    columns, read_rows = EXPORTS[args.what]
+    _columns, read_rows = EXPORTS[args.what]
     engine = make_engine(settings.database_url)
     try:
         with make_session_factory(engine)() as session:
             rows = list(read_rows(session))
+            columns = export_columns(session, args.what)
     finally:
         engine.dispose()
     if args.format == "json":

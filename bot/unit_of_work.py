@@ -18,11 +18,12 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from bot.db import reading, transaction
+from bot.domain.deal_fields import words_of
 from bot.domain.zones import local_zone
-from bot.i18n import use_language
+from bot.i18n import dated, today_of_message, use_language
 from bot.results.notices import HomeChanged, Said
 from bot.runtime import Runtime
-from bot.services import deliveries, notices, outbox
+from bot.services import deliveries, notices, outbox, segments
 from bot.services.actor import Actor
 from bot.services.directory import (
     Profile,
@@ -61,6 +62,12 @@ HOME = "home"
 
 def owe_notices(session: Session, *, now: datetime) -> None:
     """Turn the notices recorded so far into outbox rows in this transaction."""
+    # Days in them are written as seen on the day they are owed (no year for this year's).
+    with dated(today_of_message() or now.date()):
+        _owe_notices(session, now=now)
+
+
+def _owe_notices(session: Session, *, now: datetime) -> None:
     for notice in notices.drain(session):
         if isinstance(notice, HomeChanged):
             # Drawn when sent, and once for a burst of changes (five quick adds: one publish).
@@ -301,7 +308,7 @@ def _act(
         now=now,
         today=now.astimezone(local_zone(member.timezone)).date(),
     )
-    with use_language(member_language(session, member)):
+    with use_language(member_language(session, member)), dated(actor.today):
         result = work(session, actor)
     if home_changed:
         notices.record(
@@ -319,6 +326,20 @@ def caller_language(runtime: Runtime, workspace_id: str, user_id: str) -> str:
         if member is None:
             return workspace_language(session, workspace_id)
         return member_language(session, member)
+
+
+def caller_field_words(
+    runtime: Runtime, workspace_id: str, user_id: str, channel_id: str | None
+) -> tuple[str, frozenset[str]]:
+    """The language to answer a member in, and the names of the deal fields of the team they
+    act for (bot.services.segments), from what we know of them: one read, no call to Slack."""
+    with reading(runtime.sessions) as session:
+        member = find_member(session, workspace_id, user_id)
+        if member is None:
+            return workspace_language(session, workspace_id), frozenset()
+        team = team_in_context(session, member, channel_id)
+        fields = segments.team_fields(session, workspace_id, team.id if team else None)
+        return member_language(session, member), words_of(fields)
 
 
 @contextmanager

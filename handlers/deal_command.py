@@ -10,22 +10,33 @@ from sqlalchemy.orm import Session
 
 from bot.domain import deal_command as cmd
 from bot.domain import payloads
+from bot.domain.forecast import parse_forecast_args
+from bot.domain.grammar import ParseError
 from bot.domain.report_command import ReportError, parse_report_args
 from bot.domain.target_command import TargetParseError, parse_leaderboard_args
 from bot.domain.text import escape_mrkdwn
 from bot.domain.zones import local_zone
+from bot.i18n import use_language
 from bot.results.deals import Listed
 from bot.runtime import Runtime, runtime_of
-from bot.services import deal_commands, deals, reports, target_commands
+from bot.services import deal_commands, deals, forecast, reports, segments, target_commands
 from bot.services.actor import Actor
 from bot.services.errors import FormErrors, Unconfirmed
 from bot.services.export import export_for_caller
 from bot.services.guards import Confirmed
 from bot.slack.refusals import refuse_form, refuse_press
-from bot.unit_of_work import Unwritten, answer, answer_later, as_caller, in_caller_language
+from bot.unit_of_work import (
+    Unwritten,
+    answer,
+    answer_later,
+    as_caller,
+    caller_field_words,
+    in_caller_language,
+)
 from bot.views import deal_modal
 from bot.views import deals as views
 from bot.views import export as export_views
+from bot.views import forecast as forecast_views
 from bot.views import guards as guard_views
 from bot.views import help as help_views
 from bot.views import report as report_views
@@ -38,6 +49,7 @@ GUARDED = (cmd.Add, cmd.Update, cmd.Won)
 LEADERBOARD_WORDS = frozenset(w for w, v in cmd.ROUTED_VERBS.items() if v == "leaderboard")
 REPORT_WORDS = frozenset(w for w, v in cmd.ROUTED_VERBS.items() if v == "report")
 EXPORT_WORDS = frozenset(w for w, v in cmd.ROUTED_VERBS.items() if v == "export")
+FORECAST_WORDS = frozenset(w for w, v in cmd.ROUTED_VERBS.items() if v == "forecast")
 
 
 def register(app: App) -> None:
@@ -63,6 +75,9 @@ def on_deal(ack: Ack, command: dict[str, Any], client: WebClient, context: Any) 
     if verb.casefold() in LEADERBOARD_WORDS:
         ack(**leaderboard_reply(runtime, command, rest))
         return
+    if verb.casefold() in FORECAST_WORDS:
+        ack(**forecast_reply(runtime, command, rest))
+        return
     # Parsed here only to know what kind of command it is; parsed again below, in the caller's
     # language, so a refusal is worded in it (parsing is pure and cheap: one transaction).
     kind = cmd.parse_deal_command(text)
@@ -70,10 +85,22 @@ def on_deal(ack: Ack, command: dict[str, Any], client: WebClient, context: Any) 
         ack()
         open_new_deal_modal(client, context, command)
         return
-    if isinstance(kind, cmd.ParseError | cmd.Help):
+    if isinstance(kind, cmd.Help):
         with in_caller_language(runtime, command["team_id"], command["user_id"]):
             ack(**said(cmd.parse_deal_command(text)))
         return
+    if isinstance(kind, cmd.ParseError):
+        # It may be a command once the team's deal fields are known (`/deal #12 industry
+        # finance`); else its refusal, worded in the caller's language.
+        language, words = caller_field_words(
+            runtime, command["team_id"], command["user_id"], command.get("channel_id")
+        )
+        with use_language(language):
+            again = cmd.parse_deal_command(text, words)
+            if isinstance(again, cmd.ParseError | cmd.Help):
+                ack(**said(again))
+                return
+        kind = again
     ack(
         **run_command(
             context,
@@ -137,6 +164,38 @@ def report_reply(runtime: Runtime, command: dict[str, Any], text: str) -> Messag
     )
 
 
+def forecast_reply(runtime: Runtime, command: dict[str, Any], text: str) -> Message:
+    """`/deal forecast [period] [@person|team|mine]`: target, won, commit, best case, weighted
+    pipeline and gap per rep and in total, with last week's commit."""
+    args = parse_forecast_args(text)
+    if isinstance(args, ParseError):
+        # Parsed again in the caller's language, so the refusal is worded in it.
+        with in_caller_language(runtime, command["team_id"], command["user_id"]):
+            again = parse_forecast_args(text)
+            assert isinstance(again, ParseError)
+            return refusal(escape_mrkdwn(again.message), again.usage)
+    parsed = args
+
+    def work(session: Session, actor: Actor) -> Message:
+        board = forecast.forecast_for(
+            session,
+            actor,
+            period_text=parsed.period_text,
+            user_id=parsed.user_id,
+            mine=parsed.mine,
+        )
+        return forecast_views.forecast_reply(board)
+
+    return answer(
+        runtime,
+        command["team_id"],
+        command["user_id"],
+        work,
+        channel_id=command.get("channel_id"),
+        read_only=True,
+    )
+
+
 def export_reply(runtime: Runtime, command: dict[str, Any], text: str) -> Message:
     """`/deal export`: answered at once; the file's upload to the caller's DM is owed."""
     if text.strip():
@@ -166,8 +225,10 @@ def run_command(
     runtime = runtime_of(context)
 
     def work(session: Session, actor: Actor) -> Message:
+        # Read again with the team's deal fields, in this transaction (`industry:retail`).
+        command = deal_commands.parse(session, actor, text) if cmd.names_fields(parsed) else parsed
         try:
-            result = deal_commands.execute(session, actor, parsed)
+            result = deal_commands.execute(session, actor, command)
         except Unconfirmed as asked:
             raise Unwritten(ask(runtime, actor, asked, {"x": text})) from None
         if isinstance(result, Listed):
@@ -202,19 +263,23 @@ def open_new_deal_modal(client: WebClient, context: Any, command: dict[str, Any]
     """Open the New deal form with the workspace's stages and the caller's currency."""
     runtime = runtime_of(context)
     workspace_id, user_id = command["team_id"], command["user_id"]
-    # The confirmation goes where the form was opened.
-    metadata = payloads.new_deal_metadata(
-        runtime.seal,
-        deal_modal.NEW_DEAL_CALLBACK,
-        workspace_id,
-        user_id,
-        command.get("channel_id") or user_id,
-    )
 
     def form(session: Session, actor: Actor) -> dict[str, Any]:
         stages = deals.stage_list(session, actor.workspace_id)
         currency = deal_commands.default_currency(actor)
-        return deal_modal.new_deal_modal(stages, currency, metadata)
+        fields = segments.team_fields(
+            session, actor.workspace_id, actor.team.id if actor.team else None
+        )
+        # Where the confirmation goes, and which deal fields the form shows.
+        metadata = payloads.new_deal_metadata(
+            runtime.seal,
+            deal_modal.NEW_DEAL_CALLBACK,
+            workspace_id,
+            user_id,
+            command.get("channel_id") or user_id,
+            tuple(field.id for field in fields),
+        )
+        return deal_modal.new_deal_modal(stages, currency, metadata, fields)
 
     view = as_caller(runtime, workspace_id, user_id, form)
     client.views_open(trigger_id=command["trigger_id"], view=view)
@@ -224,7 +289,7 @@ def on_new_deal_submitted(ack: Ack, body: dict[str, Any], context: Any) -> None:
     """Save the modal's deal, or keep the modal open with an error on each invalid field."""
     runtime = runtime_of(context)
     try:
-        submitted = payloads.submission(body, payloads.DEAL_FORM)
+        submitted = payloads.deal_submission(body, runtime.seal)
         # The confirmation goes where the form was opened: the channel, or the DM from App Home.
         channel = payloads.new_deal_destination(runtime.seal, submitted)
     except payloads.Invalid as invalid:
@@ -267,7 +332,7 @@ def on_list_page(ack: Ack, body: dict[str, Any], respond: Respond, context: Any)
     try:
         pressed = payloads.press(body)
         page = payloads.list_page(pressed.value)
-        parsed = cmd.parse_deal_command(page.text)
+        parsed = _with_fields(runtime, pressed, cmd.parse_deal_command(page.text), page.text)
         if not isinstance(parsed, cmd.List):
             raise payloads.Invalid("not_a_list")
         if pressed.response_url is None:
@@ -281,6 +346,22 @@ def on_list_page(ack: Ack, body: dict[str, Any], respond: Respond, context: Any)
     respond(replace_original=True, **message)
 
 
+def _with_fields(
+    runtime: Runtime,
+    pressed: payloads.Press,
+    parsed: cmd.DealCommand | cmd.ParseError,
+    text: str,
+) -> cmd.DealCommand | cmd.ParseError:
+    """A command a button carries, read again with the presser's team's deal fields when it
+    reads as none without them (`list 行业 零售`)."""
+    if not isinstance(parsed, cmd.ParseError):
+        return parsed
+    _language, words = caller_field_words(
+        runtime, pressed.workspace_id, pressed.user_id, pressed.channel_id
+    )
+    return cmd.parse_deal_command(text, words) if words else parsed
+
+
 def on_guard_button(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:
     """A button of a guard's question: carry out what was typed (checked again), update the
     open deal instead, or cancel; whichever is pressed first is the answer."""
@@ -290,7 +371,11 @@ def on_guard_button(ack: Ack, body: dict[str, Any], respond: Respond, context: A
         pressed = payloads.press(body)
         cancelling = pressed.action_id == guard_views.CANCEL_ACTION
         said = payloads.guard_answer(runtime.seal, pressed, cancelling=cancelling)
-        parsed = cmd.parse_deal_command(said.typed) if said.typed is not None else None
+        parsed = (
+            _with_fields(runtime, pressed, cmd.parse_deal_command(said.typed), said.typed)
+            if said.typed is not None
+            else None
+        )
         if not (cancelling or isinstance(parsed, GUARDED) or said.form is not None):
             raise payloads.Invalid("typed")
         if pressed.response_url is None:
@@ -306,7 +391,12 @@ def on_guard_button(ack: Ack, body: dict[str, Any], respond: Respond, context: A
             return guard_views.cancelled() if fresh else guard_views.already_answered()
         try:
             if isinstance(parsed, GUARDED):
-                result = deal_commands.confirm(session, actor, parsed, confirmed)
+                typed = said.typed or ""
+                # Read again with the team's deal fields, in this transaction.
+                command = deal_commands.parse(session, actor, typed)
+                if not isinstance(command, GUARDED):
+                    return guard_views.expired()
+                result = deal_commands.confirm(session, actor, command, confirmed)
             else:
                 assert said.form is not None
                 result = deal_commands.confirm_form(session, actor, dict(said.form), confirmed)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot.domain import deal_command as cmd
 from bot.domain import payloads
 from bot.runtime import runtime_of
-from bot.services import deal_commands, deals, standup_settings
+from bot.services import deal_commands, deals, segments, standup_settings
 from bot.services.actor import Actor
 from bot.slack.refusals import refuse_form, refuse_press
 from bot.unit_of_work import answer_later, as_caller, form_or_tell, owe_home, submit
@@ -90,6 +90,9 @@ def on_edit(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> 
     def form(session: Session, actor: Actor) -> dict[str, Any]:
         deal = deals.find_deal(session, actor, f"#{deal_id}")
         deals.check_can_change(actor, deal)
+        # The deal's team's fields (a manager may edit a deal of another team).
+        fields = segments.team_fields(session, deal.workspace_id, deal.team_id)
+        held = segments.held(session, deal) if fields else {}
         values = deal_modal.DealValues(
             deal.customer,
             deal.title,
@@ -98,12 +101,20 @@ def on_edit(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> 
             deal.stage,
             deal.close_date.isoformat() if deal.close_date else None,
             deal.note,
+            deal.next_step,
+            deal.next_step_date.isoformat() if deal.next_step_date else None,
+            tuple(held.items()),
         )
         stages = deals.stage_list(session, actor.workspace_id)
         metadata = payloads.deal_metadata(
-            runtime.seal, deal_modal.EDIT_DEAL_CALLBACK, workspace_id, user_id, deal.number
+            runtime.seal,
+            deal_modal.EDIT_DEAL_CALLBACK,
+            workspace_id,
+            user_id,
+            deal.number,
+            tuple(field.id for field in fields),
         )
-        return deal_modal.edit_deal_modal(stages, deal.number, values, metadata)
+        return deal_modal.edit_deal_modal(stages, deal.number, values, metadata, fields)
 
     view = form_or_tell(runtime, workspace_id, user_id, form)
     if view is not None:
@@ -114,7 +125,7 @@ def on_edit_submitted(ack: Ack, body: dict[str, Any], context: Any) -> None:
     """Save the edited deal, or keep the form open with an error on each wrong field."""
     runtime = runtime_of(context)
     try:
-        submitted = payloads.submission(body, payloads.DEAL_FORM)
+        submitted = payloads.deal_submission(body, runtime.seal)
         deal_id = payloads.deal_of(runtime.seal, submitted)
     except payloads.Invalid as invalid:
         ack(
@@ -125,8 +136,8 @@ def on_edit_submitted(ack: Ack, body: dict[str, Any], context: Any) -> None:
     values = dict(submitted.values)
 
     def save(session: Session, actor: Actor) -> None:
-        fields = deal_commands.fields_from_form(session, actor, values)
         deal = deals.find_deal(session, actor, f"#{deal_id}", for_update=True)
+        fields = deal_commands.fields_from_form(session, actor, values, deal=deal)
         deals.update_deal(session, actor, deal, fields)
 
     errors = submit(
@@ -155,14 +166,23 @@ def on_new_deal(ack: Ack, body: dict[str, Any], client: WebClient, context: Any)
         refuse_press(runtime, body, invalid, expired_home_button)
         return
     workspace_id, user_id = pressed.workspace_id, pressed.user_id
-    # From App Home, the confirmation goes to the member's DM.
-    metadata = payloads.new_deal_metadata(
-        runtime.seal, deal_modal.NEW_DEAL_CALLBACK, workspace_id, user_id, user_id
-    )
 
     def form(session: Session, actor: Actor) -> dict[str, Any]:
         stages = deals.stage_list(session, actor.workspace_id)
-        return deal_modal.new_deal_modal(stages, deal_commands.default_currency(actor), metadata)
+        fields = segments.team_fields(
+            session, actor.workspace_id, actor.team.id if actor.team else None
+        )
+        # From App Home, the confirmation goes to the member's DM.
+        metadata = payloads.new_deal_metadata(
+            runtime.seal,
+            deal_modal.NEW_DEAL_CALLBACK,
+            workspace_id,
+            user_id,
+            user_id,
+            tuple(field.id for field in fields),
+        )
+        currency = deal_commands.default_currency(actor)
+        return deal_modal.new_deal_modal(stages, currency, metadata, fields)
 
     view = as_caller(runtime, workspace_id, user_id, form)
     client.views_open(trigger_id=trigger_id, view=view)

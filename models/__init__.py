@@ -10,8 +10,10 @@ from models.crm_sync import (
     CrmStage,
     CrmWebhookEvent,
 )
-from models.deal import Deal, DealCounter, DealEvent, StageDef
+from models.deal import Deal, DealCounter, DealEvent, KeyDealAlert, NextStepReminder, StageDef
+from models.deal_field import DealField, DealFieldValue
 from models.delivery import OutboxMessage, ProcessedEvent, ScheduledRun, SeenRequest
+from models.forecast import ForecastCall
 from models.standup import (
     Holiday,
     StandupBlocker,
@@ -36,9 +38,14 @@ __all__ = [
     "Deal",
     "DealCounter",
     "DealEvent",
+    "DealField",
+    "DealFieldValue",
+    "ForecastCall",
     "FxRate",
     "Holiday",
+    "KeyDealAlert",
     "Member",
+    "NextStepReminder",
     "OutboxMessage",
     "ProcessedEvent",
     "RewardGrant",

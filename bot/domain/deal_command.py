@@ -18,6 +18,11 @@ Rules worth knowing (all tested):
 * Update: ``<ref> <field> <value> …``; the ref is everything before the first field
   keyword after the first word. A value runs to the next field keyword, but its first
   word is always value (``customer Close Brothers``).
+* The next step: ``<ref> next "<step>" <date>`` or ``<ref> next done``
+  (``下一步``, ``nextstep`` too); bot.domain.next_steps reads the value, kept as typed,
+  quotes and all. ``下一步`` and ``nextstep`` are keywords anywhere; plain ``next`` is one only
+  where no date could mean it: before a quoted step or a word like ``done``, or right after a
+  one-word ref (``#12 next call them friday``), so ``close next friday`` is still a date.
 * A note is verbatim and runs to the next ``close``, ``stage`` or ``note`` keyword (in
   both languages; ``amount`` and ``customer`` are note text there), so
   ``note call them close Dec 20`` sets the close date. To keep such a word in the note,
@@ -26,6 +31,12 @@ Rules worth knowing (all tested):
 * A keyword may carry a colon: ``备注：带上合同``, ``close: Dec 20``.
 * ``won <ref> [amount]``: a trailing amount-shaped word is the amount
   (``won Studio 54`` means 54 won from "Studio": quote the name or use its #number).
+* A team's deal fields (bot.domain.deal_fields) are keywords too when the caller passes their
+  names and aliases: ``add Acme 12k industry:retail``, ``add 华为 5万 行业 零售``,
+  ``#12 industry finance``, ``list industry:retail``. A field's value runs to the next keyword
+  like any other; a note runs past a field's name, except written with its colon
+  (``note call them industry:retail``). Without the names, these read as before (a refusal,
+  most often), so the handler parses again once it knows the caller's team.
 * ``lost <ref> [reason]``: the ref is one word (``#12``, ``12``, a quoted name or a
   single word) and the rest is the reason, unless the word ``reason``/``原因`` splits
   them: ``lost Big Co reason budget cut``.
@@ -40,15 +51,16 @@ Rules worth knowing (all tested):
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
-from bot.domain.amounts import is_amount_suffix, is_separate_currency, looks_like_amount
 from bot.domain.grammar import (
     ParseError,
     closest,
     did_you_mean,
+    is_amount,
+    merge_amounts,
     no_help,
     quote_error,
     takes_nothing,
@@ -56,11 +68,13 @@ from bot.domain.grammar import (
     usage_line,
     who_message,
 )
-from bot.domain.lexer import Lexed, Token, folded, joined, lex, shown
+from bot.domain.lexer import Lexed, Token, fold, folded, joined, lex, shown
+from bot.domain.next_steps import CLEAR_WORDS
 from bot.domain.text import parse_mention
 from bot.i18n import N_, Texts, _
 
 __all__ = [
+    "RESERVED_WORDS",
     "ROUTED_VERBS",
     "USAGE",
     "VERB_ALIASES",
@@ -87,8 +101,8 @@ __all__ = [
     "parse_deal_command",
 ]
 
-Field = Literal["stage", "amount", "close", "note", "customer"]
-ListScope = Literal["mine", "user", "team", "stage", "stale"]
+Field = Literal["stage", "amount", "close", "note", "customer", "next", "forecast"]
+ListScope = Literal["mine", "user", "team", "stage", "stale", "nextstep", "field"]
 PipelineScope = Literal["mine", "user", "team"]
 
 
@@ -133,6 +147,8 @@ class Add:
     # The field whose keyword (as typed) ended the note, if one did: a refusal of that
     # field's value can then say how to keep the word in the note.
     note_cut: tuple[Field, str] | None = None
+    # The team's deal fields given: (the field's name or alias as typed, the value typed).
+    fields: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -142,6 +158,7 @@ class Update:
     ref: DealRef
     changes: tuple[tuple[Field, str], ...]
     note_cut: tuple[Field, str] | None = None
+    fields: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -169,11 +186,14 @@ class Reopen:
 
 @dataclass(frozen=True)
 class List:
-    """List deals: mine, a user's, the team's, one stage's, or stale ones."""
+    """List deals: mine, a user's, the team's, one stage's, stale ones, those with no next step
+    or an overdue one (`nextstep`), or those with a value of a deal field (`field`: its name or
+    alias and the value, as typed)."""
 
     scope: ListScope
     user_id: str | None
     stage_text: str | None
+    field: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -221,9 +241,14 @@ USAGE = Texts(
         "update": lambda: usage_line(
             _(
                 "/deal <#number|customer> <field> <value> … "
-                "(fields: stage, amount, close, note, customer)"
+                "(fields: stage, amount, close, note, customer, forecast)"
             ),
             _("/deal #12 stage proposal close 2026-12-20"),
+        ),
+        "next": lambda: usage_line(
+            _('/deal <#number|customer> next "<step>" <date> · next done'),
+            _('/deal #12 next "send the proposal" friday'),
+            _("/deal #12 next done"),
         ),
         "won": lambda: usage_line(_("/deal won <#number|customer> [amount]"), "/deal won #12 48k"),
         "lost": lambda: usage_line(
@@ -232,7 +257,7 @@ USAGE = Texts(
         ),
         "reopen": lambda: usage_line(_("/deal reopen <#number|customer>"), "/deal reopen #12"),
         "list": lambda: usage_line(
-            _("/deal list [mine|@person|team|<stage>|stale]"), "/deal list proposal"
+            _("/deal list [mine|@person|team|<stage>|stale|nextstep]"), "/deal list proposal"
         ),
         "show": lambda: usage_line(_("/deal show <#number|customer>"), "/deal show Acme"),
         "pipeline": lambda: usage_line(
@@ -264,7 +289,8 @@ VERB_ALIASES: dict[str, str] = {
     "分配": "assign",
     "指派": "assign",
 }
-_VERBS = frozenset(k for k in USAGE if k != "update")
+# `update` and `next` are help topics, not verbs: `/deal #12 next …` names the deal first.
+_VERBS = frozenset(k for k in USAGE if k not in ("update", "next"))
 # Subcommands the /deal handler sends elsewhere before this grammar runs; known here for help
 # topics and for "did you mean".
 ROUTED_VERBS: dict[str, str] = {
@@ -276,6 +302,8 @@ ROUTED_VERBS: dict[str, str] = {
     "leaderboard": "leaderboard",
     "排行榜": "leaderboard",
     "排名": "leaderboard",
+    "forecast": "forecast",
+    "预测": "forecast",
 }
 HELP_TOPICS = frozenset([*USAGE, *ROUTED_VERBS.values()])
 
@@ -291,13 +319,22 @@ _FIELDS: dict[str, Field] = {
     "备注": "note",
     "customer": "customer",
     "客户": "customer",
+    # Plain "next" is a keyword only where no date can mean it (_update_keyword).
+    "下一步": "next",
+    "nextstep": "next",
+    "next-step": "next",
+    "next_step": "next",
+    # `/deal #12 forecast commit`; `/deal forecast …` alone is routed (ROUTED_VERBS).
+    "forecast": "forecast",
+    "预测": "forecast",
 }
+_NEXT = "next"
 _ADD_KEYWORDS = frozenset(w for w, f in _FIELDS.items() if f in ("close", "note", "stage"))
 # Where a note ends (in add and update alike): amount and customer are ordinary words there.
 _NOTE_ENDS = _ADD_KEYWORDS
 # A keyword with a colon stuck to it: 备注：带上合同, close:Dec 20.
 _KEYWORD_COLON = re.compile(
-    "(" + "|".join(sorted(map(re.escape, _FIELDS), key=len, reverse=True)) + ")[:：]",
+    "(" + "|".join(sorted(map(re.escape, [*_FIELDS, _NEXT]), key=len, reverse=True)) + ")[:：]",
     re.IGNORECASE,
 )
 _REASON_WORDS = frozenset({"reason", "原因"})
@@ -305,44 +342,86 @@ _ASSIGN_TO = frozenset({"to", "给"})
 _MINE = frozenset({"mine", "me", "my", "我的", "我"})
 _TEAM = frozenset({"team", "all", "团队", "全部", "所有"})
 _STALE = frozenset({"stale", "停滞"})
+_NEXT_STEP_LIST = frozenset(
+    {
+        *("nextstep", "nextsteps", "next-step", "next_step", "next", "missing"),
+        *("下一步", "缺下一步", "缺少下一步", "没有下一步"),
+    }
+)
 _LIST_WORDS: tuple[tuple[frozenset[str], ListScope], ...] = (
     (_MINE, "mine"),
     (_TEAM, "team"),
     (_STALE, "stale"),
+    (_NEXT_STEP_LIST, "nextstep"),
 )
+_NEXT_HELP = frozenset({"next", "nextstep", "next-step", "下一步"})
 # Verbs whose arguments can't be a deal ref: if they don't fit, "<Verb Ltd> stage won"
 # is more likely an update of a customer whose name starts with the verb.
 _RETRY_AS_UPDATE = frozenset({"help", "new", "undo", "list", "pipeline"})
 
 _DEAL_NUMBER = re.compile(r"(#?)([0-9]+)")
 _MAX_DEAL_DIGITS = 9
+_COLONS = ":："
+# Words a team's deal field may not be named (bot.domain.deal_fields): they mean something here.
+RESERVED_WORDS = frozenset(
+    {
+        *_FIELDS,
+        *_VERBS,
+        *VERB_ALIASES,
+        *ROUTED_VERBS,
+        *_REASON_WORDS,
+        *_ASSIGN_TO,
+        *_MINE,
+        *_TEAM,
+        *_STALE,
+        *_NEXT_STEP_LIST,
+        _NEXT,
+        "update",
+    }
+)
 
 
 _Parser = Callable[[Lexed, Sequence[Token]], "DealCommand | ParseError"]
 
 
-def parse_deal_command(text: str) -> DealCommand | ParseError:
-    """Parse the text after ``/deal``; never raises."""
-    lexed = _split_colons(lex(text))
+def parse_deal_command(text: str, fields: Collection[str] = ()) -> DealCommand | ParseError:
+    """Parse the text after ``/deal``; never raises. `fields`: the names and aliases of the
+    caller's team's deal fields, folded (bot.domain.deal_fields.words_of)."""
+    words = frozenset(fields) - RESERVED_WORDS
+    lexed = _split_colons(lex(text), words)
     if not lexed.tokens:
         return Help() if lexed.open_quote is None else quote_error(lexed, USAGE["help"])
     verb = _verb_of(lexed.tokens[0])
     if verb is None:
-        if _looks_like_update(lexed.tokens):
-            return _parse_update(lexed, lexed.tokens)
+        if _looks_like_update(lexed.tokens, words):
+            return _parse_update(lexed, lexed.tokens, words)
         if lexed.open_quote is not None:
             return quote_error(lexed, USAGE["help"])
         return _unknown_first_word(lexed)
-    result = _PARSERS[verb](lexed, lexed.tokens[1:])
+    if verb == "add":
+        result = _parse_add(lexed, lexed.tokens[1:], words)
+    elif verb == "list":
+        result = _parse_list(lexed, lexed.tokens[1:], words)
+    else:
+        result = _PARSERS[verb](lexed, lexed.tokens[1:])
     if (
         isinstance(result, ParseError)
         and verb in _RETRY_AS_UPDATE
-        and _looks_like_update(lexed.tokens)
+        and _looks_like_update(lexed.tokens, words)
     ):
-        update = _parse_update(lexed, lexed.tokens)
+        update = _parse_update(lexed, lexed.tokens, words)
         if not isinstance(update, ParseError):
             return update
     return result
+
+
+def names_fields(command: DealCommand | ParseError) -> bool:
+    """Whether the command, parsed without the team's deal fields, may read otherwise with
+    them (so it is parsed again once they are known): an add, an update, a refusal, or a list
+    by a word that is no scope (`list industry:retail`)."""
+    if isinstance(command, List):
+        return command.scope == "stage"
+    return isinstance(command, Add | Update | ParseError)
 
 
 def _unknown_first_word(lexed: Lexed) -> DealCommand | ParseError:
@@ -375,8 +454,50 @@ def _field_of(token: Token) -> Field | None:
     return None if word is None else _FIELDS.get(word)
 
 
-def _is_amount(token: Token) -> bool:
-    return not token.quoted and looks_like_amount(token.text)
+def _deal_field_of(token: Token, words: frozenset[str]) -> str | None:
+    """The team's deal field a token names (its folded name or alias), or None."""
+    word = folded(token)
+    return word if word is not None and word in words else None
+
+
+def _is_keyword(token: Token, keywords: frozenset[str], words: frozenset[str]) -> bool:
+    word = folded(token)
+    return word is not None and (word in keywords or word in words)
+
+
+def _with_colon(lexed: Lexed, token: Token) -> bool:
+    """A keyword token written with its colon (``industry:retail``)."""
+    spans = token.end - token.start > len(token.text)
+    return not token.quoted and spans and lexed.text[token.end - 1] in _COLONS
+
+
+def _mistyped_field(token: Token, words: frozenset[str], usage: str) -> ParseError | None:
+    """``indsutry:retail``: a word with a colon close to one of the team's deal fields."""
+    if token.quoted or not words:
+        return None
+    head, colon, _rest = token.text.partition(":")
+    if not colon:
+        head, colon, _rest = token.text.partition("：")
+    meant = closest(fold(head), words, cutoff=0.6) if colon and head else None
+    if meant is None:
+        return None
+    return ParseError.worded(
+        _("`{word}` is not a deal field of your team."),
+        did_you_mean(f"{meant}:", usage),
+        word=shown(head),
+    )
+
+
+def _update_keyword(tokens: Sequence[Token], i: int) -> Field | None:
+    """The field keyword at `tokens[i]` of an update, if it is one; plain `next` only where
+    no date can mean it: before a quoted step or `done`, or right after a one-word ref."""
+    field = _field_of(tokens[i])
+    if field is not None or folded(tokens[i]) != _NEXT:
+        return field
+    after = tokens[i + 1] if i + 1 < len(tokens) else None
+    if after is not None and (after.quoted or folded(after) in CLEAR_WORDS):
+        return "next"
+    return "next" if i == 1 and (after is None or _field_of(after) is None) else None
 
 
 def _rest(lexed: Lexed, keyword: Token) -> str:
@@ -393,19 +514,32 @@ def _verbatim(text: str) -> str:
     return rest
 
 
-def _split_colons(lexed: Lexed) -> Lexed:
-    """Split ``备注：text`` into the keyword (its colon included) and the text."""
+def _split_colons(lexed: Lexed, words: frozenset[str] = frozenset()) -> Lexed:
+    """Split ``备注：text`` (or a deal field's ``行业:零售``) into the keyword (its colon
+    included) and the text."""
     tokens: list[Token] = []
     for token in lexed.tokens:
         match = None if token.quoted else _KEYWORD_COLON.match(token.text)
-        if match is None:
+        end = match.end() if match is not None else _deal_field_colon(token, words)
+        if end is None:
             tokens.append(token)
             continue
-        split = token.start + match.end()
-        tokens.append(Token(match[1], False, token.start, split))
+        split = token.start + end
+        keyword = match[1] if match is not None else token.text[: end - 1]
+        tokens.append(Token(keyword, False, token.start, split))
         if split < token.end:
-            tokens.append(Token(token.text[match.end() :], False, split, token.end))
+            tokens.append(Token(token.text[end:], False, split, token.end))
     return Lexed(lexed.text, tuple(tokens), lexed.open_quote)
+
+
+def _deal_field_colon(token: Token, words: frozenset[str]) -> int | None:
+    """Where the colon after a deal field's name ends, in ``industry:retail``; else None."""
+    if token.quoted or not words:
+        return None
+    at = min((i for i in (token.text.find(c) for c in _COLONS) if i > 0), default=None)
+    if at is None or fold(token.text[:at]) not in words:
+        return None
+    return at + 1
 
 
 # --- refs -----------------------------------------------------------------------------
@@ -460,54 +594,36 @@ def _not_a_number(typed: str, verb: str) -> ParseError:
 # --- add ------------------------------------------------------------------------------
 
 
-def _parse_add(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError:
+def _parse_add(
+    lexed: Lexed, args: Sequence[Token], words: frozenset[str] = frozenset()
+) -> DealCommand | ParseError:
     has_note = any(_field_of(t) == "note" for t in args)
     if lexed.open_quote is not None and not has_note:
         return quote_error(lexed, USAGE["add"])
-    tokens = _merge_amounts(args)
-    keywords = [i for i, t in enumerate(tokens) if folded(t) in _ADD_KEYWORDS]
+    tokens = merge_amounts(args)
+    keywords = [i for i, t in enumerate(tokens) if _is_keyword(t, _ADD_KEYWORDS, words)]
     # A keyword inside the customer name ("Close Brothers") fails to split: try the next.
     for boundary in [*keywords, len(tokens)]:
         found = _split_amount(tokens[:boundary])
         if found is not None:
-            return _finish_add(lexed, found, tokens[boundary:])
+            return _finish_add(lexed, found, tokens[boundary:], words)
     return _missing_amount(lexed, tokens, keywords)
-
-
-def _merge_amounts(tokens: Sequence[Token]) -> list[Token]:
-    """Join the words of one amount: USD 1,200 / 8000 CNY / 50 k / RMB 5 万."""
-    merged: list[Token] = []
-    for token in tokens:
-        if merged and _joinable(merged[-1], token):
-            first = merged.pop()
-            token = Token(f"{first.text} {token.text}", False, first.start, token.end)
-        merged.append(token)
-    return merged
-
-
-def _joinable(first: Token, second: Token) -> bool:
-    if first.quoted or second.quoted:
-        return False
-    suffix = is_amount_suffix(second.text) and looks_like_amount(first.text)
-    # A letter code before the number must be upper case: "Uncle Bob 5k" is not BOB.
-    prefix = is_separate_currency(first.text) and looks_like_amount(second.text)
-    return (suffix or prefix) and looks_like_amount(f"{first.text} {second.text}")
 
 
 def _split_amount(
     segment: Sequence[Token],
 ) -> tuple[Sequence[Token], Token, Token | None] | None:
     """Split ``customer… amount [stage]``, or None if the segment isn't shaped so."""
-    if len(segment) >= 2 and _is_amount(segment[-1]):
+    if len(segment) >= 2 and is_amount(segment[-1]):
         return segment[:-1], segment[-1], None
-    if len(segment) >= 3 and _is_amount(segment[-2]):
+    if len(segment) >= 3 and is_amount(segment[-2]):
         return segment[:-2], segment[-2], segment[-1]
     return None
 
 
 def _missing_amount(lexed: Lexed, tokens: Sequence[Token], keywords: Sequence[int]) -> ParseError:
     segment = tokens[: keywords[0]] if keywords else tokens
-    amounts = [i for i, t in enumerate(segment) if _is_amount(t)]
+    amounts = [i for i, t in enumerate(segment) if is_amount(t)]
     typed = shown(lexed.text)
     if not amounts:
         message = _("I couldn't find an amount in “{text}”.").format(text=typed)
@@ -526,12 +642,17 @@ def _finish_add(
     lexed: Lexed,
     found: tuple[Sequence[Token], Token, Token | None],
     tail: Sequence[Token],
+    words: frozenset[str] = frozenset(),
 ) -> DealCommand | ParseError:
     customer_tokens, amount, stage = found
     customer = joined(customer_tokens)
     if not customer:
         return ParseError(_("The customer name is empty."), USAGE["add"])
-    clauses = _keyword_clauses(lexed, tail, _ADD_KEYWORDS, "add")
+    if stage is not None:
+        mistyped = _mistyped_field(stage, words, USAGE["add"])
+        if mistyped is not None:
+            return mistyped
+    clauses = _keyword_clauses(lexed, tail, lambda i: _add_keyword(tail[i]), "add", words)
     if isinstance(clauses, ParseError):
         return clauses
     if stage is not None and "stage" in clauses.values:
@@ -543,71 +664,117 @@ def _finish_add(
         close_text=clauses.values.get("close"),
         note=clauses.values.get("note"),
         note_cut=clauses.note_cut,
+        fields=clauses.fields,
     )
+
+
+def _add_keyword(token: Token) -> Field | None:
+    word = folded(token)
+    return _FIELDS[word] if word in _ADD_KEYWORDS else None
 
 
 @dataclass(frozen=True)
 class _Clauses:
     values: dict[Field, str]
     note_cut: tuple[Field, str] | None
+    # The deal fields', in the order typed: (name as typed, value).
+    fields: tuple[tuple[str, str], ...] = ()
 
 
 def _keyword_clauses(
-    lexed: Lexed, tokens: Sequence[Token], keywords: frozenset[str], verb: str
+    lexed: Lexed,
+    tokens: Sequence[Token],
+    keyword: Callable[[int], Field | None],
+    verb: str,
+    words: frozenset[str] = frozenset(),
 ) -> _Clauses | ParseError:
-    """Read ``keyword value… keyword value…`` in any order; a note is verbatim."""
+    """Read ``keyword value… keyword value…`` in any order (`keyword(i)`: the field whose
+    keyword `tokens[i]` is, if any); a note is verbatim, a next step as typed. `words`: the
+    team's deal fields, keywords too (a note runs past one written without its colon)."""
     values: dict[Field, str] = {}
+    given: dict[str, tuple[str, str]] = {}
     note_cut: tuple[Field, str] | None = None
     field: Field | None = None
     i = 0
     while i < len(tokens):
-        field = _FIELDS[folded(tokens[i]) or ""]
-        if field in values:
-            return ParseError(
-                _("“{word}” is given twice.").format(word=tokens[i].text), USAGE[verb]
-            )
+        deal_field = _deal_field_of(tokens[i], words)
+        field = None if deal_field is not None else keyword(i)
+        assert field is not None or deal_field is not None, "a clause starts at a keyword"
+        usage = USAGE["next" if field == "next" else verb]
+        if (field in values) if deal_field is None else (deal_field in given):
+            return ParseError(_("“{word}” is given twice.").format(word=tokens[i].text), usage)
         # The first word is always value, so "customer Close Brothers" works.
         end = i + 2
-        stops = _NOTE_ENDS if field == "note" else keywords
-        while end < len(tokens) and folded(tokens[end]) not in stops:
+        while end < len(tokens) and not (
+            _ends_note(lexed, tokens[end], words)
+            if field == "note"
+            else (keyword(end) or _deal_field_of(tokens[end], words))
+        ):
             end += 1
+        stop = tokens[end].start if end < len(tokens) else len(lexed.text)
         if field == "note":
-            stop = tokens[end].start if end < len(tokens) else len(lexed.text)
             value = _verbatim(lexed.text[tokens[i].end : stop])
-            if end < len(tokens):
-                note_cut = (_FIELDS[folded(tokens[end]) or ""], tokens[end].text)
+            cut = _field_of(tokens[end]) if end < len(tokens) else None
+            if cut is not None:
+                note_cut = (cut, tokens[end].text)
+        elif field == "next":
+            # Quotes kept: a quoted step is the step as typed, what follows it the date.
+            value = lexed.text[tokens[i].end : stop].strip()
         else:
+            for token in tokens[i + 1 : end]:
+                mistyped = _mistyped_field(token, words, USAGE[verb])
+                if mistyped is not None:
+                    return mistyped
             value = joined(tokens[i + 1 : end])
         if not value and lexed.open_quote is not None and end >= len(tokens):
-            return quote_error(lexed, USAGE[verb])
+            return quote_error(lexed, usage)
         if not value:
             return ParseError(
-                _("“{word}” needs a value after it.").format(word=tokens[i].text), USAGE[verb]
+                _("“{word}” needs a value after it.").format(word=tokens[i].text), usage
             )
-        values[field] = value
+        if deal_field is not None:
+            given[deal_field] = (tokens[i].text, value)
+        else:
+            assert field is not None
+            values[field] = value
         i = end
     # An unclosed quote is note text when the note runs to the end; elsewhere it is a slip.
     if lexed.open_quote is not None and field != "note":
-        return quote_error(lexed, USAGE[verb])
-    return _Clauses(values, note_cut)
+        return quote_error(lexed, USAGE["next" if field == "next" else verb])
+    return _Clauses(values, note_cut, tuple(given.values()))
+
+
+def _ends_note(lexed: Lexed, token: Token, words: frozenset[str]) -> bool:
+    """A note runs to the next close, stage or note, or a deal field written with its colon."""
+    if folded(token) in _NOTE_ENDS:
+        return True
+    return _deal_field_of(token, words) is not None and _with_colon(lexed, token)
 
 
 # --- update ---------------------------------------------------------------------------
 
 
-def _looks_like_update(tokens: Sequence[Token]) -> bool:
-    return any(_field_of(t) for t in tokens[1:])
+def _looks_like_update(tokens: Sequence[Token], words: frozenset[str] = frozenset()) -> bool:
+    return any(_starts_update(tokens, i, words) for i in range(1, len(tokens)))
 
 
-def _parse_update(lexed: Lexed, tokens: Sequence[Token]) -> DealCommand | ParseError:
-    first = next(i for i in range(1, len(tokens)) if _field_of(tokens[i]))
+def _starts_update(tokens: Sequence[Token], i: int, words: frozenset[str]) -> bool:
+    return _update_keyword(tokens, i) is not None or _deal_field_of(tokens[i], words) is not None
+
+
+def _parse_update(
+    lexed: Lexed, tokens: Sequence[Token], words: frozenset[str] = frozenset()
+) -> DealCommand | ParseError:
+    first = next(i for i in range(1, len(tokens)) if _starts_update(tokens, i, words))
     ref = _parse_ref(lexed, tokens[:first], "update")
     if isinstance(ref, ParseError):
         return ref
-    clauses = _keyword_clauses(lexed, tokens[first:], frozenset(_FIELDS), "update")
+    clauses = _keyword_clauses(
+        lexed, tokens[first:], lambda i: _update_keyword(tokens, first + i), "update", words
+    )
     if isinstance(clauses, ParseError):
         return clauses
-    return Update(ref, tuple(clauses.values.items()), clauses.note_cut)
+    return Update(ref, tuple(clauses.values.items()), clauses.note_cut, clauses.fields)
 
 
 # --- won / lost / reopen / show / assign ----------------------------------------------
@@ -616,9 +783,9 @@ def _parse_update(lexed: Lexed, tokens: Sequence[Token]) -> DealCommand | ParseE
 def _parse_won(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError:
     if lexed.open_quote is not None:
         return quote_error(lexed, USAGE["won"])
-    tokens = _merge_amounts(args)
+    tokens = merge_amounts(args)
     amount = None
-    if len(tokens) >= 2 and _is_amount(tokens[-1]):
+    if len(tokens) >= 2 and is_amount(tokens[-1]):
         amount, tokens = tokens[-1].text, tokens[:-1]
     number = _DEAL_NUMBER.fullmatch(folded(tokens[0]) or "") if tokens else None
     if len(tokens) >= 2 and number is not None and number[1] and not tokens[0].quoted:
@@ -676,11 +843,24 @@ def _parse_assign(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseErr
 # --- list / pipeline / help / new / undo ----------------------------------------------
 
 
-def _parse_list(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError:
+def _parse_list(
+    lexed: Lexed, args: Sequence[Token], words: frozenset[str] = frozenset()
+) -> DealCommand | ParseError:
     if lexed.open_quote is not None:
         return quote_error(lexed, USAGE["list"])
     if not args:
         return List("mine", None, None)
+    if _deal_field_of(args[0], words) is not None:
+        value = joined(args[1:])
+        if not value:
+            return ParseError(
+                _("Which {field}? Give a value after it.").format(field=args[0].text),
+                USAGE["list"],
+            )
+        return List("field", None, None, (args[0].text, value))
+    mistyped = _mistyped_field(args[0], words, USAGE["list"]) if len(args) == 1 else None
+    if mistyped is not None:
+        return mistyped
     if len(args) > 1:
         return ParseError(
             _("“list” takes one filter, not “{text}”. Stages are one word.").format(
@@ -723,7 +903,11 @@ def _parse_help(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError
     if not args:
         return Help()
     word = folded(args[0]) or ""
-    topic = _verb_of(args[0]) or ROUTED_VERBS.get(word) or ("update" if word == "update" else None)
+    topic = (
+        _verb_of(args[0])
+        or ROUTED_VERBS.get(word)
+        or ("update" if word == "update" else "next" if word in _NEXT_HELP else None)
+    )
     if len(args) == 1 and topic is not None:
         return Help(topic)
     refused = no_help(joined(args), USAGE["help"])

@@ -30,6 +30,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from bot.domain.amounts import MAX_AMOUNT, Money
+from bot.domain.deal_fields import MAX_FIELDS
+from bot.domain.deal_fields import VALUE_MAX as FIELD_VALUE_MAX
 from bot.domain.report_command import ReportArgs, ReportKind
 from bot.domain.slack_ids import is_id
 
@@ -52,13 +54,24 @@ DEAL_FORM: Mapping[str, int] = {
     "stage": 80,
     "close": 10,
     "note": 2000,
+    "next_step": 200,
+    "next_step_date": 10,
 }
+# A deal field's input in those forms is `field_<its id>`; the ids a form was opened with are
+# sealed in its metadata (`f`), and only those are read back.
+FIELD_BLOCK = re.compile(r"field_([1-9][0-9]{0,9})")
 # The check-in form: up to five answers, and up to MOVES deals to move (as many as the form
 # offers: bot.results.standup.MAX_MOVES).
 MOVES = 5
 CHECK_IN_FORM: Mapping[str, int] = {
     **{f"q{i}": 2000 for i in range(5)},
     **{f"move{n}_{part}": 2000 for n in range(MOVES) for part in ("deal", "stage", "amount")},
+    # A move's next step and its date (the date picker's).
+    **{f"move{n}_next": 200 for n in range(MOVES)},
+    **{f"move{n}_next_date": 10 for n in range(MOVES)},
+    # On the report day: the rep's commit and why it differs from the suggestion.
+    "commit": 40,
+    "commit_reason": 500,
 }
 CONFIG_FORM: Mapping[str, int] = {
     field: 2000 for field in ("time", "days", "tz", "questions", "reminder", "close")
@@ -208,8 +221,11 @@ class Submission:
     values: Mapping[str, str]
 
 
-def submission(body: Mapping[str, Any], fields: Mapping[str, int]) -> Submission:
-    """A view_submission payload, its fields read as `fields` allows (block id: longest)."""
+def submission(
+    body: Mapping[str, Any], fields: Mapping[str, int], *, state: bool = True
+) -> Submission:
+    """A view_submission payload, its fields read as `fields` allows (block id: longest);
+    `state` False: its envelope only (values empty), for a form whose metadata says more."""
     ids = caller(body)
     if ids is None:
         raise Invalid("caller")
@@ -228,8 +244,44 @@ def submission(body: Mapping[str, Any], fields: Mapping[str, int]) -> Submission
         callback_id=view["callback_id"],
         view_id=view_id,
         metadata=metadata,
+        values=_state(view.get("state", {}), fields) if state else {},
+    )
+
+
+def deal_submission(body: Mapping[str, Any], seal: Seal) -> Submission:
+    """A submitted New or Edit deal form: DEAL_FORM's fields and the deal fields it was opened
+    with (their ids sealed in its metadata, bot.domain.payloads.deal_fields_of)."""
+    opened = submission(body, DEAL_FORM, state=False)
+    ids = deal_fields_of(seal, opened)
+    view = body["view"]
+    fields = {**DEAL_FORM, **{field_block(i): FIELD_VALUE_MAX for i in ids}}
+    return Submission(
+        workspace_id=opened.workspace_id,
+        user_id=opened.user_id,
+        callback_id=opened.callback_id,
+        view_id=opened.view_id,
+        metadata=opened.metadata,
         values=_state(view.get("state", {}), fields),
     )
+
+
+def field_block(field_id: int) -> str:
+    """The block id of a deal field's input in the deal forms."""
+    return f"field_{field_id}"
+
+
+def field_block_id(block_id: str) -> int | None:
+    """The deal field a form's block id is the input of, or None."""
+    match = FIELD_BLOCK.fullmatch(block_id)
+    return int(match[1]) if match else None
+
+
+def deal_fields_of(seal: Seal, submitted: Submission) -> tuple[int, ...]:
+    """The deal fields a deal form was opened with (none when its metadata names none)."""
+    ids = seal.open(submitted).get("f", [])
+    if not isinstance(ids, list) or len(ids) > MAX_FIELDS:
+        raise Invalid("metadata")
+    return tuple(_id(i) for i in ids)
 
 
 def _state(state: object, fields: Mapping[str, int]) -> dict[str, str]:
@@ -314,9 +366,20 @@ class Seal:
         return _object(text)
 
 
-def new_deal_metadata(seal: Seal, purpose: str, workspace_id: str, user_id: str, to: str) -> str:
-    """The New deal form's metadata: where its confirmation goes (a channel, or the DM)."""
-    return seal.seal(purpose, workspace_id, user_id, {"c": to})
+def new_deal_metadata(
+    seal: Seal,
+    purpose: str,
+    workspace_id: str,
+    user_id: str,
+    to: str,
+    fields: tuple[int, ...] = (),
+) -> str:
+    """The New deal form's metadata: where its confirmation goes (a channel, or the DM), and
+    the deal fields it shows."""
+    data: dict[str, Any] = {"c": to}
+    if fields:
+        data["f"] = list(fields)
+    return seal.seal(purpose, workspace_id, user_id, data)
 
 
 def new_deal_destination(seal: Seal, submitted: Submission) -> str:
@@ -328,9 +391,19 @@ def new_deal_destination(seal: Seal, submitted: Submission) -> str:
     raise Invalid("metadata")
 
 
-def deal_metadata(seal: Seal, purpose: str, workspace_id: str, user_id: str, deal_id: int) -> str:
-    """The Edit deal form's metadata: the deal it edits."""
-    return seal.seal(purpose, workspace_id, user_id, {"d": deal_id})
+def deal_metadata(
+    seal: Seal,
+    purpose: str,
+    workspace_id: str,
+    user_id: str,
+    deal_id: int,
+    fields: tuple[int, ...] = (),
+) -> str:
+    """The Edit deal form's metadata: the deal it edits, and the deal fields it shows."""
+    data: dict[str, Any] = {"d": deal_id}
+    if fields:
+        data["f"] = list(fields)
+    return seal.seal(purpose, workspace_id, user_id, data)
 
 
 def deal_of(seal: Seal, submitted: Submission) -> int:
@@ -578,13 +651,20 @@ def guard_answer(seal: Seal, pressed: Press, *, cancelling: bool) -> GuardAnswer
 
 
 def _form(given: object) -> dict[str, str]:
-    if not isinstance(given, dict):
+    """A form's values a question carries: DEAL_FORM's, and up to MAX_FIELDS deal fields'
+    (which the service reads against the caller's team's fields, as from the form)."""
+    if not isinstance(given, dict) or len(given) > len(DEAL_FORM) + MAX_FIELDS:
         raise Invalid("form")
     form = {}
     for field, text in given.items():
-        if field not in DEAL_FORM:
+        if not isinstance(field, str):
             raise Invalid("form")
-        form[field] = _text(text, DEAL_FORM[field], "form")
+        if field in DEAL_FORM:
+            form[field] = _text(text, DEAL_FORM[field], "form")
+        elif FIELD_BLOCK.fullmatch(field):
+            form[field] = _text(text, FIELD_VALUE_MAX, "form")
+        else:
+            raise Invalid("form")
     return form
 
 

@@ -13,6 +13,7 @@ from bot.domain.amounts import Money
 from bot.domain.stages import Stage
 from bot.domain.text import Wording
 from bot.results.facts import DealFacts, Person
+from bot.results.forecast import DealForecast
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,14 @@ class FieldChange:
     field: str
     old_value: str | None
     new_value: str | None
+
+
+@dataclass(frozen=True)
+class FieldShown:
+    """A deal's value of one of its team's deal fields (`value` None: it has none)."""
+
+    name: str
+    value: str | None
 
 
 @dataclass(frozen=True)
@@ -47,13 +56,14 @@ class ChangeFacts:
 @dataclass(frozen=True)
 class DealRow:
     """A deal as a list shows it; `value`: its amount in the team currency when it was
-    entered in another one."""
+    entered in another one; `step_overdue`: its next step's day has passed."""
 
     deal: DealFacts
     owner: Person
     stage: Stage
     days_idle: int
     value: Money | None = None
+    step_overdue: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,18 +112,22 @@ class Changed:
     owner: Person
     people: dict[str, str]
     value: Money | None = None
+    # The team's deal fields a new deal was given.
+    fields: tuple[FieldShown, ...] = ()
 
 
 @dataclass(frozen=True)
 class Listed:
     """Open deals for a list: the caller's own, one member's (`person`), the team's, one
-    stage's (`stage_label`) or those idle for `stale_days`."""
+    stage's (`stage_label`), those idle for `stale_days`, those with no next step or an overdue
+    one (`nextstep`), or those with a value of a deal field (`segment`)."""
 
     scope: str
     rows: list[DealRow]
     person: str | None = None
     stage_label: str | None = None
     stale_days: int | None = None
+    segment: FieldShown | None = None
 
     @property
     def with_owner(self) -> bool:
@@ -124,13 +138,18 @@ class Listed:
 @dataclass(frozen=True)
 class Shown:
     """A deal with its history; `value`: its amount in the team currency when it was entered
-    in another one."""
+    in another one; `step_overdue`: its next step's day has passed."""
 
     deal: DealFacts
     owner: Person
     stage: Stage
     history: list[HistoryLine]
     value: Money | None = None
+    # Its values of its team's deal fields, in the fields' order.
+    fields: tuple[FieldShown, ...] = ()
+    step_overdue: bool = False
+    # An open deal's forecast category (None: closed).
+    forecast: DealForecast | None = None
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from decimal import Decimal
 from bot.domain.amounts import Money
 from bot.domain.periods import Period
 from bot.results.facts import TeamFacts
+from bot.results.forecast import AccuracyBoard, ForecastBoard
 from bot.results.targets import TargetProgress, TeamBoard
 
 
@@ -48,6 +49,21 @@ class StageLine:
 
 
 @dataclass(frozen=True)
+class StepGaps:
+    """A member's open deals with no next step (`missing`) or an overdue one (`overdue`)."""
+
+    user_id: str
+    name: str
+    missing: int
+    overdue: int
+
+    @property
+    def total(self) -> int:
+        """Both together: the deals whose next step needs planning."""
+        return self.missing + self.overdue
+
+
+@dataclass(frozen=True)
 class Participation:
     """Stand-up check-ins against prompts in the week."""
 
@@ -77,6 +93,11 @@ class Report:
     weekly_won: list[tuple[date, Decimal]]
     weekly_pace: Decimal | None
     pipeline: list[StageLine]
+    # Per member, most first: the open deals to plan a next step for.
+    next_steps: tuple[StepGaps, ...] = ()
+    # The weekly forecast call for the current period, and how the last one was called.
+    forecast: ForecastBoard | None = None
+    accuracy: AccuracyBoard | None = None
 
     @property
     def empty(self) -> bool:

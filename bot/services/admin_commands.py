@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from bot.domain import admin_command as cmd
 from bot.i18n import _
 from bot.results.admin import Result
-from bot.services import admin
+from bot.services import admin, forecast, key_deals, segments
 from bot.services import currency as currency_change
 from bot.services.actor import Actor
 from bot.services.errors import Refused
@@ -52,6 +52,20 @@ def execute(
             return admin.list_fx(session, admin.team_here(session, actor, channel_id))
         case cmd.Language(language=language, workspace=workspace):
             return set_language(session, actor, language, workspace=workspace)
+        case cmd.KeyDeal():
+            return key_deals.change(actor, admin.team_here(session, actor, channel_id), command)
+        case cmd.Forecast(stage=None):
+            return forecast.mapping(session, actor.workspace_id)
+        case cmd.Forecast(stage=str(stage), category=str(category)):
+            return forecast.map_stage(session, actor, stage, category, cmd.USAGE["forecast"])
+        case cmd.Fields(action="list"):
+            return segments.list_fields(session, admin.team_here(session, actor, channel_id))
+        case cmd.Fields(action="add"):
+            team = admin.team_here(session, actor, channel_id)
+            return segments.add_field(session, actor, team, command)
+        case cmd.Fields(action="remove", name=str(name)):
+            team = admin.team_here(session, actor, channel_id)
+            return segments.remove_field(session, actor, team, name)
         case cmd.StaleDays(days=days):
             team = admin.team_here(session, actor, channel_id)
             return admin.set_stale_days(actor, team, days)

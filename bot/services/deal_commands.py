@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
@@ -14,6 +14,16 @@ from bot.domain import deal_command as cmd
 from bot.domain.amounts import AmountError, Money, parse_amount, require_positive
 from bot.domain.dates import DateError, parse_close_date
 from bot.domain.deal_command import USAGE
+from bot.domain.forecast import AUTO
+from bot.domain.next_steps import (
+    NEXT_STEP_MAX,
+    NO_NEXT_STEP,
+    NextStep,
+    NextStepError,
+    is_overdue,
+    parse_next_step,
+)
+from bot.domain.payloads import field_block_id
 from bot.domain.stages import Stage, StageError, next_open, resolve_stage
 from bot.domain.text import Mention, TextTooLongError, clean_text, worded
 from bot.i18n import N_, _
@@ -21,12 +31,13 @@ from bot.results.deals import (
     Changed,
     ChangeFacts,
     FieldChange,
+    FieldShown,
     Listed,
     PipelineView,
     Result,
     Shown,
 )
-from bot.services import deals, guards
+from bot.services import deals, forecast, guards, segments
 from bot.services.actor import Actor
 from bot.services.deals import DealFields, Outcome
 from bot.services.directory import ensure_member, find_member, team_of
@@ -93,24 +104,35 @@ def read_date(text: str, actor: Actor, usage: str) -> date:
         raise Refused.plain_text(str(error), usage) from None
 
 
+def read_next_step(text: str, actor: Actor, usage: str) -> NextStep:
+    """A next step typed by the caller (`"send the proposal" friday`, `done`), its date read
+    in their time zone."""
+    try:
+        return parse_next_step(text, today=actor.today)
+    except NextStepError as error:
+        raise Refused.plain_text(str(error), usage) from None
+
+
 # What read_text says about each kind of free text.
 _TOO_LONG = {
     "customer name": N_("The customer name is too long: {most} characters at most."),
     "title": N_("The title is too long: {most} characters at most."),
     "note": N_("The note is too long: {most} characters at most."),
     "reason": N_("The reason is too long: {most} characters at most."),
+    "next step": N_("The next step is too long: {most} characters at most."),
 }
 _EMPTY = {
     "customer name": N_("The customer name is empty."),
     "title": N_("The title is empty."),
     "note": N_("The note is empty."),
     "reason": N_("The reason is empty."),
+    "next step": N_("What is the next step?"),
 }
 
 
 def read_text(text: str, what: str, max_len: int, usage: str, *, multiline: bool = False) -> str:
     """Free text with control characters stripped and its length bounded; `what` is one of
-    customer name, title, note and reason."""
+    customer name, title, note, reason and next step."""
     try:
         cleaned = clean_text(text, max_len=max_len, multiline=multiline)
     except TextTooLongError:
@@ -118,6 +140,15 @@ def read_text(text: str, what: str, max_len: int, usage: str, *, multiline: bool
     if not cleaned:
         raise Refused(_(_EMPTY[what]), usage)
     return cleaned
+
+
+def parse(session: Session, actor: Actor, text: str) -> cmd.DealCommand:
+    """The command typed, read with the names of the caller's team's deal fields (so
+    `industry:retail` and `#12 industry finance` are theirs); a refusal raises Refused."""
+    parsed = cmd.parse_deal_command(text, segments.field_words(session, actor))
+    if isinstance(parsed, cmd.ParseError):
+        raise Refused.plain_text(parsed.message, parsed.usage)
+    return parsed
 
 
 def advance(session: Session, actor: Actor, ref: cmd.DealNumber) -> Result:
@@ -160,7 +191,9 @@ def execute(
     raise Refused(_("That is not something /deal can do."), USAGE["help"])
 
 
-def _changed(session: Session, verb: str, outcome: Outcome) -> Changed:
+def _changed(
+    session: Session, verb: str, outcome: Outcome, fields: tuple[FieldShown, ...] = ()
+) -> Changed:
     owner = session.get(Member, outcome.deal.owner_id)
     assert owner is not None
     stages = deals.stage_list(session, outcome.deal.workspace_id)
@@ -178,7 +211,8 @@ def _changed(session: Session, verb: str, outcome: Outcome) -> Changed:
         tuple(outcome.warnings),
         outcome.taken_back,
     )
-    return Changed(verb, facts, stage, person(owner), people, deal_value(session, outcome.deal))
+    worth = deal_value(session, outcome.deal)
+    return Changed(verb, facts, stage, person(owner), people, worth, fields)
 
 
 def confirm(
@@ -208,6 +242,8 @@ def _add(session: Session, actor: Actor, command: cmd.Add, confirmed: Confirmed 
     with _after_note(command.note_cut, "close"):
         if command.close_text:
             close_date = read_date(command.close_text, actor, usage)
+    team_id = actor.team.id if actor.team else None
+    values = segments.read_typed(session, actor.workspace_id, team_id, command.fields, usage)
     fields = DealFields(
         customer=customer,
         amount=amount,
@@ -216,6 +252,7 @@ def _add(session: Session, actor: Actor, command: cmd.Add, confirmed: Confirmed 
         note=read_text(command.note, "note", NOTE_MAX, usage, multiline=True)
         if command.note
         else None,
+        values=values,
     )
     if fields.stage is not None and fields.stage.kind == "won":
         _require_positive(fields.amount, usage)
@@ -252,7 +289,8 @@ def _add_fields(
         return _update_instead(session, actor, confirmed.instead_of, fields, confirmed, key)
     assert fields.customer is not None
     guards.check_add(session, actor, fields.customer, fields.amount, confirmed, key=key)
-    return _changed(session, "add", deals.add_deal(session, actor, fields))
+    outcome = deals.add_deal(session, actor, fields)
+    return _changed(session, "add", outcome, segments.shown(fields.values))
 
 
 def _update_instead(
@@ -277,8 +315,15 @@ def _update_instead(
             stage=_stage_label(session, actor, deal),
         )
     guards.check_amount(session, actor, deal, fields.amount, "update", confirmed, key=key)
+    # A form left without a next step keeps the deal's: only one given replaces it.
+    next_step = fields.next_step if fields.next_step and fields.next_step.is_set else None
     changes = DealFields(
-        amount=fields.amount, stage=fields.stage, close_date=fields.close_date, note=fields.note
+        amount=fields.amount,
+        stage=fields.stage,
+        close_date=fields.close_date,
+        note=fields.note,
+        values=_values_for(session, deal, fields.values, USAGE["add"]),
+        next_step=next_step,
     )
     return _changed(session, "update", deals.update_deal(session, actor, deal, changes))
 
@@ -339,6 +384,21 @@ def _update(
             case "customer":
                 customer = read_text(text, "customer name", NAME_MAX, usage)
                 fields = replace(fields, customer=customer)
+            case "next":
+                step = read_next_step(text, actor, USAGE["next"])
+                fields = replace(fields, next_step=step)
+            case "forecast":
+                category = forecast.read_category(text, usage)
+                fields = replace(fields, forecast=category or AUTO)
+    if fields.forecast is not None and deal.closed_at is not None:
+        raise Refused(
+            _("Deal #{id} is closed: only open deals have a forecast category."),
+            usage,
+            id=deal.number,
+        )
+    # A deal's fields are its team's (a manager may change a deal of another team).
+    values = segments.read_typed(session, deal.workspace_id, deal.team_id, command.fields, usage)
+    fields = replace(fields, values=values)
     stage = fields.stage
     if stage is not None and stage.kind == "won":
         _require_positive(fields.amount or Money(deal.amount, deal.currency), usage)
@@ -347,12 +407,23 @@ def _update(
     return _changed(session, "update", deals.update_deal(session, actor, deal, fields))
 
 
+def _values_for(
+    session: Session, deal: Deal, values: tuple[segments.FieldValue, ...], usage: str
+) -> tuple[segments.FieldValue, ...]:
+    """Values read for the caller's team, given to a deal that may be of another team: by
+    field name, refused when its team has no such field."""
+    typed = tuple((v.field.name, v.value or "-") for v in values)
+    return segments.read_typed(session, deal.workspace_id, deal.team_id, typed, usage)
+
+
 _TWICE = {
     "stage": N_("You gave the stage twice."),
     "amount": N_("You gave the amount twice."),
     "close": N_("You gave the close date twice."),
     "note": N_("You gave the note twice."),
     "customer": N_("You gave the customer twice."),
+    "next": N_("You gave the next step twice."),
+    "forecast": N_("You gave the forecast category twice."),
 }
 
 
@@ -444,6 +515,17 @@ def _list(session: Session, actor: Actor, command: cmd.List) -> Listed:
             days = actor.team.stale_days if actor.team else 14
             rows = deals.list_open(session, actor, idle_days=days, **_own_scope(actor))
             return Listed("stale", rows, stale_days=days)
+        case "field":
+            assert command.field is not None
+            team_id = actor.team.id if actor.team else None
+            (value,) = segments.read_typed(
+                session, actor.workspace_id, team_id, (command.field,), USAGE["list"]
+            )
+            rows = deals.list_open(session, actor, segment=value, **_own_scope(actor))
+            return Listed("field", rows, segment=FieldShown(value.field.name, value.value))
+        case "nextstep":
+            rows = deals.list_open(session, actor, needs_next_step=True, **_own_scope(actor))
+            return Listed("nextstep", rows)
     return Listed("mine", deals.list_open(session, actor, owner=actor.member))
 
 
@@ -474,6 +556,10 @@ def _show(session: Session, actor: Actor, command: cmd.Show) -> Shown:
         stage,
         deals.history(session, deal),
         deal_value(session, deal),
+        segments.values_of(session, deal),
+        # A closed deal's step is history, not something late.
+        deal.closed_at is None and is_overdue(deal.next_step_date, actor.today),
+        forecast.deal_category(session, deal),
     )
 
 
@@ -515,9 +601,12 @@ def _assign(session: Session, actor: Actor, command: cmd.Assign) -> Changed:
     return _changed(session, "assign", deals.assign(session, actor, deal, new_owner))
 
 
-def fields_from_form(session: Session, actor: Actor, values: dict[str, str]) -> DealFields:
-    """Validated fields from the deal form; FormErrors names each invalid field (raising rolls
-    back anything the request wrote, such as a first-contact member)."""
+def fields_from_form(
+    session: Session, actor: Actor, values: dict[str, str], *, deal: Deal | None = None
+) -> DealFields:
+    """Validated fields from the deal form (`deal`: the deal an Edit form edits, whose team's
+    fields it shows; else the caller's team's); FormErrors names each invalid field (raising
+    rolls back anything the request wrote, such as a first-contact member)."""
     errors: dict[str, str] = {}
     fields = DealFields()
 
@@ -550,12 +639,76 @@ def fields_from_form(session: Session, actor: Actor, values: dict[str, str]) -> 
         )
         if values.get("note", "").strip()
         else None,
+        next_step=form_next_step(actor, values, attempt),
     )
+    team = actor.team.id if actor.team else None
+    team_id = deal.team_id if deal is not None else team
+    new = deal is None
+    given = _form_values(session, actor.workspace_id, team_id, values, errors, new=new)
+    fields = replace(fields, values=given)
     if not errors and fields.stage is not None and fields.stage.kind == "won":
         attempt("amount", lambda: _require_positive(fields.amount, usage))
     if errors:
         raise FormErrors(errors)
     return fields
+
+
+def _form_values(
+    session: Session,
+    workspace_id: str,
+    team_id: int | None,
+    values: dict[str, str],
+    errors: dict[str, str],
+    *,
+    new: bool,
+) -> tuple[segments.FieldValue, ...]:
+    """The deal fields' inputs (block `field_<id>`, bot.views.deal_modal): a new deal gets
+    what was filled in, an edited one also loses what was emptied."""
+    fields = {f.id: f for f in segments.team_fields(session, workspace_id, team_id)}
+    given = []
+    for block, text in values.items():
+        field_id = field_block_id(block)
+        if field_id is None:
+            continue
+        field = fields.get(field_id)
+        if field is None:
+            errors[block] = _("This field was removed meanwhile: close the form and open it again.")
+            continue
+        if not text.strip():
+            if not new:
+                given.append(segments.FieldValue(field, None))
+            continue
+        try:
+            given.append(segments.read_value(field, text, ""))
+        except Refused as refused:
+            errors[block] = refused.plain
+    return tuple(given)
+
+
+def form_next_step(
+    actor: Actor,
+    values: dict[str, str],
+    attempt: Callable[[str, Callable[[], Any]], Any],
+    prefix: str = "next_step",
+) -> NextStep | None:
+    """A form's next step (fields `<prefix>` and `<prefix>_date`): both or neither; neither is
+    none (so an edit form emptied takes the step away). None when a field is wrong (`attempt`
+    has recorded why, on the field)."""
+    text = values.get(prefix, "").strip()
+    when = values.get(f"{prefix}_date", "")
+    if not text and not when:
+        return NO_NEXT_STEP
+    usage = ""
+    step = attempt(prefix, lambda: read_text(text, "next step", NEXT_STEP_MAX, usage))
+    due = attempt(
+        f"{prefix}_date",
+        lambda: read_date(when, actor, usage) if when else _no_step_date(),
+    )
+    return None if step is None or due is None else NextStep(step, due)
+
+
+def _no_step_date() -> date:
+    raise Refused(_("When is the next step due? Pick its date."))
 
 
 def parse_form_amount(session: Session, actor: Actor, text: str, currency: str) -> Money:

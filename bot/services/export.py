@@ -1,25 +1,42 @@
-"""Rows for `salesbot export` and `/deal export`: plain values, ready for CSV or JSON."""
+"""Rows for `salesbot export` and `/deal export`: plain values, ready for CSV or JSON.
+
+A deals export has the columns of DEAL_COLUMNS, then one per deal field of the teams whose deals
+it holds (bot.services.segments), named by the field, in the teams' order: at the end, so the
+fixed columns keep their positions whatever fields a team has.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TextIO
+from typing import TextIO, TypeVarTuple
 
-from sqlalchemy import select
+from sqlalchemy import Select, select, union
 from sqlalchemy.orm import Session, aliased
 
 from bot.i18n import _, current
 from bot.results.notices import ExportReady
-from bot.services import notices
+from bot.services import notices, segments
 from bot.services.actor import Actor
 from bot.services.errors import Refused
-from models import TEAM_SCOPE, Deal, DealEvent, Member, RewardGrant, SalesTeam, Target
+from models import (
+    TEAM_SCOPE,
+    Deal,
+    DealEvent,
+    DealField,
+    DealFieldValue,
+    Member,
+    RewardGrant,
+    SalesTeam,
+    Target,
+)
 
 Row = dict[str, str]
+Ts = TypeVarTuple("Ts")
 RowReader = Callable[[Session], Iterator[Row]]
 
 DEAL_COLUMNS = (
@@ -34,6 +51,12 @@ DEAL_COLUMNS = (
     "created_at",
     "updated_at",
     "closed_at",
+    # Appended, so the columns before keep their positions.
+    "next_step",
+    "next_step_date",
+    # Appended after the columns above, which keep their places: the category a rep chose
+    # for the deal, empty when it follows its stage.
+    "forecast",
 )
 
 
@@ -51,6 +74,43 @@ def _row(columns: Sequence[str], values: Mapping[str, object]) -> Row:
     return {column: _plain(values[column]) for column in columns}
 
 
+@dataclass(frozen=True)
+class Scope:
+    """Which deals an export holds: of a workspace (None: every one), an owner, a team."""
+
+    workspace_id: str | None = None
+    owner: Member | None = None
+    team: SalesTeam | None = None
+
+    def of(self, query: Select[*Ts]) -> Select[*Ts]:
+        """The query narrowed to these deals (not undone ones)."""
+        query = query.where(Deal.deleted_at.is_(None))
+        if self.workspace_id is not None:
+            query = query.where(Deal.workspace_id == self.workspace_id)
+        if self.owner is not None:
+            query = query.where(Deal.owner_id == self.owner.id)
+        if self.team is not None:
+            query = query.where(Deal.team_id == self.team.id)
+        return query
+
+
+def deal_columns(session: Session, scope: Scope | None = None) -> tuple[str, ...]:
+    """The header of a deals export: DEAL_COLUMNS, then the deal fields of the deals' teams
+    (and any other field one of them has a value of), in the teams' order."""
+    scope = scope or Scope()
+    of_teams = select(DealField.id).where(DealField.team_id.in_(scope.of(select(Deal.team_id))))
+    with_values = select(DealFieldValue.field_id).where(
+        DealFieldValue.deal_id.in_(scope.of(select(Deal.id)))
+    )
+    query = (
+        select(DealField.name)
+        .where(DealField.id.in_(union(of_teams, with_values).scalar_subquery()))
+        .order_by(DealField.team_id, DealField.position, DealField.id)
+    )
+    names = [name for name in session.scalars(query) if name not in DEAL_COLUMNS]
+    return DEAL_COLUMNS + tuple(dict.fromkeys(names))
+
+
 def deal_rows(
     session: Session,
     *,
@@ -59,22 +119,17 @@ def deal_rows(
     team: SalesTeam | None = None,
 ) -> Iterator[Row]:
     """Every deal as export columns: its number in its workspace as `id`, Slack ids for team
-    and owner, ISO dates, plain amounts.
+    and owner, ISO dates, plain amounts, then its deal fields' values by field name.
 
     Deals whose creation was undone are left out: nobody sees them anywhere else either.
     """
+    scope = Scope(workspace_id, owner, team)
     owner_row = aliased(Member)
-    query = (
-        select(Deal, owner_row.slack_user_id)
-        .join(owner_row, Deal.owner_id == owner_row.id)
-        .where(Deal.deleted_at.is_(None))
+    query = scope.of(
+        select(Deal, owner_row.slack_user_id).join(owner_row, Deal.owner_id == owner_row.id)
     )
-    if workspace_id is not None:
-        query = query.where(Deal.workspace_id == workspace_id)
-    if owner is not None:
-        query = query.where(Deal.owner_id == owner.id)
-    if team is not None:
-        query = query.where(Deal.team_id == team.id)
+    columns = deal_columns(session, scope)
+    held = segments.values_by_deal(session, scope.of(select(Deal.id)))
     for deal, owner_slack_id in session.execute(query.order_by(Deal.id)):
         values = {
             "id": deal.number,
@@ -88,8 +143,15 @@ def deal_rows(
             "created_at": deal.created_at,
             "updated_at": deal.updated_at,
             "closed_at": deal.closed_at,
+            "next_step": deal.next_step,
+            "next_step_date": deal.next_step_date,
+            "forecast": deal.forecast,
         }
-        yield _row(DEAL_COLUMNS, values)
+        yield _row(DEAL_COLUMNS, values) | _field_cells(columns, held.get(deal.id, {}))
+
+
+def _field_cells(columns: Sequence[str], values: Mapping[str, str]) -> Row:
+    return {column: values.get(column, "") for column in columns[len(DEAL_COLUMNS) :]}
 
 
 def export_team(actor: Actor) -> SalesTeam | None:
@@ -97,12 +159,19 @@ def export_team(actor: Actor) -> SalesTeam | None:
     return actor.team if actor.member.can_manage else None
 
 
-def caller_deal_rows(session: Session, actor: Actor) -> list[Row]:
-    """What `/deal export` sends: a manager's team's deals, anyone else's own."""
+def _caller_scope(actor: Actor) -> Scope:
     team = export_team(actor)
     if team is not None:
-        return list(deal_rows(session, workspace_id=actor.workspace_id, team=team))
-    return list(deal_rows(session, workspace_id=actor.workspace_id, owner=actor.member))
+        return Scope(actor.workspace_id, team=team)
+    return Scope(actor.workspace_id, owner=actor.member)
+
+
+def caller_deal_rows(session: Session, actor: Actor) -> list[Row]:
+    """What `/deal export` sends: a manager's team's deals, anyone else's own."""
+    scope = _caller_scope(actor)
+    return list(
+        deal_rows(session, workspace_id=scope.workspace_id, owner=scope.owner, team=scope.team)
+    )
 
 
 EVENT_COLUMNS = (
@@ -260,6 +329,14 @@ EXPORTS: dict[str, tuple[tuple[str, ...], RowReader]] = {
 }
 
 
+def export_columns(session: Session, what: str) -> tuple[str, ...]:
+    """The header of `salesbot export <what>`: its fixed columns (the deals', then every
+    team's deal fields)."""
+    if what == "deals":
+        return deal_columns(session)
+    return EXPORTS[what][0]
+
+
 def write_csv(out: TextIO, columns: Sequence[str], rows: Iterable[Row]) -> None:
     """A header and one line per row (the csv module quotes commas, quotes and line breaks)."""
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
@@ -278,7 +355,7 @@ def export_for_caller(session: Session, actor: Actor) -> int:
             else _("You have no deals to export yet. Add one with `/deal add Acme 12k`.")
         )
     out = io.StringIO()
-    write_csv(out, DEAL_COLUMNS, rows)
+    write_csv(out, deal_columns(session, _caller_scope(actor)), rows)
     notices.record(
         session,
         ExportReady(

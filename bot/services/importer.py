@@ -1,8 +1,11 @@
 """`salesbot import deals`: an export's CSV back into the database, all or nothing.
 
 Deal ids are not kept (the database numbers the imported deals anew); everything else in the
-export's columns is, timestamps included. Rows are numbered as a spreadsheet shows them: the
-header is row 1.
+export's columns is, timestamps included. Any other column is one of the owner's team's deal
+fields (bot.services.segments), by its name or alias: its values are checked as `/deal` checks
+them, and a value under a column that names no field of the row's team is refused, so nothing
+in the file is dropped unseen. Rows are numbered as a spreadsheet shows them: the header is
+row 1.
 """
 
 from __future__ import annotations
@@ -18,10 +21,16 @@ from typing import TextIO, TypeVar
 from sqlalchemy.orm import Session
 
 from bot.domain.amounts import AmountError, Money, is_currency_code, parse_amount
+from bot.domain.deal_fields import FieldError, find_field, fold
+from bot.domain.forecast import AUTO, CategoryError, parse_category
+from bot.domain.next_steps import NEXT_STEP_MAX
 from bot.domain.stages import DEFAULT_STAGES, Stage, StageError, resolve_stage
 from bot.domain.text import TextTooLongError, clean_text
+from bot.services import segments
 from bot.services.deals import allocate_numbers, new_change_id, stage_list
 from bot.services.directory import ensure_member, ensure_workspace, team_of
+from bot.services.errors import Refused
+from bot.services.export import DEAL_COLUMNS
 from bot.services.metrics import fx_rates
 from models import Deal, DealEvent, Member, SalesTeam
 
@@ -130,6 +139,11 @@ class _Draft:
     created_at: datetime | None
     updated_at: datetime | None
     closed_at: datetime | None
+    next_step: str = ""
+    next_step_date: date | None = None
+    # The category the rep chose for the deal (None: it follows its stage).
+    forecast: str | None = None
+    values: tuple[segments.FieldValue, ...] = ()
 
 
 class _Loader:
@@ -145,21 +159,23 @@ class _Loader:
     def load(self, table: Table) -> ImportReport:
         """Every row's deal and its history event, unless any row is refused."""
         problems = list(table.problems)
-        deals: list[Deal] = []
+        deals: list[tuple[Deal, _Draft]] = []
         for number, cells in table.rows:
             found: list[Problem] = []
             draft = self._draft(number, cells, found)
             if draft is not None:
                 found += _consistency(number, draft, self.now)
             if draft is not None and not found:
-                deals.append(_deal(draft, self.now))
+                deals.append((_deal(draft, self.now), draft))
             problems += found
         if problems:
             return ImportReport(len(table.rows), 0, sorted(problems, key=lambda p: p.row))
-        _number(self.session, deals)
-        self.session.add_all(deals)
+        _number(self.session, [deal for deal, _draft in deals])
+        self.session.add_all(deal for deal, _draft in deals)
         self.session.flush()
-        self.session.add_all(_import_event(deal, self.now) for deal in deals)
+        for deal, draft in deals:
+            segments.set_values(self.session, deal, draft.values)
+        self.session.add_all(_import_event(deal, self.now) for deal, _draft in deals)
         self.session.flush()
         return ImportReport(len(table.rows), len(deals), [])
 
@@ -186,11 +202,64 @@ class _Loader:
         created_at = attempt("created_at", lambda: _instant(cell("created_at")))
         updated_at = attempt("updated_at", lambda: _instant(cell("updated_at")))
         closed_at = attempt("closed_at", lambda: _instant(cell("closed_at")))
+        # Files from before next steps have neither column: the deals have none.
+        next_step = attempt("next_step", lambda: _next_step(cells.get("next_step") or ""))
+        next_step_date = attempt("next_step_date", lambda: _date(cell("next_step_date")))
+        if (
+            next_step
+            and next_step_date is None
+            and "next_step_date" not in {p.column for p in found}
+        ):
+            found.append(Problem(number, "next_step_date", "empty; a next step needs its date"))
+        if next_step == "" and next_step_date is not None:
+            found.append(Problem(number, "next_step", "empty; a next step date needs its step"))
+        chosen = attempt("forecast", lambda: _forecast(cell("forecast")))
+        values = []
+        for column in cells:
+            if column in DEAL_COLUMNS or not cell(column):
+                continue
+
+            def read(column: str = column) -> segments.FieldValue:
+                return self._value(team, column, cell(column))
+
+            value = attempt(column, read)
+            if value is not None:
+                values.append(value)
         if found or owner is None or customer is None or stage is None or money is None:
             return None
         return _Draft(
-            owner, team, customer, money, stage, close_date, created_at, updated_at, closed_at
+            owner,
+            team,
+            customer,
+            money,
+            stage,
+            close_date,
+            created_at,
+            updated_at,
+            closed_at,
+            next_step or "",
+            next_step_date,
+            chosen if stage.kind == "open" else None,
+            tuple(values),
         )
+
+    def _value(self, team: SalesTeam | None, column: str, text: str) -> segments.FieldValue:
+        """A cell under a column that is no export column: a value of one of the team's deal
+        fields, named by the column."""
+        fields = segments.team_fields(self.session, team.workspace_id, team.id) if team else ()
+        try:
+            field = find_field(fold(column), fields)
+        except FieldError:
+            where = team.name if team is not None else "the owner's team (they are in none)"
+            raise Invalid(
+                f"not a column of the deals export, nor a deal field of {where}; "
+                f"add the field first with `/salesbot fields add {column}`, "
+                "or leave the column empty"
+            ) from None
+        try:
+            return segments.read_value(field, text, "")
+        except Refused as refused:
+            raise Invalid(refused.plain) from None
 
     def _member(self, workspace_id: str, user_id: str) -> Member:
         key = (workspace_id, user_id)
@@ -253,6 +322,13 @@ def _customer(text: str) -> str:
     return name
 
 
+def _next_step(text: str) -> str:
+    try:
+        return clean_text(text, max_len=NEXT_STEP_MAX)
+    except TextTooLongError:
+        raise Invalid(f"too long: {NEXT_STEP_MAX} characters at most") from None
+
+
 def _currency(text: str) -> str | None:
     if not text:
         return None
@@ -272,6 +348,19 @@ def _money(text: str, currency: str | None, team: SalesTeam | None) -> Money:
             f"“{_shown(text)}” is in {money.currency} but the currency column says {currency}"
         )
     return money
+
+
+def _forecast(text: str) -> str | None:
+    """A deal's own forecast category, as the export writes it or as people type it."""
+    if not text:
+        return None
+    try:
+        found = parse_category(text)
+    except CategoryError:
+        raise Invalid(
+            f"“{_shown(text)}” is not a forecast category: commit, best_case, pipeline, omitted"
+        ) from None
+    return None if found == AUTO else found
 
 
 def _date(text: str) -> date | None:
@@ -348,12 +437,15 @@ def _deal(draft: _Draft, now: datetime) -> Deal:
         currency=draft.money.currency,
         stage=draft.stage.key,
         close_date=draft.close_date,
+        next_step=draft.next_step,
+        next_step_date=draft.next_step_date,
         note="",
         lost_reason="",
         created_by_id=draft.owner.id,
         created_at=created_at,
         updated_at=draft.updated_at or max(created_at, closed_at or created_at),
         closed_at=closed_at,
+        forecast=draft.forecast,
     )
 
 

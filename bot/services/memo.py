@@ -1,8 +1,8 @@
 """Look-ups that one transaction asks for again and again, answered once per transaction.
 
 A command or a report asks for the workspace's stages, the won stages, the team's exchange
-rates and holidays many times over (once per deal, per target, per member): each a round trip
-to PostgreSQL. The answers live in the session and die with its transaction, so another
+rates, holidays and deal fields many times over (once per deal, per target, per member): each a
+round trip to PostgreSQL. The answers live in the session and die with its transaction, so another
 transaction never sees a stale copy; and writing any of the tables a look-up reads (through the
 ORM or a DML statement) forgets every answer, so a command that changes stages sees its change.
 """
@@ -15,13 +15,13 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
 
-from models import FxRate, Holiday, StageDef
+from models import DealField, FxRate, Holiday, StageDef
 
 T = TypeVar("T")
 
 _KEY = "salesbot.memo"
 # The tables whose rows the remembered look-ups are made of.
-WATCHED: tuple[type[Any], ...] = (StageDef, FxRate, Holiday)
+WATCHED: tuple[type[Any], ...] = (StageDef, FxRate, Holiday, DealField)
 _WATCHED_TABLES = frozenset(model.__tablename__ for model in WATCHED)
 
 

@@ -8,15 +8,20 @@ from decimal import Decimal
 from typing import Any
 
 from bot.domain import admin_command as cmd
-from bot.domain.text import escape_mrkdwn
+from bot.domain.deal_fields import MAX_FIELDS, Choice, DealField
+from bot.domain.text import Mrkdwn, escape_mrkdwn, escape_mrkdwn_within
 from bot.i18n import _, current, money, ngettext, use_language
 from bot.results.admin import (
     AddedToTeam,
     CurrencyAlreadyChanged,
     CurrencyChange,
     CurrencySet,
+    FieldAdded,
+    FieldRemoved,
+    FieldsListed,
     FxRateSet,
     FxRatesListed,
+    KeyDealSetting,
     LanguageSet,
     LanguageShown,
     ManagerChanged,
@@ -31,6 +36,8 @@ from bot.results.admin import (
     TeamListed,
     TeamSetUp,
 )
+from bot.results.forecast import ForecastMapped, ForecastMapping
+from bot.views import forecast as forecast_views
 from bot.views.common import Message, context_block, ephemeral, refusal, section
 from bot.views.deals import pack_lines
 from bot.views.metrics import goal_text
@@ -38,6 +45,8 @@ from bot.views.metrics import goal_text
 CURRENCY_CONFIRM_ACTION = "salesbot_currency_confirm"
 # Targets listed in a currency switch's message; the rest are counted.
 TARGETS_LISTED = 15
+# A field's choices as its line shows them (50 choices of 30 characters, escaped, may not fit).
+CHOICES_LIMIT = 2800
 
 
 def usage() -> Message:
@@ -50,7 +59,7 @@ def usage() -> Message:
 
 def parse_error(error: cmd.AdminError) -> Message:
     """What was wrong with the typed command, and the right form."""
-    return refusal(escape_mrkdwn(error.message), error.usage)
+    return refusal(error.mrkdwn(), error.usage)
 
 
 def setting_up() -> Message:
@@ -72,6 +81,9 @@ def render(result: Result) -> Message:
     """The reply for any /salesbot result."""
     if isinstance(result, CurrencyChange):
         return currency_change(result)
+    if isinstance(result, FieldsListed | FieldAdded | FieldRemoved):
+        lines = field_lines(result)
+        return ephemeral(lines[0], pack_lines(lines))
     text = reply_text(result)
     return ephemeral(text, [section(text)])
 
@@ -105,6 +117,15 @@ def currency_change(result: CurrencyChange) -> Message:
             for b in result.bonuses
         ]
         blocks += pack_lines([_("*Reward bonuses*"), *lines])
+    if result.key_deal is not None:
+        before, after = result.key_deal
+        blocks.append(
+            section(
+                _("*Key deals* (`/salesbot keydeal`): {old} → {new}").format(
+                    old=money(before, old, short=False), new=money(after, new, short=False)
+                )
+            )
+        )
     if result.deals:
         counts = ", ".join(
             ngettext("{count} in {currency}", "{count} in {currency}", count).format(
@@ -259,6 +280,8 @@ def reply_text(result: Result) -> str:
             )
         case CurrencyChange():
             return currency_change(result)["text"]  # type: ignore[no-any-return]
+        case KeyDealSetting():
+            return key_deal_setting(result)
         case StaleDaysSet():
             return ngettext(
                 "Deals with no update for {days} day now count as stale.",
@@ -281,6 +304,12 @@ def reply_text(result: Result) -> str:
                 "No exchange rates yet: deals must be in {currency}. Add one with "
                 "`/salesbot fx EUR 7.8`."
             ).format(currency=result.team_currency)
+        case FieldsListed() | FieldAdded() | FieldRemoved():
+            return "\n".join(field_lines(result))
+        case ForecastMapping():
+            return forecast_views.mapping_text(result)
+        case ForecastMapped():
+            return forecast_views.mapped_text(result)
         case LanguageShown():
             return _("Your language is {language}.").format(language=result.language)
         case LanguageSet():
@@ -289,6 +318,28 @@ def reply_text(result: Result) -> str:
                 if result.workspace:
                     return _("Done: the workspace's default language is English now.")
                 return _("Done: Salesbot speaks English to you now.")
+
+
+def key_deal_setting(result: KeyDealSetting) -> str:
+    """`/salesbot keydeal`: the size and quiet days, or that the alerts are off."""
+    team = escape_mrkdwn(result.team_name)
+    if result.size is None:
+        text = _(
+            "Key-deal alerts are off for {team}. Turn them on with `/salesbot keydeal 100k`."
+        ).format(team=team)
+        return (":white_check_mark: " + text) if result.changed else text
+    text = ngettext(
+        "Key deals of {team}: open deals of {size} or more with no change for {days} day are "
+        "told to the managers by DM, once each time one goes quiet.",
+        "Key deals of {team}: open deals of {size} or more with no change for {days} days are "
+        "told to the managers by DM, once each time one goes quiet.",
+        result.days,
+    ).format(
+        team=team,
+        size=money(result.size.amount, result.size.currency, short=False),
+        days=result.days,
+    )
+    return (":white_check_mark: " + text) if result.changed else text
 
 
 def team_set_up(result: TeamSetUp) -> str:
@@ -358,6 +409,62 @@ def stages(result: StagesListed) -> str:
         for s in result.stages
     ]
     return _("*Stages*") + "\n" + "\n".join(lines)
+
+
+def field_lines(result: FieldsListed | FieldAdded | FieldRemoved) -> list[Mrkdwn]:
+    """What a fields command did (if anything), then the team's deal fields, one a line."""
+    team = escape_mrkdwn(result.team_name)
+    lines = []
+    if isinstance(result, FieldAdded):
+        lines.append(
+            ":white_check_mark: "
+            + _("Added the deal field *{field}* to {team}.").format(
+                field=escape_mrkdwn(result.added.name), team=team
+            )
+        )
+    if isinstance(result, FieldRemoved):
+        lines.append(
+            ngettext(
+                "Removed the deal field *{field}* from {team}, and its value on {count} deal.",
+                "Removed the deal field *{field}* from {team}, and its values on {count} deals.",
+                result.values,
+            ).format(field=escape_mrkdwn(result.name), team=team, count=result.values)
+        )
+    return lines + deal_fields(result.team_name, result.fields)
+
+
+def deal_fields(team_name: str, fields: Sequence[DealField]) -> list[Mrkdwn]:
+    """A team's deal fields, one a line: name (alias) and choices, or free text."""
+    head = _("*Deal fields of {team}* ({count} of {most})").format(
+        team=escape_mrkdwn(team_name), count=len(fields), most=MAX_FIELDS
+    )
+    if not fields:
+        return [
+            head,
+            _(
+                "None yet. Add one, e.g. `/salesbot fields add industry retail,finance` or "
+                "`/salesbot fields add region`; reps then type "
+                "`/deal add Acme 12k industry:retail`."
+            ),
+        ]
+    lines = [
+        f"{n}. *{escape_mrkdwn(field.name)}*"
+        + (f" ({escape_mrkdwn(field.alias)})" if field.alias else "")
+        + ": "
+        + (_choices(field.choices) if field.choices else _("free text"))
+        for n, field in enumerate(fields, start=1)
+    ]
+    example = fields[0].name + ":" + (fields[0].choices[0].value if fields[0].choices else "…")
+    usage = _("Give one to a deal: `/deal add Acme 12k {example}`, `/deal #12 {example}`.").format(
+        example=escape_mrkdwn_within(example, 100)
+    )
+    return [head, *lines, usage]
+
+
+def _choices(choices: Sequence[Choice]) -> Mrkdwn:
+    """`retail (零售), finance (金融)`, escaped and cut to fit a section with its field."""
+    text = ", ".join(f"{c.value} ({c.alias})" if c.alias else c.value for c in choices)
+    return escape_mrkdwn_within(text, CHOICES_LIMIT)
 
 
 def _people(user_ids: Sequence[str]) -> str:

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.domain.payloads import DEAL_FORM
+from bot.domain.deal_fields import VALUE_MAX, Choice, DealField
+from bot.domain.payloads import DEAL_FORM, field_block
 from bot.domain.stages import Stage
 from bot.domain.text import Plain, cut_plain
 from bot.i18n import _
@@ -14,6 +15,10 @@ from bot.i18n import _
 NEW_DEAL_CALLBACK = "deal_new"
 EDIT_DEAL_CALLBACK = "deal_edit"
 OPTION_LIMIT = 75
+LABEL_LIMIT = 2000
+# The option an Edit form offers to take a fixed field's value away (a picked option cannot be
+# unpicked in Slack); bot.services.segments.CLEAR reads it.
+NO_VALUE = "-"
 
 
 def _text_input(
@@ -56,21 +61,42 @@ class DealValues:
     stage: str
     close_date: str | None
     note: str
+    next_step: str = ""
+    next_step_date: str | None = None
+    # Its values of its team's deal fields, by field id.
+    fields: tuple[tuple[int, str], ...] = ()
 
 
-def new_deal_modal(stages: Sequence[Stage], currency: str, metadata: str) -> dict[str, Any]:
-    """A modal with every field of a new deal; invalid fields are reported on the field.
+def new_deal_modal(
+    stages: Sequence[Stage],
+    currency: str,
+    metadata: str,
+    fields: Sequence[DealField] = (),
+) -> dict[str, Any]:
+    """A modal with every field of a new deal, the team's deal fields last; invalid fields are
+    reported on the field.
 
-    metadata: where the confirmation goes, sealed (bot.domain.payloads.new_deal_metadata)."""
+    metadata: where the confirmation goes and which deal fields it shows, sealed
+    (bot.domain.payloads.new_deal_metadata)."""
     return deal_modal(
-        stages, currency, callback=NEW_DEAL_CALLBACK, metadata=metadata, title=_("New deal")
+        stages,
+        currency,
+        callback=NEW_DEAL_CALLBACK,
+        metadata=metadata,
+        title=_("New deal"),
+        fields=fields,
     )
 
 
 def edit_deal_modal(
-    stages: Sequence[Stage], number: int, values: DealValues, metadata: str
+    stages: Sequence[Stage],
+    number: int,
+    values: DealValues,
+    metadata: str,
+    fields: Sequence[DealField] = (),
 ) -> dict[str, Any]:
-    """The same form, filled in with a deal's values (metadata: the deal, sealed)."""
+    """The same form, filled in with a deal's values (metadata: the deal and its deal fields,
+    sealed)."""
     return deal_modal(
         stages,
         values.currency,
@@ -78,6 +104,7 @@ def edit_deal_modal(
         metadata=metadata,
         title=_("Edit deal #{id}").format(id=number),
         values=values,
+        fields=fields,
     )
 
 
@@ -89,6 +116,7 @@ def deal_modal(
     metadata: str,
     title: str,
     values: DealValues | None = None,
+    fields: Sequence[DealField] = (),
 ) -> dict[str, Any]:
     """A modal with every field of a deal; invalid fields are reported on the field."""
     options = [
@@ -165,6 +193,21 @@ def deal_modal(
                 "element": _datepicker(values.close_date if values else None),
             },
             _text_input(
+                "next_step",
+                _("Next step"),
+                optional=True,
+                max_length=DEAL_FORM["next_step"],
+                placeholder=_("Send the proposal"),
+                initial=values.next_step if values else None,
+            ),
+            {
+                "type": "input",
+                "block_id": "next_step_date",
+                "optional": True,
+                "label": {"type": "plain_text", "text": _("Next step date")},
+                "element": _datepicker(values.next_step_date if values else None),
+            },
+            _text_input(
                 "note",
                 _("Note"),
                 optional=True,
@@ -172,7 +215,48 @@ def deal_modal(
                 max_length=DEAL_FORM["note"],
                 initial=values.note if values else None,
             ),
+            *(_field_input(field, dict(values.fields) if values else None) for field in fields),
         ],
+    }
+
+
+def _field_input(field: DealField, held: dict[int, str] | None) -> dict[str, Any]:
+    """A deal field's input: a menu of its choices, or a line of text. `held`: the values of
+    the deal an Edit form edits (None: a new deal)."""
+    label = cut_plain(
+        field.name if field.alias is None else f"{field.name} ({field.alias})", LABEL_LIMIT
+    )
+    value = held.get(field.id) if held is not None else None
+    if not field.fixed:
+        return _text_input(
+            field_block(field.id), label, optional=True, max_length=VALUE_MAX, initial=value
+        )
+    choices = [_choice_option(choice) for choice in field.choices]
+    element: dict[str, Any] = {"type": "static_select", "action_id": "value", "options": choices}
+    if held is not None:
+        # An edited deal may lose its value, and a picked option cannot be unpicked.
+        none = {"text": {"type": "plain_text", "text": _("— none")}, "value": NO_VALUE}
+        element["options"] = [none, *choices]
+    chosen = next(
+        (o for o, c in zip(choices, field.choices, strict=True) if c.value == value), None
+    )
+    if chosen is not None:
+        element["initial_option"] = chosen
+    return {
+        "type": "input",
+        "block_id": field_block(field.id),
+        "optional": True,
+        "label": {"type": "plain_text", "text": label},
+        "element": element,
+    }
+
+
+def _choice_option(choice: Choice) -> dict[str, Any]:
+    """`retail (零售)`, cut to an option's 75 characters; its value is the choice itself."""
+    text = choice.value if choice.alias is None else f"{choice.value} ({choice.alias})"
+    return {
+        "text": {"type": "plain_text", "text": cut_plain(text, OPTION_LIMIT)},
+        "value": choice.value,
     }
 
 

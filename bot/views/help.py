@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.deal_command import USAGE
+from bot.domain.forecast import USAGE as FORECAST_USAGE
 from bot.domain.report_command import USAGE as REPORT_USAGE
 from bot.domain.target_command import USAGE as TARGET_USAGE
 from bot.i18n import N_, _
@@ -13,6 +14,7 @@ DEAL_EXAMPLES = [
     ("/deal add Acme 12k proposal close Dec 15", N_("record a deal")),
     ("/deal add 华为 5万 谈判", N_("record a deal, in Chinese")),
     ("/deal #12 stage negotiation close 2026-12-20", N_("change fields")),
+    ('/deal #12 next "send the proposal" friday', N_("plan the next step")),
     ("/deal won #12", N_("mark a deal won")),
     ("/deal list team", N_("the team's open deals")),
 ]
@@ -20,6 +22,7 @@ HELP_ORDER = (
     "add",
     "new",
     "update",
+    "next",
     "won",
     "lost",
     "reopen",
@@ -31,12 +34,21 @@ HELP_ORDER = (
     "report",
     "export",
     "leaderboard",
+    "forecast",
 )
 
 
 # The words the /deal grammar accepts in either language (bot/domain/deal_command.py).
 # In Chinese, the Chinese words; English keeps to English (the Chinese ones work there too).
-KEYWORDS = N_("Keywords: close, note, stage, amount, customer, reason")
+KEYWORDS = N_("Keywords: close, note, stage, amount, customer, forecast, reason")
+# A team's own deal fields (bot.domain.deal_fields), keywords too where it has them.
+DEAL_FIELDS = N_(
+    "Your team's own deal fields (`/salesbot fields`) are keywords too: "
+    "`/deal add Acme 12k industry:retail`, `/deal #12 industry finance`, "
+    "`/deal list industry:retail`; `-` takes a value away"
+)
+# The commands whose help mentions them.
+FIELD_TOPICS = frozenset({"add", "update", "list"})
 
 
 def _usage(verb: str) -> str:
@@ -46,6 +58,8 @@ def _usage(verb: str) -> str:
         return _(EXPORT_USAGE)
     if verb == "leaderboard":
         return TARGET_USAGE["leaderboard"]
+    if verb == "forecast":
+        return _(FORECAST_USAGE)
     return USAGE[verb]
 
 
@@ -57,7 +71,10 @@ COMING = {
 def deal_help(topic: str | None = None) -> Message:
     """Usage of /deal (or of one of its commands) with real examples."""
     if topic is not None and topic in HELP_ORDER:
-        return ephemeral(f"/deal {topic}", [section(_usage(topic)), context_block(_(KEYWORDS))])
+        blocks = [section(_usage(topic)), context_block(_(KEYWORDS))]
+        if topic in FIELD_TOPICS:
+            blocks.append(context_block(_(DEAL_FIELDS)))
+        return ephemeral(f"/deal {topic}", blocks)
     examples = "\n".join(f"`{example}`  {_(what)}" for example, what in DEAL_EXAMPLES)
     usage = "\n".join(f"• {_usage(verb)}" for verb in HELP_ORDER)
     return ephemeral(
@@ -73,6 +90,7 @@ def deal_help(topic: str | None = None) -> Message:
                 )
             ),
             context_block(_(KEYWORDS)),
+            context_block(_(DEAL_FIELDS)),
         ],
     )
 

@@ -19,8 +19,9 @@ from tests.e2e.conftest import Say
 # transaction; before, /deal add took three. A change that adds a statement to every add
 # should be a deliberate one: the eighth looks for an open deal of the same customer (the
 # duplicate guard), one query whatever the owner holds; the ninth takes the deal's number in
-# its workspace (an upsert of the workspace's counter row).
-ADD_STATEMENTS = 9
+# its workspace (an upsert of the workspace's counter row); the tenth reads the team's deal
+# fields (bot.services.segments), so that `industry:retail` is read as one of them.
+ADD_STATEMENTS = 10
 LIST_STATEMENTS = 5
 
 

@@ -68,6 +68,14 @@ LONGEST = {
     "HolidayEntry.name": 100,
     "team_name": 80,
     "TeamFacts.name": 80,
+    # A team's deal fields (bot.domain.deal_fields): names, choices, values.
+    "DealField.name": 24,
+    "DealField.alias": 24,
+    "FieldRemoved.name": 24,
+    "FieldShown.name": 24,
+    "Choice.value": 30,
+    "Choice.alias": 30,
+    "FieldShown.value": 100,
 }
 
 STAGE_KEYS = ("proposal", "demo_2")
@@ -123,7 +131,7 @@ STRUCTURAL: dict[str, Callable[[Samples], object]] = {
     "DealFacts.stage": _choice(*STAGE_KEYS),
     "Stage.key": _choice(*STAGE_KEYS),
     "StageName.key": _choice(*STAGE_KEYS),
-    "Listed.scope": _choice("mine", "user", "team", "stage", "stale"),
+    "Listed.scope": _choice("mine", "user", "team", "stage", "stale", "nextstep"),
     "TargetFacts.scope": _choice("team", "member:7"),
     "RuleFacts.scope": _choice("member", "team", "streak"),
     "Because.kind": _choice("removed", "stage", "owner", "amount", "date", "target"),
@@ -141,6 +149,7 @@ STRUCTURAL: dict[str, Callable[[Samples], object]] = {
     "CurrencyChange.deals": _const((("USD", 2), ("EUR", 1))),
     "DealValues.amount": _const("12000"),
     "DealValues.close_date": _choice(None, "2026-12-15"),
+    "DealValues.next_step_date": _choice(None, "2026-12-04"),
     "people": _const({"7": USER, "8": "U0OTHER"}),
     "offset": _const(0),
     "page": _choice(0, 1),
@@ -282,7 +291,18 @@ def _leaves(cls: type) -> list[type]:
 def _field_change(samples: Samples, cls: type) -> Any:
     # A history value is encoded as stored; which field it is decides how it reads.
     field = samples.rng.choice(
-        ("customer", "title", "note", "lost_reason", "stage", "amount", "close_date", "owner_id")
+        (
+            "customer",
+            "title",
+            "note",
+            "lost_reason",
+            "stage",
+            "amount",
+            "close_date",
+            "owner_id",
+            # A team's own deal field, by its name (bot.domain.deal_fields.event_field).
+            "field:industry",
+        )
     )
     values = {
         "DealFacts.stage": _choice(*STAGE_KEYS),
