@@ -276,6 +276,10 @@ ROUTED_VERBS: dict[str, str] = {
     "leaderboard": "leaderboard",
     "排行榜": "leaderboard",
     "排名": "leaderboard",
+    "insights": "insights",
+    "insight": "insights",
+    "分析": "insights",
+    "洞察": "insights",
 }
 HELP_TOPICS = frozenset([*USAGE, *ROUTED_VERBS.values()])
 

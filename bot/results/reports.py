@@ -8,8 +8,10 @@ from datetime import date
 from decimal import Decimal
 
 from bot.domain.amounts import Money
+from bot.domain.funnel import Movement
 from bot.domain.periods import Period
 from bot.results.facts import TeamFacts
+from bot.results.insights import StageStep
 from bot.results.targets import TargetProgress, TeamBoard
 
 
@@ -77,6 +79,10 @@ class Report:
     weekly_won: list[tuple[date, Decimal]]
     weekly_pace: Decimal | None
     pipeline: list[StageLine]
+    # The stage conversion of the deals closed in the twelve weeks ending with `week`.
+    funnel: tuple[StageStep, ...] = ()
+    # How the open pipeline moved from the start of `week` to its end (or to now).
+    movement: Movement | None = None
 
     @property
     def empty(self) -> bool:

@@ -17,7 +17,7 @@ from bot.domain.text import Mention
 from bot.i18n import _, current, use_language
 from bot.results.notices import ChartsDue, ReportPosted
 from bot.results.reports import DealFact, Mover, Participation, Report, Shared, StageLine
-from bot.services import deals, notices
+from bot.services import deals, insights, notices
 from bot.services.actor import Actor
 from bot.services.directory import find_member
 from bot.services.errors import Refused
@@ -153,6 +153,10 @@ def weekly_report(
         weekly_won=weekly_won(session, team, week, fiscal, owners),
         weekly_pace=_weekly_pace(team_target.progress) if team_target else None,
         pipeline=pipeline,
+        funnel=tuple(
+            insights.stage_steps(session, team, insights.funnel_window(week), owner=owner)
+        ),
+        movement=insights.pipeline_movement(session, team, week, now=now, owner=owner),
     )
 
 

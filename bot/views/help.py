@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.deal_command import USAGE
+from bot.domain.insights_command import usage as insights_usage
 from bot.domain.report_command import USAGE as REPORT_USAGE
 from bot.domain.target_command import USAGE as TARGET_USAGE
 from bot.i18n import N_, _
@@ -29,6 +30,7 @@ HELP_ORDER = (
     "undo",
     "assign",
     "report",
+    "insights",
     "export",
     "leaderboard",
 )
@@ -46,6 +48,8 @@ def _usage(verb: str) -> str:
         return _(EXPORT_USAGE)
     if verb == "leaderboard":
         return TARGET_USAGE["leaderboard"]
+    if verb == "insights":
+        return insights_usage()
     return USAGE[verb]
 
 
