@@ -122,7 +122,9 @@ def step_lines(current_: Funnel, previous: Funnel) -> list[Mrkdwn]:
 def _reason(reason: LostReason, currency: str) -> str:
     text = escape_mrkdwn(reason.reason) if reason.reason else _("_no reason given_")
     count = ngettext("{count} deal", "{count} deals", reason.count).format(count=reason.count)
-    return f"{text}: {count}, {money(reason.amount, currency)}"
+    return _("{reason}: {count}, {amount}").format(
+        reason=text, count=count, amount=money(reason.amount, currency)
+    )
 
 
 def reason_lines(current_: Funnel, previous: Funnel, currency: str) -> list[Mrkdwn]:

@@ -96,7 +96,7 @@ def test_a_team_without_deals_gets_a_friendly_empty_report(
 
 
 @pytest.mark.usefixtures("november")
-def test_the_report_is_posted_once_with_three_charts(
+def test_the_report_is_posted_once_with_five_charts(
     app: Salesbot, clock: FrozenClock, slack: DevSlack
 ) -> None:
     for minute in (0, 1, 30):
@@ -111,7 +111,7 @@ def test_the_report_is_posted_once_with_three_charts(
     uploads = slack.calls("files.completeUploadExternal")
     assert len(uploads) == 1 and uploads[0].params["channel_id"] == "C1"
     images = list(slack.uploads().values())
-    assert len(images) == 3
+    assert len(images) == 5
     for image in images:
         width, height = png_size(image)
         assert width >= 1200 and height > 300
