@@ -24,15 +24,15 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Integer,
+    Select,
+    and_,
     case,
     cast,
     exists,
     extract,
     func,
-    not_,
     or_,
     select,
-    union_all,
 )
 from sqlalchemy.orm import Session, aliased
 
@@ -113,11 +113,14 @@ def insights_on_demand(session: Session, actor: Actor, args: InsightsArgs) -> In
             period=period,
             segments=tuple(segments(session, team, period, owner=owner, dimension=dimension)),
         )
+    before, now = funnels(
+        session, team, [previous(period, fiscal_start_month=fiscal), period], owner=owner
+    )
     return Insights(
         team=team_facts(team),
         subject_user_id=args.user_id,
-        current=funnel_of(session, team, period, owner=owner),
-        previous=funnel_of(session, team, previous(period, fiscal_start_month=fiscal), owner=owner),
+        current=now,
+        previous=before,
     )
 
 
@@ -166,19 +169,33 @@ def _stages(session: Session, workspace_id: str) -> _Stages:
     )
 
 
+@dataclass(frozen=True)
+class _Closed:
+    """The deals closed in consecutive periods (in given stages): `where` selects them over
+    the whole span, `bucket` tells which period each closed in (0 for the first…), so one
+    statement answers for every period."""
+
+    where: list[ColumnElement[bool]]
+    bucket: ColumnElement[int]
+
+
 def _closed_in(
-    team: SalesTeam, period: Period, owner: Member | None, keys: Sequence[str]
-) -> list[ColumnElement[bool]]:
-    """Deals closed in the period in one of these stages."""
-    start, end = utc_bounds(period, ZoneInfo(team.timezone))
-    return [
-        Deal.workspace_id == team.workspace_id,
-        Deal.team_id == team.id if owner is None else Deal.owner_id == owner.id,
-        Deal.deleted_at.is_(None),
-        Deal.stage.in_(keys),
-        Deal.closed_at >= start,
-        Deal.closed_at < end,
-    ]
+    team: SalesTeam, periods: Sequence[Period], owner: Member | None, keys: Sequence[str]
+) -> _Closed:
+    zone = ZoneInfo(team.timezone)
+    bounds = [utc_bounds(period, zone) for period in periods]
+    ends = [(Deal.closed_at < end, index) for index, (_start, end) in enumerate(bounds)]
+    return _Closed(
+        where=[
+            Deal.workspace_id == team.workspace_id,
+            Deal.team_id == team.id if owner is None else Deal.owner_id == owner.id,
+            Deal.deleted_at.is_(None),
+            Deal.stage.in_(keys),
+            Deal.closed_at >= bounds[0][0],
+            Deal.closed_at < bounds[-1][1],
+        ],
+        bucket=case(*ends, else_=len(bounds) - 1),
+    )
 
 
 def _seconds(session: Session, later: Any, earlier: Any) -> ColumnElement[int]:
@@ -195,114 +212,158 @@ def _median(rank: Any, count: Any) -> ColumnElement[bool]:
     return or_(rank == (count + 1) // 2, rank == (count + 2) // 2)
 
 
+def _greatest(session: Session, *values: Any) -> ColumnElement[int]:
+    """The largest of several values (none of them NULL)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.greatest(*values)
+    # SQLite's max() of several arguments is its scalar maximum.
+    return func.max(*values)
+
+
 # --------------------------------------------------------------------------- the funnel
+
+
+def funnels(
+    session: Session, team: SalesTeam, periods: Sequence[Period], *, owner: Member | None = None
+) -> list[Funnel]:
+    """Outcomes, steps and lost reasons of the deals closed in each of these consecutive
+    periods (oldest first), each measure one statement for all of them."""
+    stages = _stages(session, team.workspace_id)
+    outcomes = _outcomes(session, team, periods, owner, stages)
+    steps = _steps(session, team, periods, owner, stages, times=True)
+    return [
+        Funnel(period, done, tuple(walked), tuple(reasons))
+        for period, (done, reasons), walked in zip(periods, outcomes, steps, strict=True)
+    ]
 
 
 def funnel_of(
     session: Session, team: SalesTeam, period: Period, *, owner: Member | None = None
 ) -> Funnel:
-    """Outcomes, steps and lost reasons of the deals closed in `period`."""
+    """The funnel of the deals closed in one period."""
+    return funnels(session, team, [period], owner=owner)[0]
+
+
+def stage_steps(
+    session: Session, team: SalesTeam, period: Period, *, owner: Member | None = None
+) -> list[StageStep]:
+    """How many of the deals closed in `period` reached each step, and each step's conversion
+    into the next (the report's funnel chart)."""
     stages = _stages(session, team.workspace_id)
-    return Funnel(
-        period=period,
-        outcomes=outcomes_in(session, team, period, owner=owner, stages=stages),
-        steps=tuple(stage_steps(session, team, period, owner=owner, stages=stages, times=True)),
-        lost_reasons=tuple(lost_reasons(session, team, period, owner=owner, stages=stages)),
-    )
+    return _steps(session, team, [period], owner, stages, times=False)[0]
 
 
-def outcomes_in(
+def _outcomes(
     session: Session,
     team: SalesTeam,
-    period: Period,
-    *,
-    owner: Member | None = None,
-    stages: _Stages | None = None,
-) -> funnel.Outcomes:
-    """Won and lost in `period`: counts, values in the team currency (each deal converted on
-    its own, bot.domain.amounts), and the cycles of the wins."""
-    stages = stages or _stages(session, team.workspace_id)
+    periods: Sequence[Period],
+    owner: Member | None,
+    stages: _Stages,
+) -> list[tuple[funnel.Outcomes, list[LostReason]]]:
+    """Won and lost in each period: counts, values in the team currency (each deal converted
+    on its own, bot.domain.amounts), the cycles of the wins, and the reasons of the losses."""
     rates = rates_of(session, team)
     each = each_foreign_amount(rates.currency)
     won_flag = case((Deal.stage.in_(stages.won_keys), 1), else_=0)
     cycle = _seconds(session, Deal.closed_at, Deal.created_at)
-    closed = _closed_in(team, period, owner, stages.closing_keys)
-    totals = session.execute(
+    closed = _closed_in(team, periods, owner, stages.closing_keys)
+    rows = session.execute(
         select(
+            closed.bucket,
             won_flag,
+            Deal.lost_reason,
             Deal.currency,
             each,
             func.count(Deal.id),
             func.sum(Deal.amount),
             func.sum(cycle),
         )
-        .where(*closed)
-        .group_by(won_flag, Deal.currency, each)
+        .where(*closed.where)
+        .group_by(closed.bucket, won_flag, Deal.lost_reason, Deal.currency, each)
     )
-    count = {True: 0, False: 0}
-    value = {True: Decimal(0), False: Decimal(0)}
-    cycle_total = 0
-    for won, currency, one, deals, amount, spent in totals:
-        count[bool(won)] += deals
-        value[bool(won)] += group_value(rates, currency, one, amount, deals)
+    count = [{True: 0, False: 0} for _ in periods]
+    value = [{True: Decimal(0), False: Decimal(0)} for _ in periods]
+    cycles = [0 for _ in periods]
+    reasons: list[list[tuple[str, int, Decimal]]] = [[] for _ in periods]
+    for bucket, won, reason, currency, one, deals, amount, spent in rows:
+        worth = group_value(rates, currency, one, amount, deals)
+        count[bucket][bool(won)] += deals
+        value[bucket][bool(won)] += worth
         if won:
-            cycle_total += int(spent or 0)
-    return funnel.outcomes(
-        won=count[True],
-        lost=count[False],
-        won_amount=value[True],
-        lost_amount=value[False],
-        cycle_seconds_total=cycle_total,
-        median_cycle_seconds=_median_cycle(session, team, period, owner, stages),
-    )
-
-
-def _median_cycle(
-    session: Session, team: SalesTeam, period: Period, owner: Member | None, stages: _Stages
-) -> Decimal | None:
-    cycle = _seconds(session, Deal.closed_at, Deal.created_at)
-    ranked = (
-        select(
-            cycle.label("spent"),
-            func.row_number().over(order_by=cycle).label("rank"),
-            func.count().over().label("count"),
+            cycles[bucket] += int(spent or 0)
+        else:
+            reasons[bucket].append((reason or "", deals, worth))
+    medians = _median_cycles(session, team, periods, owner, stages)
+    return [
+        (
+            funnel.outcomes(
+                won=count[index][True],
+                lost=count[index][False],
+                won_amount=value[index][True],
+                lost_amount=value[index][False],
+                cycle_seconds_total=cycles[index],
+                median_cycle_seconds=medians.get(index),
+            ),
+            _ranked_reasons(reasons[index]),
         )
-        .where(*_closed_in(team, period, owner, stages.won_keys))
-        .subquery()
-    )
-    middle = session.execute(
-        select(func.avg(ranked.c.spent)).where(_median(ranked.c.rank, ranked.c.count))
-    ).scalar()
-    return None if middle is None else Decimal(str(middle))
+        for index in range(len(periods))
+    ]
 
 
-def lost_reasons(
+def _median_cycles(
     session: Session,
     team: SalesTeam,
-    period: Period,
-    *,
-    owner: Member | None = None,
-    stages: _Stages | None = None,
-) -> list[LostReason]:
-    """Reasons of the deals lost in `period`, most often first (then by value); reasons that
-    differ only in case or spacing are one."""
-    stages = stages or _stages(session, team.workspace_id)
-    rates = rates_of(session, team)
-    each = each_foreign_amount(rates.currency)
-    rows = session.execute(
-        select(Deal.lost_reason, Deal.currency, each, func.count(Deal.id), func.sum(Deal.amount))
-        .where(*_closed_in(team, period, owner, [s.key for s in stages.lost]))
-        .group_by(Deal.lost_reason, Deal.currency, each)
+    periods: Sequence[Period],
+    owner: Member | None,
+    stages: _Stages,
+) -> dict[int, Decimal]:
+    """Each period's median cycle of its wins, in seconds."""
+    won = _closed_in(team, periods, owner, stages.won_keys)
+    cycles = (
+        select(
+            won.bucket.label("bucket"),
+            _seconds(session, Deal.closed_at, Deal.created_at).label("spent"),
+        )
+        .where(*won.where)
+        .subquery()
     )
+    rows = session.execute(_medians(session, cycles.c.spent, cycles.c.bucket))
+    return {bucket: Decimal(str(middle)) for bucket, middle in rows}
+
+
+def _medians(session: Session, value: Any, *groups: Any) -> Select[Any]:
+    """The median of `value` in each group of a subquery's rows: the groups, then the median
+    (of an even count, the mean of the middle two)."""
+    if session.get_bind().dialect.name == "postgresql":
+        middle = func.percentile_cont(0.5).within_group(value)
+        return select(*groups, middle).group_by(*groups)
+    # SQLite has no percentile: rank the rows and average the middle one or two.
+    ranked = select(
+        *(group.label(f"group_{index}") for index, group in enumerate(groups)),
+        value.label("value"),
+        func.row_number().over(partition_by=groups, order_by=value).label("rank"),
+        func.count().over(partition_by=groups).label("count"),
+    ).subquery()
+    kept = [ranked.c[f"group_{index}"] for index in range(len(groups))]
+    return (
+        select(*kept, func.avg(ranked.c.value))
+        .where(_median(ranked.c.rank, ranked.c.count))
+        .group_by(*kept)
+    )
+
+
+def _ranked_reasons(rows: list[tuple[str, int, Decimal]]) -> list[LostReason]:
+    """Reasons most often first (then by value); reasons that differ only in case or spacing
+    are one."""
     spellings: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     counts: dict[str, int] = defaultdict(int)
     values: dict[str, Decimal] = defaultdict(Decimal)
-    for reason, currency, one, count, amount in rows:
-        text = " ".join((reason or "").split())
+    for reason, count, value in rows:
+        text = " ".join(reason.split())
         key = text.casefold()
         spellings[key][text] += count
         counts[key] += count
-        values[key] += group_value(rates, currency, one, amount, count)
+        values[key] += value
     ranked = sorted(counts, key=lambda key: (-counts[key], -values[key], key))
     return [LostReason(_spelling(spellings[key]), counts[key], values[key]) for key in ranked]
 
@@ -320,118 +381,127 @@ def _position_case(column: Any, positions: dict[str, int]) -> ColumnElement[int 
     return case(positions, value=column, else_=None)
 
 
-def _stage_moves(closed: list[ColumnElement[bool]]) -> list[ColumnElement[bool]]:
-    """The stage changes that stand, of the deals that match `closed`: an undone change and
-    the undo that reverted it are left out."""
+def _standing_stage_changes() -> list[ColumnElement[bool]]:
+    """The stage changes that stand: an undone change and the undo that reverted it are left
+    out."""
     return [
-        DealEvent.deal_id.in_(select(Deal.id).where(*closed)),
         DealEvent.field == "stage",
         DealEvent.undone_by.is_(None),
         DealEvent.action != "undo",
     ]
 
 
-def stage_steps(
+def _steps(
     session: Session,
     team: SalesTeam,
-    period: Period,
+    periods: Sequence[Period],
+    owner: Member | None,
+    stages: _Stages,
     *,
-    owner: Member | None = None,
-    stages: _Stages | None = None,
-    times: bool = False,
-) -> list[StageStep]:
-    """The funnel of the deals closed in `period`: how many reached each open stage and Won,
+    times: bool,
+) -> list[list[StageStep]]:
+    """Each period's funnel: how many of its closed deals reached each open stage and Won,
     each step's conversion into the next and (`times`) the median time spent in each stage."""
-    stages = stages or _stages(session, team.workspace_id)
-    closed = _closed_in(team, period, owner, stages.closing_keys)
+    closed = _closed_in(team, periods, owner, stages.closing_keys)
     opened = {stage.key: index for index, stage in enumerate(stages.open)}
     # A won stage is a step only for deals won now: one won, reopened and lost went no further.
     now_at = {**opened, **{key: len(opened) for key in stages.won_keys}}
-    moves = _stage_moves(closed)
-    visits = union_all(
-        select(Deal.id.label("deal_id"), _position_case(Deal.stage, now_at).label("step")).where(
-            *closed
-        ),
-        select(DealEvent.deal_id, _position_case(DealEvent.old_value, opened)).where(*moves),
-        select(DealEvent.deal_id, _position_case(DealEvent.new_value, opened)).where(*moves),
-    ).subquery()
+    # Each deal's furthest step: where it is now or any stage its standing stage changes came
+    # from or went to; -1 for none (it counts at the first step).
+    step_now = func.coalesce(_position_case(Deal.stage, now_at), -1)
+    step_then = func.max(
+        _greatest(
+            session,
+            func.coalesce(_position_case(DealEvent.old_value, opened), -1),
+            func.coalesce(_position_case(DealEvent.new_value, opened), -1),
+        )
+    )
     furthest = (
-        select(func.max(visits.c.step).label("furthest")).group_by(visits.c.deal_id).subquery()
+        select(
+            closed.bucket.label("bucket"),
+            _greatest(session, step_now, func.coalesce(step_then, -1)).label("furthest"),
+        )
+        .select_from(Deal)
+        .outerjoin(DealEvent, and_(DealEvent.deal_id == Deal.id, *_standing_stage_changes()))
+        .where(*closed.where)
+        .group_by(Deal.id, Deal.stage, Deal.closed_at)
+        .subquery()
     )
-    counted = session.execute(
-        select(furthest.c.furthest, func.count()).group_by(furthest.c.furthest)
-    )
-    reached = funnel.reached_counts({step: count for step, count in counted}, len(stages.open) + 1)
-    rates = funnel.conversions(reached)
-    medians = _median_days(session, team, closed, stages) if times else {}
+    counted: list[dict[int | None, int]] = [{} for _ in periods]
+    for bucket, step, count in session.execute(
+        select(furthest.c.bucket, furthest.c.furthest, func.count()).group_by(
+            furthest.c.bucket, furthest.c.furthest
+        )
+    ):
+        counted[bucket][step] = count
+    medians = _median_days(session, closed, stages) if times else {}
     won_label = stages.won[0].label if stages.won else _("Won")
     labels = [stage.label for stage in stages.open] + [won_label]
-    keys = [stage.key for stage in stages.open] + [None]
-    return [
-        StageStep(
-            label=label,
-            reached=count,
-            converted=conversion,
-            median_days=medians.get(key) if key is not None else None,
-            won=key is None,
+    keys: list[str | None] = [stage.key for stage in stages.open] + [None]
+    found = []
+    for bucket in range(len(periods)):
+        reached = funnel.reached_counts(counted[bucket], len(keys))
+        found.append(
+            [
+                StageStep(
+                    label=label,
+                    reached=count,
+                    converted=conversion,
+                    median_days=medians.get((bucket, key)) if key is not None else None,
+                    won=key is None,
+                )
+                for label, key, count, conversion in zip(
+                    labels, keys, reached, funnel.conversions(reached), strict=True
+                )
+            ]
         )
-        for label, key, count, conversion in zip(labels, keys, reached, rates, strict=True)
-    ]
+    return found
 
 
 def _median_days(
-    session: Session, team: SalesTeam, closed: list[ColumnElement[bool]], stages: _Stages
-) -> dict[str, Decimal | None]:
-    """The median time the deals spent in each open stage (summed over their visits to it).
+    session: Session, closed: _Closed, stages: _Stages
+) -> dict[tuple[int, str], Decimal | None]:
+    """The median time the deals of each period spent in each open stage (summed over their
+    visits to it), by (period, stage key).
 
     Each standing stage change closes the time in the stage it left, which began at the
     change before it or, for the first, when the deal was created; an imported deal's first
     stretch began before the import, when no one recorded its stage, so it is not counted."""
-    imported = aliased(DealEvent)
-    was_imported = (
-        exists()
-        .where(imported.deal_id == DealEvent.deal_id, imported.action == IMPORT_ACTION)
-        .correlate(DealEvent)
-    )
-    entered = func.lag(DealEvent.at).over(partition_by=DealEvent.deal_id, order_by=DealEvent.id)
     moves = (
         select(
+            closed.bucket.label("bucket"),
             DealEvent.deal_id.label("deal_id"),
             DealEvent.old_value.label("key"),
             DealEvent.at.label("left_at"),
-            entered.label("entered_at"),
+            func.lag(DealEvent.at)
+            .over(partition_by=DealEvent.deal_id, order_by=DealEvent.id)
+            .label("entered_at"),
             Deal.created_at.label("created_at"),
-            was_imported.label("imported"),
         )
         .join(Deal, Deal.id == DealEvent.deal_id)
-        .where(*_stage_moves(closed))
+        .where(*closed.where, *_standing_stage_changes())
         .subquery()
     )
     since = func.coalesce(moves.c.entered_at, moves.c.created_at)
-    known = or_(moves.c.entered_at.is_not(None), not_(moves.c.imported))
+    imported = aliased(DealEvent)
+    # Asked of a deal's first stretch only (the others began at a change someone made), of
+    # the few imports (ix_deal_event_import).
+    known = or_(
+        moves.c.entered_at.is_not(None),
+        ~exists().where(imported.deal_id == moves.c.deal_id, imported.action == IMPORT_ACTION),
+    )
     per_deal = (
         select(
+            moves.c.bucket.label("bucket"),
             moves.c.key.label("key"),
             func.sum(_seconds(session, moves.c.left_at, since)).label("spent"),
         )
         .where(moves.c.key.in_([stage.key for stage in stages.open]), known)
-        .group_by(moves.c.deal_id, moves.c.key)
+        .group_by(moves.c.bucket, moves.c.deal_id, moves.c.key)
         .subquery()
     )
-    ranked = select(
-        per_deal.c.key,
-        per_deal.c.spent,
-        func.row_number()
-        .over(partition_by=per_deal.c.key, order_by=per_deal.c.spent)
-        .label("rank"),
-        func.count().over(partition_by=per_deal.c.key).label("count"),
-    ).subquery()
-    rows = session.execute(
-        select(ranked.c.key, func.avg(ranked.c.spent))
-        .where(_median(ranked.c.rank, ranked.c.count))
-        .group_by(ranked.c.key)
-    )
-    return {key: funnel.days(Decimal(str(middle))) for key, middle in rows}
+    rows = session.execute(_medians(session, per_deal.c.spent, per_deal.c.bucket, per_deal.c.key))
+    return {(bucket, key): funnel.days(Decimal(str(middle))) for bucket, key, middle in rows}
 
 
 # --------------------------------------------------------------------------- segments
@@ -453,7 +523,7 @@ def segments(
     grouped: dict[str | None, list[funnel.Closed]] = defaultdict(list)
     query = (
         select(Deal)
-        .where(*_closed_in(team, period, owner, stages.closing_keys))
+        .where(*_closed_in(team, [period], owner, stages.closing_keys).where)
         .order_by(Deal.closed_at, Deal.id)
     )
     for deal in session.scalars(query):

@@ -18,7 +18,13 @@ from bot.clock import FrozenClock
 from bot.domain.funnel import Movement
 from bot.domain.periods import Period
 from bot.services.export import DEAL_COLUMNS
-from bot.services.insights import funnel_of, owner_dimension, pipeline_movement, segments
+from bot.services.insights import (
+    funnel_of,
+    funnels,
+    owner_dimension,
+    pipeline_movement,
+    segments,
+)
 from bot.services.reports import weekly_report
 from models import Member, SalesTeam
 from tests.e2e.conftest import Say
@@ -200,6 +206,9 @@ def test_november_against_the_hand_worked_numbers(sessions: sessionmaker[Session
 def test_october_is_the_period_before(sessions: sessionmaker[Session]) -> None:
     with sessions() as session:
         result = funnel_of(session, _team(session), OCTOBER)
+        # Both months in one pass, as /deal insights asks, are each month on its own.
+        both = funnels(session, _team(session), [OCTOBER, NOVEMBER])
+        assert both == [result, funnel_of(session, _team(session), NOVEMBER)]
     o = result.outcomes
     assert (o.won, o.lost, o.win_rate, o.amount_win_rate) == (
         1,
@@ -217,6 +226,31 @@ def test_october_is_the_period_before(sessions: sessionmaker[Session]) -> None:
     ]
     assert result.steps[0].median_days == Decimal("3.5")  # Old 5 days, OldLost 2
     assert [(r.reason, r.count) for r in result.lost_reasons] == [("budget cut", 1)]
+
+
+@pytest.mark.usefixtures("history")
+def test_a_win_taken_back_then_lost_did_not_reach_won(
+    say: Say, clock: FrozenClock, sessions: sessionmaker[Session]
+) -> None:
+    for day, command in enumerate(
+        ["add Flip 10k proposal", "won Flip", "reopen Flip", "lost Flip no budget"], start=1
+    ):
+        at(clock, 12, day)
+        say("/deal", command, user="U2")
+    with sessions() as session:
+        december = funnel_of(
+            session, _team(session), Period("month", date(2026, 12, 1), date(2026, 12, 31))
+        )
+    assert [(s.reached, s.median_days) for s in december.steps] == [
+        (1, None),
+        (1, None),
+        # In Proposal from Dec 1 to its win on Dec 2, and again from its reopening on Dec 3 to
+        # its loss on Dec 4: two days in all.
+        (1, Decimal("2.0")),
+        (0, None),
+        (0, None),
+    ]
+    assert (december.outcomes.won, december.outcomes.lost) == (0, 1)
 
 
 @pytest.mark.usefixtures("history")
