@@ -23,16 +23,20 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    Float,
     Integer,
     Select,
+    String,
     and_,
     case,
     cast,
     exists,
     extract,
     func,
+    literal,
     or_,
     select,
+    union_all,
 )
 from sqlalchemy.orm import Session, aliased
 
@@ -332,21 +336,21 @@ def _median_cycles(
 
 
 def _medians(session: Session, value: Any, *groups: Any) -> Select[Any]:
-    """The median of `value` in each group of a subquery's rows: the groups, then the median
-    (of an even count, the mean of the middle two)."""
+    """The median of `value` in each group of a subquery's rows: the groups (by their names),
+    then `middle` (of an even count, the mean of the middle two)."""
     if session.get_bind().dialect.name == "postgresql":
         middle = func.percentile_cont(0.5).within_group(value)
-        return select(*groups, middle).group_by(*groups)
+        return select(*groups, middle.label("middle")).group_by(*groups)
     # SQLite has no percentile: rank the rows and average the middle one or two.
     ranked = select(
-        *(group.label(f"group_{index}") for index, group in enumerate(groups)),
+        *groups,
         value.label("value"),
         func.row_number().over(partition_by=groups, order_by=value).label("rank"),
         func.count().over(partition_by=groups).label("count"),
     ).subquery()
-    kept = [ranked.c[f"group_{index}"] for index in range(len(groups))]
+    kept = [ranked.c[group.name] for group in groups]
     return (
-        select(*kept, func.avg(ranked.c.value))
+        select(*kept, func.avg(ranked.c.value).label("middle"))
         .where(_median(ranked.c.rank, ranked.c.count))
         .group_by(*kept)
     )
@@ -401,40 +405,38 @@ def _steps(
     times: bool,
 ) -> list[list[StageStep]]:
     """Each period's funnel: how many of its closed deals reached each open stage and Won,
-    each step's conversion into the next and (`times`) the median time spent in each stage."""
+    each step's conversion into the next and (`times`) the median time spent in each stage.
+
+    One walk through the closed deals' standing stage changes answers both (a statement
+    whose rows are (0, period, furthest step, count) and (1, period, stage, median))."""
     closed = _closed_in(team, periods, owner, stages.closing_keys)
-    opened = {stage.key: index for index, stage in enumerate(stages.open)}
-    # A won stage is a step only for deals won now: one won, reopened and lost went no further.
-    now_at = {**opened, **{key: len(opened) for key in stages.won_keys}}
-    # Each deal's furthest step: where it is now or any stage its standing stage changes came
-    # from or went to; -1 for none (it counts at the first step).
-    step_now = func.coalesce(_position_case(Deal.stage, now_at), -1)
-    step_then = func.max(
-        _greatest(
-            session,
-            func.coalesce(_position_case(DealEvent.old_value, opened), -1),
-            func.coalesce(_position_case(DealEvent.new_value, opened), -1),
-        )
-    )
-    furthest = (
+    walk = (
         select(
             closed.bucket.label("bucket"),
-            _greatest(session, step_now, func.coalesce(step_then, -1)).label("furthest"),
+            Deal.id.label("deal_id"),
+            Deal.stage.label("stage"),
+            Deal.created_at.label("created_at"),
+            DealEvent.old_value.label("old"),
+            DealEvent.new_value.label("new"),
+            DealEvent.at.label("left_at"),
+            func.lag(DealEvent.at)
+            .over(partition_by=Deal.id, order_by=DealEvent.id)
+            .label("entered_at"),
         )
         .select_from(Deal)
         .outerjoin(DealEvent, and_(DealEvent.deal_id == Deal.id, *_standing_stage_changes()))
         .where(*closed.where)
-        .group_by(Deal.id, Deal.stage, Deal.closed_at)
-        .subquery()
+        .cte("walk")
     )
+    furthest = _furthest(session, walk, stages)
+    query = union_all(furthest, _times(session, walk, stages)) if times else furthest
     counted: list[dict[int | None, int]] = [{} for _ in periods]
-    for bucket, step, count in session.execute(
-        select(furthest.c.bucket, furthest.c.furthest, func.count()).group_by(
-            furthest.c.bucket, furthest.c.furthest
-        )
-    ):
-        counted[bucket][step] = count
-    medians = _median_days(session, closed, stages) if times else {}
+    medians: dict[tuple[int, str], Decimal | None] = {}
+    for kind, bucket, step, key, value in session.execute(query):
+        if kind == 0:
+            counted[bucket][step] = int(value)
+        else:
+            medians[(bucket, key)] = funnel.days(Decimal(str(value)))
     won_label = stages.won[0].label if stages.won else _("Won")
     labels = [stage.label for stage in stages.open] + [won_label]
     keys: list[str | None] = [stage.key for stage in stages.open] + [None]
@@ -458,50 +460,70 @@ def _steps(
     return found
 
 
-def _median_days(
-    session: Session, closed: _Closed, stages: _Stages
-) -> dict[tuple[int, str], Decimal | None]:
+def _furthest(session: Session, walk: Any, stages: _Stages) -> Select[Any]:
+    """How many deals of each period went furthest to each step: where a deal is now, or any
+    stage its changes came from or went to (-1 for none: it counts at the first step)."""
+    opened = {stage.key: index for index, stage in enumerate(stages.open)}
+    # A won stage is a step only for deals won now: one won, reopened and lost went no further.
+    now_at = {**opened, **{key: len(opened) for key in stages.won_keys}}
+    step_now = func.coalesce(_position_case(walk.c.stage, now_at), -1)
+    step_then = func.max(
+        _greatest(
+            session,
+            func.coalesce(_position_case(walk.c.old, opened), -1),
+            func.coalesce(_position_case(walk.c.new, opened), -1),
+        )
+    )
+    furthest = (
+        select(
+            walk.c.bucket,
+            _greatest(session, step_now, func.coalesce(step_then, -1)).label("furthest"),
+        )
+        .group_by(walk.c.bucket, walk.c.deal_id, walk.c.stage)
+        .subquery()
+    )
+    return select(
+        literal(0).label("kind"),
+        furthest.c.bucket,
+        furthest.c.furthest.label("step"),
+        cast(None, String).label("key"),
+        cast(func.count(), Float).label("value"),
+    ).group_by(furthest.c.bucket, furthest.c.furthest)
+
+
+def _times(session: Session, walk: Any, stages: _Stages) -> Select[Any]:
     """The median time the deals of each period spent in each open stage (summed over their
-    visits to it), by (period, stage key).
+    visits to it), in seconds.
 
     Each standing stage change closes the time in the stage it left, which began at the
     change before it or, for the first, when the deal was created; an imported deal's first
     stretch began before the import, when no one recorded its stage, so it is not counted."""
-    moves = (
-        select(
-            closed.bucket.label("bucket"),
-            DealEvent.deal_id.label("deal_id"),
-            DealEvent.old_value.label("key"),
-            DealEvent.at.label("left_at"),
-            func.lag(DealEvent.at)
-            .over(partition_by=DealEvent.deal_id, order_by=DealEvent.id)
-            .label("entered_at"),
-            Deal.created_at.label("created_at"),
-        )
-        .join(Deal, Deal.id == DealEvent.deal_id)
-        .where(*closed.where, *_standing_stage_changes())
-        .subquery()
-    )
-    since = func.coalesce(moves.c.entered_at, moves.c.created_at)
+    since = func.coalesce(walk.c.entered_at, walk.c.created_at)
     imported = aliased(DealEvent)
     # Asked of a deal's first stretch only (the others began at a change someone made), of
     # the few imports (ix_deal_event_import).
     known = or_(
-        moves.c.entered_at.is_not(None),
-        ~exists().where(imported.deal_id == moves.c.deal_id, imported.action == IMPORT_ACTION),
+        walk.c.entered_at.is_not(None),
+        ~exists().where(imported.deal_id == walk.c.deal_id, imported.action == IMPORT_ACTION),
     )
     per_deal = (
         select(
-            moves.c.bucket.label("bucket"),
-            moves.c.key.label("key"),
-            func.sum(_seconds(session, moves.c.left_at, since)).label("spent"),
+            walk.c.bucket,
+            walk.c.old.label("key"),
+            func.sum(_seconds(session, walk.c.left_at, since)).label("spent"),
         )
-        .where(moves.c.key.in_([stage.key for stage in stages.open]), known)
-        .group_by(moves.c.bucket, moves.c.deal_id, moves.c.key)
+        .where(walk.c.old.in_([stage.key for stage in stages.open]), known)
+        .group_by(walk.c.bucket, walk.c.deal_id, walk.c.old)
         .subquery()
     )
-    rows = session.execute(_medians(session, per_deal.c.spent, per_deal.c.bucket, per_deal.c.key))
-    return {(bucket, key): funnel.days(Decimal(str(middle))) for bucket, key, middle in rows}
+    middle = _medians(session, per_deal.c.spent, per_deal.c.bucket, per_deal.c.key).subquery()
+    return select(
+        literal(1).label("kind"),
+        middle.c.bucket,
+        cast(None, Integer).label("step"),
+        middle.c.key,
+        cast(middle.c.middle, Float).label("value"),
+    )
 
 
 # --------------------------------------------------------------------------- segments
