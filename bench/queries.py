@@ -4,8 +4,9 @@ Timed through the services, as the handlers call them (sessions, ORM and all):
 
 * leaderboard: `targets.board` for one team, this month's revenue (`/deal leaderboard`);
 * `/target team`: `target_commands.team_boards` (a board per active target period);
-* the weekly report's numbers: `reports.weekly_report`, no charts (its stage conversion and
-  pipeline movement included);
+* the weekly report's numbers: `reports.weekly_report`, no charts; and what only its charts
+  read, the stage conversion of 12 weeks and the week's pipeline movement
+  (`insights.stage_steps`, `insights.pipeline_movement`, read when the charts are drawn);
 * `/deal list`: `deals.list_open` for a member, and for a team;
 * `/deal insights`: `insights.insights_on_demand` for a team's quarter (beside the quarter
   before), one member's month, and the team's quarter by owner.
@@ -88,6 +89,15 @@ def weekly_numbers(session: Session, team: SalesTeam, member: Member) -> object:
     return reports.weekly_report(session, team, week=week, now=NOW)
 
 
+def report_chart_data(session: Session, team: SalesTeam, member: Member) -> object:
+    """What the weekly report's funnel and waterfall charts read for last week."""
+    week = period_of("week", _today() - timedelta(days=7))
+    return (
+        insights.stage_steps(session, team, insights.funnel_window(week)),
+        insights.pipeline_movement(session, team, week, now=NOW),
+    )
+
+
 def list_mine(session: Session, team: SalesTeam, member: Member) -> object:
     """`/deal list`: the caller's open deals."""
     return deals.list_open(session, _actor(team, member), owner=member)
@@ -120,6 +130,7 @@ QUERIES: dict[str, Query] = {
     "leaderboard (targets.board)": leaderboard,
     "/target team (team_boards)": target_team,
     "weekly report numbers (weekly_report)": weekly_numbers,
+    "weekly report funnel and movement (stage_steps, pipeline_movement)": report_chart_data,
     "/deal list, member (list_open)": list_mine,
     "/deal list team (list_open)": list_team,
     "/deal insights quarter (insights_on_demand)": insights_quarter,

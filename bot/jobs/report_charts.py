@@ -141,10 +141,12 @@ def render_charts(runtime: Runtime, workspace_id: str, args: dict[str, Any]) -> 
             raise LookupError(f"no team {args['team_id']} in {workspace_id}")
         if weekly:
             week = week_covered(date.fromisoformat(str(args["week_start"])))
-            report = weekly_report(session, team, week=week, now=at)
+            report = weekly_report(session, team, week=week, now=at, charts=True)
         else:
             owner = find_member(session, workspace_id, str(subject)) if subject else None
-            report = report_of_team(session, team, kind=str(args["kind"]), owner=owner, now=at)
+            report = report_of_team(
+                session, team, kind=str(args["kind"]), owner=owner, now=at, charts=True
+            )
         comment = views.charts_comment(report, weekly=weekly, for_member=subject is not None)
     where = {key: args[key] for key in ("channel", DM_OF) if args.get(key)}
     return {**where, **upload_payload(render_report(report, lang=lang), comment=comment)}

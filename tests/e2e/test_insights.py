@@ -287,7 +287,8 @@ def test_the_pipeline_moved_over_the_week(sessions: sessionmaker[Session]) -> No
     with sessions() as session:
         team = _team(session)
         moved = pipeline_movement(session, team, WEEK, now=report_at)
-        report = weekly_report(session, team, week=WEEK, now=report_at)
+        report = weekly_report(session, team, week=WEEK, now=report_at, charts=True)
+        numbers = weekly_report(session, team, week=WEEK, now=report_at)
     # Open on Nov 23: Eta 8k, Imported Open 20k, Open Co 99k, Steady 50k. New: Fresh (25k by
     # the end) and Quick 5k; Open Co +21k; Steady −10k; lost Eta and Imported Open; won Quick.
     assert moved == Movement(
@@ -303,6 +304,8 @@ def test_the_pipeline_moved_over_the_week(sessions: sessionmaker[Session]) -> No
     assert moved.end == sum(line.amount for line in report.pipeline)
     assert moved.won == report.won_week
     assert report.movement == moved
+    # The numbers alone (a /deal report's reply) read nothing only the charts draw.
+    assert (numbers.movement, numbers.funnel) == (None, ())
     assert [(s.label, s.reached) for s in report.funnel] == [
         ("Lead", 12),
         ("Qualified", 9),
