@@ -1,9 +1,12 @@
 """Salesbot's benchmarks: `python -m bench [--quick]` or `salesbot bench [--quick]`.
 
-Five benchmarks, one table on stdout (progress goes to stderr):
+Six benchmarks, one table on stdout (progress goes to stderr):
 
 * ``ack``: ack latency of `/deal add` and `/deal list` through `salesbot serve`, beside a
-  bare bolt app served the same way (the baseline);
+  bare bolt app served the same way (the baseline), closed loop and open loop;
+* ``cpu``: CPU per command in one process (seven commands, signed requests through the serve
+  WSGI app, the sender's pass counted apart), beside the bare app's ack, with statement
+  counts and a sampling profile of each;
 * ``fanout``: the morning stand-up prompts of 2,000 members, without and with Slack's rate
   limits emulated by the stand-in;
 * ``charts``: milliseconds per chart and per weekly report, and memory over many renders;
@@ -11,7 +14,7 @@ Five benchmarks, one table on stdout (progress goes to stderr):
   with a million deals;
 * ``memory``: a `salesbot serve` worker's memory after many commands.
 
-``--quick`` runs every benchmark at small sizes in under two minutes, so they cannot rot.
+``--quick`` runs every benchmark at small sizes in a few minutes, so they cannot rot.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from pathlib import Path
 from bench.common import Options, Row, log, postgres_available, table
 
 # name -> module with run_benchmark(options) -> list[Row]; run in this order.
-BENCHMARKS = ("ack", "fanout", "charts", "queries", "memory")
+BENCHMARKS = ("ack", "cpu", "fanout", "charts", "queries", "memory")
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 FAILED = "FAILED"
 
@@ -41,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m bench", description="Run Salesbot's benchmarks and print one table."
     )
     parser.add_argument(
-        "--quick", action="store_true", help="small sizes: every benchmark in under 2 minutes"
+        "--quick", action="store_true", help="small sizes: every benchmark in a few minutes"
     )
     parser.add_argument(
         "--only",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -30,14 +31,19 @@ def _authorize(enterprise_id: str | None, team_id: str | None, **_: Any) -> Auth
     )
 
 
-def create_bare_app() -> App:
-    """A bolt app with one `/deal` listener that acks and does nothing else."""
+def create_bare_app(
+    signing_secret: str | None = None, listener_executor: Executor | None = None
+) -> App:
+    """A bolt app with one `/deal` listener that acks and does nothing else (`bench cpu` hands
+    it the secret and a listener pool it can wait on; gunicorn's worker reads the secret from
+    the environment and keeps bolt's own pool)."""
     app = App(
-        signing_secret=os.environ["SLACK_SIGNING_SECRET"],
+        signing_secret=signing_secret or os.environ["SLACK_SIGNING_SECRET"],
         authorize=_authorize,
         process_before_response=False,
         raise_error_for_unhandled_request=False,
         ignoring_self_events_enabled=False,
+        listener_executor=listener_executor,
     )
 
     def deal(ack: Ack) -> None:
@@ -64,4 +70,6 @@ def wsgi(app: App) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
     return application
 
 
-application = wsgi(create_bare_app())
+if os.environ.get("SLACK_SIGNING_SECRET"):
+    # Served by gunicorn (`bench.bare_app:application`); importing it elsewhere builds nothing.
+    application = wsgi(create_bare_app())

@@ -1,4 +1,6 @@
-"""A closed-loop load generator: signed slash commands over kept-alive HTTP connections.
+"""Load generators: signed slash commands over kept-alive HTTP connections, closed loop
+(:func:`run`: each client sends its next command when the last is answered) or open loop
+(:func:`run_open`: requests at a fixed rate, whatever the answers).
 
 It runs in a process of its own (see :func:`pool`), so the clients' threads do not compete
 for the GIL with the Slack stand-in that the server under test is calling back. Each client
@@ -13,7 +15,7 @@ import http.client
 import itertools
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 
@@ -23,7 +25,8 @@ from bot.dev.standin import sign_request, slash_command_body
 @dataclass(frozen=True)
 class Load:
     """What to send: `texts` cycle over the requests (`{n}` is the request number, `{k}` a
-    small number derived from it); client i speaks as users[i % len(users)]."""
+    small number derived from it, `{run}` this load's `run`, so names differ between loads);
+    client i speaks as users[i % len(users)]."""
 
     port: int
     secret: str
@@ -37,6 +40,13 @@ class Load:
     channel: str = "C1"
     response_url: str = ""
     expect: str = ""
+    run: str = ""
+
+
+def _trigger_id(n: int) -> str:
+    # Unique, as Slack's are: two requests with the same body in the same second would have
+    # the same signature, and the guard refuses the second as a replay.
+    return f"{n}.{time.time_ns()}.{threading.get_ident()}"
 
 
 @dataclass
@@ -104,13 +114,14 @@ def run(load: Load) -> LoadResult:
                 n = next_number()
                 if n is None:
                     break
-                text = load.texts[n % len(load.texts)].format(n=n, k=n % 90 + 1)
+                text = load.texts[n % len(load.texts)].format(n=n, k=n % 90 + 1, run=load.run)
                 body = slash_command_body(
                     load.command,
                     text,
                     user_id=user,
                     channel_id=load.channel,
                     response_url=load.response_url,
+                    trigger_id=_trigger_id(n),
                 )
                 headers = {"Content-Type": "application/x-www-form-urlencoded"}
                 headers.update(sign_request(load.secret, body, int(time.time())))
@@ -149,3 +160,102 @@ def run(load: Load) -> LoadResult:
 def pool() -> ProcessPoolExecutor:
     """A one-process pool to run loads in (spawned: no threads inherited by a fork)."""
     return ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
+
+
+# --------------------------------------------------------------------------- open loop
+
+
+@dataclass(frozen=True)
+class OpenLoad:
+    """Requests at a fixed rate, whatever the answers: request n is due at n / rate seconds
+    and is sent then by whichever sender thread is free. `texts` cycle over the requests
+    (`{n}` and `{k}` as in Load), `expects[i]` is what the answer to texts[i] must contain."""
+
+    port: int
+    secret: str
+    command: str
+    texts: tuple[str, ...]
+    expects: tuple[str, ...]
+    users: tuple[str, ...]
+    rate: float
+    seconds: float
+    warmup: float = 0.0
+    channel: str = "C1"
+    run: str = ""
+    # Enough that a slow answer never holds up a send: at 100 a second, 64 senders cover
+    # answers of up to 640 ms before a send would wait (it is then late, and its latency,
+    # counted from when it was due, says so).
+    senders: int = 64
+
+
+@dataclass
+class OpenResult(LoadResult):
+    """LoadResult, plus how late the sends were and the answers per text."""
+
+    due: int = 0
+    most_late: float = 0.0
+    answered: dict[int, int] = field(default_factory=dict)  # text index -> good answers
+
+
+def run_open(load: OpenLoad) -> OpenResult:
+    """Send `rate` requests a second for `warmup` + `seconds`; latencies of those due after the
+    warm-up, each from when it was due (so a server that falls behind is charged the queue)."""
+    result = OpenResult()
+    lock = threading.Lock()
+    local = threading.local()
+    total = int(load.rate * (load.warmup + load.seconds))
+    start = time.perf_counter() + 0.2
+    measured_from = start + load.warmup
+
+    def send(n: int, due: float) -> None:
+        late = time.perf_counter() - due
+        client = getattr(local, "client", None)
+        if client is None:
+            client = local.client = _Client(load.port)
+            with lock:
+                clients.append(client)
+        index = n % len(load.texts)
+        text = load.texts[index].format(n=n, k=n % 90 + 1, run=load.run)
+        body = slash_command_body(
+            load.command,
+            text,
+            user_id=load.users[n % len(load.users)],
+            channel_id=load.channel,
+            response_url="",
+            trigger_id=_trigger_id(n),
+        )
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        headers.update(sign_request(load.secret, body, int(time.time())))
+        error = ""
+        try:
+            status, data = client.post(body.encode(), headers)
+            expect = load.expects[index].encode()
+            if status != 200 or (expect and expect not in data):
+                error = f"HTTP {status}: {data[:200]!r}"
+        except OSError as failure:
+            error = f"{type(failure).__name__}: {failure}"
+        took = time.perf_counter() - due
+        with lock:
+            result.most_late = max(result.most_late, late)
+            if due < measured_from:
+                return
+            result.due += 1
+            if error:
+                result.errors += 1
+                result.first_error = result.first_error or error
+                return
+            result.latencies.append(took)
+            result.answered[index] = result.answered.get(index, 0) + 1
+
+    clients: list[_Client] = []
+    with ThreadPoolExecutor(max_workers=load.senders, thread_name_prefix="open-loop") as senders:
+        for n in range(total):
+            due = start + n / load.rate
+            pause = due - time.perf_counter()
+            if pause > 0:
+                time.sleep(pause)
+            senders.submit(send, n, due)
+    for client in clients:
+        client.close()
+    result.elapsed = load.seconds
+    return result

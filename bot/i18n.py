@@ -26,6 +26,7 @@ DEFAULT = "en"
 BABEL_LOCALES = {"en": "en_US", "zh": "zh_Hans_CN"}
 
 _current: ContextVar[str] = ContextVar("salesbot_language", default=DEFAULT)
+_today: ContextVar[date | None] = ContextVar("salesbot_today", default=None)
 
 
 def normalise(language: str | None) -> str | None:
@@ -108,26 +109,62 @@ def money(amount: Decimal, currency: str, *, short: bool = True) -> str:
 
 
 def date_in(value: date, *, en: str, zh: str) -> str:
-    """A date with the CLDR pattern of the current language (`EEE` is the weekday name)."""
+    """A date with the CLDR pattern of the current language (`EEE` is the weekday name); for
+    what is not a day (a month's name: `MMMM` / `M月`). Days are written with `day()`."""
     pattern = zh if current() == "zh" else en
     return format_date(value, pattern, locale=BABEL_LOCALES[current()])
 
 
-def day(value: date, *, with_year: bool = False, weekday: bool = False) -> str:
-    """A date as the current language writes it: Dec 15 (2026), or 12月15日; with the weekday,
-    Tue Dec 15 or 12月15日周二."""
-    pattern = {
-        ("en", False): "MMM d",
-        ("en", True): "MMM d, y",
-        ("zh", False): "M月d日",
-        ("zh", True): "y年M月d日",
-    }[(current(), with_year)]
+# The one date style (bot/i18n.py, README "Dates"): the year only when it is not this year's.
+_PATTERNS = {
+    ("en", False): "MMM d",
+    ("en", True): "MMM d, y",
+    ("zh", False): "M月d日",
+    ("zh", True): "y年M月d日",
+}
+
+
+@contextmanager
+def dated(today: date) -> Iterator[None]:
+    """Write days inside the block as seen on `today`: a day of its year needs no year."""
+    token = _today.set(today)
+    try:
+        yield
+    finally:
+        _today.reset(token)
+
+
+def today_of_message() -> date | None:
+    """The day messages are being written on (None: not known, so every day shows its year)."""
+    return _today.get()
+
+
+def day(
+    value: date,
+    *,
+    weekday: bool = False,
+    with_year: bool | None = None,
+    lang: str | None = None,
+) -> str:
+    """A date as Salesbot writes it, in every view: `Dec 20` this year, `Dec 20, 2027` another
+    (Chinese `12月20日`, `2027年12月20日`); with the weekday, `Fri Dec 20` / `12月20日周五`.
+
+    with_year forces the year on or off (a chart of the last twelve weeks needs none); lang
+    overrides the current language (charts are drawn for a language, not in one)."""
+    language = (normalise(lang) if lang else None) or current()
+    year = with_year if with_year is not None else _needs_year(value)
+    pattern = _PATTERNS[(language, year)]
     if weekday:
-        pattern = f"{pattern}EEE" if current() == "zh" else f"EEE {pattern}"
-    return format_date(value, pattern, locale=BABEL_LOCALES[current()])
+        pattern = f"{pattern}EEE" if language == "zh" else f"EEE {pattern}"
+    return format_date(value, pattern, locale=BABEL_LOCALES[language])
 
 
 def moment(value: datetime) -> str:
-    """A date and time as the current language writes it: Nov 30 09:30, or 11月30日 09:30."""
-    pattern = "M月d日 HH:mm" if current() == "zh" else "MMM d HH:mm"
-    return format_datetime(value, pattern, tzinfo=value.tzinfo, locale=BABEL_LOCALES[current()])
+    """A date and time, the day as `day()` writes it: Nov 30 09:30, or 11月30日 09:30."""
+    time = format_datetime(value, "HH:mm", tzinfo=value.tzinfo, locale=BABEL_LOCALES[current()])
+    return f"{day(value.date())} {time}"
+
+
+def _needs_year(value: date) -> bool:
+    today = _today.get()
+    return today is None or value.year != today.year

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.db import reading, transaction
 from bot.domain.zones import local_zone
-from bot.i18n import use_language
+from bot.i18n import dated, today_of_message, use_language
 from bot.results.notices import HomeChanged, Said
 from bot.runtime import Runtime
 from bot.services import deliveries, notices, outbox
@@ -61,6 +61,12 @@ HOME = "home"
 
 def owe_notices(session: Session, *, now: datetime) -> None:
     """Turn the notices recorded so far into outbox rows in this transaction."""
+    # Days in them are written as seen on the day they are owed (no year for this year's).
+    with dated(today_of_message() or now.date()):
+        _owe_notices(session, now=now)
+
+
+def _owe_notices(session: Session, *, now: datetime) -> None:
     for notice in notices.drain(session):
         if isinstance(notice, HomeChanged):
             # Drawn when sent, and once for a burst of changes (five quick adds: one publish).
@@ -301,7 +307,7 @@ def _act(
         now=now,
         today=now.astimezone(local_zone(member.timezone)).date(),
     )
-    with use_language(member_language(session, member)):
+    with use_language(member_language(session, member)), dated(actor.today):
         result = work(session, actor)
     if home_changed:
         notices.record(

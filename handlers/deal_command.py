@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from bot.domain import deal_command as cmd
 from bot.domain import payloads
+from bot.domain.forecast import parse_forecast_args
+from bot.domain.grammar import ParseError
 from bot.domain.insights_command import parse_insights_args
 from bot.domain.report_command import ReportError, parse_report_args
 from bot.domain.target_command import TargetParseError, parse_leaderboard_args
@@ -17,7 +19,7 @@ from bot.domain.text import escape_mrkdwn
 from bot.domain.zones import local_zone
 from bot.results.deals import Listed
 from bot.runtime import Runtime, runtime_of
-from bot.services import deal_commands, deals, insights, reports, target_commands
+from bot.services import deal_commands, deals, forecast, insights, reports, target_commands
 from bot.services.actor import Actor
 from bot.services.errors import FormErrors, Unconfirmed
 from bot.services.export import export_for_caller
@@ -27,6 +29,7 @@ from bot.unit_of_work import Unwritten, answer, answer_later, as_caller, in_call
 from bot.views import deal_modal
 from bot.views import deals as views
 from bot.views import export as export_views
+from bot.views import forecast as forecast_views
 from bot.views import guards as guard_views
 from bot.views import help as help_views
 from bot.views import insights as insight_views
@@ -41,6 +44,7 @@ LEADERBOARD_WORDS = frozenset(w for w, v in cmd.ROUTED_VERBS.items() if v == "le
 REPORT_WORDS = frozenset(w for w, v in cmd.ROUTED_VERBS.items() if v == "report")
 EXPORT_WORDS = frozenset(w for w, v in cmd.ROUTED_VERBS.items() if v == "export")
 INSIGHTS_WORDS = frozenset(w for w, v in cmd.ROUTED_VERBS.items() if v == "insights")
+FORECAST_WORDS = frozenset(w for w, v in cmd.ROUTED_VERBS.items() if v == "forecast")
 
 
 def register(app: App) -> None:
@@ -68,6 +72,9 @@ def on_deal(ack: Ack, command: dict[str, Any], client: WebClient, context: Any) 
         return
     if verb.casefold() in INSIGHTS_WORDS:
         ack(**insights_reply(runtime, command, rest))
+        return
+    if verb.casefold() in FORECAST_WORDS:
+        ack(**forecast_reply(runtime, command, rest))
         return
     # Parsed here only to know what kind of command it is; parsed again below, in the caller's
     # language, so a refusal is worded in it (parsing is pure and cheap: one transaction).
@@ -146,16 +153,48 @@ def report_reply(runtime: Runtime, command: dict[str, Any], text: str) -> Messag
 def insights_reply(runtime: Runtime, command: dict[str, Any], text: str) -> Message:
     """`/deal insights …`: the funnel of a period beside the one before, or its segments."""
     args = parse_insights_args(text)
-    if isinstance(args, cmd.ParseError):
+    if isinstance(args, ParseError):
         # Parsed again in the caller's language, so the refusal is worded in it.
         with in_caller_language(runtime, command["team_id"], command["user_id"]):
             again = parse_insights_args(text)
-            assert isinstance(again, cmd.ParseError)
+            assert isinstance(again, ParseError)
             return refusal(escape_mrkdwn(again.message), again.usage)
     parsed = args
 
     def work(session: Session, actor: Actor) -> Message:
         return insight_views.render(insights.insights_on_demand(session, actor, parsed))
+
+    return answer(
+        runtime,
+        command["team_id"],
+        command["user_id"],
+        work,
+        channel_id=command.get("channel_id"),
+        read_only=True,
+    )
+
+
+def forecast_reply(runtime: Runtime, command: dict[str, Any], text: str) -> Message:
+    """`/deal forecast [period] [@person|team|mine]`: target, won, commit, best case, weighted
+    pipeline and gap per rep and in total, with last week's commit."""
+    args = parse_forecast_args(text)
+    if isinstance(args, ParseError):
+        # Parsed again in the caller's language, so the refusal is worded in it.
+        with in_caller_language(runtime, command["team_id"], command["user_id"]):
+            again = parse_forecast_args(text)
+            assert isinstance(again, ParseError)
+            return refusal(escape_mrkdwn(again.message), again.usage)
+    parsed = args
+
+    def work(session: Session, actor: Actor) -> Message:
+        board = forecast.forecast_for(
+            session,
+            actor,
+            period_text=parsed.period_text,
+            user_id=parsed.user_id,
+            mine=parsed.mine,
+        )
+        return forecast_views.forecast_reply(board)
 
     return answer(
         runtime,

@@ -98,6 +98,8 @@ def on_edit(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> 
             deal.stage,
             deal.close_date.isoformat() if deal.close_date else None,
             deal.note,
+            deal.next_step,
+            deal.next_step_date.isoformat() if deal.next_step_date else None,
         )
         stages = deals.stage_list(session, actor.workspace_id)
         metadata = payloads.deal_metadata(

@@ -1,8 +1,10 @@
 """SQLAlchemy models of the whole domain; importing this package registers them all."""
 
 from models.base import Base
-from models.deal import Deal, DealCounter, DealEvent, StageDef
+from models.crm import CrmRecord
+from models.deal import Deal, DealCounter, DealEvent, KeyDealAlert, NextStepReminder, StageDef
 from models.delivery import OutboxMessage, ProcessedEvent, ScheduledRun, SeenRequest
+from models.forecast import ForecastCall
 from models.standup import (
     Holiday,
     StandupBlocker,
@@ -17,12 +19,16 @@ from models.workspace import FxRate, Member, SalesTeam, Workspace
 __all__ = [
     "TEAM_SCOPE",
     "Base",
+    "CrmRecord",
     "Deal",
     "DealCounter",
     "DealEvent",
+    "ForecastCall",
     "FxRate",
     "Holiday",
+    "KeyDealAlert",
     "Member",
+    "NextStepReminder",
     "OutboxMessage",
     "ProcessedEvent",
     "RewardGrant",

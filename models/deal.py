@@ -25,6 +25,8 @@ class StageDef(Base):
     # "open", "won" or "lost": what closing in this stage means.
     kind: Mapped[str] = mapped_column(String(8), default="open")
     position: Mapped[int]
+    # The forecast category its open deals are in (bot.domain.forecast); None: the default.
+    forecast: Mapped[str | None] = mapped_column(String(16))
 
 
 class Deal(Base):
@@ -53,6 +55,9 @@ class Deal(Base):
     stage: Mapped[str] = mapped_column(String(40))
     close_date: Mapped[date | None]
     note: Mapped[str] = mapped_column(Text, default="")
+    # What happens next and by when ("" and None: no next step); set and cleared together.
+    next_step: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    next_step_date: Mapped[date | None]
     lost_reason: Mapped[str] = mapped_column(String(500), default="")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
     created_at: Mapped[datetime]
@@ -61,6 +66,8 @@ class Deal(Base):
     closed_at: Mapped[datetime | None]
     # Set when the command that created the deal is undone; the history stays.
     deleted_at: Mapped[datetime | None]
+    # The forecast category its owner chose (bot.domain.forecast); None: its stage's.
+    forecast: Mapped[str | None] = mapped_column(String(16))
 
 
 class DealCounter(Base):
@@ -111,3 +118,36 @@ class DealEvent(Base):
     new_value: Mapped[str | None] = mapped_column(Text)
     # The change id of the undo that reverted this event, if any.
     undone_by: Mapped[str | None] = mapped_column(String(36))
+
+
+class KeyDealAlert(Base):
+    """A key deal's quiet spell, told to its team's managers once: the spell is the time of the
+    deal's last change (`quiet_since`); a later change starts another, told again."""
+
+    __tablename__ = "key_deal_alert"
+    __table_args__ = (UniqueConstraint("deal_id", "quiet_since"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspace.id"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("sales_team.id"), index=True)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deal.id"))
+    quiet_since: Mapped[datetime]
+    reported_at: Mapped[datetime]
+
+
+class NextStepReminder(Base):
+    """A next step due on a day its owner has no stand-up, told to them in a DM; unique per
+    deal and local date, so however many clocks run, each step is told once that day."""
+
+    __tablename__ = "next_step_reminder"
+    __table_args__ = (UniqueConstraint("deal_id", "local_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspace.id"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("sales_team.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deal.id"))
+    local_date: Mapped[date]
+    # The step as it was told (it may change later that day).
+    step: Mapped[str] = mapped_column(String(200))
+    sent_at: Mapped[datetime]

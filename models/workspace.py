@@ -36,6 +36,10 @@ class SalesTeam(Base):
     currency: Mapped[str] = mapped_column(String(3), default="CNY")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     stale_days: Mapped[int] = mapped_column(default=14)
+    # Key deals (`/salesbot keydeal`): an open deal worth at least this much in the team
+    # currency, with no change for key_deal_days, is told to the managers (None: off).
+    key_deal_amount: Mapped[Decimal | None]
+    key_deal_days: Mapped[int] = mapped_column(default=14, server_default="14")
     members_refreshed_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
 

@@ -1,10 +1,12 @@
 """The benchmarks still run: `python -m bench --quick` on a few of them, table printed.
 
 Nothing here is timed: the figures depend on the machine. This only keeps the benchmark code
-(servers under test, seeding, the stand-in, EXPLAIN parsing) from rotting as the bot changes.
-Without TEST_DATABASE_URL: the ack, fan-out and query benchmarks on SQLite. With it: the
-fan-out and query benchmarks on SQLite and on that PostgreSQL server, in databases of their own
-(salesbot_bench_<pid>_*, dropped afterwards).
+(servers under test, seeding, the stand-in, EXPLAIN parsing, the in-process harness, the
+profiler, the open loop) from rotting as the bot changes. Without TEST_DATABASE_URL: the ack,
+fan-out and query benchmarks on SQLite. With it: the fan-out and query benchmarks on SQLite
+and on that PostgreSQL server, in databases of their own (salesbot_bench_<pid>_*, dropped
+afterwards). `bench cpu` (small, on SQLite, and on PostgreSQL with TEST_DATABASE_URL) and one
+open-loop level are run through their functions, so what each command did can be checked.
 """
 
 from __future__ import annotations
@@ -17,7 +19,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from bench.common import HEADER
+from bench import ack, cpu
+from bench.common import HEADER, Options, postgres_url, salesbot_migrate
+from bench.load import pool
+from bench.servers import directory, launch_bare, launch_salesbot, reps, serving, set_up_team
+from bot.dev.standin import DevSlack
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
@@ -54,3 +60,71 @@ def test_quick_benchmarks_run_and_print_the_table() -> None:
     assert not any("FAILED" in row for row in rows), done.stdout
     # Every case has a figure (skipped PostgreSQL cases say so).
     assert all(row.split("|")[3].strip() for row in rows), done.stdout
+
+
+def _options(tmp_path: Path) -> Options:
+    given = os.environ.get("TEST_DATABASE_URL")
+    server = f"postgresql://{urlsplit(given).netloc}" if given else ""
+    return Options(quick=True, postgres=bool(given), postgres_url=server, workdir=tmp_path)
+
+
+def test_cpu_per_command_answers_every_command_and_does_it(tmp_path: Path) -> None:
+    """`bench cpu`'s harness, small: every command answered 200 with what it should say, and
+    what the commands should have done is in the database and at the stand-in."""
+    options = _options(tmp_path)
+    backends = [("sqlite", f"sqlite:///{tmp_path / 'cpu.db'}")]
+    if options.postgres:
+        backends.append(("postgresql", postgres_url(options, "cpu")))
+    for name, url in backends:
+        measured = cpu.measure(url, name, options, timed=4, profiled=2, warm=2)
+        assert set(measured.costs) == {c.name for c in cpu.COMMANDS}
+        for command, cost in measured.costs.items():
+            assert cost.errors == [], (name, command, cost.errors)
+            assert cost.answered == len(cost.request) == 4, (name, command)
+            assert all(request > 0 for request in cost.request), (name, command)
+            assert all(statements > 0 for statements, _ in cost.statements), (name, command)
+        assert measured.bare.answered == 4 and not measured.bare.errors
+        # Four reps added, won (crossing the 100 % tier: a grant and a post), checked in and
+        # opened their App Home.
+        assert (
+            measured.effects
+            == measured.expected
+            == {
+                "deals added": 4,
+                "deals won": 4,
+                "100 % tiers granted": 4,
+                "first wins granted": 4,
+                "check-ins recorded": 4,
+                "tier posts in the channel": 4,
+                "App Homes published": 4,
+            }
+        )
+        assert set(measured.profiles) == set(measured.costs)
+        assert all(not cost.errors for cost in measured.profiled.values())
+        rows = cpu.rows_for(measured)
+        assert not any("FAILED" in row.verdict for row in rows)
+
+
+def test_open_loop_answers_every_command_and_records_every_add(tmp_path: Path) -> None:
+    """The open loop at a low rate against `salesbot serve` and the bare app: every request
+    answered 200 with what it should say, every add in the database."""
+    url = f"sqlite:///{tmp_path / 'open.db'}"
+    salesbot_migrate(url)
+    users = reps(5)
+    with DevSlack() as dev, pool() as executor:
+        directory(dev, users)
+        bare = launch_bare(dev.api_url, workers=1)
+        bot = launch_salesbot(url, dev.api_url, workers=1)
+        with serving(bare, bot):
+            set_up_team(dev, bot)
+            level = ack.open_level(
+                executor, dev, bot, bare, users, url, rate=10, seconds=2.0, warmup=0.5
+            )
+    assert level.bare.errors == 0 and level.bot.errors == 0, level.bot.first_error
+    assert len(level.bot.latencies) == level.bot.due == 20
+    assert len(level.bare.latencies) == level.bare.due == 20
+    # Every kind of command in the mix was sent and answered as it should be.
+    assert set(level.bot.answered) == set(range(len(ack.MIX)))
+    # 25 requests (2.5 s at 10 a second): numbers 1, 5, 8, 11, 15, 18 and 21 are adds.
+    assert level.adds_sent == 7
+    assert level.adds_recorded == level.adds_sent

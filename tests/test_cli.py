@@ -20,6 +20,9 @@ from bot.dev.console import run_console
 EXPORT_HEADER = (
     "id,team_id,customer,amount,currency,stage,owner_id,close_date,created_at,updated_at,closed_at"
 )
+# Appended after the contract's columns, which keep their positions.
+# Appended after the contract's columns, which keep their places.
+APPENDED = ["next_step", "next_step_date", "forecast"]
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -48,7 +51,7 @@ def test_export_deals_prints_the_contract_header(
     monkeypatch.setenv("DATABASE_URL", database_url)
     assert main(["export", "deals", "--format", "csv"]) == 0
     rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
-    assert rows[0] == EXPORT_HEADER.split(",")
+    assert rows[0] == [*EXPORT_HEADER.split(","), *APPENDED]
 
 
 def test_console_answers_a_command_and_ticks(tmp_path: Path) -> None:
@@ -65,8 +68,8 @@ def test_console_answers_a_command_and_ticks(tmp_path: Path) -> None:
     printed = out.getvalue()
     assert "/deal add" in printed
     assert (
-        "(tick 2026-11-30T09:30:00+08:00: standups: 0, weekly-reports: 0, team-refresh: 0)"
-        in printed
+        "(tick 2026-11-30T09:30:00+08:00: standups: 0, weekly-reports: 0, key-deals: 0, "
+        "next-steps: 0, team-refresh: 0)" in printed
     )
     assert "already ran" in printed
     assert printed.count("Record and move deals") == 1, "nothing is read after :quit"
@@ -176,7 +179,7 @@ def test_console_plays_a_whole_morning(tmp_path: Path) -> None:
     ]
     run_console(settings, lines, out=out)
     printed = out.getvalue()
-    assert "#sales: Stand-up · Mon 30 Nov · 0 of 4 checked in" in printed
+    assert "#sales: Stand-up · Mon Nov 30 · 0 of 4 checked in" in printed
     assert printed.count("DM @bob: ☀ Good morning") == 1
     assert "Due to close this week" in printed
     assert "🚨 Blocker: Legal review @alice" in printed

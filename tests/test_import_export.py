@@ -574,3 +574,117 @@ def test_export_deals_leaves_out_undone_deals(
         deals.undo_last(session, bob)
 
     assert [row["customer"] for row in _export(capsys, "deals")] == ["Acme"]
+
+
+# --------------------------------------------------------------------------- next steps
+
+# The deal columns before next steps, in their positions (DESIGN.md's contract).
+COLUMNS_BEFORE_NEXT_STEPS = [
+    "id",
+    "team_id",
+    "customer",
+    "amount",
+    "currency",
+    "stage",
+    "owner_id",
+    "close_date",
+    "created_at",
+    "updated_at",
+    "closed_at",
+]
+
+
+def test_next_steps_are_the_last_columns_and_round_trip(
+    cli_db: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert list(DEAL_COLUMNS) == [
+        *COLUMNS_BEFORE_NEXT_STEPS,
+        "next_step",
+        "next_step_date",
+        "forecast",
+    ]
+    base = {"team_id": "T1", "amount": "12k", "owner_id": "U2"}
+    rows = [
+        base | {"customer": "Acme", "next_step": "Send it", "next_step_date": "2026-12-04"},
+        base | {"customer": "华为", "next_step": "发报价, 带合同", "next_step_date": "2026-12-07"},
+        base | {"customer": "Beta"},
+    ]
+    source = _write(tmp_path / "steps.csv", rows)
+
+    assert _run(capsys, "import", "deals", str(source))[:2] == (0, "imported 3 deals\n")
+
+    exported = _export(capsys, "deals")
+    assert [(r["customer"], r["next_step"], r["next_step_date"]) for r in exported] == [
+        ("Acme", "Send it", "2026-12-04"),
+        ("华为", "发报价, 带合同", "2026-12-07"),
+        ("Beta", "", ""),
+    ]
+    _empty(cli_db)
+    assert _run(capsys, "import", "deals", str(_write(tmp_path / "again.csv", exported)))[0] == 0
+    assert _without_id(_export(capsys, "deals")) == _without_id(exported)
+
+
+def test_a_file_from_before_next_steps_still_imports(
+    cli_db: Engine,
+    sessions: sessionmaker[Session],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    old = tuple(COLUMNS_BEFORE_NEXT_STEPS)
+    source = _write(tmp_path / "old.csv", [cells for cells, _ in ODD_ROWS], old)
+    assert "next_step" not in source.read_text(encoding="utf-8")
+
+    assert _run(capsys, "import", "deals", str(source))[:2] == (0, "imported 7 deals\n")
+
+    with sessions() as session:
+        steps = {(d.next_step, d.next_step_date) for d in session.scalars(select(Deal))}
+    assert steps == {("", None)}
+
+
+def test_a_next_step_needs_its_date_and_the_date_its_step(
+    cli_db: Engine,
+    sessions: sessionmaker[Session],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    base = {"team_id": "T1", "amount": "1k", "owner_id": "U2", "customer": "Acme"}
+    rows = [
+        base | {"next_step": "Call", "next_step_date": "2026-12-04"},
+        base | {"next_step": "Call"},
+        base | {"next_step_date": "2026-12-04"},
+        base | {"next_step": "Call", "next_step_date": "Friday"},
+        base | {"next_step": "x" * 201, "next_step_date": "2026-12-04"},
+    ]
+    source = _write(tmp_path / "bad.csv", rows)
+
+    code, out, err = _run(capsys, "import", "deals", str(source))
+
+    assert (code, out) == (1, "")
+    _assert_problems(
+        err,
+        [
+            "row 3, next_step_date: empty; a next step needs its date",
+            "row 4, next_step: empty; a next step date needs its step",
+            "row 5, next_step_date: “Friday” is not an ISO date such as 2026-12-15",
+            "row 6, next_step: too long: 200 characters at most",
+        ],
+    )
+    assert _count(sessions, Deal) == 0
+
+
+def test_the_forecast_column_imports_a_deals_own_category(
+    cli_db: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 501 negotiation, chosen commit; 507 lead, 最佳 as people type it; 502 won: a closed deal
+    # has no category, whatever the file says.
+    chosen = {"501": "commit", "507": "最佳", "502": "pipeline"}
+    rows = [cells | {"forecast": chosen.get(cells["id"], "")} for cells, _ in ODD_ROWS]
+    assert _run(capsys, "import", "deals", str(_write(tmp_path / "f.csv", rows)))[0] == 0
+    exported = {row["customer"]: row["forecast"] for row in _export(capsys, "deals")}
+    assert exported["华为技术有限公司"] == "commit"
+    assert exported["Ünïcödé GmbH 🚀"] == "best_case"
+    assert exported["株式会社トヨタ自動車"] == ""
+    assert sum(1 for value in exported.values() if value) == 2
+    bad = [ODD_ROWS[0][0] | {"forecast": "maybe"}]
+    code, _out, err = _run(capsys, "import", "deals", str(_write(tmp_path / "b.csv", bad)))
+    assert code == 1 and "forecast" in err and "is not a forecast category" in err

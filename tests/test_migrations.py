@@ -150,3 +150,42 @@ def test_existing_deals_keep_their_numbers_and_each_workspace_counts_on(fresh_ur
             )
     finally:
         engine.dispose()
+
+
+def test_deals_from_before_next_steps_have_none_and_the_step_table_is_unique(
+    fresh_url: str,
+) -> None:
+    upgrade(fresh_url, "0011")
+    engine = make_engine(fresh_url)
+    try:
+        _fill_at_0011(engine)
+        upgrade(fresh_url, "0012")
+
+        upgrade(fresh_url)
+
+        with engine.connect() as connection:
+            steps = connection.execute(
+                text("SELECT next_step, next_step_date FROM deal ORDER BY id")
+            ).all()
+        assert [tuple(r) for r in steps] == [("", None)] * len(DEALS)
+        check(fresh_url)
+        row = {"now": NOW, "day": "2026-12-05"}
+        insert = text(
+            "INSERT INTO next_step_reminder (workspace_id, team_id, member_id, deal_id,"
+            " local_date, step, sent_at) VALUES ('T1', 1, 1, 1, :day, 'call', :now)"
+        )
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO sales_team (id, workspace_id, channel_id, name, currency,"
+                    " timezone, stale_days, created_at) VALUES"
+                    " (1, 'T1', 'C1', 'sales', 'CNY', 'UTC', 14, :now)"
+                ),
+                row,
+            )
+            connection.execute(insert, row)
+        # Once per deal and day is the database's: a second reminder is refused.
+        with pytest.raises(IntegrityError), engine.begin() as connection:
+            connection.execute(insert, row)
+    finally:
+        engine.dispose()

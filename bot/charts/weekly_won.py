@@ -32,15 +32,14 @@ from bot.charts.style import (
     VERMILLION,
     WIDTH_PT,
     font,
-    is_zh,
     line_height,
     word,
 )
+from bot.i18n import day
 
 __all__ = ["MAX_WEEKS", "build_weekly_won", "week_label", "weekly_won_chart"]
 
 MAX_WEEKS = 12
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _ROW_PT = 21.0
 _BAR_PT = 12.0
 # Between the dates, the bars and the amounts.
@@ -48,12 +47,10 @@ _GAP_PT = 7.0
 _CAPTION_BAND_PT = 3.0 + line_height(SMALL_PT)
 
 
-def week_label(day: date, lang: str) -> str:
-    """Return a week's label: "Nov 30", or "11月30日" in Chinese."""
-    # Written out rather than via the locale: strftime depends on the server's locale.
-    if is_zh(lang):
-        return f"{day.month}月{day.day}日"
-    return f"{_MONTHS[day.month - 1]} {day.day}"
+def week_label(monday: date, lang: str) -> str:
+    """Return a week's label as messages write a day: "Nov 30", or "11月30日" in Chinese (no
+    year: twelve weeks back are never ambiguous, and the rows have no room for it)."""
+    return day(monday, with_year=False, lang=lang)
 
 
 def _recent(weeks: Sequence[WeekPoint]) -> list[WeekPoint]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Literal, TypeAlias
 
-from bot.domain.grammar import ParseError
+from bot.domain.grammar import ParseError, closest, did_you_mean
 from bot.domain.text import parse_mention
 from bot.i18n import N_, Texts, _
 
@@ -38,6 +38,11 @@ USAGE = Texts(
             "without deals, targets or rates, `/salesbot currency EUR` is enough)"
         ),
         "stale": N_("`/salesbot stale 21` sets after how many idle days a deal counts as stale"),
+        "keydeal": N_(
+            "`/salesbot keydeal 100k`: open deals of 100k or more with no change for 14 days "
+            "are told to the managers; `/salesbot keydeal days 10` sets the days, "
+            "`/salesbot keydeal off` stops it, `/salesbot keydeal` shows the setting"
+        ),
         "fx": N_(
             "`/salesbot fx EUR 7.8`: one EUR is worth 7.8 of the team currency; `/salesbot fx` "
             "lists the rates"
@@ -45,6 +50,11 @@ USAGE = Texts(
         "language": N_(
             "`/salesbot language zh|en` for yourself; managers: "
             "`/salesbot language workspace zh|en` for everyone's default"
+        ),
+        "forecast": N_(
+            "`/salesbot forecast` shows each stage's forecast category; managers: "
+            "`/salesbot forecast negotiation commit` puts a stage's deals in commit, best case, "
+            "pipeline or omitted (`auto`: back to the default) — e.g. `/salesbot 预测 谈判 承诺`"
         ),
     }
 )
@@ -63,9 +73,15 @@ VERB_ALIASES = {
     "货币": "currency",
     "币种": "currency",
     "停滞": "stale",
+    "key": "keydeal",
+    "keydeals": "keydeal",
+    "关键商机": "keydeal",
+    "关键": "keydeal",
+    "大单": "keydeal",
     "汇率": "fx",
     "lang": "language",
     "语言": "language",
+    "预测": "forecast",
 }
 _ACTIONS = {
     "list": "list",
@@ -143,6 +159,16 @@ class StaleDays:
     days: int
 
 
+@dataclass(frozen=True)
+class KeyDeal:
+    """Show (`show`), size (`amount_text`, read in the team currency), quiet days or switch off
+    the team's key-deal alerts."""
+
+    action: Literal["show", "size", "days", "off"]
+    amount_text: str = ""
+    days: int = 0
+
+
 # The old name of the refusal type, still imported by the /salesbot handler.
 AdminError = ParseError
 
@@ -156,6 +182,15 @@ class Fx:
 
 
 @dataclass(frozen=True)
+class Forecast:
+    """Show the stages' forecast categories, or put one stage's deals in a category (checked
+    by the service: stage names and category words are the team's and the forecast's)."""
+
+    stage: str | None = None
+    category: str | None = None
+
+
+@dataclass(frozen=True)
 class Language:
     """Set a language for oneself, or the workspace's default (None: show)."""
 
@@ -164,11 +199,23 @@ class Language:
 
 
 AdminCommand: TypeAlias = (
-    Help | Setup | TeamChange | ManagerChange | Stages | Currency | StaleDays | Fx | Language
+    Help
+    | Setup
+    | TeamChange
+    | ManagerChange
+    | Stages
+    | Currency
+    | StaleDays
+    | KeyDeal
+    | Fx
+    | Language
+    | Forecast
 )
 
 
 STALE_MAX_DAYS = 365
+_KEY_DEAL_DAYS = frozenset({"days", "day", "天数", "天"})
+_KEY_DEAL_OFF = frozenset({"off", "none", "关闭", "关"})
 
 
 def parse_admin_command(text: str) -> AdminCommand | ParseError:
@@ -188,24 +235,30 @@ def parse_admin_command(text: str) -> AdminCommand | ParseError:
         return _currency(args)
     if verb == "stale":
         return _stale(args)
+    if verb == "keydeal":
+        return _key_deal(args)
     if verb == "fx":
         return _fx(args)
     if verb == "language":
         return _language(args)
-    if verb in USAGE:
-        return ParseError(_("That is not quite right for `{verb}`.").format(verb=verb), USAGE[verb])
-    return ParseError(
-        _("I don't know “{word}”.").format(word=words[0][:40]), "\n".join(USAGE.values())
+    if verb == "forecast":
+        return _forecast(args)
+    every = "\n".join(USAGE.values())
+    meant = closest(verb, [*USAGE, "help"])
+    return ParseError.worded(
+        _("I don't know the command `{word}`."),
+        every if meant is None else did_you_mean(meant, every),
+        word=words[0][:40],
     )
 
 
 def _stale(args: list[str]) -> StaleDays | ParseError:
     if len(args) != 1:
-        return ParseError(_("Give one number of days, e.g. 21."), USAGE["stale"])
+        return ParseError.worded(_("Give one number of days, e.g. `21`."), USAGE["stale"])
     days = args[0]
     if not days.isascii() or not days.isdigit():
-        return ParseError(
-            _("“{text}” is not a number of days.").format(text=days[:40]), USAGE["stale"]
+        return ParseError.worded(
+            _("`{text}` is not a number of days."), USAGE["stale"], text=days[:40]
         )
     if not 1 <= int(days) <= STALE_MAX_DAYS:
         return ParseError(
@@ -217,12 +270,64 @@ def _stale(args: list[str]) -> StaleDays | ParseError:
     return StaleDays(int(days))
 
 
+def _key_deal(args: list[str]) -> KeyDeal | ParseError:
+    if not args:
+        return KeyDeal("show")
+    word = args[0].casefold()
+    if word in _KEY_DEAL_OFF:
+        return KeyDeal("off") if len(args) == 1 else _nothing_after(args[0], USAGE["keydeal"])
+    if word not in _KEY_DEAL_DAYS:
+        # The amount is read in the team currency by the service: `100k`, `10万`, `100 k`.
+        return KeyDeal("size", amount_text=" ".join(args))
+    if len(args) != 2:
+        return ParseError.worded(
+            _("Give one number of days after `{word}`, e.g. `10`."), USAGE["keydeal"], word=word
+        )
+    days = args[1]
+    if not days.isascii() or not days.isdigit():
+        return ParseError.worded(
+            _("`{text}` is not a number of days."), USAGE["keydeal"], text=days[:40]
+        )
+    if not 1 <= int(days) <= STALE_MAX_DAYS:
+        return ParseError.worded(
+            _("Quiet days must be between 1 and {most}, not {days}."),
+            USAGE["keydeal"],
+            most=STALE_MAX_DAYS,
+            days=int(days),
+        )
+    return KeyDeal("days", days=int(days))
+
+
 def _setup(args: list[str]) -> Setup | ParseError:
     if not args:
         return Setup(None)
     if len(args) == 1 and _CURRENCY.fullmatch(args[0]):
         return Setup(args[0].upper())
-    return ParseError(_("Setup takes at most a currency code."), USAGE["setup"])
+    if len(args) == 1:
+        return _not_a_code(args[0], USAGE["setup"])
+    return ParseError.worded(
+        _("`setup` takes one currency code at most, not `{text}`."),
+        USAGE["setup"],
+        text=" ".join(args)[:40],
+    )
+
+
+def _nothing_after(word: str, usage: str) -> ParseError:
+    return ParseError.worded(_("`{word}` takes nothing after it."), usage, word=word[:40])
+
+
+def _not_a_code(text: str, usage: str) -> ParseError:
+    return ParseError.worded(
+        _("`{text}` is not a currency code: give its three letters, e.g. `EUR`."),
+        usage,
+        text=text[:40],
+    )
+
+
+def _not_a_rate(text: str, usage: str) -> ParseError:
+    return ParseError.worded(
+        _("`{text}` is not a usable rate: a rate is a positive number."), usage, text=text[:20]
+    )
 
 
 def _membership(verb: str, args: list[str]) -> TeamChange | ManagerChange | ParseError:
@@ -230,10 +335,34 @@ def _membership(verb: str, args: list[str]) -> TeamChange | ManagerChange | Pars
     kind = TeamChange if key == "team" else ManagerChange
     action = _ACTIONS.get(args[0].casefold()) if args else "list"
     if action == "list":
-        return kind("list", None)
-    user_id = parse_mention(args[1]) if len(args) == 2 else None
-    if action not in ("add", "remove") or user_id is None:
-        return ParseError(_("Name one person with @, after add or remove."), USAGE[key])
+        return kind("list", None) if len(args) <= 1 else _nothing_after(args[0], USAGE[key])
+    if action not in ("add", "remove"):
+        return ParseError.worded(
+            _(
+                "`{word}` is not something `{verb}` does: use `add` or `remove` and a person, "
+                "or nothing to list."
+            ),
+            USAGE[key],
+            word=args[0][:40],
+            verb=key,
+        )
+    if len(args) == 1:
+        return ParseError.worded(
+            _("Say who after `{action}`: one person, picked from Slack's @ menu."),
+            USAGE[key],
+            action=action,
+        )
+    if len(args) > 2:
+        return ParseError.worded(
+            _("One person at a time after `{action}`."), USAGE[key], action=action
+        )
+    user_id = parse_mention(args[1])
+    if user_id is None:
+        return ParseError.worded(
+            _("`{word}` is not a mention: pick the person from Slack's @ menu."),
+            USAGE[key],
+            word=args[1][:40],
+        )
     return kind(action, user_id)  # type: ignore[arg-type]
 
 
@@ -241,23 +370,37 @@ def _stages(args: list[str]) -> Stages | ParseError:
     if not args:
         return Stages("list")
     action = _ACTIONS.get(args[0].casefold())
-    if action == "list" and len(args) == 1:
-        return Stages("list")
+    if action == "list":
+        return Stages("list") if len(args) == 1 else _nothing_after(args[0], USAGE["stages"])
     if action in ("add", "set") and len(args) == 3:
         probability = _percent(args[2])
         if probability is None:
-            return ParseError(
-                _("“{text}” is not a percentage from 0 to 100.").format(text=args[2][:20]),
-                USAGE["stages"],
+            return ParseError.worded(
+                _("`{text}` is not a percentage from 0 to 100."), USAGE["stages"], text=args[2][:20]
             )
         if action == "add" and not _STAGE_KEY.fullmatch(args[1].casefold()):
-            return ParseError(
-                _("A new stage name is one word of letters, digits, - or _."), USAGE["stages"]
+            return ParseError.worded(
+                _("`{text}` can't name a new stage: use one word of letters, digits, - or _."),
+                USAGE["stages"],
+                text=args[1][:40],
             )
         return Stages(action, args[1], probability)  # type: ignore[arg-type]
+    if action in ("add", "set"):
+        return ParseError.worded(
+            _("`{action}` takes a stage name and a percentage."), USAGE["stages"], action=action
+        )
     if action == "rename" and len(args) >= 3:
         return Stages("rename", args[1], label=" ".join(args[2:])[:80])
-    return ParseError(_("That is not a stages command I know."), USAGE["stages"])
+    if action == "rename":
+        return ParseError.worded(_("`rename` takes the stage and its new name."), USAGE["stages"])
+    return ParseError.worded(
+        _(
+            "`{word}` is not something `stages` does: use `add`, `set` or `rename`, or nothing "
+            "to list."
+        ),
+        USAGE["stages"],
+        word=args[0][:40],
+    )
 
 
 def _percent(text: str) -> Decimal | None:
@@ -285,28 +428,37 @@ def _rate(text: str) -> Decimal | None:
 def _fx(args: list[str]) -> Fx | ParseError:
     if not args:
         return Fx()
-    if len(args) == 2 and _CURRENCY.fullmatch(args[0]):
-        rate = _rate(args[1])
-        if rate is not None:
-            return Fx(args[0].upper(), rate)
-        return ParseError(
-            _("“{text}” is not a usable rate (a positive number).").format(text=args[1][:20]),
+    if len(args) != 2:
+        return ParseError.worded(
+            _("`fx` takes a currency code and its rate, or nothing to list the rates."),
             USAGE["fx"],
         )
-    return ParseError(_("Give a currency code and a rate."), USAGE["fx"])
+    if not _CURRENCY.fullmatch(args[0]):
+        return _not_a_code(args[0], USAGE["fx"])
+    rate = _rate(args[1])
+    if rate is None:
+        return _not_a_rate(args[1], USAGE["fx"])
+    return Fx(args[0].upper(), rate)
 
 
 def _currency(args: list[str]) -> Currency | ParseError:
-    if not args or len(args) > 2 or not _CURRENCY.fullmatch(args[0]):
-        return ParseError(_("Give a currency code, and a rate to convert at."), USAGE["currency"])
+    if not args:
+        return ParseError.worded(
+            _("Which currency? Give its code, and the rate to convert at."), USAGE["currency"]
+        )
+    if len(args) > 2:
+        return ParseError.worded(
+            _("`{text}` is one word too many: `currency` takes a code and a rate."),
+            USAGE["currency"],
+            text=" ".join(args[2:])[:40],
+        )
+    if not _CURRENCY.fullmatch(args[0]):
+        return _not_a_code(args[0], USAGE["currency"])
     if len(args) == 1:
         return Currency(args[0].upper())
     rate = _rate(args[1])
     if rate is None:
-        return ParseError(
-            _("“{text}” is not a usable rate (a positive number).").format(text=args[1][:20]),
-            USAGE["currency"],
-        )
+        return _not_a_rate(args[1], USAGE["currency"])
     return Currency(args[0].upper(), rate)
 
 
@@ -329,4 +481,19 @@ def _language(args: list[str]) -> Language | ParseError:
         return Language(None, workspace)
     if len(rest) == 1 and rest[0].casefold() in _LANGUAGE_WORDS:
         return Language(_LANGUAGE_WORDS[rest[0].casefold()], workspace)
-    return ParseError(_("Choose zh or en."), USAGE["language"])
+    return ParseError.worded(
+        _("`{text}` is not a language I speak: choose `zh` or `en`."),
+        USAGE["language"],
+        text=" ".join(rest)[:40],
+    )
+
+
+def _forecast(args: list[str]) -> Forecast | ParseError:
+    if not args:
+        return Forecast()
+    if len(args) == 1:
+        return ParseError.worded(
+            _("Name a stage and a category, e.g. `negotiation commit`."), USAGE["forecast"]
+        )
+    # A category may be two words: best case.
+    return Forecast(args[0], " ".join(args[1:]))

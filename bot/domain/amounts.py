@@ -10,11 +10,19 @@ The one rule for money, everywhere (replies, DMs, channel posts, App Home, chart
   forecast, target progress, leaderboard, reports, charts, stand-up pace) is the sum of its
   deals' converted amounts, so a total always equals the lines it is made of, and one deal
   converts to the same number wherever it is shown. Nothing else multiplies by a rate.
-* Shown short (``format_amount``): ``¥35.5k`` in English, ``¥3.6万`` in Chinese: one decimal
-  of the unit (k, M, B; 万, 亿), rounded half-up; below a thousand (ten thousand in Chinese),
-  the amount itself with cents when it has any. The long form (``¥12,000.00``) is used only
-  where the exact cents matter: one deal's ``/deal show`` and the bonuses to pay. A deal in
-  another currency is shown as entered beside its converted amount: ``$5k ≈ ¥35.5k``.
+* Shown two ways (``format_amount``), the same in every view, chart and language:
+
+  - **compact**, wherever amounts sit beside other amounts (lists, summaries, totals, targets,
+    posts, App Home, charts): three significant digits, half-up, in the largest unit the
+    amount reaches: ``¥12k``, ``¥35.5k``, ``¥662k``, ``¥1.02M`` in English; Chinese counts in
+    万 and 亿: ``¥1.2万``, ``¥3.55万``, ``¥66.2万``, ``¥1.23亿``. Below the first unit (a
+    thousand; ten thousand in Chinese) the amount itself to three digits, never finer than a
+    cent: ``¥950``, ``¥8,820``, ``¥9.5``. So no list shows ``¥8,823.53`` beside ``¥1.2万``.
+  - **exact**, where one amount is the point (one deal's ``/deal show``, the "Yes, add …"
+    question, the bonuses to pay, a deal's history): to the unit with thousands grouped, cents
+    only when it has some: ``¥12,000``, ``$1,234.50``, ``¥50,000,000`` (in Chinese too).
+
+  A deal in another currency is shown as entered beside its converted amount: ``$5k ≈ ¥35.5k``.
 
 How typed amounts are read (``parse_amount``), as tested:
 
@@ -40,16 +48,18 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from typing import Any
 
-from babel.numbers import format_currency, get_currency_symbol, list_currencies
+from babel.numbers import format_decimal, get_currency_symbol, list_currencies
 
 from bot.i18n import N_, _
 
 __all__ = [
     "MAX_AMOUNT",
+    "SIGNIFICANT_DIGITS",
     "AmountError",
     "Money",
     "Rates",
     "convert",
+    "exact_number",
     "format_amount",
     "is_amount_suffix",
     "is_currency_word",
@@ -119,7 +129,14 @@ _SCALE = _alternation(list(_SCALES))
 _CN_DIGITS = "零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖廿"
 _CN_UNITS = "十百千万亿拾佰仟"
 # Traditional forms cn2an would read but our patterns do not list.
-_TRADITIONAL = str.maketrans("萬億兩貳參陸塊圓圆", "万亿两贰叁陆块元元")
+# The units a number with 点 may end in (三点五万).
+_POINT_SCALE = _alternation(["千", "万", "十万", "百万", "千万", "亿"])
+# A fraction's digits after 点, one by one: 三点二五万 is 3.25万.
+_FRACTION_DIGITS = str.maketrans("零〇一二两三四五六七八九", "001223456789")
+# 一亿二 says 一亿二千万 as 三万五 says 三万五千: one digit after 亿 is the next unit down.
+# cn2an reads the second but not the first, so the unit is written out for it.
+_YI_SHORTHAND = re.compile(r"(亿)([1-9一二两三四五六七八九])$")
+_TRADITIONAL = str.maketrans("萬億兩貳參陸塊圓圆點", "万亿两贰叁陆块元元点")
 # Input is normalised to single spaces first (_prepare), so each gap is at most one
 # space: with \s* runs of spaces made a failed match take quadratic time.
 _AMOUNT_RE = re.compile(
@@ -132,6 +149,9 @@ _AMOUNT_RE = re.compile(
         (?P<scale>{_SCALE})?
       # Digits with a digit after a unit: 3万5, 1万2千.
       | (?P<mixed>\d+(?:[{_CN_UNITS}]+\d+)+[{_CN_UNITS}]*)
+      # A decimal point 点, then a unit: 三点五万, 十二点五万, 3点5万 (alone, 3点5 is a time).
+      | (?P<whole>\d+|[{_CN_DIGITS}十百千拾佰仟]+)点(?P<fraction>\d+|[零〇一二两三四五六七八九]+)
+        (?P<point_scale>{_POINT_SCALE})
       | (?P<zh>[{_CN_DIGITS}{_CN_UNITS}]+)
       # Commas and points in no usual places: 1,5M, 1.500.000. Refused with a guess.
       | (?P<loose>\d+[.,][\d.,]*\d)[ ]?(?P<loose_scale>{_SCALE})?
@@ -144,8 +164,16 @@ _SUFFIX_RE = re.compile(rf"(?:{_SCALE})[ ]?(?:{_CUR})?|{_CUR}", re.IGNORECASE)
 
 # Symbols used when displaying; the same in both languages so a team sees one style.
 _DISPLAY_SYMBOLS = {"CNY": "¥", "USD": "$", "JPY": "JP¥", "EUR": "€", "GBP": "£"}
-_EN_UNITS = ((Decimal(10) ** 9, "B"), (Decimal(10) ** 6, "M"), (Decimal(10) ** 3, "k"))
-_ZH_UNITS = ((Decimal(10) ** 8, "亿"), (Decimal(10) ** 4, "万"))
+_EN_UNITS = (
+    (Decimal(10) ** 12, "T"),
+    (Decimal(10) ** 9, "B"),
+    (Decimal(10) ** 6, "M"),
+    (Decimal(10) ** 3, "k"),
+)
+_ZH_UNITS = ((Decimal(10) ** 12, "万亿"), (Decimal(10) ** 8, "亿"), (Decimal(10) ** 4, "万"))
+# Compact amounts keep this many digits (¥1.02M beside ¥662k: one precision for all).
+SIGNIFICANT_DIGITS = 3
+_CENT_EXPONENT = -2
 
 
 @dataclass(frozen=True)
@@ -273,13 +301,25 @@ def require_positive(money: Money) -> Money:
 
 
 def format_amount(amount: Decimal, currency: str, *, lang: str = "en", short: bool = True) -> str:
-    """Format money for Slack: short (``¥12k``, ``¥1.2万``) or long (``¥12,000.00``)."""
+    """Format money for Slack and charts: compact (``¥12k``, ``¥1.2万``, ``¥1.02M``) or, with
+    ``short=False``, exact (``¥12,000``, ``¥12,000.50``)."""
     zh = lang.casefold().startswith("zh")
     symbol = _display_symbol(currency)
-    if not short:
-        return _long_form(amount, currency, symbol, zh)
-    number = _short_number(amount, _ZH_UNITS if zh else _EN_UNITS)
-    return f"{symbol} {number}" if symbol.isalpha() else f"{symbol}{number}"
+    sign = "-" if amount < 0 else ""
+    if short:
+        number = _compact_number(abs(amount), _ZH_UNITS if zh else _EN_UNITS)
+    else:
+        number = exact_number(abs(amount), lang=lang)
+    return f"{sign}{symbol} {number}" if symbol.isalpha() else f"{sign}{symbol}{number}"
+
+
+def exact_number(amount: Decimal, *, lang: str = "en") -> str:
+    """An amount to the unit, thousands grouped, cents only when it has some: 12,000 /
+    1,234.50 (a deal's history shows its amounts so, as they were typed)."""
+    cents = amount.quantize(_CENT, rounding=ROUND_HALF_UP)
+    pattern = "#,##0" if cents == cents.to_integral_value() else "#,##0.00"
+    locale = "zh_CN" if lang.casefold().startswith("zh") else "en_US"
+    return format_decimal(cents, format=pattern, locale=locale)
 
 
 def _shorten(text: str) -> str:
@@ -301,12 +341,26 @@ def _number(match: re.Match[str]) -> Decimal | None:
     elif match["loose"]:
         # Only its shape matters: it is refused, with a guess at what was meant.
         value, scale = Decimal(0), None
+    elif match["whole"]:
+        return _pointed(match["whole"], match["fraction"], match["point_scale"])
     else:
         return _chinese_number(match["mixed"] or match["zh"])
     return value * _SCALES[scale.casefold()] if scale else value
 
 
+def _pointed(whole: str, fraction: str, scale: str) -> Decimal | None:
+    """三点五万: the whole part read as a number, the digits after 点 one by one, times the
+    unit (35,000), exactly, with no float in between."""
+    units = _chinese_number(whole) if not whole.isdigit() else Decimal(whole)
+    if units is None:
+        return None
+    digits = fraction.translate(_FRACTION_DIGITS)
+    return (units + Decimal(f"0.{digits}")) * _SCALES[scale]
+
+
 def _chinese_number(numeral: str) -> Decimal | None:
+    # Only the amount's own text is rewritten, and only its end: 一亿二 → 一亿二千万.
+    numeral = _YI_SHORTHAND.sub(r"\1\2千万", numeral)
     # "normal" reads Chinese numerals only (三万五, 两千); "smart" also digits mixed in (3万5).
     mode = "normal" if numeral[0] in _CN_DIGITS + _CN_UNITS else "smart"
     try:
@@ -401,30 +455,19 @@ def _display_symbol(currency: str) -> str:
     return _DISPLAY_SYMBOLS.get(code) or get_currency_symbol(code, locale="en")
 
 
-def _long_form(amount: Decimal, currency: str, symbol: str, zh: bool) -> str:
-    locale = "zh_CN" if zh else "en"
-    text = format_currency(amount, currency.upper(), locale=locale)
-    # Babel's symbol differs by locale (CN¥ in English); swap in ours for consistency.
-    babel_symbol = get_currency_symbol(currency.upper(), locale=locale)
-    return text.replace(babel_symbol, symbol, 1)
+def _significant(value: Decimal) -> Decimal:
+    """Round a non-negative value half-up to three significant digits, never below a cent."""
+    if value == 0:
+        return Decimal(0)
+    exponent = max(value.adjusted() - (SIGNIFICANT_DIGITS - 1), _CENT_EXPONENT)
+    return value.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_UP)
 
 
-def _short_number(amount: Decimal, units: tuple[tuple[Decimal, str], ...]) -> str:
-    for index, (size, suffix) in enumerate(units):
-        if amount < size:
-            continue
-        scaled = (amount / size).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-        # 999,950 rounds to 1000.0k: promote it to the next unit ("1M").
-        if index > 0 and scaled >= units[index - 1][0] / size:
-            bigger, bigger_suffix = units[index - 1]
-            scaled = (amount / bigger).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-            suffix = bigger_suffix
-        return f"{_trim(scaled)}{suffix}"
-    return _trim(amount.quantize(_CENT, rounding=ROUND_HALF_UP))
-
-
-def _trim(value: Decimal) -> str:
-    """Group thousands and drop a zero fraction: 12.0 -> 12, 9.50 stays 9.50."""
-    if value == value.to_integral_value():
-        return f"{value:,.0f}"
-    return f"{value:,f}"
+def _compact_number(value: Decimal, units: tuple[tuple[Decimal, str], ...]) -> str:
+    """A non-negative amount in its largest unit: 1020000 -> "1.02M"."""
+    # Rounded first, so 999,950 becomes 1M rather than "1,000k".
+    rounded = _significant(value)
+    for size, suffix in units:
+        if rounded >= size:
+            return f"{(rounded / size).normalize():,f}{suffix}"
+    return f"{rounded.normalize():,f}"

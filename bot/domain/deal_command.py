@@ -18,6 +18,11 @@ Rules worth knowing (all tested):
 * Update: ``<ref> <field> <value> …``; the ref is everything before the first field
   keyword after the first word. A value runs to the next field keyword, but its first
   word is always value (``customer Close Brothers``).
+* The next step: ``<ref> next "<step>" <date>`` or ``<ref> next done``
+  (``下一步``, ``nextstep`` too); bot.domain.next_steps reads the value, kept as typed,
+  quotes and all. ``下一步`` and ``nextstep`` are keywords anywhere; plain ``next`` is one only
+  where no date could mean it: before a quoted step or a word like ``done``, or right after a
+  one-word ref (``#12 next call them friday``), so ``close next friday`` is still a date.
 * A note is verbatim and runs to the next ``close``, ``stage`` or ``note`` keyword (in
   both languages; ``amount`` and ``customer`` are note text there), so
   ``note call them close Dec 20`` sets the close date. To keep such a word in the note,
@@ -44,11 +49,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
-from bot.domain.amounts import is_amount_suffix, is_separate_currency, looks_like_amount
 from bot.domain.grammar import (
     ParseError,
     closest,
     did_you_mean,
+    is_amount,
+    merge_amounts,
     no_help,
     quote_error,
     takes_nothing,
@@ -57,6 +63,7 @@ from bot.domain.grammar import (
     who_message,
 )
 from bot.domain.lexer import Lexed, Token, folded, joined, lex, shown
+from bot.domain.next_steps import CLEAR_WORDS
 from bot.domain.text import parse_mention
 from bot.i18n import N_, Texts, _
 
@@ -87,8 +94,8 @@ __all__ = [
     "parse_deal_command",
 ]
 
-Field = Literal["stage", "amount", "close", "note", "customer"]
-ListScope = Literal["mine", "user", "team", "stage", "stale"]
+Field = Literal["stage", "amount", "close", "note", "customer", "next", "forecast"]
+ListScope = Literal["mine", "user", "team", "stage", "stale", "nextstep"]
 PipelineScope = Literal["mine", "user", "team"]
 
 
@@ -169,7 +176,8 @@ class Reopen:
 
 @dataclass(frozen=True)
 class List:
-    """List deals: mine, a user's, the team's, one stage's, or stale ones."""
+    """List deals: mine, a user's, the team's, one stage's, stale ones, or those with no next
+    step or an overdue one (`nextstep`)."""
 
     scope: ListScope
     user_id: str | None
@@ -221,9 +229,14 @@ USAGE = Texts(
         "update": lambda: usage_line(
             _(
                 "/deal <#number|customer> <field> <value> … "
-                "(fields: stage, amount, close, note, customer)"
+                "(fields: stage, amount, close, note, customer, forecast)"
             ),
             _("/deal #12 stage proposal close 2026-12-20"),
+        ),
+        "next": lambda: usage_line(
+            _('/deal <#number|customer> next "<step>" <date> · next done'),
+            _('/deal #12 next "send the proposal" friday'),
+            _("/deal #12 next done"),
         ),
         "won": lambda: usage_line(_("/deal won <#number|customer> [amount]"), "/deal won #12 48k"),
         "lost": lambda: usage_line(
@@ -232,7 +245,7 @@ USAGE = Texts(
         ),
         "reopen": lambda: usage_line(_("/deal reopen <#number|customer>"), "/deal reopen #12"),
         "list": lambda: usage_line(
-            _("/deal list [mine|@person|team|<stage>|stale]"), "/deal list proposal"
+            _("/deal list [mine|@person|team|<stage>|stale|nextstep]"), "/deal list proposal"
         ),
         "show": lambda: usage_line(_("/deal show <#number|customer>"), "/deal show Acme"),
         "pipeline": lambda: usage_line(
@@ -264,7 +277,8 @@ VERB_ALIASES: dict[str, str] = {
     "分配": "assign",
     "指派": "assign",
 }
-_VERBS = frozenset(k for k in USAGE if k != "update")
+# `update` and `next` are help topics, not verbs: `/deal #12 next …` names the deal first.
+_VERBS = frozenset(k for k in USAGE if k not in ("update", "next"))
 # Subcommands the /deal handler sends elsewhere before this grammar runs; known here for help
 # topics and for "did you mean".
 ROUTED_VERBS: dict[str, str] = {
@@ -280,6 +294,8 @@ ROUTED_VERBS: dict[str, str] = {
     "insight": "insights",
     "分析": "insights",
     "洞察": "insights",
+    "forecast": "forecast",
+    "预测": "forecast",
 }
 HELP_TOPICS = frozenset([*USAGE, *ROUTED_VERBS.values()])
 
@@ -295,13 +311,22 @@ _FIELDS: dict[str, Field] = {
     "备注": "note",
     "customer": "customer",
     "客户": "customer",
+    # Plain "next" is a keyword only where no date can mean it (_update_keyword).
+    "下一步": "next",
+    "nextstep": "next",
+    "next-step": "next",
+    "next_step": "next",
+    # `/deal #12 forecast commit`; `/deal forecast …` alone is routed (ROUTED_VERBS).
+    "forecast": "forecast",
+    "预测": "forecast",
 }
+_NEXT = "next"
 _ADD_KEYWORDS = frozenset(w for w, f in _FIELDS.items() if f in ("close", "note", "stage"))
 # Where a note ends (in add and update alike): amount and customer are ordinary words there.
 _NOTE_ENDS = _ADD_KEYWORDS
 # A keyword with a colon stuck to it: 备注：带上合同, close:Dec 20.
 _KEYWORD_COLON = re.compile(
-    "(" + "|".join(sorted(map(re.escape, _FIELDS), key=len, reverse=True)) + ")[:：]",
+    "(" + "|".join(sorted(map(re.escape, [*_FIELDS, _NEXT]), key=len, reverse=True)) + ")[:：]",
     re.IGNORECASE,
 )
 _REASON_WORDS = frozenset({"reason", "原因"})
@@ -309,11 +334,19 @@ _ASSIGN_TO = frozenset({"to", "给"})
 _MINE = frozenset({"mine", "me", "my", "我的", "我"})
 _TEAM = frozenset({"team", "all", "团队", "全部", "所有"})
 _STALE = frozenset({"stale", "停滞"})
+_NEXT_STEP_LIST = frozenset(
+    {
+        *("nextstep", "nextsteps", "next-step", "next_step", "next", "missing"),
+        *("下一步", "缺下一步", "缺少下一步", "没有下一步"),
+    }
+)
 _LIST_WORDS: tuple[tuple[frozenset[str], ListScope], ...] = (
     (_MINE, "mine"),
     (_TEAM, "team"),
     (_STALE, "stale"),
+    (_NEXT_STEP_LIST, "nextstep"),
 )
+_NEXT_HELP = frozenset({"next", "nextstep", "next-step", "下一步"})
 # Verbs whose arguments can't be a deal ref: if they don't fit, "<Verb Ltd> stage won"
 # is more likely an update of a customer whose name starts with the verb.
 _RETRY_AS_UPDATE = frozenset({"help", "new", "undo", "list", "pipeline"})
@@ -379,8 +412,16 @@ def _field_of(token: Token) -> Field | None:
     return None if word is None else _FIELDS.get(word)
 
 
-def _is_amount(token: Token) -> bool:
-    return not token.quoted and looks_like_amount(token.text)
+def _update_keyword(tokens: Sequence[Token], i: int) -> Field | None:
+    """The field keyword at `tokens[i]` of an update, if it is one; plain `next` only where
+    no date can mean it: before a quoted step or `done`, or right after a one-word ref."""
+    field = _field_of(tokens[i])
+    if field is not None or folded(tokens[i]) != _NEXT:
+        return field
+    after = tokens[i + 1] if i + 1 < len(tokens) else None
+    if after is not None and (after.quoted or folded(after) in CLEAR_WORDS):
+        return "next"
+    return "next" if i == 1 and (after is None or _field_of(after) is None) else None
 
 
 def _rest(lexed: Lexed, keyword: Token) -> str:
@@ -468,7 +509,7 @@ def _parse_add(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError:
     has_note = any(_field_of(t) == "note" for t in args)
     if lexed.open_quote is not None and not has_note:
         return quote_error(lexed, USAGE["add"])
-    tokens = _merge_amounts(args)
+    tokens = merge_amounts(args)
     keywords = [i for i, t in enumerate(tokens) if folded(t) in _ADD_KEYWORDS]
     # A keyword inside the customer name ("Close Brothers") fails to split: try the next.
     for boundary in [*keywords, len(tokens)]:
@@ -478,40 +519,20 @@ def _parse_add(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError:
     return _missing_amount(lexed, tokens, keywords)
 
 
-def _merge_amounts(tokens: Sequence[Token]) -> list[Token]:
-    """Join the words of one amount: USD 1,200 / 8000 CNY / 50 k / RMB 5 万."""
-    merged: list[Token] = []
-    for token in tokens:
-        if merged and _joinable(merged[-1], token):
-            first = merged.pop()
-            token = Token(f"{first.text} {token.text}", False, first.start, token.end)
-        merged.append(token)
-    return merged
-
-
-def _joinable(first: Token, second: Token) -> bool:
-    if first.quoted or second.quoted:
-        return False
-    suffix = is_amount_suffix(second.text) and looks_like_amount(first.text)
-    # A letter code before the number must be upper case: "Uncle Bob 5k" is not BOB.
-    prefix = is_separate_currency(first.text) and looks_like_amount(second.text)
-    return (suffix or prefix) and looks_like_amount(f"{first.text} {second.text}")
-
-
 def _split_amount(
     segment: Sequence[Token],
 ) -> tuple[Sequence[Token], Token, Token | None] | None:
     """Split ``customer… amount [stage]``, or None if the segment isn't shaped so."""
-    if len(segment) >= 2 and _is_amount(segment[-1]):
+    if len(segment) >= 2 and is_amount(segment[-1]):
         return segment[:-1], segment[-1], None
-    if len(segment) >= 3 and _is_amount(segment[-2]):
+    if len(segment) >= 3 and is_amount(segment[-2]):
         return segment[:-2], segment[-2], segment[-1]
     return None
 
 
 def _missing_amount(lexed: Lexed, tokens: Sequence[Token], keywords: Sequence[int]) -> ParseError:
     segment = tokens[: keywords[0]] if keywords else tokens
-    amounts = [i for i, t in enumerate(segment) if _is_amount(t)]
+    amounts = [i for i, t in enumerate(segment) if is_amount(t)]
     typed = shown(lexed.text)
     if not amounts:
         message = _("I couldn't find an amount in “{text}”.").format(text=typed)
@@ -535,7 +556,7 @@ def _finish_add(
     customer = joined(customer_tokens)
     if not customer:
         return ParseError(_("The customer name is empty."), USAGE["add"])
-    clauses = _keyword_clauses(lexed, tail, _ADD_KEYWORDS, "add")
+    clauses = _keyword_clauses(lexed, tail, lambda i: _add_keyword(tail[i]), "add")
     if isinstance(clauses, ParseError):
         return clauses
     if stage is not None and "stage" in clauses.values:
@@ -550,6 +571,11 @@ def _finish_add(
     )
 
 
+def _add_keyword(token: Token) -> Field | None:
+    word = folded(token)
+    return _FIELDS[word] if word in _ADD_KEYWORDS else None
+
+
 @dataclass(frozen=True)
 class _Clauses:
     values: dict[Field, str]
@@ -557,42 +583,50 @@ class _Clauses:
 
 
 def _keyword_clauses(
-    lexed: Lexed, tokens: Sequence[Token], keywords: frozenset[str], verb: str
+    lexed: Lexed,
+    tokens: Sequence[Token],
+    keyword: Callable[[int], Field | None],
+    verb: str,
 ) -> _Clauses | ParseError:
-    """Read ``keyword value… keyword value…`` in any order; a note is verbatim."""
+    """Read ``keyword value… keyword value…`` in any order (`keyword(i)`: the field whose
+    keyword `tokens[i]` is, if any); a note is verbatim, a next step as typed."""
     values: dict[Field, str] = {}
     note_cut: tuple[Field, str] | None = None
     field: Field | None = None
     i = 0
     while i < len(tokens):
-        field = _FIELDS[folded(tokens[i]) or ""]
+        field = keyword(i)
+        assert field is not None, "a clause starts at a keyword"
+        usage = USAGE["next" if field == "next" else verb]
         if field in values:
-            return ParseError(
-                _("“{word}” is given twice.").format(word=tokens[i].text), USAGE[verb]
-            )
+            return ParseError(_("“{word}” is given twice.").format(word=tokens[i].text), usage)
         # The first word is always value, so "customer Close Brothers" works.
         end = i + 2
-        stops = _NOTE_ENDS if field == "note" else keywords
-        while end < len(tokens) and folded(tokens[end]) not in stops:
+        while end < len(tokens) and not (
+            folded(tokens[end]) in _NOTE_ENDS if field == "note" else keyword(end)
+        ):
             end += 1
+        stop = tokens[end].start if end < len(tokens) else len(lexed.text)
         if field == "note":
-            stop = tokens[end].start if end < len(tokens) else len(lexed.text)
             value = _verbatim(lexed.text[tokens[i].end : stop])
             if end < len(tokens):
                 note_cut = (_FIELDS[folded(tokens[end]) or ""], tokens[end].text)
+        elif field == "next":
+            # Quotes kept: a quoted step is the step as typed, what follows it the date.
+            value = lexed.text[tokens[i].end : stop].strip()
         else:
             value = joined(tokens[i + 1 : end])
         if not value and lexed.open_quote is not None and end >= len(tokens):
-            return quote_error(lexed, USAGE[verb])
+            return quote_error(lexed, usage)
         if not value:
             return ParseError(
-                _("“{word}” needs a value after it.").format(word=tokens[i].text), USAGE[verb]
+                _("“{word}” needs a value after it.").format(word=tokens[i].text), usage
             )
         values[field] = value
         i = end
     # An unclosed quote is note text when the note runs to the end; elsewhere it is a slip.
     if lexed.open_quote is not None and field != "note":
-        return quote_error(lexed, USAGE[verb])
+        return quote_error(lexed, USAGE["next" if field == "next" else verb])
     return _Clauses(values, note_cut)
 
 
@@ -600,15 +634,17 @@ def _keyword_clauses(
 
 
 def _looks_like_update(tokens: Sequence[Token]) -> bool:
-    return any(_field_of(t) for t in tokens[1:])
+    return any(_update_keyword(tokens, i) for i in range(1, len(tokens)))
 
 
 def _parse_update(lexed: Lexed, tokens: Sequence[Token]) -> DealCommand | ParseError:
-    first = next(i for i in range(1, len(tokens)) if _field_of(tokens[i]))
+    first = next(i for i in range(1, len(tokens)) if _update_keyword(tokens, i))
     ref = _parse_ref(lexed, tokens[:first], "update")
     if isinstance(ref, ParseError):
         return ref
-    clauses = _keyword_clauses(lexed, tokens[first:], frozenset(_FIELDS), "update")
+    clauses = _keyword_clauses(
+        lexed, tokens[first:], lambda i: _update_keyword(tokens, first + i), "update"
+    )
     if isinstance(clauses, ParseError):
         return clauses
     return Update(ref, tuple(clauses.values.items()), clauses.note_cut)
@@ -620,9 +656,9 @@ def _parse_update(lexed: Lexed, tokens: Sequence[Token]) -> DealCommand | ParseE
 def _parse_won(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError:
     if lexed.open_quote is not None:
         return quote_error(lexed, USAGE["won"])
-    tokens = _merge_amounts(args)
+    tokens = merge_amounts(args)
     amount = None
-    if len(tokens) >= 2 and _is_amount(tokens[-1]):
+    if len(tokens) >= 2 and is_amount(tokens[-1]):
         amount, tokens = tokens[-1].text, tokens[:-1]
     number = _DEAL_NUMBER.fullmatch(folded(tokens[0]) or "") if tokens else None
     if len(tokens) >= 2 and number is not None and number[1] and not tokens[0].quoted:
@@ -727,7 +763,11 @@ def _parse_help(lexed: Lexed, args: Sequence[Token]) -> DealCommand | ParseError
     if not args:
         return Help()
     word = folded(args[0]) or ""
-    topic = _verb_of(args[0]) or ROUTED_VERBS.get(word) or ("update" if word == "update" else None)
+    topic = (
+        _verb_of(args[0])
+        or ROUTED_VERBS.get(word)
+        or ("update" if word == "update" else "next" if word in _NEXT_HELP else None)
+    )
     if len(args) == 1 and topic is not None:
         return Help(topic)
     refused = no_help(joined(args), USAGE["help"])

@@ -9,17 +9,20 @@ lines usage_line writes are mrkdwn, with ``<``/``>`` already written as ``&lt;``
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.domain.lexer import Lexed, shown
-from bot.domain.text import Mrkdwn
+from bot.domain.amounts import is_amount_suffix, is_separate_currency, looks_like_amount
+from bot.domain.lexer import Lexed, Token, folded, shown
+from bot.domain.text import Mrkdwn, Wording, escape_mrkdwn
 from bot.i18n import _
 
 __all__ = [
     "ParseError",
     "closest",
     "did_you_mean",
+    "is_amount",
+    "merge_amounts",
     "no_help",
     "quote_error",
     "takes_nothing",
@@ -31,10 +34,25 @@ __all__ = [
 
 @dataclass(frozen=True)
 class ParseError:
-    """Why the text is not a command (plain text) and the right form (mrkdwn)."""
+    """Why the text is not a command (plain text) and the right form (mrkdwn).
+
+    `wording`, when given, is the message as Salesbot's words and the typed values apart, so
+    it can show in mrkdwn with its own back-ticks (`mrkdwn()` escapes only the values)."""
 
     message: str
     usage: Mrkdwn
+    wording: Wording | None = None
+
+    @classmethod
+    def worded(cls, template: str, usage: Mrkdwn, **values: object) -> ParseError:
+        """A refusal whose words may hold code (``“`{word}` is not a number of days”``); the
+        values are what was typed, escaped where the refusal is shown."""
+        wording = Wording(template, values)
+        return cls(wording.plain(), usage, wording)
+
+    def mrkdwn(self) -> Mrkdwn:
+        """The message for mrkdwn: typed text escaped, Salesbot's own markup kept."""
+        return self.wording.mrkdwn() if self.wording is not None else escape_mrkdwn(self.message)
 
 
 def usage_line(form: str, example: str, other: str | None = None) -> str:
@@ -99,3 +117,43 @@ def who_message(word: str, otherwise: str) -> str:
             "so it becomes a mention."
         ).format(word=shown(word))
     return otherwise
+
+
+def is_amount(token: Token) -> bool:
+    """Tell whether a word is shaped like an amount (a quoted word never is)."""
+    return not token.quoted and looks_like_amount(token.text)
+
+
+def merge_amounts(
+    tokens: Sequence[Token],
+    *,
+    keywords: frozenset[str] = frozenset(),
+    codes_in_any_case: bool = True,
+) -> list[Token]:
+    """Join the words of one amount: USD 1,200 / 8000 CNY / 50 k / RMB 5 万 (every grammar
+    that takes an amount reads it so: /deal and /target alike).
+
+    A word of the command's own `keywords` (folded) is never part of an amount. Without
+    `codes_in_any_case`, a currency code after the number counts only in upper case, as before
+    it: /target's metric and period words follow the amount, and `all` or `top` are codes."""
+    merged: list[Token] = []
+    for token in tokens:
+        if merged and _joinable(merged[-1], token, keywords, codes_in_any_case):
+            first = merged.pop()
+            token = Token(f"{first.text} {token.text}", False, first.start, token.end)
+        merged.append(token)
+    return merged
+
+
+def _joinable(first: Token, second: Token, keywords: frozenset[str], any_case: bool) -> bool:
+    if first.quoted or second.quoted or folded(first) in keywords or folded(second) in keywords:
+        return False
+    code = second.text.isascii() and second.text.isalpha() and len(second.text) == 3
+    suffix = (
+        is_amount_suffix(second.text)
+        and (any_case or not code or is_separate_currency(second.text))
+        and looks_like_amount(first.text)
+    )
+    # A letter code before the number must be upper case: "Uncle Bob 5k" is not BOB.
+    prefix = is_separate_currency(first.text) and looks_like_amount(second.text)
+    return (suffix or prefix) and looks_like_amount(f"{first.text} {second.text}")

@@ -52,6 +52,8 @@ DEAL_FORM: Mapping[str, int] = {
     "stage": 80,
     "close": 10,
     "note": 2000,
+    "next_step": 200,
+    "next_step_date": 10,
 }
 # The check-in form: up to five answers, and up to MOVES deals to move (as many as the form
 # offers: bot.results.standup.MAX_MOVES).
@@ -59,6 +61,12 @@ MOVES = 5
 CHECK_IN_FORM: Mapping[str, int] = {
     **{f"q{i}": 2000 for i in range(5)},
     **{f"move{n}_{part}": 2000 for n in range(MOVES) for part in ("deal", "stage", "amount")},
+    # A move's next step and its date (the date picker's).
+    **{f"move{n}_next": 200 for n in range(MOVES)},
+    **{f"move{n}_next_date": 10 for n in range(MOVES)},
+    # On the report day: the rep's commit and why it differs from the suggestion.
+    "commit": 40,
+    "commit_reason": 500,
 }
 CONFIG_FORM: Mapping[str, int] = {
     field: 2000 for field in ("time", "days", "tz", "questions", "reminder", "close")

@@ -36,9 +36,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
-from bot.domain.amounts import is_separate_currency, looks_like_amount
 from bot.domain.grammar import (
     ParseError,
+    is_amount,
+    merge_amounts,
     no_help,
     quote_error,
     takes_nothing,
@@ -376,27 +377,12 @@ def _mention(token: Token) -> str | None:
 
 
 def _take_amount(tokens: Sequence[Token]) -> tuple[str | None, Sequence[Token]]:
-    """Take an amount off the front, with a currency written as its own word."""
-    if len(tokens) >= 2 and _is_currency(tokens[0]) and _is_amount(tokens[1]):
-        joined = f"{tokens[0].text} {tokens[1].text}"
-        if looks_like_amount(joined):
-            return joined, tokens[2:]
-    if not tokens or not _is_amount(tokens[0]):
+    """Take an amount off the front, its unit or currency written as words of their own
+    included (``50 k``, ``USD 1,200``, ``RMB 5 万``), as /deal reads one."""
+    merged = merge_amounts(tokens, keywords=_KEYWORDS, codes_in_any_case=False)
+    if not merged or not is_amount(merged[0]):
         return None, tokens
-    if len(tokens) >= 2 and _is_currency(tokens[1]):
-        joined = f"{tokens[0].text} {tokens[1].text}"
-        if looks_like_amount(joined):
-            return joined, tokens[2:]
-    return tokens[0].text, tokens[1:]
-
-
-def _is_amount(token: Token) -> bool:
-    return not token.quoted and looks_like_amount(token.text)
-
-
-def _is_currency(token: Token) -> bool:
-    word = folded(token)
-    return word is not None and word not in _KEYWORDS and is_separate_currency(token.text)
+    return merged[0].text, merged[1:]
 
 
 # --- set ------------------------------------------------------------------------------
@@ -435,7 +421,7 @@ def _subject(token: Token) -> tuple[Literal["member", "team"], str | None] | Par
     user_id = _mention(token)
     if user_id is not None:
         return "member", user_id
-    if _is_amount(token):
+    if is_amount(token):
         message = _("Whose target is “{text}”? Put an @person or team before it.").format(
             text=shown(token.text)
         )

@@ -6,9 +6,10 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Annotated
 
-from bot.i18n import _
+from bot.i18n import _, day
 
 __all__ = [
     "MRKDWN",
@@ -103,7 +104,8 @@ class Wording:
     they are: what a service says without rendering it (a refusal, a warning, a title).
 
     A `str` value is what someone typed or chose: `mrkdwn()` escapes it, `plain()` keeps it as
-    typed. Any other value (a number, a date, a Mention) is formatted as it is."""
+    typed. A date is written as every view writes one (`Dec 20`, `12月20日`: bot.i18n.day);
+    any other value (a number, a Mention) is formatted as it is."""
 
     template: str
     values: Mapping[str, object] = field(default_factory=dict)
@@ -113,12 +115,24 @@ class Wording:
         if not self.values:
             return self.template
         return self.template.format_map(
-            {k: escape_mrkdwn(v) if isinstance(v, str) else v for k, v in self.values.items()}
+            {
+                k: escape_mrkdwn(v) if isinstance(v, str) else _shown(v)
+                for k, v in self.values.items()
+            }
         )
 
     def plain(self) -> Plain:
         """The words for a plain-text field (a form's field error): values as typed."""
-        return self.template.format_map(self.values) if self.values else self.template
+        if not self.values:
+            return self.template
+        return self.template.format_map({k: _shown(v) for k, v in self.values.items()})
+
+
+def _shown(value: object) -> object:
+    # A datetime is no day: its zone is the view's to choose, so it is not written here.
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return day(value)
+    return value
 
 
 def worded(template: str, **values: object) -> Wording:

@@ -9,6 +9,8 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import or_, select
 
 from bot.db import reading
+from bot.jobs.key_deals import run_key_deals
+from bot.jobs.next_steps import run_next_steps
 from bot.jobs.schedule import Job, RunReport, run_due
 from bot.jobs.standups import run_standups
 from bot.jobs.weekly import post_weekly_reports
@@ -24,6 +26,8 @@ log = logging.getLogger(__name__)
 DUE_JOBS: list[tuple[str, Job]] = [
     ("standups", run_standups),
     ("weekly-reports", post_weekly_reports),
+    ("key-deals", run_key_deals),
+    ("next-steps", run_next_steps),
 ]
 TEAM_REFRESH_EVERY = timedelta(days=1)
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from bot.domain.amounts import Money
 from bot.domain.periods import Period
 from bot.domain.stages import Stage
 from bot.results.facts import Person, TargetFacts
+from bot.results.forecast import ForecastMapped, ForecastMapping
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,17 @@ class StageRenamed:
 
 
 @dataclass(frozen=True)
+class KeyDealSetting:
+    """A team's key-deal alerts: open deals worth at least `size` (None: off) with no change
+    for `days` are told to the managers. `changed`: what the command set ("" when shown)."""
+
+    team_name: str
+    size: Money | None
+    days: int
+    changed: str = ""
+
+
+@dataclass(frozen=True)
 class CurrencySet:
     """A team's reporting currency changed at once (it had nothing to convert), or already
     was this one (`already`)."""
@@ -166,6 +179,8 @@ class CurrencyChange:
     deals: tuple[tuple[str, int], ...]
     key: str
     done: bool = False
+    # The key-deal size (`/salesbot keydeal`), old and converted (None: alerts are off).
+    key_deal: tuple[Decimal, Decimal] | None = None
 
 
 @dataclass(frozen=True)
@@ -224,7 +239,8 @@ class LanguageSet:
 
 
 Result = (
-    TeamSetUp
+    KeyDealSetting
+    | TeamSetUp
     | TeamListed
     | AddedToTeam
     | RemovedFromTeam
@@ -242,4 +258,6 @@ Result = (
     | FxRatesListed
     | LanguageShown
     | LanguageSet
+    | ForecastMapping
+    | ForecastMapped
 )

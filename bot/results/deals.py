@@ -13,6 +13,7 @@ from bot.domain.amounts import Money
 from bot.domain.stages import Stage
 from bot.domain.text import Wording
 from bot.results.facts import DealFacts, Person
+from bot.results.forecast import DealForecast
 
 
 @dataclass(frozen=True)
@@ -47,13 +48,14 @@ class ChangeFacts:
 @dataclass(frozen=True)
 class DealRow:
     """A deal as a list shows it; `value`: its amount in the team currency when it was
-    entered in another one."""
+    entered in another one; `step_overdue`: its next step's day has passed."""
 
     deal: DealFacts
     owner: Person
     stage: Stage
     days_idle: int
     value: Money | None = None
+    step_overdue: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,8 @@ class Changed:
 @dataclass(frozen=True)
 class Listed:
     """Open deals for a list: the caller's own, one member's (`person`), the team's, one
-    stage's (`stage_label`) or those idle for `stale_days`."""
+    stage's (`stage_label`), those idle for `stale_days`, or those with no next step or an
+    overdue one (`nextstep`)."""
 
     scope: str
     rows: list[DealRow]
@@ -122,13 +125,16 @@ class Listed:
 @dataclass(frozen=True)
 class Shown:
     """A deal with its history; `value`: its amount in the team currency when it was entered
-    in another one."""
+    in another one; `step_overdue`: its next step's day has passed."""
 
     deal: DealFacts
     owner: Person
     stage: Stage
     history: list[HistoryLine]
     value: Money | None = None
+    step_overdue: bool = False
+    # An open deal's forecast category (None: closed).
+    forecast: DealForecast | None = None
 
 
 @dataclass(frozen=True)

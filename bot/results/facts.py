@@ -50,6 +50,9 @@ class DealFacts:
     close_date: date | None
     note: str
     lost_reason: str
+    # "" and None: no next step.
+    next_step: str
+    next_step_date: date | None
     updated_at: datetime
     closed_at: datetime | None
 

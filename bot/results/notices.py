@@ -14,7 +14,7 @@ from bot.domain.amounts import Money
 from bot.domain.periods import Period
 from bot.domain.progress import Progress, Tier
 from bot.results.reports import Report
-from bot.results.standup import DaySummary, MovedDeal, PromptFacts
+from bot.results.standup import DaySummary, MovedDeal, PromptFacts, StepLine
 
 
 @dataclass(frozen=True)
@@ -146,6 +146,17 @@ class PromptDue(Said):
 
     member_user_id: str
     facts: PromptFacts
+
+
+@dataclass(frozen=True)
+class NextStepsDue(Said):
+    """A member's next steps due on a day they have no stand-up, told in one DM; `key`: the
+    outbox key (the first of the steps' reminders), so it is owed once."""
+
+    member_user_id: str
+    local_date: date
+    steps: tuple[StepLine, ...]
+    key: str
 
 
 @dataclass(frozen=True)
@@ -303,3 +314,25 @@ class BlockerAdded(Said):
     blocker: str
     blocker_id: int
     managers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class KeyDealQuiet(Said):
+    """A key deal has had no change for the team's quiet days: one of its managers hears it in
+    a DM, once per quiet spell (`quiet_since`, the local day of its last change)."""
+
+    manager_user_id: str
+    deal_id: int
+    deal_number: int
+    customer: str
+    amount: Decimal
+    currency: str
+    # Its value in the team currency, when it was entered in another one.
+    value: Money | None
+    stage_key: str
+    stage_label: str
+    owner_user_id: str
+    quiet_since: date
+    quiet_days: int
+    close_date: date | None
+    channel_id: str

@@ -11,6 +11,7 @@ from bot.domain.amounts import Money
 from bot.domain.funnel import Movement
 from bot.domain.periods import Period
 from bot.results.facts import TeamFacts
+from bot.results.forecast import AccuracyBoard, ForecastBoard
 from bot.results.insights import StageStep
 from bot.results.targets import TargetProgress, TeamBoard
 
@@ -50,6 +51,21 @@ class StageLine:
 
 
 @dataclass(frozen=True)
+class StepGaps:
+    """A member's open deals with no next step (`missing`) or an overdue one (`overdue`)."""
+
+    user_id: str
+    name: str
+    missing: int
+    overdue: int
+
+    @property
+    def total(self) -> int:
+        """Both together: the deals whose next step needs planning."""
+        return self.missing + self.overdue
+
+
+@dataclass(frozen=True)
 class Participation:
     """Stand-up check-ins against prompts in the week."""
 
@@ -83,6 +99,11 @@ class Report:
     funnel: tuple[StageStep, ...] = ()
     # How the open pipeline moved from the start of `week` to its end (or to now).
     movement: Movement | None = None
+    # Per member, most first: the open deals to plan a next step for.
+    next_steps: tuple[StepGaps, ...] = ()
+    # The weekly forecast call for the current period, and how the last one was called.
+    forecast: ForecastBoard | None = None
+    accuracy: AccuracyBoard | None = None
 
     @property
     def empty(self) -> bool:

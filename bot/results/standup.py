@@ -10,6 +10,7 @@ from decimal import Decimal
 from bot.domain.amounts import Money
 from bot.domain.periods import Period
 from bot.domain.progress import Progress
+from bot.results.forecast import ForecastAsk
 
 # How many deals the check-in form offers to move.
 MAX_MOVES = 5
@@ -27,6 +28,18 @@ class DealLine:
     close_date: date | None
     idle_days: int
     value: Money | None = None
+
+
+@dataclass(frozen=True)
+class StepLine:
+    """A deal's next step as the morning prompt or a reminder lists it (`number`: the deal's
+    in its workspace); `overdue`: its day passed before the day it is listed on."""
+
+    number: int
+    customer: str
+    step: str
+    due: date
+    overdue: bool
 
 
 @dataclass(frozen=True)
@@ -48,6 +61,11 @@ class PromptFacts:
     pace: Pace | None
     stale: tuple[DealLine, ...]
     due_this_week: tuple[DealLine, ...]
+    # Next steps overdue (oldest first), then those due today; how many there are in all.
+    next_steps: tuple[StepLine, ...] = ()
+    next_steps_total: int = 0
+    # On the team's report day: the weekly forecast call's question.
+    forecast: ForecastAsk | None = None
 
 
 @dataclass(frozen=True)
@@ -82,13 +100,14 @@ class StageName:
 @dataclass(frozen=True)
 class MovedDeal:
     """A deal moved in a check-in (`number`: the deal's in its workspace): its stage and
-    amount before and after (None: unchanged)."""
+    amount before and after (None: unchanged), and the next step it was given (None: none)."""
 
     number: int
     customer: str
     currency: str
     stage: tuple[StageName, StageName] | None = None
     amount: tuple[Decimal, Decimal] | None = None
+    next_step: tuple[str, date] | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +131,8 @@ class CheckInForm:
     deals: tuple[tuple[int, str], ...]
     stages: tuple[tuple[str, str], ...]
     day: date
+    # On the team's report day, until the rep has called: their commit, pre-filled.
+    forecast: ForecastAsk | None = None
 
 
 @dataclass(frozen=True)

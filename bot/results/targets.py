@@ -14,6 +14,7 @@ from bot.domain.periods import Period
 from bot.domain.progress import Progress
 from bot.domain.text import Wording
 from bot.results.facts import Person, TargetFacts, TeamFacts
+from bot.results.forecast import CallAccuracy
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,8 @@ class PastTarget:
     period: Period
     achieved: Decimal
     conversions: tuple[Conversion, ...] = ()
+    # A revenue target's period the member called a commit for: first and last against won.
+    forecast: CallAccuracy | None = None
 
 
 @dataclass(frozen=True)

@@ -87,7 +87,8 @@ def set_up(
             raise Refused(
                 _(
                     "{team} already reports in {old} and has deals, targets or exchange rates "
-                    "in it: switch with `/salesbot currency {new} <rate>`, which converts them."
+                    "in it: switch with `/salesbot currency {new} &lt;rate&gt;`, which converts "
+                    "them."
                 ),
                 cmd.USAGE["currency"],
                 team=team.name,
@@ -179,7 +180,7 @@ def add_stage(session: Session, actor: Actor, key: str, probability: Decimal) ->
         )
     )
     if any(s.key == key for s in stages):
-        raise Refused(_("There is already a stage `{key}`."), key=key)
+        raise Refused(_("There is already a stage `{key}`."), cmd.USAGE["stages"], key=key)
     open_stages = [s for s in stages if s.kind == "open"]
     position = sum(1 for s in open_stages if s.probability <= probability) + 1
     for stage in stages:
@@ -203,7 +204,18 @@ def _stage_row(session: Session, actor: Actor, text: str) -> StageDef:
     try:
         stage = resolve_stage(text, deals.stage_list(session, actor.workspace_id))
     except StageError as error:
-        raise Refused.plain_text(str(error)) from None
+        if error.meant is not None:
+            raise Refused(
+                _("`{text}` is not a stage here. Did you mean `{meant}`?"),
+                cmd.USAGE["stages"],
+                text=text[:40],
+                meant=error.meant,
+            ) from None
+        raise Refused(
+            _("`{text}` is not a stage here: `/salesbot stages` lists them."),
+            cmd.USAGE["stages"],
+            text=text[:40],
+        ) from None
     row = session.scalars(
         select(StageDef).where(
             StageDef.workspace_id == actor.workspace_id, StageDef.key == stage.key
@@ -221,6 +233,7 @@ def set_stage_probability(
     if row.kind != "open":
         raise Refused(
             _("{stage} is a closing stage: its probability stays as it is."),
+            cmd.USAGE["stages"],
             stage=shown_label(row.key, row.label),
         )
     row.probability = probability
@@ -250,11 +263,15 @@ def set_fx(
     require_manager(actor)
     if not is_currency_code(currency):
         raise Refused(
-            _("{code} is not a currency code I know (ISO 4217, e.g. EUR, USD)."), code=currency
+            _("`{code}` is not a currency code I know (ISO 4217, e.g. EUR, USD)."),
+            cmd.USAGE["fx"],
+            code=currency,
         )
     if currency == team.currency:
         raise Refused(
-            _("{code} is the team currency already: its rate is always 1."), code=currency
+            _("`{code}` is the team currency already: its rate is always 1."),
+            cmd.USAGE["fx"],
+            code=currency,
         )
     row = session.scalars(
         select(FxRateRow).where(FxRateRow.team_id == team.id, FxRateRow.currency == currency)

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from bot.domain import admin_command as cmd
 from bot.i18n import _
 from bot.results.admin import Result
-from bot.services import admin
+from bot.services import admin, forecast, key_deals
 from bot.services import currency as currency_change
 from bot.services.actor import Actor
 from bot.services.errors import Refused
@@ -52,6 +52,12 @@ def execute(
             return admin.list_fx(session, admin.team_here(session, actor, channel_id))
         case cmd.Language(language=language, workspace=workspace):
             return set_language(session, actor, language, workspace=workspace)
+        case cmd.KeyDeal():
+            return key_deals.change(actor, admin.team_here(session, actor, channel_id), command)
+        case cmd.Forecast(stage=None):
+            return forecast.mapping(session, actor.workspace_id)
+        case cmd.Forecast(stage=str(stage), category=str(category)):
+            return forecast.map_stage(session, actor, stage, category, cmd.USAGE["forecast"])
         case cmd.StaleDays(days=days):
             team = admin.team_here(session, actor, channel_id)
             return admin.set_stale_days(actor, team, days)

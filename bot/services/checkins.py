@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.domain.amounts import Money
+from bot.domain.next_steps import NextStep
 from bot.domain.stages import Stage
 from bot.domain.standup import blocker_digest, streak, streak_start
 from bot.i18n import _
@@ -56,6 +57,7 @@ class Move:
     number: int
     stage: Stage | None
     amount: Decimal | None
+    next_step: NextStep | None = None
 
 
 def local_day(session: Session, actor: Actor, team: SalesTeam) -> date:
@@ -228,7 +230,8 @@ def _move(session: Session, actor: Actor, move: Move) -> MovedDeal:
         raise Refused(_("Deal #{id} is not yours: move only your own deals here."), id=deal.number)
     before_stage, before_amount = deal.stage, deal.amount
     amount = None if move.amount is None else Money(move.amount, deal.currency)
-    deals.update_deal(session, actor, deal, DealFields(stage=move.stage, amount=amount))
+    changes = DealFields(stage=move.stage, amount=amount, next_step=move.next_step)
+    deals.update_deal(session, actor, deal, changes)
     stage = None
     if deal.stage != before_stage:
         # As stored: told in the team channel's thread, in the workspace's language.
@@ -238,7 +241,9 @@ def _move(session: Session, actor: Actor, move: Move) -> MovedDeal:
             names.get(deal.stage, StageName(deal.stage, deal.stage)),
         )
     amounts = None if deal.amount == before_amount else (before_amount, deal.amount)
-    return MovedDeal(deal.number, deal.customer, deal.currency, stage, amounts)
+    step = move.next_step
+    next_step = (step.text, step.due) if step is not None and step.due is not None else None
+    return MovedDeal(deal.number, deal.customer, deal.currency, stage, amounts, next_step)
 
 
 def _streak_rewards(

@@ -25,6 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.domain import admin_command as cmd
 from bot.domain.amounts import convert, is_currency_code
 from bot.domain.text import Wording, worded
 from bot.i18n import _
@@ -69,7 +70,9 @@ def switch(
     code = code.upper()
     if not is_currency_code(code):
         raise Refused(
-            _("{code} is not a currency code I know (ISO 4217, e.g. CNY, USD)."), code=code
+            _("`{code}` is not a currency code I know (ISO 4217, e.g. CNY, USD)."),
+            cmd.USAGE["currency"],
+            code=code,
         )
     if code == team.currency:
         return CurrencySet(team.name, code, already=True)
@@ -96,7 +99,7 @@ def confirm(
         raise Refused(
             _(
                 "{team} reports in {currency} now, not {old}, so I changed nothing. Run "
-                "`/salesbot currency {new} <rate>` again."
+                "`/salesbot currency {new} &lt;rate&gt;` again."
             ),
             team=team.name,
             currency=team.currency,
@@ -110,7 +113,9 @@ def confirm(
 
 def has_money(session: Session, team: SalesTeam) -> bool:
     """Whether anything of the team is counted in its currency: deals, money targets,
-    exchange rates or reward bonuses."""
+    exchange rates, reward bonuses or the key-deal size."""
+    if team.key_deal_amount is not None:
+        return True
     checks = (
         select(Deal.id).where(
             Deal.workspace_id == team.workspace_id,
@@ -182,6 +187,9 @@ def plan(
             )
         ),
         key=key,
+        key_deal=None
+        if team.key_deal_amount is None
+        else (team.key_deal_amount, convert(team.key_deal_amount, rate)),
     )
 
 
@@ -293,5 +301,7 @@ def _apply(session: Session, actor: Actor, team: SalesTeam, change: CurrencyChan
     for rule in _bonus_rules(session, team):
         if rule.bonus is not None:
             rule.bonus = convert(rule.bonus, change.rate)
+    if change.key_deal is not None:
+        team.key_deal_amount = change.key_deal[1]
     team.currency = change.new_currency
     session.flush()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
@@ -14,6 +14,15 @@ from bot.domain import deal_command as cmd
 from bot.domain.amounts import AmountError, Money, parse_amount, require_positive
 from bot.domain.dates import DateError, parse_close_date
 from bot.domain.deal_command import USAGE
+from bot.domain.forecast import AUTO
+from bot.domain.next_steps import (
+    NEXT_STEP_MAX,
+    NO_NEXT_STEP,
+    NextStep,
+    NextStepError,
+    is_overdue,
+    parse_next_step,
+)
 from bot.domain.stages import Stage, StageError, next_open, resolve_stage
 from bot.domain.text import Mention, TextTooLongError, clean_text, worded
 from bot.i18n import N_, _
@@ -26,7 +35,7 @@ from bot.results.deals import (
     Result,
     Shown,
 )
-from bot.services import deals, guards
+from bot.services import deals, forecast, guards
 from bot.services.actor import Actor
 from bot.services.deals import DealFields, Outcome
 from bot.services.directory import ensure_member, find_member, team_of
@@ -93,24 +102,35 @@ def read_date(text: str, actor: Actor, usage: str) -> date:
         raise Refused.plain_text(str(error), usage) from None
 
 
+def read_next_step(text: str, actor: Actor, usage: str) -> NextStep:
+    """A next step typed by the caller (`"send the proposal" friday`, `done`), its date read
+    in their time zone."""
+    try:
+        return parse_next_step(text, today=actor.today)
+    except NextStepError as error:
+        raise Refused.plain_text(str(error), usage) from None
+
+
 # What read_text says about each kind of free text.
 _TOO_LONG = {
     "customer name": N_("The customer name is too long: {most} characters at most."),
     "title": N_("The title is too long: {most} characters at most."),
     "note": N_("The note is too long: {most} characters at most."),
     "reason": N_("The reason is too long: {most} characters at most."),
+    "next step": N_("The next step is too long: {most} characters at most."),
 }
 _EMPTY = {
     "customer name": N_("The customer name is empty."),
     "title": N_("The title is empty."),
     "note": N_("The note is empty."),
     "reason": N_("The reason is empty."),
+    "next step": N_("What is the next step?"),
 }
 
 
 def read_text(text: str, what: str, max_len: int, usage: str, *, multiline: bool = False) -> str:
     """Free text with control characters stripped and its length bounded; `what` is one of
-    customer name, title, note and reason."""
+    customer name, title, note, reason and next step."""
     try:
         cleaned = clean_text(text, max_len=max_len, multiline=multiline)
     except TextTooLongError:
@@ -277,8 +297,14 @@ def _update_instead(
             stage=_stage_label(session, actor, deal),
         )
     guards.check_amount(session, actor, deal, fields.amount, "update", confirmed, key=key)
+    # A form left without a next step keeps the deal's: only one given replaces it.
+    next_step = fields.next_step if fields.next_step and fields.next_step.is_set else None
     changes = DealFields(
-        amount=fields.amount, stage=fields.stage, close_date=fields.close_date, note=fields.note
+        amount=fields.amount,
+        stage=fields.stage,
+        close_date=fields.close_date,
+        note=fields.note,
+        next_step=next_step,
     )
     return _changed(session, "update", deals.update_deal(session, actor, deal, changes))
 
@@ -339,6 +365,18 @@ def _update(
             case "customer":
                 customer = read_text(text, "customer name", NAME_MAX, usage)
                 fields = replace(fields, customer=customer)
+            case "next":
+                step = read_next_step(text, actor, USAGE["next"])
+                fields = replace(fields, next_step=step)
+            case "forecast":
+                category = forecast.read_category(text, usage)
+                fields = replace(fields, forecast=category or AUTO)
+    if fields.forecast is not None and deal.closed_at is not None:
+        raise Refused(
+            _("Deal #{id} is closed: only open deals have a forecast category."),
+            usage,
+            id=deal.number,
+        )
     stage = fields.stage
     if stage is not None and stage.kind == "won":
         _require_positive(fields.amount or Money(deal.amount, deal.currency), usage)
@@ -353,6 +391,8 @@ _TWICE = {
     "close": N_("You gave the close date twice."),
     "note": N_("You gave the note twice."),
     "customer": N_("You gave the customer twice."),
+    "next": N_("You gave the next step twice."),
+    "forecast": N_("You gave the forecast category twice."),
 }
 
 
@@ -444,6 +484,9 @@ def _list(session: Session, actor: Actor, command: cmd.List) -> Listed:
             days = actor.team.stale_days if actor.team else 14
             rows = deals.list_open(session, actor, idle_days=days, **_own_scope(actor))
             return Listed("stale", rows, stale_days=days)
+        case "nextstep":
+            rows = deals.list_open(session, actor, needs_next_step=True, **_own_scope(actor))
+            return Listed("nextstep", rows)
     return Listed("mine", deals.list_open(session, actor, owner=actor.member))
 
 
@@ -474,6 +517,9 @@ def _show(session: Session, actor: Actor, command: cmd.Show) -> Shown:
         stage,
         deals.history(session, deal),
         deal_value(session, deal),
+        # A closed deal's step is history, not something late.
+        deal.closed_at is None and is_overdue(deal.next_step_date, actor.today),
+        forecast.deal_category(session, deal),
     )
 
 
@@ -550,12 +596,39 @@ def fields_from_form(session: Session, actor: Actor, values: dict[str, str]) -> 
         )
         if values.get("note", "").strip()
         else None,
+        next_step=form_next_step(actor, values, attempt),
     )
     if not errors and fields.stage is not None and fields.stage.kind == "won":
         attempt("amount", lambda: _require_positive(fields.amount, usage))
     if errors:
         raise FormErrors(errors)
     return fields
+
+
+def form_next_step(
+    actor: Actor,
+    values: dict[str, str],
+    attempt: Callable[[str, Callable[[], Any]], Any],
+    prefix: str = "next_step",
+) -> NextStep | None:
+    """A form's next step (fields `<prefix>` and `<prefix>_date`): both or neither; neither is
+    none (so an edit form emptied takes the step away). None when a field is wrong (`attempt`
+    has recorded why, on the field)."""
+    text = values.get(prefix, "").strip()
+    when = values.get(f"{prefix}_date", "")
+    if not text and not when:
+        return NO_NEXT_STEP
+    usage = ""
+    step = attempt(prefix, lambda: read_text(text, "next step", NEXT_STEP_MAX, usage))
+    due = attempt(
+        f"{prefix}_date",
+        lambda: read_date(when, actor, usage) if when else _no_step_date(),
+    )
+    return None if step is None or due is None else NextStep(step, due)
+
+
+def _no_step_date() -> date:
+    raise Refused(_("When is the next step due? Pick its date."))
 
 
 def parse_form_amount(session: Session, actor: Actor, text: str, currency: str) -> Money:

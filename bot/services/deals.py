@@ -10,11 +10,13 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import and_, func, null, select
+from sqlalchemy import and_, func, null, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.domain.amounts import Money, Rates
+from bot.domain.forecast import AUTO
+from bot.domain.next_steps import NextStep, is_overdue
 from bot.domain.stages import Stage, shown_label
 from bot.domain.text import Wording, worded
 from bot.i18n import N_, _
@@ -42,6 +44,10 @@ class DealFields:
     stage: Stage | None = None
     close_date: date | None = None
     note: str | None = None
+    # NO_NEXT_STEP takes the deal's next step away.
+    next_step: NextStep | None = None
+    # A forecast category, or "auto" to follow the stage again (bot.domain.forecast).
+    forecast: str | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +153,8 @@ def add_deal(session: Session, actor: Actor, fields: DealFields) -> Outcome:
         stage=stage.key,
         close_date=fields.close_date,
         note=fields.note or "",
+        next_step=fields.next_step.text if fields.next_step else "",
+        next_step_date=fields.next_step.due if fields.next_step else None,
         lost_reason="",
         created_by_id=actor.member.id,
         created_at=actor.now,
@@ -159,7 +167,7 @@ def add_deal(session: Session, actor: Actor, fields: DealFields) -> Outcome:
     events = [_record(session, actor, deal, change_id, "create", "deal", None, deal.number)]
     nothing_before = recognition.DealBefore(deal.owner_id, deal.team_id, won=False, closed_at=None)
     _settle(session, deal, nothing_before, actor, change_id)
-    warnings = _warnings(deal, actor, stage)
+    warnings = _warnings(deal, actor, stage, fields.next_step)
     if actor.team is None:
         warnings.append(
             worded(
@@ -172,11 +180,16 @@ def add_deal(session: Session, actor: Actor, fields: DealFields) -> Outcome:
     return Outcome(deal, events, warnings)
 
 
-def _warnings(deal: Deal, actor: Actor, stage: Stage) -> list[Wording]:
+def _warnings(
+    deal: Deal, actor: Actor, stage: Stage, next_step: NextStep | None = None
+) -> list[Wording]:
     warnings = []
     if stage.kind == "open" and deal.close_date is not None and deal.close_date < actor.today:
+        warnings.append(worded(_("The close date {date} is in the past."), date=deal.close_date))
+    if next_step is not None and is_overdue(next_step.due, actor.today):
+        assert next_step.due is not None
         warnings.append(
-            worded(_("The close date {date} is in the past."), date=deal.close_date.isoformat())
+            worded(_("The next step's date {date} is in the past."), date=next_step.due)
         )
     return warnings
 
@@ -212,6 +225,19 @@ def update_deal(
                 _record(session, actor, deal, change_id, "update", name, getattr(deal, name), value)
             )
             setattr(deal, name, value)
+    next_step = fields.next_step
+    if next_step is not None:
+        # Set and cleared together: a step without its date (or a date alone) is none.
+        events += _set_next_step(session, actor, deal, change_id, next_step)
+    if fields.forecast is not None:
+        chosen = None if fields.forecast == AUTO else fields.forecast
+        if chosen != deal.forecast:
+            events.append(
+                _record(
+                    session, actor, deal, change_id, "update", "forecast", deal.forecast, chosen
+                )
+            )
+            deal.forecast = chosen
     stages = stage_list(session, actor.workspace_id)
     stage = fields.stage
     if stage is not None and stage.key != deal.stage:
@@ -220,8 +246,22 @@ def update_deal(
     if events:
         deal.updated_at = actor.now
         taken = _settle(session, deal, was, actor, change_id)
-    warnings = _warnings(deal, actor, stage_by_key(stages, deal.stage))
+    warnings = _warnings(deal, actor, stage_by_key(stages, deal.stage), next_step)
     return Outcome(deal, events, warnings, taken)
+
+
+def _set_next_step(
+    session: Session, actor: Actor, deal: Deal, change_id: str, step: NextStep
+) -> list[DealEvent]:
+    """The deal's next step and its date, each change recorded (so undo puts both back)."""
+    events = []
+    for name, value in (("next_step", step.text), ("next_step_date", step.due)):
+        if getattr(deal, name) != value:
+            events.append(
+                _record(session, actor, deal, change_id, "update", name, getattr(deal, name), value)
+            )
+            setattr(deal, name, value)
+    return events
 
 
 def _settle(
@@ -443,10 +483,13 @@ FIELD_PARSERS: dict[str, Callable[[str], object]] = {
     "stage": str,
     "currency": str,
     "lost_reason": str,
+    "forecast": str,
     "amount": Decimal,
     "owner_id": int,
     "team_id": int,
     "close_date": date.fromisoformat,
+    "next_step": str,
+    "next_step_date": date.fromisoformat,
     "closed_at": datetime.fromisoformat,
     "deleted_at": datetime.fromisoformat,
 }
@@ -538,10 +581,12 @@ def list_open(
     team: SalesTeam | None = None,
     stage_key: str | None = None,
     idle_days: int | None = None,
+    needs_next_step: bool = False,
     limit: int = 500,
 ) -> list[DealRow]:
     """Open deals by close date (undated last), with the days since their last update, each
-    valued in the caller's team currency (the one their totals are in)."""
+    valued in the caller's team currency (the one their totals are in); `needs_next_step`:
+    only those with no next step or an overdue one (by the caller's date)."""
     viewer = actor.team
     # Each deal's rate comes with it (no rate: NULL), so valuing the list costs no statement.
     rate = FxRate.rate if viewer is not None else null()
@@ -566,6 +611,8 @@ def list_open(
         query = query.where(Deal.stage == stage_key)
     if idle_days is not None:
         query = query.where(Deal.updated_at < actor.now - timedelta(days=idle_days))
+    if needs_next_step:
+        query = query.where(or_(Deal.next_step_date.is_(None), Deal.next_step_date < actor.today))
     query = query.order_by(Deal.close_date.is_(None), Deal.close_date, Deal.id).limit(limit)
     stages = stage_list(session, actor.workspace_id)
     currency = viewer.currency if viewer is not None else "CNY"
@@ -578,6 +625,7 @@ def list_open(
             Rates(currency, {deal.currency: found} if found else {}).money(
                 deal.amount, deal.currency
             ),
+            is_overdue(deal.next_step_date, actor.today),
         )
         for deal, member, found in session.execute(query)
     ]

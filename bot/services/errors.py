@@ -3,7 +3,11 @@ that waits for the caller's yes."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from bot.domain.text import Mrkdwn, Plain, Wording
+from bot.i18n import current, dated, today_of_message, use_language
 from bot.results.guards import Question
 
 
@@ -24,6 +28,10 @@ class Refused(Exception):
         super().__init__(message)
         self.wording = Wording(message, values)
         self._usage = usage if isinstance(usage, Wording) else Wording(usage)
+        # Shown after the unit of work that raised it: its values (a date) are written in the
+        # language and as of the day it was worded in.
+        self._language = current()
+        self._today = today_of_message()
 
     @classmethod
     def plain_text(cls, text: str, usage: str | Wording = "") -> Refused:
@@ -41,17 +49,29 @@ class Refused(Exception):
     @property
     def message(self) -> Mrkdwn:
         """The reason, for mrkdwn."""
-        return self.wording.mrkdwn()
+        with self._as_worded():
+            return self.wording.mrkdwn()
 
     @property
     def plain(self) -> Plain:
         """The reason, for a plain-text field."""
-        return self.wording.plain()
+        with self._as_worded():
+            return self.wording.plain()
 
     @property
     def usage(self) -> Mrkdwn:
         """The right form, for mrkdwn ("" when there is none to show)."""
-        return self._usage.mrkdwn()
+        with self._as_worded():
+            return self._usage.mrkdwn()
+
+    @contextmanager
+    def _as_worded(self) -> Iterator[None]:
+        with use_language(self._language):
+            if self._today is None:
+                yield
+                return
+            with dated(self._today):
+                yield
 
 
 class FormErrors(Exception):

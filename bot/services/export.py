@@ -34,6 +34,12 @@ DEAL_COLUMNS = (
     "created_at",
     "updated_at",
     "closed_at",
+    # Appended, so the columns before keep their positions.
+    "next_step",
+    "next_step_date",
+    # Appended after the columns above, which keep their places: the category a rep chose
+    # for the deal, empty when it follows its stage.
+    "forecast",
 )
 
 
@@ -88,6 +94,9 @@ def deal_rows(
             "created_at": deal.created_at,
             "updated_at": deal.updated_at,
             "closed_at": deal.closed_at,
+            "next_step": deal.next_step,
+            "next_step_date": deal.next_step_date,
+            "forecast": deal.forecast,
         }
         yield _row(DEAL_COLUMNS, values)
 

@@ -39,6 +39,8 @@ def deal_facts(deal: Deal) -> DealFacts:
         close_date=deal.close_date,
         note=deal.note,
         lost_reason=deal.lost_reason,
+        next_step=deal.next_step,
+        next_step_date=deal.next_step_date,
         updated_at=deal.updated_at,
         closed_at=deal.closed_at,
     )

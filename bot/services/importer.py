@@ -18,6 +18,8 @@ from typing import TextIO, TypeVar
 from sqlalchemy.orm import Session
 
 from bot.domain.amounts import AmountError, Money, is_currency_code, parse_amount
+from bot.domain.forecast import AUTO, CategoryError, parse_category
+from bot.domain.next_steps import NEXT_STEP_MAX
 from bot.domain.stages import DEFAULT_STAGES, Stage, StageError, resolve_stage
 from bot.domain.text import TextTooLongError, clean_text
 from bot.services.deals import allocate_numbers, new_change_id, stage_list
@@ -130,6 +132,10 @@ class _Draft:
     created_at: datetime | None
     updated_at: datetime | None
     closed_at: datetime | None
+    next_step: str = ""
+    next_step_date: date | None = None
+    # The category the rep chose for the deal (None: it follows its stage).
+    forecast: str | None = None
 
 
 class _Loader:
@@ -186,10 +192,33 @@ class _Loader:
         created_at = attempt("created_at", lambda: _instant(cell("created_at")))
         updated_at = attempt("updated_at", lambda: _instant(cell("updated_at")))
         closed_at = attempt("closed_at", lambda: _instant(cell("closed_at")))
+        # Files from before next steps have neither column: the deals have none.
+        next_step = attempt("next_step", lambda: _next_step(cells.get("next_step") or ""))
+        next_step_date = attempt("next_step_date", lambda: _date(cell("next_step_date")))
+        if (
+            next_step
+            and next_step_date is None
+            and "next_step_date" not in {p.column for p in found}
+        ):
+            found.append(Problem(number, "next_step_date", "empty; a next step needs its date"))
+        if next_step == "" and next_step_date is not None:
+            found.append(Problem(number, "next_step", "empty; a next step date needs its step"))
+        chosen = attempt("forecast", lambda: _forecast(cell("forecast")))
         if found or owner is None or customer is None or stage is None or money is None:
             return None
         return _Draft(
-            owner, team, customer, money, stage, close_date, created_at, updated_at, closed_at
+            owner,
+            team,
+            customer,
+            money,
+            stage,
+            close_date,
+            created_at,
+            updated_at,
+            closed_at,
+            next_step or "",
+            next_step_date,
+            chosen if stage.kind == "open" else None,
         )
 
     def _member(self, workspace_id: str, user_id: str) -> Member:
@@ -253,6 +282,13 @@ def _customer(text: str) -> str:
     return name
 
 
+def _next_step(text: str) -> str:
+    try:
+        return clean_text(text, max_len=NEXT_STEP_MAX)
+    except TextTooLongError:
+        raise Invalid(f"too long: {NEXT_STEP_MAX} characters at most") from None
+
+
 def _currency(text: str) -> str | None:
     if not text:
         return None
@@ -272,6 +308,19 @@ def _money(text: str, currency: str | None, team: SalesTeam | None) -> Money:
             f"“{_shown(text)}” is in {money.currency} but the currency column says {currency}"
         )
     return money
+
+
+def _forecast(text: str) -> str | None:
+    """A deal's own forecast category, as the export writes it or as people type it."""
+    if not text:
+        return None
+    try:
+        found = parse_category(text)
+    except CategoryError:
+        raise Invalid(
+            f"“{_shown(text)}” is not a forecast category: commit, best_case, pipeline, omitted"
+        ) from None
+    return None if found == AUTO else found
 
 
 def _date(text: str) -> date | None:
@@ -348,12 +397,15 @@ def _deal(draft: _Draft, now: datetime) -> Deal:
         currency=draft.money.currency,
         stage=draft.stage.key,
         close_date=draft.close_date,
+        next_step=draft.next_step,
+        next_step_date=draft.next_step_date,
         note="",
         lost_reason="",
         created_by_id=draft.owner.id,
         created_at=created_at,
         updated_at=draft.updated_at or max(created_at, closed_at or created_at),
         closed_at=closed_at,
+        forecast=draft.forecast,
     )
 
 

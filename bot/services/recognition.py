@@ -122,15 +122,20 @@ def after_deal_change(
             if won_now and deal.team_id == team.id:
                 win_key = _win_key(deal.id, change_id)
                 _announce_win(session, team, deal, win_key, targets, settled, first_win, today)
-            _announce_tiers(session, team, targets, settled, skip_member=win_key is not None)
-            taken += _names(session, reversed_ids)
-            keys = _post_keys(session, reversed_ids)
             lost_win = _last_win_post(session, deal) if was.won and not is_won else None
-            if lost_win is not None and was.team_id == team.id:
-                keys.add(lost_win)
-            for key in sorted(keys - corrected):
-                _correct(session, team, key, because, change_id)
-            corrected |= keys
+            also = {lost_win} if lost_win is not None and was.team_id == team.id else set()
+            taken += _announce_and_correct(
+                session,
+                team,
+                targets,
+                settled,
+                reversed_ids,
+                because=because,
+                correction_key=change_id,
+                skip_member=win_key is not None,
+                also_correct=also,
+                corrected=corrected,
+            )
     return TakenBack(win=was.won and not is_won, rewards=tuple(dict.fromkeys(taken)))
 
 
@@ -150,7 +155,6 @@ def after_target_change(
             session.scalars(select(Target).where(Target.id == target.id).with_for_update())
         )
         settled = _settle(session, team, locked, today, actor=actor, now=now)
-        _announce_tiers(session, team, locked, settled, skip_member=False)
         because = Because(
             actor_user_id=actor.slack_user_id,
             undo=False,
@@ -159,10 +163,43 @@ def after_target_change(
             currency=team.currency,
             metric=target.metric,
         )
-        for key in sorted(_post_keys(session, settled.reversed_ids)):
-            _correct(session, team, key, because, f"target:{target.id}:{now.isoformat()}")
-        names = _names(session, settled.reversed_ids)
+        names = _announce_and_correct(
+            session,
+            team,
+            locked,
+            settled,
+            settled.reversed_ids,
+            because=because,
+            correction_key=f"target:{target.id}:{now.isoformat()}",
+            skip_member=False,
+            also_correct=set(),
+            corrected=set(),
+        )
         return TakenBack(win=False, rewards=tuple(dict.fromkeys(names)))
+
+
+def _announce_and_correct(
+    session: Session,
+    team: SalesTeam,
+    targets: Sequence[Target],
+    settled: _Settled,
+    reversed_ids: Sequence[int],
+    *,
+    because: Because,
+    correction_key: str,
+    skip_member: bool,
+    also_correct: set[str],
+    corrected: set[str],
+) -> list[str]:
+    """Announce the tiers newly crossed, correct each post whose grant was reversed (once,
+    however many of the team's targets it touched: `corrected` is shared across teams) and
+    name what was taken back."""
+    _announce_tiers(session, team, targets, settled, skip_member=skip_member)
+    keys = _post_keys(session, reversed_ids) | also_correct
+    for key in sorted(keys - corrected):
+        _correct(session, team, key, because, correction_key)
+    corrected |= keys
+    return _names(session, reversed_ids)
 
 
 def _locked_targets(

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.domain.amounts import Money
@@ -16,8 +16,16 @@ from bot.domain.progress import Progress
 from bot.domain.text import Mention
 from bot.i18n import _, current, use_language
 from bot.results.notices import ChartsDue, ReportPosted
-from bot.results.reports import DealFact, Mover, Participation, Report, Shared, StageLine
-from bot.services import deals, insights, notices
+from bot.results.reports import (
+    DealFact,
+    Mover,
+    Participation,
+    Report,
+    Shared,
+    StageLine,
+    StepGaps,
+)
+from bot.services import deals, forecast, insights, notices
 from bot.services.actor import Actor
 from bot.services.directory import find_member
 from bot.services.errors import Refused
@@ -161,7 +169,48 @@ def weekly_report(
         movement=insights.pipeline_movement(session, team, week, now=now, owner=owner)
         if charts
         else None,
+        next_steps=step_gaps(session, team, members, today, owner),
+        # The period reps call now (not the report's week), and how the one before went.
+        forecast=forecast.board(
+            session,
+            team,
+            period=forecast.forecast_period(session, team, today),
+            now=now,
+            owner=owner,
+        ),
+        accuracy=forecast.accuracy_board(
+            session, team, forecast.last_period(session, team, today), owner=owner
+        ),
     )
+
+
+def step_gaps(
+    session: Session, team: SalesTeam, members: dict[int, Member], today: date, owner: Member | None
+) -> tuple[StepGaps, ...]:
+    """Per member of the team, their open deals with no next step and those whose next step
+    is overdue on `today` (one statement, whatever the team's size)."""
+    missing = Deal.next_step_date.is_(None)
+    overdue = Deal.next_step_date < today
+    rows = session.execute(
+        select(
+            Deal.owner_id,
+            func.count(case((missing, 1))),
+            func.count(case((overdue, 1))),
+        )
+        .where(
+            _scope(team, owner),
+            Deal.closed_at.is_(None),
+            Deal.deleted_at.is_(None),
+            or_(missing, overdue),
+        )
+        .group_by(Deal.owner_id)
+    )
+    gaps = [
+        StepGaps(members[i].slack_user_id, members[i].name, int(none), int(late))
+        for i, none, late in rows
+        if i in members
+    ]
+    return tuple(sorted(gaps, key=lambda g: (-g.total, g.name, g.user_id)))
 
 
 def _weekly_pace(progress: Progress) -> Decimal:

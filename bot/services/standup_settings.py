@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import delete, select
@@ -22,7 +24,7 @@ from bot.domain.standup import (
     question_text,
 )
 from bot.domain.text import TextTooLongError, clean_text
-from bot.i18n import N_, _, day
+from bot.i18n import N_, _
 from bot.results.standup import (
     MAX_MOVES,
     AwaySet,
@@ -39,13 +41,16 @@ from bot.results.standup import (
     SettingsForm,
     StandupSchedule,
 )
-from bot.services import checkins, deals
+from bot.services import checkins, deals, forecast
 from bot.services.actor import Actor
 from bot.services.checkins import Move
+from bot.services.deal_commands import form_next_step
 from bot.services.directory import team_for_channel
 from bot.services.errors import FormErrors, Refused
 from bot.services.standups import schedule_of, settings_for
 from models import Holiday, SalesTeam, StandupSettings
+
+T = TypeVar("T")
 
 MANAGERS_ONLY = N_("Only managers can change the team's stand-up settings.")
 # What the settings form and `/standup tz` accept for "each member's own zone".
@@ -157,7 +162,7 @@ def set_away(actor: Actor, until_text: str) -> AwaySet:
     until = _day(actor, until_text, cmd.USAGE["away"])
     if until < actor.today:
         raise Refused(
-            _("{date} has passed: give a day from today on."), cmd.USAGE["away"], date=day(until)
+            _("{date} has passed: give a day from today on."), cmd.USAGE["away"], date=until
         )
     actor.member.away_until = until
     return AwaySet(until)
@@ -191,7 +196,7 @@ def remove_holiday(session: Session, actor: Actor, team: SalesTeam, text: str) -
         delete(Holiday).where(Holiday.team_id == team.id, Holiday.day == when).returning(Holiday.id)
     ).first()
     if removed is None:
-        raise Refused(_("{date} is not a team holiday. See `/standup holidays`."), date=day(when))
+        raise Refused(_("{date} is not a team holiday. See `/standup holidays`."), date=when)
     return HolidayRemoved(when)
 
 
@@ -229,20 +234,42 @@ def check_in_form(session: Session, actor: Actor) -> CheckInForm:
     settings = settings_for(session, team)
     own = deals.list_open(session, actor, owner=actor.member, limit=100)
     stages = deals.stage_list(session, actor.workspace_id)
+    day = checkins.local_day(session, actor, team)
     return CheckInForm(
         questions=tuple(settings.questions),
         deals=tuple((row.deal.number, row.deal.customer) for row in own),
         stages=tuple((s.key, s.label) for s in stages),
-        day=checkins.local_day(session, actor, team),
+        day=day,
+        forecast=forecast.ask_for(session, team, actor.member, settings, day, actor.now),
     )
 
 
 def check_in_by_form(session: Session, actor: Actor, values: dict[str, str]) -> CheckedIn:
-    """Check in with the modal's answers (`q0`, `q1`, …) and deal moves."""
-    settings = settings_for(session, team_of_caller(actor))
+    """Check in with the modal's answers (`q0`, `q1`, …) and deal moves; on the report day,
+    with the rep's commit (checked before the moves change what it is compared with)."""
+    team = team_of_caller(actor)
+    settings = settings_for(session, team)
     answers = [(q, values.get(f"q{i}", "")) for i, q in enumerate(settings.questions)]
-    moves = read_moves(session, actor, values)
-    return checkins.check_in(session, actor, answers, moves)
+    errors: dict[str, str] = {}
+    moves: list[Move] = []
+    call = None
+    try:
+        moves = read_moves(session, actor, values)
+    except FormErrors as wrong:
+        errors.update(wrong.fields)
+    try:
+        call = forecast.read_call(
+            session, actor, team, values.get("commit", ""), values.get("commit_reason", "")
+        )
+    except FormErrors as wrong:
+        errors.update(wrong.fields)
+    if errors:
+        raise FormErrors(errors)
+    checked = checkins.check_in(session, actor, answers, moves)
+    if call is not None:
+        # Once a week: a second form (or a double submit) leaves the first call standing.
+        forecast.record_call(session, actor, call)
+    return checked
 
 
 def check_in_by_text(session: Session, actor: Actor, text: str) -> CheckedIn | None:
@@ -305,18 +332,31 @@ def save_form(session: Session, actor: Actor, team_id: int, values: dict[str, st
 
 
 def read_moves(session: Session, actor: Actor, values: dict[str, str]) -> list[Move]:
-    """The deal moves of a check-in form; a wrong stage or amount is reported on its field."""
+    """The deal moves of a check-in form; a wrong stage, amount or next step is reported on its
+    field."""
     stages = deals.stage_list(session, actor.workspace_id)
     moves: list[Move] = []
     errors: dict[str, str] = {}
+
+    def attempt(name: str, read: Callable[[], T]) -> T | None:
+        try:
+            return read()
+        except Refused as refused:
+            errors[name] = refused.plain
+            return None
+
     for n in range(MAX_MOVES):
         deal_id = values.get(f"move{n}_deal", "")
         stage_text = values.get(f"move{n}_stage", "")
         amount_text = values.get(f"move{n}_amount", "").strip()
+        step_given = values.get(f"move{n}_next", "").strip() or values.get(f"move{n}_next_date")
         if not deal_id:
-            if stage_text or amount_text:
+            if stage_text or amount_text or step_given:
                 errors[f"move{n}_deal"] = _("Pick the deal to move.")
             continue
+        # Left empty, the deal keeps its next step.
+        step = form_next_step(actor, values, attempt, prefix=f"move{n}_next")
+        next_step = step if step is not None and step.is_set else None
         stage = amount = None
         try:
             stage = resolve_stage(stage_text, stages) if stage_text else None
@@ -328,7 +368,9 @@ def read_moves(session: Session, actor: Actor, values: dict[str, str]) -> list[M
             errors[f"move{n}_amount"] = str(error)
         if amount is not None and amount <= 0 and stage is not None and stage.kind == "won":
             errors[f"move{n}_amount"] = _("A won deal needs an amount above zero.")
-        moves.append(Move(int(deal_id), stage, amount if amount is None else Decimal(amount)))
+        moves.append(
+            Move(int(deal_id), stage, amount if amount is None else Decimal(amount), next_step)
+        )
     if errors:
         raise FormErrors(errors)
     return moves

@@ -9,6 +9,7 @@ What each owes Slack is recorded as a notice; `bot.jobs.standups` runs it, team 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -29,7 +30,7 @@ from bot.domain.standup import (
 )
 from bot.results.notices import DayOpened, DayUpdated, PromptDue, ReminderDue
 from bot.results.standup import DaySummary, PromptFacts, SummaryEntry
-from bot.services import notices
+from bot.services import forecast, notices
 from bot.services.briefing import briefing
 from bot.services.directory import member_of, team_members
 from bot.services.language import member_language, workspace_language
@@ -373,5 +374,9 @@ def close_days(session: Session, now: datetime) -> int:
 def prompt_facts(
     session: Session, team: SalesTeam, member: Member, prompt: StandupPrompt, now: datetime
 ) -> PromptFacts:
-    """What the morning DM tells a member: pace, stale deals, deals due this week."""
-    return briefing(session, team, member, prompt, now)
+    """What the morning DM tells a member: pace, stale deals, deals due this week, and on
+    the team's report day the forecast call."""
+    facts = briefing(session, team, member, prompt, now)
+    settings = settings_for(session, team)
+    ask = forecast.ask_for(session, team, member, settings, prompt.local_date, now)
+    return replace(facts, forecast=ask)

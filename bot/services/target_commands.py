@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
@@ -18,6 +19,7 @@ from bot.results.targets import (
     LeaderboardResult,
     Ledger,
     MyTargets,
+    PastTarget,
     Result,
     Rules,
     Said,
@@ -26,7 +28,7 @@ from bot.results.targets import (
     TeamBoard,
     TeamBoards,
 )
-from bot.services import recognition, rewards, targets
+from bot.services import forecast, recognition, rewards, targets
 from bot.services.actor import Actor
 from bot.services.directory import ensure_member, find_member
 from bot.services.errors import Refused
@@ -47,6 +49,24 @@ def fiscal_start(session: Session, actor: Actor) -> int:
 def team_today(team: SalesTeam, now: datetime) -> datetime:
     """`now` in the team's zone (periods have their boundaries there)."""
     return now.astimezone(ZoneInfo(team.timezone))
+
+
+def with_accuracy(
+    session: Session, team: SalesTeam, member: Member, items: list[PastTarget]
+) -> list[PastTarget]:
+    """Past revenue targets with how well the member called each period's commit."""
+    calls = forecast.calls_by_period(session, team, member, [item.period for item in items])
+    found = []
+    for item in items:
+        call = calls.get((item.period.start, item.period.end))
+        if item.target.metric == "revenue" and call is not None:
+            first, last, count = call
+            item = replace(
+                item,
+                forecast=forecast.past_accuracy(person(member), first, last, item.achieved, count),
+            )
+        found.append(item)
+    return found
 
 
 def read_period(session: Session, actor: Actor, team: SalesTeam, text: str | None) -> Period:
@@ -114,7 +134,9 @@ def execute(session: Session, actor: Actor, command: cmd.TargetCommand | cmd.Lea
             return Split(team_facts(team), proposal)
         case cmd.History():
             member = _member(session, actor, command.user_id) if command.user_id else actor.member
-            items = targets.history(session, team, member, today)
+            items = with_accuracy(
+                session, team, member, targets.history(session, team, member, today)
+            )
             return Histories(person(member), team_facts(team), items)
         case cmd.RewardAdd():
             return _add_rule(session, actor, team, command)

@@ -17,6 +17,7 @@ from bot.results.admin import (
     CurrencySet,
     FxRateSet,
     FxRatesListed,
+    KeyDealSetting,
     LanguageSet,
     LanguageShown,
     ManagerChanged,
@@ -31,6 +32,8 @@ from bot.results.admin import (
     TeamListed,
     TeamSetUp,
 )
+from bot.results.forecast import ForecastMapped, ForecastMapping
+from bot.views import forecast as forecast_views
 from bot.views.common import Message, context_block, ephemeral, refusal, section
 from bot.views.deals import pack_lines
 from bot.views.metrics import goal_text
@@ -50,7 +53,7 @@ def usage() -> Message:
 
 def parse_error(error: cmd.AdminError) -> Message:
     """What was wrong with the typed command, and the right form."""
-    return refusal(escape_mrkdwn(error.message), error.usage)
+    return refusal(error.mrkdwn(), error.usage)
 
 
 def setting_up() -> Message:
@@ -105,6 +108,15 @@ def currency_change(result: CurrencyChange) -> Message:
             for b in result.bonuses
         ]
         blocks += pack_lines([_("*Reward bonuses*"), *lines])
+    if result.key_deal is not None:
+        before, after = result.key_deal
+        blocks.append(
+            section(
+                _("*Key deals* (`/salesbot keydeal`): {old} → {new}").format(
+                    old=money(before, old, short=False), new=money(after, new, short=False)
+                )
+            )
+        )
     if result.deals:
         counts = ", ".join(
             ngettext("{count} in {currency}", "{count} in {currency}", count).format(
@@ -259,6 +271,8 @@ def reply_text(result: Result) -> str:
             )
         case CurrencyChange():
             return currency_change(result)["text"]  # type: ignore[no-any-return]
+        case KeyDealSetting():
+            return key_deal_setting(result)
         case StaleDaysSet():
             return ngettext(
                 "Deals with no update for {days} day now count as stale.",
@@ -281,6 +295,10 @@ def reply_text(result: Result) -> str:
                 "No exchange rates yet: deals must be in {currency}. Add one with "
                 "`/salesbot fx EUR 7.8`."
             ).format(currency=result.team_currency)
+        case ForecastMapping():
+            return forecast_views.mapping_text(result)
+        case ForecastMapped():
+            return forecast_views.mapped_text(result)
         case LanguageShown():
             return _("Your language is {language}.").format(language=result.language)
         case LanguageSet():
@@ -289,6 +307,28 @@ def reply_text(result: Result) -> str:
                 if result.workspace:
                     return _("Done: the workspace's default language is English now.")
                 return _("Done: Salesbot speaks English to you now.")
+
+
+def key_deal_setting(result: KeyDealSetting) -> str:
+    """`/salesbot keydeal`: the size and quiet days, or that the alerts are off."""
+    team = escape_mrkdwn(result.team_name)
+    if result.size is None:
+        text = _(
+            "Key-deal alerts are off for {team}. Turn them on with `/salesbot keydeal 100k`."
+        ).format(team=team)
+        return (":white_check_mark: " + text) if result.changed else text
+    text = ngettext(
+        "Key deals of {team}: open deals of {size} or more with no change for {days} day are "
+        "told to the managers by DM, once each time one goes quiet.",
+        "Key deals of {team}: open deals of {size} or more with no change for {days} days are "
+        "told to the managers by DM, once each time one goes quiet.",
+        result.days,
+    ).format(
+        team=team,
+        size=money(result.size.amount, result.size.currency, short=False),
+        days=result.days,
+    )
+    return (":white_check_mark: " + text) if result.changed else text
 
 
 def team_set_up(result: TeamSetUp) -> str:

@@ -56,6 +56,8 @@ class DealValues:
     stage: str
     close_date: str | None
     note: str
+    next_step: str = ""
+    next_step_date: str | None = None
 
 
 def new_deal_modal(stages: Sequence[Stage], currency: str, metadata: str) -> dict[str, Any]:
@@ -163,6 +165,21 @@ def deal_modal(
                 "optional": True,
                 "label": {"type": "plain_text", "text": _("Expected close date")},
                 "element": _datepicker(values.close_date if values else None),
+            },
+            _text_input(
+                "next_step",
+                _("Next step"),
+                optional=True,
+                max_length=DEAL_FORM["next_step"],
+                placeholder=_("Send the proposal"),
+                initial=values.next_step if values else None,
+            ),
+            {
+                "type": "input",
+                "block_id": "next_step_date",
+                "optional": True,
+                "label": {"type": "plain_text", "text": _("Next step date")},
+                "element": _datepicker(values.next_step_date if values else None),
             },
             _text_input(
                 "note",

@@ -9,11 +9,12 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.domain.amounts import Money
+from bot.domain.amounts import Money, exact_number
+from bot.domain.forecast import category_name, category_of
 from bot.domain.progress import tier_name
 from bot.domain.slack_ids import is_id
 from bot.domain.text import Mrkdwn, escape_mrkdwn, escape_mrkdwn_within
-from bot.i18n import N_, _, day, moment, money, ngettext
+from bot.i18n import N_, _, current, day, moment, money, ngettext
 from bot.results.deals import (
     Changed,
     DealRow,
@@ -50,11 +51,14 @@ FIELD_NAMES = {
     "amount": N_("amount"),
     "currency": N_("currency"),
     "close_date": N_("close date"),
+    "next_step": N_("next step"),
+    "next_step_date": N_("next step date"),
     "owner_id": N_("owner"),
     "team_id": N_("team"),
     "closed_at": N_("closed"),
     "lost_reason": N_("reason"),
     "deleted_at": N_("deleted"),
+    "forecast": N_("forecast"),
 }
 
 
@@ -64,14 +68,28 @@ def field_name(field: str) -> str:
 
 
 def short_date(value: date | None) -> str:
-    """`Dec 15, 2026` (`2026年12月15日`)."""
+    """`Dec 15` (`12月15日`), with the year when it is not this year's."""
     if value is None:
         return _("no close date")
-    return day(value, with_year=True)
+    return day(value)
 
 
-def deal_line(row: DealRow, *, with_owner: bool) -> str:
-    """One open deal on one line."""
+# How much of a line a next step may take once escaped (it may be 200 characters).
+STEP_LIMIT = 120
+
+
+def next_step_text(text: str, due: date | None, *, overdue: bool) -> Mrkdwn:
+    """`:arrow_right: send the proposal (Fri Dec 4)`, or `:warning: … (overdue, Thu Nov 26)`."""
+    step = escape_mrkdwn_within(text, STEP_LIMIT)
+    when = day(due, weekday=True) if due else ""
+    if overdue:
+        return ":warning: " + _("{step} (overdue, {date})").format(step=step, date=when)
+    return ":arrow_right: " + _("{step} ({date})").format(step=step, date=when)
+
+
+def deal_line(row: DealRow, *, with_owner: bool, with_missing_step: bool = False) -> str:
+    """One open deal on one line, its next step at the end (or that it has none, when the
+    list is about that)."""
     deal = row.deal
     parts = [
         f"`#{deal.number}` *{escape_mrkdwn(deal.customer)}*",
@@ -84,6 +102,10 @@ def deal_line(row: DealRow, *, with_owner: bool) -> str:
         if row.days_idle == 0
         else _("{days}d since update").format(days=row.days_idle),
     ]
+    if deal.next_step:
+        parts.append(next_step_text(deal.next_step, deal.next_step_date, overdue=row.step_overdue))
+    elif with_missing_step:
+        parts.append(":grey_question: " + _("_no next step_"))
     if with_owner:
         parts.insert(1, f"<@{row.owner.slack_user_id}>")
     return " · ".join(parts)
@@ -133,6 +155,14 @@ def list_title(result: Listed) -> tuple[str, str]:
                 ).format(days=days),
                 _("Nothing stale: every open deal moved recently."),
             )
+        case "nextstep":
+            return (
+                _("Open deals with no next step or an overdue one"),
+                _(
+                    "Every open deal has a next step that is not overdue. Set one with "
+                    '`/deal #12 next "send the proposal" friday`.'
+                ),
+            )
     return (
         _("Your open deals"),
         _("You have no open deals. Add one with `/deal add Acme 12k proposal`."),
@@ -150,7 +180,16 @@ def listed(result: Listed, *, command_text: str, offset: int = 0) -> Message:
         )
     page = result.rows[offset : offset + PAGE_SIZE]
     blocks = [section(f"*{title}* ({total})")]
-    blocks += pack_lines([deal_line(row, with_owner=result.with_owner) for row in page])
+    blocks += pack_lines(
+        [
+            deal_line(
+                row,
+                with_owner=result.with_owner,
+                with_missing_step=result.scope == "nextstep",
+            )
+            for row in page
+        ]
+    )
     end = offset + len(page)
     if total > PAGE_SIZE:
         blocks.append(
@@ -181,13 +220,18 @@ def listed(result: Listed, *, command_text: str, offset: int = 0) -> Message:
 def _value(
     field: str, raw: str | None, labels: dict[str, str], people: dict[str, str] | None = None
 ) -> str:
+    if field == "forecast":
+        chosen = category_of(raw)
+        return category_name(chosen) if chosen is not None else _("by stage")
     if raw is None or raw == "":
         return "—"
     if field == "stage":
         return escape_mrkdwn(labels.get(raw, raw))
     if field == "amount":
-        return f"{Decimal(raw):,}"
-    if field == "close_date":
+        # Exact and without a symbol: an event holds no currency, and the deal's may have
+        # changed since.
+        return exact_number(Decimal(raw), lang=current())
+    if field in ("close_date", "next_step_date"):
         return short_date(date.fromisoformat(raw))
     if field in ("closed_at", "deleted_at"):
         return day(datetime.fromisoformat(raw).date())
@@ -234,8 +278,9 @@ def changed(result: Changed, labels: dict[str, str]) -> Message:
                 new=_value(e.field, e.new_value, labels, result.people),
             )
             for e in result.outcome.events
-            if e.field not in ("deal", "currency", "closed_at", "team_id")
+            if e.field not in ("deal", "currency", "closed_at", "team_id", *_STEP_FIELDS)
         ]
+        changes += _step_change(result)
         if not result.outcome.events:
             lines.append(_("Nothing changed: the deal already had those values."))
         elif changes:
@@ -264,7 +309,40 @@ _PUT_BACK = {
     "title": N_("title back to {value}"),
     "note": N_("note back to {value}"),
     "lost_reason": N_("reason back to {value}"),
+    "forecast": N_("forecast back to {value}"),
 }
+
+
+_STEP_FIELDS = ("next_step", "next_step_date")
+
+
+def _step_value(step: str | None, due: date | None) -> Mrkdwn:
+    """`send the proposal (Fri Dec 4)`, or `—` for none."""
+    if not step:
+        return "—"
+    text = escape_mrkdwn_within(step, STEP_LIMIT)
+    return _("{step} ({date})").format(step=text, date=day(due, weekday=True)) if due else text
+
+
+def _step_change(result: Changed) -> list[str]:
+    """A change of the next step as one line, its date beside it: `next step: — → send the
+    proposal (Fri Dec 4)` (the history keeps the two fields apart)."""
+    events = {e.field: e for e in result.outcome.events if e.field in _STEP_FIELDS}
+    if not events:
+        return []
+    deal = result.outcome.deal
+    step, due = events.get("next_step"), events.get("next_step_date")
+    old_step = step.old_value if step else deal.next_step
+    old_due = (date.fromisoformat(due.old_value) if due.old_value else None) if due else None
+    if due is None:
+        old_due = deal.next_step_date
+    return [
+        _("{field}: {old} → {new}").format(
+            field=field_name("next_step"),
+            old=_step_value(old_step, old_due),
+            new=_step_value(deal.next_step, deal.next_step_date),
+        )
+    ]
 
 
 def undone(result: Changed, labels: dict[str, str]) -> str:
@@ -282,8 +360,11 @@ def undone(result: Changed, labels: dict[str, str]) -> str:
                 else _value(e.field, e.new_value, labels, result.people)
             )
             for e in events
-            if e.field in _PUT_BACK
+            if e.field in _PUT_BACK and e.field not in _STEP_FIELDS
         ]
+        if any(e.field in _STEP_FIELDS for e in events):
+            step = _step_value(deal.next_step, deal.next_step_date)
+            parts.append(_("next step back to {value}").format(value=step))
         if not any(e.field == "amount" for e in events):
             parts.append(money(deal.amount, deal.currency))
     text = f"{head}: " + ", ".join(parts)
@@ -325,8 +406,16 @@ def shown(result: Shown, labels: dict[str, str], zone: ZoneInfo) -> Message:
             status=status,
         ),
         _("Close date: {date}").format(date=short_date(deal.close_date)),
+        *_next_step_fact(result),
         _("Owner: {person}").format(person=f"<@{result.owner.slack_user_id}>"),
     ]
+    if result.forecast is not None:
+        how = _("chosen for this deal") if result.forecast.chosen else _("by stage")
+        facts.append(
+            _("Forecast: {category} ({how})").format(
+                category=category_name(result.forecast.category), how=how
+            )
+        )
     blocks = [section(f"`#{deal.number}`\n" + "\n".join(facts))]
     # A reason or a note at its longest may fill a section of its own once escaped.
     if deal.lost_reason:
@@ -353,6 +442,21 @@ def shown(result: Shown, labels: dict[str, str], zone: ZoneInfo) -> Message:
         _("Deal #{id} {customer}").format(id=deal.number, customer=escape_mrkdwn(deal.customer)),
         blocks,
     )
+
+
+def _next_step_fact(result: Shown) -> list[str]:
+    """The deal's next step; for an open deal without one, how to set it."""
+    deal = result.deal
+    if deal.next_step:
+        step = next_step_text(deal.next_step, deal.next_step_date, overdue=result.step_overdue)
+        return [_("Next step: {step}").format(step=step)]
+    if deal.closed_at is not None:
+        return []
+    return [
+        _('Next step: none yet (`/deal #{id} next "send the proposal" friday`)').format(
+            id=deal.number
+        )
+    ]
 
 
 def newest_that_fit(lines: Sequence[Mrkdwn], max_blocks: int) -> list[str]:

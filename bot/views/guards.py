@@ -30,8 +30,7 @@ VALUE_LIMIT = 2000
 
 def exact(amount: Money) -> str:
     """An amount to the unit, as a question about it spells it out: ¥50,000,000."""
-    text = money(amount.amount, amount.currency, short=False)
-    return text.removesuffix(".00") if amount.amount == amount.amount.to_integral_value() else text
+    return money(amount.amount, amount.currency, short=False)
 
 
 def _large_line(large: Large) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.deal_command import USAGE
+from bot.domain.forecast import USAGE as FORECAST_USAGE
 from bot.domain.insights_command import usage as insights_usage
 from bot.domain.report_command import USAGE as REPORT_USAGE
 from bot.domain.target_command import USAGE as TARGET_USAGE
@@ -14,6 +15,7 @@ DEAL_EXAMPLES = [
     ("/deal add Acme 12k proposal close Dec 15", N_("record a deal")),
     ("/deal add 华为 5万 谈判", N_("record a deal, in Chinese")),
     ("/deal #12 stage negotiation close 2026-12-20", N_("change fields")),
+    ('/deal #12 next "send the proposal" friday', N_("plan the next step")),
     ("/deal won #12", N_("mark a deal won")),
     ("/deal list team", N_("the team's open deals")),
 ]
@@ -21,6 +23,7 @@ HELP_ORDER = (
     "add",
     "new",
     "update",
+    "next",
     "won",
     "lost",
     "reopen",
@@ -33,12 +36,13 @@ HELP_ORDER = (
     "insights",
     "export",
     "leaderboard",
+    "forecast",
 )
 
 
 # The words the /deal grammar accepts in either language (bot/domain/deal_command.py).
 # In Chinese, the Chinese words; English keeps to English (the Chinese ones work there too).
-KEYWORDS = N_("Keywords: close, note, stage, amount, customer, reason")
+KEYWORDS = N_("Keywords: close, note, stage, amount, customer, forecast, reason")
 
 
 def _usage(verb: str) -> str:
@@ -50,6 +54,8 @@ def _usage(verb: str) -> str:
         return TARGET_USAGE["leaderboard"]
     if verb == "insights":
         return insights_usage()
+    if verb == "forecast":
+        return _(FORECAST_USAGE)
     return USAGE[verb]
 
 

@@ -24,7 +24,9 @@ from bot.results.notices import (
 )
 from bot.views import report as report_views
 from bot.views.common import as_entered, context_block, section
+from bot.views.key_deal_notices import KEY_DEAL_RENDERERS
 from bot.views.metrics import goal_text, metric_name
+from bot.views.next_steps import NEXT_STEP_RENDERERS
 from bot.views.roster_notices import ROSTER_RENDERERS
 from bot.views.standup_notices import STANDUP_RENDERERS
 
@@ -233,7 +235,7 @@ def charts_due(notice: ChartsDue) -> list[Call]:
 
 def export_ready(notice: ExportReady) -> list[Call]:
     """A CSV export uploaded to the caller's DM."""
-    today = day(notice.day, with_year=True)
+    today = day(notice.day)
 
     def title(team: str | None) -> str:
         if team is None:
@@ -285,6 +287,8 @@ RENDERERS: dict[type[Said], Renderer] = {
     DealAssigned: deal_assigned,
     **STANDUP_RENDERERS,
     **ROSTER_RENDERERS,
+    **KEY_DEAL_RENDERERS,
+    **NEXT_STEP_RENDERERS,
 }
 
 

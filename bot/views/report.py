@@ -10,10 +10,13 @@ from bot.domain.amounts import Money
 from bot.domain.text import Mrkdwn, Plain, escape_mrkdwn
 from bot.i18n import _, current, money, ngettext
 from bot.results.reports import DealFact, Report
+from bot.views import forecast as forecast_views
 from bot.views.common import Message, as_entered, context_block, ephemeral, section
 from bot.views.targets import progress_block
 
 SHARE_ACTION = "report_share"
+# Members named in the next-step line (each a mention); the rest are counted.
+TOP_GAPS = 20
 
 
 def _money(report: Report, amount: Decimal) -> str:
@@ -108,6 +111,12 @@ def report_blocks(report: Report, *, title: Plain) -> list[dict[str, Any]]:
                 + f"\n{stale}"
             )
         )
+    if report.next_steps:
+        blocks.append(section(":footprints: " + step_gaps_text(report)))
+    if report.forecast is not None and report.forecast.lines:
+        blocks += forecast_views.forecast_blocks(report.forecast)
+    if report.accuracy is not None:
+        blocks += forecast_views.accuracy_blocks(report.accuracy, report.team.currency)
     p = report.participation
     if p.prompted:
         rate = p.checked_in * 100 // p.prompted
@@ -119,6 +128,23 @@ def report_blocks(report: Report, *, title: Plain) -> list[dict[str, Any]]:
             )
         )
     return blocks
+
+
+def step_gaps_text(report: Report) -> Mrkdwn:
+    """`*To plan a next step for:* @bob 3 (1 overdue) · @lilei 1`: per rep, their open deals
+    with no next step or an overdue one."""
+    shown = report.next_steps[:TOP_GAPS]
+    parts = []
+    for gaps in shown:
+        part = f"<@{gaps.user_id}> {gaps.total}"
+        if gaps.overdue:
+            part += " " + _("({count} overdue)").format(count=gaps.overdue)
+        parts.append(part)
+    more = len(report.next_steps) - len(shown)
+    text = _("*Without a next step, or overdue:* {people}").format(people=" · ".join(parts))
+    if more:
+        text += " " + _("…and {count} more").format(count=more)
+    return text + "\n" + _("See them with `/deal list nextstep`.")
 
 
 def share_button(value: dict[str, Any]) -> dict[str, Any]:

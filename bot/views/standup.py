@@ -7,12 +7,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from bot.domain.next_steps import NEXT_STEP_MAX
 from bot.domain.progress import percent_number
 from bot.domain.stages import shown_label
 from bot.domain.standup import format_days, question_text
 from bot.domain.standup_command import USAGE
 from bot.domain.text import escape_mrkdwn, escape_mrkdwn_within
-from bot.i18n import N_, _, current, date_in, day, money, ngettext
+from bot.i18n import N_, _, current, day, money, ngettext
 from bot.results.standup import (
     MAX_MOVES,
     AwaySet,
@@ -33,7 +34,9 @@ from bot.results.standup import (
     SettingsForm,
     StandupSchedule,
 )
+from bot.views import forecast as forecast_views
 from bot.views.common import Message, as_entered, context_block, ephemeral, section
+from bot.views.next_steps import STEP_LIMIT, prompt_blocks
 
 CHECK_IN_ACTION = "standup_check_in"
 CHECK_IN_CALLBACK = "standup_check_in"
@@ -55,8 +58,8 @@ STATUS_ICONS = {
 
 
 def day_label(value: date) -> str:
-    """`Mon 30 Nov` (`11月30日 周一`)."""
-    return date_in(value, en="EEE d MMM", zh="M月d日 EEE")
+    """`Mon Nov 30` (`11月30日周一`), as every day with its weekday is written."""
+    return day(value, weekday=True)
 
 
 def check_in_button(prompt_id: int) -> dict[str, Any]:
@@ -119,11 +122,14 @@ def pace_line(pace: Pace) -> str:
 
 
 def prompt_message(facts: PromptFacts) -> Message:
-    """The morning DM: greeting, pace, stale deals, deals due this week, Check in."""
+    """The morning DM: greeting, next steps due, pace, stale deals, deals due this week,
+    Check in."""
     first = escape_mrkdwn(facts.name.split(" ")[0]) if facts.name else _("there")
     blocks: list[dict[str, Any]] = [
         section(":sunny: " + _("Good morning, {name}! Time for stand-up.").format(name=first))
     ]
+    if facts.next_steps:
+        blocks += prompt_blocks(facts.next_steps, facts.next_steps_total)
     if facts.pace:
         blocks.append(section(f":dart: {pace_line(facts.pace)}"))
     if facts.stale:
@@ -142,6 +148,8 @@ def prompt_message(facts: PromptFacts) -> Message:
                 + _deal_lines(facts.due_this_week, with_idle=False)
             )
         )
+    if facts.forecast:
+        blocks.append(section(forecast_views.ask_text(facts.forecast)))
     blocks.append(check_in_button(facts.prompt_id))
     blocks.append(context_block(_("Or just reply here with your update.")))
     text = _("Stand-up · {day}: time to check in").format(day=day_label(facts.local_date))
@@ -206,6 +214,13 @@ def change_text(moved: MovedDeal) -> str:
         before_amount, after_amount = moved.amount
         changes.append(
             f"{money(before_amount, moved.currency)} → {money(after_amount, moved.currency)}"
+        )
+    if moved.next_step is not None:
+        step, due = moved.next_step
+        changes.append(
+            _("next: {step} ({date})").format(
+                step=escape_mrkdwn_within(step, STEP_LIMIT), date=day(due, weekday=True)
+            )
         )
     return ", ".join(changes) or _("no change")
 
@@ -286,12 +301,13 @@ def _input(
     multiline: bool = False,
     initial: str | None = None,
     placeholder: str | None = None,
+    max_length: int = 2000,
 ) -> dict[str, Any]:
     element: dict[str, Any] = {
         "type": "plain_text_input",
         "action_id": "value",
         "multiline": multiline,
-        "max_length": 2000,
+        "max_length": max_length,
     }
     if initial:
         element["initial_value"] = initial
@@ -320,7 +336,7 @@ def check_in_modal(form: CheckInForm, metadata: str) -> dict[str, Any]:
     ]
     if deals:
         blocks.append({"type": "divider"})
-        blocks.append(section(_("*Move deals* (optional): a new stage or amount")))
+        blocks.append(section(_("*Move deals* (optional): a new stage, amount or next step")))
         deal_options = [
             _option(f"#{number} {customer}", str(number)) for number, customer in deals[:100]
         ]
@@ -358,6 +374,26 @@ def check_in_modal(form: CheckInForm, metadata: str) -> dict[str, Any]:
             blocks.append(
                 _input(f"move{n}_amount", _("New amount"), optional=True, placeholder="12k, 5万")
             )
+            blocks.append(
+                _input(
+                    f"move{n}_next",
+                    _("Next step"),
+                    optional=True,
+                    placeholder=_("Send the proposal"),
+                    max_length=NEXT_STEP_MAX,
+                )
+            )
+            blocks.append(
+                {
+                    "type": "input",
+                    "block_id": f"move{n}_next_date",
+                    "optional": True,
+                    "label": {"type": "plain_text", "text": _("Next step date")},
+                    "element": {"type": "datepicker", "action_id": "value"},
+                }
+            )
+    if form.forecast is not None:
+        blocks += forecast_views.ask_inputs(form.forecast)
     return {
         "type": "modal",
         "callback_id": CHECK_IN_CALLBACK,
@@ -439,8 +475,7 @@ def setting_text(done: SettingDone) -> str:
             )
         case HolidaysListed(holidays=holidays):
             lines = [
-                f"• {day(h.day, with_year=True, weekday=True)}"
-                + (f" — {escape_mrkdwn(h.name)}" if h.name else "")
+                f"• {day(h.day, weekday=True)}" + (f" — {escape_mrkdwn(h.name)}" if h.name else "")
                 for h in holidays
             ]
             return (
@@ -452,7 +487,7 @@ def setting_text(done: SettingDone) -> str:
                 )
             )
         case HolidayAdded(holiday=holiday):
-            shown = day(holiday.day, with_year=True, weekday=True)
+            shown = day(holiday.day, weekday=True)
             if holiday.name:
                 return ":calendar: " + _("{date} is a team holiday ({name}).").format(
                     date=shown, name=escape_mrkdwn(holiday.name)

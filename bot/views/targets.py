@@ -25,6 +25,7 @@ from bot.results.targets import (
     TeamBoard,
     TeamBoards,
 )
+from bot.views import forecast as forecast_views
 from bot.views.common import Message, as_entered, context_block, ephemeral, section
 from bot.views.deals import pack_lines, taken_back_text
 from bot.views.metrics import goal_text, metric_name
@@ -206,6 +207,7 @@ def histories(result: Histories) -> Message:
                 )
                 for c in item.conversions
             )
+            + forecast_views.history_accuracy(item.forecast, currency)
         )
     head = section(
         _("*Target history of {person}*").format(person=f"<@{result.member.slack_user_id}>")

@@ -11,6 +11,7 @@ from bot.domain.admin_command import (
     Currency,
     Fx,
     Help,
+    KeyDeal,
     Language,
     ManagerChange,
     Setup,
@@ -54,6 +55,14 @@ from bot.i18n import use_language
         ("currency eur 0.128", Currency("EUR", Decimal("0.128"))),
         ("货币 EUR 0.128", Currency("EUR", Decimal("0.128"))),
         ("stale 21", StaleDays(21)),
+        ("keydeal", KeyDeal("show")),
+        ("keydeal 100k", KeyDeal("size", amount_text="100k")),
+        ("keydeal 100 k", KeyDeal("size", amount_text="100 k")),
+        ("keydeal days 10", KeyDeal("days", days=10)),
+        ("keydeal OFF", KeyDeal("off")),
+        ("关键商机 10万", KeyDeal("size", amount_text="10万")),
+        ("关键 天数 7", KeyDeal("days", days=7)),
+        ("大单 关闭", KeyDeal("off")),
         ("停滞 21", StaleDays(21)),
         ("fx", Fx()),
         ("汇率", Fx()),
@@ -71,18 +80,18 @@ def test_parses(text: str, expected: AdminCommand) -> None:
 @pytest.mark.parametrize(
     ("text", "message", "usage_key"),
     [
-        ("team add", "Name one person with @", "team"),
-        ("stages frob", "not a stages command", "stages"),
+        ("team add", "Say who after `add`", "team"),
+        ("stages frob", "`frob` is not something `stages` does", "stages"),
         ("stages add demo 140%", "not a percentage", "stages"),
         ("fx EUR -1", "not a usable rate", "fx"),
-        ("language fr", "Choose zh or en", "language"),
-        ("currency", "Give a currency code", "currency"),
+        ("language fr", "`fr` is not a language I speak: choose `zh` or `en`", "language"),
+        ("currency", "Which currency? Give its code", "currency"),
         ("currency EUR 0", "not a usable rate", "currency"),
         ("currency EUR abc", "not a usable rate", "currency"),
-        ("currency EUR 0.128 now", "Give a currency code", "currency"),
+        ("currency EUR 0.128 now", "`now` is one word too many", "currency"),
         ("stale 0", "stale must be between 1 and 365 days, not 0", "stale"),
         ("stale 400", "stale must be between 1 and 365 days, not 400", "stale"),
-        ("stale soon", "“soon” is not a number of days", "stale"),
+        ("stale soon", "`soon` is not a number of days", "stale"),
         ("stale", "Give one number of days", "stale"),
     ],
 )
@@ -98,6 +107,12 @@ def test_unknown_verb_lists_every_usage() -> None:
     assert "frobnicate" in result.message and result.usage == "\n".join(USAGE.values())
 
 
+def test_a_typed_back_tick_cannot_end_the_code_it_is_shown_in() -> None:
+    result = parse_admin_command("stale `*x*`")
+    assert isinstance(result, ParseError)
+    assert result.mrkdwn().startswith("`ˋ∗x∗ˋ` is not a number of days")
+
+
 def test_every_alias_names_a_verb() -> None:
     assert set(VERB_ALIASES.values()) <= {*USAGE, "setup"}
 
@@ -106,6 +121,6 @@ def test_usage_and_errors_follow_the_language() -> None:
     with use_language("zh"):
         result = parse_admin_command("language fr")
         assert isinstance(result, ParseError)
-        assert result.message == "请选择 zh 或 en。"
+        assert result.message == "我不会 `fr` 这种语言：请选择 `zh` 或 `en` 。"
         assert "设置你自己的语言" in result.usage
     assert "for yourself" in USAGE["language"]

@@ -179,39 +179,50 @@ def test_is_currency_word(token: str, expected: bool) -> None:
         ("12000", "CNY", "en", "¥12k"),
         ("12500", "CNY", "en", "¥12.5k"),
         ("1200000", "USD", "en", "$1.2M"),
-        ("1250000", "USD", "en", "$1.3M"),
+        ("1250000", "USD", "en", "$1.25M"),
+        ("1254999", "USD", "en", "$1.25M"),
+        ("662300", "CNY", "en", "¥662k"),
         ("2000000000", "USD", "en", "$2B"),
         ("999950", "USD", "en", "$1M"),
         ("950", "CNY", "en", "¥950"),
-        ("9.5", "USD", "en", "$9.50"),
+        ("9.5", "USD", "en", "$9.5"),
         ("0", "CNY", "en", "¥0"),
         ("3000", "EUR", "en", "€3k"),
         ("900", "GBP", "en", "£900"),
         ("5000", "JPY", "en", "JP¥5k"),
         ("5000", "CHF", "en", "CHF 5k"),
+        ("-45000", "CNY", "en", "-¥45k"),
         ("12000", "CNY", "zh", "¥1.2万"),
+        ("35500", "CNY", "zh", "¥3.55万"),
         ("300000000", "CNY", "zh", "¥3亿"),
+        ("123456789", "CNY", "zh", "¥1.23亿"),
         ("1200000", "USD", "zh", "$120万"),
         ("9500", "CNY", "zh", "¥9,500"),
+        # The transcript: ¥8,823.53 beside ¥1.2万 is one style now.
+        ("8823.53", "CNY", "zh", "¥8,820"),
+        ("8823.53", "CNY", "en", "¥8.82k"),
         ("950", "CNY", "zh_CN", "¥950"),
     ],
 )
-def test_format_amount_short(amount: str, currency: str, lang: str, expected: str) -> None:
+def test_format_amount_compact(amount: str, currency: str, lang: str, expected: str) -> None:
     assert format_amount(Decimal(amount), currency, lang=lang) == expected
 
 
 @pytest.mark.parametrize(
     ("amount", "currency", "lang", "expected"),
     [
-        ("12000", "CNY", "en", "¥12,000.00"),
-        ("12000", "CNY", "zh", "¥12,000.00"),
+        ("12000", "CNY", "en", "¥12,000"),
+        ("12000.00", "CNY", "zh", "¥12,000"),
         ("1234.5", "USD", "en", "$1,234.50"),
         ("1234.5", "USD", "zh", "$1,234.50"),
-        ("3000", "EUR", "en", "€3,000.00"),
+        ("3000", "EUR", "en", "€3,000"),
         ("5000", "JPY", "en", "JP¥5,000"),
+        ("50000000", "CNY", "zh", "¥50,000,000"),
+        ("0.004", "CNY", "en", "¥0"),
+        ("-6000", "CNY", "en", "-¥6,000"),
     ],
 )
-def test_format_amount_long(amount: str, currency: str, lang: str, expected: str) -> None:
+def test_format_amount_exact(amount: str, currency: str, lang: str, expected: str) -> None:
     assert format_amount(Decimal(amount), currency, lang=lang, short=False) == expected
 
 
@@ -274,6 +285,19 @@ def test_is_separate_currency_takes_letter_codes_in_upper_case(word: str, expect
         ("5 万 元", "50000", "CNY"),
         ("RMB 5 万", "50000", "CNY"),
         ("$ 50 k", "50000", "USD"),
+        # 亿 then one digit is the next unit down (as 三万五 is 35,000); a point in numerals
+        ("一亿二", "120000000", "CNY"),
+        ("两亿三", "230000000", "CNY"),
+        ("1亿2", "120000000", "CNY"),
+        ("十亿五", "1050000000", "CNY"),
+        ("一亿零二", "100000002", "CNY"),
+        ("三点五万", "35000", "CNY"),
+        ("十二点五万", "125000", "CNY"),
+        ("一点二五亿", "125000000", "CNY"),
+        ("三點五萬", "35000", "CNY"),
+        ("三点五万元", "35000", "CNY"),
+        ("¥三点五万", "35000", "CNY"),
+        ("3点5万", "35000", "CNY"),
     ],
 )
 def test_parse_amount_reads_what_people_type(text: str, amount: str, currency: str) -> None:
@@ -297,7 +321,12 @@ def test_parse_amount_reads_what_people_type(text: str, amount: str, currency: s
         # Chinese numerals cn2an cannot read, or not a number at all
         ("万", "is not an amount"),
         ("千块", "is not an amount"),
-        ("三点五万", "is not an amount"),
+        ("三点万", "is not an amount"),
+        ("三点五", "is not an amount"),  # 3点5 alone is more often a time
+        ("3点5", "is not an amount"),
+        ("点五万", "is not an amount"),
+        ("三点五点五万", "is not an amount"),
+        ("一亿二三", "is not an amount"),
         ("3五", "is not an amount"),
         ("一百二十万万", "is not an amount"),
         ("-三万", "negative"),
@@ -313,7 +342,19 @@ def test_parse_amount_refuses_ambiguous_and_unreadable_forms(text: str, fragment
 @pytest.mark.parametrize(
     "token",
     # Only the amount token is read as a number: names and weekdays with numerals are not.
-    ["华为一号项目", "周一", "三一重工", "一号店", "万达", "十月", "第三季度", "下个月"],
+    [
+        "华为一号项目",
+        "周一",
+        "三一重工",
+        "一号店",
+        "万达",
+        "十月",
+        "第三季度",
+        "下个月",
+        "三点钟",
+        "一点点",
+        "三点五分",
+    ],
 )
 def test_words_with_chinese_numerals_are_not_amounts(token: str) -> None:
     assert not looks_like_amount(token)

@@ -271,6 +271,7 @@ def test_usage_covers_every_verb_with_an_example() -> None:
         "new",
         "add",
         "update",
+        "next",
         "won",
         "lost",
         "reopen",

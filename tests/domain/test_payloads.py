@@ -323,7 +323,7 @@ def test_the_new_deal_form_allows_no_more_than_the_decoder_reads() -> None:
     }
     assert view["callback_id"] == NEW_DEAL_CALLBACK
     assert limits == {k: v for k, v in payloads.DEAL_FORM.items() if k in limits}
-    assert set(limits) == {"customer", "title", "amount", "currency", "note"}
+    assert set(limits) == {"customer", "title", "amount", "currency", "note", "next_step"}
 
 
 # ------------------------------------------------------------------------------- envelope

@@ -66,6 +66,13 @@ def team(amount: str, metric: str = "revenue", period: str | None = None) -> Set
         (f"set {MARIA} 2M pipeline next quarter", member("2M", "pipeline", "next quarter")),
         (f"set {MARIA} 50k revenue Q1 2027", member("50k", period="Q1 2027")),
         (f"set {MARIA} $50k", member("$50k")),
+        # A unit or currency written as its own word belongs to the amount, as in /deal add.
+        (f"set {MARIA} 50 k", member("50 k")),
+        (f"set {MARIA} 1.5 M quarter", member("1.5 M", period="quarter")),
+        (f"set {MARIA} 5 万 本月", member("5 万", period="本月")),
+        (f"set {MARIA} 5 万元 deals", member("5 万元", "deals")),
+        (f"set {MARIA} RMB 5 万", member("RMB 5 万")),
+        (f"set {MARIA} 三点五万", member("三点五万")),
         (f"set {MARIA} 50k USD month", member("50k USD", period="month")),
         (f"set {MARIA} USD 50,000 month", member("USD 50,000", period="month")),
         (f"set {MARIA} 5万 元 本月", member("5万 元", period="本月")),

@@ -307,7 +307,7 @@ def test_show_tells_the_whole_history_with_who_when_and_what(say: Say, clock: Fr
     assert reply.status == 200
     text = reply.text
     assert "Acme" in text and "Negotiation" in text and "<@U2>" in text
-    assert "¥15,000.00" in text
+    assert "Amount: ¥15,000\n" in text
     history = text[text.index("History") :]
     expected = [
         r"Nov 30 09:30 · Bob Rep · created the deal",
@@ -430,7 +430,7 @@ def test_pipeline_is_one_line_per_stage_in_the_team_currency(say: Say) -> None:
     stage_lines = [line for line in reply.text.splitlines() if line.startswith("*Proposal*")]
     assert stage_lines == ["*Proposal* (50%): 2 deals, ¥228k → ¥114k (incl. $30k ≈ ¥216k)"]
     assert "*Lead* (10%): 1 deal, ¥36k → ¥3.6k (incl. $5k ≈ ¥36k)" in reply.text
-    assert "Forecast: ¥264k open, *¥117.6k weighted*" in reply.text
+    assert "Forecast: ¥264k open, *¥118k weighted*" in reply.text
     assert "$30k open" not in reply.text
 
 

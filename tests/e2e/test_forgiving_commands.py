@@ -100,6 +100,7 @@ TOPICS = {
     "add": "/deal add",
     "new": "/deal new",
     "update": "(fields:",
+    "next": "/deal #12 next done",
     "won": "/deal won",
     "lost": "/deal lost",
     "reopen": "/deal reopen",

@@ -146,10 +146,10 @@ def test_a_week_of_stand_ups(
         and str(c.params.get("text", "")).startswith("Stand-up ·")
     ]
     assert [c.params["text"].split(" · ")[1] for c in day_posts] == [
-        "Mon 30 Nov",
-        "Tue 1 Dec",
-        "Wed 2 Dec",
-        "Fri 4 Dec",
+        "Mon Nov 30",
+        "Tue Dec 1",
+        "Wed Dec 2",
+        "Fri Dec 4",
     ]
     threads = [c for c in app_delivered if "thread_ts" in c.params]
     assert len(threads) == 2, "one thread post per check-in, despite the double submit"
@@ -398,7 +398,7 @@ def test_a_late_check_in_is_late_and_the_missed_stay_missed(
         )
 
     now = day_message_now(slack)
-    assert now["text"] == "Stand-up · Mon 30 Nov · 1 of 3 checked in · 2 late"
+    assert now["text"] == "Stand-up · Mon Nov 30 · 1 of 3 checked in · 2 late"
     text = str(now["blocks"])
     assert "Closed. Missed: <@U1>, <@U3>" in text and "Everyone checked in" not in text
     assert ":alarm_clock: <@U1> _checked in late_" in text

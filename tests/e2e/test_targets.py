@@ -51,6 +51,28 @@ def test_set_target_is_for_managers_and_replacing_is_recorded(
 
 
 @pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        # A unit written as its own word, and Chinese numerals, as /deal reads them.
+        ("set <@U2|bob> 50 k", "50000"),
+        ("set <@U2|bob> 1.5 M", "1500000"),
+        ("set <@U2|bob> 5 万 本月", "50000"),
+        ("set <@U2|bob> RMB 5 万", "50000"),
+        ("set <@U2|bob> 三点五万", "35000"),
+        ("set <@U2|bob> 一亿二", "120000000"),
+    ],
+)
+def test_target_amounts_are_read_as_deal_amounts(
+    say: Say, sessions: sessionmaker[Session], text: str, amount: str
+) -> None:
+    reply = say("/target", text, user="U1")
+    assert ":warning:" not in reply.text, reply.text
+    with sessions() as session:
+        stored = session.execute(select(Target.amount, Target.metric)).all()
+    assert [(a, m) for a, m in stored] == [(Decimal(amount), "revenue")]
+
+
+@pytest.mark.parametrize(
     ("text", "words"),
     [
         ("set <@U2|bob> -5k", "negative"),
@@ -99,7 +121,7 @@ def test_custom_rules_and_the_ledger(
     slack.wait_for("chat.postMessage", lambda c: "Rocket" in str(c.params))
     ledger = say("/target", "rewards", user="U1").text
     assert "Rocket" in ledger and "bonus ¥2k" in ledger
-    assert "Bonuses to pay: ¥2,000.00" in ledger
+    assert "Bonuses to pay: ¥2,000" in ledger
     with sessions() as session:
         exported = [r for r in reward_rows(session) if r["reward"] == "Rocket"]
     assert [(r["member_id"], r["tier"], r["bonus"]) for r in exported] == [("U2", "120", "2000.00")]

@@ -212,7 +212,7 @@ def test_setup_team_and_the_stand_up_count_the_same_members(
     assert listing == f"*sales* (3): {members}"
     assert sorted(prompted(slack)) == ["U1", "U2", "U9"]
     message = day_message(slack)
-    assert message["text"] == "Stand-up · Mon 30 Nov · 0 of 3 checked in"
+    assert message["text"] == "Stand-up · Mon Nov 30 · 0 of 3 checked in"
     lines = str(message["blocks"])
     assert all(f"<@{u}>" in lines for u in ("U1", "U2", "U9"))
     assert not any(f"<@{u}>" in lines for u in ("U3", "UM", "UBOT"))

@@ -59,7 +59,7 @@ A_SECRETS = (
     "Alpha Xmas",
     "Alpha blocker",
     "Alpha plan",
-    "Discovery",
+    "Alpha Discovery",
     "= 7.8",
     "900k",
     "¥",
@@ -162,7 +162,7 @@ def fill_a(say: Say, driver: SlackDriver, slack: DevSlack, app: Salesbot) -> Non
         "managers add <@U3|lilei>",
         "fx EUR 7.8",
         "stale 21",
-        "stages rename qualified Discovery",
+        "stages rename qualified Alpha Discovery",
         "stages set proposal 60%",
     ):
         assert not say("/salesbot", text, user="U1").text.startswith(":warning:"), text
