@@ -1,7 +1,8 @@
 """3. Charts: milliseconds per chart, per weekly report, and memory over many renders.
 
-* each of the three charts on a typical team's data (10 members, CJK names among them, 12
-  weeks, 4 open stages): median of 20 renders after one warm-up render;
+* each of the five charts on a typical team's data (10 members, CJK names among them, 12
+  weeks, 4 open stages, a funnel of 5 steps, a waterfall of 7): median of 20 renders after
+  one warm-up render;
 * the weekly report of 50 teams, as the clock posts it: `weekly_report` then `render_report`,
   on a seeded SQLite database (10 members per team, 40 deals each over the last 120 days);
 * resident memory (RSS from /proc/self/statm) after 500 renders against after 10, in a fresh
@@ -41,7 +42,7 @@ from bench.common import (
     verdict,
 )
 from bot import charts
-from bot.charts import MemberBar, StageBar, WeekPoint
+from bot.charts import FunnelStep, MemberBar, MovementStep, StageBar, WeekPoint
 
 # No leak: after the caches have warmed up, the second half of the renders adds under 5%.
 LEAK_GOAL = 1.05
@@ -79,8 +80,26 @@ def _inputs() -> tuple[list[MemberBar], list[WeekPoint], list[StageBar]]:
     return members, weeks, stages
 
 
+FUNNEL = [
+    FunnelStep("Lead", 40, None),
+    FunnelStep("Qualified", 31, Decimal("77.5")),
+    FunnelStep("Proposal", 25, Decimal("80.6")),
+    FunnelStep("Negotiation", 18, Decimal("72.0")),
+    FunnelStep("Won", 12, Decimal("66.7"), won=True),
+]
+MOVEMENT = [
+    MovementStep("Open at the start", Decimal(1_460_000), "total"),
+    MovementStep("New", Decimal(310_000), "up"),
+    MovementStep("Increased", Decimal(45_000), "up"),
+    MovementStep("Decreased", Decimal(30_000), "down"),
+    MovementStep("Lost", Decimal(120_000), "down"),
+    MovementStep("Won", Decimal(205_000), "won"),
+    MovementStep("Open at the end", Decimal(1_460_000), "total"),
+]
+
+
 def renderers() -> dict[str, Callable[[], bytes]]:
-    """The three weekly charts, each a no-argument call that returns PNG bytes."""
+    """The five weekly charts, each a no-argument call that returns PNG bytes."""
     members, weeks, stages = _inputs()
     return {
         "member progress": lambda: charts.member_progress_chart(
@@ -98,6 +117,12 @@ def renderers() -> dict[str, Callable[[], bytes]]:
             stages,
             title="Open pipeline by stage",
             currency=CURRENCY,
+        ),
+        "stage conversion": lambda: charts.funnel_chart(
+            FUNNEL, title="Stage conversion, deals closed in the last 12 weeks"
+        ),
+        "pipeline movement": lambda: charts.movement_chart(
+            MOVEMENT, title="Pipeline movement · Week of Dec 7", currency=CURRENCY
         ),
     }
 
@@ -157,7 +182,7 @@ def _reports(options: Options, *, teams: int) -> list[Row]:
                 team = session.get(SalesTeam, team_id)
                 assert team is not None
                 started = time.perf_counter()
-                report = weekly_report(session, team, week=week, now=NOW)
+                report = weekly_report(session, team, week=week, now=NOW, charts=True)
                 counted = time.perf_counter()
                 charts_made += len(render_report(report))
                 numbers.append(counted - started)

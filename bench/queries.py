@@ -4,8 +4,12 @@ Timed through the services, as the handlers call them (sessions, ORM and all):
 
 * leaderboard: `targets.board` for one team, this month's revenue (`/deal leaderboard`);
 * `/target team`: `target_commands.team_boards` (a board per active target period);
-* the weekly report's numbers: `reports.weekly_report`, no charts;
+* the weekly report's numbers: `reports.weekly_report`, no charts; and what only its charts
+  read, the stage conversion of 12 weeks and the week's pipeline movement
+  (`insights.stage_steps`, `insights.pipeline_movement`, read when the charts are drawn);
 * `/deal list`: `deals.list_open` for a member, and for a team;
+* `/deal insights`: `insights.insights_on_demand` for a team's quarter (beside the quarter
+  before), one member's month, and the team's quarter by owner;
 * `/deal forecast`: `forecast.board` for one team, its current target period.
 
 Each figure is the median of several runs, each on another team (so not one team's pages
@@ -45,11 +49,12 @@ from bench.common import (
     times,
     verdict,
 )
-from bench.seed import Org, seed_deals, seed_org
+from bench.seed import Org, seed_deals, seed_events, seed_org
 from bot.db import make_engine, make_session_factory
+from bot.domain.insights_command import InsightsArgs
 from bot.domain.periods import period_of
 from bot.migrate import upgrade
-from bot.services import deals, forecast, reports, target_commands, targets
+from bot.services import deals, forecast, insights, reports, target_commands, targets
 from bot.services.actor import Actor
 from models import Member, SalesTeam
 
@@ -85,6 +90,15 @@ def weekly_numbers(session: Session, team: SalesTeam, member: Member) -> object:
     return reports.weekly_report(session, team, week=week, now=NOW)
 
 
+def report_chart_data(session: Session, team: SalesTeam, member: Member) -> object:
+    """What the weekly report's funnel and waterfall charts read for last week."""
+    week = period_of("week", _today() - timedelta(days=7))
+    return (
+        insights.stage_steps(session, team, insights.funnel_window(week)),
+        insights.pipeline_movement(session, team, week, now=NOW),
+    )
+
+
 def list_mine(session: Session, team: SalesTeam, member: Member) -> object:
     """`/deal list`: the caller's open deals."""
     return deals.list_open(session, _actor(team, member), owner=member)
@@ -93,6 +107,24 @@ def list_mine(session: Session, team: SalesTeam, member: Member) -> object:
 def list_team(session: Session, team: SalesTeam, member: Member) -> object:
     """`/deal list team`: the team's open deals."""
     return deals.list_open(session, _actor(team, member), team=team)
+
+
+def insights_quarter(session: Session, team: SalesTeam, member: Member) -> object:
+    """`/deal insights quarter`: the team's quarter beside the one before."""
+    args = InsightsArgs(period_text="quarter")
+    return insights.insights_on_demand(session, _actor(team, member), args)
+
+
+def insights_member(session: Session, team: SalesTeam, member: Member) -> object:
+    """`/deal insights @member`: one member's month beside the one before."""
+    args = InsightsArgs(user_id=member.slack_user_id)
+    return insights.insights_on_demand(session, _actor(team, member), args)
+
+
+def insights_by_owner(session: Session, team: SalesTeam, member: Member) -> object:
+    """`/deal insights quarter by owner`: the team's quarter per owner."""
+    args = InsightsArgs(period_text="quarter", by="owner")
+    return insights.insights_on_demand(session, _actor(team, member), args)
 
 
 def forecast_team(session: Session, team: SalesTeam, member: Member) -> object:
@@ -105,8 +137,12 @@ QUERIES: dict[str, Query] = {
     "leaderboard (targets.board)": leaderboard,
     "/target team (team_boards)": target_team,
     "weekly report numbers (weekly_report)": weekly_numbers,
+    "weekly report funnel and movement (stage_steps, pipeline_movement)": report_chart_data,
     "/deal list, member (list_open)": list_mine,
     "/deal list team (list_open)": list_team,
+    "/deal insights quarter (insights_on_demand)": insights_quarter,
+    "/deal insights @member, month (insights_on_demand)": insights_member,
+    "/deal insights quarter by owner (insights_on_demand)": insights_by_owner,
     "/deal forecast (forecast.board)": forecast_team,
 }
 
@@ -117,6 +153,7 @@ class Measured:
 
     deals: int
     seconds: dict[str, float]
+    database: dict[str, float]
     statements: dict[str, int]
     indexes: dict[str, list[str]]
     scans: dict[str, list[str]]
@@ -162,6 +199,7 @@ def _measure(url: str, count: int, *, runs: int, explain: bool) -> Measured:
         started = time.perf_counter()
         org = seed_org(engine, teams=TEAMS, per_team=PER_TEAM, prompt_days=28)
         seed_deals(engine, org, count)
+        seed_events(engine)
         log(
             f"queries: seeded {count:,} deals on {engine.dialect.name} in "
             f"{time.perf_counter() - started:.1f} s"
@@ -174,11 +212,12 @@ def _measure(url: str, count: int, *, runs: int, explain: bool) -> Measured:
 def _time_queries(engine: Engine, org: Org, count: int, *, runs: int, explain: bool) -> Measured:
     sessions = make_session_factory(engine)
     seconds: dict[str, float] = {}
+    database: dict[str, float] = {}
     statements: dict[str, int] = {}
     indexes: dict[str, list[str]] = {}
     scans: dict[str, list[str]] = {}
     for name, query in QUERIES.items():
-        samples = []
+        samples, in_database = [], []
         for run in range(runs + 1):
             # A different team each run (37 is coprime with 200): no team stays hot.
             team_index = (run * 37 + 11) % len(org.team_ids)
@@ -191,28 +230,46 @@ def _time_queries(engine: Engine, org: Org, count: int, *, runs: int, explain: b
                     query(session, team, member)
                     took = time.perf_counter() - started
             if run == 0:  # the first run warms the ORM's statement cache; not counted
-                statements[name] = len(recorded)
+                statements[name] = len(recorded.statements)
                 if explain:
-                    indexes[name], scans[name] = _explain(engine, recorded)
+                    indexes[name], scans[name] = _explain(engine, recorded.statements)
                 continue
             samples.append(took)
+            in_database.append(recorded.seconds)
         seconds[name] = median(samples)
-    return Measured(count, seconds, statements, indexes, scans)
+        database[name] = median(in_database)
+    return Measured(count, seconds, database, statements, indexes, scans)
+
+
+@dataclass
+class Recorded:
+    """The statements executed inside a block, with their parameters, and the seconds the
+    driver spent executing them."""
+
+    statements: list[tuple[str, Any]]
+    seconds: float = 0.0
 
 
 @contextmanager
-def _recording(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
-    """The statements executed inside the block, with their parameters."""
-    recorded: list[tuple[str, Any]] = []
+def _recording(engine: Engine) -> Iterator[Recorded]:
+    """Record the statements executed inside the block and time them."""
+    recorded = Recorded([])
+    started: list[float] = []
 
-    def record(_conn: object, _cursor: object, statement: str, parameters: Any, *_: object) -> None:
-        recorded.append((statement, parameters))
+    def before(_conn: object, _cursor: object, statement: str, parameters: Any, *_: object) -> None:
+        recorded.statements.append((statement, parameters))
+        started.append(time.perf_counter())
 
-    event.listen(engine, "before_cursor_execute", record)
+    def after(*_: object) -> None:
+        recorded.seconds += time.perf_counter() - started.pop()
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
     try:
         yield recorded
     finally:
-        event.remove(engine, "before_cursor_execute", record)
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
 
 
 def _explain(engine: Engine, recorded: list[tuple[str, Any]]) -> tuple[list[str], list[str]]:
@@ -221,7 +278,8 @@ def _explain(engine: Engine, recorded: list[tuple[str, Any]]) -> tuple[list[str]
     scans: list[str] = []
     with engine.connect() as connection:
         for statement, parameters in recorded:
-            if "FROM deal" not in statement or not statement.lstrip().upper().startswith("SELECT"):
+            reads = statement.lstrip().upper().startswith(("SELECT", "WITH"))
+            if "FROM deal" not in statement or not reads:
                 continue
             if engine.dialect.name == "postgresql":
                 plan = connection.exec_driver_sql(
@@ -277,7 +335,11 @@ def _rows(name: str, small: Measured, big: Measured, runs: int) -> list[Row]:
         factor = ratio(took, base)
         indexes = ", ".join(big.indexes.get(query, [])) or "no deal index"
         scans = big.scans.get(query, [])
-        figure = f"{ms(took)} · {big.statements[query]} statements · {indexes}"
+        in_database = ms(big.database[query])
+        figure = (
+            f"{ms(took)} ({in_database} in the database) · {big.statements[query]} statements · "
+            f"{indexes}"
+        )
         if scans:
             figure += " · FULL SCAN: " + "; ".join(scans)
         goal, outcome = "—", "—"

@@ -25,6 +25,7 @@ from bot.services.directory import ensure_workspace
 from models import (
     Deal,
     DealCounter,
+    DealEvent,
     FxRate,
     Member,
     SalesTeam,
@@ -365,3 +366,96 @@ def seed_deals(
         # production, where nothing runs ANALYZE on it.
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("VACUUM ANALYZE"))
+
+
+# --------------------------------------------------------------------------- history
+
+# Each seeded deal's history, as /deal writes it: its creation (k = 0), one stage change per
+# stage it went through (k = 1..moves), and for a closed deal the closing moment (k = 6).
+# A deal open in stage p came from Lead through every stage to p; a closed one went from Lead
+# to its furthest stage f (won: Proposal or Negotiation; lost: any of the four, by its id),
+# then to Won or Lost. The changes are spread evenly from creation to the last update (open)
+# or the close, which is when the last of them happens.
+_STAGE_KEYS = ("lead", "qualified", "proposal", "negotiation")
+_CLOSING_EVENT = 6
+
+
+def _stage_at(index: str) -> str:
+    whens = " ".join(f"WHEN {i} THEN '{key}'" for i, key in enumerate(_STAGE_KEYS))
+    return f"(CASE {index} {whens} END)"
+
+
+def _event_select(dialect: str) -> str:
+    """SELECT producing the history rows of every deal (d) for each k of the series (s)."""
+    pg = dialect == "postgresql"
+    position = (
+        "(CASE d.stage "
+        + " ".join(f"WHEN '{key}' THEN {i}" for i, key in enumerate(_STAGE_KEYS))
+        + " END)"
+    )
+    furthest = (
+        f"(CASE WHEN d.stage = 'won' THEN 2 + d.id % 2 WHEN d.stage = 'lost' THEN d.id % 4 "
+        f"ELSE {position} END)"
+    )
+    moves = f"(CASE WHEN d.closed_at IS NULL THEN {position} ELSE {furthest} + 1 END)"
+    last = "COALESCE(d.closed_at, d.updated_at)"
+    if pg:
+        between = f"(d.created_at + ({last} - d.created_at) * (CAST(s.k AS float) / {moves}))"
+        closed_text = "CAST(d.closed_at AS text)"
+    else:
+        fraction = f"(julianday({last}) - julianday(d.created_at)) * s.k * 1.0 / {moves}"
+        between = (
+            f"(strftime('%Y-%m-%d %H:%M:%S', julianday(d.created_at) + {fraction}) || '.000000')"
+        )
+        closed_text = "d.closed_at"
+    new_stage = (
+        f"CASE WHEN d.closed_at IS NOT NULL AND s.k = {moves} THEN d.stage "
+        f"ELSE {_stage_at('s.k')} END"
+    )
+    # Built from constants only.
+    return f"""
+        SELECT
+            d.workspace_id,
+            d.id,
+            d.owner_id,
+            CASE WHEN s.k = 0 THEN d.created_at WHEN s.k = {_CLOSING_EVENT} THEN d.closed_at
+                WHEN s.k = {moves} THEN {last} ELSE {between} END,
+            'seed-' || CAST(d.id AS TEXT) || '-' || CAST(s.k AS TEXT),
+            CASE s.k WHEN 0 THEN 'create' ELSE 'update' END,
+            CASE s.k WHEN 0 THEN 'deal' WHEN {_CLOSING_EVENT} THEN 'closed_at' ELSE 'stage' END,
+            CASE WHEN s.k IN (0, {_CLOSING_EVENT}) THEN NULL ELSE {_stage_at("s.k - 1")} END,
+            CASE s.k WHEN 0 THEN CAST(d.number AS TEXT) WHEN {_CLOSING_EVENT} THEN {closed_text}
+                ELSE {new_stage} END
+        FROM deal d CROSS JOIN s
+        WHERE s.k = 0
+            OR s.k BETWEEN 1 AND {moves}
+            OR (s.k = {_CLOSING_EVENT} AND d.closed_at IS NOT NULL)
+        ORDER BY d.id, s.k
+    """  # noqa: S608
+
+
+_EVENT_COLUMNS = (
+    "workspace_id, deal_id, actor_id, at, change_id, action, field, old_value, new_value"
+)
+
+
+def seed_events(engine: Engine) -> None:
+    """Write the history of every deal in the database (see above)."""
+    dialect = engine.dialect.name
+    ks = ", ".join(f"({k})" for k in range(_CLOSING_EVENT + 1))
+    series = f"WITH s(k) AS (VALUES {ks})"
+    statement = f"{series} INSERT INTO deal_event ({_EVENT_COLUMNS}) {_event_select(dialect)}"
+    table = DealEvent.__table__
+    assert isinstance(table, Table)
+    indexes = sorted(table.indexes, key=lambda index: str(index.name))
+    with engine.begin() as connection:
+        if dialect == "postgresql":
+            connection.execute(text("SET LOCAL session_replication_role = replica"))
+        for index in indexes:
+            index.drop(connection)
+        connection.execute(text(statement))
+        for index in indexes:
+            index.create(connection)
+    if dialect == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE deal_event"))

@@ -12,6 +12,7 @@ from bot.domain import deal_command as cmd
 from bot.domain import payloads
 from bot.domain.forecast import parse_forecast_args
 from bot.domain.grammar import ParseError
+from bot.domain.insights_command import parse_insights_args
 from bot.domain.report_command import ReportError, parse_report_args
 from bot.domain.target_command import TargetParseError, parse_leaderboard_args
 from bot.domain.text import escape_mrkdwn
@@ -19,7 +20,15 @@ from bot.domain.zones import local_zone
 from bot.i18n import use_language
 from bot.results.deals import Listed
 from bot.runtime import Runtime, runtime_of
-from bot.services import deal_commands, deals, forecast, reports, segments, target_commands
+from bot.services import (
+    deal_commands,
+    deals,
+    forecast,
+    insights,
+    reports,
+    segments,
+    target_commands,
+)
 from bot.services.actor import Actor
 from bot.services.errors import FormErrors, Unconfirmed
 from bot.services.export import export_for_caller
@@ -39,6 +48,7 @@ from bot.views import export as export_views
 from bot.views import forecast as forecast_views
 from bot.views import guards as guard_views
 from bot.views import help as help_views
+from bot.views import insights as insight_views
 from bot.views import report as report_views
 from bot.views import targets as target_views
 from bot.views.common import Message, expired_form, expired_list_button, refusal
@@ -49,6 +59,7 @@ GUARDED = (cmd.Add, cmd.Update, cmd.Won)
 LEADERBOARD_WORDS = frozenset(w for w, v in cmd.ROUTED_VERBS.items() if v == "leaderboard")
 REPORT_WORDS = frozenset(w for w, v in cmd.ROUTED_VERBS.items() if v == "report")
 EXPORT_WORDS = frozenset(w for w, v in cmd.ROUTED_VERBS.items() if v == "export")
+INSIGHTS_WORDS = frozenset(w for w, v in cmd.ROUTED_VERBS.items() if v == "insights")
 FORECAST_WORDS = frozenset(w for w, v in cmd.ROUTED_VERBS.items() if v == "forecast")
 
 
@@ -74,6 +85,9 @@ def on_deal(ack: Ack, command: dict[str, Any], client: WebClient, context: Any) 
         return
     if verb.casefold() in LEADERBOARD_WORDS:
         ack(**leaderboard_reply(runtime, command, rest))
+        return
+    if verb.casefold() in INSIGHTS_WORDS:
+        ack(**insights_reply(runtime, command, rest))
         return
     if verb.casefold() in FORECAST_WORDS:
         ack(**forecast_reply(runtime, command, rest))
@@ -161,6 +175,30 @@ def report_reply(runtime: Runtime, command: dict[str, Any], text: str) -> Messag
 
     return answer(
         runtime, command["team_id"], command["user_id"], work, channel_id=command.get("channel_id")
+    )
+
+
+def insights_reply(runtime: Runtime, command: dict[str, Any], text: str) -> Message:
+    """`/deal insights …`: the funnel of a period beside the one before, or its segments."""
+    args = parse_insights_args(text)
+    if isinstance(args, ParseError):
+        # Parsed again in the caller's language, so the refusal is worded in it.
+        with in_caller_language(runtime, command["team_id"], command["user_id"]):
+            again = parse_insights_args(text)
+            assert isinstance(again, ParseError)
+            return refusal(escape_mrkdwn(again.message), again.usage)
+    parsed = args
+
+    def work(session: Session, actor: Actor) -> Message:
+        return insight_views.render(insights.insights_on_demand(session, actor, parsed))
+
+    return answer(
+        runtime,
+        command["team_id"],
+        command["user_id"],
+        work,
+        channel_id=command.get("channel_id"),
+        read_only=True,
     )
 
 

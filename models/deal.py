@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, Ratio
@@ -86,6 +86,23 @@ class DealEvent(Base):
     __table_args__ = (
         Index("ix_deal_event_deal", "deal_id", "id"),
         Index("ix_deal_event_actor", "workspace_id", "actor_id", "at"),
+        # The funnel (bot.services.insights) walks each closed deal's stage changes: on
+        # PostgreSQL this index holds all it reads, so the walk never touches the table.
+        Index(
+            "ix_deal_event_stage",
+            "deal_id",
+            "id",
+            postgresql_include=["at", "action", "undone_by", "old_value", "new_value"],
+            postgresql_where=text("field = 'stage'"),
+            sqlite_where=text("field = 'stage'"),
+        ),
+        # Which deals were imported (their time before the import is not known): a few rows.
+        Index(
+            "ix_deal_event_import",
+            "deal_id",
+            postgresql_where=text("action = 'import'"),
+            sqlite_where=text("action = 'import'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

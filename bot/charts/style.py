@@ -87,6 +87,9 @@ _WORDS: dict[str, dict[str, str]] = {
         "amount": "Amount",
         "weighted": "Weighted",
         "weighted_short": "weighted",
+        "no_closed": "No deal won or lost yet",
+        "funnel_caption": "Percent of the row above that got this far",
+        "scale_from": "Bars start at {amount}",
     },
     "zh": {
         "no_data": "暂无数据",
@@ -97,6 +100,9 @@ _WORDS: dict[str, dict[str, str]] = {
         "amount": "金额",
         "weighted": "加权金额",
         "weighted_short": "加权",
+        "no_closed": "还没有赢单或输单",
+        "funnel_caption": "百分比：上一行中走到这一步的比例",
+        "scale_from": "横轴从 {amount} 起",
     },
 }
 

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
 from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.dev.driver import Reply, SlackDriver, bolt_transport
@@ -20,6 +22,7 @@ from bot.dev.standin import DevSlack
 from bot.jobs.due import run_scheduled
 from bot.migrate import upgrade
 from bot.slack.app import Salesbot, create_app
+from models import Deal, Member
 
 ZONE = ZoneInfo("Asia/Shanghai")
 TEAM_ID = "T1"
@@ -61,12 +64,21 @@ CUSTOMERS = [
     "Vandelay",
 ]
 AMOUNTS = ["8k", "12k", "15k", "2万", "25k", "3万", "40k", "5万", "60k", "8万", "120k"]
+# Why a deal was lost, by its number (not drawn from the seeded random numbers, so the rest of
+# the demo stays as it was).
+LOST_REASONS = [
+    "went with a competitor",
+    "no budget",
+    "价格太高",
+    "went with a competitor",
+    "timing",
+]
 # The week played live, and the Monday its report is posted.
 PLAYED_WEEK = datetime(2026, 11, 23, tzinfo=ZONE)
 REPORT_AT = datetime(2026, 11, 30, 9, 0, tzinfo=ZONE)
 HISTORY_WEEKS = 12
 # The README shows the played week's report: its charts, under the names the README links.
-README_CHARTS = ("progress", "won-per-week", "pipeline")
+README_CHARTS = ("progress", "won-per-week", "pipeline", "funnel", "movement")
 
 
 @dataclass
@@ -185,7 +197,8 @@ def history(demo: Demo) -> None:
                 deal = open_deals[user].pop(0)
                 verb = "won" if demo.rng.random() < 0.65 else "lost"
                 demo.at(when + timedelta(hours=demo.rng.randint(1, 6)))
-                demo.say(user, "/deal", f"{verb} #{deal}")
+                reason = f" {LOST_REASONS[deal % len(LOST_REASONS)]}" if verb == "lost" else ""
+                demo.say(user, "/deal", f"{verb} #{deal}{reason}")
                 demo.closed(user, deal)
                 demo.at(when)
             elif roll < 0.72 and open_deals[user]:
@@ -202,9 +215,41 @@ def play_week(demo: Demo) -> None:
             demo.tick(when)
             if minutes == 9 * 60 + 45:
                 check_ins(demo, day)
+            if day == 1 and minutes == 11 * 60:
+                pipeline_moves(demo)
             if day == 2 and minutes == 11 * 60:
                 fat_fingered_win(demo)
     demo.tick(REPORT_AT)
+
+
+def pipeline_moves(demo: Demo) -> None:
+    """A deal lost, one raised and one lowered: the week's pipeline movement has every step."""
+    moves = [
+        (REPS[1][0], "lost #{deal} went with a competitor"),
+        (REPS[2][0], "#{deal} amount 150k"),
+        (REPS[3][0], "#{deal} amount 5k"),
+    ]
+    for user, command in moves:
+        deal = oldest_open_deal(demo, user)
+        if deal is None:
+            continue
+        demo.say(user, "/deal", command.format(deal=deal))
+        if command.startswith("lost"):
+            demo.closed(user, deal)
+
+
+def oldest_open_deal(demo: Demo, user: str) -> int | None:
+    """The number of the rep's oldest deal still open (check-ins win some on their own)."""
+    with demo.app.runtime.sessions() as session:
+        return session.scalars(
+            select(Deal.number)
+            .join(Member, Member.id == Deal.owner_id)
+            .where(
+                Member.slack_user_id == user, Deal.closed_at.is_(None), Deal.deleted_at.is_(None)
+            )
+            .order_by(Deal.number)
+            .limit(1)
+        ).first()
 
 
 def fat_fingered_win(demo: Demo) -> None:

@@ -302,6 +302,10 @@ ROUTED_VERBS: dict[str, str] = {
     "leaderboard": "leaderboard",
     "排行榜": "leaderboard",
     "排名": "leaderboard",
+    "insights": "insights",
+    "insight": "insights",
+    "分析": "insights",
+    "洞察": "insights",
     "forecast": "forecast",
     "预测": "forecast",
 }

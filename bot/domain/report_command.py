@@ -5,6 +5,7 @@ Refusals are a ParseError (bot.domain.grammar; ReportError is the same class).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -32,6 +33,8 @@ _KINDS: dict[str, ReportKind] = {
     "季度": "quarter",
 }
 _TEAM = frozenset({"team", "团队", "all"})
+# The period words of a report, for the commands that take the same ones (/deal insights).
+KIND_WORDS: Mapping[str, ReportKind] = _KINDS
 
 
 @dataclass(frozen=True)

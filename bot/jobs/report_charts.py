@@ -1,4 +1,4 @@
-"""Draw a report's three charts (slow: only ever called off the request path)."""
+"""Draw a report's five charts (slow: only ever called off the request path)."""
 
 from __future__ import annotations
 
@@ -28,8 +28,8 @@ class Chart:
 
 
 def render_report(report: Report, *, lang: str | None = None) -> list[Chart]:
-    """Member progress, won per week against the pace, and the pipeline by stage, in `lang`
-    (default: the current language)."""
+    """Member progress, won per week against the pace, the pipeline by stage, the stage
+    conversion and how the pipeline moved, in `lang` (default: the current language)."""
     lang = lang or current()
     currency = report.team.currency
     period = report.period.label(lang)
@@ -41,7 +41,10 @@ def render_report(report: Report, *, lang: str | None = None) -> list[Chart]:
             _("Progress to {period} targets").format(period=period),
             _("Won per week, last 12 weeks"),
             _("Open pipeline by stage"),
+            _("Stage conversion, deals closed in the last 12 weeks"),
+            _("Pipeline movement · {period}").format(period=report.week.label(lang)),
         )
+        moved = movement_steps(report)
     prefix = f"report-{report.week.start.isoformat()}"
     return [
         Chart(
@@ -61,6 +64,44 @@ def render_report(report: Report, *, lang: str | None = None) -> list[Chart]:
             titles[2],
             charts.pipeline_chart(stages, title=titles[2], currency=currency, lang=lang),
         ),
+        Chart(
+            f"{prefix}-funnel.png",
+            titles[3],
+            charts.funnel_chart(funnel_steps(report), title=titles[3], lang=lang),
+        ),
+        Chart(
+            f"{prefix}-movement.png",
+            titles[4],
+            charts.movement_chart(moved, title=titles[4], currency=currency, lang=lang),
+        ),
+    ]
+
+
+def funnel_steps(report: Report) -> list[charts.FunnelStep]:
+    """Each step with the percent of the step above that reached it."""
+    steps = report.funnel
+    return [
+        charts.FunnelStep(
+            step.label, step.reached, steps[index - 1].converted if index else None, step.won
+        )
+        for index, step in enumerate(steps)
+    ]
+
+
+def movement_steps(report: Report) -> list[charts.MovementStep]:
+    """The waterfall's rows in the current language: open at the start, what came in and
+    went out, open at the end."""
+    moved = report.movement
+    if moved is None:
+        return []
+    return [
+        charts.MovementStep(_("Open at the start"), moved.start, "total"),
+        charts.MovementStep(_("New"), moved.new, "up"),
+        charts.MovementStep(_("Increased"), moved.increased, "up"),
+        charts.MovementStep(_("Decreased"), moved.decreased, "down"),
+        charts.MovementStep(_("Lost"), moved.lost, "down"),
+        charts.MovementStep(_("Won"), moved.won, "won"),
+        charts.MovementStep(_("Open at the end"), moved.end, "total"),
     ]
 
 
@@ -100,10 +141,12 @@ def render_charts(runtime: Runtime, workspace_id: str, args: dict[str, Any]) -> 
             raise LookupError(f"no team {args['team_id']} in {workspace_id}")
         if weekly:
             week = week_covered(date.fromisoformat(str(args["week_start"])))
-            report = weekly_report(session, team, week=week, now=at)
+            report = weekly_report(session, team, week=week, now=at, charts=True)
         else:
             owner = find_member(session, workspace_id, str(subject)) if subject else None
-            report = report_of_team(session, team, kind=str(args["kind"]), owner=owner, now=at)
+            report = report_of_team(
+                session, team, kind=str(args["kind"]), owner=owner, now=at, charts=True
+            )
         comment = views.charts_comment(report, weekly=weekly, for_member=subject is not None)
     where = {key: args[key] for key in ("channel", DM_OF) if args.get(key)}
     return {**where, **upload_payload(render_report(report, lang=lang), comment=comment)}

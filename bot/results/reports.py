@@ -8,9 +8,11 @@ from datetime import date
 from decimal import Decimal
 
 from bot.domain.amounts import Money
+from bot.domain.funnel import Movement
 from bot.domain.periods import Period
 from bot.results.facts import TeamFacts
 from bot.results.forecast import AccuracyBoard, ForecastBoard
+from bot.results.insights import StageStep
 from bot.results.targets import TargetProgress, TeamBoard
 
 
@@ -93,6 +95,10 @@ class Report:
     weekly_won: list[tuple[date, Decimal]]
     weekly_pace: Decimal | None
     pipeline: list[StageLine]
+    # The stage conversion of the deals closed in the twelve weeks ending with `week`.
+    funnel: tuple[StageStep, ...] = ()
+    # How the open pipeline moved from the start of `week` to its end (or to now).
+    movement: Movement | None = None
     # Per member, most first: the open deals to plan a next step for.
     next_steps: tuple[StepGaps, ...] = ()
     # The weekly forecast call for the current period, and how the last one was called.

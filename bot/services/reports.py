@@ -25,7 +25,7 @@ from bot.results.reports import (
     StageLine,
     StepGaps,
 )
-from bot.services import deals, forecast, notices
+from bot.services import deals, forecast, insights, notices
 from bot.services.actor import Actor
 from bot.services.directory import find_member
 from bot.services.errors import Refused
@@ -103,9 +103,11 @@ def weekly_report(
     week: Period,
     now: datetime,
     owner: Member | None = None,
+    charts: bool = False,
 ) -> Report:
     """The report for `week` (the week just ended, or a month or quarter to date), for the team
-    or one member of it, with the target period it falls in."""
+    or one member of it, with the target period it falls in; with `charts`, also what only
+    the charts draw (the funnel and the pipeline's movement), read when they are drawn."""
     workspace = session.get(Workspace, team.workspace_id)
     fiscal = workspace.fiscal_year_start_month if workspace else 1
     today = now.astimezone(ZoneInfo(team.timezone)).date()
@@ -161,6 +163,12 @@ def weekly_report(
         weekly_won=weekly_won(session, team, week, fiscal, owners),
         weekly_pace=_weekly_pace(team_target.progress) if team_target else None,
         pipeline=pipeline,
+        funnel=tuple(insights.stage_steps(session, team, insights.funnel_window(week), owner=owner))
+        if charts
+        else (),
+        movement=insights.pipeline_movement(session, team, week, now=now, owner=owner)
+        if charts
+        else None,
         next_steps=step_gaps(session, team, members, today, owner),
         # The period reps call now (not the report's week), and how the one before went.
         forecast=forecast.board(
@@ -328,14 +336,20 @@ def report_for(session: Session, actor: Actor, *, kind: str, user_id: str | None
 
 
 def report_of_team(
-    session: Session, team: SalesTeam, *, kind: str, owner: Member | None, now: datetime
+    session: Session,
+    team: SalesTeam,
+    *,
+    kind: str,
+    owner: Member | None,
+    now: datetime,
+    charts: bool = False,
 ) -> Report:
     """The week, month or quarter to date at `now`, for the team or one member of it."""
     workspace = session.get(Workspace, team.workspace_id)
     fiscal = workspace.fiscal_year_start_month if workspace else 1
     today = now.astimezone(ZoneInfo(team.timezone)).date()
     span = period_of(REPORT_KINDS[kind], today, fiscal_start_month=fiscal)
-    return weekly_report(session, team, week=span, now=now, owner=owner)
+    return weekly_report(session, team, week=span, now=now, owner=owner, charts=charts)
 
 
 def week_covered(week_start: date) -> Period:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.domain.deal_command import USAGE
 from bot.domain.forecast import USAGE as FORECAST_USAGE
+from bot.domain.insights_command import usage as insights_usage
 from bot.domain.report_command import USAGE as REPORT_USAGE
 from bot.domain.target_command import USAGE as TARGET_USAGE
 from bot.i18n import N_, _
@@ -32,6 +33,7 @@ HELP_ORDER = (
     "undo",
     "assign",
     "report",
+    "insights",
     "export",
     "leaderboard",
     "forecast",
@@ -58,6 +60,8 @@ def _usage(verb: str) -> str:
         return _(EXPORT_USAGE)
     if verb == "leaderboard":
         return TARGET_USAGE["leaderboard"]
+    if verb == "insights":
+        return insights_usage()
     if verb == "forecast":
         return _(FORECAST_USAGE)
     return USAGE[verb]

@@ -28,9 +28,11 @@ from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox, BboxBase
 
-from bot.charts import MemberBar, StageBar, WeekPoint
+from bot.charts import FunnelStep, MemberBar, MovementStep, StageBar, WeekPoint
 from bot.charts.empty import build_empty
+from bot.charts.funnel import build_funnel
 from bot.charts.member_progress import build_member_progress
+from bot.charts.movement import build_movement
 from bot.charts.pipeline import build_pipeline
 from bot.charts.style import MIN_PHONE_PT, WIDTH_PX, phone_size
 from bot.charts.weekly_won import build_weekly_won
@@ -82,6 +84,33 @@ THIRTY_STAGES = [
     StageBar(f"{[*CJK, LONG, 'Stage'][i % 8]} {i}", i, Decimal(10) ** (i % 13), Decimal(i))
     for i in range(30)
 ]
+
+FUNNEL = [
+    FunnelStep("Lead", 1234, None),
+    FunnelStep(LONG, 1000, Decimal("81.0")),
+    FunnelStep(LONG_CJK, 1, Decimal("0.1")),
+    FunnelStep("谈判", 0, Decimal("0.0")),
+    FunnelStep("Won", 0, None, won=True),
+]
+THIRTY_STEPS = [
+    FunnelStep(f"{[*CJK, LONG, 'Stage'][i % 8]} {i}", 30 - i, Decimal(100 - i) if i else None)
+    for i in range(30)
+]
+
+
+def _moved(start: Decimal, new: Decimal, up: Decimal, down: Decimal, lost: Decimal, won: Decimal):
+    """The seven rows of a waterfall, its end what the steps add up to."""
+    end = start + new + up - down - lost - won
+    return [
+        MovementStep("Open at the start", start, "total"),
+        MovementStep("New", new, "up"),
+        MovementStep("Increased", up, "up"),
+        MovementStep("Decreased", down, "down"),
+        MovementStep("Lost", lost, "down"),
+        MovementStep("Won", won, "won"),
+        MovementStep("Open at the end", end, "total"),
+    ]
+
 
 CHARTS: dict[str, Callable[[], Figure]] = {
     "members one": lambda: build_member_progress(
@@ -144,6 +173,47 @@ CHARTS: dict[str, Callable[[], Figure]] = {
     "pipeline thirty": lambda: build_pipeline(THIRTY_STAGES, title="Pipeline", currency="USD"),
     "pipeline nothing open": lambda: build_pipeline(
         [StageBar("Lead", 0, Decimal(0), Decimal(0))], title="Pipeline", currency="USD"
+    ),
+    "funnel demo": lambda: build_funnel(
+        [
+            FunnelStep("Lead", 40, None),
+            FunnelStep("Qualified", 31, Decimal("77.5")),
+            FunnelStep("Proposal", 25, Decimal("80.6")),
+            FunnelStep("Negotiation", 18, Decimal("72.0")),
+            FunnelStep("Won", 12, Decimal("66.7"), won=True),
+        ],
+        title="Stage conversion, deals closed in the last 12 weeks",
+    ),
+    "funnel awkward": lambda: build_funnel(FUNNEL, title=LONG_TITLE),
+    "funnel awkward zh": lambda: build_funnel(FUNNEL, title=LONG_CJK_TITLE, lang="zh"),
+    "funnel one": lambda: build_funnel([FunnelStep("Won", 1, None, won=True)], title="F"),
+    "funnel thirty": lambda: build_funnel(THIRTY_STEPS, title="Funnel"),
+    "funnel nothing closed": lambda: build_funnel(
+        [FunnelStep("Lead", 0, None), FunnelStep("Won", 0, None, won=True)], title="Funnel"
+    ),
+    "movement demo": lambda: build_movement(
+        _moved(*(Decimal(v) for v in (2_600_000, 480_000, 95_000, 60_000, 310_000, 420_000))),
+        title="Pipeline movement · Week of Nov 23",
+        currency="CNY",
+    ),
+    "movement awkward": lambda: build_movement(
+        _moved(HUGE, TINY, Decimal(0), TINY, HUGE / 2, Decimal(1)),
+        title=LONG_TITLE,
+        currency="CHF",
+    ),
+    "movement absurd zh": lambda: build_movement(
+        _moved(ABSURD, ABSURD, TINY, ABSURD, TINY, ABSURD),
+        title=LONG_CJK_TITLE,
+        currency="JPY",
+        lang="zh",
+    ),
+    "movement from nothing": lambda: build_movement(
+        _moved(*(Decimal(0),) * 6), title="Pipeline movement", currency="USD"
+    ),
+    "movement all new and won": lambda: build_movement(
+        _moved(Decimal(0), Decimal(5000), Decimal(0), Decimal(0), Decimal(0), Decimal(5000)),
+        title="Pipeline movement",
+        currency="EUR",
     ),
     "empty": lambda: build_empty("No data yet", title="Weekly report"),
     "empty long": lambda: build_empty(LONG * 2, title=LONG_CJK_TITLE),

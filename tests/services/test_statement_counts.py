@@ -17,7 +17,7 @@ from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session
 
 from bench.queries import QUERIES
-from bench.seed import seed_deals, seed_org
+from bench.seed import seed_deals, seed_events, seed_org
 from bot.db import make_session_factory
 from models import Member, SalesTeam
 from tests.conftest import empty_database
@@ -46,6 +46,7 @@ def statements_for(
     empty_database(engine)
     org = seed_org(engine, teams=1, per_team=members, prompt_days=7)
     seed_deals(engine, org, deals, history_days=120)
+    seed_events(engine)
     with make_session_factory(engine)() as session:
         team = session.scalars(select(SalesTeam)).one()
         member = session.get(Member, org.member_ids[1])
