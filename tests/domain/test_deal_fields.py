@@ -76,8 +76,8 @@ def test_fields_commands(text: str, expected: admin.Fields) -> None:
 @pytest.mark.parametrize(
     ("text", "words"),
     [
-        ("fields add", "not a fields command"),
-        ("fields remove", "not a fields command"),
+        ("fields add", "Say which field after `add`"),
+        ("fields remove", "`remove` takes one field name"),
         ("fields add industry retail", "at least two choices"),
         ("fields add a/b/c", "one name and at most one alias"),
         ("fields add x/X", "must differ"),
@@ -243,9 +243,9 @@ def test_a_list_by_a_value(text: str, field: tuple[str, str]) -> None:
 @pytest.mark.parametrize(
     ("text", "message", "usage"),
     [
-        ("add Acme 12k indsutry:retail", "“indsutry” is not a deal field", "`industry:`"),
-        ("#12 stage won regoin:North", "“regoin” is not a deal field", "`region:`"),
-        ("list indsutry:retail", "“indsutry” is not a deal field", "`industry:`"),
+        ("add Acme 12k indsutry:retail", "`indsutry` is not a deal field", "`industry:`"),
+        ("#12 stage won regoin:North", "`regoin` is not a deal field", "`region:`"),
+        ("list indsutry:retail", "`indsutry` is not a deal field", "`industry:`"),
         ("list industry", "Which industry?", ""),
         ("#12 industry a industry b", "“industry” is given twice", ""),
         ("add Acme 12k industry", "“industry” needs a value", ""),

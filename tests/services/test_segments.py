@@ -162,7 +162,7 @@ def test_a_field_is_found_by_name_or_refused_with_a_guess(
         with pytest.raises(Refused) as refused:
             segments.find_in_team(session, "T1", team_id, "indstry")
 
-    assert "“indstry” is not a deal field of your team" in refused.value.message
+    assert "`indstry` is not a deal field of your team" in refused.value.message
     assert "Did you mean `industry`?" in refused.value.message
 
 
