@@ -19,6 +19,8 @@ def test_demo_writes_the_weekly_report_images_and_transcript(tmp_path: Path) -> 
     assert "transcript.txt" in names
     final = [n for n in names if n.startswith("report-2026-11-23-")]
     assert final == [
+        "report-2026-11-23-funnel.png",
+        "report-2026-11-23-movement.png",
         "report-2026-11-23-pipeline.png",
         "report-2026-11-23-progress.png",
         "report-2026-11-23-won-per-week.png",
