@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -135,15 +136,25 @@ def said(parsed: cmd.ParseError | cmd.Help | cmd.DealCommand | cmd.NewModal) -> 
     return help_views.deal_help(parsed.topic)
 
 
+def refused_in_caller_language(
+    runtime: Runtime,
+    command: dict[str, Any],
+    parse: Callable[[str], object],
+    text: str,
+) -> Message:
+    """The refusal of `text`, parsed again in the caller's language so it is worded in it (the
+    first parse, before the caller is known, spoke the default)."""
+    with in_caller_language(runtime, command["team_id"], command["user_id"]):
+        again = parse(text)
+        assert isinstance(again, ParseError), again
+        return refusal(escape_mrkdwn(again.message), again.usage)
+
+
 def leaderboard_reply(runtime: Runtime, command: dict[str, Any], text: str) -> Message:
     """`/deal leaderboard …`: the team's ranking, as `/target leaderboard` shows it."""
     board = parse_leaderboard_args(text)
     if isinstance(board, TargetParseError):
-        # Parsed again in the caller's language, so the refusal is worded in it.
-        with in_caller_language(runtime, command["team_id"], command["user_id"]):
-            again = parse_leaderboard_args(text)
-            assert isinstance(again, TargetParseError)
-            return refusal(escape_mrkdwn(again.message), again.usage)
+        return refused_in_caller_language(runtime, command, parse_leaderboard_args, text)
     parsed = board
 
     def work(session: Session, actor: Actor) -> Message:
@@ -163,11 +174,7 @@ def report_reply(runtime: Runtime, command: dict[str, Any], text: str) -> Messag
     """`/deal report …`: the numbers in the reply; the charts are owed to the caller's DM."""
     args = parse_report_args(text)
     if isinstance(args, ReportError):
-        # Parsed again in the caller's language, so the refusal is worded in it.
-        with in_caller_language(runtime, command["team_id"], command["user_id"]):
-            again = parse_report_args(text)
-            assert isinstance(again, ReportError)
-            return refusal(escape_mrkdwn(again.message), again.usage)
+        return refused_in_caller_language(runtime, command, parse_report_args, text)
 
     def work(session: Session, actor: Actor) -> Message:
         report = reports.report_on_demand(session, actor, kind=args.kind, user_id=args.user_id)
@@ -182,11 +189,7 @@ def insights_reply(runtime: Runtime, command: dict[str, Any], text: str) -> Mess
     """`/deal insights …`: the funnel of a period beside the one before, or its segments."""
     args = parse_insights_args(text)
     if isinstance(args, ParseError):
-        # Parsed again in the caller's language, so the refusal is worded in it.
-        with in_caller_language(runtime, command["team_id"], command["user_id"]):
-            again = parse_insights_args(text)
-            assert isinstance(again, ParseError)
-            return refusal(escape_mrkdwn(again.message), again.usage)
+        return refused_in_caller_language(runtime, command, parse_insights_args, text)
     parsed = args
 
     def work(session: Session, actor: Actor) -> Message:
@@ -207,11 +210,7 @@ def forecast_reply(runtime: Runtime, command: dict[str, Any], text: str) -> Mess
     pipeline and gap per rep and in total, with last week's commit."""
     args = parse_forecast_args(text)
     if isinstance(args, ParseError):
-        # Parsed again in the caller's language, so the refusal is worded in it.
-        with in_caller_language(runtime, command["team_id"], command["user_id"]):
-            again = parse_forecast_args(text)
-            assert isinstance(again, ParseError)
-            return refusal(escape_mrkdwn(again.message), again.usage)
+        return refused_in_caller_language(runtime, command, parse_forecast_args, text)
     parsed = args
 
     def work(session: Session, actor: Actor) -> Message:
