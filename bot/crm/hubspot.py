@@ -27,11 +27,11 @@ import hmac
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
 from bot.crm.base import Rejected, WebhookRefused, WebhookRequest, Write
 from bot.crm.http import Api
+from bot.crm.values import decimal_of
 from bot.domain.crm import Page, RemoteDeal, RemoteOwner, RemoteStage, StageKind, WebhookEvent
 
 PROPERTIES = [
@@ -260,7 +260,7 @@ def _next(answer: Mapping[str, Any]) -> str | None:
 
 def _stage(pipeline_id: str, stage: Mapping[str, Any], position: int) -> RemoteStage:
     metadata = stage.get("metadata") or {}
-    probability = _decimal(metadata.get("probability"))
+    probability = decimal_of(metadata.get("probability"))
     closed = str(metadata.get("isClosed", "false")).lower() == "true"
     kind: StageKind = "open"
     if closed:
@@ -288,7 +288,7 @@ def _deal(result: Mapping[str, Any]) -> RemoteDeal:
     return RemoteDeal(
         record_id=str(result["id"]),
         name=str(properties.get("dealname") or ""),
-        amount=_decimal(properties.get("amount")),
+        amount=decimal_of(properties.get("amount")),
         currency=(properties.get("deal_currency_code") or None),
         stage_id=properties.get("dealstage") or None,
         pipeline_id=properties.get("pipeline") or None,
@@ -334,16 +334,6 @@ def _instant(value: object) -> datetime | None:
     except (ValueError, OverflowError, OSError):
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _decimal(value: object) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
 
 
 def _millis(moment: datetime) -> int:

@@ -25,11 +25,12 @@ import hmac
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from bot.crm.base import Rejected, Unauthorized, WebhookRefused, WebhookRequest, Write
 from bot.crm.http import Api
+from bot.crm.values import decimal_of
 from bot.domain.crm import Page, RemoteDeal, RemoteOwner, RemoteStage, WebhookEvent
 
 PAGE = 100
@@ -74,7 +75,7 @@ class Pipedrive:
         for stage in sorted(
             answer.get("data") or [], key=lambda s: (s.get("pipeline_id", 0), s.get("order_nr", 0))
         ):
-            probability = _decimal(stage.get("deal_probability"))
+            probability = decimal_of(stage.get("deal_probability"))
             found.append(
                 RemoteStage(
                     str(stage["id"]),
@@ -212,7 +213,7 @@ def _deal(deal: Mapping[str, Any]) -> RemoteDeal:
     return RemoteDeal(
         record_id=str(deal["id"]),
         name=str(deal.get("title") or ""),
-        amount=_decimal(deal.get("value")),
+        amount=decimal_of(deal.get("value")),
         currency=deal.get("currency") or None,
         stage_id=None if stage is None else str(stage),
         pipeline_id=None if deal.get("pipeline_id") is None else str(deal["pipeline_id"]),
@@ -233,13 +234,3 @@ def _instant(value: object) -> datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _decimal(value: object) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
