@@ -154,6 +154,8 @@ def step_gaps_text(report: Report) -> Mrkdwn:
 def segments_text(report: Report) -> Mrkdwn:
     """`*Best and worst segments* (deals won or lost Sep 7 – Nov 29, by win rate)`, then per
     deal field: `• *industry*: best *retail* 75.0% (3 of 4, ¥120k won) · worst …`."""
+    if not report.segments:
+        return ""
     span = report.segments[0].period.label(current())
     lines = [
         _("*Best and worst segments* (deals won or lost {span}, by win rate)").format(span=span)
@@ -167,7 +169,11 @@ def segments_text(report: Report) -> Mrkdwn:
                 worst=_segment(report, extremes.worst),
             )
         )
-    lines.append(_("More with `/deal insights by {field}`.").format(field=report.segments[0].field))
+    lines.append(
+        _("More with `/deal insights by {field}`.").format(
+            field=escape_mrkdwn(report.segments[0].field)
+        )
+    )
     return "\n".join(lines)
 
 
