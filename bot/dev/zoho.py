@@ -468,7 +468,7 @@ class DevZoho:
         return (201 if method == "POST" else 200) if ok else 400, {"data": results}
 
     def _watch(self, body: Any) -> tuple[int, Any]:
-        answers = []
+        answers: list[dict[str, Any]] = []
         for watch in (body or {}).get("watch") or []:
             missing = [k for k in ("channel_id", "events", "notify_url") if not watch.get(k)]
             if missing or len(str(watch.get("token", ""))) > 50:
