@@ -110,6 +110,10 @@ def _error_of(error: urllib.error.HTTPError, method: str, path: str) -> Exceptio
     except ValueError:
         answer = {}
     answer = answer if isinstance(answer, dict) else {}
+    records = answer.get("data")
+    if "code" not in answer and isinstance(records, list) and records:
+        # Zoho answers a refused record's write 400 {"data": [{"code", "message", ...}]}.
+        answer = records[0] if isinstance(records[0], dict) else answer
     # HubSpot: {"status": "error", "message": ..., "category": ..., "correlationId": ...};
     # Zoho: {"code": "INVALID_TOKEN", "details": {}, "message": ..., "status": "error"}.
     what = str(answer.get("category") or answer.get("errorType") or answer.get("code") or "")

@@ -159,7 +159,9 @@ def test_connect_first_poll_and_a_win_by_notification_once(
     with sessions() as session:
         deal = session.scalars(select(Deal)).one()
         assert deal.stage == "won" and deal.closed_at is not None
-        sources = [e.source for e in session.scalars(select(DealEvent).where(DealEvent.field == "stage"))]
+        sources = [
+            e.source for e in session.scalars(select(DealEvent).where(DealEvent.field == "stage"))
+        ]
         assert sources == ["zoho"]
     assert "via Zoho CRM" in say("/deal", "show #1", user="U2").text
     # No echo: what came from Zoho is not written back.
