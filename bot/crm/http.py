@@ -118,6 +118,10 @@ def _error_of(error: urllib.error.HTTPError, method: str, path: str) -> Exceptio
     # Zoho: {"code": "INVALID_TOKEN", "details": {}, "message": ..., "status": "error"}.
     what = str(answer.get("category") or answer.get("errorType") or answer.get("code") or "")
     said = str(answer.get("message") or answer.get("error") or "")[:300]
+    details = answer.get("details")
+    if isinstance(details, dict) and details.get("api_name"):
+        # Zoho names the field it refused.
+        said += f" ({str(details['api_name'])[:60]})"
     detail = f"{method} {path}: HTTP {error.code} {what} {said}".strip()
     if error.code in (401, 403):
         return Unauthorized(detail, said=what)

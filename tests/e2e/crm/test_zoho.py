@@ -27,7 +27,7 @@ from bot.dev.zoho import (
     post,
 )
 from bot.slack.app import Salesbot
-from models import CrmConnection, Deal, DealEvent, OutboxMessage
+from models import CrmConnection, CrmProblem, Deal, DealEvent, OutboxMessage
 from tests.e2e.conftest import Drain, Say
 from tests.e2e.crm.conftest import SECRET_KEY, open_connect_form, submit_connect_form
 from tests.e2e.crm.test_inbound import run_due, win_posts
@@ -316,3 +316,25 @@ def test_a_revoked_refresh_token_pauses_the_sync_and_tells_managers_once(
     app.runtime.sender.deliver_due()
     drain()
     assert puts(zoho, synced) == [{"Amount": 21000.0}]
+
+
+def test_a_deal_without_a_close_date_is_refused_by_zoho_until_it_has_one(
+    zoho_connected: str,
+    zoho: DevZoho,
+    say: Say,
+    drain: Drain,
+    sessions: sessionmaker[Session],
+) -> None:
+    assert "Added" in say("/deal", "add Umbrella 5k", user="U3").text
+    drain()
+    assert zoho.writes() == []
+    with sessions() as session:
+        [problem] = session.scalars(select(CrmProblem))
+        assert problem.detail["code"] == "write_refused"
+        assert "Closing_Date" in problem.detail["reason"]
+    say("/deal", "#1 close 2026-12-20", user="U3")
+    drain()
+    [created] = zoho.writes()
+    assert created.body["data"][0]["Closing_Date"] == "2026-12-20"
+    with sessions() as session:
+        assert session.scalars(select(CrmProblem)).all() == []
