@@ -73,3 +73,29 @@ class CrmImportReport:
     def refused_rows(self) -> int:
         """How many rows have at least one problem (the header counts as one)."""
         return len({problem.row for problem in self.problems})
+
+
+# The sender's renderers of a DM import (bot/sync/exports.py): the dry run's preview, and the
+# import once Import is pressed. Both are slow work, so neither runs on the request path.
+PREVIEW = "crm-import-preview"
+RUN = "crm-import-run"
+
+
+@dataclass(frozen=True)
+class ImportShared:
+    """A file shared in the bot's DM, taken for a preview (new: False when Slack sent the
+    same file's message again)."""
+
+    import_id: int
+    team_name: str
+    new: bool
+
+
+@dataclass(frozen=True)
+class ImportClaim:
+    """What a press of Import did: claimed (the import is owed), underway, already imported,
+    or nothing to import (its preview refused rows, or failed)."""
+
+    state: Literal["claimed", "underway", "imported", "not_ready"]
+    created: int = 0
+    updated: int = 0

@@ -16,14 +16,18 @@ from urllib.parse import urlsplit
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.db import reading
+from bot.db import reading, transaction
 from bot.domain.crm_exports import ExportFormat, detect, formats
 from bot.domain.crm_exports.sheet import Sheet, Unreadable, read_sheet
+from bot.i18n import _, use_language
 from bot.results.crm_import import CrmImportReport, OwnerMatch
 from bot.runtime import Runtime
-from bot.services import crm_import
+from bot.services import crm_import, deal_imports
 from bot.services.errors import Refused
+from bot.services.language import member_language
 from bot.slack.directory import look_up_email
+from bot.views import crm_import as views
+from models import DealImport, Member, SalesTeam
 
 log = logging.getLogger(__name__)
 
@@ -210,3 +214,117 @@ def _by_name(name: str, directory: list[dict[str, Any]]) -> OwnerMatch:
     if len(matches) == 1:
         return OwnerMatch(matches[0])
     return OwnerMatch(None, "ambiguous" if matches else "not_in_slack")
+
+
+def render_preview(runtime: Runtime, workspace_id: str, args: dict[str, Any]) -> dict[str, Any]:
+    """The sender's PREVIEW renderer: download the shared file with the bot's token, ask
+    Slack who its owners are, dry-run it, keep what was read for the press, and say so."""
+    import_id = int(args["import_id"])
+    with reading(runtime.sessions) as session:
+        row = session.get(DealImport, import_id)
+        if row is None or row.workspace_id != workspace_id:
+            raise LookupError(f"no import {import_id} in {workspace_id}")
+        team = session.get(SalesTeam, row.team_id)
+        member = session.get(Member, row.requested_by_id)
+        assert team is not None and member is not None
+        language = member_language(session, member)
+        file_id, options, status = row.file_id, dict(row.options), row.status
+    with use_language(language):
+        if status != deal_imports.PENDING:
+            # Sent again after a crash: the preview was made; its outcome stands as it was.
+            return {"channel": args["channel"], **views.cannot_import(_("already previewed"))}
+        try:
+            _name, data = download(runtime, workspace_id, file_id)
+            prepared = prepare(
+                runtime,
+                data,
+                crm=options.get("crm"),
+                channel_id=team.channel_id,
+                workspace_id=workspace_id,
+            )
+            owners = look_up_owners(runtime, prepared)
+            report = run_import(
+                runtime,
+                prepared,
+                owners,
+                default_owner=options.get("default_owner"),
+                stage_overrides=options.get("stages") or (),
+                dry_run=True,
+            )
+        except ImportFailed as failed:
+            _settle(runtime, import_id, workspace_id, deal_imports.FAILED)
+            return {"channel": args["channel"], **views.cannot_import(str(failed))}
+        status = deal_imports.REFUSED if report.problems else deal_imports.READY
+        _settle(
+            runtime,
+            import_id,
+            workspace_id,
+            status,
+            content=data,
+            owners={key: [m.user_id, m.problem] for key, m in owners.items()},
+            crm=prepared.export.crm,
+        )
+        return {"channel": args["channel"], **views.preview(report, import_id)}
+
+
+def _settle(
+    runtime: Runtime,
+    import_id: int,
+    workspace_id: str,
+    status: str,
+    *,
+    content: bytes | None = None,
+    owners: dict[str, Any] | None = None,
+    crm: str | None = None,
+) -> None:
+    with transaction(runtime.sessions) as session:
+        row = deal_imports.locked(session, import_id, workspace_id)
+        if row.status != deal_imports.PENDING:
+            return
+        row.status, row.content, row.owners = status, content, owners
+        if crm is not None:
+            row.options = {**row.options, "crm": crm}
+
+
+def render_run(runtime: Runtime, workspace_id: str, args: dict[str, Any]) -> dict[str, Any]:
+    """The sender's RUN renderer: the import itself, in the transaction that marks it done
+    (so a second run, after a crash, finds it imported and does nothing again)."""
+    import_id = int(args["import_id"])
+    with transaction(runtime.sessions) as session:
+        row = deal_imports.locked(session, import_id, workspace_id)
+        member = session.get(Member, row.requested_by_id)
+        assert member is not None
+        with use_language(member_language(session, member)):
+            if row.status == deal_imports.IMPORTED:
+                message = views.already_imported(row.created, row.updated)
+                return {"channel": args["channel"], **message}
+            assert row.status == deal_imports.IMPORTING and row.content is not None
+            export = formats()[str(row.options["crm"])]
+            request = crm_import.ImportRequest(
+                export=export,
+                sheet=read_sheet(row.content),
+                workspace_id=workspace_id,
+                team_id=row.team_id,
+                owners={
+                    key: OwnerMatch(value[0], value[1]) for key, value in (row.owners or {}).items()
+                },
+                default_owner=row.options.get("default_owner"),
+                stage_overrides=tuple(row.options.get("stages") or ()),
+            )
+            with session.begin_nested() as attempt:
+                report = crm_import.import_export(session, request, now=runtime.clock.now())
+                if report.problems:
+                    # Something changed since the preview (a stage or a member removed).
+                    attempt.rollback()
+            if report.problems:
+                row.status = deal_imports.FAILED
+            else:
+                row.status, row.created, row.updated = (
+                    deal_imports.IMPORTED,
+                    report.created,
+                    report.updated,
+                )
+                row.imported_at = runtime.clock.now()
+            row.content = None
+            message = views.imported(report)
+    return {"channel": args["channel"], **message}

@@ -183,3 +183,10 @@ def previewing(name: str) -> Message:
             file=escape_mrkdwn(name)
         )
     }
+
+
+def not_importable(state: str) -> Message:
+    """Import pressed while it runs, or for a preview that refused rows."""
+    if state == "underway":
+        return {"text": _("This file is being imported; the outcome follows here.")}
+    return {"text": _("Nothing to import: share the fixed file again for a new preview.")}
