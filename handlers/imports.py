@@ -32,16 +32,16 @@ def on_file_shared(event: dict[str, Any], context: Any) -> None:
     workspace_id = context.get("team_id") or event.get("team")
     if not isinstance(first, dict) or not isinstance(user_id, str) or event.get("bot_id"):
         return
-    file_id, name = str(first.get("id") or ""), str(first.get("name") or "")
+    file_id = str(first.get("id") or "")
     if not file_id or not isinstance(channel_id, str) or not isinstance(workspace_id, str):
         return
     note = parse_note(str(event.get("text") or ""))
 
     def work(session: Session, actor: Actor) -> Message | None:
-        shared = deal_imports.file_shared(
-            session, actor, file_id=file_id, channel_id=channel_id, note=note
-        )
-        return views.previewing(name) if shared.new else None
+        # The preview itself is the answer (owed in this transaction, drawn by the sender): a
+        # "reading…" reply would be sent after it, the outbox sending in order.
+        deal_imports.file_shared(session, actor, file_id=file_id, channel_id=channel_id, note=note)
+        return None
 
     answer_later(
         runtime_of(context), workspace_id, user_id, work, channel_id=channel_id, ephemeral=False

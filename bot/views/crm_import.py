@@ -176,15 +176,6 @@ def cannot_import(reason: str) -> Message:
     }
 
 
-def previewing(name: str) -> Message:
-    """A file shared in the DM, acknowledged before the dry run."""
-    return {
-        "text": _("Reading {file}… a dry run's summary follows here.").format(
-            file=escape_mrkdwn(name)
-        )
-    }
-
-
 def not_importable(state: str) -> Message:
     """Import pressed while it runs, or for a preview that refused rows."""
     if state == "underway":
