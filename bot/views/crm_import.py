@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.text import escape_mrkdwn
-from bot.i18n import _, ngettext
+from bot.i18n import _
 from bot.results.crm_import import CrmImportReport, OwnerLine, StageLine
 from bot.views.common import Message, context_block, section
 
@@ -112,9 +112,7 @@ def preview(report: CrmImportReport, import_id: int) -> Message:
         text = "\n".join(escape_mrkdwn(str(p)) for p in shown)
         more = len(report.problems) - len(shown)
         if more:
-            text += "\n" + ngettext("…and {count} more", "…and {count} more", more).format(
-                count=more
-            )
+            text += "\n" + _("…and {count} more").format(count=more)
         blocks.append(section(":warning: " + text))
         blocks.append(
             context_block(

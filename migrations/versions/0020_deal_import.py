@@ -1,7 +1,7 @@
 """deal import: a CRM export shared in the bot's DM, previewed then imported once
 
 Revision ID: 0020
-Revises: 0019
+Revises: 0024
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 import models.base
 
 revision: str = '0020'
-down_revision: str | Sequence[str] | None = '0019'
+down_revision: str | Sequence[str] | None = '0024'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
