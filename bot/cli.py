@@ -51,11 +51,34 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=["csv", "json"], default="csv")
     load = sub.add_parser("import", help="import deals from a CSV file, all or nothing")
     load.add_argument("what", choices=["deals"])
-    load.add_argument("file", help="a CSV file with the columns of `salesbot export deals`")
+    load.add_argument(
+        "file",
+        help="a CSV file with the columns of `salesbot export deals`, or (with --from) a CRM's "
+        "own deals export, CSV or XLSX",
+    )
     load.add_argument(
         "--dry-run",
         action="store_true",
         help="report every row that would be refused; write nothing",
+    )
+    load.add_argument(
+        "--from",
+        dest="crm",
+        choices=["hubspot", "pipedrive", "zoho", "salesforce", "fxiaoke"],
+        help="the CRM whose deals export FILE is",
+    )
+    load.add_argument("--team", metavar="CHANNEL_ID", help="(with --from) the team's channel")
+    load.add_argument(
+        "--default-owner",
+        metavar="USER_ID",
+        help="(with --from) the member who gets the deals of owners nobody in Slack is",
+    )
+    load.add_argument(
+        "--stage",
+        action="append",
+        default=[],
+        metavar="'CRM STAGE=STAGE'",
+        help="(with --from) map one of the export's stages, e.g. 'Appointment Scheduled=qualified'",
     )
     crm = sub.add_parser("crm", help="live CRM sync: connect a team, state, keys")
     crm_sub = crm.add_subparsers(dest="crm_command", required=True, metavar="ACTION")
@@ -201,6 +224,12 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     """Import deals in one transaction: every row, or with any row refused, none."""
     from pathlib import Path
 
+    if args.crm is not None:
+        return cmd_import_crm(settings, args)
+    if args.team or args.default_owner or args.stage:
+        print("salesbot: --team, --default-owner and --stage go with --from", file=sys.stderr)
+        return EXIT_USAGE
+
     from bot.db import make_engine, make_session_factory
     from bot.services import importer
 
@@ -222,6 +251,46 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     return _import_outcome(report, dry_run=args.dry_run)
+
+
+def cmd_import_crm(settings: Settings, args: argparse.Namespace) -> int:
+    """A CRM's own export: its owners asked of Slack first, then every row or none."""
+    from pathlib import Path
+
+    from bot.slack.app import create_app
+    from bot.sync import exports
+    from bot.views.crm_import import report_lines
+
+    if not args.team:
+        print("salesbot: --from needs --team CHANNEL_ID (the team's channel)", file=sys.stderr)
+        return EXIT_USAGE
+    settings.require(*bot_token_unless_oauth(settings))
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as error:
+        print(f"salesbot: cannot read {args.file}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    runtime = create_app(settings, start_sender=False).runtime
+    try:
+        prepared = exports.prepare(runtime, data, crm=args.crm, channel_id=args.team)
+        owners = exports.look_up_owners(runtime, prepared)
+        report = exports.run_import(
+            runtime,
+            prepared,
+            owners,
+            default_owner=args.default_owner,
+            stage_overrides=args.stage,
+            dry_run=args.dry_run,
+        )
+    except exports.ImportFailed as error:
+        print(f"salesbot: cannot import {args.file}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        runtime.engine.dispose()
+    out = sys.stderr if report.problems else sys.stdout
+    for line in report_lines(report):
+        print(line, file=out)
+    return 1 if report.problems else 0
 
 
 def _import_outcome(report: ImportReport, *, dry_run: bool) -> int:

@@ -9,6 +9,7 @@ from handlers import (
     crm,
     deal_command,
     home,
+    imports,
     lifecycle,
     report,
     standup,
@@ -21,6 +22,8 @@ def register(app: App) -> None:
     for surface in (
         deal_command,
         target_command,
+        # Before standup: a file shared in the DM is an import, not a check-in.
+        imports,
         standup,
         report,
         admin,

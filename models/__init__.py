@@ -1,7 +1,7 @@
 """SQLAlchemy models of the whole domain; importing this package registers them all."""
 
 from models.base import Base
-from models.crm import CrmRecord
+from models.crm import CrmRecord, DealImport
 from models.crm_sync import (
     CrmConnection,
     CrmDealState,
@@ -40,6 +40,7 @@ __all__ = [
     "DealEvent",
     "DealField",
     "DealFieldValue",
+    "DealImport",
     "ForecastCall",
     "FxRate",
     "Holiday",

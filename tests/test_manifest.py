@@ -68,6 +68,10 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     # files.upload_v2 is these two calls (slack_sdk's WebClient.files_upload_v2).
     "files.getUploadURLExternal": frozenset({"files:write"}),
     "files.completeUploadExternal": frozenset({"files:write"}),
+    # A CRM export a manager shares in the DM: what it is, then its url_private (files:read).
+    "files.info": frozenset({"files:read"}),
+    # An export's owners by name: the directory's real and display names.
+    "users.list": frozenset({"users:read"}),
     # Views need no scope: a trigger_id, or the App Home of a user who has it.
     "views.open": frozenset(),
     "views.publish": frozenset(),

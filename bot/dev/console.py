@@ -47,6 +47,7 @@ HELP = """Type a slash command as a Slack user would, e.g. /deal add Acme 12k pr
                   fill in and submit that form
   :press Add another   press a button of the last message that showed buttons
   :home           show your App Home tab
+  :share FILE [message]   share a file in your DM with the bot (a CRM's deals export)
   :who            list the people
   :help           this text
   :quit           leave"""
@@ -128,6 +129,8 @@ class Console:
             self.press(rest)
         elif verb == "home":
             self.show_home()
+        elif verb == "share" and rest:
+            self.share(rest)
         elif verb == "who":
             for user_id, name, real, admin in PEOPLE:
                 self.say(f"  {user_id}  {name:<10} {real}{'  (admin)' if admin else ''}")
@@ -170,6 +173,33 @@ class Console:
             "user": self.user,
             "text": self.mentions(text),
             "ts": f"{self.clock.now().timestamp():.0f}.{self.dm_count:06d}",
+        }
+        reply = self.driver.event(event, event_id=f"console-{secrets.token_hex(6)}")
+        if reply.status != 200:
+            self.say(f"(HTTP {reply.status})")
+        self.flush()
+
+    def share(self, rest: str) -> None:
+        """Share a file in the DM, as Slack's file_share message event tells the bot of it."""
+        from pathlib import Path
+
+        path, _, text = rest.partition(" ")
+        try:
+            data = Path(path).read_bytes()
+        except OSError as error:
+            self.say(f"(cannot read {path}: {error})")
+            return
+        file_id = self.slack.add_file(Path(path).name, data, user=self.user)
+        self.dm_count += 1
+        event = {
+            "type": "message",
+            "subtype": "file_share",
+            "channel_type": "im",
+            "channel": f"D{self.user}",
+            "user": self.user,
+            "text": self.mentions(text.strip()),
+            "ts": f"{self.clock.now().timestamp():.0f}.{self.dm_count:06d}",
+            "files": [{"id": file_id, "name": Path(path).name}],
         }
         reply = self.driver.event(event, event_id=f"console-{secrets.token_hex(6)}")
         if reply.status != 200:

@@ -491,6 +491,11 @@ def deal_ref(value: str) -> int:
     return _digits(value)
 
 
+def import_ref(value: str) -> int:
+    """The Import button's import (a CRM export shared in the DM)."""
+    return _digits(value)
+
+
 def prompt_ref(value: str) -> int:
     """The check-in button's stand-up prompt."""
     return _digits(value)

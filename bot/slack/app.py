@@ -25,6 +25,7 @@ from bot.config import Settings
 from bot.db import database_answers, make_engine, make_session_factory, transaction
 from bot.i18n import DEFAULT, use_language
 from bot.jobs.report_charts import render_charts
+from bot.results.crm_import import PREVIEW, RUN
 from bot.runtime import RUNTIME_KEY, Runtime
 from bot.services.events import first_delivery
 from bot.slack.client import CLIENT_RETRIES, make_web_client
@@ -37,6 +38,7 @@ from bot.slack.oauth import (
     oauth_flow,
 )
 from bot.slack.sender import ClientFor, OutboxSender
+from bot.sync import exports
 from bot.sync.deliver import deliver as deliver_crm
 from bot.sync.webhook import Webhooks, is_webhook
 from bot.unit_of_work import HOME, caller_language, given_up, render_home
@@ -152,6 +154,8 @@ def create_app(
     handlers.register(bolt)
     sender.renderers[HOME] = partial(render_home, runtime)
     sender.renderers[CHARTS] = partial(render_charts, runtime)
+    sender.renderers[PREVIEW] = partial(exports.render_preview, runtime)
+    sender.renderers[RUN] = partial(exports.render_run, runtime)
     sender.given_up = given_up
     sender.crm = partial(deliver_crm, runtime)
     if start_sender:

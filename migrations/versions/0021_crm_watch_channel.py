@@ -2,7 +2,7 @@
 with it (Zoho CRM's watch API)
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0020
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import models.base
 
 revision: str = '0021'
-down_revision: str | Sequence[str] | None = "0019"
+down_revision: str | Sequence[str] | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -188,6 +188,7 @@ VALUES: dict[str, st.SearchStrategy[str]] = {
     "deal_guard_instead": guard_values | garbage,
     "deal_guard_cancel": guard_values | garbage,
     "crm_disconnect": DEAL_REF,
+    "crm_import_run": DEAL_REF,
 }
 # The value as sent: usually a string, sometimes of another JSON type, sometimes missing.
 MISSING = object()

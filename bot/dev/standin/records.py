@@ -82,6 +82,8 @@ class File:
     filename: str
     length: int
     data: bytes | None = None
+    # Who shared it (files the bot uploads have nobody).
+    user: str = ""
 
 
 @dataclass(frozen=True)

@@ -145,6 +145,7 @@ class DevSlack:
             "views.publish": self._views_publish,
             "files.getUploadURLExternal": self._files_get_upload_url,
             "files.completeUploadExternal": self._files_complete_upload,
+            "files.info": self._files_info,
             "oauth.v2.access": self._oauth_v2_access,
             "reactions.add": self._reactions_add,
         }
@@ -291,6 +292,13 @@ class DevSlack:
 
     # ----------------------------------------------------------------- recorded calls
 
+    def add_file(self, filename: str, data: bytes, *, user: str) -> str:
+        """A file a user shared (served by files.info and its url_private); its id."""
+        with self._cond:
+            file_id = self._next_id("F")
+            self._files[file_id] = File(filename=filename, length=len(data), data=data, user=user)
+        return file_id
+
     def calls(self, method: str | None = None, *, include_faults: bool = False) -> list[Call]:
         """Recorded calls in order, optionally for one method; faulted ones only on request."""
         with self._cond:
@@ -349,7 +357,9 @@ class DevSlack:
     def uploads(self) -> dict[str, bytes]:
         """Bytes POSTed to upload URLs, by file id."""
         with self._cond:
-            return {fid: f.data for fid, f in self._files.items() if f.data is not None}
+            return {
+                fid: f.data for fid, f in self._files.items() if f.data is not None and not f.user
+            }
 
     def _listing(self, limit: int = 50) -> str:
         with self._cond:
@@ -445,6 +455,8 @@ class DevSlack:
             return self._serve_api(rest, request)
         if head == "upload" and rest:
             return self._serve_upload(rest, request)
+        if head == "files" and rest:
+            return self._serve_download(rest.partition("/")[0], request)
         if head == "response" and rest:
             return self._serve_response_url(request)
         return Reply.json({"ok": False, "error": "not_found"}, 404)
@@ -505,6 +517,20 @@ class DevSlack:
                 return Reply.text("not found", 404)
             file.data = request.body
         return Reply.text(f"OK - {len(request.body)}")
+
+    def _serve_download(self, file_id: str, request: Request) -> Reply:
+        """A file's url_private: its bytes, to a request carrying a bot token only (as Slack
+        answers a download without one with its login page)."""
+        authorization = request.headers.get("authorization", "")
+        token = authorization.removeprefix("Bearer ").strip() or None
+        with self._cond:
+            file = self._files.get(file_id)
+            self._record("files.download", {"file": file_id}, token, {"ok": bool(token)})
+            if file is None or file.data is None:
+                return Reply.text("not found", 404)
+            if token is None:
+                return Reply.text("login required", 302)
+            return Reply(200, file.data, content_type="application/octet-stream")
 
     def _serve_response_url(self, request: Request) -> Reply:
         url = self.url + request.path.lstrip("/")
@@ -834,6 +860,24 @@ class DevSlack:
                 }
             )
         return {"files": completed}
+
+    def _files_info(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        file_id = str(params.get("file") or "")
+        file = self._files.get(file_id)
+        if file is None:
+            raise SlackError("file_not_found")
+        url = f"{self.url}files/{file_id}/{file.filename}"
+        return {
+            "file": {
+                "id": file_id,
+                "name": file.filename,
+                "title": file.filename,
+                "size": len(file.data or b""),
+                "user": file.user,
+                "url_private": url,
+                "url_private_download": f"{url}?download=1",
+            }
+        }
 
     def _oauth_v2_access(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
         refreshing = params.get("grant_type") == "refresh_token"

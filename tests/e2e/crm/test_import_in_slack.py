@@ -1,0 +1,141 @@
+"""A CRM export shared in the bot's DM, through signed HTTP events and interactions against the
+Slack stand-in: the file fetched with the bot token, a dry run's summary with an Import
+button, one import however often it is pressed, and nobody but a manager."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.dev.driver import SlackDriver
+from bot.dev.standin import DevSlack
+from models import CrmRecord, Deal, DealImport
+from tests.e2e.conftest import Drain, race
+
+DATA = Path(__file__).resolve().parents[2] / "data" / "crm"
+
+
+def share(driver: SlackDriver, slack: DevSlack, name: str, *, user: str, text: str = "") -> str:
+    """The user shares a file in their DM with the bot: the stand-in holds its bytes."""
+    file_id = slack.add_file(name, (DATA / name).read_bytes(), user=user)
+    event = {
+        "type": "message",
+        "subtype": "file_share",
+        "channel": f"D{user}",
+        "channel_type": "im",
+        "user": user,
+        "text": text,
+        "ts": "1700000000.000100",
+        "files": [{"id": file_id, "name": name}],
+    }
+    assert driver.event(event, event_id=f"Ev-{file_id}").status == 200
+    return file_id
+
+
+def posted(slack: DevSlack, channel: str, needle: str, count: int = 1) -> list[Any]:
+    return slack.wait_for(
+        "chat.postMessage",
+        lambda c: c.params.get("channel") in (channel, channel[1:]) and needle in str(c.params),
+        timeout=10,
+        count=count,
+    )
+
+
+def press(driver: SlackDriver, user: str, button: dict[str, Any]) -> None:
+    reply = driver.interaction(
+        {
+            "type": "block_actions",
+            "team": {"id": "T1"},
+            "user": {"id": user, "team_id": "T1"},
+            "channel": {"id": f"D{user}"},
+            "container": {"type": "message", "message_ts": "1700000001.000200"},
+            "actions": [{"action_id": button["action_id"], "value": button["value"]}],
+        }
+    )
+    assert reply.status == 200
+
+
+def button_of(call: Any) -> dict[str, Any]:
+    blocks = call.params["blocks"]
+    return next(e for b in blocks if b["type"] == "actions" for e in b["elements"])
+
+
+def deal_count(sessions: sessionmaker[Session]) -> int:
+    with sessions() as session:
+        return int(session.scalar(select(func.count()).select_from(Deal)) or 0)
+
+
+@pytest.mark.usefixtures("team")
+def test_a_manager_previews_then_imports_once(
+    driver: SlackDriver, slack: DevSlack, sessions: sessionmaker[Session], drain: Drain
+) -> None:
+    # Without a default owner the preview refuses Pat Nobody's row, and offers no button.
+    share(driver, slack, "hubspot.csv", user="U1")
+    refused = posted(slack, "DU1", "1 of 4 rows refused")[-1]
+    assert "Pat Nobody" in str(refused.params)
+    assert not [b for b in refused.params["blocks"] if b["type"] == "actions"]
+    # The bytes came from url_private with the bot token, after files.info.
+    assert slack.calls("files.info")
+    downloads = slack.calls("files.download")
+    assert downloads and all(c.token for c in downloads)
+    # Shared again with a default owner in the message: a preview with an Import button.
+    share(driver, slack, "hubspot.csv", user="U1", text="hubspot, default owner <@U2>")
+    ready = posted(slack, "DU1", "would create 4 and update 0")[-1]
+    assert "Appointment Scheduled → lead" in str(ready.params)
+    button = button_of(ready)
+    drain()
+    assert deal_count(sessions) == 0
+    press(driver, "U1", button)
+    posted(slack, "DU1", "4 created, 0 updated")
+    drain()
+    assert deal_count(sessions) == 4
+    # A second press does nothing twice, and says so; two at once import nothing more.
+    press(driver, "U1", button)
+    slack.wait_for("chat.postMessage", lambda c: "imported already" in str(c.params))
+    race([lambda: driver.interaction(_payload("U1", button)) for _ in range(2)])
+    drain()
+    assert deal_count(sessions) == 4
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(CrmRecord)) == 4
+        statuses = sorted(session.scalars(select(DealImport.status)))
+        assert statuses == ["imported", "refused"]
+    imported = posted(slack, "DU1", "4 created, 0 updated")
+    assert len([c for c in imported if "imported already" not in str(c.params)]) == 1
+
+
+def _payload(user: str, button: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "block_actions",
+        "team": {"id": "T1"},
+        "user": {"id": user, "team_id": "T1"},
+        "channel": {"id": f"D{user}"},
+        "actions": [{"action_id": button["action_id"], "value": button["value"]}],
+    }
+
+
+@pytest.mark.usefixtures("team")
+def test_a_rep_is_refused_and_nothing_is_fetched(
+    driver: SlackDriver, slack: DevSlack, sessions: sessionmaker[Session], drain: Drain
+) -> None:
+    share(driver, slack, "pipedrive.csv", user="U2", text="default owner <@U2>")
+    posted(slack, "DU2", "manager")
+    drain()
+    assert not slack.calls("files.info") and not slack.calls("files.download")
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(DealImport)) == 0
+
+
+@pytest.mark.usefixtures("team")
+def test_a_rep_pressing_a_managers_button_is_refused(
+    driver: SlackDriver, slack: DevSlack, sessions: sessionmaker[Session], drain: Drain
+) -> None:
+    share(driver, slack, "fxiaoke.xlsx", user="U1", text="纷享销客 default owner <@U2>")
+    ready = posted(slack, "DU1", "would create 4")[-1]
+    press(driver, "U2", button_of(ready))
+    slack.wait_for("chat.postMessage", lambda c: "manager" in str(c.params))
+    drain()
+    assert deal_count(sessions) == 0
