@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     zoho_accounts_url: str = ZOHO_ACCOUNTS_DEFAULT
     # Seconds to wait for a CRM's answer to one call.
     crm_timeout: int = Field(default=15, ge=1, le=120)
+    # Where people reach this server (`https://salesbot.example.com`): the wallboard's link
+    # (`/salesbot wallboard`) is made of it; without it no link is handed out.
+    salesbot_public_url: str | None = None
     port: int = Field(default=3000, ge=1, le=65535)
     web_concurrency: int = Field(default=2, ge=1, le=64)
     log_level: str = "INFO"
@@ -80,6 +83,15 @@ class Settings(BaseSettings):
     @classmethod
     def _crm_url(cls, value: str) -> str:
         # Paths are appended with their own leading slash.
+        return value.rstrip("/")
+
+    @field_validator("salesbot_public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must start with https:// (or http://)")
         return value.rstrip("/")
 
     def require(self, *names: str) -> None:
