@@ -57,6 +57,13 @@ def is_board(path: str) -> bool:
     return path.startswith(PREFIX)
 
 
+def loggable_path(path: str) -> str:
+    """A request path fit for the access log: a board's token is a secret, so it is cut."""
+    if path.startswith(PREFIX) and not path.startswith(STATIC) and path != PREFIX:
+        return PREFIX + "…"
+    return path
+
+
 @dataclass(frozen=True)
 class Asset:
     """A file the page loads, and how long browsers may keep it."""
