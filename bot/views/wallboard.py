@@ -56,8 +56,10 @@ def render(result: LinkIssued | LinkRevoked) -> Message:
     if result.replaced:
         notes.insert(0, _("The old link stopped working."))
     notes.append(_("`/salesbot wallboard revoke` stops it."))
-    blocks = [section(f"{head}\n<{result.url}>"), context_block(" ".join(notes))]
-    return ephemeral(f"{head} {result.url}", blocks)
+    # The server's own address and a token of URL-safe characters: nothing anyone typed.
+    url = result.url
+    blocks = [section(f"{head}\n<{url}>"), context_block(" ".join(notes))]
+    return ephemeral(f"{head} {url}", blocks)
 
 
 def board(state: BoardState) -> dict[str, Any]:
