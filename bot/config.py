@@ -59,11 +59,12 @@ class Settings(BaseSettings):
     pipedrive_api_url: str = PIPEDRIVE_API_DEFAULT
     zoho_api_url: str = ZOHO_API_DEFAULT
     zoho_accounts_url: str = ZOHO_ACCOUNTS_DEFAULT
+    # Where Salesbot is reached from the internet (https://salesbot.example.com): the address
+    # it registers for the CRM notifications it subscribes to itself (Zoho CRM's), and the one
+    # wallboard links (`/salesbot wallboard`) are made of; without it no link is handed out.
+    salesbot_public_url: str | None = None
     # Seconds to wait for a CRM's answer to one call.
     crm_timeout: int = Field(default=15, ge=1, le=120)
-    # Where people reach this server (`https://salesbot.example.com`): the wallboard's link
-    # (`/salesbot wallboard`) is made of it; without it no link is handed out.
-    salesbot_public_url: str | None = None
     port: int = Field(default=3000, ge=1, le=65535)
     web_concurrency: int = Field(default=2, ge=1, le=64)
     log_level: str = "INFO"
@@ -91,7 +92,7 @@ class Settings(BaseSettings):
         if not value:
             return None
         if not value.startswith(("https://", "http://")):
-            raise ValueError("must start with https:// (or http://)")
+            raise ValueError("must start with https://")
         return value.rstrip("/")
 
     def require(self, *names: str) -> None:
