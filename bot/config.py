@@ -60,7 +60,8 @@ class Settings(BaseSettings):
     zoho_api_url: str = ZOHO_API_DEFAULT
     zoho_accounts_url: str = ZOHO_ACCOUNTS_DEFAULT
     # Where Salesbot is reached from the internet (https://salesbot.example.com): the address
-    # it registers for the CRM notifications it subscribes to itself (Zoho CRM's).
+    # it registers for the CRM notifications it subscribes to itself (Zoho CRM's), and the one
+    # wallboard links (`/salesbot wallboard`) are made of; without it no link is handed out.
     salesbot_public_url: str | None = None
     # Seconds to wait for a CRM's answer to one call.
     crm_timeout: int = Field(default=15, ge=1, le=120)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot.domain import admin_command as cmd
 from bot.domain import payloads
 from bot.runtime import Runtime, runtime_of
-from bot.services import admin, admin_commands, crm_connections, currency
+from bot.services import admin, admin_commands, crm_connections, currency, wallboard
 from bot.services.actor import Actor, require_manager
 from bot.services.errors import Refused
 from bot.slack.directory import channel_name, channel_profiles
@@ -21,6 +21,7 @@ from bot.slack.refusals import refuse_press
 from bot.unit_of_work import answer, as_caller, in_caller_language
 from bot.views import admin as views
 from bot.views import crm as crm_views
+from bot.views import wallboard as wallboard_views
 from bot.views.common import Message, refusal
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,9 @@ def on_salesbot(
         return
     if isinstance(parsed, cmd.Crm):
         crm(ack, client, runtime, command, parsed)
+        return
+    if isinstance(parsed, cmd.Wallboard):
+        ack(**board_link(runtime, command, parsed))
         return
     # Whoever is added to a team or made a manager must be a person of this workspace.
     adds = isinstance(parsed, cmd.TeamChange | cmd.ManagerChange) and parsed.action == "add"
@@ -129,6 +133,20 @@ def crm(
             read_only=parsed.action in ("show", "stages") and parsed.mapping is None,
         )
     )
+
+
+def board_link(runtime: Runtime, command: dict[str, Any], parsed: cmd.Wallboard) -> Message:
+    """`/salesbot wallboard [revoke]`: the team's TV link, made of the server's public URL."""
+    channel_id = command.get("channel_id", "")
+
+    def work(session: Session, actor: Actor) -> Message:
+        team = admin.team_here(session, actor, channel_id)
+        if parsed.action == "revoke":
+            return wallboard_views.render(wallboard.revoke(session, actor, team))
+        public_url = runtime.settings.salesbot_public_url
+        return wallboard_views.render(wallboard.issue(session, actor, team, public_url=public_url))
+
+    return answer(runtime, command["team_id"], command["user_id"], work, channel_id=channel_id)
 
 
 def said(parsed: cmd.AdminCommand | cmd.AdminError | cmd.Help) -> Message:

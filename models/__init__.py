@@ -23,6 +23,7 @@ from models.standup import (
     StandupSettings,
 )
 from models.target import TEAM_SCOPE, RewardGrant, RewardRule, Target, TargetEvent
+from models.wallboard import WallboardLink
 from models.workspace import FxRate, Member, SalesTeam, Workspace
 
 __all__ = [
@@ -62,5 +63,6 @@ __all__ = [
     "StandupSettings",
     "Target",
     "TargetEvent",
+    "WallboardLink",
     "Workspace",
 ]

@@ -67,6 +67,11 @@ USAGE = Texts(
             "choices (each name may have a second one after /), `/salesbot fields add region` "
             "one of free text, `/salesbot fields remove region` removes one and its values"
         ),
+        "wallboard": N_(
+            "`/salesbot wallboard` (managers) gives a secret link that shows the team's board "
+            "on an office TV; a new one replaces the old link, `/salesbot wallboard revoke` "
+            "stops it — e.g. `/salesbot 大屏`"
+        ),
         "forecast": N_(
             "`/salesbot forecast` shows each stage's forecast category; managers: "
             "`/salesbot forecast negotiation commit` puts a stage's deals in commit, best case, "
@@ -101,7 +106,11 @@ VERB_ALIASES = {
     "字段": "fields",
     "预测": "forecast",
     "客户管理": "crm",
+    "board": "wallboard",
+    "大屏": "wallboard",
+    "看板": "wallboard",
 }
+_REVOKE = frozenset({"revoke", "off", "stop", "撤销", "收回", "关闭"})
 _CRM_ACTIONS = {
     "connect": "connect",
     "连接": "connect",
@@ -247,6 +256,13 @@ class Crm:
     mapping: tuple[str, str] | None = None
 
 
+@dataclass(frozen=True)
+class Wallboard:
+    """Hand out a new board link for the team's TV (`new`), or revoke it."""
+
+    action: Literal["new", "revoke"]
+
+
 AdminCommand: TypeAlias = (
     Help
     | Setup
@@ -261,6 +277,7 @@ AdminCommand: TypeAlias = (
     | Forecast
     | Fields
     | Crm
+    | Wallboard
 )
 
 
@@ -298,6 +315,8 @@ def parse_admin_command(text: str) -> AdminCommand | ParseError:
         return _forecast(args)
     if verb == "fields":
         return _fields(args)
+    if verb == "wallboard":
+        return _wallboard(args)
     every = "\n".join(USAGE.values())
     meant = closest(verb, [*USAGE, "help"])
     return ParseError.worded(
@@ -691,3 +710,15 @@ def _crm(args: list[str]) -> Crm | ParseError:
             _("Map one CRM stage to one of ours: `CRM stage=our stage`."), USAGE["crm"]
         )
     return ParseError.worded(_("That is not a crm command I know."), USAGE["crm"])
+
+
+def _wallboard(args: list[str]) -> Wallboard | ParseError:
+    if not args:
+        return Wallboard("new")
+    if len(args) == 1 and args[0].casefold() in _REVOKE:
+        return Wallboard("revoke")
+    return ParseError.worded(
+        _("`{text}` is not something `wallboard` does: nothing for a new link, or `revoke`."),
+        USAGE["wallboard"],
+        text=" ".join(args)[:40],
+    )

@@ -44,6 +44,7 @@ from bot.sync.webhook import Webhooks, is_webhook
 from bot.unit_of_work import HOME, caller_language, given_up, render_home
 from bot.views.common import apology, try_again
 from bot.views.notices import CHARTS
+from bot.web.board import Boards, is_board
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,8 @@ class Salesbot:
     listeners: ThreadPoolExecutor
 
     def wsgi(self) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
-        """The WSGI application: Slack's paths through bolt, /healthz for load balancers."""
+        """The WSGI application: Slack's paths through bolt, /healthz for load balancers, the
+        CRMs' webhooks, and the wallboard under /board/."""
         # bolt's handler also answers GET /slack/install and /slack/oauth_redirect with OAuth.
         bolt = SlackRequestHandler(self.bolt, path="/slack/events")
         slack = Guard(
@@ -75,6 +77,7 @@ class Salesbot:
         )
         engine = self.runtime.engine
         crm = Webhooks(self.runtime)
+        boards = Boards(self.runtime)
 
         def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
             path = str(environ.get("PATH_INFO", ""))
@@ -82,6 +85,8 @@ class Salesbot:
                 return healthz(engine, start_response)
             if is_webhook(path):
                 return crm(environ, start_response)
+            if is_board(path):
+                return boards(environ, start_response)
             return slack(environ, start_response)
 
         return application

@@ -5,8 +5,11 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from gunicorn.glogging import Logger
+
 from bot.cli import bot_token_unless_oauth
 from bot.config import MissingSettingError, SettingsError, load_settings
+from bot.web.board import loggable_path
 
 try:
     _settings = load_settings()
@@ -25,6 +28,19 @@ accesslog = "-"
 # code and state: the access log keeps the method, the path without its query, and the status.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 timeout = 30
+
+
+class AccessLogger(Logger):  # type: ignore[misc]
+    """gunicorn's logger, with a wallboard's secret token cut from the logged path (a TV polls
+    `/board/<token>/state` every two seconds)."""
+
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
+        atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
+        atoms["U"] = loggable_path(str(atoms.get("U", "")))
+        return atoms
+
+
+logger_class = AccessLogger
 
 
 def on_starting(_server: Any) -> None:

@@ -159,6 +159,8 @@ STRUCTURAL: dict[str, Callable[[Samples], object]] = {
     "SettingsForm.days": _choice(frozenset({0, 1, 2, 3, 4}), frozenset({5})),
     # Stage labels by key, as views are handed them.
     "labels": lambda samples: {key: samples.text("labels") for key in STAGE_KEYS},
+    # The wallboard's link: the server's configured address and a URL-safe token.
+    "LinkIssued.url": _const("https://salesbot.example.com/board/" + "Ab_-" * 10 + "xyz"),
     # CRM sync.
     "crm": _choice("hubspot"),
     "kind": _choice("hubspot"),
