@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from handlers import (
+    activity,
     admin,
     crm,
     deal_command,
@@ -21,6 +22,7 @@ def register(app: App) -> None:
     for surface in (
         deal_command,
         target_command,
+        activity,
         standup,
         report,
         admin,

@@ -57,6 +57,8 @@ DEAL_FORM: Mapping[str, int] = {
     "next_step": 200,
     "next_step_date": 10,
 }
+# App Home's Log form: a kind (picked by key), how many, a note.
+LOG_FORM: Mapping[str, int] = {"kind": 24, "count": 6, "note": 500}
 # A deal field's input in those forms is `field_<its id>`; the ids a form was opened with are
 # sealed in its metadata (`f`), and only those are read back.
 FIELD_BLOCK = re.compile(r"field_([1-9][0-9]{0,9})")
@@ -263,6 +265,18 @@ def deal_submission(body: Mapping[str, Any], seal: Seal) -> Submission:
         metadata=opened.metadata,
         values=_state(view.get("state", {}), fields),
     )
+
+
+def log_submission(body: Mapping[str, Any], seal: Seal) -> tuple[Submission, int, int]:
+    """A submitted Log form, the deal it logs on (sealed in its metadata) and how many."""
+    submitted = submission(body, LOG_FORM)
+    deal = deal_of(seal, submitted)
+    count = submitted.values["count"].strip()
+    if not (count.isascii() and count.isdigit() and len(count) <= 3 and 1 <= int(count) <= 100):
+        raise Invalid("count")
+    if not submitted.values["kind"]:
+        raise Invalid("kind")
+    return submitted, deal, int(count)
 
 
 def field_block(field_id: int) -> str:
