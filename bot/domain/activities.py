@@ -160,19 +160,18 @@ def kind_words(kinds: Sequence[tuple[str, str | None]]) -> dict[str, str]:
     """Every word that names one of these (key, alias) kinds, folded: its name, its plural,
     its alias, and the default kinds' synonyms; later kinds do not take a word from earlier
     ones except by alias (a manager's alias wins over a plural or synonym)."""
-    words: dict[str, str] = {}
-    keys = {key for key, _alias in kinds}
-    for synonym, key in _SYNONYMS.items():
-        if key in keys:
-            words[synonym] = key
-    for key, _alias in kinds:
-        words[key + "s"] = key
-        if key.endswith(("s", "x", "ch", "sh")):
-            words[key + "es"] = key
+    words: dict[str, str] = {key: key for key, _alias in kinds}
     for key, alias in kinds:
-        words[key] = key
         if alias:
             words[fold_kind(alias)] = key
+    for key, _alias in kinds:
+        words.setdefault(key + "s", key)
+        if key.endswith(("s", "x", "ch", "sh")):
+            words.setdefault(key + "es", key)
+    keys = set(words.values())
+    for synonym, key in _SYNONYMS.items():
+        if key in keys:
+            words.setdefault(synonym, key)
     return words
 
 

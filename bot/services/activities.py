@@ -147,6 +147,14 @@ def add_kind(
     existing = next((r for r in rows if r.key == key), None)
     if existing is not None and existing.removed_at is None:
         raise Refused(_("{team} already logs “{word}”."), usage, team=team.name, word=key)
+    means = next((r for r in live if r.alias == key), None)
+    if means is not None:
+        raise Refused(
+            _("“{word}” already means {kind} here: choose another name."),
+            usage,
+            word=key,
+            kind=means.key,
+        )
     clash = next((r for r in live if folded_alias == r.key), None)
     if clash is not None:
         raise Refused(
