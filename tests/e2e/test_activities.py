@@ -16,7 +16,7 @@ from bot.clock import FrozenClock
 from bot.dev.driver import SlackDriver
 from bot.dev.standin import DevSlack
 from bot.dev.standin.server import Call
-from models import Activity, ActivityKind, DealEvent, RewardGrant
+from models import Activity, ActivityKind, DealEvent, Member, RewardGrant, Target
 from tests.e2e.conftest import Drain, Say, race
 
 pytestmark = pytest.mark.usefixtures("team")
@@ -26,8 +26,6 @@ USAGE = "/log [count] &lt;kind&gt; [#deal or customer] [note]"
 
 def logged(sessions: sessionmaker[Session]) -> list[tuple[str, str, int, int, int | None, bool]]:
     """(member's Slack id, kind, count, points, deal id, standing) of every activity."""
-    from models import Member
-
     with sessions() as session:
         rows = session.execute(
             select(
@@ -163,7 +161,7 @@ def test_log_on_a_deal_is_in_its_history_and_undo_takes_back_the_last(
     with sessions() as session:
         actions = list(session.scalars(select(DealEvent.action).order_by(DealEvent.id)))
     assert actions == ["create", "log", "log", "unlog", "undo"]
-    say("/log", "undo")
+    say("/log", "撤销")
     assert "Nothing to take back" in say("/log", "undo").text
 
 
@@ -180,7 +178,7 @@ def test_log_names_a_deal_of_someone_elses_team_refused(
 def test_managers_define_kinds_and_points(say: Say, sessions: sessionmaker[Session]) -> None:
     assert "Only managers" in say("/salesbot", 'activities add "site visit" 拜访').text
     assert "Only managers" in say("/salesbot", "points call 2").text
-    listed = say("/salesbot", "activities").text
+    listed = say("/salesbot", "活动").text
     assert "*call / 电话* · 1 point" in listed and "*demo / 演示* · 5 points" in listed
     with sessions() as session:
         assert session.scalar(select(func.count(ActivityKind.id))) == 0, "defaults, unwritten"
@@ -240,7 +238,8 @@ def test_activity_target_pace_tiers_once_and_reversed_on_undo(
     say("/log", "10 calls", user="U3")
     progress = say("/target", "", user="U3").text
     assert "10 calls of 40 calls" in progress and "25.0%" in progress, progress
-    assert "a week needed" in progress or "working day" in progress, progress
+    assert "30 calls to go" in progress and "working days left" in progress, progress
+    assert "calls a week needed" in progress, progress
     say("/log", "10 calls", user="U3")
     drain()
     [halfway] = channel_posts(slack, "🎉 Halfway there")
@@ -274,6 +273,17 @@ def test_activity_target_pace_tiers_once_and_reversed_on_undo(
     assert len(channel_posts(slack, "🎉 Target hit")) == 2
     assert len(slack.calls("chat.update")) == 1
     assert [g[2] for g in grants(sessions)] == [True, False, True]
+
+
+def test_an_activity_target_set_in_chinese(say: Say, sessions: sessionmaker[Session]) -> None:
+    say("/salesbot", "language zh", user="U1")
+    reply = say("/target", "set <@U3|lilei> 40 电话 本周", user="U1")
+    assert ":warning:" not in reply.text and "40 电话" in reply.text, reply.text
+    with sessions() as session:
+        assert session.execute(select(Target.metric, Target.period_kind)).all() == [
+            ("act:call", "week")
+        ]
+    assert "不是整数" in say("/target", "set <@U3|lilei> 2.5 calls week", user="U1").text
 
 
 def test_points_target_and_leaderboard_by_points(say: Say, slack: DevSlack, drain: Drain) -> None:
