@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Literal
 
 from bot.domain.periods import Period
 from bot.results.facts import Person, TeamFacts
@@ -60,8 +61,8 @@ class KindsListed:
 
     team_name: str
     kinds: tuple[KindShown, ...]
-    # "added", "removed", "points" or "" (only listed).
-    changed: str = ""
+    # What a manager changed ("": nothing, only listed).
+    changed: Literal["added", "removed", "points", ""] = ""
     # The kind added or removed.
     kind: str | None = None
     # A word the added kind took from another kind: (the word, the kind that had it).

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.domain import activities as rules
-from bot.domain.text import Mrkdwn, cut_plain, escape_mrkdwn
+from bot.domain.text import Mrkdwn, Plain, cut_plain, escape_mrkdwn
 from bot.i18n import N_, _, current, ngettext
 from bot.results.activities import KindShown, KindsListed, Logged, Unlogged
 from bot.views.common import Message, context_block, ephemeral, section
@@ -26,7 +26,7 @@ _DEFAULT_NAMES: dict[str, tuple[str, str]] = {
 }
 
 
-def kind_name(key: str, count: int = 2, alias: str | None = None) -> str:
+def kind_name(key: str, count: int = 2, alias: str | None = None) -> Plain:
     """A kind as people read it: `calls`, `电话`; a team's own kind by its name (its second
     name in Chinese when it has one that is not ASCII). Raw text: escape it for mrkdwn."""
     if current() == "zh" and alias and not alias.isascii():
@@ -39,15 +39,9 @@ def kind_name(key: str, count: int = 2, alias: str | None = None) -> str:
     return key + "s"
 
 
-def counted(count: int, key: str, alias: str | None = None) -> str:
+def counted(count: int, key: str, alias: str | None = None) -> Plain:
     """`5 calls`, `1 call`, `5 电话` (raw text)."""
     return f"{count} {kind_name(key, count, alias)}"
-
-
-def metric_kind_name(metric: str) -> str | None:
-    """An activity metric's name (`calls`), None for any other metric."""
-    key = rules.kind_of_metric(metric)
-    return None if key is None else kind_name(key)
 
 
 def log_help() -> Message:
@@ -185,7 +179,7 @@ def log_modal(
                     "type": "static_select",
                     "action_id": "value",
                     "options": options,
-                    "initial_option": options[0],
+                    **({"initial_option": options[0]} if options else {}),
                 },
             },
             {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.activities import kind_of_metric
-from bot.domain.text import escape_mrkdwn
+from bot.domain.text import Plain, escape_mrkdwn
 from bot.i18n import N_, _
 from bot.views.activities import kind_name
 
@@ -21,7 +21,7 @@ _GOALS = {
 }
 
 
-def metric_name(metric: str) -> str:
+def metric_name(metric: str) -> Plain:
     """`revenue`, `deals won`, `new pipeline`, `calls`, in the current language (raw: a
     team's own kind is named as a manager typed it)."""
     kind = kind_of_metric(metric)
