@@ -130,7 +130,7 @@ class Log:
 LogCommand: TypeAlias = LogHelp | LogUndo | Log
 
 _COUNT = re.compile(r"[0-9]{1,6}")
-_DEAL = re.compile(r"#([0-9]{1,10})")
+_DEAL = re.compile(r"#([0-9]+)")
 _HELP = frozenset({"help", "帮助", "?"})
 _UNDO = frozenset({"undo", "撤销", "撤回", "取消"})
 _COUNT_SUFFIXES = ("x", "次", "个", "通", "场", "封")
@@ -219,8 +219,8 @@ def parse_log(text: str, words: Mapping[str, str]) -> LogCommand | ParseError:
     kind, rest = taken
     deal_number, customer = None, None
     if rest and (match := _DEAL.fullmatch(unicodedata.normalize("NFKC", rest[0].text))):
-        deal_number = int(match[1])
-        if deal_number < 1 or deal_number > 2**31 - 1:
+        deal_number = int(match[1][:12])
+        if deal_number < 1 or deal_number > 2**31 - 1 or len(match[1]) > 12:
             return ParseError.worded(
                 _("`{text}` is not a deal: deal numbers start at `#1`."),
                 USAGE["log"],
