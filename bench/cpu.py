@@ -197,6 +197,13 @@ COMMANDS = (
     Command("/deal leaderboard", lambda c, r: _slash(c, "/deal", "leaderboard", r), "Team total"),
     Command("check-in submit", _check_in, ""),
     Command("App Home", _home, ""),
+    # The same add by a rep who has just opened their App Home: it is redrawn after the change
+    # (bot.services.home.in_view), as it is not for the reps above, who have not looked at it.
+    Command(
+        "/deal add, App Home open",
+        lambda c, r: _slash(c, "/deal", f"add Seen{r.index} {WON_AMOUNT} proposal", r),
+        "Added",
+    ),
 )
 BARE = "bare bolt ack"
 
@@ -332,7 +339,11 @@ def deal_numbers(bot: InProcess, reps: list[Rep]) -> dict[int, int]:
 
 
 # What a command owes Slack, counted at the stand-in while the group sends it.
-OWED = {"/deal won": ("chat.postMessage", "Target hit"), "App Home": ("views.publish", "")}
+OWED = {
+    "/deal won": ("chat.postMessage", "Target hit"),
+    "App Home": ("views.publish", ""),
+    "/deal add, App Home open": ("views.publish", ""),
+}
 
 
 def run_group(
@@ -369,7 +380,11 @@ def run_group(
             sent[_OWED_NAMES[command.name]] = context.slack.count(*owed) - before
 
 
-_OWED_NAMES = {"/deal won": "tier posts in the channel", "App Home": "App Homes published"}
+_OWED_NAMES = {
+    "/deal won": "tier posts in the channel",
+    "App Home": "App Homes published",
+    "/deal add, App Home open": "App Homes redrawn after an add",
+}
 
 
 def run_bare(send: Transport, pool: TrackedPool, count: int, warm: int) -> Cost:

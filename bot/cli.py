@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     crm = sub.add_parser("crm", help="live CRM sync: connect a team, state, keys")
     crm_sub = crm.add_subparsers(dest="crm_command", required=True, metavar="ACTION")
     connect = crm_sub.add_parser("connect", help="connect a team to a CRM (asks for the token)")
-    connect.add_argument("crm", choices=["hubspot", "pipedrive"])
+    connect.add_argument("crm", choices=["hubspot", "pipedrive", "zoho"])
     connect.add_argument("--team", required=True, metavar="CHANNEL_ID", help="the team's channel")
     crm_sub.add_parser("status", help="every team's connection")
     disconnect = crm_sub.add_parser("disconnect", help="stop a team's sync (its deals stay)")
@@ -291,6 +291,9 @@ def read_credentials(crm: str) -> dict[str, str]:
         "client_secret": "client secret",
         "api_token": "API token",
         "company_domain": "company domain (acme for acme.pipedrive.com)",
+        "client_id": "self client's client id",
+        "refresh_token": "refresh token",
+        "data_centre": "data centre (com, eu, in, com.au, com.cn, jp, ca)",
     }
     values = {}
     for field in KINDS[crm].fields:

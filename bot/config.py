@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     pipedrive_api_url: str = PIPEDRIVE_API_DEFAULT
     zoho_api_url: str = ZOHO_API_DEFAULT
     zoho_accounts_url: str = ZOHO_ACCOUNTS_DEFAULT
+    # Where Salesbot is reached from the internet (https://salesbot.example.com): the address
+    # it registers for the CRM notifications it subscribes to itself (Zoho CRM's).
+    salesbot_public_url: str | None = None
     # Seconds to wait for a CRM's answer to one call.
     crm_timeout: int = Field(default=15, ge=1, le=120)
     port: int = Field(default=3000, ge=1, le=65535)
@@ -80,6 +83,15 @@ class Settings(BaseSettings):
     @classmethod
     def _crm_url(cls, value: str) -> str:
         # Paths are appended with their own leading slash.
+        return value.rstrip("/")
+
+    @field_validator("salesbot_public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must start with https://")
         return value.rstrip("/")
 
     def require(self, *names: str) -> None:

@@ -24,6 +24,7 @@ from bot.i18n import dated, today_of_message, use_language
 from bot.results.notices import HomeChanged, Said
 from bot.runtime import Runtime
 from bot.services import activities, deliveries, notices, outbox, segments
+from bot.services import home as homes
 from bot.services.actor import Actor
 from bot.services.directory import (
     Profile,
@@ -117,12 +118,14 @@ def as_caller(
     channel_id: str | None = None,
     read_only: bool = False,
     home_changed: bool = False,
+    from_home: bool = False,
 ) -> T:
     """Run `work` for the caller in one transaction: all of it is written, or none of it.
 
     read_only: `work` only reads (a write raises), so for a known member the transaction
-    takes no write lock on SQLite. home_changed: the caller's App Home is owed a refresh, in
-    the same transaction (so a refused change owes none).
+    takes no write lock on SQLite. home_changed: the change shows on the caller's App Home,
+    which is owed a refresh in the same transaction (so a refused change owes none) when they
+    may be looking at it (bot.services.home.in_view); from_home: it was made there, so they are.
 
     A manager typing in a team's channel acts for that team (a manager may run several teams,
     or none as a member); everyone else acts for their own team.
@@ -135,7 +138,7 @@ def as_caller(
         member = find_member(session, workspace_id, user_id)
         known = member is not None and not profile_is_stale(member, now=now)
         if member is not None and known:
-            result = _act(session, member, work, channel_id, now, home_changed)
+            result = _act(session, member, work, channel_id, now, home_changed, from_home)
         owes_slack = outbox.owes_slack(session)
     if not known:
         # Nothing was written above: the work is done again, with the profile, from scratch.
@@ -144,7 +147,7 @@ def as_caller(
             member = ensure_member(session, workspace_id, user_id, now=now)
             if profile is not None:
                 apply_profile(member, profile, now=now)
-            result = _act(session, member, work, channel_id, now, home_changed)
+            result = _act(session, member, work, channel_id, now, home_changed, from_home)
             owes_slack = outbox.owes_slack(session)
     if owes_slack:
         runtime.sender.kick()
@@ -214,6 +217,7 @@ def answer_later(
     channel_id: str,
     ephemeral: bool = True,
     home_changed: bool = False,
+    from_home: bool = False,
 ) -> None:
     """For surfaces whose ack carries no message (a submitted form, a button in App Home): the
     reply is owed in `channel_id` (ephemeral, or a plain message in a DM), written in the
@@ -235,6 +239,7 @@ def answer_later(
             work_and_reply,
             channel_id=channel_id,
             home_changed=home_changed,
+            from_home=from_home,
         )
     except (Refused, Unwritten) as refused:
         reply = (
@@ -301,6 +306,7 @@ def _act(
     channel_id: str | None,
     now: datetime,
     home_changed: bool,
+    from_home: bool = False,
 ) -> T:
     actor = Actor(
         member=member,
@@ -310,7 +316,9 @@ def _act(
     )
     with use_language(member_language(session, member)), dated(actor.today):
         result = work(session, actor)
-    if home_changed:
+    if from_home:
+        member.home_seen_at = now
+    if home_changed and (from_home or homes.in_view(member, now)):
         notices.record(
             session,
             HomeChanged(workspace_id=member.workspace_id, user_id=member.slack_user_id),
@@ -382,6 +390,7 @@ def given_up(session: Session, message: OutboxMessage, now: datetime) -> None:
 def owe_home(runtime: Runtime, workspace_id: str, user_id: str, page: int = 0) -> None:
     """Owe a member a fresh App Home, when nothing else is being changed (they opened it)."""
     with unit(runtime) as session:
+        homes.seen(session, workspace_id, user_id, runtime.clock.now())
         notices.record(session, HomeChanged(workspace_id=workspace_id, user_id=user_id, page=page))
 
 
@@ -392,6 +401,8 @@ def render_home(runtime: Runtime, workspace_id: str, args: dict[str, Any]) -> di
     def work(session: Session, actor: Actor) -> dict[str, Any]:
         return home_views.home_view(home(session, actor, page=int(args.get("page", 0))))
 
+    # Not read-only: drawing it may create what a member who never had them lacks (their
+    # team's stand-up settings).
     return {"user_id": user_id, "view": as_caller(runtime, workspace_id, user_id, work)}
 
 
@@ -403,11 +414,14 @@ def submit(
     *,
     refused_field: str,
     home_changed: bool = False,
+    from_home: bool = False,
 ) -> dict[str, str] | None:
     """`as_caller` for a modal's submission: None when it was saved, else the errors to show on
     its fields (Slack's `response_action: errors`); a refusal is shown on `refused_field`."""
     try:
-        as_caller(runtime, workspace_id, user_id, work, home_changed=home_changed)
+        as_caller(
+            runtime, workspace_id, user_id, work, home_changed=home_changed, from_home=from_home
+        )
     except FormErrors as errors:
         return errors.fields
     except Refused as refused:

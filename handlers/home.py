@@ -70,7 +70,14 @@ def on_deal_button(ack: Ack, body: dict[str, Any], context: Any) -> None:
 
     # Home buttons have no reply channel: a refusal is said in the member's DM.
     answer_later(
-        runtime, workspace_id, user_id, work, channel_id=user_id, ephemeral=False, home_changed=True
+        runtime,
+        workspace_id,
+        user_id,
+        work,
+        channel_id=user_id,
+        ephemeral=False,
+        home_changed=True,
+        from_home=True,
     )
 
 
@@ -147,6 +154,7 @@ def on_edit_submitted(ack: Ack, body: dict[str, Any], context: Any) -> None:
         save,
         refused_field="customer",
         home_changed=True,
+        from_home=True,
     )
     if errors is not None:
         ack(response_action="errors", errors=errors)

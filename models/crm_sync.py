@@ -40,6 +40,9 @@ class CrmConnection(Base):
     last_webhook_at: Mapped[datetime | None]
     last_poll_at: Mapped[datetime | None]
     paused_at: Mapped[datetime | None]
+    # Until when the CRM sends its changes to the webhook Salesbot registered with it (Zoho's
+    # watch channel); None: not registered (or the CRM's webhooks are configured by hand).
+    watch_expires_at: Mapped[datetime | None]
     # The last error the CRM answered (a code such as "unauthorized", never a secret).
     error: Mapped[str | None] = mapped_column(String(200))
     error_at: Mapped[datetime | None]

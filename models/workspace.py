@@ -70,6 +70,9 @@ class Member(Base):
     is_deleted: Mapped[bool] = mapped_column(default=False)
     away_until: Mapped[date | None]
     profile_refreshed_at: Mapped[datetime | None]
+    # When the member last opened their App Home or pressed one of its buttons: a change made
+    # elsewhere redraws the Home only while they may be looking at it (bot.services.home).
+    home_seen_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

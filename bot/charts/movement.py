@@ -4,7 +4,8 @@ deals and increases; down: decreases, lost and won).
 
 A week moves a big pipeline by a few percent, which bars from zero would draw as slivers: when
 the steps stay within the top half of the scale, the scale starts at a round amount below the
-lowest running total instead, and a caption under the bars says where.
+lowest running total instead, and a caption under the bars says where. A week in which
+nothing moved is drawn from zero.
 """
 
 from __future__ import annotations
@@ -62,7 +63,9 @@ def _base(spans: Sequence[tuple[Decimal, Decimal]], steps: Sequence[MovementStep
         high if step.kind == "total" else low
         for step, (low, high) in zip(steps, spans, strict=True)
     )
-    if lowest <= 0 or highest - lowest >= highest / 2:
+    # Nothing moved: there is no step to magnify, and a scale from below the total would
+    # show the pipeline as a sliver (or, for a round total, run from it to itself).
+    if lowest <= 0 or highest == lowest or highest - lowest >= highest / 2:
         return Decimal(0)
     below = lowest - (highest - lowest) / 4
     if below <= 0:

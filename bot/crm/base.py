@@ -1,8 +1,9 @@
 """The one interface every CRM connector implements, and the errors they raise.
 
 Adding a CRM is one module that implements `Connector` and its entry in bot/crm/registry.py
-(the credentials its connect form asks for), plus its webhook path in bot/sync/webhook.py's
-table; nothing else in Salesbot knows which CRM it talks to.
+(the credentials its connect form asks for), plus its name in bot.domain.crm's LIVE_CRMS and
+CRM_FIELDS (which synced fields it carries) and its connect form's fields (bot/views/crm.py,
+bot/domain/payloads.py); nothing else in Salesbot knows which CRM it talks to.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ class CrmError(Exception):
 
     code = "error"
 
-    def __init__(self, detail: str = "") -> None:
+    def __init__(self, detail: str = "", said: str = "") -> None:
         super().__init__(detail or self.code)
         self.detail = detail
+        # The CRM's own code for the error (Zoho's `INVALID_TOKEN`), when it gave one.
+        self.said = said
 
 
 class Unauthorized(CrmError):
@@ -38,8 +41,8 @@ class RateLimited(CrmError):
 
     code = "rate_limited"
 
-    def __init__(self, detail: str = "", retry_after: float | None = None) -> None:
-        super().__init__(detail)
+    def __init__(self, detail: str = "", retry_after: float | None = None, said: str = "") -> None:
+        super().__init__(detail, said)
         self.retry_after = retry_after
 
 
@@ -92,6 +95,10 @@ class Write:
     pipeline_id: str | None = None
     close_date: date | None = None
     owner_id: str | None = None
+    # What happens next ("": take it away), where the CRM has the field.
+    next_step: str | None = None
+    # A forecast category of bot.domain.forecast ("": none chosen), where the CRM has it.
+    forecast: str | None = None
 
     def is_empty(self) -> bool:
         """Nothing to write."""
@@ -138,4 +145,10 @@ class Connector(Protocol):
 
     def parse_webhook(self, body: bytes) -> list[WebhookEvent]:
         """The deal changes a verified webhook tells of (WebhookRefused when malformed)."""
+        ...
+
+    def subscribe(self, notify_url: str, now: datetime) -> datetime | None:
+        """Ask the CRM to send its deal changes to `notify_url`, where Salesbot registers its
+        webhooks itself (Zoho's watch API); when that registration expires. None: the CRM's
+        webhooks are configured by hand (HubSpot, Pipedrive)."""
         ...

@@ -44,11 +44,12 @@ class Api:
         *,
         query: Mapping[str, str | int | list[str]] | None = None,
         body: Any = None,
+        headers: Mapping[str, str] | None = None,
     ) -> Any:
-        """One call; its JSON answer (None for an empty one)."""
+        """One call; its JSON answer (None for an empty one, or 304 Not Modified)."""
         for attempt in range(2):
             try:
-                return self._once(method, path, query, body)
+                return self._once(method, path, query, body, headers or {})
             except RateLimited as limited:
                 wait = limited.retry_after
                 if attempt or wait is None or wait > self.wait_in_place:
@@ -62,12 +63,13 @@ class Api:
         path: str,
         query: Mapping[str, str | int | list[str]] | None,
         body: Any,
+        extra: Mapping[str, str],
     ) -> Any:
         url = self.base_url + path
         if query:
             url += "?" + urlencode(query, doseq=True)
         data = None if body is None else json.dumps(body).encode()
-        headers = {"Accept": "application/json", **self.headers}
+        headers = {"Accept": "application/json", **self.headers, **extra}
         if data is not None:
             headers["Content-Type"] = "application/json"
         request = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310
@@ -76,6 +78,9 @@ class Api:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
                 raw = response.read(MAX_BODY)
         except urllib.error.HTTPError as error:
+            if error.code == 304:
+                # Not modified (a conditional GET): nothing new.
+                return None
             raise _error_of(error, method, path) from None
         except urllib.error.URLError as error:
             if isinstance(error.reason, TimeoutError):
@@ -105,19 +110,28 @@ def _error_of(error: urllib.error.HTTPError, method: str, path: str) -> Exceptio
     except ValueError:
         answer = {}
     answer = answer if isinstance(answer, dict) else {}
-    # HubSpot: {"status": "error", "message": ..., "category": ..., "correlationId": ...}.
+    records = answer.get("data")
+    if "code" not in answer and isinstance(records, list) and records:
+        # Zoho answers a refused record's write 400 {"data": [{"code", "message", ...}]}.
+        answer = records[0] if isinstance(records[0], dict) else answer
+    # HubSpot: {"status": "error", "message": ..., "category": ..., "correlationId": ...};
+    # Zoho: {"code": "INVALID_TOKEN", "details": {}, "message": ..., "status": "error"}.
     what = str(answer.get("category") or answer.get("errorType") or answer.get("code") or "")
     said = str(answer.get("message") or answer.get("error") or "")[:300]
+    details = answer.get("details")
+    if isinstance(details, dict) and details.get("api_name"):
+        # Zoho names the field it refused.
+        said += f" ({str(details['api_name'])[:60]})"
     detail = f"{method} {path}: HTTP {error.code} {what} {said}".strip()
     if error.code in (401, 403):
-        return Unauthorized(detail)
+        return Unauthorized(detail, said=what)
     if error.code == 429:
-        # HubSpot may send Retry-After; Pipedrive sends the seconds to its window's reset.
+        # HubSpot and Zoho may send Retry-After; Pipedrive the seconds to its window's reset.
         wait = error.headers.get("Retry-After") or error.headers.get("X-RateLimit-Reset")
-        return RateLimited(detail, retry_after(wait))
+        return RateLimited(detail, retry_after(wait), said=what)
     if error.code >= 500:
-        return Unavailable(detail)
-    return Rejected(detail)
+        return Unavailable(detail, said=what)
+    return Rejected(detail, said=what)
 
 
 def retry_after(value: str | None) -> float | None:

@@ -42,6 +42,8 @@ PROPERTIES = [
     "pipeline",
     "closedate",
     "hubspot_owner_id",
+    "hs_next_step",
+    "hs_forecast_category",
     "hs_lastmodifieddate",
 ]
 # The synced field each property feeds, for its change time.
@@ -52,7 +54,19 @@ FIELD_OF = {
     "dealstage": "stage",
     "closedate": "close_date",
     "hubspot_owner_id": "owner",
+    "hs_next_step": "next_step",
+    "hs_forecast_category": "forecast",
 }
+# HubSpot's forecast categories (`hs_forecast_category`) and Salesbot's; CLOSED is a closed
+# deal's, which Salesbot forecasts by its stage (read as none chosen).
+FORECAST_OF = {
+    "COMMIT": "commit",
+    "BEST_CASE": "best_case",
+    "PIPELINE": "pipeline",
+    "OMIT": "omitted",
+    "CLOSED": "",
+}
+FORECAST_TO = {ours: theirs for theirs, ours in FORECAST_OF.items() if ours}
 PAGE = 100
 # A search answers at most this many results, however it is paged.
 SEARCH_CAP = 10_000
@@ -252,6 +266,10 @@ class HubSpot:
                 raise WebhookRefused("event") from None
         return found
 
+    def subscribe(self, notify_url: str, now: datetime) -> datetime | None:
+        # Webhooks are configured by hand in the CRM (the connect DM says how).
+        return None
+
 
 def _next(answer: Mapping[str, Any]) -> str | None:
     after = ((answer.get("paging") or {}).get("next") or {}).get("after")
@@ -297,7 +315,14 @@ def _deal(result: Mapping[str, Any]) -> RemoteDeal:
         owner_id=properties.get("hubspot_owner_id") or None,
         modified_at=modified or datetime.now(UTC),
         changed_at=changed,
+        next_step=str(properties.get("hs_next_step") or ""),
+        forecast=_forecast(properties.get("hs_forecast_category")),
     )
+
+
+def _forecast(value: object) -> str | None:
+    """Salesbot's category of HubSpot's ("": none chosen; None: one Salesbot does not know)."""
+    return FORECAST_OF.get(str(value)) if value else ""
 
 
 def _properties(write: Write) -> dict[str, str]:
@@ -316,6 +341,10 @@ def _properties(write: Write) -> dict[str, str]:
         properties["closedate"] = _date_text(write.close_date)
     if write.owner_id is not None:
         properties["hubspot_owner_id"] = write.owner_id
+    if write.next_step is not None:
+        properties["hs_next_step"] = write.next_step
+    if write.forecast is not None:
+        properties["hs_forecast_category"] = FORECAST_TO.get(write.forecast, "")
     return properties
 
 

@@ -202,6 +202,10 @@ class Pipedrive:
             raise WebhookRefused("event") from None
         return [WebhookEvent(event_id[:100], record_id, occurred, None)]
 
+    def subscribe(self, notify_url: str, now: datetime) -> datetime | None:
+        # Webhooks are configured by hand in the CRM (the connect DM says how).
+        return None
+
 
 def _deal(deal: Mapping[str, Any]) -> RemoteDeal:
     status = deal.get("status")

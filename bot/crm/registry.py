@@ -10,6 +10,7 @@ from bot.config import Settings
 from bot.crm.base import Connector
 from bot.crm.hubspot import HubSpot
 from bot.crm.pipedrive import Pipedrive
+from bot.crm.zoho import Zoho
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,9 @@ class Kind:
     fields: tuple[str, ...]
     # Credentials Salesbot makes up when the team connects (a webhook's basic auth).
     generated: tuple[str, ...] = ()
+    # Salesbot registers the CRM's webhook itself (Connector.subscribe) rather than a manager
+    # configuring it by hand.
+    subscribes: bool = False
 
 
 KINDS: Mapping[str, Kind] = {
@@ -32,6 +36,14 @@ KINDS: Mapping[str, Kind] = {
         "Pipedrive",
         ("api_token", "company_domain"),
         ("webhook_user", "webhook_password"),
+    ),
+    "zoho": Kind(
+        "zoho",
+        "Zoho CRM",
+        ("client_id", "client_secret", "refresh_token", "data_centre"),
+        # The watch channel Salesbot registers, and the token its notifications carry.
+        ("channel_id", "webhook_token"),
+        subscribes=True,
     ),
 }
 
@@ -55,6 +67,14 @@ def connector(
             timeout=settings.crm_timeout,
             patient=patient,
         )
+    if kind == "zoho":
+        return Zoho(
+            credentials,
+            api_url=settings.zoho_api_url,
+            accounts_url=settings.zoho_accounts_url,
+            timeout=settings.crm_timeout,
+            patient=patient,
+        )
     raise LookupError(f"no connector for {kind!r}")
 
 
@@ -64,12 +84,14 @@ def generate(kind: str, credentials: Mapping[str, str]) -> dict[str, str]:
     made = dict(credentials)
     for field in KINDS[kind].generated:
         if not made.get(field):
-            made[field] = (
-                f"salesbot-{secrets.token_hex(4)}"
-                if field.endswith("user")
+            if field.endswith("user"):
+                made[field] = f"salesbot-{secrets.token_hex(4)}"
+            elif field == "channel_id":
+                # Zoho's channel ids are numbers (a long).
+                made[field] = str(10**15 + secrets.randbelow(9 * 10**15))
+            else:
                 # Letters and digits only: copied by hand, and shown in mrkdwn as they are.
-                else secrets.token_hex(20)
-            )
+                made[field] = secrets.token_hex(20)
     return made
 
 

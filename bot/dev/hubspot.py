@@ -46,6 +46,8 @@ KNOWN_PROPERTIES = frozenset(
         "pipeline",
         "closedate",
         "hubspot_owner_id",
+        "hs_next_step",
+        "hs_forecast_category",
         "createdate",
         "hs_lastmodifieddate",
         "hs_object_id",

@@ -58,7 +58,8 @@ USAGE = Texts(
             "`/salesbot language workspace zh|en` for everyone's default"
         ),
         "crm": N_(
-            "`/salesbot crm` shows the team's CRM sync; `/salesbot crm connect hubspot`, "
+            "`/salesbot crm` shows the team's CRM sync; "
+            "`/salesbot crm connect hubspot|pipedrive|zoho`, "
             "`/salesbot crm disconnect`, `/salesbot crm stages`, "
             "`/salesbot crm stages Contract Sent=negotiation`"
         ),

@@ -18,15 +18,32 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal, TypeAlias
 
 # The fields that sync, in the order history records them. An amount carries its currency.
-SYNCED_FIELDS = ("customer", "amount", "stage", "close_date", "owner")
-SyncedField: TypeAlias = Literal["customer", "amount", "stage", "close_date", "owner"]
+SYNCED_FIELDS = ("customer", "amount", "stage", "close_date", "owner", "next_step", "forecast")
+SyncedField: TypeAlias = Literal[
+    "customer", "amount", "stage", "close_date", "owner", "next_step", "forecast"
+]
+# What every CRM carries.
+BASE_FIELDS = ("customer", "amount", "stage", "close_date", "owner")
 # Field -> value as text (None: empty); what `CrmDealState.synced` stores.
 Snapshot: TypeAlias = dict[str, str | None]
 StageKind: TypeAlias = Literal["open", "won", "lost"]
 
 CENT = Decimal("0.01")
 # The CRMs a team can connect to live (bot/crm/registry.py has their connectors).
-LIVE_CRMS = ("hubspot", "pipedrive")
+LIVE_CRMS = ("hubspot", "pipedrive", "zoho")
+# The synced fields each CRM has beyond the base ones: HubSpot's `hs_next_step` and
+# `hs_forecast_category`, Zoho's `Next_Step`. Pipedrive has neither on a deal (its "next
+# activity" is read-only, made from activities), and none of them has a next step's date.
+CRM_FIELDS: Mapping[str, tuple[str, ...]] = {
+    "hubspot": (*BASE_FIELDS, "next_step", "forecast"),
+    "pipedrive": BASE_FIELDS,
+    "zoho": (*BASE_FIELDS, "next_step"),
+}
+
+
+def fields_of(crm: str) -> tuple[str, ...]:
+    """The synced fields a CRM carries."""
+    return CRM_FIELDS.get(crm, BASE_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -44,6 +61,10 @@ class RemoteDeal:
     modified_at: datetime
     # When each field last changed, where the CRM says (HubSpot's property history).
     changed_at: Mapping[str, datetime] = field(default_factory=dict)
+    # The next step's text ("" none) and the forecast category (bot.domain.forecast; "" none
+    # chosen), where the CRM has them (None: it does not).
+    next_step: str | None = None
+    forecast: str | None = None
 
 
 @dataclass(frozen=True)
@@ -118,15 +139,22 @@ def snapshot(
     stage: str | None,
     close_date: date | None,
     owner: str | None,
+    next_step: str | None = None,
+    forecast: str | None = None,
+    fields: Sequence[str] = BASE_FIELDS,
 ) -> Snapshot:
-    """The synced fields of one side as text, comparable with the other side's."""
-    return {
+    """The synced fields of one side as text, comparable with the other side's: those in
+    `fields` (the CRM's); an empty next step or forecast is None."""
+    every: Snapshot = {
         "customer": customer,
         "amount": money_text(amount, currency) if amount is not None else None,
         "stage": stage,
         "close_date": close_date.isoformat() if close_date is not None else None,
         "owner": owner,
+        "next_step": next_step or None,
+        "forecast": forecast or None,
     }
+    return {name: every[name] for name in fields}
 
 
 @dataclass(frozen=True)

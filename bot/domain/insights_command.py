@@ -1,11 +1,13 @@
-"""`/deal insights [period] [@person|team] [by owner]` (Chinese `/deal 分析 本季度 按负责人`).
+"""`/deal insights [period] [@person|team] [by owner|field]` (Chinese `/deal 分析 本季度 按负责人`,
+`/deal 分析 按行业`).
 
 Rules worth knowing (all tested):
 
 * A mention is the person; ``team``/``团队`` (or nothing) is the team.
 * ``by <word>`` or ``按 <word>`` (also one word: ``按负责人``) splits the numbers into
-  segments; the service knows which words name a dimension (``owner``, ``负责人``…), so a
-  team's own deal fields can be added without touching this grammar.
+  segments; the service knows which words name a dimension (``owner``, ``负责人``…, and
+  each of the team's deal fields by its name or alias: ``industry``, ``行业``), so this
+  grammar does not read the team's fields.
 * Every other word is the period, read later against the team's today by
   ``bot.domain.periods.parse_period`` (what ``/target`` takes: ``quarter``, ``last month``,
   ``Q1 2027``, ``2026-10-01..2026-12-31``, ``上月``…); ``/deal report``'s own words work too
@@ -42,8 +44,8 @@ class InsightsArgs:
 def usage() -> str:
     """The command's form and an example (mrkdwn)."""
     return usage_line(
-        _("/deal insights [period] [@person|team] [by owner]"),
-        _("/deal insights quarter"),
+        _("/deal insights [period] [@person|team] [by owner|field]"),
+        _("/deal insights quarter by industry"),
         _("/deal insights last month by owner"),
     )
 

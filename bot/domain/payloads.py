@@ -87,6 +87,7 @@ CONFIG_FORM: Mapping[str, int] = {
 CRM_FORMS: Mapping[str, Mapping[str, int]] = {
     "hubspot": {"token": 500, "client_secret": 200},
     "pipedrive": {"api_token": 200, "company_domain": 100},
+    "zoho": {"client_id": 200, "client_secret": 200, "refresh_token": 500, "data_centre": 10},
 }
 CRM_FORM: Mapping[str, int] = {
     field: longest for fields in CRM_FORMS.values() for field, longest in fields.items()

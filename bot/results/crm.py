@@ -67,6 +67,10 @@ class CrmConnected:
     # The HTTP basic auth Salesbot made up for the CRM's webhook (Pipedrive), shown once.
     webhook_user: str | None = None
     webhook_password: str | None = None
+    # Salesbot registers the CRM's webhook itself (Zoho), at `notify_url` (None: no
+    # SALESBOT_PUBLIC_URL, so the poll alone syncs).
+    subscribes: bool = False
+    notify_url: str | None = None
 
 
 @dataclass(frozen=True)

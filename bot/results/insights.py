@@ -1,5 +1,6 @@
 """What `/deal insights` hands to views: the funnel of a period beside the one before it, and
-the same numbers split into segments (`by owner`)."""
+the same numbers split into segments (`by owner`, `by industry`: any of the team's deal
+fields)."""
 
 from __future__ import annotations
 
@@ -59,20 +60,35 @@ class Insights:
 @dataclass(frozen=True)
 class Segment:
     """One value of a dimension: `user_id` when the segments are people (by owner), else
-    `value` as stored (None: deals with no value)."""
+    `value` as stored (None: deals with no value). `outcomes`: the period's; `previous`: the
+    period before's (None when it was not asked for; nothing closed: zero deals)."""
 
     value: str | None
     user_id: str | None
     outcomes: Outcomes
+    previous: Outcomes | None = None
 
 
 @dataclass(frozen=True)
 class Segments:
-    """`/deal insights by <dimension>`: a period's closed deals per segment, the one with the
-    most revenue won first."""
+    """`/deal insights by <dimension>`: a period's closed deals per segment (each one that
+    closed a deal in it or in the period before), the one with the most revenue won first."""
 
     team: TeamFacts
     subject_user_id: str | None
     dimension: str
     period: Period
     segments: tuple[Segment, ...]
+    previous_period: Period | None = None
+
+
+@dataclass(frozen=True)
+class SegmentExtremes:
+    """The weekly report's best and worst segment of one deal field over `period`, by win
+    rate (by count; ties: more revenue won is better): of the values with enough closed
+    deals, never deals without a value."""
+
+    field: str
+    period: Period
+    best: Segment
+    worst: Segment

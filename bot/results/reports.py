@@ -12,7 +12,7 @@ from bot.domain.funnel import Movement
 from bot.domain.periods import Period
 from bot.results.facts import TeamFacts
 from bot.results.forecast import AccuracyBoard, ForecastBoard
-from bot.results.insights import StageStep
+from bot.results.insights import SegmentExtremes, StageStep
 from bot.results.targets import TargetProgress, TeamBoard
 
 
@@ -104,6 +104,9 @@ class Report:
     # The weekly forecast call for the current period, and how the last one was called.
     forecast: ForecastBoard | None = None
     accuracy: AccuracyBoard | None = None
+    # Per deal field of the team, its best and worst value over the funnel's twelve weeks
+    # (none: no fields, or too few deals closed to tell).
+    segments: tuple[SegmentExtremes, ...] = ()
 
     @property
     def empty(self) -> bool:

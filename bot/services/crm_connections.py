@@ -107,6 +107,9 @@ def connect(
     connection.crm = crm
     connection.account_id = account_id
     connection.credentials = credentials
+    # A webhook Salesbot registers (Zoho's watch) is registered again by the next poll, with
+    # these credentials.
+    connection.watch_expires_at = None
     connection.status = ACTIVE
     connection.paused_at = None
     connection.error = None

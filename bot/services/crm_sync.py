@@ -31,10 +31,13 @@ from bot.domain.crm import (
     RemoteDeal,
     Snapshot,
     WebhookEvent,
+    fields_of,
     merge,
     money_of,
     snapshot,
 )
+from bot.domain.forecast import AUTO, CATEGORIES
+from bot.domain.next_steps import NEXT_STEP_MAX, NO_NEXT_STEP, NextStep
 from bot.domain.stages import Stage
 from bot.domain.zones import local_zone
 from bot.services import crm_connections, crm_outbox, deals, outbox
@@ -64,6 +67,8 @@ DEAL_FIELD = {
     "stage": "stage",
     "close_date": "close_date",
     "owner": "owner_id",
+    "next_step": "next_step",
+    "forecast": "forecast",
 }
 Outcome = Literal[
     "created", "changed", "unchanged", "quiet", "not_ours", "inactive", "unknown_stage", "skipped"
@@ -239,10 +244,12 @@ def _actor(member: Member, team: SalesTeam, crm: str, now: datetime) -> Actor:
 
 
 def _remote_snapshot(
-    remote: RemoteDeal, currency: str, stage_key: str | None, owner: Member | None
+    crm: str, remote: RemoteDeal, currency: str, stage_key: str | None, owner: Member | None
 ) -> Snapshot:
     """The record's synced fields; a field the CRM's side could not be read for (an owner
-    nobody in Slack is, a stage not mapped) is left out, so it is neither taken nor lost."""
+    nobody in Slack is, a stage not mapped, a forecast category Salesbot does not have) is
+    left out, so it is neither taken nor lost."""
+    forecast = remote.forecast
     seen = snapshot(
         customer=remote.name,
         amount=remote.amount if remote.amount is not None else Decimal(0),
@@ -250,16 +257,23 @@ def _remote_snapshot(
         stage=stage_key,
         close_date=remote.close_date,
         owner=owner.slack_user_id if owner is not None else None,
+        next_step=(remote.next_step or "")[:NEXT_STEP_MAX].strip(),
+        forecast=forecast,
+        fields=fields_of(crm),
     )
     if stage_key is None:
         seen.pop("stage")
     if owner is None:
         seen.pop("owner")
+    if remote.next_step is None:
+        seen.pop("next_step", None)
+    if forecast is None or (forecast and forecast not in CATEGORIES):
+        seen.pop("forecast", None)
     return seen
 
 
-def local_snapshot(session: Session, deal: Deal) -> Snapshot:
-    """A deal's synced fields as Salesbot has them."""
+def local_snapshot(session: Session, deal: Deal, crm: str) -> Snapshot:
+    """A deal's synced fields as Salesbot has them (those its CRM carries)."""
     owner = session.get(Member, deal.owner_id)
     return snapshot(
         customer=deal.customer,
@@ -268,6 +282,9 @@ def local_snapshot(session: Session, deal: Deal) -> Snapshot:
         stage=deal.stage,
         close_date=deal.close_date,
         owner=owner.slack_user_id if owner is not None else None,
+        next_step=deal.next_step,
+        forecast=deal.forecast,
+        fields=fields_of(crm),
     )
 
 
@@ -309,7 +326,7 @@ def _create(
     session.add(
         CrmDealState(
             crm_record_id=link.id,
-            synced=local_snapshot(session, deal)
+            synced=local_snapshot(session, deal, connection.crm)
             | {"_pipeline": remote.pipeline_id, "_stage_id": remote.stage_id},
             remote_modified_at=remote.modified_at,
             pulled_at=now,
@@ -398,8 +415,8 @@ def _update(
     if deal.deleted_at is not None:
         return Applied("skipped", deal.id)
     base: Snapshot = {k: v for k, v in state.synced.items() if not k.startswith("_")}
-    local = local_snapshot(session, deal)
-    theirs = _remote_snapshot(remote, deal.currency, stage_key, owner)
+    local = local_snapshot(session, deal, connection.crm)
+    theirs = _remote_snapshot(connection.crm, remote, deal.currency, stage_key, owner)
     if remote.stage_id is not None and remote.stage_id == state.synced.get("_stage_id"):
         # The CRM's stage is the one both sides last agreed on: it did not change there, even
         # where several of its stages map to one of ours (or ours to none of its).
@@ -432,6 +449,7 @@ def _changed_in_salesbot(session: Session, deal: Deal) -> dict[str, datetime | N
     """When each synced field last changed in Salesbot (its history, the CRM's lines aside)."""
     fields = {deal_field: name for name, deal_field in DEAL_FIELD.items()}
     fields["currency"] = "amount"
+    fields["next_step_date"] = "next_step"
     query = (
         select(DealEvent.field, func.max(DealEvent.at))
         .where(
@@ -472,6 +490,8 @@ def _take(
         amount=Money(*money) if money is not None else None,
         stage=stage_by_key(stages, str(take["stage"])) if take.get("stage") else None,
         close_date=_date(take.get("close_date")),
+        next_step=_next_step(deal, take),
+        forecast=(take["forecast"] or AUTO) if "forecast" in take else None,
     )
     if fields != DealFields():
         deals.update_deal(session, _actor(current, team, connection.crm, now), deal, fields)
@@ -479,6 +499,14 @@ def _take(
         # Cleared in the CRM: DealFields cannot say "none", so it is cleared here, with history.
         actor = _actor(current, team, connection.crm, now)
         deals.clear_close_date(session, actor, deal)
+
+
+def _next_step(deal: Deal, take: Mapping[str, str | None]) -> NextStep | None:
+    """The CRM's next step (its text; no CRM has its date: Salesbot's date is kept)."""
+    if "next_step" not in take:
+        return None
+    text = take["next_step"]
+    return NextStep(text, deal.next_step_date) if text else NO_NEXT_STEP
 
 
 def _date(text: str | None) -> date | None:

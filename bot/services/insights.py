@@ -12,6 +12,7 @@ after the import; not the time before the import, which no one recorded).
 
 from __future__ import annotations
 
+import difflib
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -41,52 +42,108 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from bot.domain import funnel
+from bot.domain.deal_fields import DealField, fold, words_of
 from bot.domain.insights_command import OWNER_WORDS, InsightsArgs, usage
 from bot.domain.periods import Period, PeriodError, parse_period, period_of, previous, utc_bounds
 from bot.domain.stages import Stage
 from bot.domain.text import Mention
 from bot.i18n import _
-from bot.results.facts import DealFacts
-from bot.results.insights import Funnel, Insights, LostReason, Segment, Segments, StageStep
+from bot.results.insights import (
+    Funnel,
+    Insights,
+    LostReason,
+    Segment,
+    SegmentExtremes,
+    Segments,
+    StageStep,
+)
 from bot.services.actor import Actor
 from bot.services.deals import stage_list
 from bot.services.directory import find_member
 from bot.services.errors import Refused
-from bot.services.facts import deal_facts, team_facts
+from bot.services.facts import team_facts
 from bot.services.metrics import each_foreign_amount, group_value, rates_of
+from bot.services.segments import joined_value, team_fields
 from bot.services.targets import require_team
 from models import Deal, DealEvent, Member, SalesTeam, Workspace
 
-GroupBy = Callable[[DealFacts], str | None]
 IMPORT_ACTION = "import"
+# A query of any columns.
+AnySelect = Select[*tuple[Any, ...]]
+# The weekly report's best and worst segment: only values with this many deals closed in its
+# twelve weeks (fewer say little about a win rate), and only when two values have them.
+MIN_CLOSED_FOR_EXTREMES = 3
 
 
 @dataclass(frozen=True)
 class Dimension:
-    """A way to split deals into segments: its name as shown, each deal's value (None: the
+    """A way to split deals into segments: its name as shown, what gives each deal's value (a
+    query over `Deal` with whatever the value needs joined, and the value's column; NULL: the
     deal has none), and whether the values are members' ids (shown as mentions)."""
 
     name: str
-    group_by: GroupBy
+    value: Callable[[AnySelect], tuple[AnySelect, Any]]
     people: bool = False
 
 
 def owner_dimension(session: Session, team: SalesTeam) -> Dimension:
     """By owner: each deal's owner."""
-    return Dimension(_("owner"), lambda deal: str(deal.owner_id), people=True)
+    return Dimension(_("owner"), lambda query: (query, Deal.owner_id), people=True)
 
 
-# `by <word>`: what builds each dimension for a team. Another one plugs in with one line, e.g.
-# DIMENSIONS["industry"] = lambda s, t: Dimension("industry", lambda d: d.fields.get("industry"))
+def field_dimension(field: DealField, shown: str | None = None) -> Dimension:
+    """By one of the team's deal fields (`industry`): each deal's value of it, named as typed
+    (its name or its alias)."""
+    return Dimension(shown or field.name, lambda query: joined_value(query, field.id))
+
+
+# `by <word>`: what builds each dimension every team has; a team's own deal fields are the
+# others (dimension_for).
 DIMENSIONS: dict[str, Callable[[Session, SalesTeam], Dimension]] = dict.fromkeys(
     OWNER_WORDS, owner_dimension
 )
 
 
-def dimension_for(session: Session, team: SalesTeam, word: str) -> Dimension | None:
-    """The dimension `by <word>` names for this team, if any."""
+def dimension_for(session: Session, team: SalesTeam, word: str) -> Dimension:
+    """The dimension `by <word>` names for this team: the owner, or one of its deal fields
+    (by name or alias, folded); refused with the team's fields and the likeliest meant."""
     make = DIMENSIONS.get(word)
-    return make(session, team) if make is not None else None
+    if make is not None:
+        return make(session, team)
+    fields = team_fields(session, team.workspace_id, team.id)
+    folded = fold(word)
+    for field in fields:
+        if folded in field.words:
+            return field_dimension(field, folded)
+    raise _unknown_dimension(word, fields)
+
+
+def _unknown_dimension(word: str, fields: Sequence[DealField]) -> Refused:
+    if not fields:
+        refused = Refused(
+            _(
+                "I can't split deals by “{word}”: your team has no deal fields yet (a manager "
+                "adds one with `/salesbot fields add industry retail,finance`). Try `by owner`."
+            ),
+            usage(),
+            word=word,
+        )
+    else:
+        refused = Refused(
+            _(
+                "I can't split deals by “{word}”. Split by `owner` or one of your team's deal "
+                "fields: {names}."
+            ),
+            usage(),
+            word=word,
+            names=", ".join(field.name for field in fields),
+        )
+    words = sorted({"owner", "负责人"} | words_of(fields))
+    # 0.5: a two-character Chinese name with one character wrong (行叶 for 行业) is a guess.
+    meant = difflib.get_close_matches(fold(word), words, n=1, cutoff=0.5)
+    if meant:
+        refused = refused.with_hint(_("Did you mean `by {meant}`?"), meant=meant[0])
+    return refused
 
 
 # --------------------------------------------------------------------------- the command
@@ -104,27 +161,25 @@ def insights_on_demand(session: Session, actor: Actor, args: InsightsArgs) -> In
             )
     fiscal = _fiscal_start(session, team)
     period = _read_period(team, actor.now, fiscal, args.period_text)
+    before = previous(period, fiscal_start_month=fiscal)
     if args.by is not None:
         dimension = dimension_for(session, team, args.by)
-        if dimension is None:
-            raise Refused(
-                _("I can't split deals by “{word}”. Try `by owner`."), usage(), word=args.by
-            )
         return Segments(
             team=team_facts(team),
             subject_user_id=args.user_id,
             dimension=dimension.name,
             period=period,
-            segments=tuple(segments(session, team, period, owner=owner, dimension=dimension)),
+            segments=tuple(
+                segments(session, team, period, previous=before, owner=owner, dimension=dimension)
+            ),
+            previous_period=before,
         )
-    before, now = funnels(
-        session, team, [previous(period, fiscal_start_month=fiscal), period], owner=owner
-    )
+    then, now = funnels(session, team, [before, period], owner=owner)
     return Insights(
         team=team_facts(team),
         subject_user_id=args.user_id,
         current=now,
-        previous=before,
+        previous=then,
     )
 
 
@@ -306,7 +361,7 @@ def _outcomes(
                 won_amount=value[index][True],
                 lost_amount=value[index][False],
                 cycle_seconds_total=cycles[index],
-                median_cycle_seconds=medians.get(index),
+                median_cycle_seconds=medians.get((index,)),
             ),
             _ranked_reasons(reasons[index]),
         )
@@ -320,19 +375,25 @@ def _median_cycles(
     periods: Sequence[Period],
     owner: Member | None,
     stages: _Stages,
-) -> dict[int, Decimal]:
-    """Each period's median cycle of its wins, in seconds."""
+    dimension: Dimension | None = None,
+) -> dict[tuple[Any, ...], Decimal]:
+    """Each period's median cycle of its wins, in seconds, by (period,) or, split by a
+    dimension, by (period, value as text)."""
     won = _closed_in(team, periods, owner, stages.won_keys)
-    cycles = (
-        select(
-            won.bucket.label("bucket"),
-            _seconds(session, Deal.closed_at, Deal.created_at).label("spent"),
-        )
-        .where(*won.where)
-        .subquery()
-    )
-    rows = session.execute(_medians(session, cycles.c.spent, cycles.c.bucket))
-    return {bucket: Decimal(str(middle)) for bucket, middle in rows}
+    query: AnySelect = select(
+        won.bucket.label("bucket"),
+        _seconds(session, Deal.closed_at, Deal.created_at).label("spent"),
+    ).select_from(Deal)
+    if dimension is not None:
+        query, value = dimension.value(query)
+        query = query.add_columns(value.label("segment"))
+    cycles = query.where(*won.where).subquery()
+    groups = [cycles.c.bucket] if dimension is None else [cycles.c.bucket, cycles.c.segment]
+    rows = session.execute(_medians(session, cycles.c.spent, *groups))
+    return {
+        (row[0], *(None if key is None else str(key) for key in row[1:-1])): Decimal(str(row[-1]))
+        for row in rows
+    }
 
 
 def _medians(session: Session, value: Any, *groups: Any) -> Select[Any]:
@@ -534,39 +595,31 @@ def segments(
     team: SalesTeam,
     period: Period,
     *,
+    previous: Period | None = None,
     owner: Member | None = None,
     dimension: Dimension,
+    medians: bool = True,
 ) -> list[Segment]:
-    """The deals closed in `period`, split by `dimension`: revenue won, win rate, average won
-    deal and cycle per value, the most revenue first (then the most deals, then the value)."""
+    """The deals closed in `period` (and, beside each, in `previous`: the period just before
+    it), split by `dimension`: revenue won, win rates, average won deal and cycle per value
+    (None: deals with no value), the most revenue first (then the most deals, then the
+    value). Summed by the database, a row per period, value, outcome and currency; with
+    `medians`, one statement more for the median cycles."""
+    periods = [period] if previous is None else [previous, period]
     stages = _stages(session, team.workspace_id)
-    rates = rates_of(session, team)
-    won_keys = set(stages.won_keys)
-    grouped: dict[str | None, list[funnel.Closed]] = defaultdict(list)
-    query = (
-        select(Deal)
-        .where(*_closed_in(team, [period], owner, stages.closing_keys).where)
-        .order_by(Deal.closed_at, Deal.id)
-    )
-    for deal in session.scalars(query):
-        assert deal.closed_at is not None
-        won = deal.stage in won_keys
-        spent = round((deal.closed_at - deal.created_at).total_seconds())
-        grouped[dimension.group_by(deal_facts(deal))].append(
-            funnel.Closed(
-                won=won,
-                value=rates.value(deal.amount, deal.currency) or Decimal(0),
-                cycle_seconds=spent if won else 0,
-            )
-        )
-    people = _people(session, team, grouped) if dimension.people else {}
+    grouped = _segment_outcomes(session, team, periods, owner, stages, dimension, medians)
+    now = grouped[-1]
+    before = grouped[0] if previous is not None else {}
+    keys = list(dict.fromkeys([*now, *before]))
+    people = _people(session, team, keys) if dimension.people else {}
     found = [
         Segment(
-            value=people[value][1] if value in people else value,
-            user_id=people[value][0] if value in people else None,
-            outcomes=funnel.outcomes_of(deals),
+            value=people[key][1] if key in people else key,
+            user_id=people[key][0] if key in people else None,
+            outcomes=now.get(key, _NOTHING),
+            previous=before.get(key, _NOTHING) if previous is not None else None,
         )
-        for value, deals in grouped.items()
+        for key in keys
     ]
     return sorted(
         found,
@@ -574,15 +627,102 @@ def segments(
     )
 
 
+_NOTHING = funnel.outcomes(
+    won=0,
+    lost=0,
+    won_amount=Decimal(0),
+    lost_amount=Decimal(0),
+    cycle_seconds_total=0,
+    median_cycle_seconds=None,
+)
+
+
+def _segment_outcomes(
+    session: Session,
+    team: SalesTeam,
+    periods: Sequence[Period],
+    owner: Member | None,
+    stages: _Stages,
+    dimension: Dimension,
+    medians: bool,
+) -> list[dict[str | None, funnel.Outcomes]]:
+    """Each period's outcomes per value of the dimension (keys as text; None: no value)."""
+    rates = rates_of(session, team)
+    each = each_foreign_amount(rates.currency)
+    won_flag = case((Deal.stage.in_(stages.won_keys), 1), else_=0)
+    closed = _closed_in(team, periods, owner, stages.closing_keys)
+    query, value = dimension.value(select(closed.bucket).select_from(Deal))
+    rows = session.execute(
+        query.add_columns(
+            value,
+            won_flag,
+            Deal.currency,
+            each,
+            func.count(Deal.id),
+            func.sum(Deal.amount),
+            func.sum(_seconds(session, Deal.closed_at, Deal.created_at)),
+        )
+        .where(*closed.where)
+        .group_by(closed.bucket, value, won_flag, Deal.currency, each)
+    )
+    count: dict[tuple[int, str | None, bool], int] = defaultdict(int)
+    worth: dict[tuple[int, str | None, bool], Decimal] = defaultdict(Decimal)
+    cycles: dict[tuple[int, str | None], int] = defaultdict(int)
+    for bucket, key, won, currency, one, deals, amount, spent in rows:
+        text = None if key is None else str(key)
+        count[(bucket, text, bool(won))] += deals
+        worth[(bucket, text, bool(won))] += group_value(rates, currency, one, amount, deals)
+        if won:
+            cycles[(bucket, text)] += int(spent or 0)
+    middles = _median_cycles(session, team, periods, owner, stages, dimension) if medians else {}
+    found: list[dict[str | None, funnel.Outcomes]] = [{} for _ in periods]
+    for bucket, text in dict.fromkeys((b, t) for b, t, _won in count):
+        middle = middles.get((bucket, text))
+        found[bucket][text] = funnel.outcomes(
+            won=count[(bucket, text, True)],
+            lost=count[(bucket, text, False)],
+            won_amount=worth[(bucket, text, True)],
+            lost_amount=worth[(bucket, text, False)],
+            cycle_seconds_total=cycles[(bucket, text)],
+            median_cycle_seconds=middle,
+        )
+    return found
+
+
 def _people(
-    session: Session, team: SalesTeam, grouped: dict[str | None, list[funnel.Closed]]
+    session: Session, team: SalesTeam, keys: Sequence[str | None]
 ) -> dict[str | None, tuple[str, str]]:
     """Segment values that are member ids: each member's Slack id and name, in one query."""
-    ids = [int(value) for value in grouped if value is not None and value.isdigit()]
+    ids = [int(value) for value in keys if value is not None and value.isdigit()]
     members = session.scalars(
         select(Member).where(Member.workspace_id == team.workspace_id, Member.id.in_(ids))
     )
     return {str(member.id): (member.slack_user_id, member.name) for member in members}
+
+
+def segment_extremes(
+    session: Session, team: SalesTeam, period: Period, *, owner: Member | None = None
+) -> tuple[SegmentExtremes, ...]:
+    """Per deal field of the team, its best and worst value over `period` by win rate (ties:
+    more revenue won), of the values with at least MIN_CLOSED_FOR_EXTREMES closed deals; a
+    field with fewer than two such values, or whose two win alike, says nothing."""
+    found = []
+    for field in team_fields(session, team.workspace_id, team.id):
+        split = segments(
+            session, team, period, owner=owner, dimension=field_dimension(field), medians=False
+        )
+        ranked = sorted(
+            (
+                s
+                for s in split
+                if s.value is not None and s.outcomes.closed >= MIN_CLOSED_FOR_EXTREMES
+            ),
+            key=lambda s: (-(s.outcomes.win_rate or 0), -s.outcomes.won_amount, s.value or ""),
+        )
+        if len(ranked) < 2 or ranked[0].outcomes.win_rate == ranked[-1].outcomes.win_rate:
+            continue
+        found.append(SegmentExtremes(field.name, period, ranked[0], ranked[-1]))
+    return tuple(found)
 
 
 # --------------------------------------------------------------------------- movement

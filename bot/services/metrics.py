@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 from bot.domain.activities import ACTIVITY_PREFIX, POINTS, kind_of_metric
 from bot.domain.amounts import Money, Rates
 from bot.domain.periods import Period, utc_bounds
+from bot.services.directory import stages_of
 from bot.services.memo import remembered
-from models import Activity, Deal, FxRate, SalesTeam, StageDef
+from models import Activity, Deal, FxRate, SalesTeam
 
 # revenue, deals, pipeline, points, or act:<kind> (bot.domain.activities).
 Metric = str
@@ -96,11 +97,8 @@ def group_value(
 
 def won_stage_keys(session: Session, workspace_id: str) -> list[str]:
     """Keys of the stages that count as won."""
-    query = select(StageDef.key).where(
-        StageDef.workspace_id == workspace_id, StageDef.kind == "won"
-    )
-    keys = remembered(session, ("won", workspace_id), lambda: list(session.scalars(query)))
-    return list(keys)
+    # From the whole list, which the same transaction usually wants too: one look-up, not two.
+    return [stage.key for stage in stages_of(session, workspace_id) if stage.kind == "won"]
 
 
 def _bounds(period: Period, team: SalesTeam) -> tuple[datetime, datetime]:

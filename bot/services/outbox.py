@@ -150,6 +150,11 @@ class NotYet(Exception):
     """The message this one refers to has not been sent yet."""
 
 
+def refers(payload: dict[str, Any]) -> bool:
+    """Whether the payload names another message (a thread or an update) to resolve first."""
+    return THREAD_OF in payload or UPDATE_OF in payload
+
+
 def resolve(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
     """The payload to send, with `thread_of` / `update_of` turned into Slack's channel and ts.
 

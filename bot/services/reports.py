@@ -181,6 +181,10 @@ def weekly_report(
         accuracy=forecast.accuracy_board(
             session, team, forecast.last_period(session, team, today), owner=owner
         ),
+        # Over the funnel chart's twelve weeks: a week closes too few deals to compare.
+        segments=insights.segment_extremes(
+            session, team, insights.funnel_window(week), owner=owner
+        ),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -158,9 +159,17 @@ def my_progress(session: Session, actor: Actor) -> list[TargetProgress]:
 
 
 def board(
-    session: Session, team: SalesTeam, *, metric: Metric, period: Period, today: date
+    session: Session,
+    team: SalesTeam,
+    *,
+    metric: Metric,
+    period: Period,
+    today: date,
+    among: Sequence[Target] | None = None,
 ) -> TeamBoard:
-    """Members ranked by percent of their target (ties by amount), those without after."""
+    """Members ranked by percent of their target (ties by amount), those without after.
+
+    among: the team's targets, when the caller has them already (any metric and period)."""
     members = team_members(session, team)
     results = achieved_by_owner(session, team, metric, period, owner_ids=[m.id for m in members])
     total = achieved(session, team, metric, period, owner_id=None)
@@ -175,16 +184,19 @@ def board(
         return achieved(session, team, metric, period, owner_id=target.member_id)
 
     by_id = {m.id: m for m in members}
-    targets = {
-        t.member_id: progress_at(session, team, t, achieved_on(t), today)
-        for t in session.scalars(
+    if among is None:
+        among = session.scalars(
             select(Target).where(
                 Target.team_id == team.id,
                 Target.metric == metric,
                 Target.start_date == period.start,
                 Target.end_date == period.end,
             )
-        )
+        ).all()
+    targets = {
+        t.member_id: progress_at(session, team, t, achieved_on(t), today)
+        for t in among
+        if (t.metric, t.start_date, t.end_date) == (metric, period.start, period.end)
     }
     entries = [
         Entry(

@@ -208,9 +208,11 @@ class OutboxSender:
         if message.method.startswith(CRM_METHODS):
             self._deliver_elsewhere(message, report)
             return
+        payload = message.payload
         try:
-            with reading(self._factory) as session:
-                payload = outbox.resolve(session, message.payload)
+            if outbox.refers(payload):
+                with reading(self._factory) as session:
+                    payload = outbox.resolve(session, payload)
         except outbox.NotYet:
             with transaction(self._factory) as session:
                 outbox.defer(session, message.id, now=self._clock.now())

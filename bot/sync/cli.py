@@ -68,9 +68,10 @@ def connect(runtime: Runtime, crm: str, channel_id: str, credentials: Mapping[st
         f"{done.owners_found} of {done.owners_total} owners found in Slack; "
         f"{len(done.stages)} stages mapped"
     )
-    if account.generated:
+    if "webhook_user" in account.generated:
         # Made up by Salesbot for the CRM's webhook: shown this once.
-        line += "; webhook basic auth: " + " / ".join(account.generated.values())
+        auth = (account.generated["webhook_user"], account.generated["webhook_password"])
+        line += "; webhook basic auth: " + " / ".join(auth)
     return line
 
 

@@ -78,6 +78,12 @@ def ask_crm(
     return Account(account_id, stages, matched, vault.seal(credentials), generated)
 
 
+def _notify_url(runtime: Runtime, crm: str) -> str | None:
+    """Where a CRM that Salesbot subscribes to sends its changes (None: no public URL)."""
+    public = runtime.settings.salesbot_public_url
+    return f"{public}/crm/{crm}/webhook" if public and registry.KINDS[crm].subscribes else None
+
+
 def _kept(runtime: Runtime, vault: Vault, team_id: int | None, crm: str) -> dict[str, str]:
     """The generated credentials of the team's connection to this CRM (none: new ones)."""
     if team_id is None:
@@ -143,6 +149,8 @@ def connect_from_slack(
                 connected,
                 webhook_user=account.generated.get("webhook_user"),
                 webhook_password=account.generated.get("webhook_password"),
+                subscribes=registry.KINDS[crm].subscribes,
+                notify_url=_notify_url(runtime, crm),
             )
         )
 

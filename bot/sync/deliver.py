@@ -150,7 +150,7 @@ def _read_push(runtime: Runtime, deal_id: int, team_id: int) -> _Push | None:
             record_id=link.record_id if link is not None else None,
             synced={k: v for k, v in synced.items() if not k.startswith("_")},
             pipeline_id=pipeline,
-            local=crm_sync.local_snapshot(session, deal),
+            local=crm_sync.local_snapshot(session, deal, row.crm),
             owners=owners,
             stages=stages,
             positions={s.key: s.position for s in stage_list(session, deal.workspace_id)},
@@ -268,6 +268,16 @@ def _write_of(read: _Push, changes: Snapshot, creating: bool) -> tuple[Write, Sn
     owner_id = read.owners.get(owner) if owner else None
     if owner and owner_id is not None:
         written["owner"] = owner
+    next_step = forecast = None
+    if "next_step" in changes:
+        next_step = changes["next_step"] or ""
+        written["next_step"] = changes["next_step"]
+    if "forecast" in changes:
+        forecast = changes["forecast"] or ""
+        written["forecast"] = changes["forecast"]
+    if creating:
+        # Nothing to take away from a record that does not exist yet.
+        next_step, forecast = next_step or None, forecast or None
     write = Write(
         name=name,
         amount=money[0] if money is not None else None,
@@ -275,6 +285,8 @@ def _write_of(read: _Push, changes: Snapshot, creating: bool) -> tuple[Write, Sn
         pipeline_id=pipeline_id,
         close_date=date.fromisoformat(day) if day else None,
         owner_id=owner_id,
+        next_step=next_step,
+        forecast=forecast,
     )
     return write, written
 

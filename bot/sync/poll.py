@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.crm.base import CrmError, RateLimited, Unauthorized
+from bot.crm import registry
+from bot.crm.base import Connector, CrmError, RateLimited, Unauthorized
 from bot.crm.secrets import Unreadable
 from bot.db import reading, transaction
 from bot.runtime import Runtime
@@ -29,6 +30,8 @@ from models import CrmConnection, CrmProblem
 log = logging.getLogger(__name__)
 
 EVERY = timedelta(minutes=5)
+# A registered webhook (Zoho's watch channel) is registered again once less than this is left.
+RENEW_WATCH = timedelta(hours=6)
 
 
 def slot_of(now: datetime) -> str:
@@ -87,7 +90,32 @@ def poll(runtime: Runtime, connection_id: int, *, now: datetime) -> int:
     else:
         _advance(runtime, link, None, now=now)
         log.info("crm.polled connection=%s applied=%s quiet=%s", connection_id, applied, quiet)
+        _renew_watch(runtime, link, connector, now=now)
     return applied
+
+
+def _renew_watch(
+    runtime: Runtime, link: Connection, connector: Connector, *, now: datetime
+) -> None:
+    """Register the webhook with a CRM that is asked to send its changes (Zoho's watch
+    channel), and again before it expires; without SALESBOT_PUBLIC_URL the poll alone syncs."""
+    public = runtime.settings.salesbot_public_url
+    if not registry.KINDS[link.crm].subscribes or public is None:
+        return
+    if link.watch_expires_at is not None and link.watch_expires_at - now > RENEW_WATCH:
+        return
+    try:
+        expires = connector.subscribe(f"{public}/crm/{link.crm}/webhook", now)
+    except CrmError as error:
+        with unit(runtime, now=now) as session:
+            crm_connections.note_error(session, link.id, error=f"watch_{error.code}", now=now)
+        log.warning("crm.watch_failed connection=%s error=%s", link.id, error.code)
+        return
+    with transaction(runtime.sessions) as session:
+        row = session.get(CrmConnection, link.id)
+        if row is not None:
+            row.watch_expires_at = expires
+    log.info("crm.watch_registered connection=%s until=%s", link.id, expires)
 
 
 def _advance(runtime: Runtime, link: Connection, cursor: str | None, *, now: datetime) -> None:

@@ -35,6 +35,7 @@ class Connection:
     credentials: str | None
     account_id: str | None
     cursor: str | None
+    watch_expires_at: datetime | None = None
 
 
 def connection(runtime: Runtime, connection_id: int) -> Connection | None:
@@ -51,6 +52,7 @@ def connection(runtime: Runtime, connection_id: int) -> Connection | None:
             row.credentials,
             row.account_id,
             row.cursor,
+            row.watch_expires_at,
         )
 
 

@@ -38,6 +38,12 @@ FORM_FIELDS: dict[str, tuple[tuple[str, str, int], ...]] = {
         ("api_token", N_("API token (Personal preferences → API)"), 200),
         ("company_domain", N_("Company domain (acme for acme.pipedrive.com)"), 100),
     ),
+    "zoho": (
+        ("client_id", N_("Client ID (the self client at api-console.zoho.com)"), 200),
+        ("client_secret", N_("Client secret"), 200),
+        ("refresh_token", N_("Refresh token"), 500),
+        ("data_centre", N_("Data centre: com, eu, in, com.au, com.cn, jp or ca"), 10),
+    ),
 }
 # What each connect form says first.
 FORM_HELP = {
@@ -51,6 +57,14 @@ FORM_HELP = {
         "Paste the API token of a {crm} user who sees the team's deals (Personal preferences "
         "→ API) and your company's {crm} domain. The token is stored encrypted and never "
         "shown again."
+    ),
+    "zoho": N_(
+        "Create a self client at api-console.zoho.com, generate a code with the scopes "
+        "ZohoCRM.modules.deals.ALL, ZohoCRM.users.READ, ZohoCRM.org.READ, "
+        "ZohoCRM.settings.fields.READ and ZohoCRM.notifications.ALL, exchange it for a refresh "
+        "token, and paste the client id, client secret and refresh token, with the data centre "
+        "your {crm} account is in (com for crm.zoho.com, eu for crm.zoho.eu, …). They are "
+        "stored encrypted and never shown again."
     ),
 }
 CRM_NAMES = {"hubspot": "HubSpot", "pipedrive": "Pipedrive", "zoho": "Zoho CRM"}
@@ -210,6 +224,21 @@ def webhook_help(result: CrmConnected) -> dict[str, Any]:
     """Where the CRM's webhooks go (and, for Pipedrive, the credentials they carry)."""
     name = crm_name(result.crm)
     url = f"`https://<your host>/crm/{escape_mrkdwn(result.crm)}/webhook`"
+    if result.subscribes:
+        if result.notify_url:
+            return context_block(
+                _(
+                    "I have asked {crm} to send its deal changes to {url}, and renew that "
+                    "every day; the poll every five minutes catches anything missed."
+                ).format(crm=name, url=f"`{escape_mrkdwn(result.notify_url)}`")
+            )
+        return context_block(
+            _(
+                "SALESBOT_PUBLIC_URL is not set, so {crm} cannot be asked to send its changes "
+                "at once: the poll brings them in every five minutes. Set it to this "
+                "deployment's address and {crm} sends them to {url}."
+            ).format(crm=name, url=url)
+        )
     if result.webhook_user and result.webhook_password:
         return section(
             _(
@@ -284,6 +313,11 @@ def connect_failed(result: CrmConnectFailed) -> Message:
             "crm.objects.deals.write, crm.objects.owners.read."
         )
         if result.crm == "hubspot"
+        else _(
+            "{crm} refused those credentials. Check the client id and secret, generate the "
+            "refresh token again with the scopes the form lists, and check the data centre."
+        )
+        if result.crm == "zoho"
         else _(
             "{crm} refused that token, or it belongs to another company. Copy the API token "
             "again (Personal preferences → API) and check the company domain."

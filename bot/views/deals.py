@@ -99,7 +99,10 @@ STEP_LIMIT = 120
 def next_step_text(text: str, due: date | None, *, overdue: bool) -> Mrkdwn:
     """`:arrow_right: send the proposal (Fri Dec 4)`, or `:warning: … (overdue, Thu Nov 26)`."""
     step = escape_mrkdwn_within(text, STEP_LIMIT)
-    when = day(due, weekday=True) if due else ""
+    if due is None:
+        # A step taken from a CRM, which has no date for it.
+        return ":arrow_right: " + step
+    when = day(due, weekday=True)
     if overdue:
         return ":warning: " + _("{step} (overdue, {date})").format(step=step, date=when)
     return ":arrow_right: " + _("{step} ({date})").format(step=step, date=when)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from bot.domain.funnel import Outcomes
+from bot.domain.periods import Period
 from bot.domain.progress import percent_label
 from bot.domain.text import Mrkdwn, Plain, escape_mrkdwn
 from bot.i18n import _, current, money, ngettext
@@ -195,29 +196,54 @@ def segments_title(result: Segments) -> Plain:
     )
 
 
-def _segment_line(rank: int, segment: Segment, currency: str) -> Mrkdwn:
+def segment_name(segment: Segment) -> Mrkdwn:
+    """A segment as a line names it: a mention, its value in bold, or _(none)_."""
     if segment.user_id is not None:
-        who = f"<@{segment.user_id}>"
-    elif segment.value:
-        who = f"*{escape_mrkdwn(segment.value)}*"
-    else:
-        who = _("_none_")
-    o = segment.outcomes
-    numbers = _(
-        "{won} won · win rate {percent} ({count} of {closed}) · average {average} · cycle {cycle}"
+        return f"<@{segment.user_id}>"
+    if segment.value:
+        return f"*{escape_mrkdwn(segment.value)}*"
+    return "_" + _("(none)") + "_"
+
+
+def segment_numbers(o: Outcomes, currency: str) -> Mrkdwn:
+    """Revenue won, win rate by count and by amount, average won deal and cycle."""
+    return _(
+        "{won} won · win rate {percent} ({count} of {closed}), {amount_percent} of the amount "
+        "· average {average} · cycle {cycle}"
     ).format(
         won=money(o.won_amount, currency),
         percent=_percent(o.win_rate),
         count=o.won,
         closed=o.closed,
+        amount_percent=_percent(o.amount_win_rate),
         average=_average_won(o, currency),
         cycle=_days(o.average_cycle_days),
     )
-    return f"{rank}. {who} · {numbers}"
+
+
+def _segment_lines(
+    rank: int, segment: Segment, currency: str, before: Period | None
+) -> list[Mrkdwn]:
+    o = segment.outcomes
+    now = segment_numbers(o, currency) if o.closed else _("nothing closed")
+    lines = [f"{rank}. {segment_name(segment)} · {now}"]
+    if before is not None and segment.previous is not None:
+        then = (
+            segment_numbers(segment.previous, currency)
+            if segment.previous.closed
+            else _("nothing closed")
+        )
+        lines.append(
+            "      _"
+            + _("{period}: {numbers}").format(period=before.label(current()), numbers=then)
+            + "_"
+        )
+    return lines
 
 
 def segments_message(result: Segments) -> Message:
-    """Revenue won, win rate, average won deal and cycle per segment, most revenue first."""
+    """Revenue won, win rates, average won deal and cycle per segment, most revenue first,
+    each with the period before's."""
     title = segments_title(result)
     period = result.period.label(current())
     blocks: list[dict[str, Any]] = [_header(title)]
@@ -226,12 +252,18 @@ def segments_message(result: Segments) -> Message:
             context_block(_("For {person}").format(person=f"<@{result.subject_user_id}>"))
         )
     if not result.segments:
-        blocks.append(section(_("No deal was won or lost in {period}.").format(period=period)))
+        text = _("No deal was won or lost in {period}.").format(period=period)
+        if result.previous_period is not None:
+            text = _("No deal was won or lost in {period} or the period before.").format(
+                period=period
+            )
+        blocks.append(section(text))
         return ephemeral(escape_mrkdwn(title), blocks)
     shown = result.segments[:MAX_SEGMENTS]
     lines = [
-        _segment_line(rank, segment, result.team.currency)
+        line
         for rank, segment in enumerate(shown, start=1)
+        for line in _segment_lines(rank, segment, result.team.currency, result.previous_period)
     ]
     if len(result.segments) > MAX_SEGMENTS:
         lines.append(_("…and {count} more").format(count=len(result.segments) - MAX_SEGMENTS))
@@ -239,8 +271,9 @@ def segments_message(result: Segments) -> Message:
     blocks.append(
         context_block(
             _(
-                "Deals won or lost in {period}. Win rate by count; average: the average won "
-                "deal; cycle: the average days from created to won."
+                "Deals won or lost in {period}; in italics, the period before. Win rate by "
+                "count, then by amount; average: the average won deal; cycle: the average "
+                "days from created to won. _(none)_: deals with no value."
             ).format(period=period)
         )
     )

@@ -7,8 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 from bot.domain.amounts import Money
+from bot.domain.progress import percent_label
 from bot.domain.text import Mrkdwn, Plain, escape_mrkdwn
 from bot.i18n import _, current, money, ngettext
+from bot.results.insights import Segment
 from bot.results.reports import DealFact, Report
 from bot.views import forecast as forecast_views
 from bot.views.common import Message, as_entered, context_block, ephemeral, section
@@ -111,6 +113,8 @@ def report_blocks(report: Report, *, title: Plain) -> list[dict[str, Any]]:
                 + f"\n{stale}"
             )
         )
+    if report.segments:
+        blocks.append(section(":dart: " + segments_text(report)))
     if report.next_steps:
         blocks.append(section(":footprints: " + step_gaps_text(report)))
     if report.forecast is not None and report.forecast.lines:
@@ -145,6 +149,43 @@ def step_gaps_text(report: Report) -> Mrkdwn:
     if more:
         text += " " + _("…and {count} more").format(count=more)
     return text + "\n" + _("See them with `/deal list nextstep`.")
+
+
+def segments_text(report: Report) -> Mrkdwn:
+    """`*Best and worst segments* (deals won or lost Sep 7 – Nov 29, by win rate)`, then per
+    deal field: `• *industry*: best *retail* 75.0% (3 of 4, ¥120k won) · worst …`."""
+    if not report.segments:
+        return ""
+    span = report.segments[0].period.label(current())
+    lines = [
+        _("*Best and worst segments* (deals won or lost {span}, by win rate)").format(span=span)
+    ]
+    for extremes in report.segments:
+        lines.append(
+            "• "
+            + _("*{field}*: best {best} · worst {worst}").format(
+                field=escape_mrkdwn(extremes.field),
+                best=_segment(report, extremes.best),
+                worst=_segment(report, extremes.worst),
+            )
+        )
+    lines.append(
+        _("More with `/deal insights by {field}`.").format(
+            field=escape_mrkdwn(report.segments[0].field)
+        )
+    )
+    return "\n".join(lines)
+
+
+def _segment(report: Report, segment: Segment) -> Mrkdwn:
+    o = segment.outcomes
+    return _("{value} {percent} ({won} of {closed}, {amount} won)").format(
+        value=f"*{escape_mrkdwn(segment.value or '')}*",
+        percent=percent_label(o.win_rate) if o.win_rate is not None else "—",
+        won=o.won,
+        closed=o.closed,
+        amount=_money(report, o.won_amount),
+    )
 
 
 def share_button(value: dict[str, Any]) -> dict[str, Any]:

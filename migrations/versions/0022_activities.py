@@ -2,7 +2,7 @@
 a target's metric may name an activity kind (act:<kind>), so it is longer
 
 Revision ID: 0022
-Revises: 0019
+Revises: 0024
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import models.base
 
 revision: str = '0022'
-down_revision: str | Sequence[str] | None = '0019'
+down_revision: str | Sequence[str] | None = '0024'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

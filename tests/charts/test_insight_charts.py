@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from decimal import Decimal
 
 from matplotlib.colors import same_color
@@ -121,3 +122,24 @@ def test_a_step_of_nothing_draws_no_bar_and_both_render_as_wide_pngs() -> None:
         movement_chart(MOVED, title="M", currency="CNY", lang="zh"),
     ):
         assert png_size(png)[0] == 1200
+
+
+def test_a_week_without_movement_is_drawn_from_zero_without_a_warning() -> None:
+    # A round total that nothing moved: a scale "from a round amount below the lowest total"
+    # would run from the total to itself (matplotlib: singular transformation).
+    for total in (Decimal(180_000), Decimal(185_000)):
+        quiet = [
+            MovementStep("Open at the start", total, "total"),
+            MovementStep("New", Decimal(0), "up"),
+            MovementStep("Increased", Decimal(0), "up"),
+            MovementStep("Decreased", Decimal(0), "down"),
+            MovementStep("Lost", Decimal(0), "down"),
+            MovementStep("Won", Decimal(0), "won"),
+            MovementStep("Open at the end", total, "total"),
+        ]
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            figure = drawn(build_movement(quiet, title="M", currency="CNY"))
+        assert figure.axes[0].get_xlim() == (0.0, float(total))
+        assert _bars(figure) == [(0, float(total)), (0, float(total))]
+        assert role_strings(figure, "caption") == []

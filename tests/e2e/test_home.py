@@ -1,4 +1,5 @@
-"""App Home: published on opening and after every change, with working buttons and paging."""
+"""App Home: published on opening, after a change while the member may be looking at it, and
+after every press of its buttons; with working buttons and paging."""
 
 from __future__ import annotations
 
@@ -161,22 +162,34 @@ def test_deals_are_paged_ten_at_a_time(say: Say, driver: SlackDriver, slack: Dev
     assert text.count("`#") == 3 and "[← Previous]" in text and "[Next →]" not in text
 
 
+def published_to(slack: DevSlack, user: str) -> list[Call]:
+    return [c for c in slack.calls("views.publish") if c.params["user_id"] == user]
+
+
 def test_a_burst_of_changes_is_one_publish_showing_all_of_them(
-    say: Say, app: Salesbot, slack: DevSlack
+    say: Say, driver: SlackDriver, app: Salesbot, slack: DevSlack
 ) -> None:
+    open_home(driver, slack, "U2", "Bob")
+    before = len(published_to(slack, "U2"))
     app.runtime.sender.stop()  # the changes land before the sender's next pass
     for name in ("Acme", "Beta", "Gamma", "Delta", "Omega"):
         assert "Added" in say("/deal", f"add {name} 10k").text
     app.runtime.sender.deliver_due()
-    published = [c for c in slack.calls("views.publish") if c.params["user_id"] == "U2"]
+    published = published_to(slack, "U2")[before:]
     assert len(published) == 1
     text = blocks_to_text(published[0].params["view"]["blocks"])
     assert all(f"*{name}*" in text for name in ("Acme", "Beta", "Gamma", "Delta", "Omega"))
 
 
 def test_a_change_after_the_home_was_taken_for_sending_is_published_again(
-    say: Say, app: Salesbot, slack: DevSlack, sessions: sessionmaker[Session], clock: FrozenClock
+    say: Say,
+    driver: SlackDriver,
+    app: Salesbot,
+    slack: DevSlack,
+    sessions: sessionmaker[Session],
+    clock: FrozenClock,
 ) -> None:
+    open_home(driver, slack, "U2", "Bob")
     app.runtime.sender.stop()
     say("/deal", "add Acme 10k")
     with sessions() as session, session.begin():
@@ -188,3 +201,35 @@ def test_a_change_after_the_home_was_taken_for_sending_is_published_again(
     app.runtime.sender.deliver_due()
     last = [c for c in slack.calls("views.publish") if c.params["user_id"] == "U2"][-1]
     assert "*Beta*" in blocks_to_text(last.params["view"]["blocks"])
+
+
+def test_a_change_made_elsewhere_waits_for_the_home_to_be_opened(
+    say: Say, driver: SlackDriver, app: Salesbot, slack: DevSlack, drain: Any
+) -> None:
+    """Slack shows the Home as last published and says when it is opened: a member who has
+    not looked at it costs no redraw per change, and sees every change when they open it."""
+    for name in ("Acme", "Beta"):
+        assert "Added" in say("/deal", f"add {name} 10k").text
+    drain()
+    assert published_to(slack, "U2") == []
+    text = blocks_to_text(open_home(driver, slack, "U2", "*Beta*")["blocks"])
+    assert "*Acme*" in text and "*Beta*" in text
+
+
+def test_the_home_is_redrawn_while_in_view_and_after_its_own_buttons(
+    say: Say, driver: SlackDriver, slack: DevSlack, clock: FrozenClock, drain: Any
+) -> None:
+    view = open_home(driver, slack, "U2", "Bob")
+    assert "Added" in say("/deal", "add Acme 10k").text
+    # Opened a minute ago: the member may be looking, so the change is drawn at once.
+    slack.wait_for("views.publish", lambda c: "*Acme*" in str(c.params))
+    clock.advance(timedelta(minutes=31))
+    seen = len(published_to(slack, "U2"))
+    assert "Added" in say("/deal", "add Beta 10k").text
+    drain()
+    assert len(published_to(slack, "U2")) == seen  # left long ago: drawn when next opened
+    # A button of the Home tab, however long it was open, redraws it: it is in front of them.
+    press(driver, "U2", view, "home_won", "1")
+    last = slack.wait_for("views.publish", lambda c: "*Beta*" in str(c.params))[-1]
+    text = blocks_to_text(last.params["view"]["blocks"])
+    assert "`#2` *Beta*" in text and "`#1` *Acme*" not in text  # won: no longer open

@@ -11,6 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cli import main
@@ -19,6 +20,7 @@ from bot.domain.funnel import Movement
 from bot.domain.periods import Period
 from bot.services.export import DEAL_COLUMNS
 from bot.services.insights import (
+    field_dimension,
     funnel_of,
     funnels,
     owner_dimension,
@@ -26,7 +28,8 @@ from bot.services.insights import (
     segments,
 )
 from bot.services.reports import weekly_report
-from models import Member, SalesTeam
+from bot.services.segments import team_fields
+from models import Deal, DealEvent, DealFieldValue, Member, OutboxMessage, SalesTeam
 from tests.e2e.conftest import Say
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -281,6 +284,154 @@ def test_one_member_and_by_owner(sessions: sessionmaker[Session]) -> None:
     ]
 
 
+# Deal fields on the history's deals, given by the reps after the fact (Nov 30, 9:30).
+INDUSTRIES = {
+    "retail": ["Acme", "Beta", "Delta", "Zeta", "Old"],
+    "finance": ["Gamma", "Eps", "Eta", "OldLost"],
+    "manufacturing": ["Imported Won"],
+}  # Quick and Imported Open have none.
+OWNERS = {"Acme": "U2", "Beta": "U2", "Zeta": "U2", "Old": "U2", "Eps": "U2"}
+
+
+@pytest.fixture
+def industries(history: None, say: Say, sessions: sessionmaker[Session]) -> None:
+    """Industry (fixed choices, Chinese 行业) on the closed deals; region (free text) on a few,
+    too few to compare."""
+    added = say(
+        "/salesbot", "fields add industry/行业 retail/零售,finance/金融,manufacturing", user="U1"
+    )
+    assert "Added the deal field *industry*" in added.text
+    assert "Added" in say("/salesbot", "fields add region/地区", user="U1").text
+    with sessions() as session:
+        number = dict(session.execute(select(Deal.customer, Deal.number)).all())
+    for industry, customers in INDUSTRIES.items():
+        for customer in customers:
+            owner = OWNERS.get(customer, "U3")
+            reply = say("/deal", f"#{number[customer]} industry {industry}", user=owner)
+            assert f"industry: — → {industry}" in reply.text, (customer, reply.text)
+    for customer, owner in (("Acme", "U2"), ("Beta", "U2"), ("Delta", "U3"), ("Gamma", "U3")):
+        region = "West" if customer == "Gamma" else "East"
+        reply = say("/deal", f"#{number[customer]} region {region}", user=owner)
+        assert f"region: — → {region}" in reply.text
+
+
+def _by_industry(session: Session) -> list[tuple[object, ...]]:
+    team = _team(session)
+    field = next(f for f in team_fields(session, "T1", team.id) if f.name == "industry")
+    split = segments(session, team, NOVEMBER, previous=OCTOBER, dimension=field_dimension(field))
+    return [
+        (
+            s.value,
+            s.outcomes.won,
+            s.outcomes.closed,
+            s.outcomes.won_amount,
+            s.outcomes.win_rate,
+            s.outcomes.amount_win_rate,
+            s.outcomes.average_won,
+            s.outcomes.average_cycle_days,
+            s.outcomes.median_cycle_days,
+            None if s.previous is None else (s.previous.won, s.previous.closed),
+        )
+        for s in split
+    ]
+
+
+@pytest.mark.usefixtures("industries")
+def test_by_industry_against_the_hand_worked_numbers(sessions: sessionmaker[Session]) -> None:
+    with sessions() as session:
+        rows = _by_industry(session)
+    assert rows == [
+        # Imported Won 50k in 50 days.
+        ("manufacturing", 1, 1, Decimal("50000.00"), Decimal("100.0"), Decimal("100.0"),
+         Decimal("50000.00"), Decimal("50.0"), Decimal("50.0"), (0, 0)),
+        # Won Acme 10k (10 days) and Beta 30k (7 days); lost Delta 40k and Zeta 5k: 40 / 85.
+        # October: Old won.
+        ("retail", 2, 4, Decimal("40000.00"), Decimal("50.0"), Decimal("47.1"),
+         Decimal("20000.00"), Decimal("8.5"), Decimal("8.5"), (1, 1)),
+        # Won Gamma ¥14k (10 days); lost Eps 15k and Eta 8k: 14 / 37. October: OldLost lost.
+        ("finance", 1, 3, Decimal("14000.00"), Decimal("33.3"), Decimal("37.8"),
+         Decimal("14000.00"), Decimal("10.0"), Decimal("10.0"), (0, 1)),
+        # No industry: Quick 5k won in 4 hours, Imported Open 20k lost: 5 / 25.
+        (None, 1, 2, Decimal("5000.00"), Decimal("50.0"), Decimal("20.0"),
+         Decimal("5000.00"), Decimal("0.2"), Decimal("0.2"), (0, 0)),
+    ]  # fmt: skip
+    # The segments add up to the month's funnel.
+    with sessions() as session:
+        whole = funnel_of(session, _team(session), NOVEMBER).outcomes
+    assert sum(row[1] for row in rows) == whole.won  # type: ignore[misc]
+    assert sum(row[2] for row in rows) == whole.closed  # type: ignore[misc]
+    assert sum(row[3] for row in rows) == whole.won_amount  # type: ignore[misc]
+
+
+@pytest.mark.usefixtures("industries")
+def test_by_industry_through_slack_in_both_languages(say: Say) -> None:
+    text = say("/deal", "insights by industry", user="U2").text
+    assert "Insights by industry · November 2026" in text
+    order = [text.index(w) for w in ("*manufacturing*", "*retail*", "*finance*", "_(none)_")]
+    assert order == sorted(order)
+    assert (
+        "*retail* · ¥40k won · win rate 50.0% (2 of 4), 47.1% of the amount · average ¥20k "
+        "· cycle 8.5 days" in text
+    )
+    assert "_October 2026: ¥10k won · win rate 100.0% (1 of 1)" in text
+    assert "*manufacturing* · ¥50k won" in text and "_October 2026: nothing closed_" in text
+    assert "_(none)_ · ¥5k won · win rate 50.0% (1 of 2), 20.0% of the amount" in text
+
+    say("/salesbot", "language zh", user="U3")
+    zh = say("/deal", "分析 按行业", user="U3").text
+    assert "按行业分析 · 2026年11月" in zh
+    assert "*retail* · 赢单 ¥4万" in zh and "_（无）_" in zh
+    assert zh == say("/deal", "分析 本月 按 行业", user="U3").text
+    last = say("/deal", "insights last month by industry", user="U2").text
+    assert "October 2026" in last and "*retail* · ¥10k won" in last
+
+
+@pytest.mark.usefixtures("industries")
+def test_a_field_that_is_not_one_is_refused_with_a_guess_and_the_form(
+    say: Say, sessions: sessionmaker[Session]
+) -> None:
+    before = _counts(sessions)
+    reply = say("/deal", "insights by indstry", user="U2")
+    assert reply.json["response_type"] == "ephemeral"
+    assert "I can't split deals by “indstry”" in reply.text
+    assert "`owner` or one of your team's deal fields: industry, region." in reply.text
+    assert "Did you mean `by industry`?" in reply.text
+    assert "/deal insights [period] [@person|team] [by owner|field]" in str(reply.json)
+    say("/salesbot", "language zh", user="U3")
+    zh = say("/deal", "分析 按行叶", user="U3").text
+    assert "行叶" in zh and "industry, region" in zh and "`按行业`" in zh
+    assert _counts(sessions) == before
+
+
+def test_without_fields_the_refusal_says_how_to_add_one(say: Say, team: None) -> None:
+    reply = say("/deal", "insights by industry", user="U2")
+    assert "your team has no deal fields yet" in reply.text
+    assert "`/salesbot fields add industry retail,finance`" in reply.text
+
+
+def _counts(sessions: sessionmaker[Session]) -> tuple[int, ...]:
+    with sessions() as session:
+        return tuple(
+            session.scalar(select(func.count()).select_from(model)) or 0
+            for model in (Deal, DealEvent, DealFieldValue, OutboxMessage)
+        )
+
+
+@pytest.mark.usefixtures("industries")
+def test_the_report_names_the_best_and_worst_industry(sessions: sessionmaker[Session]) -> None:
+    report_at = datetime(2026, 11, 30, 9, tzinfo=SHANGHAI)
+    with sessions() as session:
+        report = weekly_report(session, _team(session), week=WEEK, now=report_at)
+    # Over the twelve weeks to Nov 29 (October's deals too): retail won Acme, Beta and Old,
+    # lost Delta and Zeta (3 of 5, 50k); finance won Gamma, lost Eps, Eta and OldLost (1 of 4,
+    # 14k); manufacturing closed one deal, too few. Region: East 3 deals, West 1: too few.
+    assert [
+        (e.field, e.best.value, e.best.outcomes.win_rate, e.worst.value, e.worst.outcomes.win_rate)
+        for e in report.segments
+    ] == [("industry", "retail", Decimal("60.0"), "finance", Decimal("25.0"))]
+    assert (report.segments[0].best.outcomes.won_amount) == Decimal("50000.00")
+
+
 @pytest.mark.usefixtures("history")
 def test_the_pipeline_moved_over_the_week(sessions: sessionmaker[Session]) -> None:
     report_at = datetime(2026, 11, 30, 9, tzinfo=SHANGHAI)
@@ -328,7 +479,14 @@ def test_insights_through_slack(say: Say) -> None:
 
     owners = say("/deal", "insights by owner", user="U2").text
     assert owners.index("<@U3>") < owners.index("<@U2>")
-    assert "¥64k won · win rate 50.0% (2 of 4) · average ¥32k · cycle 30.0 days" in owners
+    assert (
+        "¥64k won · win rate 50.0% (2 of 4), 57.1% of the amount · average ¥32k · cycle 30.0 days"
+        in owners
+    )
+    # 李雷 won 64k of 112k closed (Delta 40k, Eta 8k lost). October beside it: 李雷 lost
+    # OldLost, bob won Old in 5 days.
+    assert "_October 2026: ¥0 won · win rate 0.0% (0 of 1), 0.0% of the amount" in owners
+    assert "_October 2026: ¥10k won · win rate 100.0% (1 of 1)" in owners
 
     mine = say("/deal", "insights <@U2|bob>", user="U3").text
     assert "For <@U2>" in mine and "50.0% (3 of 6 deals), 52.9% of the amount" in mine

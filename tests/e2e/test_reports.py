@@ -108,6 +108,8 @@ def test_the_report_is_posted_once_with_five_charts(
     assert len(posts) == 1
     text = str(posts[0].params["blocks"])
     assert "¥75k (2 deals)" in text and "Acme" in text and "0.15×" in text
+    # No deal fields: no segments to name.
+    assert "Best and worst" not in text
     uploads = slack.calls("files.completeUploadExternal")
     assert len(uploads) == 1 and uploads[0].params["channel_id"] == "C1"
     images = list(slack.uploads().values())
@@ -144,3 +146,63 @@ def test_on_demand_report_numbers_now_charts_in_dm_and_share(
     assert "not understand" in say("/deal", "report fortnight", user="U2").text.replace(
         "don't", "not"
     )
+
+
+@pytest.fixture
+def segmented(say: Say, team: None, clock: FrozenClock) -> None:
+    """Deals by industry closed in the twelve weeks before the report (and one before them):
+    retail won 2 of 3, finance 1 of 3, manufacturing 1 of 1 (too few to compare)."""
+    at(clock, 1)
+    fields = "fields add industry/行业 retail/零售,finance/金融,manufacturing"
+    assert "Added" in say("/salesbot", fields, user="U1").text
+    clock.set(datetime(2026, 8, 3, 11, tzinfo=SHANGHAI).astimezone(UTC))
+    say("/deal", "add Ancient 90k won industry:finance", user="U2")  # before the twelve weeks
+    at(clock, 2)
+    for text in (
+        "add R1 10k won industry:retail",
+        "add R2 20k won 行业:零售",
+        "add R3 5k lead industry:retail",
+        "add F1 8k won industry:finance",
+        "add F2 30k proposal industry:finance",
+        "add F3 4k lead industry:finance",
+        "add M1 70k won industry:manufacturing",
+        "add Plain 50k lead",
+    ):
+        assert "Added" in say("/deal", text, user="U2").text, text
+    at(clock, 24)
+    for text in ("lost R3 no budget", "lost F2 price", "lost F3 price", "lost Plain price"):
+        assert "lost" in say("/deal", text, user="U2").text.lower(), text
+    clock.set(REPORT_TIME.astimezone(UTC))
+
+
+@pytest.mark.usefixtures("segmented")
+def test_the_weekly_report_names_the_best_and_worst_segment(
+    app: Salesbot, clock: FrozenClock, slack: DevSlack
+) -> None:
+    run_scheduled(app.runtime, now=REPORT_TIME.astimezone(UTC))
+    app.runtime.sender.deliver_due()
+    posts = [c for c in slack.calls("chat.postMessage") if "Weekly report" in str(c.params)]
+    assert len(posts) == 1
+    text = str(posts[0].params["blocks"])
+    # Sep 7 – Nov 29: Ancient (August) is not counted; manufacturing closed one deal, and the
+    # deals with no industry are no segment.
+    assert "*Best and worst segments*" in text
+    assert (
+        "*industry*: best *retail* 66.7% (2 of 3, ¥30k won) · "
+        "worst *finance* 33.3% (1 of 3, ¥8k won)" in text
+    )
+    assert "manufacturing" not in text and "`/deal insights by industry`" in text
+
+
+@pytest.mark.usefixtures("segmented")
+def test_segments_too_small_to_compare_are_not_named(
+    say: Say, sessions: sessionmaker[Session], clock: FrozenClock
+) -> None:
+    at(clock, 28)
+    reopened = say("/deal", "reopen F2", user="U2")  # finance: 1 of 2 closed now, too few
+    assert "F2" in reopened.text
+    with sessions() as session:
+        team = session.get(SalesTeam, 1)
+        assert team is not None
+        report = weekly_report(session, team, week=WEEK, now=REPORT_TIME)
+    assert report.segments == ()

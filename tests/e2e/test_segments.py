@@ -614,3 +614,30 @@ def test_managers_adding_fields_at_once_stop_at_five(
     assert all("has 5 deal fields already" in r.text for r in replies if r not in added)
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(DealField)) == 5
+
+
+# --------------------------------------------------------------------------- insights by a field
+
+
+@pytest.mark.usefixtures("fields")
+def test_insights_by_a_free_text_field_until_it_is_removed(
+    say: Say, sessions: sessionmaker[Session]
+) -> None:
+    say("/deal", "add Acme 12k won region East")
+    say("/deal", "add 小米 3万 won 地区 华东")
+    say("/deal", "add Beta 8k lead region East")
+    say("/deal", "lost Beta price")
+    say("/deal", "add Gamma 5k won")
+
+    text = say("/deal", "insights by 地区").text
+
+    assert "Insights by 地区" in text
+    # 华东 30k, East 12k won of 20k closed, none 5k: the most revenue first.
+    order = [text.index(w) for w in ("*华东* · ¥30k won", "*East* · ¥12k won", "_(none)_")]
+    assert order == sorted(order)
+    assert "*East* · ¥12k won · win rate 50.0% (1 of 2), 60.0% of the amount" in text
+    say("/salesbot", "fields remove region", user="U1")
+    before = counts(sessions)
+    refused = say("/deal", "insights by region").text
+    assert "I can't split deals by “region”" in refused and "deal fields: industry." in refused
+    assert counts(sessions) == before

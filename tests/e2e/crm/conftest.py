@@ -15,6 +15,7 @@ from bot.dev.driver import SlackDriver
 from bot.dev.hubspot import DEFAULT_SECRET, DEFAULT_TOKEN, DevHubSpot
 from bot.dev.pipedrive import DevPipedrive
 from bot.dev.standin import DevSlack
+from bot.dev.zoho import DevZoho
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 from tests.e2e.conftest import Drain, Say
 
@@ -42,8 +43,21 @@ def pipedrive(clock: FrozenClock) -> Iterator[DevPipedrive]:
 
 
 @pytest.fixture
+def zoho(clock: FrozenClock) -> Iterator[DevZoho]:
+    """A Zoho CRM organisation whose users are bob (31) and 李雷 (32) by their Slack e-mails."""
+    with DevZoho(clock=clock.now) as dev:
+        dev.add_user("31", "bob@example.com", "Bob Rep")
+        dev.add_user("32", "lilei@example.com", "Lei Li")
+        yield dev
+
+
+@pytest.fixture
 def settings(
-    database_url: str, slack: DevSlack, hubspot: DevHubSpot, pipedrive: DevPipedrive
+    database_url: str,
+    slack: DevSlack,
+    hubspot: DevHubSpot,
+    pipedrive: DevPipedrive,
+    zoho: DevZoho,
 ) -> Settings:
     return load_settings(
         {},
@@ -53,6 +67,8 @@ def settings(
         slack_api_url=slack.api_url,
         hubspot_api_url=hubspot.api_url,
         pipedrive_api_url=pipedrive.api_url,
+        zoho_api_url=zoho.api_url,
+        zoho_accounts_url=zoho.accounts_url,
         salesbot_secret_key=SECRET_KEY,
     )
 
