@@ -23,7 +23,7 @@ from bot.domain.zones import local_zone
 from bot.i18n import dated, today_of_message, use_language
 from bot.results.notices import HomeChanged, Said
 from bot.runtime import Runtime
-from bot.services import deliveries, notices, outbox, segments
+from bot.services import activities, deliveries, notices, outbox, segments
 from bot.services import home as homes
 from bot.services.actor import Actor
 from bot.services.directory import (
@@ -348,6 +348,19 @@ def caller_field_words(
         team = team_in_context(session, member, channel_id)
         fields = segments.team_fields(session, workspace_id, team.id if team else None)
         return member_language(session, member), words_of(fields)
+
+
+def caller_activity_words(
+    runtime: Runtime, workspace_id: str, user_id: str, channel_id: str | None
+) -> tuple[str, dict[str, str]]:
+    """The language to answer a member in, and the words of the activity kinds of the team
+    they act for (bot.services.activities): one read, no call to Slack."""
+    with reading(runtime.sessions) as session:
+        member = find_member(session, workspace_id, user_id)
+        if member is None:
+            return workspace_language(session, workspace_id), activities.team_words(session, None)
+        team = team_in_context(session, member, channel_id)
+        return member_language(session, member), activities.team_words(session, team)
 
 
 @contextmanager

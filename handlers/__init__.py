@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from handlers import (
+    activity,
     admin,
     crm,
     deal_command,
@@ -24,6 +25,7 @@ def register(app: App) -> None:
         target_command,
         # Before standup: a file shared in the DM is an import, not a check-in.
         imports,
+        activity,
         standup,
         report,
         admin,

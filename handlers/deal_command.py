@@ -40,6 +40,7 @@ from bot.unit_of_work import (
     answer,
     answer_later,
     as_caller,
+    caller_activity_words,
     caller_field_words,
     in_caller_language,
 )
@@ -154,7 +155,15 @@ def leaderboard_reply(runtime: Runtime, command: dict[str, Any], text: str) -> M
     """`/deal leaderboard …`: the team's ranking, as `/target leaderboard` shows it."""
     board = parse_leaderboard_args(text)
     if isinstance(board, TargetParseError):
-        return refused_in_caller_language(runtime, command, parse_leaderboard_args, text)
+        # It may name one of the team's activity kinds (`/deal leaderboard week calls`); else
+        # its refusal, worded in the caller's language.
+        language, words = caller_activity_words(
+            runtime, command["team_id"], command["user_id"], command.get("channel_id")
+        )
+        with use_language(language):
+            board = parse_leaderboard_args(text, words)
+            if isinstance(board, TargetParseError):
+                return refusal(escape_mrkdwn(board.message), board.usage)
     parsed = board
 
     def work(session: Session, actor: Actor) -> Message:

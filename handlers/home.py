@@ -212,7 +212,12 @@ def on_check_in(ack: Ack, body: dict[str, Any], client: WebClient, context: Any)
     def form(session: Session, actor: Actor) -> dict[str, Any]:
         checking_in = standup_settings.check_in_form(session, actor)
         metadata = payloads.day_metadata(
-            runtime.seal, standup_views.CHECK_IN_CALLBACK, workspace_id, user_id, checking_in.day
+            runtime.seal,
+            standup_views.CHECK_IN_CALLBACK,
+            workspace_id,
+            user_id,
+            checking_in.day,
+            tuple(key for key, _alias in checking_in.counters),
         )
         return standup_views.check_in_modal(checking_in, metadata)
 

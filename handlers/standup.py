@@ -106,7 +106,12 @@ def check_in_view(session: Session, actor: Actor, seal: Seal) -> dict[str, Any]:
     """The team's questions and the member's open deals (the day they are for, sealed)."""
     form = standup_settings.check_in_form(session, actor)
     metadata = payloads.day_metadata(
-        seal, views.CHECK_IN_CALLBACK, actor.workspace_id, actor.member.slack_user_id, form.day
+        seal,
+        views.CHECK_IN_CALLBACK,
+        actor.workspace_id,
+        actor.member.slack_user_id,
+        form.day,
+        tuple(key for key, _alias in form.counters),
     )
     return views.check_in_modal(form, metadata)
 
@@ -139,6 +144,7 @@ def on_check_in_submitted(ack: Ack, body: dict[str, Any], context: Any) -> None:
     try:
         submitted = payloads.submission(body, payloads.CHECK_IN_FORM)
         payloads.day_of(runtime.seal, submitted)
+        counters = payloads.counter_kinds(runtime.seal, submitted)
         values = dict(payloads.check_in_values(submitted))
     except payloads.Invalid as invalid:
         refused = refuse_form(runtime, body, invalid, "q0", lambda: expired_form("/standup"))
@@ -148,7 +154,7 @@ def on_check_in_submitted(ack: Ack, body: dict[str, Any], context: Any) -> None:
         runtime,
         submitted.workspace_id,
         submitted.user_id,
-        lambda s, a: standup_settings.check_in_by_form(s, a, values),
+        lambda s, a: standup_settings.check_in_by_form(s, a, values, counters),
         refused_field="q0",
         home_changed=True,
     )

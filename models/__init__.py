@@ -1,5 +1,6 @@
 """SQLAlchemy models of the whole domain; importing this package registers them all."""
 
+from models.activity import Activity, ActivityKind
 from models.base import Base
 from models.crm import CrmRecord, DealImport
 from models.crm_sync import (
@@ -28,6 +29,8 @@ from models.workspace import FxRate, Member, SalesTeam, Workspace
 
 __all__ = [
     "TEAM_SCOPE",
+    "Activity",
+    "ActivityKind",
     "Base",
     "CrmConnection",
     "CrmDealState",

@@ -25,7 +25,8 @@ class Target(Base):
     member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
     # "team", or "member:<id>": a non-null key so the unique constraint covers team targets.
     scope: Mapped[str] = mapped_column(String(40))
-    metric: Mapped[str] = mapped_column(String(16))
+    # revenue, deals, pipeline, points, or act:<kind> (bot.domain.activities).
+    metric: Mapped[str] = mapped_column(String(40))
     period_kind: Mapped[str] = mapped_column(String(16))
     start_date: Mapped[date]
     end_date: Mapped[date]

@@ -7,6 +7,7 @@ Refusals are a ParseError (bot.domain.grammar; AdminError is the same class).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Literal, TypeAlias
@@ -15,6 +16,7 @@ from bot.domain import deal_fields
 from bot.domain.crm import LIVE_CRMS
 from bot.domain.deal_fields import Choice
 from bot.domain.grammar import ParseError, closest, did_you_mean
+from bot.domain.lexer import Token, lex
 from bot.domain.text import TextTooLongError, clean_text, parse_mention
 from bot.i18n import N_, Texts, _
 
@@ -72,6 +74,15 @@ USAGE = Texts(
             "on an office TV; a new one replaces the old link, `/salesbot wallboard revoke` "
             "stops it — e.g. `/salesbot 大屏`"
         ),
+        "activities": N_(
+            "`/salesbot activities` lists the kinds of activity the team logs; managers: "
+            '`/salesbot activities add "site visit" 拜访 3` adds one (a second name and its '
+            "points are optional), `/salesbot activities remove email` removes one"
+        ),
+        "points": N_(
+            "`/salesbot points` shows each kind's points; managers: "
+            "`/salesbot points call 1 meeting 3 demo 5` sets them (whole numbers, 0 to 1000)"
+        ),
         "forecast": N_(
             "`/salesbot forecast` shows each stage's forecast category; managers: "
             "`/salesbot forecast negotiation commit` puts a stage's deals in commit, best case, "
@@ -109,6 +120,13 @@ VERB_ALIASES = {
     "board": "wallboard",
     "大屏": "wallboard",
     "看板": "wallboard",
+    "activity": "activities",
+    "kinds": "activities",
+    "活动": "activities",
+    "活动类型": "activities",
+    "point": "points",
+    "积分": "points",
+    "分值": "points",
 }
 _REVOKE = frozenset({"revoke", "off", "stop", "撤销", "收回", "关闭"})
 _CRM_ACTIONS = {
@@ -239,6 +257,23 @@ class Fields:
 
 
 @dataclass(frozen=True)
+class Activities:
+    """List, add or remove the team's activity kinds (names as typed; the service folds)."""
+
+    action: Literal["list", "add", "remove"]
+    name: str | None = None
+    alias: str | None = None
+    points: int | None = None
+
+
+@dataclass(frozen=True)
+class Points:
+    """Show the kinds' points, or set some: (kind as typed, points)."""
+
+    points: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True)
 class Language:
     """Set a language for oneself, or the workspace's default (None: show)."""
 
@@ -278,6 +313,8 @@ AdminCommand: TypeAlias = (
     | Fields
     | Crm
     | Wallboard
+    | Activities
+    | Points
 )
 
 
@@ -317,6 +354,9 @@ def parse_admin_command(text: str) -> AdminCommand | ParseError:
         return _fields(args)
     if verb == "wallboard":
         return _wallboard(args)
+    if verb in ("activities", "points"):
+        tokens = lex(text).tokens[1:]
+        return _activities(tokens) if verb == "activities" else _points(tokens)
     every = "\n".join(USAGE.values())
     meant = closest(verb, [*USAGE, "help"])
     return ParseError.worded(
@@ -722,3 +762,69 @@ def _wallboard(args: list[str]) -> Wallboard | ParseError:
         USAGE["wallboard"],
         text=" ".join(args)[:40],
     )
+
+
+_POINTS_VALUE = re.compile(r"[0-9]{1,4}")
+
+
+def _activities(tokens: Sequence[Token]) -> Activities | ParseError:
+    action = _ACTIONS.get(tokens[0].text.casefold()) if tokens else "list"
+    usage = USAGE["activities"]
+    if action == "list" and len(tokens) <= 1:
+        return Activities("list")
+    if action == "remove" and len(tokens) >= 2:
+        return Activities("remove", " ".join(t.text for t in tokens[1:]))
+    if action == "remove":
+        return ParseError.worded(_("Say which kind after `remove`, e.g. `email`."), usage)
+    if action != "add":
+        return ParseError.worded(
+            _(
+                "`{word}` is not something `activities` does: use `add` or `remove`, or "
+                "nothing to list."
+            ),
+            usage,
+            word=tokens[0].text[:40],
+        )
+    rest = tokens[1:]
+    points = None
+    if rest and _POINTS_VALUE.fullmatch(rest[-1].text) and len(rest) > 1:
+        points, rest = int(rest[-1].text), rest[:-1]
+    if not rest:
+        return ParseError.worded(
+            _('Say which kind after `add`, e.g. `add "site visit" 拜访`.'), usage
+        )
+    if len(rest) > 2:
+        return ParseError.worded(
+            _(
+                "A kind has one name and at most one second name: quote a name of several "
+                'words, e.g. `add "site visit" 拜访`.'
+            ),
+            usage,
+        )
+    alias = rest[1].text if len(rest) == 2 else None
+    return Activities("add", rest[0].text, alias, points)
+
+
+def _points(tokens: Sequence[Token]) -> Points | ParseError:
+    usage = USAGE["points"]
+    pairs: list[tuple[str, int]] = []
+    words: list[str] = []
+    for token in tokens:
+        if not token.quoted and _POINTS_VALUE.fullmatch(token.text):
+            if not words:
+                return ParseError.worded(
+                    _("Which kind is worth {points}? Put its name before the number."),
+                    usage,
+                    points=token.text,
+                )
+            pairs.append((" ".join(words), int(token.text)))
+            words = []
+        else:
+            words.append(token.text)
+    if words:
+        return ParseError.worded(
+            _("How many points is `{word}` worth? Put a whole number after it, e.g. `{word} 3`."),
+            usage,
+            word=" ".join(words)[:40],
+        )
+    return Points(tuple(pairs))

@@ -57,12 +57,16 @@ DEAL_FORM: Mapping[str, int] = {
     "next_step": 200,
     "next_step_date": 10,
 }
+# App Home's Log form: a kind (picked by key), how many, a note.
+LOG_FORM: Mapping[str, int] = {"kind": 24, "count": 6, "note": 500}
 # A deal field's input in those forms is `field_<its id>`; the ids a form was opened with are
 # sealed in its metadata (`f`), and only those are read back.
 FIELD_BLOCK = re.compile(r"field_([1-9][0-9]{0,9})")
 # The check-in form: up to five answers, and up to MOVES deals to move (as many as the form
 # offers: bot.results.standup.MAX_MOVES).
 MOVES = 5
+# The activity counters it offers (bot.results.standup.MAX_COUNTERS).
+COUNTERS = 5
 CHECK_IN_FORM: Mapping[str, int] = {
     **{f"q{i}": 2000 for i in range(5)},
     **{f"move{n}_{part}": 2000 for n in range(MOVES) for part in ("deal", "stage", "amount")},
@@ -72,6 +76,8 @@ CHECK_IN_FORM: Mapping[str, int] = {
     # On the report day: the rep's commit and why it differs from the suggestion.
     "commit": 40,
     "commit_reason": 500,
+    # How many of each activity kind today (the kinds sealed in the metadata, `k`).
+    **{f"act{n}": 6 for n in range(COUNTERS)},
 }
 CONFIG_FORM: Mapping[str, int] = {
     field: 2000 for field in ("time", "days", "tz", "questions", "reminder", "close")
@@ -266,6 +272,18 @@ def deal_submission(body: Mapping[str, Any], seal: Seal) -> Submission:
     )
 
 
+def log_submission(body: Mapping[str, Any], seal: Seal) -> tuple[Submission, int, int]:
+    """A submitted Log form, the deal it logs on (sealed in its metadata) and how many."""
+    submitted = submission(body, LOG_FORM)
+    deal = deal_of(seal, submitted)
+    count = submitted.values["count"].strip()
+    if not (count.isascii() and count.isdigit() and len(count) <= 3 and 1 <= int(count) <= 100):
+        raise Invalid("count")
+    if not submitted.values["kind"]:
+        raise Invalid("kind")
+    return submitted, deal, int(count)
+
+
 def field_block(field_id: int) -> str:
     """The block id of a deal field's input in the deal forms."""
     return f"field_{field_id}"
@@ -422,9 +440,32 @@ def team_of(seal: Seal, submitted: Submission) -> int:
     return _id(seal.open(submitted).get("t"))
 
 
-def day_metadata(seal: Seal, purpose: str, workspace_id: str, user_id: str, day: date) -> str:
-    """The check-in form's metadata: the day it was opened for."""
-    return seal.seal(purpose, workspace_id, user_id, {"day": day.isoformat()})
+def day_metadata(
+    seal: Seal,
+    purpose: str,
+    workspace_id: str,
+    user_id: str,
+    day: date,
+    kinds: tuple[str, ...] = (),
+) -> str:
+    """The check-in form's metadata: the day it was opened for, and the activity kinds of its
+    counters (`act0`, `act1`, … in this order)."""
+    data: dict[str, Any] = {"day": day.isoformat()}
+    if kinds:
+        data["k"] = list(kinds[:COUNTERS])
+    return seal.seal(purpose, workspace_id, user_id, data)
+
+
+def counter_kinds(seal: Seal, submitted: Submission) -> tuple[str, ...]:
+    """The activity kinds of a submitted check-in form's counters (none: it had none)."""
+    kinds = seal.open(submitted).get("k", [])
+    if not (
+        isinstance(kinds, list)
+        and len(kinds) <= COUNTERS
+        and all(isinstance(k, str) and 0 < len(k) <= 24 for k in kinds)
+    ):
+        raise Invalid("metadata")
+    return tuple(kinds)
 
 
 def day_of(seal: Seal, submitted: Submission) -> date:

@@ -32,10 +32,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
+from bot.domain.activities import fold_kind, metric_of_kind
 from bot.domain.grammar import (
     ParseError,
     is_amount,
@@ -74,7 +75,9 @@ __all__ = [
     "parse_target_command",
 ]
 
-Metric = Literal["revenue", "deals", "pipeline"]
+# Deal metrics, points, or act:<kind> (bot.domain.activities): a team's kinds are known to
+# the caller, which passes their words (kind_words) where a metric may be typed.
+Metric = str
 RewardScope = Literal["member", "team", "streak"]
 LeaderboardKind = Literal["week", "month", "quarter"]
 
@@ -105,6 +108,9 @@ class SetTarget:
     amount_text: str
     metric: Metric
     period_text: str | None
+    # Whether a metric word was typed; if not, the period's first words may still name one
+    # of the team's activity kinds (the caller knows them): `/target set @li 40 calls week`.
+    metric_typed: bool = True
 
 
 @dataclass(frozen=True)
@@ -184,9 +190,9 @@ USAGE = Texts(
         "team": N_("`/target team` shows the team's progress"),
         "help": lambda: usage_line(_("/target help [command]"), "/target help set"),
         "set": lambda: usage_line(
-            _("/target set <@person|team> <amount> [revenue|deals|pipeline] [period]"),
+            _("/target set <@person|team> <amount> [revenue|deals|points|<activity>] [period]"),
             "/target set @maria 50k month",
-            "/target set team 10 deals Q1",
+            "/target set @maria 40 calls week",
         ),
         "split": lambda: usage_line(
             _("/target split team [equal|weighted] [period]"),
@@ -209,7 +215,7 @@ USAGE = Texts(
         ),
         "rewards": lambda: usage_line(_("/target rewards [period]"), "/target rewards last month"),
         "leaderboard": lambda: usage_line(
-            _("/deal leaderboard [week|month|quarter] [revenue|deals|pipeline] [public]"),
+            _("/deal leaderboard [week|month|quarter] [revenue|deals|points|<activity>] [public]"),
             "/deal leaderboard quarter deals public",
         ),
     }
@@ -250,6 +256,11 @@ _METRICS: dict[str, Metric] = {
     "商机": "pipeline",
     "管道": "pipeline",
     "漏斗": "pipeline",
+    "points": "points",
+    "point": "points",
+    "score": "points",
+    "积分": "points",
+    "分数": "points",
 }
 _TEAM = frozenset({"team", "团队", "全队"})
 _METHODS: dict[str, Literal["equal", "weighted"]] = {
@@ -330,15 +341,18 @@ def parse_target_command(text: str) -> TargetCommand | ParseError:
     return _PARSERS[verb](tokens[1:])
 
 
-def parse_leaderboard_args(words: str) -> Leaderboard | ParseError:
-    """Parse ``[week|month|quarter] [metric] [public]``, in any order; never raises."""
+def parse_leaderboard_args(
+    words: str, kinds: Mapping[str, str] | None = None
+) -> Leaderboard | ParseError:
+    """Parse ``[week|month|quarter] [metric] [public]``, in any order; never raises. `kinds`:
+    the words of the team's activity kinds (bot.domain.activities.kind_words), metrics too."""
     lexed = lex(words)
     if lexed.open_quote is not None:
         return quote_error(lexed, USAGE["leaderboard"])
     found: dict[str, str] = {}
     typed: dict[str, str] = {}
     for token in lexed.tokens:
-        slot = _leaderboard_slot(token)
+        slot = _leaderboard_slot(token, kinds or {})
         if slot is None:
             return ParseError(
                 _("“{word}” is not a leaderboard option.").format(word=shown(token.text)),
@@ -354,7 +368,7 @@ def parse_leaderboard_args(words: str) -> Leaderboard | ParseError:
         found[slot[0]], typed[slot[0]] = slot[1], token.text
     return Leaderboard(
         period_kind=_LEADERBOARD_KINDS[found.get("period", "month")],
-        metric=_METRICS[found.get("metric", "revenue")],
+        metric=_METRICS.get(found.get("metric", "revenue"), found.get("metric", "revenue")),
         public="public" in found,
     )
 
@@ -401,6 +415,7 @@ def _parse_set(args: Sequence[Token]) -> TargetCommand | ParseError:
         return _missing_amount(args[0], rest)
     metric: Metric = "revenue"
     word = folded(rest[0]) if rest else None
+    typed = word in _METRICS
     if word in _METRICS:
         metric, rest = _METRICS[word], rest[1:]
     late = next((t for t in rest if folded(t) in _METRICS), None)
@@ -412,7 +427,7 @@ def _parse_set(args: Sequence[Token]) -> TargetCommand | ParseError:
             USAGE["set"],
         )
     kind, user_id = subject
-    return SetTarget(kind, user_id, amount, metric, joined(rest) or None)
+    return SetTarget(kind, user_id, amount, metric, joined(rest) or None, typed)
 
 
 def _subject(token: Token) -> tuple[Literal["member", "team"], str | None] | ParseError:
@@ -605,17 +620,17 @@ def _parse_reward_remove(args: Sequence[Token]) -> TargetCommand | ParseError:
 # --- leaderboard ----------------------------------------------------------------------
 
 
-def _leaderboard_slot(token: Token) -> tuple[str, str] | None:
+def _leaderboard_slot(token: Token, kinds: Mapping[str, str]) -> tuple[str, str] | None:
     word = folded(token)
-    if word is None:
-        return None
     if word in _LEADERBOARD_KINDS:
         return "period", word
     if word in _METRICS:
         return "metric", word
     if word in _PUBLIC:
         return "public", word
-    return None
+    # An activity kind, quoted if it has two words (`"site visit"`).
+    kind = kinds.get(fold_kind(token.text))
+    return None if kind is None else ("metric", metric_of_kind(kind))
 
 
 _NO_ARGUMENTS: dict[str, TargetCommand] = {"progress": MyProgress(), "team": TeamProgress()}

@@ -13,6 +13,7 @@ from bot.domain.amounts import Money
 from bot.domain.deal_fields import DealField
 from bot.domain.periods import Period
 from bot.domain.stages import Stage
+from bot.results.activities import KindsListed
 from bot.results.facts import Person, TargetFacts
 from bot.results.forecast import ForecastMapped, ForecastMapping
 
@@ -291,4 +292,5 @@ Result = (
     | FieldRemoved
     | ForecastMapping
     | ForecastMapped
+    | KindsListed
 )

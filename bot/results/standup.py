@@ -122,6 +122,10 @@ class CheckedIn:
     blocker: str = ""
 
 
+# How many activity kinds the check-in counts (bot.domain.payloads.COUNTERS).
+MAX_COUNTERS = 5
+
+
 @dataclass(frozen=True)
 class CheckInForm:
     """What the check-in modal offers: the team's questions and the member's open deals."""
@@ -133,6 +137,8 @@ class CheckInForm:
     day: date
     # On the team's report day, until the rep has called: their commit, pre-filled.
     forecast: ForecastAsk | None = None
+    # The team's first activity kinds, counted in the form: (key, alias).
+    counters: tuple[tuple[str, str | None], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from bot.domain import admin_command as cmd
 from bot.i18n import _
 from bot.results.admin import Result
-from bot.services import admin, forecast, key_deals, segments
+from bot.services import activities, admin, forecast, key_deals, segments
 from bot.services import currency as currency_change
 from bot.services.actor import Actor
 from bot.services.errors import Refused
@@ -66,6 +66,21 @@ def execute(
         case cmd.Fields(action="remove", name=str(name)):
             team = admin.team_here(session, actor, channel_id)
             return segments.remove_field(session, actor, team, name)
+        case cmd.Activities(action="list"):
+            return activities.list_kinds(session, admin.team_here(session, actor, channel_id))
+        case cmd.Activities(action="add", name=str(name)):
+            team = admin.team_here(session, actor, channel_id)
+            return activities.add_kind(
+                session, actor, team, name=name, alias=command.alias, points=command.points
+            )
+        case cmd.Activities(action="remove", name=str(name)):
+            team = admin.team_here(session, actor, channel_id)
+            return activities.remove_kind(session, actor, team, name)
+        case cmd.Points(points=()):
+            return activities.list_kinds(session, admin.team_here(session, actor, channel_id))
+        case cmd.Points(points=points):
+            team = admin.team_here(session, actor, channel_id)
+            return activities.set_points(session, actor, team, points)
         case cmd.StaleDays(days=days):
             team = admin.team_here(session, actor, channel_id)
             return admin.set_stale_days(actor, team, days)

@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.domain import admin_command as cmd
+from bot.domain.activities import MONEY_METRICS
 from bot.domain.amounts import convert, is_currency_code
 from bot.domain.text import Wording, worded
 from bot.i18n import _
@@ -122,7 +123,7 @@ def has_money(session: Session, team: SalesTeam) -> bool:
             Deal.team_id == team.id,
             Deal.deleted_at.is_(None),
         ),
-        select(Target.id).where(Target.team_id == team.id, Target.metric != "deals"),
+        select(Target.id).where(Target.team_id == team.id, Target.metric.in_(MONEY_METRICS)),
         select(FxRateRow.id).where(FxRateRow.team_id == team.id),
         select(RewardRule.id).where(RewardRule.team_id == team.id, RewardRule.bonus.is_not(None)),
     )
@@ -197,7 +198,7 @@ def _money_targets(session: Session, team: SalesTeam) -> list[Target]:
     return list(
         session.scalars(
             select(Target)
-            .where(Target.team_id == team.id, Target.metric != "deals")
+            .where(Target.team_id == team.id, Target.metric.in_(MONEY_METRICS))
             .order_by(Target.start_date.desc(), Target.scope, Target.metric, Target.id)
         )
     )

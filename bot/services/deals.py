@@ -547,7 +547,8 @@ def undo_last(session: Session, actor: Actor) -> Outcome:
             DealEvent.at >= actor.now - UNDO_WINDOW,
             # An import is not the member's own change, and an undo is not undone by undo;
             # what the CRM changed in their name is not theirs to undo either.
-            DealEvent.action.not_in(("undo", "import", "overridden")),
+            # An activity logged on the deal is taken back by /log undo, not /deal undo.
+            DealEvent.action.not_in(("undo", "import", "overridden", "log", "unlog")),
             DealEvent.undone_by.is_(None),
             DealEvent.source.is_(None),
         )
@@ -611,6 +612,8 @@ def _refuse_if_changed_since(session: Session, deal: Deal, batch: Sequence[DealE
             DealEvent.deal_id == deal.id,
             DealEvent.id > max(e.id for e in batch),
             DealEvent.undone_by.is_(None),
+            # An activity logged since changed nothing /deal undo would wipe out.
+            DealEvent.action.not_in(("log", "unlog")),
         )
     ).first()
     if later is not None:

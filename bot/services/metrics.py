@@ -1,6 +1,6 @@
-"""What members and teams achieved in a period: revenue won, deals won, pipeline created;
-and the team's exchange rates, through which every amount counts in the team currency (the
-rule: bot.domain.amounts)."""
+"""What members and teams achieved in a period: revenue won, deals won, pipeline created,
+activities logged (one kind, or the points of all of them); and the team's exchange rates,
+through which every amount counts in the team currency (the rule: bot.domain.amounts)."""
 
 from __future__ import annotations
 
@@ -8,28 +8,34 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
+from bot.domain.activities import ACTIVITY_PREFIX, POINTS, kind_of_metric
 from bot.domain.amounts import Money, Rates
 from bot.domain.periods import Period, utc_bounds
 from bot.services.directory import stages_of
 from bot.services.memo import remembered
-from models import Deal, FxRate, SalesTeam
+from models import Activity, Deal, FxRate, SalesTeam
 
-Metric = Literal["revenue", "deals", "pipeline"]
-METRICS: tuple[Metric, ...] = ("revenue", "deals", "pipeline")
+# revenue, deals, pipeline, points, or act:<kind> (bot.domain.activities).
+Metric = str
+DEAL_METRICS: tuple[Metric, ...] = ("revenue", "deals", "pipeline")
+METRICS: tuple[Metric, ...] = (*DEAL_METRICS, POINTS)
 
 
 def metric_of(text: str) -> Metric:
-    """A stored metric name as the Metric type."""
-    for metric in METRICS:
-        if metric == text:
-            return metric
+    """A stored metric name, checked."""
+    if text in METRICS or (text.startswith(ACTIVITY_PREFIX) and len(text) > len(ACTIVITY_PREFIX)):
+        return text
     raise ValueError(f"unknown metric {text!r}")
+
+
+def is_activity_metric(metric: Metric) -> bool:
+    """Whether a metric is read from activities (a kind, or points) rather than deals."""
+    return metric == POINTS or kind_of_metric(metric) is not None
 
 
 def fx_rates(session: Session, team: SalesTeam) -> dict[str, Decimal]:
@@ -129,8 +135,13 @@ def achieved_by_owner(
     *,
     owner_ids: list[int] | None = None,
 ) -> dict[int, Decimal]:
-    """Each owner's result in the team currency (deals: a count), for the team's deals or for
-    the given owners' deals wherever they are."""
+    """Each owner's result in the team currency (deals, activities, points: a count), for the
+    team's deals or for the given owners' deals wherever they are.
+
+    The one function every ranking reads (targets, the leaderboard; contests and a wallboard
+    too): any metric, any period, each owner's number."""
+    if is_activity_metric(metric):
+        return activities_by_owner(session, team, metric, period, owner_ids=owner_ids)
     rates = rates_of(session, team)
     each = each_foreign_amount(team.currency)
     query = (
@@ -159,6 +170,14 @@ def achieved_in_each(
     than one per period (the weekly report's twelve weeks)."""
     if not periods:
         return []
+    if is_activity_metric(metric):
+        return [
+            sum(
+                activities_by_owner(session, team, metric, p, owner_ids=owner_ids).values(),
+                Decimal(0),
+            )
+            for p in periods
+        ]
     bounds = [_bounds(period, team) for period in periods]
     span = Period(periods[0].kind, periods[0].start, periods[-1].end)
     when = Deal.created_at if metric == "pipeline" else Deal.closed_at
@@ -189,3 +208,32 @@ def achieved(
         return sum(achieved_by_owner(session, team, metric, period).values(), Decimal(0))
     found = achieved_by_owner(session, team, metric, period, owner_ids=[owner_id])
     return found.get(owner_id, Decimal(0))
+
+
+def activities_by_owner(
+    session: Session,
+    team: SalesTeam,
+    metric: Metric,
+    period: Period,
+    *,
+    owner_ids: list[int] | None = None,
+) -> dict[int, Decimal]:
+    """Each member's activities of one kind (``act:call``: how many) or points (``points``)
+    logged in `period` and not taken back: the team's, or these members' wherever logged."""
+    start, end = _bounds(period, team)
+    kind = kind_of_metric(metric)
+    counted = func.sum(Activity.points if kind is None else Activity.count)
+    query = (
+        select(Activity.member_id, counted)
+        .where(
+            Activity.workspace_id == team.workspace_id,
+            Activity.undone_at.is_(None),
+            Activity.at >= start,
+            Activity.at < end,
+            Activity.team_id == team.id if owner_ids is None else Activity.member_id.in_(owner_ids),
+        )
+        .group_by(Activity.member_id)
+    )
+    if kind is not None:
+        query = query.where(Activity.kind == kind)
+    return {member_id: Decimal(total or 0) for member_id, total in session.execute(query)}

@@ -20,7 +20,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, true
 from sqlalchemy.orm import Session
 
 from bot.domain.progress import FIRST_WIN, Tier
@@ -40,7 +40,7 @@ from bot.results.targets import TargetProgress
 from bot.services import grants, notices, outbox
 from bot.services.directory import stages_of
 from bot.services.language import workspace_language
-from bot.services.metrics import deal_value
+from bot.services.metrics import DEAL_METRICS, deal_value
 from bot.services.rewards import tiers
 from bot.services.targets import progress_of
 from models import TEAM_SCOPE, Deal, DealEvent, Member, RewardGrant, SalesTeam, Target
@@ -110,7 +110,7 @@ def after_deal_change(
             zone = ZoneInfo(team.timezone)
             today = now.astimezone(zone).date()
             days = {today, *(at.astimezone(zone).date() for at in closings)}
-            targets = _locked_targets(session, team, owners, days)
+            targets = _locked_targets(session, team, owners, days, metrics=DEAL_METRICS)
             settled = _settle(session, team, targets, today, actor=actor, now=now)
             first_win = None
             if won_now and deal.team_id == team.id:
@@ -178,6 +178,45 @@ def after_target_change(
         return TakenBack(win=False, rewards=tuple(dict.fromkeys(names)))
 
 
+def after_activity_change(
+    session: Session,
+    team: SalesTeam,
+    member_id: int,
+    *,
+    metrics: Sequence[str],
+    logged_at: datetime,
+    actor: Member,
+    now: datetime,
+    because: Because,
+    correction_key: str,
+) -> TakenBack:
+    """Settle the member's and the team's targets on these activity metrics (a kind, points)
+    after an activity logged at `logged_at` was logged or taken back: tiers granted once,
+    those no longer reached reversed and their posts corrected once."""
+    session.flush()
+    with use_language(workspace_language(session, team.workspace_id)):
+        zone = ZoneInfo(team.timezone)
+        days = {now.astimezone(zone).date(), logged_at.astimezone(zone).date()}
+        targets = _locked_targets(session, team, [member_id], days, metrics=metrics)
+        if not targets:
+            return NOTHING_TAKEN
+        today = now.astimezone(zone).date()
+        settled = _settle(session, team, targets, today, actor=actor, now=now)
+        names = _announce_and_correct(
+            session,
+            team,
+            targets,
+            settled,
+            settled.reversed_ids,
+            because=because,
+            correction_key=correction_key,
+            skip_member=False,
+            also_correct=set(),
+            corrected=set(),
+        )
+        return TakenBack(win=False, rewards=tuple(dict.fromkeys(names)))
+
+
 def _announce_and_correct(
     session: Session,
     team: SalesTeam,
@@ -203,15 +242,22 @@ def _announce_and_correct(
 
 
 def _locked_targets(
-    session: Session, team: SalesTeam, owner_ids: Sequence[int], days: Iterable[date]
+    session: Session,
+    team: SalesTeam,
+    owner_ids: Sequence[int],
+    days: Iterable[date],
+    *,
+    metrics: Sequence[str] | None = None,
 ) -> list[Target]:
-    """The team's targets of these owners and of the team whose period holds one of `days`,
-    locked in id order so concurrent changes settle one after the other."""
+    """The team's targets of these owners and of the team whose period holds one of `days`
+    (on these metrics only, if given), locked in id order so concurrent changes settle one
+    after the other."""
     scopes = [f"member:{owner_id}" for owner_id in owner_ids] + [TEAM_SCOPE]
     covering = or_(*(and_(Target.start_date <= d, Target.end_date >= d) for d in days))
+    on_metrics = Target.metric.in_(metrics) if metrics is not None else true()
     query = (
         select(Target)
-        .where(Target.team_id == team.id, Target.scope.in_(scopes), covering)
+        .where(Target.team_id == team.id, Target.scope.in_(scopes), covering, on_metrics)
         .order_by(Target.id)
         .with_for_update()
         # Read what the lock waited for, not what this session cached before it.

@@ -26,6 +26,7 @@ from bot.domain.standup import (
 from bot.domain.text import TextTooLongError, clean_text
 from bot.i18n import N_, _
 from bot.results.standup import (
+    MAX_COUNTERS,
     MAX_MOVES,
     AwaySet,
     BackFromAway,
@@ -41,7 +42,7 @@ from bot.results.standup import (
     SettingsForm,
     StandupSchedule,
 )
-from bot.services import checkins, deals, forecast
+from bot.services import activities, checkins, deals, forecast
 from bot.services.actor import Actor
 from bot.services.checkins import Move
 from bot.services.deal_commands import form_next_step
@@ -241,17 +242,22 @@ def check_in_form(session: Session, actor: Actor) -> CheckInForm:
         stages=tuple((s.key, s.label) for s in stages),
         day=day,
         forecast=forecast.ask_for(session, team, actor.member, settings, day, actor.now),
+        counters=tuple((k.key, k.alias) for k in activities.kinds_of(session, team)[:MAX_COUNTERS]),
     )
 
 
-def check_in_by_form(session: Session, actor: Actor, values: dict[str, str]) -> CheckedIn:
-    """Check in with the modal's answers (`q0`, `q1`, …) and deal moves; on the report day,
-    with the rep's commit (checked before the moves change what it is compared with)."""
+def check_in_by_form(
+    session: Session, actor: Actor, values: dict[str, str], counters: tuple[str, ...] = ()
+) -> CheckedIn:
+    """Check in with the modal's answers (`q0`, `q1`, …), deal moves and today's activity
+    counts (`act0`, … of the `counters` kinds); on the report day, with the rep's commit
+    (checked before the moves change what it is compared with)."""
     team = team_of_caller(actor)
     settings = settings_for(session, team)
     answers = [(q, values.get(f"q{i}", "")) for i, q in enumerate(settings.questions)]
     errors: dict[str, str] = {}
     moves: list[Move] = []
+    counts = _counts(values, counters, errors)
     call = None
     try:
         moves = read_moves(session, actor, values)
@@ -269,7 +275,37 @@ def check_in_by_form(session: Session, actor: Actor, values: dict[str, str]) -> 
     if call is not None:
         # Once a week: a second form (or a double submit) leaves the first call standing.
         forecast.record_call(session, actor, call)
+    for key, count in counts:
+        # Once per member, day and kind: checking in again logs nothing more.
+        activities.log(
+            session,
+            actor,
+            kind=activities.kind_named(session, team, key),
+            count=count,
+            deal=None,
+            note="",
+            source="standup",
+            form_key=f"standup:{actor.member.id}:{checked.day.isoformat()}:{key}",
+        )
     return checked
+
+
+def _counts(
+    values: dict[str, str], counters: tuple[str, ...], errors: dict[str, str]
+) -> list[tuple[str, int]]:
+    """The check-in's activity counts (kind, how many), those left empty or 0 left out; a
+    wrong one is an error on its field."""
+    counts = []
+    for n, key in enumerate(counters):
+        text = values.get(f"act{n}", "").strip()
+        if not text:
+            continue
+        if not (text.isascii() and text.isdigit() and int(text) <= 100):
+            errors[f"act{n}"] = _("A whole number from 0 to 100.")
+            continue
+        if int(text) > 0:
+            counts.append((key, int(text)))
+    return counts
 
 
 def check_in_by_text(session: Session, actor: Actor, text: str) -> CheckedIn | None:

@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from bot.domain import target_command as cmd
+from bot.domain.activities import is_count_metric, metric_of_kind, take_kind
 from bot.domain.amounts import AmountError, parse_amount
+from bot.domain.lexer import joined, lex
 from bot.domain.periods import Period, PeriodError, parse_period, period_of, utc_bounds
 from bot.domain.text import Mention, TextTooLongError, clean_text, worded
 from bot.i18n import _, ngettext
@@ -28,7 +30,7 @@ from bot.results.targets import (
     TeamBoard,
     TeamBoards,
 )
-from bot.services import forecast, recognition, rewards, targets
+from bot.services import activities, forecast, recognition, rewards, targets
 from bot.services.actor import Actor
 from bot.services.directory import ensure_member, find_member
 from bot.services.errors import Refused
@@ -82,15 +84,22 @@ def read_period(session: Session, actor: Actor, team: SalesTeam, text: str | Non
 
 
 def read_target_amount(text: str, metric: Metric, team: SalesTeam) -> Decimal:
-    """A target amount in the team currency, or a whole number of deals."""
-    if metric == "deals":
+    """A target amount in the team currency, or a whole number of deals, activities or
+    points."""
+    if is_count_metric(metric):
         try:
             count = Decimal(text.replace(",", ""))
         except InvalidOperation:
             count = Decimal(-1)
         if count.is_finite() and count > 0 and count == count.to_integral_value():
             return count
-        raise Refused(_("“{text}” is not a number of deals."), USAGE["set"], text=text[:40])
+        if metric == "deals":
+            raise Refused(_("“{text}” is not a number of deals."), USAGE["set"], text=text[:40])
+        raise Refused(
+            _("“{text}” is not a whole number: count activities or points, e.g. 40."),
+            USAGE["set"],
+            text=text[:40],
+        )
     try:
         money = parse_amount(text, team.currency)
     except AmountError as error:
@@ -205,6 +214,7 @@ def _set(session: Session, actor: Actor, team: SalesTeam, command: cmd.SetTarget
                 person=Mention(command.user_id),
                 team=team.name,
             )
+    command = with_activity_metric(session, team, command)
     amount = read_target_amount(command.amount_text, command.metric, team)
     period = read_period(session, actor, team, command.period_text)
     target, old = targets.set_target(
@@ -226,6 +236,22 @@ def _set(session: Session, actor: Actor, team: SalesTeam, command: cmd.SetTarget
         team_facts(team),
         period,
         taken.rewards,
+    )
+
+
+def with_activity_metric(
+    session: Session, team: SalesTeam, command: cmd.SetTarget
+) -> cmd.SetTarget:
+    """`/target set @li 40 calls week`: a metric the parser could not know, one of the team's
+    activity kinds, taken off the front of the period."""
+    if command.metric_typed or not command.period_text:
+        return command
+    taken = take_kind(lex(command.period_text).tokens, activities.team_words(session, team))
+    if taken is None:
+        return command
+    kind, rest = taken
+    return replace(
+        command, metric=metric_of_kind(kind), period_text=joined(rest) or None, metric_typed=True
     )
 
 

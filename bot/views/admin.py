@@ -11,6 +11,7 @@ from bot.domain import admin_command as cmd
 from bot.domain.deal_fields import MAX_FIELDS, Choice, DealField
 from bot.domain.text import Mrkdwn, escape_mrkdwn, escape_mrkdwn_within
 from bot.i18n import _, current, money, ngettext, use_language
+from bot.results.activities import KindsListed
 from bot.results.admin import (
     AddedToTeam,
     CurrencyAlreadyChanged,
@@ -38,6 +39,7 @@ from bot.results.admin import (
 )
 from bot.results.forecast import ForecastMapped, ForecastMapping
 from bot.views import forecast as forecast_views
+from bot.views.activities import kinds_listed
 from bot.views.common import Message, context_block, ephemeral, refusal, section
 from bot.views.deals import pack_lines
 from bot.views.metrics import goal_text
@@ -84,6 +86,9 @@ def render(result: Result) -> Message:
     if isinstance(result, FieldsListed | FieldAdded | FieldRemoved):
         lines = field_lines(result)
         return ephemeral(lines[0], pack_lines(lines))
+    if isinstance(result, KindsListed):
+        text = kinds_listed(result)
+        return ephemeral(text.split("\n", 1)[0], pack_lines(text.split("\n")))
     text = reply_text(result)
     return ephemeral(text, [section(text)])
 
@@ -310,6 +315,8 @@ def reply_text(result: Result) -> str:
             return forecast_views.mapping_text(result)
         case ForecastMapped():
             return forecast_views.mapped_text(result)
+        case KindsListed():
+            return kinds_listed(result)
         case LanguageShown():
             return _("Your language is {language}.").format(language=result.language)
         case LanguageSet():

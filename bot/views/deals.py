@@ -28,6 +28,7 @@ from bot.results.deals import (
     StageTotal,
     TakenBack,
 )
+from bot.views.activities import counted
 from bot.views.common import Message, as_entered, context_block, ephemeral, section
 from bot.views.crm import crm_name
 
@@ -527,6 +528,15 @@ def history_line(line: HistoryLine, labels: dict[str, str], zone: ZoneInfo) -> s
         return f"{when} · {who} · " + _("created the deal")
     if line.action == "import":
         return f"{when} · {who} · " + _("imported the deal")
+    if line.action in ("log", "unlog") and line.field == "activity":
+        count, _space, kind = (line.new_value or "").partition(" ")
+        what = escape_mrkdwn(counted(int(count) if count.isdigit() else 1, kind))
+        if line.action == "unlog":
+            return f"{when} · {who} · " + _("took back {what}").format(what=what)
+        logged = _("logged {what}").format(what=what)
+        if line.old_value:
+            logged += ": " + escape_mrkdwn(line.old_value)
+        return f"{when} · {who} · {logged}"
     field = field_name(line.field)
     undo = " " + _("(undo)") if line.action == "undo" else ""
     old = _value(line.field, line.old_value, labels)

@@ -20,6 +20,7 @@ EDIT = "home_edit"
 NEW_DEAL = "home_new_deal"
 CHECK_IN = "home_check_in"
 PAGE = "home_page"
+LOG = "home_log"
 # The values of the buttons that always say the same (read back by bot.domain.payloads).
 NEW_DEAL_VALUE = "new"
 CHECK_IN_VALUE = "check-in"
@@ -115,6 +116,7 @@ def _deals(home: Home) -> list[dict[str, Any]]:
             _button(_("Won"), WON, number, "primary"),
             _button(_("Lost"), LOST, number, "danger"),
             _button(_("Edit"), EDIT, number),
+            _button(_("Log"), LOG, number),
         ]
         blocks += [
             section(deal_line(row, with_owner=False)),

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from bot.domain.activities import is_count_metric, kind_of_metric
 from bot.domain.progress import Tier, tier_name
 from bot.domain.text import escape_mrkdwn
 from bot.i18n import _, current, date_in, day, money, ngettext, use_language
@@ -23,6 +24,7 @@ from bot.results.notices import (
     WonFacts,
 )
 from bot.views import report as report_views
+from bot.views.activities import counted
 from bot.views.common import as_entered, context_block, section
 from bot.views.crm import CRM_RENDERERS
 from bot.views.key_deal_notices import KEY_DEAL_RENDERERS
@@ -105,7 +107,7 @@ def _tiers_text(tiers: tuple[Tier, ...], currency: str) -> str:
 
 def tier_reached(notice: TierReached) -> list[Call]:
     """Tiers crossed without a win post to carry them: the highest celebrated, the rest listed."""
-    in_money = notice.metric != "deals"
+    in_money = not is_count_metric(notice.metric)
 
     def amount(value: Decimal) -> str:
         return money(value, notice.currency) if in_money else f"{value:.0f}"
@@ -183,10 +185,16 @@ def because_text(because: Because) -> str:
     )
     if because.kind == "target":
         metric = because.metric or "revenue"
-        target = amount if metric != "deals" else f"{because.amount or 0:.0f}"
+        target = amount if not is_count_metric(metric) else f"{because.amount or 0:.0f}"
         return _("Changed by {who}: the {metric} target is {amount} now.").format(
-            who=who, metric=metric_name(metric), amount=target
+            who=who, metric=escape_mrkdwn(metric_name(metric)), amount=target
         )
+    if because.kind == "activity":
+        kind = kind_of_metric(because.metric or "") or ""
+        logged = escape_mrkdwn(counted(int(because.amount or 0), kind))
+        if because.undo:
+            return _("Undone by {who}: {what} taken back.").format(who=who, what=logged)
+        return _("Changed by {who}: {what}.").format(who=who, what=logged)
     what = {
         "removed": _("{deal} was removed").format(deal=deal),
         "stage": _("{deal} is in {stage} now").format(deal=deal, stage=stage),

@@ -12,7 +12,7 @@ from bot.domain.progress import percent_number
 from bot.domain.stages import shown_label
 from bot.domain.standup import format_days, question_text
 from bot.domain.standup_command import USAGE
-from bot.domain.text import escape_mrkdwn, escape_mrkdwn_within
+from bot.domain.text import cut_plain, escape_mrkdwn, escape_mrkdwn_within
 from bot.i18n import N_, _, current, day, money, ngettext
 from bot.results.standup import (
     MAX_MOVES,
@@ -35,6 +35,7 @@ from bot.results.standup import (
     StandupSchedule,
 )
 from bot.views import forecast as forecast_views
+from bot.views.activities import kind_name
 from bot.views.common import Message, as_entered, context_block, ephemeral, section
 from bot.views.next_steps import STEP_LIMIT, prompt_blocks
 
@@ -390,6 +391,28 @@ def check_in_modal(form: CheckInForm, metadata: str) -> dict[str, Any]:
                     "optional": True,
                     "label": {"type": "plain_text", "text": _("Next step date")},
                     "element": {"type": "datepicker", "action_id": "value"},
+                }
+            )
+    if form.counters:
+        blocks.append({"type": "divider"})
+        blocks.append(section(_("*Activities today* (optional): how many of each")))
+        for n, (key, alias) in enumerate(form.counters):
+            blocks.append(
+                {
+                    "type": "input",
+                    "block_id": f"act{n}",
+                    "optional": True,
+                    "label": {
+                        "type": "plain_text",
+                        "text": cut_plain(kind_name(key, 2, alias).capitalize(), 2000),
+                    },
+                    "element": {
+                        "type": "number_input",
+                        "action_id": "value",
+                        "is_decimal_allowed": False,
+                        "min_value": "0",
+                        "max_value": "100",
+                    },
                 }
             )
     if form.forecast is not None:

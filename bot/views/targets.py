@@ -6,6 +6,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from bot.domain.activities import POINTS, kind_of_metric
 from bot.domain.amounts import Money
 from bot.domain.progress import DEFAULT_TIERS, percent_label, percent_of, tier_name
 from bot.domain.text import escape_mrkdwn
@@ -26,6 +27,7 @@ from bot.results.targets import (
     TeamBoards,
 )
 from bot.views import forecast as forecast_views
+from bot.views.activities import counted
 from bot.views.common import Message, as_entered, context_block, ephemeral, section
 from bot.views.deals import pack_lines, taken_back_text
 from bot.views.metrics import goal_text, metric_name
@@ -34,9 +36,15 @@ SPLIT_CONFIRM_ACTION = "target_split_confirm"
 
 
 def amount_of(value: Decimal, metric: str, currency: str) -> str:
-    """Money in short form, or a count of deals."""
+    """Money in short form, or a count of deals, of activities or of points (mrkdwn)."""
+    count = int(f"{value:.0f}")
     if metric == "deals":
-        return ngettext("{count} deal", "{count} deals", int(value)).format(count=f"{value:.0f}")
+        return ngettext("{count} deal", "{count} deals", count).format(count=f"{value:.0f}")
+    if metric == POINTS:
+        return ngettext("{count} point", "{count} points", count).format(count=f"{value:.0f}")
+    kind = kind_of_metric(metric)
+    if kind is not None:
+        return escape_mrkdwn(counted(count, kind))
     return money(value, currency)
 
 
@@ -118,7 +126,7 @@ def board_lines(board: TeamBoard) -> list[str]:
 
 def board_blocks(board: TeamBoard) -> list[dict[str, Any]]:
     """A team board: members ranked, then the team total against its target."""
-    metric = metric_name(board.metric)
+    metric = escape_mrkdwn(metric_name(board.metric))
     head = f"*{escape_mrkdwn(board.team.name)} · {board.period.label(current())} {metric}*"
     blocks: list[dict[str, Any]] = [section(head)]
     lines = board_lines(board) or [_("Nobody in the team yet.")]
@@ -191,7 +199,7 @@ def histories(result: Histories) -> Message:
         percent = percent_label(percent_of(item.achieved, item.target.amount))
         mark = ":white_check_mark:" if item.achieved >= item.target.amount else ":x:"
         lines.append(
-            f"{mark} {item.period.label(current())} {metric_name(metric)}: "
+            f"{mark} {item.period.label(current())} {escape_mrkdwn(metric_name(metric))}: "
             + _("{achieved} of {target}").format(
                 achieved=amount_of(item.achieved, metric, currency),
                 target=amount_of(item.target.amount, metric, currency),

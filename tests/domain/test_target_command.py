@@ -28,13 +28,22 @@ MARIA = "<@U123|maria>"
 
 
 def member(
-    amount: str, metric: str = "revenue", period: str | None = None, user: str = "U123"
+    amount: str,
+    metric: str = "revenue",
+    period: str | None = None,
+    user: str = "U123",
+    typed: bool | None = None,
 ) -> SetTarget:
-    return SetTarget("member", user, amount, metric, period)  # type: ignore[arg-type]
+    # A metric other than revenue was typed; revenue is the default, unless typed says so.
+    typed = metric != "revenue" if typed is None else typed
+    return SetTarget("member", user, amount, metric, period, typed)
 
 
-def team(amount: str, metric: str = "revenue", period: str | None = None) -> SetTarget:
-    return SetTarget("team", None, amount, metric, period)  # type: ignore[arg-type]
+def team(
+    amount: str, metric: str = "revenue", period: str | None = None, typed: bool | None = None
+) -> SetTarget:
+    typed = metric != "revenue" if typed is None else typed
+    return SetTarget("team", None, amount, metric, period, typed)
 
 
 @pytest.mark.parametrize(
@@ -64,7 +73,7 @@ def team(amount: str, metric: str = "revenue", period: str | None = None) -> Set
         (f"set {MARIA} 10 deals quarter", member("10", "deals", "quarter")),
         (f"set {MARIA} 10 DEALS", member("10", "deals")),
         (f"set {MARIA} 2M pipeline next quarter", member("2M", "pipeline", "next quarter")),
-        (f"set {MARIA} 50k revenue Q1 2027", member("50k", period="Q1 2027")),
+        (f"set {MARIA} 50k revenue Q1 2027", member("50k", period="Q1 2027", typed=True)),
         (f"set {MARIA} $50k", member("$50k")),
         # A unit or currency written as its own word belongs to the amount, as in /deal add.
         (f"set {MARIA} 50 k", member("50 k")),
@@ -83,9 +92,9 @@ def team(amount: str, metric: str = "revenue", period: str | None = None) -> Set
         ("set team 500k", team("500k")),
         ("set Team 500k month", team("500k", period="month")),
         ("set team 500k 2026-12-01..2026-12-31", team("500k", period="2026-12-01..2026-12-31")),
-        ("set team 500k revenue dec 1 - dec 31", team("500k", period="dec 1 - dec 31")),
+        ("set team 500k revenue dec 1 - dec 31", team("500k", period="dec 1 - dec 31", typed=True)),
         ("set team 40 deals 本季度", team("40", "deals", "本季度")),
-        ("设置 团队 50万 营收 下月", team("50万", "revenue", "下月")),
+        ("设置 团队 50万 营收 下月", team("50万", "revenue", "下月", typed=True)),
         ("设置 团队 30 成交数", team("30", "deals")),
         ("设置 团队 200万 商机", team("200万", "pipeline")),
         ("set team 500k fortnight", team("500k", period="fortnight")),

@@ -178,6 +178,7 @@ VALUES: dict[str, st.SearchStrategy[str]] = {
     "home_edit": DEAL_REF,
     "home_new_deal": garbage,
     "home_check_in": garbage,
+    "home_log": DEAL_REF,
     "standup_check_in": DEAL_REF,
     "home_page": objects("page") | garbage,
     "deal_list_page": objects("text", "offset") | garbage,
@@ -222,6 +223,11 @@ STATES: dict[str, dict[str, Any]] = {
         "move0_deal": picked("1"),
         "move0_stage": picked("won"),
     },
+    "log_activity": {
+        "kind": picked("demo"),
+        "count": text_input("5"),
+        "note": text_input("Hijacked"),
+    },
     "crm_connect": {
         "token": text_input("pat-hijacked"),
         "client_secret": text_input("secret"),
@@ -238,6 +244,7 @@ STATES: dict[str, dict[str, Any]] = {
 METADATA_DATA = {
     "deal_new": {"c": "C1"},
     "deal_edit": {"d": 1},
+    "log_activity": {"d": 1},
     "standup_check_in": {"day": "2026-11-30"},
     "standup_config": {"t": 1},
     "crm_connect": {"t": 1, "k": "hubspot"},

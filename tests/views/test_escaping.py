@@ -42,6 +42,7 @@ from bot.dev.standin.validate import check_message, check_view
 from bot.domain.periods import period_of
 from bot.domain.text import MRKDWN, PLAIN, Mention, TextKind, Wording, escape_mrkdwn
 from bot.i18n import use_language
+from bot.results.activities import KindShown
 from bot.results.calls import RENDER, Call
 
 PARTS = ("<!channel>", "<!here>", "<@U1>", "<https://x|y>", "*b*", "&amp;")
@@ -76,6 +77,12 @@ LONGEST = {
     "Choice.value": 30,
     "Choice.alias": 30,
     "FieldShown.value": 100,
+    # A team's activity kinds (bot.domain.activities): names, and a logged activity's note.
+    "KindShown.key": 24,
+    "KindShown.alias": 24,
+    "KindsListed.kind": 24,
+    "kind": 24,
+    "Logged.note": 500,
 }
 
 STAGE_KEYS = ("proposal", "demo_2")
@@ -126,7 +133,13 @@ STRUCTURAL: dict[str, Callable[[Samples], object]] = {
     },
     "filename": _const("deals-2026-11-30.csv"),
     "SplitProposal.method": _choice("equal", "weighted"),
-    "metric": _choice("revenue", "deals", "pipeline"),
+    "metric": lambda samples: samples.rng.choice(
+        ("revenue", "deals", "pipeline", "points", "act:call", "act:" + samples.hostile)
+    ),
+    # An activity's kind, a team's own kind named by a manager among them.
+    "KindShown.key": lambda samples: samples.rng.choice(("call", samples.text("kind"))),
+    "Logged.kind": lambda samples: samples.dataclass(KindShown),
+    "Unlogged.kind": lambda samples: samples.dataclass(KindShown),
     "field": _choice("customer", "stage", "amount", "close_date", "owner_id", "note"),
     "DealFacts.stage": _choice(*STAGE_KEYS),
     "Stage.key": _choice(*STAGE_KEYS),
@@ -134,7 +147,7 @@ STRUCTURAL: dict[str, Callable[[Samples], object]] = {
     "Listed.scope": _choice("mine", "user", "team", "stage", "stale", "nextstep"),
     "TargetFacts.scope": _choice("team", "member:7"),
     "RuleFacts.scope": _choice("member", "team", "streak"),
-    "Because.kind": _choice("removed", "stage", "owner", "amount", "date", "target"),
+    "Because.kind": _choice("removed", "stage", "owner", "amount", "date", "target", "activity"),
     "ChartsDue.kind": _choice("weekly", "week", "month", "quarter"),
     "on_demand.kind": _choice("week", "month", "quarter"),
     "status": _choice("in", "late", "waiting", "away", "missed"),
