@@ -5,8 +5,8 @@ by `after`), deal search (filters, one sort, `limit` up to 200, `paging.next.aft
 10,000 results), batch read with `propertiesWithHistory`, create and update, the deal
 properties (the default ones and those added with `add_property`, an enumeration's values
 checked on write), HubSpot's error bodies (`{"status": "error", "message", "correlationId",
-"category"}`), 401 for a bad token, 429 with Retry-After when told to. It records every call, stamps each change with its clock,
-and sends webhooks signed as HubSpot signs them (v3).
+"category"}`), 401 for a bad token, 429 with Retry-After when told to. It records every
+call, stamps each change with its clock, and sends webhooks signed as HubSpot signs them (v3).
 
     with DevHubSpot(clock=clock.now) as hubspot:
         hubspot.add_owner("101", "bob@example.com", "Bob", "Rep")

@@ -19,9 +19,8 @@ from bot.dev.pipedrive import DevPipedrive
 from bot.dev.standin import DevSlack
 from bot.dev.zoho import DevZoho
 from bot.slack.app import Salesbot
-from models import CrmProblem, Deal, DealEvent
+from models import CrmProblem, Deal, DealEvent, DealFieldValue
 from models import DealField as DealFieldRow
-from models import DealFieldValue
 from tests.e2e.conftest import Drain, Say
 from tests.e2e.crm.test_inbound import run_due
 from tests.e2e.crm.test_outbound import patches
