@@ -46,6 +46,9 @@ class CrmConnection(Base):
     # The last error the CRM answered (a code such as "unauthorized", never a secret).
     error: Mapped[str | None] = mapped_column(String(200))
     error_at: Mapped[datetime | None]
+    # The CRM's deal fields as last read (bot.domain.crm.fields_to_json), read again each
+    # poll: which of them a team field syncs with. None: not read yet.
+    deal_fields: Mapped[list[Any] | None] = mapped_column(JsonValue)
 
 
 class CrmWebhookEvent(Base):

@@ -9,12 +9,19 @@ bot/domain/payloads.py); nothing else in Salesbot knows which CRM it talks to.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import ClassVar, Protocol
 
-from bot.domain.crm import Page, RemoteDeal, RemoteOwner, RemoteStage, WebhookEvent
+from bot.domain.crm import (
+    Page,
+    RemoteDeal,
+    RemoteField,
+    RemoteOwner,
+    RemoteStage,
+    WebhookEvent,
+)
 
 
 class CrmError(Exception):
@@ -99,10 +106,12 @@ class Write:
     next_step: str | None = None
     # A forecast category of bot.domain.forecast ("": none chosen), where the CRM has it.
     forecast: str | None = None
+    # The CRM's deal fields a team field syncs with: key -> raw value ("": take it away).
+    custom: Mapping[str, str | int] = field(default_factory=dict)
 
     def is_empty(self) -> bool:
         """Nothing to write."""
-        return all(value is None for value in vars(self).values())
+        return all(value is None or value == {} for value in vars(self).values())
 
 
 class Connector(Protocol):
@@ -122,13 +131,19 @@ class Connector(Protocol):
         """Every user who may own deals."""
         ...
 
-    def changes_since(self, cursor: str | None) -> Iterator[Page]:
-        """Deals changed since `cursor` (None: every deal), oldest change first, a page at a
-        time; each page carries the cursor to store once it is applied."""
+    def deal_fields(self) -> list[RemoteField]:
+        """The deal fields a team's own field may sync with (the ones Salesbot syncs anyway
+        and read-only ones left out)."""
         ...
 
-    def fetch(self, record_ids: Sequence[str]) -> list[RemoteDeal]:
-        """These deals as they are now (deleted ones are left out)."""
+    def changes_since(self, cursor: str | None, fields: Sequence[str] = ()) -> Iterator[Page]:
+        """Deals changed since `cursor` (None: every deal), oldest change first, a page at a
+        time; each page carries the cursor to store once it is applied. `fields`: keys of
+        deal fields to read too (RemoteDeal.custom)."""
+        ...
+
+    def fetch(self, record_ids: Sequence[str], fields: Sequence[str] = ()) -> list[RemoteDeal]:
+        """These deals as they are now (deleted ones are left out), with `fields` too."""
         ...
 
     def write(self, record_id: str | None, write: Write) -> str:

@@ -11,7 +11,10 @@ The requests and answers used (developers.hubspot.com, CRM API v3):
   again from the last modification date seen);
 * `POST /crm/v3/objects/deals/batch/read` with `propertiesWithHistory`: the deals a webhook
   named, with when each property last changed;
-* `POST /crm/v3/objects/deals` and `PATCH /crm/v3/objects/deals/{id}`: create and update.
+* `POST /crm/v3/objects/deals` and `PATCH /crm/v3/objects/deals/{id}`: create and update;
+* `GET /crm/v3/properties/deals`: the deal properties (`name`, `label`, `type`,
+  `options[].value/label`, `modificationMetadata.readOnlyValue`), which a team's own deal
+  field syncs with by name; their values are read and written like any other property.
 
 Webhooks carry `X-HubSpot-Signature-v3`: base64(HMAC-SHA256(client secret, method + URI +
 body + timestamp)), with `X-HubSpot-Request-Timestamp` in milliseconds; older than five
@@ -32,7 +35,15 @@ from typing import Any, ClassVar
 from bot.crm.base import Rejected, WebhookRefused, WebhookRequest, Write
 from bot.crm.http import Api
 from bot.crm.values import decimal_of
-from bot.domain.crm import Page, RemoteDeal, RemoteOwner, RemoteStage, StageKind, WebhookEvent
+from bot.domain.crm import (
+    Page,
+    RemoteDeal,
+    RemoteField,
+    RemoteOwner,
+    RemoteStage,
+    StageKind,
+    WebhookEvent,
+)
 
 PROPERTIES = [
     "dealname",
@@ -67,6 +78,8 @@ FORECAST_OF = {
     "CLOSED": "",
 }
 FORECAST_TO = {ours: theirs for theirs, ours in FORECAST_OF.items() if ours}
+# Properties HubSpot keeps itself, never a team's field.
+SKIPPED = frozenset({"createdate", "hs_object_id", "hs_createdate", "hs_lastmodifieddate"})
 PAGE = 100
 # A search answers at most this many results, however it is paged.
 SEARCH_CAP = 10_000
@@ -145,7 +158,25 @@ class HubSpot:
             if not after:
                 return found
 
-    def changes_since(self, cursor: str | None) -> Iterator[Page]:
+    def deal_fields(self) -> list[RemoteField]:
+        answer = self._api.call("GET", "/crm/v3/properties/deals")
+        found = []
+        for prop in answer.get("results", []):
+            name = str(prop.get("name") or "")
+            metadata = prop.get("modificationMetadata") or {}
+            if not name or name in PROPERTIES or name in SKIPPED or prop.get("calculated"):
+                continue
+            if metadata.get("readOnlyValue") or prop.get("archived"):
+                continue
+            options = tuple(
+                (str(o["value"]), str(o.get("label") or o["value"]))
+                for o in prop.get("options") or []
+                if "value" in o and not o.get("hidden")
+            )
+            found.append(RemoteField(name, str(prop.get("label") or name), options))
+        return found
+
+    def changes_since(self, cursor: str | None, fields: Sequence[str] = ()) -> Iterator[Page]:
         since = None if cursor is None else int(cursor) - int(OVERLAP.total_seconds() * 1000)
         seen = None if cursor is None else int(cursor)
         after: str | None = None
@@ -153,7 +184,7 @@ class HubSpot:
             body: dict[str, Any] = {
                 "filterGroups": [],
                 "sorts": [{"propertyName": "hs_lastmodifieddate", "direction": "ASCENDING"}],
-                "properties": PROPERTIES,
+                "properties": [*PROPERTIES, *fields],
                 "limit": PAGE,
             }
             if since is not None:
@@ -171,7 +202,7 @@ class HubSpot:
             if after:
                 body["after"] = after
             answer = self._api.call("POST", "/crm/v3/objects/deals/search", body=body)
-            deals = tuple(_deal(result) for result in answer.get("results", []))
+            deals = tuple(_deal(result, fields) for result in answer.get("results", []))
             for deal in deals:
                 stamp = _millis(deal.modified_at)
                 seen = stamp if seen is None else max(seen, stamp)
@@ -183,17 +214,19 @@ class HubSpot:
                 # Past what one search answers: search again from the newest change seen.
                 since, after = seen, None
 
-    def fetch(self, record_ids: Sequence[str]) -> list[RemoteDeal]:
+    def fetch(self, record_ids: Sequence[str], fields: Sequence[str] = ()) -> list[RemoteDeal]:
         found = []
         for start in range(0, len(record_ids), PAGE):
             body = {
-                "properties": PROPERTIES,
-                "propertiesWithHistory": list(FIELD_OF),
+                "properties": [*PROPERTIES, *fields],
+                "propertiesWithHistory": [*FIELD_OF, *fields],
                 "inputs": [{"id": record_id} for record_id in record_ids[start : start + PAGE]],
             }
             answer = self._api.call("POST", "/crm/v3/objects/deals/batch/read", body=body)
             found += [
-                _deal(result) for result in answer.get("results", []) if not result.get("archived")
+                _deal(result, fields)
+                for result in answer.get("results", [])
+                if not result.get("archived")
             ]
         return found
 
@@ -293,12 +326,12 @@ def _stage(pipeline_id: str, stage: Mapping[str, Any], position: int) -> RemoteS
     )
 
 
-def _deal(result: Mapping[str, Any]) -> RemoteDeal:
+def _deal(result: Mapping[str, Any], fields: Sequence[str] = ()) -> RemoteDeal:
     properties = result.get("properties") or {}
     modified = _instant(properties.get("hs_lastmodifieddate")) or _instant(result.get("updatedAt"))
     changed: dict[str, datetime] = {}
     for name, versions in (result.get("propertiesWithHistory") or {}).items():
-        field = FIELD_OF.get(name)
+        field = FIELD_OF.get(name) or (f"custom:{name}" if name in fields else None)
         stamp = _instant(versions[0].get("timestamp")) if versions else None
         if field is not None and stamp is not None:
             changed[field] = max(stamp, changed.get(field, stamp))
@@ -317,6 +350,7 @@ def _deal(result: Mapping[str, Any]) -> RemoteDeal:
         changed_at=changed,
         next_step=str(properties.get("hs_next_step") or ""),
         forecast=_forecast(properties.get("hs_forecast_category")),
+        custom={name: properties.get(name) for name in fields if name in properties},
     )
 
 
@@ -345,6 +379,7 @@ def _properties(write: Write) -> dict[str, str]:
         properties["hs_next_step"] = write.next_step
     if write.forecast is not None:
         properties["hs_forecast_category"] = FORECAST_TO.get(write.forecast, "")
+    properties.update({name: str(value) for name, value in write.custom.items()})
     return properties
 
 

@@ -8,7 +8,10 @@ The requests and answers used (developers.pipedrive.com), with the token in `x-a
 * `GET /api/v2/stages`: stages (`pipeline_id`, `order_nr`, `deal_probability` in percent);
 * `GET /api/v2/deals?updated_since=…&sort_by=update_time&sort_direction=asc&limit=100`, paged
   by `additional_data.next_cursor`: deals changed since a time;
-* `GET /api/v2/deals/{id}`, `POST /api/v2/deals`, `PATCH /api/v2/deals/{id}`.
+* `GET /api/v2/deals/{id}`, `POST /api/v2/deals`, `PATCH /api/v2/deals/{id}`;
+* `GET /v1/dealFields`: the deal fields; a custom one has a 40-hex `key` and its label in
+  `name` (`options[].id/label` for an enum), and its value is in the deal's `custom_fields`
+  under that key (an enum's is the option's id), written the same way.
 
 A Pipedrive deal is won or lost by its `status`, not its stage: a won deal is read as the
 stage `won` of the connection (and `lost` likewise), and writing either stage sets the status.
@@ -23,6 +26,7 @@ from __future__ import annotations
 import base64
 import hmac
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -31,9 +35,13 @@ from typing import Any, ClassVar
 from bot.crm.base import Rejected, Unauthorized, WebhookRefused, WebhookRequest, Write
 from bot.crm.http import Api
 from bot.crm.values import decimal_of
-from bot.domain.crm import Page, RemoteDeal, RemoteOwner, RemoteStage, WebhookEvent
+from bot.domain.crm import Page, RemoteDeal, RemoteField, RemoteOwner, RemoteStage, WebhookEvent
 
 PAGE = 100
+# A custom field's key: 40 hex digits.
+CUSTOM_KEY = re.compile(r"[0-9a-f]{40}")
+# Field types that hold no one value a team field could (links to people, ranges, sets).
+UNSYNCED_TYPES = frozenset({"set", "user", "org", "people", "daterange", "timerange", "address"})
 # The poll reads again a little before its cursor, as for HubSpot.
 OVERLAP = timedelta(minutes=2)
 WON, LOST = "won", "lost"
@@ -96,7 +104,30 @@ class Pipedrive:
             if user.get("active_flag", True)
         ]
 
-    def changes_since(self, cursor: str | None) -> Iterator[Page]:
+    def deal_fields(self) -> list[RemoteField]:
+        found = []
+        start = 0
+        while True:
+            query: dict[str, str | int | list[str]] = {"start": start, "limit": 500}
+            answer = self._api.call("GET", "/v1/dealFields", query=query)
+            for item in answer.get("data") or []:
+                key = str(item.get("key") or "")
+                if not CUSTOM_KEY.fullmatch(key) or item.get("field_type") in UNSYNCED_TYPES:
+                    continue
+                options = tuple(
+                    (int(o["id"]), str(o.get("label") or o["id"]))
+                    for o in item.get("options") or []
+                    if "id" in o
+                )
+                found.append(RemoteField(key, str(item.get("name") or key), options))
+            more = ((answer.get("additional_data") or {}).get("pagination") or {}).get(
+                "more_items_in_collection"
+            )
+            if not more:
+                return found
+            start += 500
+
+    def changes_since(self, cursor: str | None, fields: Sequence[str] = ()) -> Iterator[Page]:
         since = None
         if cursor is not None:
             since = datetime.fromtimestamp(int(cursor) / 1000, UTC) - OVERLAP
@@ -114,7 +145,9 @@ class Pipedrive:
             if after:
                 query["cursor"] = after
             answer = self._api.call("GET", "/api/v2/deals", query=query)
-            deals = tuple(_deal(d) for d in answer.get("data") or [] if not d.get("is_deleted"))
+            deals = tuple(
+                _deal(d, fields) for d in answer.get("data") or [] if not d.get("is_deleted")
+            )
             for deal in deals:
                 stamp = int(deal.modified_at.timestamp() * 1000)
                 seen = stamp if seen is None else max(seen, stamp)
@@ -123,7 +156,7 @@ class Pipedrive:
             if not after:
                 return
 
-    def fetch(self, record_ids: Sequence[str]) -> list[RemoteDeal]:
+    def fetch(self, record_ids: Sequence[str], fields: Sequence[str] = ()) -> list[RemoteDeal]:
         found = []
         for record_id in record_ids:
             try:
@@ -132,7 +165,7 @@ class Pipedrive:
                 continue  # 404: deleted
             deal = answer.get("data")
             if deal and not deal.get("is_deleted"):
-                found.append(_deal(deal))
+                found.append(_deal(deal, fields))
         return found
 
     def write(self, record_id: str | None, write: Write) -> str:
@@ -154,6 +187,10 @@ class Pipedrive:
             body["expected_close_date"] = write.close_date.isoformat()
         if write.owner_id is not None:
             body["owner_id"] = int(write.owner_id)
+        if write.custom:
+            body["custom_fields"] = {
+                key: (None if value == "" else value) for key, value in write.custom.items()
+            }
         if record_id is None:
             answer = self._api.call("POST", "/api/v2/deals", body=body)
             return str(answer["data"]["id"])
@@ -207,7 +244,7 @@ class Pipedrive:
         return None
 
 
-def _deal(deal: Mapping[str, Any]) -> RemoteDeal:
+def _deal(deal: Mapping[str, Any], fields: Sequence[str] = ()) -> RemoteDeal:
     status = deal.get("status")
     stage = WON if status == "won" else LOST if status == "lost" else deal.get("stage_id")
     owner = deal.get("owner_id", deal.get("user_id"))
@@ -224,7 +261,22 @@ def _deal(deal: Mapping[str, Any]) -> RemoteDeal:
         close_date=date.fromisoformat(str(close)[:10]) if close else None,
         owner_id=None if owner is None else str(owner),
         modified_at=_instant(deal.get("update_time")) or datetime.now(UTC),
+        custom=_custom(deal.get("custom_fields"), fields),
     )
+
+
+def _custom(values: object, fields: Sequence[str]) -> dict[str, str | int | None]:
+    """The custom fields asked for, as API v2 gives them (an object for some types)."""
+    if not isinstance(values, dict):
+        return {}
+    found: dict[str, str | int | None] = {}
+    for key in fields:
+        if key in values:
+            value = values[key]
+            if isinstance(value, dict):
+                value = value.get("value", value.get("id"))
+            found[key] = value if isinstance(value, str | int) or value is None else str(value)
+    return found
 
 
 def _instant(value: object) -> datetime | None:

@@ -13,7 +13,9 @@ The requests and answers used (Zoho CRM API v2, {api}/crm/v2):
 
 * `GET /org`: the organisation (its id is the connection's account);
 * `GET /settings/fields?module=Deals`: the Stage picklist (`pick_list_values`, with
-  `forecast_type` "Open"/"Closed Won"/"Closed Lost" and `probability` where Zoho sends them);
+  `forecast_type` "Open"/"Closed Won"/"Closed Lost" and `probability` where Zoho sends them),
+  and every other field a team's own deal field may sync with (`api_name`, `field_label`,
+  `data_type`; a picklist's values by `display_value`, written as `actual_value`);
 * `GET /users?type=ActiveUsers`, paged by `page`/`per_page` and `info.more_records`;
 * `GET /Deals?fields=…&sort_by=Modified_Time&sort_order=asc&page=…&per_page=200` with
   `If-Modified-Since` (304: nothing changed), at most 2,000 records however it is paged: past
@@ -54,7 +56,15 @@ from bot.crm.base import (
 )
 from bot.crm.http import Api
 from bot.crm.values import decimal_of
-from bot.domain.crm import Page, RemoteDeal, RemoteOwner, RemoteStage, StageKind, WebhookEvent
+from bot.domain.crm import (
+    Page,
+    RemoteDeal,
+    RemoteField,
+    RemoteOwner,
+    RemoteStage,
+    StageKind,
+    WebhookEvent,
+)
 
 API_DEFAULT = "https://www.zohoapis.com"
 ACCOUNTS_DEFAULT = "https://accounts.zoho.com"
@@ -83,6 +93,9 @@ FIELDS = [
     "Next_Step",
     "Modified_Time",
 ]
+# Zoho's own bookkeeping, never a team's field; and the types a team field's value can be.
+SKIPPED = frozenset({"id", "Created_Time", "Created_By", "Modified_By", "Tag", "Layout"})
+SYNCED_TYPES = frozenset({"text", "picklist", "textarea", "email", "website", "phone"})
 PAGE = 200
 # Pages of a records list reach this many records at most (API v2 without page tokens).
 LIST_CAP = 2_000
@@ -259,13 +272,30 @@ class Zoho:
                 return found
             page += 1
 
-    def changes_since(self, cursor: str | None) -> Iterator[Page]:
+    def deal_fields(self) -> list[RemoteField]:
+        answer = self._call("GET", "/settings/fields", query={"module": "Deals"}) or {}
+        found = []
+        for item in answer.get("fields") or []:
+            name = str(item.get("api_name") or "")
+            if not name or name in FIELDS or name in SKIPPED or item.get("read_only"):
+                continue
+            if item.get("data_type") not in SYNCED_TYPES:
+                continue
+            options = tuple(
+                (str(v.get("actual_value") or v["display_value"]), str(v["display_value"]))
+                for v in item.get("pick_list_values") or []
+                if v.get("display_value") and v.get("display_value") != "-None-"
+            )
+            found.append(RemoteField(name, str(item.get("field_label") or name), options))
+        return found
+
+    def changes_since(self, cursor: str | None, fields: Sequence[str] = ()) -> Iterator[Page]:
         seen = None if cursor is None else int(cursor)
         since = None if seen is None else seen - int(OVERLAP.total_seconds() * 1000)
         page = 1
         while True:
             query: dict[str, str | int | list[str]] = {
-                "fields": ",".join(FIELDS),
+                "fields": ",".join([*FIELDS, *fields]),
                 "sort_by": "Modified_Time",
                 "sort_order": "asc",
                 "page": page,
@@ -275,7 +305,7 @@ class Zoho:
             if since is not None:
                 headers["If-Modified-Since"] = _header_time(since)
             answer = self._call("GET", "/Deals", query=query, headers=headers) or {}
-            deals = tuple(_deal(record) for record in answer.get("data") or [])
+            deals = tuple(_deal(record, fields) for record in answer.get("data") or [])
             for deal in deals:
                 stamp = _millis(deal.modified_at)
                 seen = stamp if seen is None else max(seen, stamp)
@@ -287,15 +317,15 @@ class Zoho:
                 # Past what one listing answers: list again from the newest change seen.
                 since, page = seen, 1
 
-    def fetch(self, record_ids: Sequence[str]) -> list[RemoteDeal]:
+    def fetch(self, record_ids: Sequence[str], fields: Sequence[str] = ()) -> list[RemoteDeal]:
         found = []
         for start in range(0, len(record_ids), IDS_PER_CALL):
             query: dict[str, str | int | list[str]] = {
                 "ids": ",".join(record_ids[start : start + IDS_PER_CALL]),
-                "fields": ",".join(FIELDS),
+                "fields": ",".join([*FIELDS, *fields]),
             }
             answer = self._call("GET", "/Deals", query=query) or {}
-            found += [_deal(record) for record in answer.get("data") or []]
+            found += [_deal(record, fields) for record in answer.get("data") or []]
         return found
 
     def write(self, record_id: str | None, write: Write) -> str:
@@ -389,7 +419,7 @@ def _kind(value: Mapping[str, Any], actual: str) -> StageKind:
     return "open"
 
 
-def _deal(record: Mapping[str, Any]) -> RemoteDeal:
+def _deal(record: Mapping[str, Any], fields: Sequence[str] = ()) -> RemoteDeal:
     owner = record.get("Owner")
     owner_id = owner.get("id") if isinstance(owner, dict) else owner
     pipeline = record.get("Pipeline")
@@ -407,7 +437,17 @@ def _deal(record: Mapping[str, Any]) -> RemoteDeal:
         owner_id=None if owner_id is None else str(owner_id),
         modified_at=_instant(record.get("Modified_Time")) or datetime.now(UTC),
         next_step=str(record.get("Next_Step") or ""),
+        custom={name: _scalar(record.get(name)) for name in fields if name in record},
     )
+
+
+def _scalar(value: object) -> str | int | None:
+    """A field's value as text (a lookup's name)."""
+    if isinstance(value, dict):
+        value = value.get("name", value.get("id"))
+    if value is None or isinstance(value, str | int):
+        return value
+    return str(value)
 
 
 def _record(write: Write) -> dict[str, Any]:
@@ -424,6 +464,7 @@ def _record(write: Write) -> dict[str, Any]:
         record["Owner"] = {"id": write.owner_id}
     if write.next_step is not None:
         record["Next_Step"] = write.next_step or None
+    record.update({name: (value or None) for name, value in write.custom.items()})
     return record
 
 

@@ -2,10 +2,11 @@
 
 Built from HubSpot's public API reference: the account details, deal pipelines, owners (paged
 by `after`), deal search (filters, one sort, `limit` up to 200, `paging.next.after`, at most
-10,000 results), batch read with `propertiesWithHistory`, create and update, HubSpot's error
-bodies (`{"status": "error", "message", "correlationId", "category"}`), 401 for a bad token,
-429 with Retry-After when told to. It records every call, stamps each change with its clock,
-and sends webhooks signed as HubSpot signs them (v3).
+10,000 results), batch read with `propertiesWithHistory`, create and update, the deal
+properties (the default ones and those added with `add_property`, an enumeration's values
+checked on write), HubSpot's error bodies (`{"status": "error", "message", "correlationId",
+"category"}`), 401 for a bad token, 429 with Retry-After when told to. It records every
+call, stamps each change with its clock, and sends webhooks signed as HubSpot signs them (v3).
 
     with DevHubSpot(clock=clock.now) as hubspot:
         hubspot.add_owner("101", "bob@example.com", "Bob", "Rep")
@@ -53,6 +54,20 @@ KNOWN_PROPERTIES = frozenset(
         "hs_object_id",
     }
 )
+DEFAULT_LABELS = {
+    "dealname": "Deal Name",
+    "amount": "Amount",
+    "deal_currency_code": "Currency",
+    "dealstage": "Deal Stage",
+    "pipeline": "Pipeline",
+    "closedate": "Close Date",
+    "hubspot_owner_id": "Deal owner",
+    "hs_next_step": "Next step",
+    "hs_forecast_category": "Forecast category",
+    "createdate": "Create Date",
+    "hs_lastmodifieddate": "Last Modified Date",
+    "hs_object_id": "Record ID",
+}
 DEFAULT_PIPELINE: list[dict[str, Any]] = [
     {
         "id": "default",
@@ -111,6 +126,8 @@ class DevHubSpot:
         self._calls: list[Call] = []
         self._owners: dict[str, dict[str, Any]] = {}
         self._deals: dict[str, _Deal] = {}
+        # Custom deal properties (GET /crm/v3/properties/deals), by internal name.
+        self._properties: dict[str, dict[str, Any]] = {}
         self._ids = itertools.count(9_000_001)
         self._events = itertools.count(1)
         self._down = 0
@@ -207,6 +224,20 @@ class DevHubSpot:
                 "createdAt": "2026-01-01T00:00:00Z",
                 "updatedAt": "2026-01-01T00:00:00Z",
             }
+
+    def add_property(self, name: str, label: str, options: Mapping[str, str] | None = None) -> None:
+        """A custom deal property: free text, or an enumeration (option value -> label)."""
+        with self._lock:
+            self._properties[name] = _property(
+                name,
+                label,
+                "enumeration" if options is not None else "string",
+                [
+                    {"label": shown, "value": value, "displayOrder": i, "hidden": False}
+                    for i, (value, shown) in enumerate((options or {}).items())
+                ],
+                defined=False,
+            )
 
     def create_deal(self, **properties: str | None) -> tuple[str, list[dict[str, Any]]]:
         """A deal created in HubSpot's UI: its id and the webhook events it fires."""
@@ -414,6 +445,12 @@ class DevHubSpot:
             }
         if (method, path) == ("GET", "/crm/v3/pipelines/deals"):
             return 200, {"results": [_pipeline(p) for p in DEFAULT_PIPELINE]}
+        if (method, path) == ("GET", "/crm/v3/properties/deals"):
+            defaults = [
+                _property(name, DEFAULT_LABELS.get(name, name), "string", [], defined=True)
+                for name in sorted(KNOWN_PROPERTIES)
+            ]
+            return 200, {"results": [*defaults, *self._properties.values()]}
         if (method, path) == ("GET", "/crm/v3/owners"):
             return self._page(list(self._owners.values()), query)
         if (method, path) == ("POST", "/crm/v3/objects/deals/search"):
@@ -510,8 +547,12 @@ class DevHubSpot:
     def _invalid(self, properties: Mapping[str, Any]) -> str | None:
         stages = {s["id"] for p in DEFAULT_PIPELINE for s in p["stages"]}
         for name, value in properties.items():
-            if name not in KNOWN_PROPERTIES:
+            custom = self._properties.get(name)
+            if name not in KNOWN_PROPERTIES and custom is None:
                 return f'Property "{name}" does not exist'
+            enumerated = custom is not None and custom["type"] == "enumeration"
+            if enumerated and value not in (None, "", *(o["value"] for o in custom["options"])):  # type: ignore[index]
+                return f'"{value}" was not one of the allowed options for {name}'
             if name == "amount" and value not in (None, ""):
                 try:
                     Decimal(str(value))
@@ -524,6 +565,36 @@ class DevHubSpot:
             if name == "closedate" and value and _instant(str(value)) is None:
                 return f'"{value}" is not a valid date'
         return None
+
+
+def _property(
+    name: str, label: str, kind: str, options: list[dict[str, Any]], *, defined: bool
+) -> dict[str, Any]:
+    """A deal property as GET /crm/v3/properties/deals describes it."""
+    read_only = name in ("createdate", "hs_lastmodifieddate", "hs_object_id")
+    return {
+        "name": name,
+        "label": label,
+        "type": kind,
+        "fieldType": "select" if kind == "enumeration" else "text",
+        "groupName": "dealinformation",
+        "options": options,
+        "displayOrder": -1,
+        "calculated": False,
+        "externalOptions": False,
+        "hasUniqueValue": False,
+        "hidden": False,
+        "hubspotDefined": defined,
+        "formField": True,
+        "archived": False,
+        "modificationMetadata": {
+            "archivable": not defined,
+            "readOnlyDefinition": defined,
+            "readOnlyValue": read_only,
+        },
+        "createdAt": "2024-01-01T00:00:00Z",
+        "updatedAt": "2024-01-01T00:00:00Z",
+    }
 
 
 def _error(message: str, category: str) -> dict[str, Any]:

@@ -4,13 +4,16 @@ Built from Pipedrive's public API reference: `GET /v1/users/me` and `/v1/users`,
 deals in API v2 (`updated_since`, `sort_by=update_time`, `limit`, `cursor` paging through
 `additional_data.next_cursor`), create and update, the token in `x-api-token` (401 otherwise),
 Pipedrive's error bodies (`{"success": false, "error", "errorCode"}`), 429 with
-`x-ratelimit-reset` when told to, and webhooks v2 sent with HTTP basic auth.
+`x-ratelimit-reset` when told to, webhooks v2 sent with HTTP basic auth, and `GET
+/v1/dealFields` with the custom fields added by `add_field` (40-hex keys; a deal's values in
+its `custom_fields`, an enum's by option id, checked on write).
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
 import itertools
 import json
 import threading
@@ -39,6 +42,15 @@ STAGES = [
         "pipeline_id": 1,
     },
 ]
+# Some of a deal's own fields as GET /v1/dealFields lists them (key, name, type).
+DEFAULT_FIELDS = (
+    ("title", "Title", "varchar"),
+    ("value", "Value", "monetary"),
+    ("stage_id", "Stage", "stage"),
+    ("status", "Status", "status"),
+    ("user_id", "Owner", "user"),
+    ("expected_close_date", "Expected close date", "date"),
+)
 DEAL_FIELDS = frozenset(
     {
         "title",
@@ -48,6 +60,7 @@ DEAL_FIELDS = frozenset(
         "pipeline_id",
         "status",
         "owner_id",
+        "custom_fields",
         "expected_close_date",
     }
 )
@@ -81,6 +94,8 @@ class DevPipedrive:
         self._calls: list[Call] = []
         self._users: dict[int, dict[str, Any]] = {}
         self._deals: dict[int, dict[str, Any]] = {}
+        # Custom deal fields, by key.
+        self._fields: dict[str, dict[str, Any]] = {}
         self._ids = itertools.count(501)
         self._down = 0
         self._limited: list[int] = []
@@ -160,6 +175,36 @@ class DevPipedrive:
                 "company_domain": self.domain,
             }
 
+    def add_field(self, name: str, options: list[str] | None = None) -> str:
+        """A custom deal field (free text, or an enum of these labels): its 40-hex key."""
+        with self._lock:
+            key = hashlib.sha1(f"{self.domain}:{name}".encode()).hexdigest()  # noqa: S324
+            field_id = 12_000 + len(self._fields)
+            self._fields[key] = {
+                "id": field_id,
+                "key": key,
+                "name": name,
+                "field_type": "enum" if options is not None else "varchar",
+                "edit_flag": True,
+                "active_flag": True,
+                "mandatory_flag": False,
+                "add_time": "2024-01-01 00:00:00",
+                "options": [
+                    {"id": field_id * 10 + i, "label": label}
+                    for i, label in enumerate(options or [], start=1)
+                ]
+                if options is not None
+                else None,
+            }
+            return key
+
+    def option_id(self, key: str, label: str) -> int:
+        """The id of an enum field's option."""
+        with self._lock:
+            return int(
+                next(o["id"] for o in self._fields[key]["options"] or [] if o["label"] == label)
+            )
+
     def create_deal(self, **fields: Any) -> tuple[int, dict[str, Any]]:
         """A deal added in Pipedrive's app: its id and the webhook (v2) it fires."""
         with self._lock:
@@ -170,7 +215,7 @@ class DevPipedrive:
         """A deal changed in Pipedrive's app: the webhook (v2) it fires."""
         with self._lock:
             deal = self._deals[deal_id]
-            deal.update(fields)
+            self._update(deal, fields)
             deal["update_time"] = _iso(self.clock())
             return self._event("change", deal)
 
@@ -218,13 +263,34 @@ class DevPipedrive:
             "pipeline_id": 1,
             "owner_id": None,
             "expected_close_date": None,
+            "custom_fields": dict.fromkeys(self._fields),
             "add_time": now,
             "update_time": now,
             "is_deleted": False,
         }
-        deal.update(fields)
+        self._update(deal, fields)
         self._deals[deal["id"]] = deal
         return deal
+
+    def _update(self, deal: dict[str, Any], fields: dict[str, Any]) -> None:
+        custom = fields.get("custom_fields") or {}
+        deal.update({k: v for k, v in fields.items() if k != "custom_fields"})
+        deal["custom_fields"] = {**deal.get("custom_fields", {}), **custom}
+
+    def _custom_invalid(self, body: Any) -> str | None:
+        custom = body.get("custom_fields") if isinstance(body, dict) else None
+        if custom is None:
+            return None
+        if not isinstance(custom, dict):
+            return "custom_fields must be an object"
+        for key, value in custom.items():
+            field = self._fields.get(key)
+            if field is None:
+                return f"custom field {key} does not exist"
+            options = {o["id"] for o in field["options"] or []}
+            if field["field_type"] == "enum" and value is not None and value not in options:
+                return f"{value!r} is not an option of {field['name']}"
+        return None
 
     def _event(self, action: str, deal: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -290,6 +356,22 @@ class DevPipedrive:
             )
         if (method, path) == ("GET", "/v1/users"):
             return 200, {"success": True, "data": list(self._users.values())}, {}
+        if (method, path) == ("GET", "/v1/dealFields"):
+            defaults = [
+                {"id": i, "key": key, "name": name, "field_type": kind, "edit_flag": False}
+                for i, (key, name, kind) in enumerate(DEFAULT_FIELDS, start=1)
+            ]
+            return (
+                200,
+                {
+                    "success": True,
+                    "data": [*defaults, *self._fields.values()],
+                    "additional_data": {
+                        "pagination": {"start": 0, "limit": 500, "more_items_in_collection": False}
+                    },
+                },
+                {},
+            )
         if (method, path) == ("GET", "/api/v2/stages"):
             return 200, {"success": True, "data": STAGES, "additional_data": {}}, {}
         if (method, path) == ("GET", "/api/v2/deals"):
@@ -299,14 +381,18 @@ class DevPipedrive:
             if deal is None or deal["is_deleted"]:
                 return 404, _error("Deal not found", 404), {}
             if method == "PATCH":
-                problem = _invalid(body)
+                problem = _invalid(body) or self._custom_invalid(body)
                 if problem:
                     return 400, _error(problem, 400), {}
-                deal.update(body)
+                self._update(deal, body)
                 deal["update_time"] = _iso(self.clock())
             return 200, {"success": True, "data": dict(deal)}, {}
         if (method, path) == ("POST", "/api/v2/deals"):
-            problem = _invalid(body) or (None if body.get("title") else "title is required")
+            problem = (
+                _invalid(body)
+                or self._custom_invalid(body)
+                or (None if body.get("title") else "title is required")
+            )
             if problem:
                 return 400, _error(problem, 400), {}
             return 201, {"success": True, "data": dict(self._create(body))}, {}

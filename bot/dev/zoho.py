@@ -4,7 +4,8 @@ Salesbot uses.
 Built from Zoho's public API reference: the refresh-token grant (`POST /oauth/v2/token`,
 `{"access_token", "expires_in": 3600, ...}`, `{"error": "invalid_code"}` for a revoked refresh
 token), `Authorization: Zoho-oauthtoken …` checked on every call (401 `INVALID_TOKEN` once an
-access token has expired), the organisation, the Stage picklist of the Deals fields, users
+access token has expired), the organisation, the Deals fields (the Stage picklist, and those
+added with `add_field`: `api_name`, `field_label`, a picklist's values checked on write), users
 paged by `page`/`per_page` with `info.more_records`, Deals listed by `Modified_Time` with
 `If-Modified-Since` (304 when nothing changed), at most 2,000 records through paging, read by
 `ids`, created (`POST`, Deal_Name, Stage and Closing_Date mandatory), updated (`PUT`), searched
@@ -27,7 +28,7 @@ import threading
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -88,6 +89,8 @@ class DevZoho:
         self._calls: list[Call] = []
         self._users: dict[str, dict[str, Any]] = {}
         self._deals: dict[str, dict[str, Any]] = {}
+        # Fields added to Deals (GET /settings/fields), by api_name.
+        self._fields: dict[str, dict[str, Any]] = {}
         self._access: set[str] = set()
         self.watches: dict[str, dict[str, Any]] = {}
         self._ids = itertools.count(4_150_868_000_001_000)
@@ -190,6 +193,29 @@ class DevZoho:
                 "last_name": last,
                 "status": "active",
             }
+
+    def add_field(self, api_name: str, label: str, options: list[str] | None = None) -> None:
+        """A custom field of Deals: single line, or a picklist of these values."""
+        with self._lock:
+            field: dict[str, Any] = {
+                "api_name": api_name,
+                "field_label": label,
+                "display_label": label,
+                "data_type": "picklist" if options is not None else "text",
+                "custom_field": True,
+                "read_only": False,
+                "length": 120,
+                "id": f"4150868000000{len(self._fields) + 90000}",
+            }
+            if options is not None:
+                field["pick_list_values"] = [
+                    {"display_value": "-None-", "actual_value": "-None-", "sequence_number": 0},
+                    *(
+                        {"display_value": v, "actual_value": v, "sequence_number": i}
+                        for i, v in enumerate(options, start=1)
+                    ),
+                ]
+            self._fields[api_name] = field
 
     def create_deal(self, **fields: Any) -> str:
         """A deal added in Zoho CRM's app: its id."""
@@ -372,7 +398,7 @@ class DevZoho:
                     _error("INVALID_MODULE", "the module name given seems to be invalid"),
                     {},
                 )
-            return 200, {"fields": _deal_fields()}, {}
+            return 200, {"fields": [*_deal_fields(), *self._fields.values()]}, {}
         if (method, path) == ("GET", "/users"):
             users = list(self._users.values())
             return (*_paged(users, query, "users"), {})
@@ -433,7 +459,7 @@ class DevZoho:
             return 400, _error("INVALID_DATA", "invalid data")
         results = []
         for record in body["data"]:
-            problem = _invalid(record, creating=method == "POST")
+            problem = _invalid(record, creating=method == "POST", custom=self._fields)
             if problem is None and method == "PUT" and record.get("id") not in self._deals:
                 problem = (
                     "INVALID_DATA",
@@ -536,10 +562,17 @@ def _deal_fields() -> list[dict[str, Any]]:
     ]
 
 
-def _invalid(record: Any, *, creating: bool) -> tuple[str, str, dict[str, Any]] | None:
+def _invalid(
+    record: Any, *, creating: bool, custom: Mapping[str, dict[str, Any]]
+) -> tuple[str, str, dict[str, Any]] | None:
     if not isinstance(record, dict):
         return "INVALID_DATA", "invalid data", {}
-    unknown = set(record) - FIELDS
+    unknown = set(record) - FIELDS - set(custom)
+    for name, field in custom.items():
+        value = record.get(name)
+        allowed = {v["actual_value"] for v in field.get("pick_list_values") or []}
+        if value is not None and allowed and value not in allowed:
+            return "INVALID_DATA", "invalid data", {"api_name": name}
     if unknown:
         return "INVALID_DATA", "invalid data", {"api_name": sorted(unknown)[0]}
     if creating:

@@ -11,6 +11,8 @@ says it, else the record's last modification).
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -65,6 +67,88 @@ class RemoteDeal:
     # chosen), where the CRM has them (None: it does not).
     next_step: str | None = None
     forecast: str | None = None
+    # The CRM's own values of the deal fields asked for, by the field's key (an enumeration's
+    # raw option value; None or "": empty); a key left out was not read. `changed_at` holds
+    # when one last changed as `custom:<key>`, where the CRM says.
+    custom: Mapping[str, str | int | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RemoteField:
+    """A deal field of the CRM's (a HubSpot deal property, a Pipedrive custom field, a Zoho
+    Deals field): its key (internal name, 40-hex key, `api_name`), its label, and its options
+    (raw value, label) where only those are values."""
+
+    key: str
+    label: str
+    options: tuple[tuple[str | int, str], ...] = ()
+
+    def label_of(self, raw: str | int | None) -> str | None:
+        """The display value of a raw value (an option's label; None: empty)."""
+        if raw is None or raw == "":
+            return None
+        for value, label in self.options:
+            if str(value) == str(raw):
+                return label
+        return str(raw)
+
+    def raw_of(self, value: str | None) -> str | int | None:
+        """The raw value to write for a display value ("" : empty); None when the CRM has no
+        option of that name."""
+        if value is None or value == "":
+            return ""
+        if not self.options:
+            return value
+        wanted = field_word(value)
+        for raw, label in self.options:
+            if field_word(label) == wanted or field_word(str(raw)) == wanted:
+                return raw
+        return None
+
+
+# A team field's value in a snapshot: `field:<name>`, as its history records it.
+FIELD_KEY = "field:"
+_IGNORED_IN_NAMES = re.compile(r"[\s_\-]+")
+
+
+def field_word(text: str) -> str:
+    """A name as matching compares it: NFKC, any case, without spaces, `_` or `-`."""
+    return _IGNORED_IN_NAMES.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+def match_field(words: Sequence[str], remote: Sequence[RemoteField]) -> RemoteField | None:
+    """The CRM field a team field (its name and alias) syncs with: the first whose key, else
+    whose label, is the same name (case, spaces and underscores aside)."""
+    wanted = [field_word(word) for word in words]
+    for attribute in ("key", "label"):
+        for word in wanted:
+            for candidate in remote:
+                if field_word(getattr(candidate, attribute)) == word:
+                    return candidate
+    return None
+
+
+def fields_to_json(fields: Sequence[RemoteField]) -> list[dict[str, object]]:
+    """CRM fields as the connection stores them."""
+    return [
+        {"key": f.key, "label": f.label, "options": [list(option) for option in f.options]}
+        for f in fields
+    ]
+
+
+def fields_of_json(stored: object) -> list[RemoteField]:
+    """CRM fields as the connection stored them (none when never read)."""
+    if not isinstance(stored, list):
+        return []
+    return [
+        RemoteField(
+            str(item["key"]),
+            str(item.get("label") or item["key"]),
+            tuple((raw, str(label)) for raw, label in item.get("options") or []),
+        )
+        for item in stored
+        if isinstance(item, dict) and "key" in item
+    ]
 
 
 @dataclass(frozen=True)

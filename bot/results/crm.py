@@ -33,6 +33,15 @@ class ProblemFact:
 
 
 @dataclass(frozen=True)
+class FieldSync:
+    """One of the team's deal fields and the CRM field it syncs with (None: the CRM has no
+    field of its name, so it does not sync)."""
+
+    name: str
+    crm_label: str | None
+
+
+@dataclass(frozen=True)
 class CrmState:
     """`/salesbot crm`: the team's connection as it is."""
 
@@ -51,6 +60,7 @@ class CrmState:
     deals_synced: int = 0
     writes_waiting: int = 0
     problems: tuple[ProblemFact, ...] = ()
+    fields: tuple[FieldSync, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,17 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from bot.domain.crm import LocalStage, RemoteOwner, RemoteStage, default_stage_map
+from bot.domain.crm import (
+    LocalStage,
+    RemoteField,
+    RemoteOwner,
+    RemoteStage,
+    default_stage_map,
+    fields_of_json,
+    fields_to_json,
+    match_field,
+)
+from bot.domain.deal_fields import DealField, event_field
 from bot.domain.stages import StageError, resolve_stage
 from bot.i18n import _
 from bot.results.crm import (
@@ -24,10 +34,11 @@ from bot.results.crm import (
     CrmStageMapped,
     CrmStagesListed,
     CrmState,
+    FieldSync,
     ProblemFact,
     StageMapping,
 )
-from bot.services import notices
+from bot.services import notices, segments
 from bot.services.actor import Actor, require_manager
 from bot.services.crm_outbox import PUSH
 from bot.services.deals import stage_by_key, stage_list
@@ -171,6 +182,31 @@ def store_stages(session: Session, connection_id: int, stages: Sequence[RemoteSt
         _store_stages(session, connection, stages)
 
 
+def store_fields(session: Session, connection_id: int, fields: Sequence[RemoteField]) -> None:
+    """The CRM's deal fields as it has them now (read once per poll)."""
+    connection = session.get(CrmConnection, connection_id)
+    if connection is not None:
+        stored = fields_to_json(fields)
+        if connection.deal_fields != stored:
+            connection.deal_fields = stored
+
+
+def field_links(
+    session: Session, connection: CrmConnection
+) -> dict[str, tuple[DealField, RemoteField]]:
+    """The team's fields that sync, by their snapshot key (`field:<name>`): each with the CRM
+    field of the same name (its key or label, case, spaces and underscores aside)."""
+    remote = fields_of_json(connection.deal_fields)
+    found: dict[str, tuple[DealField, RemoteField]] = {}
+    if not remote:
+        return found
+    for field in segments.team_fields(session, connection.workspace_id, connection.team_id):
+        match = match_field(field.words, remote)
+        if match is not None:
+            found[event_field(field)] = (field, match)
+    return found
+
+
 def store_owners(
     session: Session,
     connection: CrmConnection,
@@ -252,6 +288,19 @@ def state(session: Session, actor: Actor, team: SalesTeam) -> CrmState:
         deals_synced=int(synced or 0),
         writes_waiting=writes_waiting(session, connection),
         problems=problems,
+        fields=_fields_synced(session, connection),
+    )
+
+
+def _fields_synced(session: Session, connection: CrmConnection) -> tuple[FieldSync, ...]:
+    """Each of the team's fields and the CRM field it syncs with (None: none has its name)."""
+    links = field_links(session, connection)
+    return tuple(
+        FieldSync(
+            field.name,
+            links[event_field(field)][1].label if event_field(field) in links else None,
+        )
+        for field in segments.team_fields(session, connection.workspace_id, connection.team_id)
     )
 
 

@@ -28,7 +28,9 @@ from sqlalchemy.orm import Session
 
 from bot.domain.amounts import Money
 from bot.domain.crm import (
+    FIELD_KEY,
     RemoteDeal,
+    RemoteField,
     Snapshot,
     WebhookEvent,
     fields_of,
@@ -36,11 +38,12 @@ from bot.domain.crm import (
     money_of,
     snapshot,
 )
+from bot.domain.deal_fields import VALUE_MAX, DealField, fold
 from bot.domain.forecast import AUTO, CATEGORIES
 from bot.domain.next_steps import NEXT_STEP_MAX, NO_NEXT_STEP, NextStep
 from bot.domain.stages import Stage
 from bot.domain.zones import local_zone
-from bot.services import crm_connections, crm_outbox, deals, outbox
+from bot.services import crm_connections, crm_outbox, deals, outbox, segments
 from bot.services.actor import Actor
 from bot.services.deals import DealFields, new_change_id, stage_by_key, stage_list
 from bot.services.directory import find_member
@@ -73,6 +76,21 @@ DEAL_FIELD = {
 Outcome = Literal[
     "created", "changed", "unchanged", "quiet", "not_ours", "inactive", "unknown_stage", "skipped"
 ]
+
+
+# A team field that syncs: its snapshot key -> (the team's field, the CRM's).
+Links = Mapping[str, tuple[DealField, RemoteField]]
+
+
+class UnknownChoice(Exception):
+    """The CRM holds a value of a synced field that is not one of the team field's choices:
+    the record is not taken (nothing of it), and waits as an error."""
+
+    def __init__(self, field: DealField, remote: RemoteField, value: str) -> None:
+        super().__init__(f"{field.name}: {value}")
+        self.field = field
+        self.remote = remote
+        self.value = value
 
 
 @dataclass(frozen=True)
@@ -169,6 +187,7 @@ def apply(
             now=now,
         )
     owner = _owner(session, connection, team, remote, owner_user_id, now=now)
+    links = crm_connections.field_links(session, connection)
     link = session.scalars(
         select(CrmRecord).where(
             CrmRecord.workspace_id == connection.workspace_id,
@@ -179,9 +198,20 @@ def apply(
     if link is None:
         if owner is None or stage_key is None:
             return Applied("not_ours")
-        return _create(session, connection, team, remote, owner, stage_key, now=now, quiet=quiet)
+        return _create(
+            session, connection, team, remote, owner, stage_key, links, now=now, quiet=quiet
+        )
     return _update(
-        session, connection, team, link, remote, owner, stage_key, now=now, push_owed=push_owed
+        session,
+        connection,
+        team,
+        link,
+        remote,
+        owner,
+        stage_key,
+        links,
+        now=now,
+        push_owed=push_owed,
     )
 
 
@@ -244,7 +274,12 @@ def _actor(member: Member, team: SalesTeam, crm: str, now: datetime) -> Actor:
 
 
 def _remote_snapshot(
-    crm: str, remote: RemoteDeal, currency: str, stage_key: str | None, owner: Member | None
+    crm: str,
+    remote: RemoteDeal,
+    currency: str,
+    stage_key: str | None,
+    owner: Member | None,
+    links: Links,
 ) -> Snapshot:
     """The record's synced fields; a field the CRM's side could not be read for (an owner
     nobody in Slack is, a stage not mapped, a forecast category Salesbot does not have) is
@@ -269,13 +304,46 @@ def _remote_snapshot(
         seen.pop("next_step", None)
     if forecast is None or (forecast and forecast not in CATEGORIES):
         seen.pop("forecast", None)
-    return seen
+    return seen | remote_values(remote, links)
 
 
-def local_snapshot(session: Session, deal: Deal, crm: str) -> Snapshot:
-    """A deal's synced fields as Salesbot has them (those its CRM carries)."""
+def remote_values(remote: RemoteDeal, links: Links) -> Snapshot:
+    """The record's values of the team fields that sync, as the team's fields hold them (a
+    field the CRM's side was not read for is left out). Raises UnknownChoice for a value that
+    is not one of a field's choices."""
+    found: Snapshot = {}
+    for key, (field, theirs) in links.items():
+        if theirs.key not in remote.custom:
+            continue
+        label = theirs.label_of(remote.custom[theirs.key])
+        text = " ".join((label or "").split())
+        if not text:
+            found[key] = None
+        elif field.fixed:
+            wanted = fold(text)
+            choice = next(
+                (
+                    c
+                    for c in field.choices
+                    if fold(c.value) == wanted or (c.alias is not None and fold(c.alias) == wanted)
+                ),
+                None,
+            )
+            if choice is None:
+                raise UnknownChoice(field, theirs, text)
+            found[key] = choice.value
+        else:
+            found[key] = text[:VALUE_MAX]
+    return found
+
+
+def local_snapshot(session: Session, deal: Deal, crm: str, links: Links | None = None) -> Snapshot:
+    """A deal's synced fields as Salesbot has them (those its CRM carries, and the team's
+    fields that sync with one of its fields)."""
     owner = session.get(Member, deal.owner_id)
-    return snapshot(
+    held = segments.held(session, deal) if links else {}
+    values: Snapshot = {key: held.get(field.id) for key, (field, _theirs) in (links or {}).items()}
+    return values | snapshot(
         customer=deal.customer,
         amount=deal.amount,
         currency=deal.currency,
@@ -288,6 +356,17 @@ def local_snapshot(session: Session, deal: Deal, crm: str) -> Snapshot:
     )
 
 
+def _field_values(
+    links: Links, values: Mapping[str, str | None]
+) -> tuple[segments.FieldValue, ...]:
+    """Snapshot values of synced team fields as values to give a deal."""
+    return tuple(
+        segments.FieldValue(links[key][0], value)
+        for key, value in values.items()
+        if key.startswith(FIELD_KEY) and key in links
+    )
+
+
 def _create(
     session: Session,
     connection: CrmConnection,
@@ -295,10 +374,14 @@ def _create(
     remote: RemoteDeal,
     owner: Member,
     stage_key: str,
+    links: Links,
     *,
     now: datetime,
     quiet: bool,
 ) -> Applied:
+    values = _field_values(
+        links, {k: v for k, v in remote_values(remote, links).items() if v is not None}
+    )
     stages = stage_list(session, connection.workspace_id)
     stage = stage_by_key(stages, stage_key)
     money = Money(
@@ -308,10 +391,15 @@ def _create(
     customer = (remote.name or remote.record_id)[:200]
     if quiet:
         deal = _taken_as_it_is(session, connection, team, remote, owner, stage, money, customer)
+        segments.set_values(session, deal, values)
     else:
         actor = _actor(owner, team, connection.crm, now)
         fields = DealFields(
-            customer=customer, amount=money, stage=stage, close_date=remote.close_date
+            customer=customer,
+            amount=money,
+            stage=stage,
+            close_date=remote.close_date,
+            values=values,
         )
         deal = deals.add_deal(session, actor, fields).deal
     link = CrmRecord(
@@ -326,7 +414,7 @@ def _create(
     session.add(
         CrmDealState(
             crm_record_id=link.id,
-            synced=local_snapshot(session, deal, connection.crm)
+            synced=local_snapshot(session, deal, connection.crm, links)
             | {"_pipeline": remote.pipeline_id, "_stage_id": remote.stage_id},
             remote_modified_at=remote.modified_at,
             pulled_at=now,
@@ -396,6 +484,7 @@ def _update(
     remote: RemoteDeal,
     owner: Member | None,
     stage_key: str | None,
+    links: Links,
     *,
     now: datetime,
     push_owed: bool,
@@ -415,8 +504,8 @@ def _update(
     if deal.deleted_at is not None:
         return Applied("skipped", deal.id)
     base: Snapshot = {k: v for k, v in state.synced.items() if not k.startswith("_")}
-    local = local_snapshot(session, deal, connection.crm)
-    theirs = _remote_snapshot(connection.crm, remote, deal.currency, stage_key, owner)
+    local = local_snapshot(session, deal, connection.crm, links)
+    theirs = _remote_snapshot(connection.crm, remote, deal.currency, stage_key, owner, links)
     if remote.stage_id is not None and remote.stage_id == state.synced.get("_stage_id"):
         # The CRM's stage is the one both sides last agreed on: it did not change there, even
         # where several of its stages map to one of ours (or ours to none of its).
@@ -425,11 +514,11 @@ def _update(
         base,
         local,
         theirs,
-        local_at=_changed_in_salesbot(session, deal),
-        remote_at={name: remote.changed_at.get(name, remote.modified_at) for name in theirs},
+        local_at=_changed_in_salesbot(session, deal, links),
+        remote_at={name: _remote_at(remote, name, links) for name in theirs},
     )
     if result.take:
-        _take(session, connection, team, deal, result.take, owner, now=now)
+        _take(session, connection, team, deal, result.take, owner, links, now=now)
     if result.overridden:
         _record_overridden(session, connection, deal, result.overridden, now=now)
     state.synced = {
@@ -445,9 +534,18 @@ def _update(
     return Applied("changed" if result.take else "unchanged", deal.id, tuple(result.take))
 
 
-def _changed_in_salesbot(session: Session, deal: Deal) -> dict[str, datetime | None]:
-    """When each synced field last changed in Salesbot (its history, the CRM's lines aside)."""
+def _remote_at(remote: RemoteDeal, name: str, links: Links) -> datetime:
+    """When a field last changed in the CRM (its record's last change where it does not say)."""
+    if name in links:
+        return remote.changed_at.get(f"custom:{links[name][1].key}", remote.modified_at)
+    return remote.changed_at.get(name, remote.modified_at)
+
+
+def _changed_in_salesbot(session: Session, deal: Deal, links: Links) -> dict[str, datetime | None]:
+    """When each synced field last changed in Salesbot (its history, the CRM's lines aside);
+    a team field's history is recorded under its snapshot key (`field:<name>`)."""
     fields = {deal_field: name for name, deal_field in DEAL_FIELD.items()}
+    fields.update({key: key for key in links})
     fields["currency"] = "amount"
     fields["next_step_date"] = "next_step"
     query = (
@@ -474,6 +572,7 @@ def _take(
     deal: Deal,
     take: Mapping[str, str | None],
     owner: Member | None,
+    links: Links,
     *,
     now: datetime,
 ) -> None:
@@ -492,6 +591,7 @@ def _take(
         close_date=_date(take.get("close_date")),
         next_step=_next_step(deal, take),
         forecast=(take["forecast"] or AUTO) if "forecast" in take else None,
+        values=_field_values(links, take),
     )
     if fields != DealFields():
         deals.update_deal(session, _actor(current, team, connection.crm, now), deal, fields)
@@ -524,7 +624,7 @@ def _record_overridden(
     """What the CRM had where a later change in Salesbot won: in the history, with its source."""
     change_id = new_change_id()
     for name, value in overridden.items():
-        field = DEAL_FIELD[name]
+        field = DEAL_FIELD.get(name, name)
         shown = value
         if name == "amount" and value is not None:
             money = money_of(value)
@@ -563,6 +663,28 @@ def note_refused(
         connection_id,
         f"record:{record_id}",
         {"code": "refused", "record": record_id, "reason": reason[:300]},
+        now=now,
+    )
+
+
+def note_unknown_choice(
+    session: Session, connection_id: int, record_id: str, error: UnknownChoice, *, now: datetime
+) -> None:
+    """A record holding a choice its team field does not have: an error waiting, tried again
+    at each poll (cleared once the record is taken)."""
+    connection = session.get(CrmConnection, connection_id)
+    crm_connections.note_problem(
+        session,
+        connection_id,
+        f"record:{record_id}",
+        {
+            "code": "choice_unknown",
+            "crm": connection.crm if connection is not None else None,
+            "record": record_id,
+            "field": error.field.name,
+            "label": error.remote.label,
+            "value": error.value,
+        },
         now=now,
     )
 

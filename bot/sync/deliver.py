@@ -83,8 +83,8 @@ def _pull(runtime: Runtime, message: OutboxMessage) -> Delivered:
         return Delivered("sent", result={"skipped": "not active"})
     try:
         connector = connector_of(runtime, link.crm, link.credentials)
-        records = connector.fetch([record_id])
         resolver = Resolver(runtime, link, connector)
+        records = connector.fetch([record_id], resolver.field_keys())
         apply_records(runtime, link, resolver, records, now=runtime.clock.now())
     except CrmError as error:
         return _failure(runtime, connection_id, error)
@@ -106,6 +106,7 @@ class _Push:
     owners: dict[str, str]
     stages: list[tuple[str, str, str | None]]
     positions: dict[str, int]
+    links: crm_sync.Links
 
 
 def _read_push(runtime: Runtime, deal_id: int, team_id: int) -> _Push | None:
@@ -144,16 +145,18 @@ def _read_push(runtime: Runtime, deal_id: int, team_id: int) -> _Push | None:
             )
         ]
         pipeline = synced.pop("_pipeline", None)
+        links = crm_connections.field_links(session, row)
         return _Push(
             connection=row,
             deal=deal,
             record_id=link.record_id if link is not None else None,
             synced={k: v for k, v in synced.items() if not k.startswith("_")},
             pipeline_id=pipeline,
-            local=crm_sync.local_snapshot(session, deal, row.crm),
+            local=crm_sync.local_snapshot(session, deal, row.crm, links),
             owners=owners,
             stages=stages,
             positions={s.key: s.position for s in stage_list(session, deal.workspace_id)},
+            links=links,
         )
 
 
@@ -222,11 +225,13 @@ def _catch_up(runtime: Runtime, read: _Push) -> _Push | None:
     gone from the CRM, or the deal from its connection)."""
     assert read.record_id is not None and read.connection.credentials is not None
     connector = connector_of(runtime, read.connection.crm, read.connection.credentials)
-    records = connector.fetch([read.record_id])
     link = connection(runtime, read.connection.id)
-    if not records or link is None:
+    if link is None:
         return None
     resolver = Resolver(runtime, link, connector)
+    records = connector.fetch([read.record_id], resolver.field_keys())
+    if not records:
+        return None
     apply_records(runtime, link, resolver, records, now=runtime.clock.now(), push_owed=False)
     return _read_push(runtime, read.deal.id, read.connection.team_id)
 
@@ -275,6 +280,15 @@ def _write_of(read: _Push, changes: Snapshot, creating: bool) -> tuple[Write, Sn
     if "forecast" in changes:
         forecast = changes["forecast"] or ""
         written["forecast"] = changes["forecast"]
+    custom: dict[str, str | int] = {}
+    for key, (_field, theirs) in read.links.items():
+        if key not in changes or (creating and changes[key] is None):
+            continue
+        raw = theirs.raw_of(changes[key])
+        if raw is not None:
+            # A choice the CRM's field has no option for is not written (it stays owed).
+            custom[theirs.key] = raw
+            written[key] = changes[key]
     if creating:
         # Nothing to take away from a record that does not exist yet.
         next_step, forecast = next_step or None, forecast or None
@@ -287,6 +301,7 @@ def _write_of(read: _Push, changes: Snapshot, creating: bool) -> tuple[Write, Sn
         owner_id=owner_id,
         next_step=next_step,
         forecast=forecast,
+        custom=custom,
     )
     return write, written
 

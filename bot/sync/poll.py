@@ -71,12 +71,15 @@ def poll(runtime: Runtime, connection_id: int, *, now: datetime) -> int:
     try:
         connector = connector_of(runtime, link.crm, link.credentials, patient=True)
         resolver = Resolver(runtime, link, connector)
-        for page in connector.changes_since(link.cursor):
+        # The CRM's deal fields, read once a poll: a field added there since syncs from now.
+        keys = resolver.field_keys(refresh=True)
+        for page in connector.changes_since(link.cursor, keys):
             applied += apply_records(runtime, link, resolver, page.deals, now=now, quiet=quiet)
             _advance(runtime, link, page.cursor, now=now)
         waiting = _records_waiting(runtime, link)
         if waiting:
-            applied += apply_records(runtime, link, resolver, connector.fetch(waiting), now=now)
+            records = connector.fetch(waiting, keys)
+            applied += apply_records(runtime, link, resolver, records, now=now)
     except Unauthorized as error:
         with unit(runtime, now=now) as session:
             crm_connections.pause(session, connection_id, error=error.code, now=now)

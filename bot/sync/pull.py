@@ -65,6 +65,7 @@ class Resolver:
         self._connector = connector
         self._owners_refreshed = False
         self._stages_refreshed = False
+        self._field_keys: list[str] | None = None
         with reading(runtime.sessions) as session:
             self._owners = {
                 row.remote_id: row.slack_user_id
@@ -92,6 +93,24 @@ class Resolver:
                     )
             self._owners.update({owner.remote_id: user for owner, user in matched})
         return self._owners.get(remote_id)
+
+    def field_keys(self, *, refresh: bool = False) -> list[str]:
+        """The keys of the CRM's deal fields the team's fields sync with: the CRM's fields
+        read (and stored) when `refresh` asks or they never were, else as stored."""
+        if self._field_keys is not None and not refresh:
+            return self._field_keys
+        with reading(self._runtime.sessions) as session:
+            row = session.get(CrmConnection, self._link.id)
+            known = row is not None and row.deal_fields is not None
+        if refresh or not known:
+            fields = self._connector.deal_fields()
+            with transaction(self._runtime.sessions) as session:
+                crm_connections.store_fields(session, self._link.id, fields)
+        with reading(self._runtime.sessions) as session:
+            row = session.get(CrmConnection, self._link.id)
+            links = crm_connections.field_links(session, row) if row is not None else {}
+            self._field_keys = sorted({theirs.key for _field, theirs in links.values()})
+        return self._field_keys
 
     def stage_known(self, remote_id: str | None) -> bool:
         """Whether the connection knows this CRM stage (the CRM's stages read again, once, for
@@ -133,6 +152,11 @@ def apply_records(
                     quiet=quiet,
                     push_owed=push_owed,
                 )
+        except crm_sync.UnknownChoice as unknown:
+            log.info("crm.record_choice_unknown connection=%s record=%s", link.id, remote.record_id)
+            with unit(runtime, now=now) as session:
+                crm_sync.note_unknown_choice(session, link.id, remote.record_id, unknown, now=now)
+            continue
         except Refused as refused:
             log.info("crm.record_refused connection=%s record=%s", link.id, remote.record_id)
             with unit(runtime, now=now) as session:

@@ -115,6 +115,19 @@ def state(result: CrmState) -> Message:
             result.writes_waiting,
         ).format(count=result.writes_waiting, crm=name),
     ]
+    if result.fields:
+        lines.append(
+            _("Fields: {fields}").format(
+                fields="; ".join(
+                    _("{field} ↔ {crm} {label}").format(
+                        field=escape_mrkdwn(f.name), crm=name, label=escape_mrkdwn(f.crm_label)
+                    )
+                    if f.crm_label is not None
+                    else _("{field}: no {crm} field").format(field=escape_mrkdwn(f.name), crm=name)
+                    for f in result.fields
+                )
+            )
+        )
     if result.error:
         lines.append(
             _("Last error: `{error}` at {when}").format(
@@ -188,6 +201,17 @@ def problem(fact: ProblemFact) -> str:
         text = _("deal {record} was not taken: {reason}").format(
             record=escape_mrkdwn(str(detail.get("record") or "?")),
             reason=escape_mrkdwn_within(str(detail.get("reason") or "?"), 300),
+        )
+    elif code == "choice_unknown":
+        text = _(
+            "deal {record} was not taken: its {crm} {label} is “{value}”, which is not one of "
+            "`{field}`'s choices"
+        ).format(
+            record=escape_mrkdwn(str(detail.get("record") or "?")),
+            crm=crm_name(detail.get("crm")),
+            label=escape_mrkdwn(str(detail.get("label") or "?")),
+            value=escape_mrkdwn_within(str(detail.get("value") or "?"), 100),
+            field=escape_mrkdwn(str(detail.get("field") or "?")),
         )
     elif code == "write_refused":
         text = _("{crm} refused a change to deal #{number}: {reason}").format(
