@@ -26,7 +26,7 @@ class ContestFacts:
     currency: str
     state: str
     # The channels of the teams taking part, in the order they were named.
-    channels: tuple[str, ...]
+    channel_ids: tuple[str, ...]
 
 
 @dataclass(frozen=True)

@@ -286,7 +286,7 @@ def facts(session: Session, contest: Contest, now: datetime) -> ContestFacts:
         prize=contest.prize,
         currency=home.currency if home else "CNY",
         state=state,
-        channels=tuple(team.channel_id for team in teams),
+        channel_ids=tuple(team.channel_id for team in teams),
     )
 
 

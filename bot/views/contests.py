@@ -102,7 +102,8 @@ _STATES = {
 
 def _state(facts: ContestFacts) -> str:
     when = facts.start if facts.state == "upcoming" else facts.end
-    return _STATES[facts.state]().format(day=day(when))
+    worded = _STATES.get(facts.state, _STATES["running"])
+    return worded().format(day=day(when))
 
 
 def _title(facts: ContestFacts) -> Mrkdwn:
@@ -127,7 +128,7 @@ def result_text(standings: Standings) -> Mrkdwn:
     head = ":trophy: " + _("{contest} is over!").format(contest=_title(facts))
     if not lines or all(ln.value == 0 for ln in lines):
         return head + " " + _("Nobody scored, so there is no winner.")
-    first = [ln for ln in lines if ln.place == 1]
+    first = [ln for ln in lines if ln.place == lines[0].place]
     who = ", ".join(_who(ln) for ln in first)
     score = _score(first[0], facts)
     if len(first) > 1:
@@ -137,7 +138,7 @@ def result_text(standings: Standings) -> Mrkdwn:
     podium = [
         f"{MEDALS[ln.place - 1]} {_who(ln)} · {_score(ln, facts)}"
         for ln in lines
-        if ln.place <= len(MEDALS)
+        if 1 <= ln.place <= len(MEDALS)
     ]
     text = f"{head} {verdict}\n" + "\n".join(podium)
     if facts.prize:
@@ -158,7 +159,7 @@ def _result_payload(standings: Standings) -> dict[str, Any]:
 
 def created(result: ContestCreated) -> Message:
     facts = result.contest
-    where = ", ".join(f"<#{c}>" for c in facts.channels)
+    where = ", ".join(f"<#{c}>" for c in facts.channel_ids)
     text = ":checkered_flag: " + _("Contest {contest} is set: {what}, in {where}.").format(
         contest=_title(facts), what=_what(facts), where=where
     )
@@ -220,7 +221,7 @@ def contest_started(notice: ContestStarted) -> list[Call]:
     """The start post, and the standings message the channel keeps."""
     facts = notice.standings.contest
     if facts.kind == "teams":
-        who = _("Teams: {teams}.").format(teams=", ".join(f"<#{c}>" for c in facts.channels))
+        who = _("Teams: {teams}.").format(teams=", ".join(f"<#{c}>" for c in facts.channel_ids))
     else:
         who = _("Everyone in the team takes part.")
     text = ":checkered_flag: " + _("{contest} starts now! {what}. {who}").format(
