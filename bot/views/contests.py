@@ -91,7 +91,7 @@ def standing_lines(standings: Standings) -> list[Mrkdwn]:
     return lines or [_("Nobody takes part yet.")]
 
 
-_STATES = {
+_STATES: dict[str, Callable[[], str]] = {
     "upcoming": lambda: _("starts {day}"),
     "running": lambda: _("running, ends {day}"),
     "ending": lambda: _("over, the result comes shortly"),

@@ -203,7 +203,8 @@ def test_a_team_contest_across_two_time_zones_ends_once_in_a_tie_then_is_correct
     clock.set(datetime(2026, 12, 1, 9, 0, tzinfo=SHANGHAI).astimezone(UTC))
     reply = say(
         "/contest",
-        '竞赛 新建 "东西对决" 电话 从 12月1日 到 12月3日 团队 <#C1|sales> <#C2|west> 奖品 "团队聚餐"',
+        '竞赛 新建 "东西对决" 电话 从 12月1日 到 12月3日 团队 <#C1|sales> <#C2|west> '
+        '奖品 "团队聚餐"',
         user="U1",
     )
     assert "东西对决" in reply.text and "It starts now" in reply.text, reply.text
