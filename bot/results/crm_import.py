@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
+from bot.domain.text import Wording
+
 # Why an export's owner has no Salesbot owner.
 OwnerProblem: TypeAlias = Literal["not_in_slack", "ambiguous", "unreachable", "not_in_team"]
 
@@ -45,11 +47,9 @@ class RowProblem:
 
     row: int
     column: str
-    reason: str
-
-    def __str__(self) -> str:
-        where = f"row {self.row}, {self.column}" if self.column else f"row {self.row}"
-        return f"{where}: {self.reason}"
+    # Salesbot's words and the values for them as they are (a cell, an owner, a team name):
+    # the view escapes them for mrkdwn and keeps them as typed for the CLI.
+    reason: Wording
 
 
 @dataclass(frozen=True)

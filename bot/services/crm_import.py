@@ -30,7 +30,7 @@ from bot.domain.deal_fields import DealField, FieldError, find_field, fold
 from bot.domain.forecast import AUTO, CategoryError, parse_category
 from bot.domain.next_steps import NEXT_STEP_MAX
 from bot.domain.stages import Stage
-from bot.domain.text import TextTooLongError, clean_text
+from bot.domain.text import TextTooLongError, Wording, clean_text, worded
 from bot.i18n import _
 from bot.results.crm_import import (
     CrmImportReport,
@@ -183,8 +183,13 @@ class _Import:
             dry_run=self.request.dry_run,
         )
 
-    def _problem(self, row: int, column: str, reason: str) -> None:
+    def _problem(self, row: int, column: str, reason: Wording) -> None:
+        """A problem: Salesbot's words and their values as they are, worded by the view."""
         self.problems.append(RowProblem(row, column, reason))
+
+    def _error(self, row: int, column: str, error: ValueError) -> None:
+        """A problem worded elsewhere (it quotes the cell): shown whole, as text."""
+        self._problem(row, column, worded("{reason}", reason=str(error)))
 
     def _check_header(self) -> None:
         for column in self.columns.missing:
@@ -192,18 +197,20 @@ class _Import:
             self._problem(
                 HEADER_ROW,
                 column,
-                _("missing column: a {crm} export has {names}").format(
-                    crm=self.export.name, names=names
+                worded(
+                    _("missing column: a {crm} export has {names}"),
+                    crm=self.export.name,
+                    names=names,
                 ),
             )
         for name in self.columns.twice:
-            self._problem(HEADER_ROW, name, _("column appears twice"))
+            self._problem(HEADER_ROW, name, worded(_("column appears twice")))
 
     def _overrides(self) -> dict[str, str]:
         try:
             return parse_overrides(self.request.stage_overrides, self.stages)
         except OverrideError as error:
-            self._problem(HEADER_ROW, "--stage", str(error))
+            self._error(HEADER_ROW, "--stage", error)
             return {}
 
     def _default_owner(self) -> Member | None:
@@ -215,7 +222,7 @@ class _Import:
             self._problem(
                 HEADER_ROW,
                 "--default-owner",
-                _("{user} is not a member of {team}").format(user=user_id, team=self.team.name),
+                worded(_("{user} is not a member of {team}"), user=user_id, team=self.team.name),
             )
         return member
 
@@ -277,12 +284,14 @@ class _Import:
 
         record_id = text("record_id")
         if not record_id:
-            self._problem(number, "record_id", _("empty; every row needs the CRM's record id"))
+            self._problem(
+                number, "record_id", worded(_("empty; every row needs the CRM's record id"))
+            )
         elif record_id in seen:
             self._problem(
                 number,
                 "record_id",
-                _("{id} is on row {row} too").format(id=record_id, row=seen[record_id]),
+                worded(_("{id} is on row {row} too"), id=record_id, row=seen[record_id]),
             )
         else:
             seen[record_id] = number
@@ -290,21 +299,25 @@ class _Import:
         name = self._clean(number, "name", text("name"), NAME_MAX)
         account = self._clean(number, "account", text("account"), NAME_MAX)
         if not name and not account:
-            self._problem(number, "name", _("empty; every deal needs a name"))
+            self._problem(number, "name", worded(_("empty; every deal needs a name")))
         stage = self._stage(number, text("stage"), text("status"), overrides)
         currency = text("currency").upper() or self.team.currency
         if not is_currency_code(currency):
             self._problem(
-                number, "currency", _("“{code}” is not a currency code").format(code=currency)
+                number, "currency", worded(_("“{code}” is not a currency code"), code=currency)
             )
         elif currency not in self.rates:
             self._problem(
                 number,
                 "currency",
-                _(
-                    "{team} has no exchange rate for {currency}; "
-                    "add one with `/salesbot fx {currency} 7.8`"
-                ).format(team=self.team.name, currency=currency),
+                worded(
+                    _(
+                        "{team} has no exchange rate for {currency}; "
+                        "add one with `/salesbot fx {currency} 7.8`"
+                    ),
+                    team=self.team.name,
+                    currency=currency,
+                ),
             )
         amount = self._read(number, "amount", lambda: amount_of(cell("amount"))) or Decimal(0)
         order = self.export.date_order
@@ -329,9 +342,9 @@ class _Import:
             try:
                 values.append(segments.read_value(deal_field, value, ""))
             except Refused as refused:
-                self._problem(number, self.request.sheet.header[index], refused.plain)
+                self._problem(number, self.request.sheet.header[index], refused.wording)
         if stage is not None and stage.kind == "won" and amount <= 0:
-            self._problem(number, "amount", _("a won deal needs an amount above zero"))
+            self._problem(number, "amount", worded(_("a won deal needs an amount above zero")))
         if len(self.problems) > before or owner is None or stage is None:
             return None
         return _Row(
@@ -362,7 +375,7 @@ class _Import:
     ) -> Member | None:
         text = _owner_text(columns, cells)
         if not text:
-            self._problem(number, "owner", _("empty; every deal needs its owner"))
+            self._problem(number, "owner", worded(_("empty; every deal needs its owner")))
             return None
         key = owner_key(text)
         shown, rows = self.owner_rows.get(key, (text, 0))
@@ -397,10 +410,13 @@ class _Import:
             self._problem(
                 number,
                 "stage",
-                _(
-                    "“{stage}” is no stage of this team; say which it is with "
-                    '`--stage "{stage}=qualified"`'
-                ).format(stage=word),
+                worded(
+                    _(
+                        "“{stage}” is no stage of this team; say which it is with "
+                        '`--stage "{stage}=qualified"`'
+                    ),
+                    stage=word,
+                ),
             )
             return None
         return stage_by_key(self.stages, mapped.key)
@@ -415,7 +431,7 @@ class _Import:
             if fold(text) == "closed":
                 return None
             self._problem(
-                number, "forecast", _("“{text}” is not a forecast category").format(text=text[:40])
+                number, "forecast", worded(_("“{text}” is not a forecast category"), text=text[:40])
             )
             return None
         return None if found == AUTO else found
@@ -425,7 +441,7 @@ class _Import:
             return clean_text(text, max_len=limit)
         except TextTooLongError:
             self._problem(
-                number, column, _("too long: {limit} characters at most").format(limit=limit)
+                number, column, worded(_("too long: {limit} characters at most"), limit=limit)
             )
             return ""
 
@@ -433,7 +449,7 @@ class _Import:
         try:
             return read()
         except BadValue as error:
-            self._problem(number, column, str(error))
+            self._error(number, column, error)
             return None
 
     def _write(self, rows: Sequence[_Row]) -> tuple[int, int]:
@@ -555,15 +571,17 @@ class _Import:
         )
 
 
-def _owner_reason(text: str, match: OwnerMatch, team: str) -> str:
+def _owner_reason(text: str, match: OwnerMatch, team: str) -> Wording:
     if match.problem == "not_in_team":
-        return _("{owner} is not a member of {team}; add them, or give --default-owner").format(
-            owner=text, team=team
+        return worded(
+            _("{owner} is not a member of {team}; add them, or give --default-owner"),
+            owner=text,
+            team=team,
         )
     if match.problem == "ambiguous":
-        return _("several people in Slack are called {owner}; give --default-owner").format(
-            owner=text
+        return worded(
+            _("several people in Slack are called {owner}; give --default-owner"), owner=text
         )
     if match.problem == "unreachable":
-        return _("Slack did not answer who {owner} is; try again").format(owner=text)
-    return _("nobody in Slack is {owner}; give --default-owner").format(owner=text)
+        return worded(_("Slack did not answer who {owner} is; try again"), owner=text)
+    return worded(_("nobody in Slack is {owner}; give --default-owner"), owner=text)

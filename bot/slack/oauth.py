@@ -46,6 +46,8 @@ BOT_SCOPES = (
     # A CRM deal's owner is found by e-mail address (live CRM sync).
     "users:read.email",
     "files:write",
+    # A CRM export shared in the bot's DM is read through files.info (salesbot import).
+    "files:read",
 )
 BOTS_TABLE = SQLAlchemyInstallationStore.default_bots_table_name
 INSTALLATIONS_TABLE = SQLAlchemyInstallationStore.default_installations_table_name

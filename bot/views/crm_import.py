@@ -1,13 +1,13 @@
-"""An import of a CRM's export, worded: the CLI's lines and the Slack preview with its
-Import button."""
+"""An import of a CRM's export, worded: the CLI's lines (plain text: values as typed) and the
+Slack preview with its Import button (mrkdwn: values escaped)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from bot.domain.text import escape_mrkdwn
+from bot.domain.text import PLAIN, Mrkdwn, Plain, escape_mrkdwn
 from bot.i18n import _
-from bot.results.crm_import import CrmImportReport, OwnerLine, StageLine
+from bot.results.crm_import import CrmImportReport, OwnerLine, RowProblem, StageLine
 from bot.views.common import Message, context_block, section
 
 IMPORT_ACTION = "crm_import_run"
@@ -58,12 +58,35 @@ def _stage_lines(report: CrmImportReport) -> list[str]:
     ]
 
 
+def _problem(problem: RowProblem) -> Plain:
+    """A refused row for the terminal: its values as typed."""
+    return _where(problem).format(
+        row=problem.row, column=problem.column, reason=problem.reason.plain()
+    )
+
+
+def _problem_mrkdwn(problem: RowProblem) -> Mrkdwn:
+    """A refused row for Slack: its column and values escaped."""
+    return _where(problem).format(
+        row=problem.row,
+        column=escape_mrkdwn(problem.column),
+        reason=problem.reason.mrkdwn(),
+    )
+
+
+def _where(problem: RowProblem) -> str:
+    if problem.column:
+        return _("row {row}, {column}: {reason}")
+    return _("row {row}: {reason}")
+
+
 def _unmatched(report: CrmImportReport) -> list[OwnerLine]:
     return [line for line in report.owners if line.problem is not None]
 
 
-def report_lines(report: CrmImportReport) -> list[str]:
-    """The CLI's report: stages, unmatched owners, ignored columns, each problem, a summary."""
+def report_lines(report: CrmImportReport) -> Annotated[list[str], PLAIN]:
+    """The CLI's report: stages, unmatched owners, ignored columns, each problem, a summary.
+    Terminal lines, not mrkdwn: every value as typed."""
     lines = [_("{crm} export, {rows} rows").format(crm=report.crm_name, rows=report.rows)]
     lines += ["  " + _("stage") + " " + text for text in _stage_lines(report)]
     for line in _unmatched(report):
@@ -76,7 +99,7 @@ def report_lines(report: CrmImportReport) -> list[str]:
         )
     if report.ignored:
         lines.append("  " + _("ignored columns: {names}").format(names=", ".join(report.ignored)))
-    lines += [str(problem) for problem in report.problems]
+    lines += [_problem(problem) for problem in report.problems]
     lines.append(_summary(report))
     return lines
 
@@ -109,7 +132,7 @@ def preview(report: CrmImportReport, import_id: int) -> Message:
         )
     if report.problems:
         shown = report.problems[:SHOWN_PROBLEMS]
-        text = "\n".join(escape_mrkdwn(str(p)) for p in shown)
+        text = "\n".join(_problem_mrkdwn(p) for p in shown)
         more = len(report.problems) - len(shown)
         if more:
             text += "\n" + _("…and {count} more").format(count=more)
@@ -146,7 +169,7 @@ def imported(report: CrmImportReport) -> Message:
     """The import's outcome, in the manager's DM."""
     text = escape_mrkdwn(_summary(report))
     if report.problems:
-        shown = "\n".join(escape_mrkdwn(str(p)) for p in report.problems[:SHOWN_PROBLEMS])
+        shown = "\n".join(_problem_mrkdwn(p) for p in report.problems[:SHOWN_PROBLEMS])
         return {"text": text, "blocks": [section(f":warning: {text}\n{shown}")]}
     return {"text": f":white_check_mark: {text}"}
 

@@ -148,3 +148,24 @@ def test_a_file_of_another_shape_and_no_team(
     )
     assert "No team has the channel C9" in capsys.readouterr().err
     assert main(["import", "deals", str(path), "--team", "C1"]) == 2
+
+
+@pytest.mark.usefixtures("team", "env")
+def test_the_cli_prints_what_the_export_says_as_it_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], sessions: sessionmaker[Session]
+) -> None:
+    # A terminal is no mrkdwn: an owner's and a stage's text is printed as the export has it.
+    path = tmp_path / "hubspot.csv"
+    path.write_text(
+        '"Record ID","Deal Name","Deal Stage","Close Date","Deal owner","Amount"\n'
+        '"1","Acme","<@U9> & co","2026-12-20","Bob Rep","100"\n'
+        '"2","Globex","Appointment Scheduled","2026-12-20","<!channel> *Pat*","200"\n',
+        encoding="utf-8",
+    )
+    command = ["import", "deals", str(path), "--from", "hubspot", "--team", "C1"]
+    assert main(command) == 1
+    err = capsys.readouterr().err
+    assert "row 2, stage: “<@U9> & co” is no stage of this team" in err
+    assert "row 3, owner: nobody in Slack is <!channel> *Pat*; give --default-owner" in err
+    assert "&lt;" not in err and "&amp;" not in err and "\u2217" not in err
+    assert deal_count(sessions) == 0

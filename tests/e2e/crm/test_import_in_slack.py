@@ -139,3 +139,35 @@ def test_a_rep_pressing_a_managers_button_is_refused(
     slack.wait_for("chat.postMessage", lambda c: "manager" in str(c.params))
     drain()
     assert deal_count(sessions) == 0
+
+
+@pytest.mark.usefixtures("team")
+def test_what_the_export_says_is_shown_as_text_in_the_preview(
+    driver: SlackDriver, slack: DevSlack, sessions: sessionmaker[Session], drain: Drain
+) -> None:
+    # An owner called <!channel> pings nobody, and a stage <@U9> mentions nobody: the preview
+    # escapes every value from the file where it becomes mrkdwn.
+    data = (
+        b'"Record ID","Deal Name","Deal Stage","Close Date","Deal owner","Amount"\n'
+        b'"1","Acme","<@U9> & co","2026-12-20","Bob Rep","100"\n'
+        b'"2","Globex","Appointment Scheduled","2026-12-20","<!channel> *Pat*","200"\n'
+    )
+    file_id = slack.add_file("hubspot.csv", data, user="U1")
+    event = {
+        "type": "message",
+        "subtype": "file_share",
+        "channel": "DU1",
+        "channel_type": "im",
+        "user": "U1",
+        "text": "",
+        "ts": "1700000000.000100",
+        "files": [{"id": file_id, "name": "hubspot.csv"}],
+    }
+    assert driver.event(event, event_id=f"Ev-{file_id}").status == 200
+    refused = posted(slack, "DU1", "2 of 2 rows refused")[-1]
+    drain()
+    shown = str(refused.params)
+    assert "<!channel>" not in shown and "<@U9>" not in shown and "*Pat*" not in shown
+    assert "nobody in Slack is &lt;!channel&gt; \u2217Pat\u2217" in shown
+    assert "“&lt;@U9&gt; &amp; co” is no stage of this team" in shown
+    assert deal_count(sessions) == 0
