@@ -7,6 +7,7 @@ from slack_bolt import App
 from handlers import (
     activity,
     admin,
+    contest,
     crm,
     deal_command,
     home,
@@ -26,6 +27,7 @@ def register(app: App) -> None:
         # Before standup: a file shared in the DM is an import, not a check-in.
         imports,
         activity,
+        contest,
         standup,
         report,
         admin,

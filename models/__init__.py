@@ -2,6 +2,7 @@
 
 from models.activity import Activity, ActivityKind
 from models.base import Base
+from models.contest import Contest, ContestResult, ContestTeam
 from models.crm import CrmRecord, DealImport
 from models.crm_sync import (
     CrmConnection,
@@ -32,6 +33,9 @@ __all__ = [
     "Activity",
     "ActivityKind",
     "Base",
+    "Contest",
+    "ContestResult",
+    "ContestTeam",
     "CrmConnection",
     "CrmDealState",
     "CrmOwner",

@@ -38,3 +38,7 @@ def test_demo_writes_the_weekly_report_images_and_transcript(tmp_path: Path) -> 
     # Check-ins by DM reply (English and Chinese blockers) and by `/standup <text>`.
     assert "waiting on legal" in transcript and "等法务审核" in transcript
     assert "Demoed to two leads" in transcript
+    # A contest through the week: its start, its standings message edited, one result.
+    assert transcript.count("*Call week* starts now!") == 1
+    assert "*Call week* standings" in transcript
+    assert transcript.count("*Call week* is over!") == 1 and "Prize: Team dinner" in transcript

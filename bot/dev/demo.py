@@ -208,11 +208,18 @@ def history(demo: Demo) -> None:
 
 def play_week(demo: Demo) -> None:
     """Monday to Friday through run-due: prompts, check-ins (modal and DM), reminders, closes."""
+    demo.at(PLAYED_WEEK + timedelta(hours=8))
+    reply = demo.say(
+        MANAGER[0], "/contest", 'new "Call week" points from today to Friday prize "Team dinner"'
+    )
+    assert "is set" in reply.text, reply.text
     for day in range(5):
         morning = PLAYED_WEEK + timedelta(days=day)
         for minutes in range(8 * 60, 13 * 60 + 1, 15):
             when = morning + timedelta(minutes=minutes)
             demo.tick(when)
+            if minutes == 10 * 60:
+                log_activities(demo, day)
             if minutes == 9 * 60 + 45:
                 check_ins(demo, day)
             if day == 1 and minutes == 11 * 60:
@@ -220,6 +227,14 @@ def play_week(demo: Demo) -> None:
             if day == 2 and minutes == 11 * 60:
                 fat_fingered_win(demo)
     demo.tick(REPORT_AT)
+
+
+def log_activities(demo: Demo, day: int) -> None:
+    """The reps log the morning's calls, meetings and demos: the contest's points."""
+    for index, (user, _name, _real) in enumerate(REPS):
+        kind = ("calls", "meeting", "demo")[(index + day) % 3]
+        count = demo.rng.randint(1, 4) if kind == "calls" else 1
+        demo.say(user, "/log", f"{count} {kind}" if kind == "calls" else kind)
 
 
 def pipeline_moves(demo: Demo) -> None:

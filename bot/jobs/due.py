@@ -9,6 +9,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import or_, select
 
 from bot.db import reading
+from bot.jobs.contests import run_contests
 from bot.jobs.key_deals import run_key_deals
 from bot.jobs.next_steps import run_next_steps
 from bot.jobs.schedule import Job, RunReport, run_due
@@ -30,6 +31,7 @@ DUE_JOBS: list[tuple[str, Job]] = [
     ("key-deals", run_key_deals),
     ("next-steps", run_next_steps),
     ("crm-poll", run_polls),
+    ("contests", run_contests),
 ]
 TEAM_REFRESH_EVERY = timedelta(days=1)
 

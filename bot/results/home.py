@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.results.contests import HomeContest
 from bot.results.deals import DealRow
 from bot.results.facts import Person
 from bot.results.reports import DealFact
@@ -55,3 +56,5 @@ class Home:
     checked_in: bool | None
     top: TeamBoard | None
     manager: ManagerView | None
+    # The contests the member (or their team) takes part in, with their place.
+    contests: tuple[HomeContest, ...] = ()

@@ -13,7 +13,7 @@ from bot.domain.periods import period_of
 from bot.domain.stages import next_open
 from bot.results.home import Blocker, Home, ManagerView
 from bot.results.targets import TargetProgress, TeamBoard
-from bot.services import deals, deliveries
+from bot.services import contests, deals, deliveries
 from bot.services.actor import Actor
 from bot.services.checkins import local_day
 from bot.services.facts import person
@@ -84,6 +84,7 @@ def home(session: Session, actor: Actor, *, page: int = 0) -> Home:
         checked_in=_checked_in(session, actor),
         top=top,
         manager=manager,
+        contests=contests.home_contests(session, actor),
     )
 
 

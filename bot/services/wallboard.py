@@ -26,7 +26,7 @@ from bot.results.wallboard import (
     LinkRevoked,
     Participation,
 )
-from bot.services import targets
+from bot.services import contests, targets
 from bot.services.actor import Actor, require_manager
 from bot.services.errors import Refused
 from bot.services.facts import person, team_facts
@@ -141,12 +141,10 @@ def state(session: Session, team: SalesTeam, *, now: datetime) -> BoardState:
 def extras(
     session: Session, team: SalesTeam, *, period: Period, today: date, now: datetime
 ) -> BoardExtras:
-    """THE SEAM for issue 19's activities and contests: the board's further leaderboard
-    columns (an ExtraColumn per activity kind the team scores, and one for points, each with
-    a Figure per member id for `period`) and the running contests' standings (a
-    ContestStanding each, best first). The board, its JSON and its template already show
-    whatever this returns; nothing else needs to change. Today there are none."""
-    return BoardExtras()
+    """The board's further leaderboard columns (an ExtraColumn per activity kind the team
+    scores, and one for points, each with a Figure per member id for `period`) and the running
+    contests' standings (a ContestStanding each, best first, from bot.services.contests)."""
+    return BoardExtras(contests=contests.board_standings(session, team, now))
 
 
 def board_period(session: Session, team: SalesTeam, today: date, fiscal_start: int) -> Period:

@@ -9,6 +9,7 @@ from bot.domain.text import cut_plain, escape_mrkdwn, escape_mrkdwn_within
 from bot.i18n import N_, _, day
 from bot.results.home import Home
 from bot.views.common import context_block, section
+from bot.views.contests import home_lines as contest_lines
 from bot.views.deals import deal_line
 from bot.views.targets import board_lines, progress_block
 
@@ -64,6 +65,8 @@ def home_view(home: Home) -> dict[str, Any]:
     blocks += _deals(home)
     if home.top is not None and home.top.lines:
         blocks += [_header(_("Team · top five")), section("\n".join(board_lines(home.top)[:5]))]
+    if home.contests:
+        blocks += [_header(_("Contests")), section("\n".join(contest_lines(home.contests)))]
     if home.manager is not None:
         blocks += _manager(home)
     if home.team_name is None:

@@ -26,6 +26,7 @@ from bot.results.notices import (
 from bot.views import report as report_views
 from bot.views.activities import counted
 from bot.views.common import as_entered, context_block, section
+from bot.views.contests import CONTEST_RENDERERS
 from bot.views.crm import CRM_RENDERERS
 from bot.views.key_deal_notices import KEY_DEAL_RENDERERS
 from bot.views.metrics import goal_text, metric_name
@@ -299,6 +300,7 @@ RENDERERS: dict[type[Said], Renderer] = {
     **CRM_RENDERERS,
     **KEY_DEAL_RENDERERS,
     **NEXT_STEP_RENDERERS,
+    **CONTEST_RENDERERS,
 }
 
 

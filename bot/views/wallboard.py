@@ -8,7 +8,7 @@ carries them as data. Nothing here is mrkdwn except the Slack replies.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -279,7 +279,8 @@ def _contest(contest: ContestStanding, currency: str, zone: str) -> dict[str, An
                 "ours": line.ours,
             }
         )
-    ends = contest.ends_at.astimezone(ZoneInfo(zone)).date()
+    # ends_at is the midnight after its last day: the day shown is the last one.
+    ends = (contest.ends_at - timedelta(microseconds=1)).astimezone(ZoneInfo(zone)).date()
     return {
         "name": contest.name,
         "metric": metric_name(contest.metric),

@@ -365,3 +365,29 @@ def test_names_and_customers_are_escaped_in_the_html(say: Say, server_url: str) 
     assert "<img" not in body["html"] and body["board"]["wins"]["today"][0]["customer"].startswith(
         "<img"
     )
+
+
+def test_running_contests_show_their_standings_on_the_board(
+    say: Say, server_url: str, clock: FrozenClock
+) -> None:
+    token = new_link(say)
+    reply = say(
+        "/contest", 'new "<b>Call sprint</b>" calls from today to Dec 2 prize "Pizza"', user="U1"
+    )
+    assert "is set" in reply.text, reply.text
+    say("/contest", 'new "Later" deals from Dec 10 to Dec 20', user="U1")
+    say("/log", "4 calls", user="U3")
+    say("/log", "call", user="U2")
+    board = state(server_url, token)
+    assert [c["name"] for c in board["contests"]] == ["<b>Call sprint</b>"]
+    contest = board["contests"][0]
+    assert contest["prize"] == "Pizza" and contest["ends"] == "ends Dec 2"
+    assert [(ln["rank"], ln["name"], ln["text"]) for ln in contest["lines"]] == [
+        (1, "李雷", "4"),
+        (2, "Bob Rep", "1"),
+        (3, "Alice Admin", "0"),
+    ]
+    page = get(f"{server_url}/board/{token}")[2].decode()
+    assert "&lt;b&gt;Call sprint&lt;/b&gt;" in page and "<b>Call sprint" not in page
+    clock.advance(timedelta(days=3))  # Dec 3: over, off the board
+    assert state(server_url, token)["contests"] == []

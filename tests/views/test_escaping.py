@@ -127,9 +127,22 @@ STRUCTURAL: dict[str, Callable[[Samples], object]] = {
         )
     },
     **{name: _const((USER, "U0OTHER")) for name in ("member_user_ids", "user_ids", "managers")},
+    "channel_ids": _const(("C0TEAM", "C0OTHER")),
+    "ContestFacts.state": _choice("upcoming", "running", "ending", "ended", "cancelled"),
+    "ContestFacts.kind": _choice("reps", "teams"),
+    "HomeContest.kind": _choice("reps", "teams"),
+    "HomeContest.state": _choice("running", "ended"),
     **{
         name: _const("key-1")
-        for name in ("post_key", "dedupe_key", "correction_key", "key", "removal", "error_id")
+        for name in (
+            "post_key",
+            "dedupe_key",
+            "correction_key",
+            "key",
+            "standings_key",
+            "removal",
+            "error_id",
+        )
     },
     "filename": _const("deals-2026-11-30.csv"),
     "SplitProposal.method": _choice("equal", "weighted"),

@@ -1,0 +1,258 @@
+"""/contest end to end: refusals that write nothing; a rep contest across a week of run-due
+instants (one start post, one standings message edited, one result, a correction after the
+end); a team contest between two teams in different time zones, ending in a tie; App Home."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import FrozenClock
+from bot.dev.driver import SlackDriver
+from bot.dev.standin import DevSlack
+from bot.dev.standin.server import Call
+from bot.jobs.due import run_scheduled
+from bot.slack.app import Salesbot
+from models import Contest, ContestResult, ContestTeam, OutboxMessage
+from tests.e2e.conftest import Drain, Say
+from tests.e2e.test_home import open_home
+
+pytestmark = pytest.mark.usefixtures("team")
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+NEW_YORK = ZoneInfo("America/New_York")
+Tick = Callable[[datetime], None]
+
+
+@pytest.fixture
+def tick(app: Salesbot, clock: FrozenClock) -> Tick:
+    """Run what is due at an instant, as the clock would, and deliver what it owes Slack."""
+
+    def run(at: datetime) -> None:
+        clock.set(at)
+        run_scheduled(app.runtime, now=at)
+        app.runtime.sender.deliver_due()
+
+    return run
+
+
+def posts(slack: DevSlack, channel: str, words: str) -> list[Call]:
+    """Top-level posts in `channel` saying `words`."""
+    return [
+        c
+        for c in slack.calls("chat.postMessage")
+        if c.params.get("channel") == channel
+        and "thread_ts" not in c.params
+        and words in str(c.params)
+    ]
+
+
+def edits(slack: DevSlack, channel: str, words: str) -> list[Call]:
+    return [
+        c
+        for c in slack.calls("chat.update")
+        if c.params.get("channel") == channel and words in str(c.params)
+    ]
+
+
+def count(sessions: sessionmaker[Session], model: type) -> int:
+    with sessions() as session:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_help_and_refusals_show_the_form_and_write_nothing(
+    say: Say, sessions: sessionmaker[Session]
+) -> None:
+    for text in ("", "help", "帮助"):
+        reply = say("/contest", text)
+        assert "/contest new" in reply.text and "/contest list" in reply.text, reply.text
+    refusals = {
+        # Not a manager.
+        ('new "Sprint" revenue from Dec 1 to Dec 6', "U2"): "Only managers",
+        ('new "Sprint" bananas from Dec 1 to Dec 6', "U1"): "“bananas” is not something",
+        ('new "Sprint" revenue from Dec 6 to Dec 1', "U1"): "ends before it starts",
+        ('new "Sprint" revenue from Nov 1 to Nov 6', "U1"): "already be over",
+        ('new "Sprint" revenue Dec 1', "U1"): "When does it run?",
+        ('new "Sprint" points from Dec 1 to Dec 6 teams #nowhere #sales', "U1"): "#nowhere",
+        ('new "Sprint" points from Dec 1 to Dec 6 teams', "U1"): "two teams or more",
+        ("show Nothing", "U1"): "I know no contest called “Nothing”",
+        ("end Nothing", "U1"): "I know no contest called “Nothing”",
+        ("frobnicate", "U1"): "I don't know the command",
+    }
+    for (text, user), expected in refusals.items():
+        reply = say("/contest", text, user=user)
+        assert expected in reply.text, (text, reply.text)
+        assert ":warning:" in str(reply.json), reply.json
+        # The right form under every refusal of what was typed.
+        assert user == "U2" or "`/contest" in str(reply.json), reply.json
+    assert count(sessions, Contest) == 0 and count(sessions, ContestTeam) == 0
+    assert "No contests yet" in say("/contest", "list").text
+    reply = say("/contest", 'new "<!channel> sprint" points from Dec 1 to Dec 6', user="U1")
+    assert "&lt;!channel&gt; sprint" in reply.text and "<!channel>" not in reply.text
+    again = say("/contest", 'new "<!CHANNEL> SPRINT" deals from Dec 1 to Dec 6', user="U1")
+    assert "already a contest called" in again.text and count(sessions, Contest) == 1
+
+
+def test_a_rep_contest_runs_a_week_with_one_standings_message_and_one_result(
+    say: Say,
+    slack: DevSlack,
+    tick: Tick,
+    drain: Drain,
+    driver: SlackDriver,
+    sessions: sessionmaker[Session],
+) -> None:
+    reply = say(
+        "/contest", 'new "Sprint week" points from Dec 1 to Dec 6 prize "Team dinner"', user="U1"
+    )
+    assert "Contest *Sprint week* is set" in reply.text and "Dec 1" in reply.text, reply.text
+    drain()
+    assert posts(slack, "C1", "Sprint week") == []  # it starts on Dec 1
+    monday = datetime(2026, 11, 30, 0, 0, tzinfo=SHANGHAI)
+    # Before the start: nothing; the start in the first minute of Dec 1, Shanghai time.
+    tick(monday.replace(hour=23, minute=59).astimezone(UTC))
+    assert posts(slack, "C1", "Sprint week") == []
+    tick(datetime(2026, 12, 1, 0, 0, tzinfo=SHANGHAI).astimezone(UTC))
+    assert len(posts(slack, "C1", "starts now")) == 1
+    assert len(posts(slack, "C1", "standings")) == 1
+    say("/log", "3 calls", user="U2")
+    say("/log", "demo", user="U3")
+    at = datetime(2026, 12, 1, 10, 0, tzinfo=SHANGHAI)
+    tick(at.astimezone(UTC))
+    # The same minute again (another clock): the slot is done, nothing more is owed.
+    tick((at + timedelta(seconds=30)).astimezone(UTC))
+    updates = edits(slack, "C1", "standings")
+    assert len(updates) == 1, updates
+    text = str(updates[0].params["blocks"])
+    assert text.index("<@U3>") < text.index("<@U2>") and "1. <@U3> · 5" in text, text
+    # A week of instants: no new change, no new edit, no second start, no early result.
+    for hours in range(12, 24 * 5, 6):
+        tick((at + timedelta(hours=hours)).astimezone(UTC))
+    assert len(edits(slack, "C1", "standings")) == 1
+    assert posts(slack, "C1", "is over") == []
+    say("/log", "5 calls", user="U2")
+    tick(datetime(2026, 12, 6, 20, 0, tzinfo=SHANGHAI).astimezone(UTC))
+    assert "1. <@U2> · 8" in str(edits(slack, "C1", "standings")[-1].params["blocks"])
+    # The end: Dec 6 is over in Shanghai at midnight; the result once.
+    for minutes in (0, 1, 2, 90):
+        tick(
+            (datetime(2026, 12, 7, 0, 0, tzinfo=SHANGHAI) + timedelta(minutes=minutes)).astimezone(
+                UTC
+            )
+        )
+    results = posts(slack, "C1", "is over")
+    assert len(results) == 1, results
+    result = str(results[0].params["blocks"])
+    assert "The winner is <@U2> with 8" in result and ":gift: Prize: Team dinner" in result
+    assert ":second_place_medal: <@U3> · 5" in result
+    assert len(posts(slack, "C1", "starts now")) == 1 and len(posts(slack, "C1", "standings")) == 1
+    assert count(sessions, ContestResult) == 1
+    # A correction after the end: bob takes back his 5 calls; one reply, the result edited.
+    say("/log", "undo", user="U2")
+    for minutes in (100, 101, 200):
+        tick(
+            (datetime(2026, 12, 7, 0, 0, tzinfo=SHANGHAI) + timedelta(minutes=minutes)).astimezone(
+                UTC
+            )
+        )
+    replies = [
+        c
+        for c in slack.calls("chat.postMessage")
+        if "thread_ts" in c.params and "Corrected" in str(c.params)
+    ]
+    assert len(replies) == 1, replies
+    assert replies[0].params["thread_ts"] == results[0].response["ts"]
+    assert "<@U3> is now 1." in replies[0].params["text"]
+    corrected = [
+        c for c in edits(slack, "C1", "is over") if c.params["ts"] == results[0].response["ts"]
+    ]
+    assert len(corrected) == 1 and "The winner is <@U3> with 5" in str(corrected[0].params)
+    assert len(posts(slack, "C1", "is over")) == 1
+    listed = say("/contest", "list").text
+    assert "Sprint week" in listed and "ended" in listed
+    shown = say("/contest", "show sprint WEEK")
+    assert "The winner is <@U3>" in str(shown.json)
+    view = open_home(driver, slack, "U3", "Sprint week")
+    assert "you're #1 of 3 (5)" in str(view["blocks"])
+    with sessions() as session:
+        sent = session.scalars(
+            select(OutboxMessage.status).where(OutboxMessage.dedupe_key.like("contest-%"))
+        ).all()
+    assert sent and set(sent) == {"sent"}
+
+
+def test_a_team_contest_across_two_time_zones_ends_once_in_a_tie_then_is_corrected(
+    say: Say,
+    slack: DevSlack,
+    tick: Tick,
+    drain: Drain,
+    sessions: sessionmaker[Session],
+    clock: FrozenClock,
+) -> None:
+    slack.add_user("U4", "wang", real_name="Wang West", tz="America/New_York")
+    slack.add_channel("C2", "west", ["U1", "U4", "UBOT"])
+    say("/salesbot", "setup CNY", user="U1", channel="C2")
+    slack.wait_for("response_url", lambda c: "#west" in str(c.params) or "west" in str(c.params))
+    assert (
+        "America/New_York" in say("/standup", "tz America/New_York", user="U1", channel="C2").text
+    )
+    clock.set(datetime(2026, 12, 1, 9, 0, tzinfo=SHANGHAI).astimezone(UTC))
+    reply = say(
+        "/contest",
+        '竞赛 新建 "东西对决" 电话 从 12月1日 到 12月3日 团队 <#C1|sales> <#C2|west> '
+        '奖品 "团队聚餐"',
+        user="U1",
+    )
+    assert "东西对决" in reply.text and "It starts now" in reply.text, reply.text
+    drain()
+    # Shanghai is on Dec 1; New York is still on Nov 30: only #sales has started.
+    assert len(posts(slack, "C1", "starts now")) == 1 and posts(slack, "C2", "starts now") == []
+    tick(datetime(2026, 12, 1, 0, 5, tzinfo=NEW_YORK).astimezone(UTC))
+    assert len(posts(slack, "C2", "starts now")) == 1
+    say("/log", "2 calls", user="U2")
+    say("/log", "3 calls", user="U4", channel="C2")
+    tick(datetime(2026, 12, 1, 12, 0, tzinfo=NEW_YORK).astimezone(UTC))
+    west_first = edits(slack, "C1", "standings")[-1]
+    assert str(west_first.params["blocks"]).index("<#C2>") < str(west_first.params["blocks"]).index(
+        "<#C1>"
+    )
+    say("/log", "call", user="U3")
+    # Dec 3 is over in Shanghai (16:00 UTC) but not in New York: no result yet.
+    tick(datetime(2026, 12, 3, 23, 0, tzinfo=SHANGHAI).astimezone(UTC))
+    tick(datetime(2026, 12, 4, 8, 0, tzinfo=SHANGHAI).astimezone(UTC))
+    assert posts(slack, "C1", "is over") == [] and posts(slack, "C2", "is over") == []
+    for minutes in (0, 1, 30):
+        tick(
+            (datetime(2026, 12, 4, 0, 0, tzinfo=NEW_YORK) + timedelta(minutes=minutes)).astimezone(
+                UTC
+            )
+        )
+    for channel in ("C1", "C2"):
+        results = posts(slack, channel, "is over")
+        assert len(results) == 1, (channel, results)
+        text = str(results[0].params["blocks"])
+        assert "It's a tie for first: <#C1>, <#C2>, with 3 each." in text, text
+        assert "团队聚餐" in text
+    # West takes its 3 calls back after the end: one correction in each channel.
+    say("/log", "undo", user="U4", channel="C2")
+    for minutes in (40, 41, 90):
+        tick(
+            (datetime(2026, 12, 4, 0, 0, tzinfo=NEW_YORK) + timedelta(minutes=minutes)).astimezone(
+                UTC
+            )
+        )
+    for channel in ("C1", "C2"):
+        replies = [
+            c
+            for c in slack.calls("chat.postMessage")
+            if c.params.get("channel") == channel
+            and "thread_ts" in c.params
+            and "Corrected" in str(c.params)
+        ]
+        assert len(replies) == 1, (channel, replies)
+        assert "The winner is <#C1> with 3" in str(edits(slack, channel, "is over")[-1].params)
+    assert count(sessions, ContestResult) == 1
