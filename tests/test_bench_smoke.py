@@ -84,8 +84,8 @@ def test_cpu_per_command_answers_every_command_and_does_it(tmp_path: Path) -> No
             assert all(request > 0 for request in cost.request), (name, command)
             assert all(statements > 0 for statements, _ in cost.statements), (name, command)
         assert measured.bare.answered == 4 and not measured.bare.errors
-        # Four reps added, won (crossing the 100 % tier: a grant and a post), checked in and
-        # opened their App Home.
+        # Four reps added, won (crossing the 100 % tier: a grant and a post), checked in,
+        # opened their App Home, and added again with it open (so it was redrawn).
         assert (
             measured.effects
             == measured.expected
@@ -97,6 +97,7 @@ def test_cpu_per_command_answers_every_command_and_does_it(tmp_path: Path) -> No
                 "check-ins recorded": 4,
                 "tier posts in the channel": 4,
                 "App Homes published": 4,
+                "App Homes redrawn after an add": 4,
             }
         )
         assert set(measured.profiles) == set(measured.costs)

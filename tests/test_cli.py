@@ -69,7 +69,7 @@ def test_console_answers_a_command_and_ticks(tmp_path: Path) -> None:
     assert "/deal add" in printed
     assert (
         "(tick 2026-11-30T09:30:00+08:00: standups: 0, weekly-reports: 0, key-deals: 0, "
-        "next-steps: 0, crm-poll: 0, team-refresh: 0)" in printed
+        "next-steps: 0, crm-poll: 0, contests: 0, team-refresh: 0)" in printed
     )
     assert "already ran" in printed
     assert printed.count("Record and move deals") == 1, "nothing is read after :quit"

@@ -257,6 +257,12 @@ def test_postgres_restart_under_load(
     )
     assert setup.status == 200 and "Setting up" in setup.text, setup.body
     slack.wait_for("response_url", lambda c: "sales team" in str(c.params), timeout=15)
+    # The senders have their App Home open, so each add owes them a redraw after its ack:
+    # the ones owed across the outage must still go out.
+    for user in ("U1", "U2", "U3"):
+        opened = {"type": "app_home_opened", "user": user, "tab": "home"}
+        assert driver.event(opened, event_id=f"Ev-home-{user}").status == 200
+        slack.wait_for("views.publish", lambda c, u=user: c.params["user_id"] == u, timeout=15)
 
     sent: list[Sent] = []
     sent_lock = threading.Lock()
