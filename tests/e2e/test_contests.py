@@ -171,7 +171,7 @@ def test_a_rep_contest_runs_a_week_with_one_standings_message_and_one_result(
     ]
     assert len(replies) == 1, replies
     assert replies[0].params["thread_ts"] == results[0].response["ts"]
-    assert "<@U3> is now 1." in replies[0].params["text"]
+    assert "<@U3> is now #1 with 5" in replies[0].params["text"]
     corrected = [
         c for c in edits(slack, "C1", "is over") if c.params["ts"] == results[0].response["ts"]
     ]
@@ -321,6 +321,7 @@ def test_clocks_racing_post_the_start_an_edit_the_result_and_a_correction_once(
         if "thread_ts" in c.params and "Corrected" in str(c.params)
     ]
     assert len(replies) == 1, replies
+    assert "<@U2> is now #1 with 0" in replies[0].params["text"], replies[0].params["text"]
     assert len(edits(slack, "C1", "is over")) == 1
     with sessions() as session:
         revision = session.scalars(select(ContestResult.revision)).one()
