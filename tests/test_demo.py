@@ -1,13 +1,16 @@
-"""`salesbot demo` on a fresh folder: the report's images and a transcript, no Slack needed."""
+"""`salesbot demo` on a fresh folder: the report's images, a transcript and the wallboard's
+screenshot (when Chromium and chromedriver are there; CI must have them), no Slack needed."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from bot.charts import png_size
 from bot.config import load_settings
+from bot.dev import wallboard_shot
 from bot.dev.demo import run_demo
 
 
@@ -42,3 +45,13 @@ def test_demo_writes_the_weekly_report_images_and_transcript(tmp_path: Path) -> 
     assert transcript.count("*Call week* starts now!") == 1
     assert "*Call week* standings" in transcript
     assert transcript.count("*Call week* is over!") == 1 and "Prize: Team dinner" in transcript
+    # The wallboard on the contest's last morning, photographed in headless Chromium.
+    why = wallboard_shot.missing()
+    if why is None:
+        assert "wallboard.png" in names
+        assert png_size((out / "wallboard.png").read_bytes()) == (1920, 1080)
+        assert transcript.count("[wallboard screenshot: wallboard.png") == 1
+    else:
+        assert os.environ.get("CI") != "true", f"CI=true, but no wallboard screenshot: {why}"
+        assert "wallboard.png" not in names
+        assert f"[wallboard screenshot skipped: {why}]" in transcript

@@ -1,10 +1,12 @@
 """`salesbot demo`: a fictional team's twelve weeks, then one week played through the real
 handlers and run-due, against the local Slack stand-in. Writes the weekly report's images and
-a transcript of everything the bot would have posted."""
+a transcript of everything the bot would have posted, and a screenshot of the team's wallboard
+on the Friday of that week when Chromium and chromedriver are there."""
 
 from __future__ import annotations
 
 import random
+import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +19,7 @@ from sqlalchemy import select
 
 from bot.clock import FrozenClock
 from bot.config import Settings
+from bot.dev import wallboard_shot
 from bot.dev.driver import Reply, SlackDriver, bolt_transport
 from bot.dev.standin import DevSlack
 from bot.jobs.due import run_scheduled
@@ -77,6 +80,11 @@ LOST_REASONS = [
 PLAYED_WEEK = datetime(2026, 11, 23, tzinfo=ZONE)
 REPORT_AT = datetime(2026, 11, 30, 9, 0, tzinfo=ZONE)
 HISTORY_WEEKS = 12
+# The wallboard's screenshot: Friday of the played week, the contest's last morning.
+BOARD_AT = PLAYED_WEEK + timedelta(days=4, hours=13, minutes=5)
+BOARD_SHOT = "wallboard.png"
+# Where the demo's wallboard links point (the screenshot opens the link's path on a local port).
+PUBLIC_URL = "https://salesbot.example.com"
 # The README shows the played week's report: its charts, under the names the README links.
 README_CHARTS = ("progress", "won-per-week", "pipeline", "funnel", "movement")
 
@@ -94,6 +102,8 @@ class Demo:
     # Each rep's open deals by number, with their customer: a rep adding a second deal for a
     # customer they already have open would be asked "Add another, or update?".
     open_customers: dict[str, dict[int, str]] = field(default_factory=dict)
+    # Lines the transcript ends with: what the demo did beyond Slack (or why it did not).
+    notes: list[str] = field(default_factory=list)
 
     def at(self, when: datetime) -> None:
         """Move the clock."""
@@ -146,6 +156,7 @@ def start(settings: Settings, out: Path) -> Demo:
             "slack_bot_token": "xoxb-demo",
             "slack_client_id": None,
             "slack_client_secret": None,
+            "salesbot_public_url": PUBLIC_URL,
         }
     )
     clock = FrozenClock(PLAYED_WEEK - timedelta(weeks=HISTORY_WEEKS))
@@ -226,7 +237,28 @@ def play_week(demo: Demo) -> None:
                 pipeline_moves(demo)
             if day == 2 and minutes == 11 * 60:
                 fat_fingered_win(demo)
+
+
+def weekly_report(demo: Demo) -> None:
+    """Monday morning: the played week's report."""
     demo.tick(REPORT_AT)
+
+
+def wallboard(demo: Demo, out: Path) -> Path | None:
+    """The manager asks for the team's wallboard link and the board is photographed in headless
+    Chromium, served from the demo's database; None (and a note saying why) without one."""
+    why = wallboard_shot.missing()
+    if why is not None:
+        demo.notes.append(f"[wallboard screenshot skipped: {why}]")
+        return None
+    demo.at(BOARD_AT)
+    reply = demo.say(MANAGER[0], "/salesbot", "wallboard")
+    link = re.search(re.escape(PUBLIC_URL) + r"/board/[A-Za-z0-9_-]+", reply.text)
+    assert link is not None, reply.text
+    path = out / BOARD_SHOT
+    wallboard_shot.screenshot(demo.app.wsgi(), link.group(0), path)
+    demo.notes.append(f"[wallboard screenshot: {BOARD_SHOT}, {BOARD_AT:%a %b %-d %H:%M}]")
+    return path
 
 
 def log_activities(demo: Demo, day: int) -> None:
@@ -335,7 +367,8 @@ def check_ins(demo: Demo, day: int) -> None:
 def write_out(demo: Demo, out: Path) -> list[Path]:
     """The transcript and every uploaded image."""
     written = [out / "transcript.txt"]
-    written[0].write_text("\n\n".join(demo.slack.transcript()) + "\n", encoding="utf-8")
+    entries = [*demo.slack.transcript(), *demo.notes]
+    written[0].write_text("\n\n".join(entries) + "\n", encoding="utf-8")
     names = {
         call.response.get("file_id"): str(call.params.get("filename"))
         for call in demo.slack.calls("files.getUploadURLExternal")
@@ -378,8 +411,13 @@ def run_demo(
         history(demo)
         progress("the week of Nov 23: stand-ups, check-ins, a win undone, the weekly report")
         play_week(demo)
+        progress("the wallboard on Friday, in headless Chromium")
+        board = wallboard(demo, out)
+        weekly_report(demo)
         progress("writing the transcript and the charts")
         written = write_out(demo, out)
+        if board is not None:
+            written.append(board)
     finally:
         demo.slack.stop()
         demo.app.runtime.engine.dispose()

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain import contest_command as rules
@@ -440,9 +440,24 @@ def advance(session: Session, contest_id: int, now: datetime) -> int:
                 )
                 done += 1
             continue
-        if row.shown != shown:
-            row.shown, row.shown_at = shown, now
-            minute = now.replace(second=0, microsecond=0).isoformat()
+        minute_start = now.replace(second=0, microsecond=0)
+        if row.shown != shown and (row.shown_at is None or row.shown_at < minute_start):
+            # One edit per minute slot, claimed by a conditional update: of clocks racing in
+            # one minute, the first to commit edits; the others match no row. A change left
+            # unshown in this slot is still different from `shown`, so the next slot shows it.
+            claimed = session.execute(
+                update(ContestTeam)
+                .where(
+                    ContestTeam.id == row.id,
+                    or_(ContestTeam.shown_at.is_(None), ContestTeam.shown_at < minute_start),
+                )
+                .values(shown=shown, shown_at=now)
+                .returning(ContestTeam.id)
+                .execution_options(synchronize_session=False)
+            ).first()
+            if claimed is None:
+                continue
+            minute = minute_start.isoformat()
             notices.record(
                 session,
                 StandingsChanged(

@@ -270,7 +270,7 @@ def _changes(before: Sequence[Line], after: Standings) -> Mrkdwn:
         old = was.get((line.user_id, line.channel_id))
         if old is None or (old.place, old.value) != (line.place, line.value):
             moved.append(
-                _("{who} is now {place}. with {score}").format(
+                _("{who} is now #{place} with {score}").format(
                     who=_who(line), place=line.place, score=_score(line, after.contest)
                 )
             )

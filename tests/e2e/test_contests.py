@@ -4,6 +4,7 @@ end); a team contest between two teams in different time zones, ending in a tie;
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -16,11 +17,15 @@ from bot.clock import FrozenClock
 from bot.dev.driver import SlackDriver
 from bot.dev.standin import DevSlack
 from bot.dev.standin.server import Call
+from bot.jobs.contests import run_contests
 from bot.jobs.due import run_scheduled
 from bot.slack.app import Salesbot
 from models import Contest, ContestResult, ContestTeam, OutboxMessage
 from tests.e2e.conftest import Drain, Say
 from tests.e2e.test_home import open_home
+
+# Four clocks in one minute (different run keys, so each runs the contest job).
+RACING = (0, 10, 20, 40)
 
 pytestmark = pytest.mark.usefixtures("team")
 
@@ -166,7 +171,7 @@ def test_a_rep_contest_runs_a_week_with_one_standings_message_and_one_result(
     ]
     assert len(replies) == 1, replies
     assert replies[0].params["thread_ts"] == results[0].response["ts"]
-    assert "<@U3> is now 1." in replies[0].params["text"]
+    assert "<@U3> is now #1 with 5" in replies[0].params["text"]
     corrected = [
         c for c in edits(slack, "C1", "is over") if c.params["ts"] == results[0].response["ts"]
     ]
@@ -256,3 +261,69 @@ def test_a_team_contest_across_two_time_zones_ends_once_in_a_tie_then_is_correct
         assert len(replies) == 1, (channel, replies)
         assert "The winner is <#C1> with 3" in str(edits(slack, channel, "is over")[-1].params)
     assert count(sessions, ContestResult) == 1
+
+
+def test_clocks_racing_post_the_start_an_edit_the_result_and_a_correction_once(
+    say: Say,
+    app: Salesbot,
+    slack: DevSlack,
+    clock: FrozenClock,
+    sessions: sessionmaker[Session],
+) -> None:
+    """Four clocks run the contest job at the same instant, each in its own thread and unit of
+    work: the start, the edit of one minute slot, the result and a correction after the end
+    are each owed by exactly one of them (on PostgreSQL the losers block on the row or the
+    unique key and then find the work done; on SQLite writers queue)."""
+
+    def race(at: datetime) -> list[int]:
+        barrier = threading.Barrier(len(RACING))
+        errors: list[BaseException] = []
+        owed: list[int] = []
+
+        def run(offset: int) -> None:
+            try:
+                barrier.wait()
+                owed.append(run_contests(app.runtime, at + timedelta(seconds=offset)))
+            except BaseException as error:
+                errors.append(error)
+
+        threads = [threading.Thread(target=run, args=(s,)) for s in RACING]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        clock.set(at + timedelta(minutes=1))
+        app.runtime.sender.deliver_due()
+        return sorted(owed)
+
+    say("/contest", 'new "Race week" points from Dec 1 to Dec 6', user="U1")
+    # (a) The start.
+    assert race(datetime(2026, 12, 1, 0, 0, tzinfo=SHANGHAI).astimezone(UTC)) == [0, 0, 0, 1]
+    assert len(posts(slack, "C1", "starts now")) == 1
+    # (b) A change of the standings: one edit in the minute slot.
+    say("/log", "3 calls", user="U2")
+    assert race(datetime(2026, 12, 1, 10, 0, tzinfo=SHANGHAI).astimezone(UTC)) == [0, 0, 0, 1]
+    updates = edits(slack, "C1", "Race week")
+    assert len(updates) == 1 and "1. <@U2> · 3" in str(updates[0].params["blocks"]), updates
+    # (c) The result.
+    end = datetime(2026, 12, 7, 0, 0, tzinfo=SHANGHAI).astimezone(UTC)
+    assert race(end) == [0, 0, 0, 1]
+    results = posts(slack, "C1", "is over")
+    assert len(results) == 1 and "The winner is <@U2> with 3" in str(results[0].params)
+    assert count(sessions, ContestResult) == 1
+    # (d) A correction after the end: bob takes his calls back.
+    say("/log", "undo", user="U2")
+    assert race(end + timedelta(hours=1)) == [0, 0, 0, 1]
+    replies = [
+        c
+        for c in slack.calls("chat.postMessage")
+        if "thread_ts" in c.params and "Corrected" in str(c.params)
+    ]
+    assert len(replies) == 1, replies
+    assert "<@U2> is now #1 with 0" in replies[0].params["text"], replies[0].params["text"]
+    assert len(edits(slack, "C1", "is over")) == 1
+    with sessions() as session:
+        revision = session.scalars(select(ContestResult.revision)).one()
+    assert revision == 1
+    assert len(posts(slack, "C1", "starts now")) == 1 and len(posts(slack, "C1", "is over")) == 1
