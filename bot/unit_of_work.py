@@ -197,6 +197,24 @@ def answer(
         return unwritten.message
 
 
+def answer_command(
+    runtime: Runtime,
+    command: dict[str, Any],
+    work: Callable[[Session, Actor], Message],
+    *,
+    read_only: bool = False,
+) -> Message:
+    """`answer` for a slash command, by its workspace, caller and channel."""
+    return answer(
+        runtime,
+        command["team_id"],
+        command["user_id"],
+        work,
+        channel_id=command.get("channel_id"),
+        read_only=read_only,
+    )
+
+
 def _with_profile(
     profile: Profile, work: Callable[[Session, Actor], Message]
 ) -> Callable[[Session, Actor], Message]:

@@ -14,7 +14,7 @@ from bot.runtime import runtime_of
 from bot.services import activities
 from bot.services.actor import Actor
 from bot.slack.refusals import refuse_form, refuse_press
-from bot.unit_of_work import answer, answer_later, form_or_tell, in_caller_language
+from bot.unit_of_work import answer_command, answer_later, form_or_tell, in_caller_language
 from bot.views import activities as views
 from bot.views import home as home_views
 from bot.views.common import Message, expired_form, expired_home_button
@@ -40,15 +40,7 @@ def on_log(ack: Ack, command: dict[str, Any], context: Any) -> None:
     def work(session: Session, actor: Actor) -> Message:
         return views.render(activities.log_command(session, actor, text))
 
-    ack(
-        **answer(
-            runtime,
-            command["team_id"],
-            command["user_id"],
-            work,
-            channel_id=command.get("channel_id"),
-        )
-    )
+    ack(**answer_command(runtime, command, work))
 
 
 def on_log_button(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:

@@ -11,7 +11,7 @@ from bot.domain import contest_command as rules
 from bot.runtime import runtime_of
 from bot.services import contests
 from bot.services.actor import Actor
-from bot.unit_of_work import answer, in_caller_language
+from bot.unit_of_work import answer_command, in_caller_language
 from bot.views import contests as views
 from bot.views.common import Message
 
@@ -33,12 +33,4 @@ def on_contest(ack: Ack, command: dict[str, Any], context: Any) -> None:
     def work(session: Session, actor: Actor) -> Message:
         return views.render(contests.contest_command(session, actor, text))
 
-    ack(
-        **answer(
-            runtime,
-            command["team_id"],
-            command["user_id"],
-            work,
-            channel_id=command.get("channel_id"),
-        )
-    )
+    ack(**answer_command(runtime, command, work))

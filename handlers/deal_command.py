@@ -38,6 +38,7 @@ from bot.slack.refusals import refuse_form, refuse_press
 from bot.unit_of_work import (
     Unwritten,
     answer,
+    answer_command,
     answer_later,
     as_caller,
     caller_activity_words,
@@ -169,14 +170,7 @@ def leaderboard_reply(runtime: Runtime, command: dict[str, Any], text: str) -> M
     def work(session: Session, actor: Actor) -> Message:
         return target_views.render(target_commands.execute(session, actor, parsed))
 
-    return answer(
-        runtime,
-        command["team_id"],
-        command["user_id"],
-        work,
-        channel_id=command.get("channel_id"),
-        read_only=True,
-    )
+    return answer_command(runtime, command, work, read_only=True)
 
 
 def report_reply(runtime: Runtime, command: dict[str, Any], text: str) -> Message:
@@ -204,14 +198,7 @@ def insights_reply(runtime: Runtime, command: dict[str, Any], text: str) -> Mess
     def work(session: Session, actor: Actor) -> Message:
         return insight_views.render(insights.insights_on_demand(session, actor, parsed))
 
-    return answer(
-        runtime,
-        command["team_id"],
-        command["user_id"],
-        work,
-        channel_id=command.get("channel_id"),
-        read_only=True,
-    )
+    return answer_command(runtime, command, work, read_only=True)
 
 
 def forecast_reply(runtime: Runtime, command: dict[str, Any], text: str) -> Message:
@@ -232,14 +219,7 @@ def forecast_reply(runtime: Runtime, command: dict[str, Any], text: str) -> Mess
         )
         return forecast_views.forecast_reply(board)
 
-    return answer(
-        runtime,
-        command["team_id"],
-        command["user_id"],
-        work,
-        channel_id=command.get("channel_id"),
-        read_only=True,
-    )
+    return answer_command(runtime, command, work, read_only=True)
 
 
 def export_reply(runtime: Runtime, command: dict[str, Any], text: str) -> Message:
