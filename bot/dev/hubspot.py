@@ -16,10 +16,8 @@ call, stamps each change with its clock, and sends webhooks signed as HubSpot si
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import json
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -28,12 +26,10 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Any, Self
-from urllib.parse import parse_qs, urlsplit
+from typing import Any
 
 from bot.crm.hubspot import signature
+from bot.dev.crm_standin import Answer, Call, CrmStandIn
 
 DEFAULT_TOKEN = "pat-na1-test-token"  # noqa: S105 (the stand-in's own)
 DEFAULT_SECRET = "hubspot-client-secret-test"  # noqa: S105
@@ -86,17 +82,6 @@ DEFAULT_PIPELINE: list[dict[str, Any]] = [
 ]
 
 
-@dataclass(frozen=True)
-class Call:
-    """One request HubSpot's stand-in answered."""
-
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    body: Any
-    status: int
-
-
 @dataclass
 class _Deal:
     id: str
@@ -107,8 +92,10 @@ class _Deal:
     archived: bool = False
 
 
-class DevHubSpot:
+class DevHubSpot(CrmStandIn):
     """A fake HubSpot portal on 127.0.0.1."""
+
+    content_type = "application/json;charset=utf-8"
 
     def __init__(
         self,
@@ -118,86 +105,26 @@ class DevHubSpot:
         portal_id: int = DEFAULT_PORTAL,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
+        super().__init__(clock=clock)
         self.token = token
         self.client_secret = client_secret
         self.portal_id = portal_id
-        self.clock = clock or (lambda: datetime.now(UTC))
-        self._lock = threading.Condition()
-        self._calls: list[Call] = []
         self._owners: dict[str, dict[str, Any]] = {}
         self._deals: dict[str, _Deal] = {}
         # Custom deal properties (GET /crm/v3/properties/deals), by internal name.
         self._properties: dict[str, dict[str, Any]] = {}
         self._ids = itertools.count(9_000_001)
         self._events = itertools.count(1)
-        self._down = 0
         self._limited: list[int | None] = []
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # ------------------------------------------------------------------ lifecycle
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    def start(self) -> None:
-        """Listen on a free loopback port."""
-        stand_in = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.0"
-
-            def do_GET(self) -> None:
-                stand_in._serve(self, "GET")
-
-            def do_POST(self) -> None:
-                stand_in._serve(self, "POST")
-
-            def do_PATCH(self) -> None:
-                stand_in._serve(self, "PATCH")
-
-            def log_message(self, format: str, *args: Any) -> None:
-                """Every request is recorded as a Call instead."""
-
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        server.daemon_threads = True
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Stop listening."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
 
     @property
     def api_url(self) -> str:
         """What HUBSPOT_API_URL should be."""
-        assert self._server is not None, "start() first"
-        return f"http://127.0.0.1:{self._server.server_port}"
+        return self.url
 
     # ------------------------------------------------------------------ faults
-
-    def go_down(self, calls: int = 1_000_000) -> None:
-        """Answer the next `calls` requests with 503, as during an outage."""
-        with self._lock:
-            self._down = calls
-
-    def come_back(self) -> None:
-        """End the outage."""
-        with self._lock:
-            self._down = 0
 
     def rate_limit(self, calls: int = 1, retry_after: int | None = 1) -> None:
         """Answer the next `calls` requests with 429 (and Retry-After, when given)."""
@@ -270,15 +197,6 @@ class DevHubSpot:
         """Every deal's properties, by id."""
         with self._lock:
             return {key: dict(deal.properties) for key, deal in self._deals.items()}
-
-    def calls(self, method: str | None = None, path_prefix: str = "") -> list[Call]:
-        """The requests answered so far (optionally of one method and path)."""
-        with self._lock:
-            return [
-                call
-                for call in self._calls
-                if (method is None or call.method == method) and call.path.startswith(path_prefix)
-            ]
 
     def writes(self) -> list[Call]:
         """The creates and updates Salesbot made that HubSpot accepted."""
@@ -376,34 +294,15 @@ class DevHubSpot:
             deal.properties["hs_lastmodifieddate"] = _iso(now)
         return changed
 
-    def _serve(self, handler: BaseHTTPRequestHandler, method: str) -> None:
-        url = urlsplit(handler.path)
-        length = int(handler.headers.get("Content-Length") or 0)
-        raw = handler.rfile.read(length) if length else b""
-        try:
-            body = json.loads(raw) if raw else None
-        except ValueError:
-            body = None
-        query = parse_qs(url.query)
-        with self._lock:
-            status, answer, headers = self._route(
-                method, url.path, query, body, handler.headers.get("Authorization", "")
-            )
-            self._calls.append(Call(method, url.path, query, body, status))
-            self._lock.notify_all()
-        data = json.dumps(answer).encode() if answer is not None else b""
-        handler.send_response(status)
-        handler.send_header("Content-Type", "application/json;charset=utf-8")
-        handler.send_header("Content-Length", str(len(data)))
-        for name, value in headers.items():
-            handler.send_header(name, value)
-        handler.end_headers()
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            handler.wfile.write(data)
-
     def _route(
-        self, method: str, path: str, query: dict[str, list[str]], body: Any, auth: str
-    ) -> tuple[int, Any, dict[str, str]]:
+        self,
+        method: str,
+        path: str,
+        query: dict[str, list[str]],
+        body: Any,
+        headers: dict[str, str],
+    ) -> Answer:
+        auth = headers.get("authorization", "")
         if self._down:
             self._down -= 1
             return 503, _error("Service Unavailable", "SERVICE_UNAVAILABLE"), {}

@@ -12,21 +12,17 @@ its `custom_fields`, an enum's by option id, checked on write).
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import itertools
 import json
-import threading
 import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Any, Self
-from urllib.parse import parse_qs, urlsplit
+from typing import Any
+
+from bot.dev.crm_standin import Answer, Call, CrmStandIn
 
 DEFAULT_TOKEN = "pipedrive-test-api-token"  # noqa: S105 (the stand-in's own)
 DEFAULT_DOMAIN = "acme"
@@ -66,19 +62,10 @@ DEAL_FIELDS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Call:
-    """One request the stand-in answered."""
-
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    body: Any
-    status: int
-
-
-class DevPipedrive:
+class DevPipedrive(CrmStandIn):
     """A fake Pipedrive company on 127.0.0.1."""
+
+    content_type = "application/json"
 
     def __init__(
         self,
@@ -87,77 +74,20 @@ class DevPipedrive:
         domain: str = DEFAULT_DOMAIN,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
+        super().__init__(clock=clock)
         self.token = token
         self.domain = domain
-        self.clock = clock or (lambda: datetime.now(UTC))
-        self._lock = threading.Lock()
-        self._calls: list[Call] = []
         self._users: dict[int, dict[str, Any]] = {}
         self._deals: dict[int, dict[str, Any]] = {}
         # Custom deal fields, by key.
         self._fields: dict[str, dict[str, Any]] = {}
         self._ids = itertools.count(501)
-        self._down = 0
         self._limited: list[int] = []
-        self._server: ThreadingHTTPServer | None = None
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    def start(self) -> None:
-        """Listen on a free loopback port."""
-        stand_in = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.0"
-
-            def do_GET(self) -> None:
-                stand_in._serve(self, "GET")
-
-            def do_POST(self) -> None:
-                stand_in._serve(self, "POST")
-
-            def do_PATCH(self) -> None:
-                stand_in._serve(self, "PATCH")
-
-            def log_message(self, format: str, *args: Any) -> None:
-                """Recorded as Calls instead."""
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, args=(0.01,), daemon=True).start()
-
-    def stop(self) -> None:
-        """Stop listening."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
 
     @property
     def api_url(self) -> str:
         """What PIPEDRIVE_API_URL should be."""
-        assert self._server is not None, "start() first"
-        return f"http://127.0.0.1:{self._server.server_port}"
-
-    def go_down(self, calls: int = 1_000_000) -> None:
-        """Answer the next `calls` requests with 503."""
-        with self._lock:
-            self._down = calls
-
-    def come_back(self) -> None:
-        """End the outage."""
-        with self._lock:
-            self._down = 0
+        return self.url
 
     def rate_limit(self, calls: int = 1, reset: int = 2) -> None:
         """Answer the next `calls` requests with 429 and x-ratelimit-reset."""
@@ -309,33 +239,15 @@ class DevPipedrive:
             "previous": None,
         }
 
-    def _serve(self, handler: BaseHTTPRequestHandler, method: str) -> None:
-        url = urlsplit(handler.path)
-        length = int(handler.headers.get("Content-Length") or 0)
-        raw = handler.rfile.read(length) if length else b""
-        try:
-            body = json.loads(raw) if raw else None
-        except ValueError:
-            body = None
-        query = parse_qs(url.query)
-        with self._lock:
-            status, answer, headers = self._route(
-                method, url.path, query, body, handler.headers.get("x-api-token", "")
-            )
-            self._calls.append(Call(method, url.path, query, body, status))
-        data = json.dumps(answer).encode()
-        handler.send_response(status)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", str(len(data)))
-        for name, value in headers.items():
-            handler.send_header(name, value)
-        handler.end_headers()
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            handler.wfile.write(data)
-
     def _route(
-        self, method: str, path: str, query: dict[str, list[str]], body: Any, token: str
-    ) -> tuple[int, Any, dict[str, str]]:
+        self,
+        method: str,
+        path: str,
+        query: dict[str, list[str]],
+        body: Any,
+        headers: dict[str, str],
+    ) -> Answer:
+        token = headers.get("x-api-token", "")
         if self._down:
             self._down -= 1
             return 503, _error("Service unavailable", 503), {}

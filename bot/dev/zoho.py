@@ -21,20 +21,17 @@ with the registered token, Zoho's error bodies (`{"code", "details", "message", 
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import json
-import threading
 import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from bot.dev.crm_standin import Answer, Call, CrmStandIn
 
 DEFAULT_CLIENT_ID = "1000.ZOHOTESTCLIENT"
 DEFAULT_CLIENT_SECRET = "zoho-test-client-secret"  # noqa: S105 (the stand-in's own)
@@ -58,20 +55,10 @@ MAX_PER_PAGE = 200
 LIST_CAP = 2_000
 
 
-@dataclass(frozen=True)
-class Call:
-    """One request the stand-in answered."""
-
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    body: Any
-    status: int
-    headers: dict[str, str]
-
-
-class DevZoho:
+class DevZoho(CrmStandIn):
     """A fake Zoho CRM organisation (and its Zoho Accounts) on 127.0.0.1."""
+
+    content_type = "application/json;charset=UTF-8"
 
     def __init__(
         self,
@@ -81,12 +68,10 @@ class DevZoho:
         refresh_token: str = DEFAULT_REFRESH_TOKEN,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
+        super().__init__(clock=clock)
         self.client_id = client_id
         self.client_secret = client_secret
         self.refresh_token = refresh_token
-        self.clock = clock or (lambda: datetime.now(UTC))
-        self._lock = threading.Lock()
-        self._calls: list[Call] = []
         self._users: dict[str, dict[str, Any]] = {}
         self._deals: dict[str, dict[str, Any]] = {}
         # Fields added to Deals (GET /settings/fields), by api_name.
@@ -94,57 +79,12 @@ class DevZoho:
         self._access: set[str] = set()
         self.watches: dict[str, dict[str, Any]] = {}
         self._ids = itertools.count(4_150_868_000_001_000)
-        self._down = 0
         self._limited: list[int] = []
-        self._server: ThreadingHTTPServer | None = None
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    def start(self) -> None:
-        """Listen on a free loopback port."""
-        stand_in = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.0"
-
-            def do_GET(self) -> None:
-                stand_in._serve(self, "GET")
-
-            def do_POST(self) -> None:
-                stand_in._serve(self, "POST")
-
-            def do_PUT(self) -> None:
-                stand_in._serve(self, "PUT")
-
-            def log_message(self, format: str, *args: Any) -> None:
-                """Recorded as Calls instead."""
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, args=(0.01,), daemon=True).start()
-
-    def stop(self) -> None:
-        """Stop listening."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
 
     @property
     def api_url(self) -> str:
         """What ZOHO_API_URL should be."""
-        assert self._server is not None, "start() first"
-        return f"http://127.0.0.1:{self._server.server_port}"
+        return self.url
 
     @property
     def accounts_url(self) -> str:
@@ -152,16 +92,6 @@ class DevZoho:
         return self.api_url + "/accounts"
 
     # ------------------------------------------------------------------ faults
-
-    def go_down(self, calls: int = 1_000_000) -> None:
-        """Answer the next `calls` requests with 503."""
-        with self._lock:
-            self._down = calls
-
-    def come_back(self) -> None:
-        """End the outage."""
-        with self._lock:
-            self._down = 0
 
     def rate_limit(self, calls: int = 1, retry_after: int = 1) -> None:
         """Answer the next `calls` API requests with 429 and Retry-After."""
@@ -235,15 +165,6 @@ class DevZoho:
             found: dict[str, Any] = json.loads(json.dumps(self._deals[deal_id]))
             return found
 
-    def calls(self, method: str | None = None, path_prefix: str = "") -> list[Call]:
-        """The requests answered so far."""
-        with self._lock:
-            return [
-                c
-                for c in self._calls
-                if (method is None or c.method == method) and c.path.startswith(path_prefix)
-            ]
-
     def writes(self) -> list[Call]:
         """The creates and updates of deals Zoho accepted."""
         return [
@@ -309,29 +230,6 @@ class DevZoho:
         self._deals[deal["id"]] = deal
         return deal
 
-    def _serve(self, handler: BaseHTTPRequestHandler, method: str) -> None:
-        url = urlsplit(handler.path)
-        length = int(handler.headers.get("Content-Length") or 0)
-        raw = handler.rfile.read(length) if length else b""
-        try:
-            body = json.loads(raw) if raw else None
-        except ValueError:
-            body = None
-        query = parse_qs(url.query)
-        headers = {k.lower(): v for k, v in handler.headers.items()}
-        with self._lock:
-            status, answer, extra = self._route(method, url.path, query, body, headers)
-            self._calls.append(Call(method, url.path, query, body, status, headers))
-        data = b"" if answer is None else json.dumps(answer).encode()
-        handler.send_response(status)
-        handler.send_header("Content-Type", "application/json;charset=UTF-8")
-        handler.send_header("Content-Length", str(len(data)))
-        for name, value in extra.items():
-            handler.send_header(name, value)
-        handler.end_headers()
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            handler.wfile.write(data)
-
     def _route(
         self,
         method: str,
@@ -339,7 +237,7 @@ class DevZoho:
         query: dict[str, list[str]],
         body: Any,
         headers: dict[str, str],
-    ) -> tuple[int, Any, dict[str, str]]:
+    ) -> Answer:
         if self._down:
             self._down -= 1
             return 503, _error("INTERNAL_ERROR", "Service unavailable"), {}
