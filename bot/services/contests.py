@@ -51,7 +51,7 @@ from bot.services.errors import Refused
 from bot.services.language import workspace_language
 from bot.services.metrics import achieved_by_owner
 from bot.services.once import insert_once
-from models import TEAM_SCOPE, Contest, ContestTeam, SalesTeam, Target
+from models import TEAM_SCOPE, Contest, ContestTeam, Member, SalesTeam, Target
 from models import ContestResult as ResultRow
 
 # After its end, a contest's result is still corrected for this long.
@@ -290,13 +290,34 @@ def facts(session: Session, contest: Contest, now: datetime) -> ContestFacts:
     )
 
 
-def _lines(session: Session, contest: Contest, teams: Sequence[SalesTeam]) -> tuple[Line, ...]:
-    """The standings, best first, each with its place (ties share one)."""
+def _lines(
+    session: Session,
+    contest: Contest,
+    teams: Sequence[SalesTeam],
+    final: Sequence[Any] | None = None,
+) -> tuple[Line, ...]:
+    """The standings, best first, each with its place (ties share one). Once the result is
+    announced (`final`, its stored standings), only those who took part in it are ranked,
+    and a team contest keeps the basis (totals or percent) it ended on."""
     period = Period("range", contest.start_date, contest.end_date)
     unplaced: list[tuple[Decimal, str, Decimal, Decimal | None, str | None, str | None]] = []
+    fixed = None if final is None else [_key(row) for row in final]
     if contest.kind == "reps":
         team = teams[0]
-        members = team_members(session, team)
+        if fixed is None:
+            members = team_members(session, team)
+        else:
+            ids = [row[3] for row in fixed if row[3] is not None]
+            members = list(
+                session.scalars(
+                    select(Member)
+                    .where(
+                        Member.workspace_id == contest.workspace_id,
+                        Member.slack_user_id.in_(ids),
+                    )
+                    .order_by(Member.name, Member.slack_user_id)
+                )
+            )
         got = (
             achieved_by_owner(
                 session, team, contest.metric, period, owner_ids=[m.id for m in members]
@@ -316,7 +337,10 @@ def _lines(session: Session, contest: Contest, teams: Sequence[SalesTeam]) -> tu
             for team in teams
         }
         goals = {team.id: _team_goal(session, team, contest) for team in teams}
-        by_percent = all(goal for goal in goals.values())
+        if fixed is None:
+            by_percent = all(goal for goal in goals.values())
+        else:
+            by_percent = any(row[2] is not None for row in fixed)
         for team in teams:
             value = values[team.id]
             goal = goals[team.id]
@@ -350,14 +374,23 @@ def _team_goal(session: Session, team: SalesTeam, contest: Contest) -> Decimal |
 def standings_of(session: Session, contest: Contest, now: datetime) -> Standings:
     """The contest's standings at `now` (its results, once it is over)."""
     teams = [team for _row, team in _teams(session, contest)]
-    return Standings(facts(session, contest, now), _lines(session, contest, teams))
+    final = _final(session, contest)
+    return Standings(facts(session, contest, now), _lines(session, contest, teams, final))
+
+
+def _final(session: Session, contest: Contest) -> list[Any] | None:
+    """The announced result's stored standings (None before the result)."""
+    return session.scalars(
+        select(ResultRow.standings).where(ResultRow.contest_id == contest.id)
+    ).one_or_none()
 
 
 def _encoded(lines: Sequence[Line]) -> list[Any]:
+    """What a standings message or a result shows, as compared: places, ids and values only
+    (names are looked up when drawn, so a rename never counts as a change)."""
     return [
         [
             ln.place,
-            ln.name,
             str(ln.value),
             None if ln.percent is None else str(ln.percent),
             ln.user_id,
@@ -367,10 +400,49 @@ def _encoded(lines: Sequence[Line]) -> list[Any]:
     ]
 
 
-def _decoded(rows: Sequence[Any]) -> tuple[Line, ...]:
+def _key(row: Sequence[Any]) -> list[Any]:
+    """One stored line without its name (rows stored before names were left out had one)."""
+    if len(row) == 6:
+        place, _name, value, percent, user_id, channel_id = row
+    else:
+        place, value, percent, user_id, channel_id = row
+    return [place, value, percent, user_id, channel_id]
+
+
+def _same(stored: Sequence[Any] | None, shown: Sequence[Any]) -> bool:
+    return stored is not None and [_key(row) for row in stored] == [_key(row) for row in shown]
+
+
+def _decoded(session: Session, contest: Contest, rows: Sequence[Any]) -> tuple[Line, ...]:
+    keyed = [_key(row) for row in rows]
+    users = {u for *_rest, u, _c in keyed if u}
+    channels = {c for *_rest, c in keyed if c}
+    names = {
+        m.slack_user_id: m.name or m.slack_user_id
+        for m in session.scalars(
+            select(Member).where(
+                Member.workspace_id == contest.workspace_id, Member.slack_user_id.in_(users)
+            )
+        )
+    }
+    names.update(
+        (t.channel_id, t.name)
+        for t in session.scalars(
+            select(SalesTeam).where(
+                SalesTeam.workspace_id == contest.workspace_id, SalesTeam.channel_id.in_(channels)
+            )
+        )
+    )
     return tuple(
-        Line(int(p), str(n), Decimal(v), None if pc is None else Decimal(pc), u, c)
-        for p, n, v, pc, u, c in rows
+        Line(
+            int(p),
+            names.get(u or c or "", u or c or ""),
+            Decimal(v),
+            None if pc is None else Decimal(pc),
+            u,
+            c,
+        )
+        for p, v, pc, u, c in keyed
     )
 
 
@@ -404,12 +476,12 @@ def advance(session: Session, contest_id: int, now: datetime) -> int:
     rows = _teams(session, contest)
     teams = [team for _row, team in rows]
     language = workspace_language(session, contest.workspace_id)
-    lines = _lines(session, contest, teams)
-    shown = _encoded(lines)
-    done = 0
     result = session.scalars(
         select(ResultRow).where(ResultRow.contest_id == contest.id)
     ).one_or_none()
+    lines = _lines(session, contest, teams, None if result is None else result.standings)
+    shown = _encoded(lines)
+    done = 0
     if result is not None:
         return _correct(session, contest, result, lines, shown, language, now)
     over = _over(contest, teams, now)
@@ -441,7 +513,7 @@ def advance(session: Session, contest_id: int, now: datetime) -> int:
                 done += 1
             continue
         minute_start = now.replace(second=0, microsecond=0)
-        if row.shown != shown and (row.shown_at is None or row.shown_at < minute_start):
+        if not _same(row.shown, shown) and (row.shown_at is None or row.shown_at < minute_start):
             # One edit per minute slot, claimed by a conditional update: of clocks racing in
             # one minute, the first to commit edits; the others match no row. A change left
             # unshown in this slot is still different from `shown`, so the next slot shows it.
@@ -508,15 +580,15 @@ def _correct(
     now: datetime,
 ) -> int:
     """A result already announced that a correction changed: edit it, reply once."""
-    if result.standings == shown:
+    if _same(result.standings, shown):
         return 0
     locked = session.scalars(
         select(ResultRow).where(ResultRow.id == result.id).with_for_update()
     ).one()
     session.refresh(locked)
-    if locked.standings == shown:
+    if _same(locked.standings, shown):
         return 0
-    before = _decoded(locked.standings)
+    before = _decoded(session, contest, locked.standings)
     locked.standings, locked.revision, locked.corrected_at = shown, locked.revision + 1, now
     standings = Standings(facts(session, contest, now), lines)
     done = 0
@@ -597,7 +669,7 @@ def home_contests(session: Session, actor: Actor) -> tuple[HomeContest, ...]:
         if contest.start_date > today or contest.end_date < today - timedelta(days=7):
             continue
         teams = [t for _row, t in _teams(session, contest)]
-        lines = _lines(session, contest, teams)
+        lines = _lines(session, contest, teams, _final(session, contest))
         mine = next(
             (
                 ln

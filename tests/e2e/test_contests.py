@@ -20,7 +20,7 @@ from bot.dev.standin.server import Call
 from bot.jobs.contests import run_contests
 from bot.jobs.due import run_scheduled
 from bot.slack.app import Salesbot
-from models import Contest, ContestResult, ContestTeam, OutboxMessage
+from models import Contest, ContestResult, ContestTeam, Member, OutboxMessage
 from tests.e2e.conftest import Drain, Say
 from tests.e2e.test_home import open_home
 
@@ -327,3 +327,38 @@ def test_clocks_racing_post_the_start_an_edit_the_result_and_a_correction_once(
         revision = session.scalars(select(ContestResult.revision)).one()
     assert revision == 1
     assert len(posts(slack, "C1", "starts now")) == 1 and len(posts(slack, "C1", "is over")) == 1
+
+
+def test_a_result_is_not_corrected_when_only_names_or_the_roster_change(
+    say: Say,
+    slack: DevSlack,
+    tick: Tick,
+    sessions: sessionmaker[Session],
+) -> None:
+    """After the end a rep's Slack name changes and someone new joins the team: what the
+    result counts did not change, so it is neither edited nor "corrected"."""
+    say("/contest", 'new "Name week" points from Dec 1 to Dec 6', user="U1")
+    tick(datetime(2026, 12, 1, 0, 0, tzinfo=SHANGHAI).astimezone(UTC))
+    say("/log", "3 calls", user="U2")
+    end = datetime(2026, 12, 7, 0, 0, tzinfo=SHANGHAI).astimezone(UTC)
+    tick(end)
+    results = posts(slack, "C1", "is over")
+    assert len(results) == 1 and "The winner is <@U2> with 3" in str(results[0].params)
+    # Bob is renamed in Slack; his profile is read again on his next command, days later.
+    slack.add_user("U2", "robert", real_name="Robert Renamed")
+    slack.add_user("U5", "newbie", real_name="New Bie")
+    slack.add_channel("C1", "sales", ["U1", "U2", "U3", "U5", "UBOT"])
+    later = end + timedelta(days=2)
+    tick(later)
+    say("/contest", "list", user="U2")
+    say("/contest", "list", user="U5")
+    with sessions() as session:
+        names = set(session.scalars(select(Member.name)))
+    assert "Robert Renamed" in names and "New Bie" in names, names
+    for minutes in (1, 2, 60):
+        tick(later + timedelta(minutes=minutes))
+    corrections = [c for c in slack.calls("chat.postMessage") if "Corrected" in str(c.params)]
+    assert corrections == [] and edits(slack, "C1", "is over") == []
+    with sessions() as session:
+        assert session.scalars(select(ContestResult.revision)).one() == 0
+    assert "with 3" in str(say("/contest", "show Name week").json)
