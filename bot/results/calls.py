@@ -13,6 +13,9 @@ UPDATE_OF = "update_of"
 # committed then, so one send can stand for many changes (an App Home after five quick adds),
 # and slow work (charts) happens in the sender, never on the request path.
 RENDER = "render"
+# A dedupe key with this prefix holds only while the message waits to be sent: owing another
+# with the same key meanwhile does nothing (a rendered payload will show that change too).
+WHILE_PENDING = "pending:"
 # Payload key naming a member: the call goes to their DM with the bot, opened when it is sent.
 DM_OF = "dm_of"
 

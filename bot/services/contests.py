@@ -378,6 +378,18 @@ def standings_of(session: Session, contest: Contest, now: datetime) -> Standings
     return Standings(facts(session, contest, now), _lines(session, contest, teams, final))
 
 
+def board(session: Session, contest_id: int, now: datetime) -> Standings | None:
+    """What a channel's standings message shows at `now`, from what is committed: the
+    standings while it runs, the announced (or corrected) result once there is one."""
+    contest = session.get(Contest, contest_id)
+    if contest is None:
+        return None
+    final = _final(session, contest)
+    if final is None:
+        return standings_of(session, contest, now)
+    return Standings(facts(session, contest, now), _decoded(session, contest, final))
+
+
 def _final(session: Session, contest: Contest) -> list[Any] | None:
     """The announced result's stored standings (None before the result)."""
     return session.scalars(

@@ -11,15 +11,15 @@ from sqlalchemy.orm import Session
 from bot.results.calls import RENDER as RENDER
 from bot.results.calls import THREAD_OF as THREAD_OF
 from bot.results.calls import UPDATE_OF as UPDATE_OF
+from bot.results.calls import WHILE_PENDING as WHILE_PENDING
 from bot.services.once import insert_once
 from models import OutboxMessage
 
 LEASE = timedelta(minutes=2)
 # A message that refers to another (a thread reply, an update) waits this long for it to be sent.
 WAIT_FOR_REFERENCE = timedelta(seconds=2)
-# A dedupe key with this prefix holds only while the message waits: the sender releases it when
-# it takes the message, so a change committed after that owes a message of its own.
-WHILE_PENDING = "pending:"
+# A dedupe key with WHILE_PENDING's prefix holds only while the message waits: the sender
+# releases it when it takes the message, so a change committed after that owes one of its own.
 MAX_BACKOFF = timedelta(minutes=30)
 FIRST_BACKOFF_SECONDS = 5
 _OWES = "salesbot.owes_slack"

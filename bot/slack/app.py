@@ -24,6 +24,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import database_answers, make_engine, make_session_factory, transaction
 from bot.i18n import DEFAULT, use_language
+from bot.jobs.contests import render_board
 from bot.jobs.report_charts import render_charts
 from bot.results.crm_import import PREVIEW, RUN
 from bot.runtime import RUNTIME_KEY, Runtime
@@ -42,6 +43,7 @@ from bot.sync import exports
 from bot.sync.deliver import deliver as deliver_crm
 from bot.sync.webhook import Webhooks, is_webhook
 from bot.unit_of_work import HOME, caller_language, given_up, render_home
+from bot.views import contests as contest_views
 from bot.views.common import apology, try_again
 from bot.views.notices import CHARTS
 from bot.web.board import Boards, is_board
@@ -159,6 +161,7 @@ def create_app(
     handlers.register(bolt)
     sender.renderers[HOME] = partial(render_home, runtime)
     sender.renderers[CHARTS] = partial(render_charts, runtime)
+    sender.renderers[contest_views.BOARD] = partial(render_board, runtime)
     sender.renderers[PREVIEW] = partial(exports.render_preview, runtime)
     sender.renderers[RUN] = partial(exports.render_run, runtime)
     sender.given_up = given_up

@@ -10,7 +10,7 @@ from typing import Any
 from bot.domain import contest_command as rules
 from bot.domain.text import Mrkdwn, escape_mrkdwn
 from bot.i18n import _, day, money
-from bot.results.calls import THREAD_OF, UPDATE_OF, Call
+from bot.results.calls import RENDER, THREAD_OF, UPDATE_OF, WHILE_PENDING, Call
 from bot.results.contests import (
     ContestCorrected,
     ContestCreated,
@@ -239,27 +239,45 @@ def contest_started(notice: ContestStarted) -> list[Call]:
     ]
 
 
-def standings_changed(notice: StandingsChanged) -> list[Call]:
-    """The channel's standings message, edited (once per minute slot)."""
+# The sender's renderer of a channel's standings message: drawn when sent, from what is
+# committed then, so an edit sent late (after an outage) never shows older standings.
+BOARD = "contest-board"
+
+
+def board_update(channel_id: str, standings_key: str, contest_id: int) -> Call:
+    """The edit of a channel's standings message: at most one waits per message (owing
+    another meanwhile does nothing), and it is drawn when sent."""
     payload = {
-        UPDATE_OF: notice.standings_key,
-        "channel": notice.channel_id,
-        **standings_message(notice.standings),
+        RENDER: BOARD,
+        UPDATE_OF: standings_key,
+        "channel": channel_id,
+        "contest_id": contest_id,
     }
-    return [Call("chat.update", payload, notice.key)]
+    return Call("chat.update", payload, f"{WHILE_PENDING}{BOARD}:{standings_key}")
+
+
+def board_payload(args: dict[str, Any], standings: Standings) -> dict[str, Any]:
+    """The chat.update a BOARD row sends: the message (already resolved to its channel and
+    ts) showing `standings`."""
+    where: dict[str, Any] = {key: args[key] for key in ("channel", "ts") if key in args}
+    return {**where, **standings_message(standings)}
+
+
+def standings_changed(notice: StandingsChanged) -> list[Call]:
+    """The channel's standings message, edited (once per minute slot at most)."""
+    return [board_update(notice.channel_id, notice.standings_key, notice.standings.contest.id)]
+
+
+def _board_key(post_key: str) -> str:
+    return post_key.replace("contest-result:", "contest-standings:")
 
 
 def contest_finished(notice: ContestFinished) -> list[Call]:
     """The result post (once), and the standings message showing the final numbers."""
     post = {"channel": notice.channel_id, **_result_payload(notice.standings)}
-    board = {
-        UPDATE_OF: notice.post_key.replace("contest-result:", "contest-standings:"),
-        "channel": notice.channel_id,
-        **standings_message(notice.standings),
-    }
     return [
         Call("chat.postMessage", post, notice.post_key),
-        Call("chat.update", board, f"{notice.post_key}:standings"),
+        board_update(notice.channel_id, _board_key(notice.post_key), notice.standings.contest.id),
     ]
 
 
@@ -292,15 +310,10 @@ def contest_corrected(notice: ContestCorrected) -> list[Call]:
     }
     edited["blocks"] = [*edited["blocks"], context_block(why)]
     reply = {THREAD_OF: notice.post_key, "channel": notice.channel_id, "text": reply_text}
-    board = {
-        UPDATE_OF: notice.post_key.replace("contest-result:", "contest-standings:"),
-        "channel": notice.channel_id,
-        **standings_message(notice.standings),
-    }
     return [
         Call("chat.update", edited, f"{notice.correction_key}:update"),
         Call("chat.postMessage", reply, f"{notice.correction_key}:reply"),
-        Call("chat.update", board, f"{notice.correction_key}:standings"),
+        board_update(notice.channel_id, _board_key(notice.post_key), notice.standings.contest.id),
     ]
 
 

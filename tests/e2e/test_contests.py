@@ -362,3 +362,35 @@ def test_a_result_is_not_corrected_when_only_names_or_the_roster_change(
     with sessions() as session:
         assert session.scalars(select(ContestResult.revision)).one() == 0
     assert "with 3" in str(say("/contest", "show Name week").json)
+
+
+def test_after_an_outage_the_standings_message_ends_on_the_latest_standings(
+    say: Say, slack: DevSlack, tick: Tick, sessions: sessionmaker[Session]
+) -> None:
+    """Slack is down while the standings change over several minutes: the edits owed wait
+    (at most one per message, drawn when sent), and once Slack is back the last edit of the
+    standings message shows the latest standings, never an older minute's."""
+    say("/contest", 'new "Outage week" points from Dec 1 to Dec 6', user="U1")
+    start = datetime(2026, 12, 1, 9, 0, tzinfo=SHANGHAI).astimezone(UTC)
+    tick(start)
+    board = posts(slack, "C1", "standings")
+    assert len(board) == 1
+    with slack.down():
+        for minute, calls in enumerate((1, 2, 3, 4)):
+            say("/log", f"{calls} calls", user="U2" if minute % 2 == 0 else "U3")
+            tick(start + timedelta(minutes=minute + 1))
+    # U2 logged 1 + 3 = 4 calls, U3 2 + 4 = 6. The first minute's edit failed most often, so
+    # it waits longest: the last minute's is due first.
+    for seconds in (10, 60, 120, 600, 1800, 3600, 7200):
+        tick(start + timedelta(minutes=4, seconds=seconds))
+    updates = [
+        c for c in slack.calls("chat.update") if c.params.get("ts") == board[0].response["ts"]
+    ]
+    assert updates, slack.calls("chat.update")
+    last = str(updates[-1].params["blocks"])
+    assert "1. <@U3> · 6" in last and "2. <@U2> · 4" in last, last
+    with sessions() as session:
+        waiting = session.scalars(
+            select(OutboxMessage.id).where(OutboxMessage.status == "pending")
+        ).all()
+    assert waiting == []
