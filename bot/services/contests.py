@@ -229,14 +229,16 @@ def end(session: Session, actor: Actor, name: str) -> ContestEnded:
     assert home is not None
     today = _today(home, actor.now)
     state = facts(session, contest, actor.now).state
-    if state in ("ended", "ending", "cancelled"):
+    if state in ("ended", "ending", "cancelled") or contest.end_date < today:
         raise Refused(_("“{name}” is already over."), rules.USAGE["end"], name=contest.name)
     contest.ended_at, contest.ended_by_id = actor.now, actor.member.id
-    cancelled = today < contest.start_date
+    # Not started is what facts() says: in no team's zone yet. One started in another zone
+    # ends (on its first day at the earliest), never is called off; the end never moves later.
+    cancelled = state == "upcoming"
     if cancelled:
         contest.cancelled = True
     else:
-        contest.end_date = today
+        contest.end_date = max(contest.start_date, min(contest.end_date, today))
     return ContestEnded(facts(session, contest, actor.now), cancelled, home.timezone)
 
 

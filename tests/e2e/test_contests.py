@@ -394,3 +394,42 @@ def test_after_an_outage_the_standings_message_ends_on_the_latest_standings(
             select(OutboxMessage.id).where(OutboxMessage.status == "pending")
         ).all()
     assert waiting == []
+
+
+def test_ending_early_never_extends_and_never_calls_off_a_contest_started_elsewhere(
+    say: Say,
+    slack: DevSlack,
+    tick: Tick,
+    drain: Drain,
+    sessions: sessionmaker[Session],
+    clock: FrozenClock,
+) -> None:
+    slack.add_user("U4", "wang", real_name="Wang West", tz="America/New_York")
+    slack.add_channel("C2", "west", ["U1", "U4", "UBOT"])
+    say("/salesbot", "setup CNY", user="U1", channel="C2")
+    say("/standup", "tz America/New_York", user="U1", channel="C2")
+    # Set up from #west (New York): started in Shanghai on Dec 1, New York still on Nov 30.
+    clock.set(datetime(2026, 11, 30, 12, 0, tzinfo=SHANGHAI).astimezone(UTC))
+    say(
+        "/contest",
+        'new "Both ways" calls from Dec 1 to Dec 5 teams #sales #west',
+        user="U1",
+        channel="C2",
+    )
+    tick(datetime(2026, 12, 1, 9, 0, tzinfo=SHANGHAI).astimezone(UTC))
+    assert len(posts(slack, "C1", "starts now")) == 1
+    reply = say("/contest", "end Both ways", user="U1", channel="C2")
+    assert "called off" not in reply.text and "now ends today" in reply.text, reply.text
+    with sessions() as session:
+        contest = session.scalars(select(Contest)).one()
+        assert not contest.cancelled and str(contest.end_date) == "2026-12-01"
+    # Another, ending Dec 3: on Dec 4 in Shanghai it is over there; ending it from #sales is
+    # refused, and its end stays Dec 3 (never Dec 4).
+    clock.set(datetime(2026, 12, 1, 10, 0, tzinfo=SHANGHAI).astimezone(UTC))
+    say("/contest", 'new "Short one" calls from Dec 1 to Dec 3 teams #sales #west', user="U1")
+    clock.set(datetime(2026, 12, 4, 1, 0, tzinfo=SHANGHAI).astimezone(UTC))
+    again = say("/contest", "end Short one", user="U1")
+    assert "already over" in again.text, again.text
+    with sessions() as session:
+        short = session.scalars(select(Contest).where(Contest.name == "Short one")).one()
+        assert str(short.end_date) == "2026-12-03" and not short.cancelled
