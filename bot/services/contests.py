@@ -490,8 +490,13 @@ def advance(session: Session, contest_id: int, now: datetime) -> int:
     rows = _teams(session, contest)
     teams = [team for _row, team in rows]
     language = workspace_language(session, contest.workspace_id)
+    # The result row is locked before anything is counted: a clock that counted first could
+    # compare stale numbers with a result another clock has just corrected, and undo it.
     result = session.scalars(
-        select(ResultRow).where(ResultRow.contest_id == contest.id)
+        select(ResultRow)
+        .where(ResultRow.contest_id == contest.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).one_or_none()
     lines = _lines(session, contest, teams, None if result is None else result.standings)
     shown = _encoded(lines)
@@ -593,13 +598,9 @@ def _correct(
     language: str,
     now: datetime,
 ) -> int:
-    """A result already announced that a correction changed: edit it, reply once."""
-    if _same(result.standings, shown):
-        return 0
-    locked = session.scalars(
-        select(ResultRow).where(ResultRow.id == result.id).with_for_update()
-    ).one()
-    session.refresh(locked)
+    """A result already announced (`result`, locked) that a correction changed: edit it,
+    reply once."""
+    locked = result
     if _same(locked.standings, shown):
         return 0
     before = _decoded(session, contest, locked.standings)

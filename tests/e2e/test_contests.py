@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -433,3 +434,66 @@ def test_ending_early_never_extends_and_never_calls_off_a_contest_started_elsewh
     with sessions() as session:
         short = session.scalars(select(Contest).where(Contest.name == "Short one")).one()
         assert str(short.end_date) == "2026-12-03" and not short.cancelled
+
+
+def test_a_clock_that_counted_before_a_correction_never_undoes_it(
+    say: Say,
+    app: Salesbot,
+    slack: DevSlack,
+    tick: Tick,
+    clock: FrozenClock,
+    sessions: sessionmaker[Session],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Clock A counts the standings and is held there; a change commits and clock B runs;
+    then A goes on. A must not correct the result from its stale numbers after B looked: it
+    counts only once it holds the result row, so B waits for it and counts after it."""
+    if sessions.kw["bind"].dialect.name == "sqlite":
+        pytest.skip("SQLite writers hold the write lock from BEGIN: two clocks never overlap")
+    say("/contest", 'new "Stale week" points from Dec 1 to Dec 6', user="U1")
+    tick(datetime(2026, 12, 1, 0, 0, tzinfo=SHANGHAI).astimezone(UTC))
+    say("/log", "3 calls", user="U2")
+    say("/log", "2 calls", user="U2")
+    end = datetime(2026, 12, 7, 0, 0, tzinfo=SHANGHAI).astimezone(UTC)
+    tick(end)
+    assert "The winner is <@U2> with 5" in str(posts(slack, "C1", "is over")[0].params)
+    say("/log", "undo", user="U2")  # not yet counted by any clock: U2 has 3
+    from bot.services import contests as service
+
+    counted, go = threading.Event(), threading.Event()
+    real = service._lines
+
+    def held(*args: object, **kwargs: object) -> object:
+        lines = real(*args, **kwargs)  # type: ignore[arg-type]
+        if threading.current_thread().name == "clock-a":
+            counted.set()
+            go.wait(10)
+        return lines
+
+    monkeypatch.setattr(service, "_lines", held)
+    errors: list[BaseException] = []
+
+    def run(at: datetime) -> None:
+        try:
+            run_contests(app.runtime, at)
+        except BaseException as error:
+            errors.append(error)
+
+    a = threading.Thread(target=run, args=(end + timedelta(hours=1),), name="clock-a")
+    a.start()
+    assert counted.wait(10)
+    say("/log", "undo", user="U2")  # committed while A is held: U2 has 0
+    b = threading.Thread(target=run, args=(end + timedelta(hours=1, seconds=30),), name="b")
+    b.start()
+    b.join(2)
+    go.set()
+    a.join(10)
+    b.join(10)
+    assert errors == []
+    clock.set(end + timedelta(hours=2))
+    app.runtime.sender.deliver_due()
+    with sessions() as session:
+        result = session.scalars(select(ContestResult)).one()
+    # The result ends on the truth (0), never on A's stale 3.
+    bob = next(row for row in result.standings if "U2" in row)
+    assert Decimal(bob[-4]) == 0, result.standings
