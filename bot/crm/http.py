@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bot.crm.base import OutcomeUnknown, RateLimited, Rejected, Unauthorized, Unavailable
+from bot.redirects import RedirectRefused, opener
 
 log = logging.getLogger(__name__)
 
@@ -75,13 +76,16 @@ class Api:
         request = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310
         self.calls += 1
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+            # A redirect to another host would take the token along: refused.
+            with opener().open(request, timeout=self.timeout) as response:
                 raw = response.read(MAX_BODY)
         except urllib.error.HTTPError as error:
             if error.code == 304:
                 # Not modified (a conditional GET): nothing new.
                 return None
             raise _error_of(error, method, path) from None
+        except RedirectRefused as refused:
+            raise Unavailable(f"{method} {path}: {refused.reason}") from None
         except urllib.error.URLError as error:
             if isinstance(error.reason, TimeoutError):
                 raise _timed_out(method, path) from None
