@@ -314,6 +314,12 @@ class Zoho:
                 return
             page += 1
             if page * PAGE > LIST_CAP and seen is not None:
+                if since is not None and seen <= since:
+                    # A whole listing changed at one instant (a mass update): listing again
+                    # from it would read the same records forever. The cursor stays there.
+                    raise Unavailable(
+                        f"GET /Deals: over {LIST_CAP} deals changed at {_header_time(seen)}"
+                    )
                 # Past what one listing answers: list again from the newest change seen.
                 since, page = seen, 1
 

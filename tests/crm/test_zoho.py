@@ -5,6 +5,7 @@ and their per-record errors, 429, and the notification's token."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -14,7 +15,15 @@ import pytest
 
 from bot.clock import FrozenClock
 from bot.crm import zoho as zoho_module
-from bot.crm.base import RateLimited, Rejected, Unauthorized, WebhookRefused, WebhookRequest, Write
+from bot.crm.base import (
+    RateLimited,
+    Rejected,
+    Unauthorized,
+    Unavailable,
+    WebhookRefused,
+    WebhookRequest,
+    Write,
+)
 from bot.crm.zoho import Zoho, hosts
 from bot.dev.zoho import (
     DEFAULT_CLIENT_ID,
@@ -116,6 +125,24 @@ def test_changes_are_paged_past_the_listing_cap_and_304_is_nothing(
     later = str(int(clock.now().timestamp() * 1000))
     assert [p.deals for p in connector.changes_since(later)] == [()]
     assert zoho.calls("GET", "/crm/v2/Deals")[-1].status == 304
+
+
+def test_more_deals_than_a_listing_changed_at_one_instant_stop_instead_of_looping(
+    zoho: DevZoho, clock: FrozenClock
+) -> None:
+    clock.advance(timedelta(seconds=1))
+    for n in range(2_050):
+        zoho.create_deal(Deal_Name=f"D{n}", Stage="Qualification", Closing_Date="2026-12-01")
+    connector = connect(zoho)
+    pages = []
+    with pytest.raises(Unavailable, match="over 2000 deals changed"):
+        # Bounded, so a listing that goes round forever fails here instead of hanging.
+        for page in itertools.islice(connector.changes_since(None), 40):
+            pages.append(page)
+    # The first listing's pages and the one again from that instant, no more; the cursor
+    # stays at that instant.
+    assert len(pages) == 20
+    assert {p.cursor for p in pages} == {str(int(clock.now().timestamp() * 1000))}
 
 
 def test_writes_and_their_errors(zoho: DevZoho) -> None:
