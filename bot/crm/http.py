@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bot.crm.base import OutcomeUnknown, RateLimited, Rejected, Unauthorized, Unavailable
+from bot.crm.values import exact_json, exact_loads
 from bot.redirects import RedirectRefused, opener
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,8 @@ class Api:
         url = self.base_url + path
         if query:
             url += "?" + urlencode(query, doseq=True)
-        data = None if body is None else json.dumps(body).encode()
+        # Money exactly: a Decimal amount is written as the number it is, not a float.
+        data = None if body is None else exact_json(body).encode()
         headers = {"Accept": "application/json", **self.headers, **extra}
         if data is not None:
             headers["Content-Type"] = "application/json"
@@ -96,7 +98,7 @@ class Api:
         if not raw:
             return None
         try:
-            return json.loads(raw)
+            return exact_loads(raw)
         except ValueError:
             raise Unavailable(f"{method} {path}: not JSON") from None
 

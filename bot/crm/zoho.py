@@ -461,7 +461,7 @@ def _record(write: Write) -> dict[str, Any]:
     if write.name is not None:
         record["Deal_Name"] = write.name
     if write.amount is not None:
-        record["Amount"] = float(write.amount)
+        record["Amount"] = write.amount
     if write.stage_id is not None:
         record["Stage"] = write.stage_id
     if write.close_date is not None:

@@ -21,6 +21,7 @@ with the registered token, Zoho's error bodies (`{"code", "details", "message", 
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
 import urllib.error
@@ -162,7 +163,7 @@ class DevZoho(CrmStandIn):
     def deal(self, deal_id: str) -> dict[str, Any]:
         """A deal as Zoho has it."""
         with self._lock:
-            found: dict[str, Any] = json.loads(json.dumps(self._deals[deal_id]))
+            found: dict[str, Any] = copy.deepcopy(self._deals[deal_id])
             return found
 
     def writes(self) -> list[Call]:
@@ -495,7 +496,7 @@ def _paged(items: list[dict[str, Any]], query: dict[str, list[str]], key: str) -
     start = (page - 1) * per_page
     chunk = items[start : start + per_page]
     return 200, {
-        key: [json.loads(json.dumps(item)) for item in chunk],
+        key: [copy.deepcopy(item) for item in chunk],
         "info": {
             "per_page": per_page,
             "count": len(chunk),

@@ -209,3 +209,18 @@ def test_a_notification_is_checked_by_its_token_then_read(zoho: DevZoho) -> None
     for forged in ({**body, "token": "x"}, {**body, "channel_id": "1"}, {**body, "ids": "1"}):
         with pytest.raises(WebhookRefused):
             connector.parse_webhook(json.dumps(forged).encode())
+
+
+def test_an_amount_goes_to_zoho_and_back_exactly(zoho: DevZoho) -> None:
+    # More digits than a float holds: 12345678901234567.89 as a float is ...568.
+    amount = Decimal("12345678901234567.89")
+    connector = connect(zoho)
+    record_id = connector.write(
+        None,
+        Write(name="Big", amount=amount, stage_id="Qualification", close_date=date(2026, 12, 1)),
+    )
+    [sent] = [c for c in zoho.writes() if c.method == "POST"]
+    assert sent.body["data"][0]["Amount"] == amount
+    assert zoho.deal(record_id)["Amount"] == amount
+    [deal] = connector.fetch([record_id])
+    assert deal.amount == amount
