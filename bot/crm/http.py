@@ -124,6 +124,10 @@ def _error_of(error: urllib.error.HTTPError, method: str, path: str) -> Exceptio
     # Zoho: {"code": "INVALID_TOKEN", "details": {}, "message": ..., "status": "error"}.
     what = str(answer.get("category") or answer.get("errorType") or answer.get("code") or "")
     said = str(answer.get("message") or answer.get("error") or "")[:300]
+    if answer.get("error_description"):
+        # Zoho Accounts: {"error": "Access Denied", "error_description": "You have made too
+        # many requests continuously..."}.
+        said = f"{said}: {str(answer['error_description'])[:200]}"
     details = answer.get("details")
     if isinstance(details, dict) and details.get("api_name"):
         # Zoho names the field it refused.

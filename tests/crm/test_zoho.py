@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -224,3 +225,47 @@ def test_an_amount_goes_to_zoho_and_back_exactly(zoho: DevZoho) -> None:
     assert zoho.deal(record_id)["Amount"] == amount
     [deal] = connector.fetch([record_id])
     assert deal.amount == amount
+
+
+def test_invalid_oauthtoken_is_refreshed_like_invalid_token(zoho: DevZoho) -> None:
+    connector = connect(zoho)
+    assert connector.account() == DEFAULT_ORG
+    zoho.expire_tokens(code="INVALID_OAUTHTOKEN")
+    assert connector.account() == DEFAULT_ORG
+    assert len(zoho.calls("POST", "/accounts/oauth/v2/token")) == 2
+    assert [c.status for c in zoho.calls("GET", "/crm/v2/org")] == [200, 401, 200]
+
+
+def test_a_throttled_refresh_is_rate_limited_not_unauthorized(zoho: DevZoho) -> None:
+    connector = connect(zoho)
+    assert connector.account() == DEFAULT_ORG
+    zoho.expire_tokens()
+    zoho.throttle_tokens()
+    with pytest.raises(RateLimited) as limited:
+        connector.account()
+    assert limited.value.retry_after == 60.0
+    assert "too many requests" in str(limited.value).lower()
+    # Once Zoho lets it refresh again, the sync goes on.
+    assert connector.account() == DEFAULT_ORG
+
+
+def test_calls_racing_an_expired_token_refresh_it_once(zoho: DevZoho) -> None:
+    assert connect(zoho).account() == DEFAULT_ORG
+    zoho.expire_tokens()
+    # While one refresh is under way, the other call's 401 waits for its token.
+    zoho.slow_tokens(0.3)
+    start = threading.Barrier(3)
+    answers: list[str] = []
+
+    def one() -> None:
+        connector = connect(zoho)
+        start.wait()
+        answers.append(connector.account())
+
+    threads = [threading.Thread(target=one) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert answers == [DEFAULT_ORG] * 3
+    assert len(zoho.calls("POST", "/accounts/oauth/v2/token")) == 2

@@ -389,3 +389,31 @@ def test_an_imported_zoho_export_then_connecting_zoho_makes_no_duplicates(
         assert int(session.scalar(select(func.count()).select_from(Deal)) or 0) == 4
         links = {(r.crm, r.record_id): r.deal_id for r in session.scalars(select(CrmRecord))}
     assert links == {("zoho", record_id): deal_id for record_id, deal_id in imported.items()}
+
+
+def test_a_throttled_token_refresh_waits_and_does_not_pause_the_sync(
+    synced: str,
+    zoho: DevZoho,
+    slack: DevSlack,
+    app: Salesbot,
+    clock: FrozenClock,
+    drain: Drain,
+    sessions: sessionmaker[Session],
+) -> None:
+    clock.advance(timedelta(minutes=1))
+    zoho.update_deal(synced, Amount=25000)
+    zoho.expire_tokens(code="INVALID_OAUTHTOKEN")
+    zoho.throttle_tokens()
+    run_due(app, clock, 5)
+    drain()
+    assert [c.status for c in zoho.calls("POST", "/accounts/oauth/v2/token")][-1] == 400
+    with sessions() as session:
+        connection = session.scalars(select(CrmConnection)).one()
+        assert connection.status == "active"
+    assert not [c for c in slack.calls("chat.postMessage") if "refused" in str(c.params)]
+    # Zoho lets it refresh again: the change is taken.
+    run_due(app, clock, 5)
+    drain()
+    with sessions() as session:
+        deal = session.scalars(select(Deal)).one()
+        assert str(deal.amount) == "25000.00"
