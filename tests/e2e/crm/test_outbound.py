@@ -302,16 +302,14 @@ def test_a_deal_imported_from_another_crm_is_created_in_hubspot_and_relinked(
     command = ["import", "deals", path, "--from", "salesforce", "--team", "C1"]
     assert main([*command, "--default-owner", "U2"]) == 0
     with sessions() as session:
-        deal, record_id = (
-            session.execute(
-                select(Deal, CrmRecord.record_id)
-                .join(CrmRecord, CrmRecord.deal_id == Deal.id)
-                .where(Deal.closed_at.is_(None))
-                .order_by(Deal.number)
-            )
-            .first()
-            ._tuple()
-        )
+        row = session.execute(
+            select(Deal, CrmRecord.record_id)
+            .join(CrmRecord, CrmRecord.deal_id == Deal.id)
+            .where(Deal.closed_at.is_(None))
+            .order_by(Deal.number)
+        ).first()
+        assert row is not None
+        deal, record_id = row
     view = open_connect_form(say, slack)
     assert submit_connect_form(driver, view).status == 200
     slack.wait_for("chat.postMessage", lambda c: "is connected to HubSpot" in str(c.params))
