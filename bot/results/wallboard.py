@@ -102,6 +102,15 @@ class BoardWin:
 
 
 @dataclass(frozen=True)
+class WinsTotal:
+    """How many deals were won in a span, and their value in the team currency (a deal in a
+    currency without an exchange rate counts, and adds nothing)."""
+
+    count: int
+    value: Decimal
+
+
+@dataclass(frozen=True)
 class Participation:
     """Today's stand-up: how many checked in, of how many were asked (0: no stand-up yet)."""
 
@@ -122,6 +131,9 @@ class BoardState:
     # Ranked by percent of revenue target; `deals` has the same people for their deal count.
     revenue: TeamBoard
     deals: TeamBoard
+    # The ticker: the week's latest wins (at most TICKER_WINS); the totals count them all.
     wins: tuple[BoardWin, ...]
+    wins_today: WinsTotal
+    wins_week: WinsTotal
     standup: Participation
     extras: BoardExtras

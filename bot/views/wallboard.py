@@ -26,6 +26,7 @@ from bot.results.wallboard import (
     Figure,
     LinkIssued,
     LinkRevoked,
+    WinsTotal,
 )
 from bot.views.common import Message, context_block, ephemeral, section
 from bot.views.metrics import metric_name
@@ -125,7 +126,7 @@ def _board(state: BoardState) -> dict[str, Any]:
             _total_cell(state.deals, currency),
             *(_plain(Decimal(0), "") for _column in state.extras.columns),
         ],
-        "wins": _wins(state.wins, currency),
+        "wins": _wins(state, currency),
         "standup": _standup(state),
         "contests": [_contest(c, currency, state.team.timezone) for c in state.extras.contests],
     }
@@ -234,20 +235,18 @@ def _win(win: BoardWin, currency: str) -> dict[str, Any]:
     }
 
 
-def _summary(wins: list[BoardWin], currency: str) -> str:
-    total = sum((w.value for w in wins if w.value is not None), Decimal(0))
-    count = ngettext("{count} win", "{count} wins", len(wins)).format(count=len(wins))
-    return f"{count} · {money(total, currency)}"
+def _summary(total: WinsTotal, currency: str) -> str:
+    count = ngettext("{count} win", "{count} wins", total.count).format(count=total.count)
+    return f"{count} · {money(total.value, currency)}"
 
 
-def _wins(wins: tuple[BoardWin, ...], currency: str) -> dict[str, Any]:
-    today = [w for w in wins if w.today]
-    earlier = [w for w in wins if not w.today]
+def _wins(state: BoardState, currency: str) -> dict[str, Any]:
+    """The ticker's wins (the latest only), and the totals of every win today and this week."""
     return {
-        "today": [_win(w, currency) for w in today],
-        "week": [_win(w, currency) for w in earlier],
-        "today_summary": _summary(today, currency),
-        "week_summary": _summary(list(wins), currency),
+        "today": [_win(w, currency) for w in state.wins if w.today],
+        "week": [_win(w, currency) for w in state.wins if not w.today],
+        "today_summary": _summary(state.wins_today, currency),
+        "week_summary": _summary(state.wins_week, currency),
     }
 
 

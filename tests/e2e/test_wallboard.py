@@ -391,3 +391,23 @@ def test_running_contests_show_their_standings_on_the_board(
     assert "&lt;b&gt;Call sprint&lt;/b&gt;" in page and "<b>Call sprint" not in page
     clock.advance(timedelta(days=3))  # Dec 3: over, off the board
     assert state(server_url, token)["contests"] == []
+
+
+def test_the_win_totals_count_every_win_though_the_ticker_shows_the_latest_only(
+    say: Say, server_url: str, clock: FrozenClock, sessions: sessionmaker[Session]
+) -> None:
+    for n in range(3):
+        assert "won" in say("/deal", f"add Monday{n} 1k won", user="U2").text.lower()
+    clock.advance(timedelta(days=1))  # Tuesday
+    for n in range(22):
+        say("/deal", f"add Tuesday{n} 2k won", user="U3")
+        clock.advance(timedelta(minutes=1))
+    with sessions() as session:
+        won = session.scalars(select(Deal).where(Deal.closed_at.is_not(None))).all()
+        assert len(won) == 25 and sum(d.amount for d in won) == Decimal(47000)
+    board = state(server_url, new_link(say))
+    wins = board["wins"]
+    assert len(wins["today"]) + len(wins["week"]) == 20  # the ticker: the latest 20
+    assert wins["today"][0]["customer"] == "Tuesday21" and wins["week"] == []
+    assert wins["today_summary"] == "22 wins · ¥44k"
+    assert wins["week_summary"] == "25 wins · ¥47k"
