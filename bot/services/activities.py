@@ -142,6 +142,8 @@ def add_kind(
             )
     if not key or key in (*rules.MONEY_METRICS, "deals", rules.POINTS) or key[:1].isdigit():
         raise Refused(_("“{word}” cannot name a kind: choose another word."), usage, word=key)
+    if points is not None and not 0 <= points <= MAX_POINTS:
+        raise Refused(_("Points are a whole number from 0 to {most}."), usage, most=MAX_POINTS)
     rows = _written_down(session, team, actor.now)
     live = [r for r in rows if r.removed_at is None]
     existing = next((r for r in rows if r.key == key), None)

@@ -216,6 +216,8 @@ def test_managers_define_kinds_and_points(say: Say, sessions: sessionmaker[Sessi
         ("activities add 电话", "“电话” already means call here"),
         ("activities add revenue", "cannot name a kind"),
         ("activities add " + "x" * 30, "too long for a kind"),
+        ("activities add demo2 9999", "Points are a whole number from 0 to 1000"),
+        ("activities add demo2 演示2 1001", "Points are a whole number from 0 to 1000"),
         ("activities remove", "Say which kind after `remove`"),
         ("activities remove dance", "logs no “dance”"),
         ("activities frobnicate", "is not something `activities` does"),
