@@ -24,7 +24,7 @@ from bot.domain import activities as rules
 from bot.domain.admin_command import USAGE as ADMIN_USAGE
 from bot.domain.grammar import ParseError
 from bot.domain.periods import Period, utc_bounds
-from bot.domain.text import TextTooLongError, clean_text
+from bot.domain.text import DealRefs, TextTooLongError, clean_text
 from bot.i18n import N_, _
 from bot.results.activities import (
     DealNamed,
@@ -329,7 +329,7 @@ def _deal_by_customer(session: Session, actor: Actor, customer: str) -> Deal | N
         if len(found) == 1:
             return found[0]
         if len(found) > 1:
-            listed = ", ".join(f"#{d.number} {d.customer}" for d in found[:10])
+            listed = DealRefs(tuple((d.number, d.customer) for d in found[:10]))
             raise Refused(
                 _(
                     "“{name}” matches several deals: {listed}. Use the number, e.g. "
