@@ -145,9 +145,8 @@ def state(session: Session, team: SalesTeam, *, now: datetime) -> BoardState:
 def extras(
     session: Session, team: SalesTeam, *, period: Period, today: date, now: datetime
 ) -> BoardExtras:
-    """The board's further leaderboard columns (an ExtraColumn per activity kind the team
-    scores, and one for points, each with a Figure per member id for `period`) and the running
-    contests' standings (a ContestStanding each, best first, from bot.services.contests)."""
+    """The running contests' standings (a ContestStanding each, best first, from
+    bot.services.contests)."""
     return BoardExtras(contests=contests.board_standings(session, team, now))
 
 

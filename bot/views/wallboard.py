@@ -22,8 +22,6 @@ from bot.results.wallboard import (
     BoardState,
     BoardWin,
     ContestStanding,
-    ExtraColumn,
-    Figure,
     LinkIssued,
     LinkRevoked,
     WinsTotal,
@@ -75,10 +73,6 @@ def _board(state: BoardState) -> dict[str, Any]:
     columns = [
         {"key": "revenue", "label": _("Revenue")},
         {"key": "deals", "label": _("Deals won")},
-        *(
-            {"key": c.metric, "label": c.label or metric_name(c.metric)}
-            for c in state.extras.columns
-        ),
     ]
     deals = {line.member.id: line for line in state.deals.lines}
     rows = []
@@ -87,7 +81,6 @@ def _board(state: BoardState) -> dict[str, Any]:
             _member_cell(line, "revenue", currency),
             _member_cell(deals.get(line.member.id), "deals", currency),
         ]
-        cells += [_extra_cell(c, line.member.id, currency) for c in state.extras.columns]
         rows.append(
             {
                 "rank": place,
@@ -124,7 +117,6 @@ def _board(state: BoardState) -> dict[str, Any]:
         "team_total": [
             _total_cell(state.revenue, currency),
             _total_cell(state.deals, currency),
-            *(_plain(Decimal(0), "") for _column in state.extras.columns),
         ],
         "wins": _wins(state, currency),
         "standup": _standup(state),
@@ -180,23 +172,6 @@ def _member_cell(line: MemberLine | None, metric: str, currency: str) -> dict[st
 
 def _total_cell(board: TeamBoard, currency: str) -> dict[str, Any]:
     return _cell(board.metric, board.total, board.team_target, currency)
-
-
-def _extra_cell(column: ExtraColumn, member_id: int, currency: str) -> dict[str, Any]:
-    figure = column.figures.get(member_id, Figure(Decimal(0)))
-    cell = _plain(figure.achieved, _amount(figure.achieved, column.metric, currency))
-    if figure.target is not None and figure.target > 0:
-        percent = percent_of(figure.achieved, figure.target)
-        cell.update(
-            target=str(figure.target),
-            of=_("of {target}").format(target=_amount(figure.target, column.metric, currency)),
-            percent=percent_label(percent),
-            bar=_bar(percent),
-            pace=None,
-            reached=figure.achieved >= figure.target,
-            on_track=True,
-        )
-    return cell
 
 
 def _bar(percent: Decimal) -> float:
