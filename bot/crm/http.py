@@ -18,6 +18,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bot.crm.base import OutcomeUnknown, RateLimited, Rejected, Unauthorized, Unavailable
+from bot.crm.values import exact_json, exact_loads
+from bot.redirects import RedirectRefused, opener
 
 log = logging.getLogger(__name__)
 
@@ -68,20 +70,24 @@ class Api:
         url = self.base_url + path
         if query:
             url += "?" + urlencode(query, doseq=True)
-        data = None if body is None else json.dumps(body).encode()
+        # Money exactly: a Decimal amount is written as the number it is, not a float.
+        data = None if body is None else exact_json(body).encode()
         headers = {"Accept": "application/json", **self.headers, **extra}
         if data is not None:
             headers["Content-Type"] = "application/json"
         request = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310
         self.calls += 1
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+            # A redirect to another host would take the token along: refused.
+            with opener().open(request, timeout=self.timeout) as response:
                 raw = response.read(MAX_BODY)
         except urllib.error.HTTPError as error:
             if error.code == 304:
                 # Not modified (a conditional GET): nothing new.
                 return None
             raise _error_of(error, method, path) from None
+        except RedirectRefused as refused:
+            raise Unavailable(f"{method} {path}: {refused.reason}") from None
         except urllib.error.URLError as error:
             if isinstance(error.reason, TimeoutError):
                 raise _timed_out(method, path) from None
@@ -92,7 +98,7 @@ class Api:
         if not raw:
             return None
         try:
-            return json.loads(raw)
+            return exact_loads(raw)
         except ValueError:
             raise Unavailable(f"{method} {path}: not JSON") from None
 
@@ -118,6 +124,10 @@ def _error_of(error: urllib.error.HTTPError, method: str, path: str) -> Exceptio
     # Zoho: {"code": "INVALID_TOKEN", "details": {}, "message": ..., "status": "error"}.
     what = str(answer.get("category") or answer.get("errorType") or answer.get("code") or "")
     said = str(answer.get("message") or answer.get("error") or "")[:300]
+    if answer.get("error_description"):
+        # Zoho Accounts: {"error": "Access Denied", "error_description": "You have made too
+        # many requests continuously..."}.
+        said = f"{said}: {str(answer['error_description'])[:200]}"
     details = answer.get("details")
     if isinstance(details, dict) and details.get("api_name"):
         # Zoho names the field it refused.

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import base64
 import hmac
-import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -34,7 +33,7 @@ from typing import Any, ClassVar
 
 from bot.crm.base import Rejected, Unauthorized, WebhookRefused, WebhookRequest, Write
 from bot.crm.http import Api
-from bot.crm.values import decimal_of
+from bot.crm.values import decimal_of, exact_loads
 from bot.domain.crm import Page, RemoteDeal, RemoteField, RemoteOwner, RemoteStage, WebhookEvent
 
 PAGE = 100
@@ -173,7 +172,7 @@ class Pipedrive:
         if write.name is not None:
             body["title"] = write.name
         if write.amount is not None:
-            body["value"] = float(write.amount)
+            body["value"] = write.amount
         if write.currency is not None:
             body["currency"] = write.currency
         if write.stage_id in (WON, LOST):
@@ -221,7 +220,7 @@ class Pipedrive:
 
     def parse_webhook(self, body: bytes) -> list[WebhookEvent]:
         try:
-            event = json.loads(body)
+            event = exact_loads(body)
         except ValueError:
             raise WebhookRefused("json") from None
         if not isinstance(event, dict) or not isinstance(event.get("meta"), dict):

@@ -111,6 +111,23 @@ PIPELINE = "*"
 # Access tokens by refresh token (hashed): (token, when it is to be refreshed, time.time()).
 _TOKENS: dict[str, tuple[str, float]] = {}
 _TOKENS_LOCK = threading.Lock()
+# One refresh at a time per refresh token (hashed), within the process.
+_REFRESHING: dict[str, threading.Lock] = {}
+# What Zoho calls an access token that expired or was revoked.
+EXPIRED = frozenset({"INVALID_TOKEN", "INVALID_OAUTHTOKEN"})
+# Zoho Accounts throttles refreshes (`"error": "Access Denied"`, "too many requests"): the
+# sync waits this long and is not paused, its refresh token is still good.
+THROTTLE_WAIT = 60.0
+
+
+def _refresh_lock(key: str) -> threading.Lock:
+    with _TOKENS_LOCK:
+        return _REFRESHING.setdefault(key, threading.Lock())
+
+
+def _throttled(said: str) -> bool:
+    lowered = said.lower()
+    return "access denied" in lowered or "too many requests" in lowered
 
 
 def hosts(data_centre: str, api_url: str, accounts_url: str) -> tuple[str, str]:
@@ -179,22 +196,41 @@ class Zoho:
     ) -> Any:
         """One API call with a live access token; an expired one is refreshed once."""
         api, _accounts = self._apis()
-        self._headers["Authorization"] = "Zoho-oauthtoken " + self._token(refresh=False)
+        token = self._token()
+        self._headers["Authorization"] = "Zoho-oauthtoken " + token
         try:
             return api.call(method, path, query=query, body=body, headers=headers)
         except Unauthorized as refused:
-            if refused.said != "INVALID_TOKEN":
+            if refused.said not in EXPIRED:
                 raise
-        self._headers["Authorization"] = "Zoho-oauthtoken " + self._token(refresh=True)
+        self._headers["Authorization"] = "Zoho-oauthtoken " + self._token(failed=token)
         return api.call(method, path, query=query, body=body, headers=headers)
 
-    def _token(self, *, refresh: bool) -> str:
+    def _token(self, *, failed: str | None = None) -> str:
+        """The access token kept for this refresh token, else a new one. failed: the token
+        Zoho just refused; only that one is discarded, and while one caller refreshes, the
+        others of the same connection wait for its token instead of refreshing again."""
+        kept = self._kept(failed)
+        if kept is not None:
+            return kept
+        with _refresh_lock(self._key):
+            kept = self._kept(failed)
+            if kept is not None:
+                # Another call refreshed while this one waited.
+                return kept
+            return self._refresh()
+
+    def _kept(self, failed: str | None) -> str | None:
         with _TOKENS_LOCK:
             kept = _TOKENS.get(self._key)
-            if kept is not None and not refresh and kept[1] > time.time():
-                return kept[0]
-            if refresh:
+            if kept is None:
+                return None
+            if kept[0] == failed:
                 _TOKENS.pop(self._key, None)
+                return None
+            return kept[0] if kept[1] > time.time() else None
+
+    def _refresh(self) -> str:
         _api, accounts = self._apis()
         query: dict[str, str | int | list[str]] = {
             "grant_type": "refresh_token",
@@ -205,14 +241,17 @@ class Zoho:
         try:
             answer = accounts.call("POST", "/oauth/v2/token", query=query) or {}
         except Rejected as error:
-            # 400 {"error": "invalid_client"}, or too many refreshes in a row.
-            if "too many requests" in error.detail.lower():
-                raise RateLimited(error.detail, 60.0) from None
+            # 400 {"error": "invalid_client"}, or Zoho's throttle of refreshes in a row.
+            if _throttled(error.detail):
+                raise RateLimited(error.detail, THROTTLE_WAIT) from None
             raise Unauthorized(error.detail) from None
         token = answer.get("access_token")
         if not token:
+            said = f"{answer.get('error') or 'no token'} {answer.get('error_description') or ''}"
+            if _throttled(said):
+                raise RateLimited(f"token refresh: {said[:200]}", THROTTLE_WAIT)
             # Zoho answers a revoked refresh token 200 {"error": "invalid_code"}.
-            raise Unauthorized(f"token refresh: {str(answer.get('error') or 'no token')[:100]}")
+            raise Unauthorized(f"token refresh: {said.strip()[:100]}")
         lasts = float(answer.get("expires_in") or 3600)
         with _TOKENS_LOCK:
             _TOKENS[self._key] = (str(token), time.time() + max(lasts - EARLY, 1.0))
@@ -314,6 +353,12 @@ class Zoho:
                 return
             page += 1
             if page * PAGE > LIST_CAP and seen is not None:
+                if since is not None and seen <= since:
+                    # A whole listing changed at one instant (a mass update): listing again
+                    # from it would read the same records forever. The cursor stays there.
+                    raise Unavailable(
+                        f"GET /Deals: over {LIST_CAP} deals changed at {_header_time(seen)}"
+                    )
                 # Past what one listing answers: list again from the newest change seen.
                 since, page = seen, 1
 
@@ -455,7 +500,7 @@ def _record(write: Write) -> dict[str, Any]:
     if write.name is not None:
         record["Deal_Name"] = write.name
     if write.amount is not None:
-        record["Amount"] = float(write.amount)
+        record["Amount"] = write.amount
     if write.stage_id is not None:
         record["Stage"] = write.stage_id
     if write.close_date is not None:

@@ -5,7 +5,6 @@ and go down (503) on demand. Each CRM's module says only what its API answers.""
 from __future__ import annotations
 
 import contextlib
-import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,6 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
+
+from bot.crm.values import exact_json, exact_loads
 
 # (status, JSON body or None for an empty one, extra response headers)
 Answer = tuple[int, Any, dict[str, str]]
@@ -130,7 +131,8 @@ class CrmStandIn:
         length = int(handler.headers.get("Content-Length") or 0)
         raw = handler.rfile.read(length) if length else b""
         try:
-            body = json.loads(raw) if raw else None
+            # Numbers as the client wrote them (a CRM keeps an amount's digits).
+            body = exact_loads(raw) if raw else None
         except ValueError:
             body = None
         query = parse_qs(url.query)
@@ -139,7 +141,7 @@ class CrmStandIn:
             status, answer, extra = self._route(method, url.path, query, body, headers)
             self._calls.append(Call(method, url.path, query, body, status, headers))
             self._lock.notify_all()
-        data = b"" if answer is None else json.dumps(answer).encode()
+        data = b"" if answer is None else exact_json(answer).encode()
         handler.send_response(status)
         handler.send_header("Content-Type", self.content_type)
         handler.send_header("Content-Length", str(len(data)))

@@ -21,8 +21,10 @@ with the registered token, Zoho's error bodies (`{"code", "details", "message", 
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -80,6 +82,10 @@ class DevZoho(CrmStandIn):
         self.watches: dict[str, dict[str, Any]] = {}
         self._ids = itertools.count(4_150_868_000_001_000)
         self._limited: list[int] = []
+        # What an expired access token is answered with; refreshes throttled; a refresh's delay.
+        self._expired_code = "INVALID_TOKEN"
+        self._throttled = 0
+        self._token_delay = 0.0
 
     @property
     def api_url(self) -> str:
@@ -98,10 +104,24 @@ class DevZoho(CrmStandIn):
         with self._lock:
             self._limited += [retry_after] * calls
 
-    def expire_tokens(self) -> None:
-        """Every access token handed out so far expires (an hour has passed)."""
+    def expire_tokens(self, code: str = "INVALID_TOKEN") -> None:
+        """Every access token handed out so far expires (an hour has passed); using one is
+        answered 401 with `code` (Zoho says INVALID_TOKEN or INVALID_OAUTHTOKEN)."""
         with self._lock:
             self._access.clear()
+            self._expired_code = code
+
+    def throttle_tokens(self, calls: int = 1) -> None:
+        """The next `calls` refreshes are refused as Zoho Accounts throttles them: 400
+        `{"error": "Access Denied", "error_description": "You have made too many requests
+        continuously..."}`."""
+        with self._lock:
+            self._throttled = calls
+
+    def slow_tokens(self, seconds: float) -> None:
+        """Each refresh takes this long to answer (the API waits meanwhile)."""
+        with self._lock:
+            self._token_delay = seconds
 
     def revoke(self) -> None:
         """The refresh token is revoked (the self client deleted): no more access tokens."""
@@ -162,7 +182,7 @@ class DevZoho(CrmStandIn):
     def deal(self, deal_id: str) -> dict[str, Any]:
         """A deal as Zoho has it."""
         with self._lock:
-            found: dict[str, Any] = json.loads(json.dumps(self._deals[deal_id]))
+            found: dict[str, Any] = copy.deepcopy(self._deals[deal_id])
             return found
 
     def writes(self) -> list[Call]:
@@ -242,6 +262,20 @@ class DevZoho(CrmStandIn):
             self._down -= 1
             return 503, _error("INTERNAL_ERROR", "Service unavailable"), {}
         if (method, path) == ("POST", "/accounts/oauth/v2/token"):
+            if self._token_delay:
+                time.sleep(self._token_delay)
+            if self._throttled:
+                self._throttled -= 1
+                return (
+                    400,
+                    {
+                        "error_description": "You have made too many requests continuously."
+                        " Please try again after some time.",
+                        "error": "Access Denied",
+                        "status": "failure",
+                    },
+                    {},
+                )
             return (*self._token(query), {})
         if self._limited:
             wait = self._limited.pop(0)
@@ -254,7 +288,7 @@ class DevZoho(CrmStandIn):
         if not auth.startswith("Zoho-oauthtoken "):
             return 401, _error("AUTHENTICATION_FAILURE", "Authentication failed"), {}
         if auth.removeprefix("Zoho-oauthtoken ") not in self._access:
-            return 401, _error("INVALID_TOKEN", "invalid oauth token"), {}
+            return 401, _error(self._expired_code, "invalid oauth token"), {}
         return self._api(method, path.removeprefix("/crm/v2"), query, body, headers)
 
     def _token(self, query: dict[str, list[str]]) -> tuple[int, Any]:
@@ -495,7 +529,7 @@ def _paged(items: list[dict[str, Any]], query: dict[str, list[str]], key: str) -
     start = (page - 1) * per_page
     chunk = items[start : start + per_page]
     return 200, {
-        key: [json.loads(json.dumps(item)) for item in chunk],
+        key: [copy.deepcopy(item) for item in chunk],
         "info": {
             "per_page": per_page,
             "count": len(chunk),

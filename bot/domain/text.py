@@ -99,13 +99,29 @@ class Mention:
 
 
 @dataclass(frozen=True)
+class DealRefs:
+    """Deals named in a Wording (those a name matches): their numbers and customers as typed,
+    written `#12 Acme, #14 Acme` where the wording is rendered, each customer escaped for
+    mrkdwn one by one."""
+
+    deals: tuple[tuple[int, str], ...]
+
+    def mrkdwn(self) -> Mrkdwn:
+        return ", ".join(f"#{number} {escape_mrkdwn(customer)}" for number, customer in self.deals)
+
+    def plain(self) -> Plain:
+        return ", ".join(f"#{number} {customer}" for number, customer in self.deals)
+
+
+@dataclass(frozen=True)
 class Wording:
     """Salesbot's own words, translated, with `{placeholders}`, and the values for them as
     they are: what a service says without rendering it (a refusal, a warning, a title).
 
     A `str` value is what someone typed or chose: `mrkdwn()` escapes it, `plain()` keeps it as
-    typed. A date is written as every view writes one (`Dec 20`, `12月20日`: bot.i18n.day);
-    any other value (a number, a Mention) is formatted as it is."""
+    typed. DealRefs are listed, each customer escaped for mrkdwn. A date is written as every
+    view writes one (`Dec 20`, `12月20日`: bot.i18n.day); any other value (a number, a Mention)
+    is formatted as it is."""
 
     template: str
     values: Mapping[str, object] = field(default_factory=dict)
@@ -116,7 +132,11 @@ class Wording:
             return self.template
         return self.template.format_map(
             {
-                k: escape_mrkdwn(v) if isinstance(v, str) else _shown(v)
+                k: escape_mrkdwn(v)
+                if isinstance(v, str)
+                else v.mrkdwn()
+                if isinstance(v, DealRefs)
+                else _shown(v)
                 for k, v in self.values.items()
             }
         )
@@ -125,7 +145,9 @@ class Wording:
         """The words for a plain-text field (a form's field error): values as typed."""
         if not self.values:
             return self.template
-        return self.template.format_map({k: _shown(v) for k, v in self.values.items()})
+        return self.template.format_map(
+            {k: v.plain() if isinstance(v, DealRefs) else _shown(v) for k, v in self.values.items()}
+        )
 
 
 def _shown(value: object) -> object:

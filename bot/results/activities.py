@@ -1,5 +1,5 @@
 """What the activity services hand to views: an activity logged or taken back, a team's kinds
-and points, and the scorecard of a period.
+and points.
 
 Kind names and notes are carried as typed; the view escapes them.
 """
@@ -7,11 +7,7 @@ Kind names and notes are carried as typed; the view escapes them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Literal
-
-from bot.domain.periods import Period
-from bot.results.facts import Person, TeamFacts
 
 
 @dataclass(frozen=True)
@@ -67,39 +63,6 @@ class KindsListed:
     kind: str | None = None
     # A word the added kind took from another kind: (the word, the kind that had it).
     took: tuple[str, str] | None = None
-
-
-@dataclass(frozen=True)
-class ScoreLine:
-    """One member's activities in a period: each kind's count, and their points."""
-
-    member: Person
-    counts: tuple[tuple[str, int], ...]
-    points: int
-
-
-@dataclass(frozen=True)
-class Scorecard:
-    """Every member's activities in a period, most points first."""
-
-    team: TeamFacts
-    period: Period
-    kinds: tuple[KindShown, ...]
-    lines: tuple[ScoreLine, ...]
-
-    def count(self, member_id: int, kind: str) -> int:
-        """How many of `kind` the member logged (0: none)."""
-        for line in self.lines:
-            if line.member.id == member_id:
-                return dict(line.counts).get(kind, 0)
-        return 0
-
-    def points_of(self, member_id: int) -> Decimal:
-        """The member's points (0: none)."""
-        return next(
-            (Decimal(line.points) for line in self.lines if line.member.id == member_id),
-            Decimal(0),
-        )
 
 
 Result = Logged | Unlogged | KindsListed

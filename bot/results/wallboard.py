@@ -6,8 +6,7 @@ Names and customers are carried as people typed them; the board's template escap
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -35,27 +34,6 @@ class LinkRevoked:
 
 
 @dataclass(frozen=True)
-class Figure:
-    """One member's number in an extra column, against their target (None: no target)."""
-
-    achieved: Decimal
-    target: Decimal | None = None
-
-
-@dataclass(frozen=True)
-class ExtraColumn:
-    """A further column of the leaderboard, one figure per member id (missing: nothing).
-
-    `metric` says how figures are written: "revenue" as money, anything else as a count;
-    `label` is the column's heading as the team named it (an activity kind), or "" for the
-    view's own word for `metric` ("points")."""
-
-    metric: str
-    label: str
-    figures: Mapping[int, Figure] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
 class StandingLine:
     """One place in a contest: a member, or a whole team (a team contest)."""
 
@@ -80,10 +58,9 @@ class ContestStanding:
 
 @dataclass(frozen=True)
 class BoardExtras:
-    """What the board shows beyond revenue and deals: activity and points columns, and the
-    running contests' standings. Filled by bot.services.wallboard.extras."""
+    """What the board shows beyond revenue, deals, wins and the stand-up: the running
+    contests' standings. Filled by bot.services.wallboard.extras."""
 
-    columns: tuple[ExtraColumn, ...] = ()
     contests: tuple[ContestStanding, ...] = ()
 
 
@@ -99,6 +76,15 @@ class BoardWin:
     value: Decimal | None
     closed_at: datetime
     today: bool
+
+
+@dataclass(frozen=True)
+class WinsTotal:
+    """How many deals were won in a span, and their value in the team currency (a deal in a
+    currency without an exchange rate counts, and adds nothing)."""
+
+    count: int
+    value: Decimal
 
 
 @dataclass(frozen=True)
@@ -122,6 +108,9 @@ class BoardState:
     # Ranked by percent of revenue target; `deals` has the same people for their deal count.
     revenue: TeamBoard
     deals: TeamBoard
+    # The ticker: the week's latest wins (at most TICKER_WINS); the totals count them all.
     wins: tuple[BoardWin, ...]
+    wins_today: WinsTotal
+    wins_week: WinsTotal
     standup: Participation
     extras: BoardExtras

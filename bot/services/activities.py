@@ -1,17 +1,16 @@
 """Activities: `/log` (and App Home's Log form, and the stand-up's counters), `/log undo`, the
-kinds a team uses and their points, and the scorecard of a period.
+kinds a team uses and their points.
 
 An activity counts towards targets on its kind (`act:call`) and on `points` the moment it is
 logged, in the same transaction: tiers are granted once and, when it is taken back, reversed
 and their posts corrected once, by bot.services.recognition as for a deal. Contests and a
 wallboard read the same numbers through bot.services.metrics.achieved_by_owner (any metric,
-any period, per member) or, for every kind at once, scorecard() here.
+any period, per member).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, time
 from decimal import Decimal
@@ -23,24 +22,19 @@ from sqlalchemy.orm import Session
 from bot.domain import activities as rules
 from bot.domain.admin_command import USAGE as ADMIN_USAGE
 from bot.domain.grammar import ParseError
-from bot.domain.periods import Period, utc_bounds
-from bot.domain.text import TextTooLongError, clean_text
+from bot.domain.text import DealRefs, TextTooLongError, clean_text
 from bot.i18n import N_, _
 from bot.results.activities import (
     DealNamed,
     KindShown,
     KindsListed,
     Logged,
-    Scorecard,
-    ScoreLine,
     Unlogged,
 )
 from bot.results.notices import Because
 from bot.services import recognition
 from bot.services.actor import Actor, require_manager
-from bot.services.directory import team_members
 from bot.services.errors import Refused
-from bot.services.facts import person, team_facts
 from bot.services.once import insert_unique
 from models import Activity, ActivityKind, Deal, DealEvent, SalesTeam
 
@@ -142,6 +136,8 @@ def add_kind(
             )
     if not key or key in (*rules.MONEY_METRICS, "deals", rules.POINTS) or key[:1].isdigit():
         raise Refused(_("“{word}” cannot name a kind: choose another word."), usage, word=key)
+    if points is not None and not 0 <= points <= MAX_POINTS:
+        raise Refused(_("Points are a whole number from 0 to {most}."), usage, most=MAX_POINTS)
     rows = _written_down(session, team, actor.now)
     live = [r for r in rows if r.removed_at is None]
     existing = next((r for r in rows if r.key == key), None)
@@ -327,7 +323,7 @@ def _deal_by_customer(session: Session, actor: Actor, customer: str) -> Deal | N
         if len(found) == 1:
             return found[0]
         if len(found) > 1:
-            listed = ", ".join(f"#{d.number} {d.customer}" for d in found[:10])
+            listed = DealRefs(tuple((d.number, d.customer) for d in found[:10]))
             raise Refused(
                 _(
                     "“{name}” matches several deals: {listed}. Use the number, e.g. "
@@ -513,48 +509,6 @@ def undo_last(session: Session, actor: Actor) -> Unlogged:
     )
     named = DealNamed(deal.number, deal.customer) if deal else None
     return Unlogged(shown, last.count, named, back.rewards)
-
-
-# --- the scorecard --------------------------------------------------------------------
-
-
-def scorecard(
-    session: Session, team: SalesTeam, period: Period, *, owner_ids: list[int] | None = None
-) -> Scorecard:
-    """Every member's count of each kind and points in `period`, most points first (the
-    team's members, or these members'); for contests, a wallboard and the stand-up."""
-    start, end = utc_bounds(period, ZoneInfo(team.timezone))
-    members = team_members(session, team)
-    if owner_ids is not None:
-        members = [m for m in members if m.id in owner_ids]
-    ids = [m.id for m in members]
-    counts: dict[int, dict[str, int]] = defaultdict(dict)
-    points: dict[int, int] = defaultdict(int)
-    if ids:
-        rows = session.execute(
-            select(
-                Activity.member_id,
-                Activity.kind,
-                func.sum(Activity.count),
-                func.sum(Activity.points),
-            )
-            .where(
-                Activity.workspace_id == team.workspace_id,
-                Activity.member_id.in_(ids),
-                Activity.undone_at.is_(None),
-                Activity.at >= start,
-                Activity.at < end,
-            )
-            .group_by(Activity.member_id, Activity.kind)
-        )
-        for member_id, kind, count, scored in rows:
-            counts[member_id][kind] = int(count or 0)
-            points[member_id] += int(scored or 0)
-    lines = sorted(
-        (ScoreLine(person(m), tuple(sorted(counts[m.id].items())), points[m.id]) for m in members),
-        key=lambda line: (-line.points, line.member.name.casefold()),
-    )
-    return Scorecard(team_facts(team), period, tuple(kinds_of(session, team)), tuple(lines))
 
 
 # --- App Home's Log form --------------------------------------------------------------

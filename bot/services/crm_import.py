@@ -282,7 +282,7 @@ class _Import:
             value = cell(column)
             return value.strip() if isinstance(value, str) else str(value)
 
-        record_id = text("record_id")
+        record_id = self.export.record_id_of(text("record_id"))
         if not record_id:
             self._problem(
                 number, "record_id", worded(_("empty; every row needs the CRM's record id"))

@@ -700,11 +700,20 @@ def pushed(
     now: datetime,
 ) -> bool:
     """A write to the CRM succeeded: the record is linked (a create) and what was written is
-    now what both sides agree on. False when the deal was linked to another record meanwhile."""
+    now what both sides agree on. False when the deal was linked to another record meanwhile.
+
+    A deal linked to another CRM (imported from a Salesforce export, then HubSpot connected)
+    is linked to this one instead once it is created here: the live CRM's record replaces the
+    other's link (a deal has one CRM record)."""
     deal = session.get(Deal, deal_id)
     if deal is None:
         return False
     link = session.scalars(select(CrmRecord).where(CrmRecord.deal_id == deal_id)).one_or_none()
+    if link is not None and link.crm != crm:
+        session.execute(delete(CrmDealState).where(CrmDealState.crm_record_id == link.id))
+        session.delete(link)
+        session.flush()
+        link = None
     if link is None:
         inserted = insert_once(
             session,

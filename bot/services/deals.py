@@ -19,7 +19,7 @@ from bot.domain.deal_fields import field_of_event
 from bot.domain.forecast import AUTO
 from bot.domain.next_steps import NextStep, is_overdue
 from bot.domain.stages import Stage, shown_label
-from bot.domain.text import Wording, worded
+from bot.domain.text import DealRefs, Wording, worded
 from bot.i18n import N_, _
 from bot.results.deals import DealRow, ForeignPart, HistoryLine, StageTotal, TakenBack
 from bot.results.notices import DealAssigned
@@ -433,7 +433,7 @@ def _deal_by_name(session: Session, actor: Actor, name: str, *, closed: bool, ve
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
-            listed = ", ".join(f"#{d.number} {d.customer}" for d in matches[:10])
+            listed = DealRefs(tuple((d.number, d.customer) for d in matches[:10]))
             several = _SEVERAL_UPDATE if verb == "update" else _SEVERAL
             raise Refused(
                 _(several),

@@ -25,13 +25,14 @@ from bot.results.wallboard import (
     LinkIssued,
     LinkRevoked,
     Participation,
+    WinsTotal,
 )
 from bot.services import contests, targets
 from bot.services.actor import Actor, require_manager
 from bot.services.errors import Refused
 from bot.services.facts import person, team_facts
 from bot.services.language import workspace_language
-from bot.services.metrics import rates_of, won_stage_keys
+from bot.services.metrics import achieved_by_owner, rates_of, won_stage_keys
 from bot.services.once import insert_once
 from models import (
     TEAM_SCOPE,
@@ -124,6 +125,7 @@ def state(session: Session, team: SalesTeam, *, now: datetime) -> BoardState:
     period = board_period(session, team, today, fiscal)
     revenue = targets.board(session, team, metric="revenue", period=period, today=today)
     deals = targets.board(session, team, metric="deals", period=period, today=today)
+    week = period_of("week", today, fiscal_start_month=fiscal)
     return BoardState(
         team=team_facts(team),
         language=workspace_language(session, team.workspace_id),
@@ -133,6 +135,8 @@ def state(session: Session, team: SalesTeam, *, now: datetime) -> BoardState:
         revenue=revenue,
         deals=deals,
         wins=wins_this_week(session, team, today, fiscal),
+        wins_today=wins_total(session, team, Period("range", today, today)),
+        wins_week=wins_total(session, team, week),
         standup=standup_today(session, team, today),
         extras=extras(session, team, period=period, today=today, now=now),
     )
@@ -141,9 +145,8 @@ def state(session: Session, team: SalesTeam, *, now: datetime) -> BoardState:
 def extras(
     session: Session, team: SalesTeam, *, period: Period, today: date, now: datetime
 ) -> BoardExtras:
-    """The board's further leaderboard columns (an ExtraColumn per activity kind the team
-    scores, and one for points, each with a Figure per member id for `period`) and the running
-    contests' standings (a ContestStanding each, best first, from bot.services.contests)."""
+    """The running contests' standings (a ContestStanding each, best first, from
+    bot.services.contests)."""
     return BoardExtras(contests=contests.board_standings(session, team, now))
 
 
@@ -162,7 +165,8 @@ def board_period(session: Session, team: SalesTeam, today: date, fiscal_start: i
 def wins_this_week(
     session: Session, team: SalesTeam, today: date, fiscal_start: int
 ) -> tuple[BoardWin, ...]:
-    """The team's deals won this week (in its zone), newest first."""
+    """The team's latest deals won this week (in its zone), newest first: the ticker's, at
+    most TICKER_WINS (wins_total counts them all)."""
     zone = ZoneInfo(team.timezone)
     start, end = utc_bounds(period_of("week", today, fiscal_start_month=fiscal_start), zone)
     day_start = utc_bounds(Period("range", today, today), zone)[0]
@@ -196,6 +200,14 @@ def wins_this_week(
             )
         )
     return tuple(found)
+
+
+def wins_total(session: Session, team: SalesTeam, period: Period) -> WinsTotal:
+    """How many deals the team won in `period` and their value in the team currency, summed
+    by the database (every win, not only the ticker's)."""
+    counts = achieved_by_owner(session, team, "deals", period)
+    values = achieved_by_owner(session, team, "revenue", period)
+    return WinsTotal(int(sum(counts.values(), Decimal(0))), sum(values.values(), Decimal(0)))
 
 
 def standup_today(session: Session, team: SalesTeam, today: date) -> Participation:

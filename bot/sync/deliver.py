@@ -117,7 +117,11 @@ def _read_push(runtime: Runtime, deal_id: int, team_id: int) -> _Push | None:
         deal = session.get(Deal, deal_id)
         if row is None or deal is None:
             return None
-        link = session.scalars(select(CrmRecord).where(CrmRecord.deal_id == deal_id)).one_or_none()
+        # Only a link to the connected CRM is its record: one from an import of another CRM
+        # (a Salesforce export) names a record this CRM does not have.
+        link = session.scalars(
+            select(CrmRecord).where(CrmRecord.deal_id == deal_id, CrmRecord.crm == row.crm)
+        ).one_or_none()
         state = (
             session.scalars(
                 select(CrmDealState).where(CrmDealState.crm_record_id == link.id)

@@ -20,6 +20,7 @@ from bot.db import reading, transaction
 from bot.domain.crm_exports import ExportFormat, detect, formats
 from bot.domain.crm_exports.sheet import Sheet, Unreadable, read_sheet
 from bot.i18n import _, use_language
+from bot.redirects import RedirectRefused, opener
 from bot.results.crm_import import CrmImportReport, OwnerMatch
 from bot.runtime import Runtime
 from bot.services import crm_import, deal_imports
@@ -150,8 +151,14 @@ def download(runtime: Runtime, workspace_id: str, file_id: str) -> tuple[str, by
     request = urllib.request.Request(  # noqa: S310
         url, headers={"Authorization": f"Bearer {client.token}"}
     )
-    with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT) as response:  # noqa: S310
-        data = bytes(response.read(MAX_FILE_BYTES + 1))
+    try:
+        # Nor does a redirect take it to another host (or from https to http).
+        with opener().open(request, timeout=DOWNLOAD_TIMEOUT) as response:
+            data = bytes(response.read(MAX_FILE_BYTES + 1))
+    except RedirectRefused as refused:
+        raise ImportFailed(
+            f"Slack's file server sent file {file_id} elsewhere: {refused.reason}"
+        ) from None
     if len(data) > MAX_FILE_BYTES:
         raise ImportFailed("the file is over 10 MB; a deals export is under that")
     return str(info.get("name") or file_id), data

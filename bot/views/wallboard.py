@@ -22,10 +22,9 @@ from bot.results.wallboard import (
     BoardState,
     BoardWin,
     ContestStanding,
-    ExtraColumn,
-    Figure,
     LinkIssued,
     LinkRevoked,
+    WinsTotal,
 )
 from bot.views.common import Message, context_block, ephemeral, section
 from bot.views.metrics import metric_name
@@ -74,10 +73,6 @@ def _board(state: BoardState) -> dict[str, Any]:
     columns = [
         {"key": "revenue", "label": _("Revenue")},
         {"key": "deals", "label": _("Deals won")},
-        *(
-            {"key": c.metric, "label": c.label or metric_name(c.metric)}
-            for c in state.extras.columns
-        ),
     ]
     deals = {line.member.id: line for line in state.deals.lines}
     rows = []
@@ -86,7 +81,6 @@ def _board(state: BoardState) -> dict[str, Any]:
             _member_cell(line, "revenue", currency),
             _member_cell(deals.get(line.member.id), "deals", currency),
         ]
-        cells += [_extra_cell(c, line.member.id, currency) for c in state.extras.columns]
         rows.append(
             {
                 "rank": place,
@@ -123,9 +117,8 @@ def _board(state: BoardState) -> dict[str, Any]:
         "team_total": [
             _total_cell(state.revenue, currency),
             _total_cell(state.deals, currency),
-            *(_plain(Decimal(0), "") for _column in state.extras.columns),
         ],
-        "wins": _wins(state.wins, currency),
+        "wins": _wins(state, currency),
         "standup": _standup(state),
         "contests": [_contest(c, currency, state.team.timezone) for c in state.extras.contests],
     }
@@ -181,23 +174,6 @@ def _total_cell(board: TeamBoard, currency: str) -> dict[str, Any]:
     return _cell(board.metric, board.total, board.team_target, currency)
 
 
-def _extra_cell(column: ExtraColumn, member_id: int, currency: str) -> dict[str, Any]:
-    figure = column.figures.get(member_id, Figure(Decimal(0)))
-    cell = _plain(figure.achieved, _amount(figure.achieved, column.metric, currency))
-    if figure.target is not None and figure.target > 0:
-        percent = percent_of(figure.achieved, figure.target)
-        cell.update(
-            target=str(figure.target),
-            of=_("of {target}").format(target=_amount(figure.target, column.metric, currency)),
-            percent=percent_label(percent),
-            bar=_bar(percent),
-            pace=None,
-            reached=figure.achieved >= figure.target,
-            on_track=True,
-        )
-    return cell
-
-
 def _bar(percent: Decimal) -> float:
     """A bar's filled share, 0–100 (beyond the target it is full)."""
     return float(max(Decimal(0), min(Decimal(100), percent)))
@@ -234,20 +210,18 @@ def _win(win: BoardWin, currency: str) -> dict[str, Any]:
     }
 
 
-def _summary(wins: list[BoardWin], currency: str) -> str:
-    total = sum((w.value for w in wins if w.value is not None), Decimal(0))
-    count = ngettext("{count} win", "{count} wins", len(wins)).format(count=len(wins))
-    return f"{count} · {money(total, currency)}"
+def _summary(total: WinsTotal, currency: str) -> str:
+    count = ngettext("{count} win", "{count} wins", total.count).format(count=total.count)
+    return f"{count} · {money(total.value, currency)}"
 
 
-def _wins(wins: tuple[BoardWin, ...], currency: str) -> dict[str, Any]:
-    today = [w for w in wins if w.today]
-    earlier = [w for w in wins if not w.today]
+def _wins(state: BoardState, currency: str) -> dict[str, Any]:
+    """The ticker's wins (the latest only), and the totals of every win today and this week."""
     return {
-        "today": [_win(w, currency) for w in today],
-        "week": [_win(w, currency) for w in earlier],
-        "today_summary": _summary(today, currency),
-        "week_summary": _summary(list(wins), currency),
+        "today": [_win(w, currency) for w in state.wins if w.today],
+        "week": [_win(w, currency) for w in state.wins if not w.today],
+        "today_summary": _summary(state.wins_today, currency),
+        "week_summary": _summary(state.wins_week, currency),
     }
 
 

@@ -50,6 +50,7 @@ _PRIVATE = [
     ("X-Content-Type-Options", "nosniff"),
 ]
 _NOT_FOUND = b"Not Found"
+_UNAVAILABLE = b"Service Unavailable"
 
 
 def is_board(path: str) -> bool:
@@ -108,6 +109,21 @@ class Boards:
         return self._templates.get_template("board.css").render(colours=palette()).encode()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        """The answer to one request; a failure (the database restarting) is one log line
+        without the token and a plain 503, which the page's next poll simply retries."""
+        try:
+            return self._serve(environ, start_response)
+        except Exception as error:  # the board answers every failure alike
+            # No traceback and no exception text: either may carry the path, and its token.
+            log.error(
+                "The board could not answer %s %s: %s",
+                environ.get("REQUEST_METHOD"),
+                loggable_path(str(environ.get("PATH_INFO", ""))),
+                type(error).__name__,
+            )
+            return _unavailable(start_response)
+
+    def _serve(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = str(environ.get("PATH_INFO", ""))
         method = environ.get("REQUEST_METHOD")
         if method not in ("GET", "HEAD"):
@@ -209,3 +225,17 @@ def _not_found(start_response: StartResponse) -> Iterable[bytes]:
         ],
     )
     return [_NOT_FOUND]
+
+
+def _unavailable(start_response: StartResponse) -> Iterable[bytes]:
+    """The answer when the board cannot be read now; the page keeps its board and retries."""
+    start_response(
+        "503 Service Unavailable",
+        [
+            ("Content-Type", "text/plain; charset=utf-8"),
+            ("Content-Length", str(len(_UNAVAILABLE))),
+            ("Retry-After", "2"),
+            *_PRIVATE,
+        ],
+    )
+    return [_UNAVAILABLE]

@@ -105,3 +105,13 @@ def test_webhooks_carry_the_basic_auth_salesbot_made(pipedrive: DevPipedrive) ->
         crm.verify_webhook(WebhookRequest("POST", "https://x", {}, body), NOW)
     [parsed] = crm.parse_webhook(body)
     assert parsed.record_id == str(event["data"]["id"])
+
+
+def test_an_amount_goes_to_pipedrive_and_back_exactly(pipedrive: DevPipedrive) -> None:
+    # More digits than a float holds: 12345678901234567.89 as a float is ...568.
+    amount = Decimal("12345678901234567.89")
+    crm = connect(pipedrive)
+    created = crm.write(None, Write(name="Big", amount=amount, stage_id="3", owner_id="11"))
+    assert pipedrive.deal(int(created))["value"] == amount
+    [fetched] = crm.fetch([created])
+    assert fetched.amount == amount

@@ -5,7 +5,9 @@ and their per-record errors, 429, and the notification's token."""
 
 from __future__ import annotations
 
+import itertools
 import json
+import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -14,7 +16,15 @@ import pytest
 
 from bot.clock import FrozenClock
 from bot.crm import zoho as zoho_module
-from bot.crm.base import RateLimited, Rejected, Unauthorized, WebhookRefused, WebhookRequest, Write
+from bot.crm.base import (
+    RateLimited,
+    Rejected,
+    Unauthorized,
+    Unavailable,
+    WebhookRefused,
+    WebhookRequest,
+    Write,
+)
 from bot.crm.zoho import Zoho, hosts
 from bot.dev.zoho import (
     DEFAULT_CLIENT_ID,
@@ -118,6 +128,24 @@ def test_changes_are_paged_past_the_listing_cap_and_304_is_nothing(
     assert zoho.calls("GET", "/crm/v2/Deals")[-1].status == 304
 
 
+def test_more_deals_than_a_listing_changed_at_one_instant_stop_instead_of_looping(
+    zoho: DevZoho, clock: FrozenClock
+) -> None:
+    clock.advance(timedelta(seconds=1))
+    for n in range(2_050):
+        zoho.create_deal(Deal_Name=f"D{n}", Stage="Qualification", Closing_Date="2026-12-01")
+    connector = connect(zoho)
+    pages = []
+    with pytest.raises(Unavailable, match="over 2000 deals changed"):
+        # Bounded, so a listing that goes round forever fails here instead of hanging.
+        for page in itertools.islice(connector.changes_since(None), 40):
+            pages.append(page)
+    # The first listing's pages and the one again from that instant, no more; the cursor
+    # stays at that instant.
+    assert len(pages) == 20
+    assert {p.cursor for p in pages} == {str(int(clock.now().timestamp() * 1000))}
+
+
 def test_writes_and_their_errors(zoho: DevZoho) -> None:
     connector = connect(zoho)
     write = Write(
@@ -182,3 +210,62 @@ def test_a_notification_is_checked_by_its_token_then_read(zoho: DevZoho) -> None
     for forged in ({**body, "token": "x"}, {**body, "channel_id": "1"}, {**body, "ids": "1"}):
         with pytest.raises(WebhookRefused):
             connector.parse_webhook(json.dumps(forged).encode())
+
+
+def test_an_amount_goes_to_zoho_and_back_exactly(zoho: DevZoho) -> None:
+    # More digits than a float holds: 12345678901234567.89 as a float is ...568.
+    amount = Decimal("12345678901234567.89")
+    connector = connect(zoho)
+    record_id = connector.write(
+        None,
+        Write(name="Big", amount=amount, stage_id="Qualification", close_date=date(2026, 12, 1)),
+    )
+    [sent] = [c for c in zoho.writes() if c.method == "POST"]
+    assert sent.body["data"][0]["Amount"] == amount
+    assert zoho.deal(record_id)["Amount"] == amount
+    [deal] = connector.fetch([record_id])
+    assert deal.amount == amount
+
+
+def test_invalid_oauthtoken_is_refreshed_like_invalid_token(zoho: DevZoho) -> None:
+    connector = connect(zoho)
+    assert connector.account() == DEFAULT_ORG
+    zoho.expire_tokens(code="INVALID_OAUTHTOKEN")
+    assert connector.account() == DEFAULT_ORG
+    assert len(zoho.calls("POST", "/accounts/oauth/v2/token")) == 2
+    assert [c.status for c in zoho.calls("GET", "/crm/v2/org")] == [200, 401, 200]
+
+
+def test_a_throttled_refresh_is_rate_limited_not_unauthorized(zoho: DevZoho) -> None:
+    connector = connect(zoho)
+    assert connector.account() == DEFAULT_ORG
+    zoho.expire_tokens()
+    zoho.throttle_tokens()
+    with pytest.raises(RateLimited) as limited:
+        connector.account()
+    assert limited.value.retry_after == 60.0
+    assert "too many requests" in str(limited.value).lower()
+    # Once Zoho lets it refresh again, the sync goes on.
+    assert connector.account() == DEFAULT_ORG
+
+
+def test_calls_racing_an_expired_token_refresh_it_once(zoho: DevZoho) -> None:
+    assert connect(zoho).account() == DEFAULT_ORG
+    zoho.expire_tokens()
+    # While one refresh is under way, the other call's 401 waits for its token.
+    zoho.slow_tokens(0.3)
+    start = threading.Barrier(3)
+    answers: list[str] = []
+
+    def one() -> None:
+        connector = connect(zoho)
+        start.wait()
+        answers.append(connector.account())
+
+    threads = [threading.Thread(target=one) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert answers == [DEFAULT_ORG] * 3
+    assert len(zoho.calls("POST", "/accounts/oauth/v2/token")) == 2

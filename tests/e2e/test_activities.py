@@ -16,7 +16,11 @@ from bot.clock import FrozenClock
 from bot.dev.driver import SlackDriver
 from bot.dev.standin import DevSlack
 from bot.dev.standin.server import Call
-from models import Activity, ActivityKind, DealEvent, Member, RewardGrant, Target
+from bot.domain.text import DealRefs
+from bot.services import activities
+from bot.services.actor import Actor
+from bot.services.errors import Refused
+from models import Activity, ActivityKind, Deal, DealEvent, Member, RewardGrant, SalesTeam, Target
 from tests.e2e.conftest import Drain, Say, race
 
 pytestmark = pytest.mark.usefixtures("team")
@@ -216,6 +220,8 @@ def test_managers_define_kinds_and_points(say: Say, sessions: sessionmaker[Sessi
         ("activities add 电话", "“电话” already means call here"),
         ("activities add revenue", "cannot name a kind"),
         ("activities add " + "x" * 30, "too long for a kind"),
+        ("activities add demo2 9999", "Points are a whole number from 0 to 1000"),
+        ("activities add demo2 演示2 1001", "Points are a whole number from 0 to 1000"),
         ("activities remove", "Say which kind after `remove`"),
         ("activities remove dance", "logs no “dance”"),
         ("activities frobnicate", "is not something `activities` does"),
@@ -393,3 +399,25 @@ def test_concurrent_logs_reach_each_tier_once(
     for name, _tier in live:
         shown = [c for c in channel_posts(slack, "🎉") if name in str(c.params)]
         assert len(shown) == 1, (name, [c.params for c in shown])
+
+
+def test_a_customer_matching_several_deals_is_refused_with_the_deals_listed_by_the_view(
+    say: Say, sessions: sessionmaker[Session], clock: FrozenClock
+) -> None:
+    say("/deal", "add Acme 12k proposal", user="U2")
+    say("/deal", "add Acme 30k qualified", user="U3")
+    with sessions() as session:
+        assert session.scalar(select(func.count(Deal.id))) == 2
+    reply = say("/log", "call Acme", user="U1")  # none of U1's own: the team's two
+    assert ":warning:" in reply.text and "“Acme” matches several deals: #1 Acme, #2 Acme" in (
+        reply.text
+    ), reply.text
+    assert logged(sessions) == []
+    # The service hands over the deals themselves; the wording lists them, escaping each.
+    with sessions() as session:
+        member = session.scalars(select(Member).where(Member.slack_user_id == "U1")).one()
+        team = session.get(SalesTeam, member.team_id)
+        actor = Actor(member, team, clock.now(), clock.now().date())
+        with pytest.raises(Refused) as refused:
+            activities.log_command(session, actor, "call Acme")
+    assert refused.value.wording.values["listed"] == DealRefs(((1, "Acme"), (2, "Acme")))

@@ -6,16 +6,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 import urllib.error
 import urllib.request
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import FrozenClock
@@ -23,6 +27,7 @@ from bot.config import Settings, load_settings
 from bot.dev.driver import SlackDriver, http_transport
 from bot.dev.standin import DevSlack
 from bot.i18n import money, use_language
+from bot.web import board as board_web
 from models import Deal, Member, SalesTeam, StageDef, WallboardLink
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 from tests.e2e.conftest import Say
@@ -391,3 +396,55 @@ def test_running_contests_show_their_standings_on_the_board(
     assert "&lt;b&gt;Call sprint&lt;/b&gt;" in page and "<b>Call sprint" not in page
     clock.advance(timedelta(days=3))  # Dec 3: over, off the board
     assert state(server_url, token)["contests"] == []
+
+
+def test_the_win_totals_count_every_win_though_the_ticker_shows_the_latest_only(
+    say: Say, server_url: str, clock: FrozenClock, sessions: sessionmaker[Session]
+) -> None:
+    for n in range(3):
+        assert "won" in say("/deal", f"add Monday{n} 1k won", user="U2").text.lower()
+    clock.advance(timedelta(days=1))  # Tuesday
+    for n in range(22):
+        say("/deal", f"add Tuesday{n} 2k won", user="U3")
+        clock.advance(timedelta(minutes=1))
+    with sessions() as session:
+        won = session.scalars(select(Deal).where(Deal.closed_at.is_not(None))).all()
+        assert len(won) == 25 and sum(d.amount for d in won) == Decimal(47000)
+    board = state(server_url, new_link(say))
+    wins = board["wins"]
+    assert len(wins["today"]) + len(wins["week"]) == 20  # the ticker: the latest 20
+    assert wins["today"][0]["customer"] == "Tuesday21" and wins["week"] == []
+    assert wins["today_summary"] == "22 wins · ¥44k"
+    assert wins["week_summary"] == "25 wins · ¥47k"
+
+
+def test_a_database_failure_is_a_plain_503_and_the_token_reaches_no_log(
+    say: Say,
+    server_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    token = new_link(say)
+    assert state(server_url, token)["team"] == "sales"
+
+    @contextmanager
+    def restarting(_factory: object) -> Iterator[Session]:
+        # What PostgreSQL answers while it restarts; the message names the path, as some do.
+        raise OperationalError(f"GET /board/{token}/state", {}, Exception("the server restarts"))
+        yield  # pragma: no cover
+
+    monkeypatch.setattr(board_web, "reading", restarting)
+    caplog.set_level(logging.DEBUG)
+    for path in (f"/board/{token}/state", f"/board/{token}"):
+        status, headers, body = get(server_url + path)
+        assert (status, body) == (503, b"Service Unavailable")
+        assert headers["Cache-Control"] == "no-store"
+    failures = [r for r in caplog.records if r.name == board_web.__name__]
+    assert [r.getMessage() for r in failures] == [
+        "The board could not answer GET /board/…: OperationalError"
+    ] * 2
+    assert all(r.exc_info is None for r in failures)
+    assert token not in caplog.text and token not in "".join(capfd.readouterr())
+    monkeypatch.undo()
+    assert state(server_url, token)["team"] == "sales"  # the next poll is answered again

@@ -115,6 +115,8 @@ class DevSlack:
         self._dms: dict[str, str] = {}  # D-channel id -> user id
         self._views: dict[str, dict[str, Any]] = {}
         self._files: dict[str, File] = {}
+        # Where a file's url_private redirects (a test of who follows a redirect where).
+        self._download_redirect: str | None = None
         self._response_urls: dict[str, ResponseContext] = {}
         self._faults = Faults()  # its own lock: fault set-up never waits on a request
         self._last_ts_us = 0
@@ -298,6 +300,11 @@ class DevSlack:
             file_id = self._next_id("F")
             self._files[file_id] = File(filename=filename, length=len(data), data=data, user=user)
         return file_id
+
+    def redirect_downloads(self, location: str | None) -> None:
+        """Answer every file download with 302 to `location` (None: serve the bytes again)."""
+        with self._cond:
+            self._download_redirect = location
 
     def calls(self, method: str | None = None, *, include_faults: bool = False) -> list[Call]:
         """Recorded calls in order, optionally for one method; faulted ones only on request."""
@@ -530,6 +537,8 @@ class DevSlack:
                 return Reply.text("not found", 404)
             if token is None:
                 return Reply.text("login required", 302)
+            if self._download_redirect is not None:
+                return Reply(302, b"", headers={"Location": self._download_redirect})
             return Reply(200, file.data, content_type="application/octet-stream")
 
     def _serve_response_url(self, request: Request) -> Reply:

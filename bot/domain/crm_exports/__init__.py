@@ -7,7 +7,7 @@ package's `formats` finds them and `columns_of` matches a file's header to them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
@@ -59,6 +59,10 @@ class ExportFormat:
     date_order: DateOrder = "ymd"
     # Where the export's steps are documented (README).
     steps: str = ""
+    # The record id as the CRM's API names the record, from the id the export writes (Zoho
+    # writes `zcrm_5725767000000441001` for the API's `5725767000000441001`), so that a live
+    # sync connected later finds the deals an import made.
+    record_id_of: Callable[[str], str] = str.strip
 
     def kind_of(self, word: str) -> Literal["won", "lost", "open"] | None:
         """What a stage or status word says of a deal, if it says anything."""

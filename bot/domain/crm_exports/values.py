@@ -19,7 +19,10 @@ _DATE_FORMATS: dict[DateOrder, tuple[str, ...]] = {
 # Month names, as Zoho and Salesforce write them in English ("May 31, 2026", "31-May-2026").
 _NAMED = ("%b %d, %Y", "%B %d, %Y", "%d-%b-%Y", "%d %b %Y", "%d %B %Y")
 _TIMES = ("%H:%M:%S", "%H:%M", "%I:%M %p", "%I:%M:%S %p")
-_SIGNS = re.compile(r"[\s,'\u00a0$€£¥￥]|^[A-Za-z]{3}\s*|\s*[A-Za-z]{3}$|元$")
+_SIGNS = re.compile(r"[\s'\u00a0$€£¥￥]|^[A-Za-z]{3}\s*|\s*[A-Za-z]{3}$|元$")
+# Commas only as thousands separators: `1,234,567.89`. `1.234,56` or `12,5` (a decimal
+# comma) is refused rather than read as 1.23456 or 125.
+_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
 class BadValue(ValueError):
@@ -71,6 +74,13 @@ def amount_of(cell: Cell) -> Decimal | None:
     if not text:
         return None
     plain = _SIGNS.sub("", text)
+    if "," in plain:
+        if not _THOUSANDS.match(plain):
+            raise BadValue(
+                f"“{_shown(text)}” has a comma that is not a thousands separator; write it"
+                " as 1234.56 or 1,234.56"
+            )
+        plain = plain.replace(",", "")
     try:
         value = Decimal(plain)
     except InvalidOperation:

@@ -6,6 +6,13 @@ from __future__ import annotations
 
 from bot.domain.crm_exports import ExportFormat
 
+
+def record_id_of(text: str) -> str:
+    """The API's record id: an export writes `zcrm_` before it."""
+    plain = text.strip()
+    return plain.removeprefix("zcrm_") if plain.startswith("zcrm_") else plain
+
+
 FORMAT = ExportFormat(
     crm="zoho",
     name="Zoho CRM",
@@ -35,4 +42,5 @@ FORMAT = ExportFormat(
     lost=("Closed Lost to Competition", "Closed-Lost to Competition", "因竞争丢单"),
     # Zoho writes dates as the exporting user's format; ISO and day-first are its defaults.
     date_order="dmy",
+    record_id_of=record_id_of,
 )

@@ -15,6 +15,7 @@ from bot.dev.driver import SlackDriver
 from bot.dev.standin import DevSlack
 from models import CrmRecord, Deal, DealImport
 from tests.e2e.conftest import Drain, race
+from tests.redirect_catcher import catcher
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "crm"
 
@@ -170,4 +171,17 @@ def test_what_the_export_says_is_shown_as_text_in_the_preview(
     assert "<!channel>" not in shown and "<@U9>" not in shown and "*Pat*" not in shown
     assert "nobody in Slack is &lt;!channel&gt; \u2217Pat\u2217" in shown
     assert "“&lt;@U9&gt; &amp; co” is no stage of this team" in shown
+    assert deal_count(sessions) == 0
+
+
+@pytest.mark.usefixtures("team")
+def test_a_download_redirected_to_another_host_keeps_the_bot_token(
+    driver: SlackDriver, slack: DevSlack, sessions: sessionmaker[Session]
+) -> None:
+    with catcher() as (elsewhere, reached):
+        slack.redirect_downloads(elsewhere + "/hubspot.csv")
+        share(driver, slack, "hubspot.csv", user="U1")
+        told = posted(slack, "DU1", "elsewhere")[-1]
+    assert "127.0.0.1" in str(told.params)
+    assert reached == []
     assert deal_count(sessions) == 0

@@ -13,7 +13,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.cli import main
 from bot.clock import FrozenClock
+from bot.config import Settings
 from bot.dev.driver import SlackDriver
 from bot.dev.hubspot import DevHubSpot
 from bot.dev.standin import DevSlack
@@ -22,6 +24,7 @@ from bot.slack.app import Salesbot
 from models import CrmConnection, CrmRecord, Deal, DealEvent, OutboxMessage
 from tests.e2e.conftest import Drain, Say
 from tests.e2e.crm.conftest import open_connect_form, submit_connect_form
+from tests.e2e.crm.test_import_exports import DATA
 from tests.e2e.crm.test_inbound import run_due
 
 
@@ -278,3 +281,46 @@ def test_the_later_change_wins_and_history_keeps_both(
     kept, before, after = (exact_number(Decimal(n)) for n in ("16000", "13000", "14000"))
     assert f"HubSpot had amount: {kept}; the later change made in Salesbot was kept" in shown
     assert f"via HubSpot · amount: {before} → {after}" in shown
+
+
+def test_a_deal_imported_from_another_crm_is_created_in_hubspot_and_relinked(
+    monkeypatch: pytest.MonkeyPatch,
+    settings: Settings,
+    team: None,
+    say: Say,
+    slack: DevSlack,
+    driver: SlackDriver,
+    hubspot: DevHubSpot,
+    drain: Drain,
+    sessions: sessionmaker[Session],
+) -> None:
+    # Imported from a Salesforce export, then the team connects HubSpot: the deal's link names
+    # a Salesforce record, which is no HubSpot record to update.
+    for name in ("database_url", "slack_bot_token", "slack_signing_secret", "slack_api_url"):
+        monkeypatch.setenv(name.upper(), str(getattr(settings, name)))
+    path = str(DATA / "salesforce.csv")
+    command = ["import", "deals", path, "--from", "salesforce", "--team", "C1"]
+    assert main([*command, "--default-owner", "U2"]) == 0
+    with sessions() as session:
+        row = session.execute(
+            select(Deal, CrmRecord.record_id)
+            .join(CrmRecord, CrmRecord.deal_id == Deal.id)
+            .where(Deal.closed_at.is_(None))
+            .order_by(Deal.number)
+        ).first()
+        assert row is not None
+        deal, record_id = row
+    view = open_connect_form(say, slack)
+    assert submit_connect_form(driver, view).status == 200
+    slack.wait_for("chat.postMessage", lambda c: "is connected to HubSpot" in str(c.params))
+    drain()
+    before = set(hubspot.deals())
+    say("/deal", f"#{deal.number} amount 15k", user="U1")
+    drain()
+    [created] = set(hubspot.deals()) - before
+    assert hubspot.deal(created)["dealname"] == deal.customer
+    assert hubspot.deal(created)["amount"] == "15000.00"
+    assert not [c for c in hubspot.writes() if c.path.endswith(f"/{record_id}")]
+    with sessions() as session:
+        link = session.scalars(select(CrmRecord).where(CrmRecord.deal_id == deal.id)).one()
+        assert (link.crm, link.record_id) == ("hubspot", created)

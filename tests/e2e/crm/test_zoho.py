@@ -11,10 +11,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.cli import main
 from bot.clock import FrozenClock
+from bot.config import Settings
 from bot.crm.secrets import Vault
 from bot.dev.driver import SlackDriver
 from bot.dev.standin import DevSlack
@@ -27,9 +29,10 @@ from bot.dev.zoho import (
     post,
 )
 from bot.slack.app import Salesbot
-from models import CrmConnection, CrmProblem, Deal, DealEvent, OutboxMessage
+from models import CrmConnection, CrmProblem, CrmRecord, Deal, DealEvent, OutboxMessage
 from tests.e2e.conftest import Drain, Say
 from tests.e2e.crm.conftest import SECRET_KEY, open_connect_form, submit_connect_form
+from tests.e2e.crm.test_import_exports import DATA
 from tests.e2e.crm.test_inbound import run_due, win_posts
 
 FIELDS = {
@@ -338,3 +341,79 @@ def test_a_deal_without_a_close_date_is_refused_by_zoho_until_it_has_one(
     assert created.body["data"][0]["Closing_Date"] == "2026-12-20"
     with sessions() as session:
         assert session.scalars(select(CrmProblem)).all() == []
+
+
+@pytest.mark.usefixtures("team")
+def test_an_imported_zoho_export_then_connecting_zoho_makes_no_duplicates(
+    monkeypatch: pytest.MonkeyPatch,
+    settings: Settings,
+    say: Say,
+    slack: DevSlack,
+    driver: SlackDriver,
+    drain: Drain,
+    zoho: DevZoho,
+    app: Salesbot,
+    server_url: str,
+    clock: FrozenClock,
+    sessions: sessionmaker[Session],
+) -> None:
+    # The export writes `zcrm_5725767000000441001`; Zoho's API calls the same deal
+    # `5725767000000441001`.
+    for name in ("database_url", "slack_bot_token", "slack_signing_secret", "slack_api_url"):
+        monkeypatch.setenv(name.upper(), str(getattr(settings, name)))
+    path = str(DATA / "zoho.xlsx")
+    assert (
+        main(["import", "deals", path, "--from", "zoho", "--team", "C1", "--default-owner", "U2"])
+        == 0
+    )
+    with sessions() as session:
+        imported = {r.record_id: r.deal_id for r in session.scalars(select(CrmRecord))}
+    assert set(imported) == {f"57257670000004410{n:02d}" for n in range(1, 5)}
+    for record_id, name, stage in (
+        ("5725767000000441001", "Acme Robotics Renewal", "Qualification"),
+        ("5725767000000441004", "Umbrella Q1", "Negotiation/Review"),
+    ):
+        zoho.create_deal(
+            id=record_id,
+            Deal_Name=name,
+            Amount=12000,
+            Stage=stage,
+            Closing_Date="2026-12-20",
+            Owner={"id": "31"},
+        )
+    app.runtime.settings.salesbot_public_url = server_url
+    connect_zoho(say, slack, driver, drain)
+    run_due(app, clock, 1)
+    drain()
+    with sessions() as session:
+        assert int(session.scalar(select(func.count()).select_from(Deal)) or 0) == 4
+        links = {(r.crm, r.record_id): r.deal_id for r in session.scalars(select(CrmRecord))}
+    assert links == {("zoho", record_id): deal_id for record_id, deal_id in imported.items()}
+
+
+def test_a_throttled_token_refresh_waits_and_does_not_pause_the_sync(
+    synced: str,
+    zoho: DevZoho,
+    slack: DevSlack,
+    app: Salesbot,
+    clock: FrozenClock,
+    drain: Drain,
+    sessions: sessionmaker[Session],
+) -> None:
+    clock.advance(timedelta(minutes=1))
+    zoho.update_deal(synced, Amount=25000)
+    zoho.expire_tokens(code="INVALID_OAUTHTOKEN")
+    zoho.throttle_tokens()
+    run_due(app, clock, 5)
+    drain()
+    assert [c.status for c in zoho.calls("POST", "/accounts/oauth/v2/token")][-1] == 400
+    with sessions() as session:
+        connection = session.scalars(select(CrmConnection)).one()
+        assert connection.status == "active"
+    assert not [c for c in slack.calls("chat.postMessage") if "refused" in str(c.params)]
+    # Zoho lets it refresh again: the change is taken.
+    run_due(app, clock, 5)
+    drain()
+    with sessions() as session:
+        deal = session.scalars(select(Deal)).one()
+        assert str(deal.amount) == "25000.00"
