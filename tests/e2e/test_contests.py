@@ -408,15 +408,18 @@ def test_ending_early_never_extends_and_never_calls_off_a_contest_started_elsewh
     slack.add_user("U4", "wang", real_name="Wang West", tz="America/New_York")
     slack.add_channel("C2", "west", ["U1", "U4", "UBOT"])
     say("/salesbot", "setup CNY", user="U1", channel="C2")
+    # The team is made after the ack: the contest below names #west, so wait for it.
+    slack.wait_for("response_url", lambda c: "#west is now a sales team" in str(c.params))
     say("/standup", "tz America/New_York", user="U1", channel="C2")
     # Set up from #west (New York): started in Shanghai on Dec 1, New York still on Nov 30.
     clock.set(datetime(2026, 11, 30, 12, 0, tzinfo=SHANGHAI).astimezone(UTC))
-    say(
+    created = say(
         "/contest",
         'new "Both ways" calls from Dec 1 to Dec 5 teams #sales #west',
         user="U1",
         channel="C2",
     )
+    assert "Both ways" in created.text and "can't" not in created.text, created.text
     tick(datetime(2026, 12, 1, 9, 0, tzinfo=SHANGHAI).astimezone(UTC))
     drain()  # the sender's own thread may hold the start post when the tick's pass looks
     assert len(posts(slack, "C1", "starts now")) == 1
