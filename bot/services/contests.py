@@ -50,7 +50,7 @@ from bot.services.directory import team_members
 from bot.services.errors import Refused
 from bot.services.language import workspace_language
 from bot.services.metrics import achieved_by_owner
-from bot.services.once import insert_once
+from bot.services.once import insert_once, insert_unique
 from models import TEAM_SCOPE, Contest, ContestTeam, Member, SalesTeam, Target
 from models import ContestResult as ResultRow
 
@@ -111,33 +111,34 @@ def create(session: Session, actor: Actor, parsed: rules.NewContest) -> ContestC
                 ),
                 usage,
             )
-    key = fold(parsed.name)
-    if session.scalars(
-        select(Contest.id).where(
-            Contest.workspace_id == actor.workspace_id, Contest.name_key == key
-        )
-    ).first():
+    # The name is claimed by the unique key: of two managers creating the same name at once,
+    # the second is refused like any other duplicate, never an apology.
+    contest_id = insert_unique(
+        session,
+        Contest,
+        {
+            "workspace_id": actor.workspace_id,
+            "team_id": home.id,
+            "name": parsed.name,
+            "name_key": fold(parsed.name),
+            "metric": parsed.metric,
+            "kind": parsed.kind,
+            "start_date": parsed.start,
+            "end_date": parsed.end,
+            "prize": parsed.prize,
+            "created_by_id": actor.member.id,
+            "created_at": actor.now,
+            "cancelled": False,
+        },
+        ["workspace_id", "name_key"],
+    )
+    if contest_id is None:
         raise Refused(
             _("There is already a contest called “{name}”: choose another name."),
             usage,
             name=parsed.name,
         )
-    contest = Contest(
-        workspace_id=actor.workspace_id,
-        team_id=home.id,
-        name=parsed.name,
-        name_key=key,
-        metric=parsed.metric,
-        kind=parsed.kind,
-        start_date=parsed.start,
-        end_date=parsed.end,
-        prize=parsed.prize,
-        created_by_id=actor.member.id,
-        created_at=actor.now,
-        cancelled=False,
-    )
-    session.add(contest)
-    session.flush()
+    contest = session.get_one(Contest, contest_id)
     for team in teams:
         session.add(
             ContestTeam(workspace_id=actor.workspace_id, contest_id=contest.id, team_id=team.id)

@@ -22,7 +22,7 @@ from bot.jobs.contests import run_contests
 from bot.jobs.due import run_scheduled
 from bot.slack.app import Salesbot
 from models import Contest, ContestResult, ContestTeam, Member, OutboxMessage
-from tests.e2e.conftest import Drain, Say
+from tests.e2e.conftest import Drain, Say, race
 from tests.e2e.test_home import open_home
 
 # Four clocks in one minute (different run keys, so each runs the contest job).
@@ -501,3 +501,22 @@ def test_a_clock_that_counted_before_a_correction_never_undoes_it(
     # The result ends on the truth (0), never on A's stale 3.
     bob = next(row for row in result.standings if "U2" in row)
     assert Decimal(bob[-4]) == 0, result.standings
+
+
+def test_managers_creating_one_name_at_once_make_one_contest_and_refuse_the_rest(
+    say: Say, sessions: sessionmaker[Session]
+) -> None:
+    """Four `/contest new` with one name at the same moment, through several workers: the
+    database's unique name decides, so one is created and three are told the name is taken
+    (never an apology, never two contests)."""
+    replies = race(
+        [
+            lambda: say("/contest", 'new "Same week" calls from Dec 1 to Dec 5', user="U1")
+            for _ in range(4)
+        ]
+    )
+    texts = sorted(r.text for r in replies)
+    taken = [t for t in texts if "There is already a contest called “Same week”" in t]
+    assert len(taken) == 3, texts
+    assert all(r.status == 200 for r in replies)
+    assert count(sessions, Contest) == 1 and count(sessions, ContestTeam) == 1
