@@ -26,6 +26,7 @@ from bot.domain.activities import MONEY_METRICS
 from bot.domain.grammar import ParseError
 from bot.domain.lexer import fold
 from bot.domain.periods import Period, utc_bounds
+from bot.domain.progress import percent_of
 from bot.i18n import N_, _
 from bot.results.contests import (
     ContestCorrected,
@@ -347,7 +348,7 @@ def _lines(
         for team in teams:
             value = values[team.id]
             goal = goals[team.id]
-            percent = (value * 100 / goal).quantize(Decimal("0.1")) if by_percent and goal else None
+            percent = percent_of(value, goal) if by_percent and goal else None
             score = percent if percent is not None else value
             unplaced.append((score, team.name, value, percent, None, team.channel_id))
     unplaced.sort(key=lambda line: (-line[0], line[1]))
@@ -361,9 +362,11 @@ def _lines(
 
 
 def _team_goal(session: Session, team: SalesTeam, contest: Contest) -> Decimal | None:
-    """The team's own target on the contest's metric, for the period holding its start."""
-    return session.scalars(
-        select(Target.amount).where(
+    """The team's own target on the contest's metric for a period holding its start: one
+    covering the whole contest first, then the narrowest, so a month's contest is scored
+    against the month's target even when a week's target also holds its first day."""
+    targets = session.execute(
+        select(Target.amount, Target.start_date, Target.end_date, Target.id).where(
             Target.team_id == team.id,
             Target.scope == TEAM_SCOPE,
             Target.metric == contest.metric,
@@ -371,7 +374,14 @@ def _team_goal(session: Session, team: SalesTeam, contest: Contest) -> Decimal |
             Target.end_date >= contest.start_date,
             Target.amount > 0,
         )
-    ).first()
+    ).all()
+    if not targets:
+        return None
+    best = min(
+        targets,
+        key=lambda t: (t.end_date < contest.end_date, t.end_date - t.start_date, t.id),
+    )
+    return Decimal(best.amount)
 
 
 def standings_of(session: Session, contest: Contest, now: datetime) -> Standings:

@@ -520,3 +520,30 @@ def test_managers_creating_one_name_at_once_make_one_contest_and_refuse_the_rest
     assert len(taken) == 3, texts
     assert all(r.status == 200 for r in replies)
     assert count(sessions, Contest) == 1 and count(sessions, ContestTeam) == 1
+
+
+def test_a_team_contest_by_percent_scores_each_team_against_its_target_for_the_contest(
+    say: Say, slack: DevSlack, clock: FrozenClock
+) -> None:
+    """#sales has a week's target of 10 calls and a month's of 400; a contest over December
+    is scored against the month's (the one covering the whole contest), and its percent is
+    rounded half-up like every other percent (1 of 400 is 0.3 %, never 0.2 %)."""
+    slack.add_user("U4", "wang", real_name="Wang West", tz="Asia/Shanghai")
+    slack.add_channel("C2", "west", ["U1", "U4", "UBOT"])
+    say("/salesbot", "setup CNY", user="U1", channel="C2")
+    slack.wait_for("response_url", lambda c: "#west is now a sales team" in str(c.params))
+    clock.set(datetime(2026, 12, 1, 9, 0, tzinfo=SHANGHAI).astimezone(UTC))
+    for text, channel in (
+        ("set team 10 calls week", "C1"),
+        ("set team 400 calls month", "C1"),
+        ("set team 100 calls month", "C2"),
+    ):
+        reply = say("/target", text, user="U1", channel=channel)
+        assert "target" in reply.text.lower() and "can't" not in reply.text, reply.text
+    created = say(
+        "/contest", 'new "Percent month" calls from Dec 1 to Dec 31 teams #sales #west', user="U1"
+    )
+    assert "Percent month" in created.text, created.text
+    say("/log", "call", user="U2")
+    shown = say("/contest", "show Percent month", user="U1").text
+    assert "1. <#C1> · 0.3% (1)" in shown and "2. <#C2> · 0.0% (0)" in shown, shown
