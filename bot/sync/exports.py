@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -70,7 +71,9 @@ def prepare(
         found = detect(sheet.header)
         if found is None:
             names = ", ".join(f.name for f in formats().values())
-            raise ImportFailed(f"the header is not that of a deals export of {names}")
+            raise ImportFailed(
+                _("the header is not that of a deals export of {names}").format(names=names)
+            )
         export = found
     with reading(runtime.sessions) as session:
         try:
@@ -138,15 +141,19 @@ def download(runtime: Runtime, workspace_id: str, file_id: str) -> tuple[str, by
     try:
         info = client.files_info(file=file_id).get("file") or {}
     except (SlackApiError, SlackClientError) as error:
-        raise ImportFailed(f"Slack would not say what file {file_id} is: {error}") from None
+        raise ImportFailed(
+            _("Slack would not say what file {file} is ({error})").format(
+                file=file_id, error=_slack_error(error)
+            )
+        ) from None
     size = int(info.get("size") or 0)
     if size > MAX_FILE_BYTES:
-        raise ImportFailed(f"the file is {size} bytes; a deals export is under 10 MB")
+        raise ImportFailed(_("the file is over 10 MB; a deals export is under that"))
     url = str(info.get("url_private_download") or info.get("url_private") or "")
     if not url:
-        raise ImportFailed(f"Slack has no download address for file {file_id}")
+        raise ImportFailed(_("Slack has no download address for file {file}").format(file=file_id))
     if not _slack_host(runtime, url):
-        raise ImportFailed(f"file {file_id} is not on Slack's file server")
+        raise ImportFailed(_("file {file} is not on Slack's file server").format(file=file_id))
     # The token goes only to Slack's own file server (checked above), over https there.
     request = urllib.request.Request(  # noqa: S310
         url, headers={"Authorization": f"Bearer {client.token}"}
@@ -157,11 +164,28 @@ def download(runtime: Runtime, workspace_id: str, file_id: str) -> tuple[str, by
             data = bytes(response.read(MAX_FILE_BYTES + 1))
     except RedirectRefused as refused:
         raise ImportFailed(
-            f"Slack's file server sent file {file_id} elsewhere: {refused.reason}"
+            _("Slack's file server sent file {file} elsewhere ({reason})").format(
+                file=file_id, reason=refused.reason
+            )
+        ) from None
+    except urllib.error.HTTPError as error:
+        if error.code >= 500 or error.code == 429:
+            raise  # Slack's side, for now: the sender tries again later
+        raise ImportFailed(
+            _("Slack's file server refused file {file} (HTTP {status})").format(
+                file=file_id, status=error.code
+            )
         ) from None
     if len(data) > MAX_FILE_BYTES:
-        raise ImportFailed("the file is over 10 MB; a deals export is under that")
+        raise ImportFailed(_("the file is over 10 MB; a deals export is under that"))
     return str(info.get("name") or file_id), data
+
+
+def _slack_error(error: SlackApiError | SlackClientError) -> str:
+    """Slack's error code (`file_not_found`), else the kind of failure."""
+    if isinstance(error, SlackApiError):
+        return str(error.response.get("error") or "error")
+    return type(error).__name__
 
 
 def _slack_host(runtime: Runtime, url: str) -> bool:
@@ -236,11 +260,23 @@ def render_preview(runtime: Runtime, workspace_id: str, args: dict[str, Any]) ->
         assert team is not None and member is not None
         language = member_language(session, member)
         file_id, options, status = row.file_id, dict(row.options), row.status
+        content, stored = row.content, dict(row.owners or {})
     with use_language(language):
-        if status != deal_imports.PENDING:
-            # Sent again after a crash: the preview was made; its outcome stands as it was.
-            return {"channel": args["channel"], **views.cannot_import(_("already previewed"))}
         try:
+            if status != deal_imports.PENDING:
+                # Sent again after a crash: the preview was made and its outcome stands; it is
+                # shown again from what was kept, so the manager is never left without it.
+                return {
+                    "channel": args["channel"],
+                    **_previewed_again(
+                        runtime,
+                        team,
+                        row_options=options,
+                        content=content,
+                        owners=stored,
+                        import_id=import_id,
+                    ),
+                }
             _name, data = download(runtime, workspace_id, file_id)
             prepared = prepare(
                 runtime,
@@ -274,6 +310,36 @@ def render_preview(runtime: Runtime, workspace_id: str, args: dict[str, Any]) ->
         return {"channel": args["channel"], **views.preview(report, import_id)}
 
 
+def _previewed_again(
+    runtime: Runtime,
+    team: SalesTeam,
+    *,
+    row_options: dict[str, Any],
+    content: bytes | None,
+    owners: dict[str, Any],
+    import_id: int,
+) -> dict[str, Any]:
+    """The preview of a file already previewed, from the bytes and owners kept with it."""
+    if content is None:
+        raise ImportFailed(_("it could not be read the first time; share the file again"))
+    prepared = prepare(
+        runtime,
+        content,
+        crm=row_options.get("crm"),
+        channel_id=team.channel_id,
+        workspace_id=team.workspace_id,
+    )
+    report = run_import(
+        runtime,
+        prepared,
+        {key: OwnerMatch(value[0], value[1]) for key, value in owners.items()},
+        default_owner=row_options.get("default_owner"),
+        stage_overrides=row_options.get("stages") or (),
+        dry_run=True,
+    )
+    return views.preview(report, import_id)
+
+
 def _settle(
     runtime: Runtime,
     import_id: int,
@@ -305,7 +371,14 @@ def render_run(runtime: Runtime, workspace_id: str, args: dict[str, Any]) -> dic
             if row.status == deal_imports.IMPORTED:
                 message = views.already_imported(row.created, row.updated)
                 return {"channel": args["channel"], **message}
-            assert row.status == deal_imports.IMPORTING and row.content is not None
+            if row.status != deal_imports.IMPORTING or row.content is None:
+                # Already ended another way (sent again after a crash): said once, never retried.
+                return {
+                    "channel": args["channel"],
+                    **views.cannot_import(
+                        _("the deals changed since the preview; share the file again")
+                    ),
+                }
             export = formats()[str(row.options["crm"])]
             request = crm_import.ImportRequest(
                 export=export,

@@ -329,8 +329,11 @@ class DevSlack:
         predicate: Callable[[Call], bool] | None = None,
         timeout: float = 5.0,
         count: int = 1,
+        *,
+        include_faults: bool = False,
     ) -> list[Call]:
-        """Block until ``count`` matching calls exist; return all matching calls so far.
+        """Block until ``count`` matching calls exist; return all matching calls so far
+        (faulted ones only on request).
 
         Bots answer Slack asynchronously (bolt acks first, works later), so tests wait rather
         than sleep. Raises AssertionError listing every recorded call on timeout.
@@ -341,7 +344,9 @@ class DevSlack:
                 matching = [
                     c
                     for c in self._calls
-                    if c.method == method and not c.faulted and (predicate is None or predicate(c))
+                    if c.method == method
+                    and (include_faults or not c.faulted)
+                    and (predicate is None or predicate(c))
                 ]
                 if len(matching) >= count:
                     return matching
@@ -399,7 +404,8 @@ class DevSlack:
 
         429 carries ``Retry-After: retry_after`` (omitted when None); other statuses carry
         Slack's error body. Faulted calls are recorded with ``faulted=True``. ``method`` may
-        also be ``"response_url"`` ("*" covers it too); upload_url POSTs are never faulted.
+        also be ``"response_url"`` or ``"files.download"`` (a file's url_private; "*" covers both);
+        upload_url POSTs are never faulted.
         """
         self._faults.inject(method, status=status, times=times, retry_after=retry_after)
 
@@ -531,6 +537,10 @@ class DevSlack:
         authorization = request.headers.get("authorization", "")
         token = authorization.removeprefix("Bearer ").strip() or None
         with self._cond:
+            # Faults injected for "files.download" answer here as they do for API methods.
+            fault = self._fault_reply("files.download", {"file": file_id}, token)
+            if fault is not None:
+                return fault
             file = self._files.get(file_id)
             self._record("files.download", {"file": file_id}, token, {"ok": bool(token)})
             if file is None or file.data is None:

@@ -13,6 +13,8 @@ from typing import TypeAlias
 
 from openpyxl import load_workbook
 
+from bot.i18n import _
+
 # What a cell holds: text, or the date (and time) an XLSX cell already is.
 Cell: TypeAlias = str | date | datetime
 HEADER_ROW = 1
@@ -44,14 +46,14 @@ def _decoded(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise Unreadable("not a CSV file in UTF-8 or GB18030, nor an XLSX workbook")
+    raise Unreadable(_("it is not a CSV file in UTF-8 or GB18030, nor an XLSX workbook"))
 
 
 def _csv(text: str) -> Sheet:
     try:
         lines = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as error:
-        raise Unreadable(f"not a CSV file: {error}") from None
+        raise Unreadable(_("it is not a CSV file ({error})").format(error=error)) from None
     return _sheet([[cell for cell in line] for line in lines])
 
 
@@ -59,7 +61,9 @@ def _xlsx(data: bytes) -> Sheet:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise Unreadable(f"not an XLSX workbook: {type(error).__name__}") from None
+        raise Unreadable(
+            _("it is not an XLSX workbook ({error})").format(error=type(error).__name__)
+        ) from None
     try:
         sheet = book.worksheets[0]
         lines = [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
@@ -81,7 +85,7 @@ def _cell(value: object) -> Cell:
 
 def _sheet(lines: list[list[Cell]]) -> Sheet:
     if not lines:
-        raise Unreadable("the file is empty; it needs the export's header line")
+        raise Unreadable(_("the file is empty; it needs the export's header line"))
     header = tuple(str(cell).strip() for cell in lines[0])
     rows = tuple(
         (number, tuple(line))

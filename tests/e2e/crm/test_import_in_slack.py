@@ -4,6 +4,7 @@ button, one import however often it is pressed, and nobody but a manager."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +12,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.clock import FrozenClock
 from bot.dev.driver import SlackDriver
 from bot.dev.standin import DevSlack
-from models import CrmRecord, Deal, DealImport
-from tests.e2e.conftest import Drain, race
+from bot.slack.app import Salesbot
+from bot.slack.client import CLIENT_RETRIES
+from models import CrmRecord, Deal, DealImport, OutboxMessage
+from tests.e2e.conftest import Drain, Say, race
 from tests.redirect_catcher import catcher
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "crm"
@@ -185,3 +189,85 @@ def test_a_download_redirected_to_another_host_keeps_the_bot_token(
     assert "127.0.0.1" in str(told.params)
     assert reached == []
     assert deal_count(sessions) == 0
+
+
+def deliver_retries(app: Salesbot, clock: FrozenClock, rounds: int = 4) -> None:
+    """What the sender's retries do over the next minutes."""
+    for _ in range(rounds):
+        clock.advance(timedelta(minutes=3))
+        app.runtime.sender.deliver_due()
+
+
+@pytest.mark.usefixtures("team")
+def test_a_file_slack_will_not_serve_is_refused_once_in_words(
+    driver: SlackDriver, slack: DevSlack, sessions: sessionmaker[Session], drain: Drain
+) -> None:
+    """The file server answers 404 (the file was deleted after it was shared): the manager
+    is told once, in words, and the preview is not tried again."""
+    slack.inject("files.download", status=404, times=5)
+    share(driver, slack, "hubspot.csv", user="U1")
+    told = posted(slack, "DU1", "Cannot import this file")[-1]
+    assert "refused file" in str(told.params) and "HTTP 404" in str(told.params), told.params
+    drain()
+    with sessions() as session:
+        assert list(session.scalars(select(DealImport.status))) == ["failed"]
+    assert len(slack.calls("files.download", include_faults=True)) == 1
+
+
+@pytest.mark.usefixtures("team")
+def test_a_download_slack_fails_for_now_is_tried_again_and_previewed(
+    driver: SlackDriver, slack: DevSlack, app: Salesbot, clock: FrozenClock
+) -> None:
+    slack.inject("files.download", status=503, times=1)
+    share(driver, slack, "hubspot.csv", user="U1", text="default owner <@U2>")
+    slack.wait_for("files.download", lambda c: True, timeout=10, include_faults=True)
+    deliver_retries(app, clock)
+    ready = posted(slack, "DU1", "would create 4 and update 0")
+    assert len(ready) == 1 and button_of(ready[0])["action_id"]
+
+
+@pytest.mark.usefixtures("team")
+def test_a_preview_whose_post_failed_is_posted_again_as_it_was(
+    driver: SlackDriver, slack: DevSlack, app: Salesbot, clock: FrozenClock
+) -> None:
+    """Slack refuses the preview's post (after the dry run was kept): the next try shows
+    the same preview with its Import button, never a dead end."""
+    slack.inject("chat.postMessage", status=500, times=CLIENT_RETRIES + 1)
+    share(driver, slack, "hubspot.csv", user="U1", text="default owner <@U2>")
+    slack.wait_for("chat.postMessage", lambda c: True, timeout=10, include_faults=True)
+    deliver_retries(app, clock)
+    ready = posted(slack, "DU1", "would create 4 and update 0")
+    assert len(ready) == 1 and button_of(ready[0])["action_id"]
+    assert "already previewed" not in str(slack.calls("chat.postMessage"))
+    assert len(slack.calls("files.download")) == 1, "the kept bytes, not a second download"
+
+
+@pytest.mark.usefixtures("team")
+def test_an_import_that_failed_and_whose_post_failed_says_so_once(
+    driver: SlackDriver,
+    slack: DevSlack,
+    app: Salesbot,
+    clock: FrozenClock,
+    sessions: sessionmaker[Session],
+    say: Say,
+) -> None:
+    """The default owner leaves the team between the preview and the press, so the import
+    finds a problem and imports nothing; Slack refuses that answer: the next try says what
+    to do, once, instead of failing (and being retried) for ever."""
+    share(driver, slack, "hubspot.csv", user="U1", text="default owner <@U2>")
+    ready = posted(slack, "DU1", "would create 4 and update 0")[-1]
+    assert "Removed" in say("/salesbot", "team remove <@U2>", user="U1").text
+    slack.inject("chat.postMessage", status=500, times=CLIENT_RETRIES + 1)
+    press(driver, "U1", button_of(ready))
+    slack.wait_for("chat.postMessage", lambda c: c.faulted, timeout=10, include_faults=True)
+    deliver_retries(app, clock)
+    told = posted(slack, "DU1", "share the file again")
+    assert len(told) == 1, told
+    assert "changed since the preview" in str(told[0].params)
+    assert deal_count(sessions) == 0
+    with sessions() as session:
+        assert "failed" in list(session.scalars(select(DealImport.status)))
+        waiting = session.scalars(
+            select(OutboxMessage.id).where(OutboxMessage.status == "pending")
+        ).all()
+    assert waiting == []
