@@ -44,6 +44,8 @@ class CrmStandIn:
         self._lock = threading.Condition()
         self._calls: list[Call] = []
         self._down = 0
+        # Answers held back until a test lets them go: (method, the event that releases it).
+        self._holds: list[tuple[str, threading.Event]] = []
         self._server: ThreadingHTTPServer | None = None
 
     def __enter__(self) -> Self:
@@ -107,6 +109,14 @@ class CrmStandIn:
         with self._lock:
             self._down = 0
 
+    def hold(self, method: str) -> threading.Event:
+        """Carry out the next `method` request, then hold its answer until the returned event
+        is set: a CRM slow to answer a write it has already made."""
+        release = threading.Event()
+        with self._lock:
+            self._holds.append((method, release))
+        return release
+
     def calls(self, method: str | None = None, path_prefix: str = "") -> list[Call]:
         """What was asked so far (of one method, under one path)."""
         with self._lock:
@@ -141,6 +151,11 @@ class CrmStandIn:
             status, answer, extra = self._route(method, url.path, query, body, headers)
             self._calls.append(Call(method, url.path, query, body, status, headers))
             self._lock.notify_all()
+            held = next((h for h in self._holds if h[0] == method), None)
+            if held is not None:
+                self._holds.remove(held)
+        if held is not None:
+            held[1].wait(timeout=30)
         data = b"" if answer is None else exact_json(answer).encode()
         handler.send_response(status)
         handler.send_header("Content-Type", self.content_type)

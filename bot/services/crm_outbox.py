@@ -7,11 +7,12 @@ is one write of how the deal is then, and a CRM that is down for an hour gets th
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.services import outbox
 from bot.services.actor import Actor
-from models import Deal, SalesTeam
+from models import Deal, OutboxMessage, SalesTeam
 
 # The outbox methods of CRM deliveries (written out where they are owed, so a reader of the
 # outbox's calls sees them).
@@ -47,3 +48,20 @@ def owe_push(session: Session, deal: Deal, team: SalesTeam) -> bool:
         dedupe_key=f"{outbox.WHILE_PENDING}crm-push:{deal.id}",
     )
     return True
+
+
+def earlier_push_owed(session: Session, message_id: int, deal_id: int) -> bool:
+    """Whether a write of this deal owed before `message_id` is still owed (another worker
+    may be making it now). Writes of one deal go in the order they were owed: a later one
+    that ran beside an earlier create would find no record yet and create a second."""
+    earlier = session.scalars(
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.method == PUSH,
+            OutboxMessage.status == "pending",
+            OutboxMessage.id < message_id,
+            OutboxMessage.payload["deal_id"].as_integer() == deal_id,
+        )
+        .limit(1)
+    ).first()
+    return earlier is not None

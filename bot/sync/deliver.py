@@ -29,7 +29,7 @@ from bot.crm.secrets import Unreadable
 from bot.db import reading
 from bot.domain.crm import Snapshot, money_of, pending_push, remote_stage_for
 from bot.runtime import Runtime
-from bot.services import crm_connections, crm_sync
+from bot.services import crm_connections, crm_outbox, crm_sync
 from bot.services.crm_outbox import PULL, PUSH
 from bot.services.deals import stage_list
 from bot.slack.sender import UNKNOWN, Delivered
@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 
 # While a connection is paused, its writes wait this long between looks.
 PAUSED_WAIT = timedelta(minutes=5)
+# A deal's later write waits this long (seconds) for its earlier one to be made.
+EARLIER_WAIT = 5.0
 # A create whose answer was lost is looked for among records created since a little before.
 CREATE_LOOKBACK = timedelta(minutes=5)
 
@@ -165,7 +167,11 @@ def _read_push(runtime: Runtime, deal_id: int, team_id: int) -> _Push | None:
 
 
 def _push(runtime: Runtime, message: OutboxMessage) -> Delivered:
-    read = _read_push(runtime, int(message.payload["deal_id"]), int(message.payload["team_id"]))
+    deal_id = int(message.payload["deal_id"])
+    with reading(runtime.sessions) as session:
+        if crm_outbox.earlier_push_owed(session, message.id, deal_id):
+            return Delivered("wait", "an earlier write of this deal is owed", EARLIER_WAIT)
+    read = _read_push(runtime, deal_id, int(message.payload["team_id"]))
     if read is None or read.connection.status == crm_connections.DISCONNECTED:
         return Delivered("sent", result={"skipped": "not connected"})
     if read.connection.status != crm_connections.ACTIVE or read.connection.credentials is None:

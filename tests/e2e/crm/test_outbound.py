@@ -6,11 +6,13 @@ both sides changed a field the later change wins with both in the history."""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cli import main
@@ -20,7 +22,7 @@ from bot.dev.driver import SlackDriver
 from bot.dev.hubspot import DevHubSpot
 from bot.dev.standin import DevSlack
 from bot.domain.amounts import exact_number
-from bot.slack.app import Salesbot
+from bot.slack.app import Salesbot, create_app
 from models import CrmConnection, CrmRecord, Deal, DealEvent, OutboxMessage
 from tests.e2e.conftest import Drain, Say
 from tests.e2e.crm.conftest import open_connect_form, submit_connect_form
@@ -324,3 +326,47 @@ def test_a_deal_imported_from_another_crm_is_created_in_hubspot_and_relinked(
     with sessions() as session:
         link = session.scalars(select(CrmRecord).where(CrmRecord.deal_id == deal.id)).one()
         assert (link.crm, link.record_id) == ("hubspot", created)
+
+
+def test_two_workers_writing_one_new_deal_create_it_in_hubspot_once(
+    connected: None,
+    hubspot: DevHubSpot,
+    app: Salesbot,
+    settings: Settings,
+    engine: Engine,
+    clock: FrozenClock,
+    say: Say,
+    sessions: sessionmaker[Session],
+) -> None:
+    """Worker A creates a new deal in HubSpot, which is slow to answer; meanwhile the deal is
+    changed again and worker B takes that second write. B must wait for A's create, then
+    update the record A made, never create a second one."""
+    app.runtime.sender.stop()  # the two workers below deliver
+    other = create_app(settings, clock=clock, engine=engine, start_sender=False)
+    try:
+        assert "Added" in say("/deal", "add Beta 8k proposal", user="U3").text
+        release = hubspot.hold("POST")
+        first = threading.Thread(target=app.runtime.sender.deliver_due)
+        first.start()
+        hubspot_posts = lambda: [c for c in hubspot.writes() if c.method == "POST"]  # noqa: E731
+        deadline = time.monotonic() + 10
+        while not hubspot_posts() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert hubspot_posts(), "worker A is creating"
+        assert "#1" in say("/deal", "#1 amount 9k", user="U3").text
+        other.runtime.sender.deliver_due()  # worker B, while A waits for HubSpot's answer
+        release.set()
+        first.join(timeout=10)
+        for _ in range(3):
+            clock.advance(timedelta(minutes=1))
+            other.runtime.sender.deliver_due()
+        assert [c.method for c in hubspot.writes()] == ["POST", "PATCH"]
+        [record] = hubspot.deals().values()
+        assert record["amount"] == "9000.00"
+        with sessions() as session:
+            assert len(session.scalars(select(CrmRecord)).all()) == 1
+            assert not session.scalars(
+                select(OutboxMessage.id).where(OutboxMessage.status == "pending")
+            ).all()
+    finally:
+        other.listeners.shutdown(wait=True)
