@@ -39,7 +39,7 @@ from bot.results.crm_import import (
     RowProblem,
     StageLine,
 )
-from bot.services import segments
+from bot.services import recognition, segments
 from bot.services.deals import allocate_numbers, new_change_id, stage_by_key, stage_list
 from bot.services.directory import find_member
 from bot.services.errors import Refused
@@ -165,7 +165,10 @@ class _Import:
                     rows.append(row)
         created = updated = 0
         if not self.problems:
-            created, updated = self._write(rows)
+            links = self._links([row.record_id for row in rows])
+            self._check_teams(rows, links)
+            if not self.problems:
+                created, updated = self._write(rows, links)
         return CrmImportReport(
             crm=self.export.crm,
             crm_name=self.export.name,
@@ -452,8 +455,39 @@ class _Import:
             self._error(number, column, error)
             return None
 
-    def _write(self, rows: Sequence[_Row]) -> tuple[int, int]:
-        links = self._links([row.record_id for row in rows])
+    def _check_teams(self, rows: Sequence[_Row], links: Mapping[str, CrmRecord]) -> None:
+        """A record already imported into another team stays that team's deal: importing it
+        here would move a deal, its wins and its rewards between teams unasked."""
+        deal_ids = [link.deal_id for link in links.values()]
+        if not deal_ids:
+            return
+        elsewhere: dict[int, tuple[int, str]] = {}
+        for chunk in range(0, len(deal_ids), 500):
+            query = (
+                select(Deal.id, Deal.number, SalesTeam.name)
+                .join(SalesTeam, SalesTeam.id == Deal.team_id)
+                .where(Deal.id.in_(deal_ids[chunk : chunk + 500]), Deal.team_id != self.team.id)
+            )
+            elsewhere.update(
+                {deal_id: (number, name) for deal_id, number, name in self.session.execute(query)}
+            )
+        for row in rows:
+            link = links.get(row.record_id)
+            if link is None or link.deal_id not in elsewhere:
+                continue
+            number, team = elsewhere[link.deal_id]
+            self._problem(
+                row.number,
+                "record_id",
+                worded(
+                    _("{id} is deal #{number} of {team}: import it into that team"),
+                    id=row.record_id,
+                    number=number,
+                    team=team,
+                ),
+            )
+
+    def _write(self, rows: Sequence[_Row], links: Mapping[str, CrmRecord]) -> tuple[int, int]:
         new = [row for row in rows if row.record_id not in links]
         numbers = iter(
             allocate_numbers(self.session, self.team.workspace_id, len(new)) if new else ()
@@ -533,12 +567,14 @@ class _Import:
                 linked_at=self.now,
             )
         )
-        self._event(deal, row.owner)
+        self._event(deal, row.owner, new_change_id())
         return deal
 
     def _update(self, deal: Deal, row: _Row) -> None:
         created_at, closed_at = self._times(row)
         kind_before = next((s.kind for s in self.stages if s.key == deal.stage), "open")
+        was = recognition.before(self.session, deal)
+        counted_before = _counted(deal)
         deal.owner_id = row.owner.id
         deal.team_id = self.team.id
         deal.customer, deal.title = row.customer, row.title
@@ -552,16 +588,30 @@ class _Import:
         if row.stage.kind == "open" or kind_before != row.stage.kind or row.closed_at:
             deal.closed_at = closed_at
         deal.updated_at = self.now
-        self._event(deal, row.owner)
+        change_id = new_change_id()
+        self._event(deal, row.owner, change_id)
+        if _counted(deal) != counted_before:
+            # A win the export takes back (lost now, a lower amount, another owner) takes back
+            # what it earned, corrected like any change; a new win earns, once. A row that
+            # changes none of what targets count settles nothing (a re-import of won deals).
+            recognition.after_deal_change(
+                self.session,
+                deal,
+                was,
+                actor=row.owner,
+                now=self.now,
+                change_id=change_id,
+                undo=False,
+            )
 
-    def _event(self, deal: Deal, owner: Member) -> None:
+    def _event(self, deal: Deal, owner: Member, change_id: str) -> None:
         self.session.add(
             DealEvent(
                 workspace_id=deal.workspace_id,
                 deal_id=deal.id,
                 actor_id=owner.id,
                 at=self.now,
-                change_id=new_change_id(),
+                change_id=change_id,
                 action=IMPORT_ACTION,
                 field="deal",
                 old_value=None,
@@ -569,6 +619,11 @@ class _Import:
                 source=self.export.crm,
             )
         )
+
+
+def _counted(deal: Deal) -> tuple[object, ...]:
+    """What a deal's wins are counted by: a change to any of it may earn or take back."""
+    return (deal.owner_id, deal.team_id, deal.amount, deal.currency, deal.stage, deal.closed_at)
 
 
 def _owner_reason(text: str, match: OwnerMatch, team: str) -> Wording:

@@ -24,10 +24,11 @@ from bot.i18n import _, use_language
 from bot.redirects import RedirectRefused, opener
 from bot.results.crm_import import CrmImportReport, OwnerMatch
 from bot.runtime import Runtime
-from bot.services import crm_import, deal_imports
+from bot.services import crm_import, deal_imports, notices
 from bot.services.errors import Refused
 from bot.services.language import member_language
 from bot.slack.directory import look_up_email
+from bot.unit_of_work import owe_notices, unit
 from bot.views import crm_import as views
 from models import DealImport, Member, SalesTeam
 
@@ -125,11 +126,15 @@ def run_import(
         stage_overrides=tuple(stage_overrides),
         dry_run=dry_run,
     )
+    now = runtime.clock.now()
     with runtime.sessions() as session:
-        report = crm_import.import_export(session, request, now=runtime.clock.now())
+        report = crm_import.import_export(session, request, now=now)
         if report.problems or dry_run:
             session.rollback()
         else:
+            # What the import took back or earned (a win undone, a tier crossed) is owed to
+            # Slack in the import's own transaction, as after any change.
+            owe_notices(session, now=now)
             session.commit()
     return report
 
@@ -363,7 +368,7 @@ def render_run(runtime: Runtime, workspace_id: str, args: dict[str, Any]) -> dic
     """The sender's RUN renderer: the import itself, in the transaction that marks it done
     (so a second run, after a crash, finds it imported and does nothing again)."""
     import_id = int(args["import_id"])
-    with transaction(runtime.sessions) as session:
+    with unit(runtime) as session:
         row = deal_imports.locked(session, import_id, workspace_id)
         member = session.get(Member, row.requested_by_id)
         assert member is not None
@@ -394,8 +399,10 @@ def render_run(runtime: Runtime, workspace_id: str, args: dict[str, Any]) -> dic
             with session.begin_nested() as attempt:
                 report = crm_import.import_export(session, request, now=runtime.clock.now())
                 if report.problems:
-                    # Something changed since the preview (a stage or a member removed).
+                    # Something changed since the preview (a stage or a member removed): what
+                    # the rows would have owed goes with them.
                     attempt.rollback()
+                    notices.drain(session)
             if report.problems:
                 row.status = deal_imports.FAILED
             else:

@@ -4,6 +4,7 @@ tests/data/crm/, shaped as each CRM exports them), its owners asked of the Slack
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cli import main
+from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.dev.standin import DevSlack
-from models import CrmRecord, Deal, Member
+from bot.slack import app as slack_app
+from models import CrmRecord, Deal, Member, RewardGrant
+from tests.e2e.conftest import Drain, Say
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "crm"
 # Each sample: the owner nobody in Slack is, and the row they own.
@@ -169,3 +173,86 @@ def test_the_cli_prints_what_the_export_says_as_it_is(
     assert "row 3, owner: nobody in Slack is <!channel> *Pat*; give --default-owner" in err
     assert "&lt;" not in err and "&amp;" not in err and "\u2217" not in err
     assert deal_count(sessions) == 0
+
+
+def grants_live(sessions: sessionmaker[Session]) -> list[tuple[str, bool]]:
+    with sessions() as session:
+        rows = session.execute(
+            select(RewardGrant.name, RewardGrant.reversed_at).order_by(RewardGrant.id)
+        )
+        return [(name, reversed_at is None) for name, reversed_at in rows]
+
+
+@pytest.fixture
+def cli_on_test_clock(monkeypatch: pytest.MonkeyPatch, clock: FrozenClock) -> None:
+    """The CLI's import runs on the test's clock, so what it owes is due when the test's
+    sender looks (the clock is all that is faked)."""
+    monkeypatch.setattr(slack_app, "create_app", partial(slack_app.create_app, clock=clock))
+
+
+@pytest.mark.usefixtures("team", "env", "cli_on_test_clock")
+def test_a_reimport_that_takes_back_a_win_takes_back_its_rewards_once(
+    capsys: pytest.CaptureFixture[str],
+    sessions: sessionmaker[Session],
+    slack: DevSlack,
+    say: Say,
+    drain: Drain,
+) -> None:
+    """Acme is imported open, won in Slack (Target hit, first win), then the export is
+    imported again and still says it is open: the deal is reopened as the export says, and
+    what the win earned is reversed (kept in the ledger beside its grant), its post corrected
+    once, as for any change that takes a win back."""
+    say("/target", "reward add 100% Target hit bonus 1k", user="U1")
+    say("/target", "set <@U2|bob> 10k", user="U1")
+    command = ["import", "deals", str(DATA / "hubspot.csv"), "--from", "hubspot", "--team", "C1"]
+    assert main([*command, "--default-owner", "U2"]) == 0
+    capsys.readouterr()
+    won = say("/deal", "won Acme Robotics", user="U2")
+    assert "Won" in won.text, won.text
+    drain()
+    assert grants_live(sessions) == [("Target hit", True), ("First win of the month", True)]
+    [win] = [
+        c
+        for c in slack.calls("chat.postMessage")
+        if c.params.get("channel") == "C1" and "Target hit" in str(c.params)
+    ]
+
+    assert main([*command, "--default-owner", "U2"]) == 0
+    assert "0 created, 4 updated" in capsys.readouterr().out
+    drain()
+    assert grants_live(sessions) == [("Target hit", False), ("First win of the month", False)]
+    edits = [c for c in slack.calls("chat.update") if c.params.get("ts") == win.response["ts"]]
+    assert len(edits) == 1 and "(taken back)" in str(edits[0].params), edits
+    rewards = say("/target", "rewards", user="U1").text
+    assert "¥1,000 granted, ¥1,000 reversed" in rewards, rewards
+
+
+@pytest.mark.usefixtures("team", "env")
+def test_a_record_of_another_team_is_refused_not_moved(
+    capsys: pytest.CaptureFixture[str],
+    sessions: sessionmaker[Session],
+    slack: DevSlack,
+    say: Say,
+) -> None:
+    """The export is imported into #sales; bob and 李雷 then move to #west, and a manager
+    imports the same export into #west: its records are #sales's deals, so each row is
+    refused (naming the deal and its team) and no deal, win or reward moves."""
+    slack.add_channel("C2", "west", ["U1", "UBOT"])
+    say("/salesbot", "setup CNY", user="U1", channel="C2")
+    slack.wait_for("response_url", lambda c: "#west is now a sales team" in str(c.params))
+    path = str(DATA / "hubspot.csv")
+    into = ["import", "deals", path, "--from", "hubspot", "--default-owner", "U2", "--team"]
+    assert main([*into, "C1"]) == 0
+    capsys.readouterr()
+    before = {
+        r: (d.team_id, d.stage) for r, (d, _o) in deals_by_record(sessions, "hubspot").items()
+    }
+    for user in ("U2", "U3"):
+        moved = say("/salesbot", f"team add <@{user}>", user="U1", channel="C2").text
+        assert "west" in moved, moved
+    assert main([*into, "C2"]) == 1
+    err = capsys.readouterr().err
+    assert "18236550001 is deal #1 of sales: import it into that team" in err, err
+    assert "nothing was imported" in err
+    after = {r: (d.team_id, d.stage) for r, (d, _o) in deals_by_record(sessions, "hubspot").items()}
+    assert after == before
