@@ -28,7 +28,7 @@ import base64
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -119,8 +119,15 @@ class HubSpot:
     kind: ClassVar[str] = "hubspot"
 
     def __init__(
-        self, credentials: Mapping[str, str], *, base_url: str, timeout: float, patient: bool
+        self,
+        credentials: Mapping[str, str],
+        *,
+        base_url: str,
+        timeout: float,
+        patient: bool,
+        now: Callable[[], datetime],
     ) -> None:
+        self._now = now
         self._secret = credentials.get("client_secret", "")
         self._api = Api(
             base_url,
@@ -202,7 +209,9 @@ class HubSpot:
             if after:
                 body["after"] = after
             answer = self._api.call("POST", "/crm/v3/objects/deals/search", body=body)
-            deals = tuple(_deal(result, fields) for result in answer.get("results", []))
+            deals = tuple(
+                _deal(result, fields, self._now()) for result in answer.get("results", [])
+            )
             for deal in deals:
                 stamp = _millis(deal.modified_at)
                 seen = stamp if seen is None else max(seen, stamp)
@@ -224,7 +233,7 @@ class HubSpot:
             }
             answer = self._api.call("POST", "/crm/v3/objects/deals/batch/read", body=body)
             found += [
-                _deal(result, fields)
+                _deal(result, fields, self._now())
                 for result in answer.get("results", [])
                 if not result.get("archived")
             ]
@@ -326,7 +335,8 @@ def _stage(pipeline_id: str, stage: Mapping[str, Any], position: int) -> RemoteS
     )
 
 
-def _deal(result: Mapping[str, Any], fields: Sequence[str] = ()) -> RemoteDeal:
+def _deal(result: Mapping[str, Any], fields: Sequence[str], fallback: datetime) -> RemoteDeal:
+    """A deal as HubSpot returns it; `fallback` is when it changed if HubSpot does not say."""
     properties = result.get("properties") or {}
     modified = _instant(properties.get("hs_lastmodifieddate")) or _instant(result.get("updatedAt"))
     changed: dict[str, datetime] = {}
@@ -346,7 +356,7 @@ def _deal(result: Mapping[str, Any], fields: Sequence[str] = ()) -> RemoteDeal:
         # A date-only property is midnight UTC in HubSpot: its UTC date is the date.
         close_date=close.date() if close is not None else None,
         owner_id=properties.get("hubspot_owner_id") or None,
-        modified_at=modified or datetime.now(UTC),
+        modified_at=modified or fallback,
         changed_at=changed,
         next_step=str(properties.get("hs_next_step") or ""),
         forecast=_forecast(properties.get("hs_forecast_category")),

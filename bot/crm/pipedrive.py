@@ -26,7 +26,7 @@ from __future__ import annotations
 import base64
 import hmac
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -57,8 +57,15 @@ class Pipedrive:
     kind: ClassVar[str] = "pipedrive"
 
     def __init__(
-        self, credentials: Mapping[str, str], *, base_url: str, timeout: float, patient: bool
+        self,
+        credentials: Mapping[str, str],
+        *,
+        base_url: str,
+        timeout: float,
+        patient: bool,
+        now: Callable[[], datetime],
     ) -> None:
+        self._now = now
         self._credentials = dict(credentials)
         self._api = Api(
             base_url,
@@ -145,7 +152,9 @@ class Pipedrive:
                 query["cursor"] = after
             answer = self._api.call("GET", "/api/v2/deals", query=query)
             deals = tuple(
-                _deal(d, fields) for d in answer.get("data") or [] if not d.get("is_deleted")
+                _deal(d, fields, self._now())
+                for d in answer.get("data") or []
+                if not d.get("is_deleted")
             )
             for deal in deals:
                 stamp = int(deal.modified_at.timestamp() * 1000)
@@ -164,7 +173,7 @@ class Pipedrive:
                 continue  # 404: deleted
             deal = answer.get("data")
             if deal and not deal.get("is_deleted"):
-                found.append(_deal(deal, fields))
+                found.append(_deal(deal, fields, self._now()))
         return found
 
     def write(self, record_id: str | None, write: Write) -> str:
@@ -233,7 +242,7 @@ class Pipedrive:
         try:
             record_id = str(int(meta.get("entity_id") or meta["id"]))
             event_id = str(meta.get("id") or "") + ":" + str(meta.get("timestamp") or "")
-            occurred = _instant(meta.get("timestamp")) or datetime.now(UTC)
+            occurred = _instant(meta.get("timestamp")) or self._now()
         except (KeyError, TypeError, ValueError):
             raise WebhookRefused("event") from None
         return [WebhookEvent(event_id[:100], record_id, occurred, None)]
@@ -243,7 +252,8 @@ class Pipedrive:
         return None
 
 
-def _deal(deal: Mapping[str, Any], fields: Sequence[str] = ()) -> RemoteDeal:
+def _deal(deal: Mapping[str, Any], fields: Sequence[str], fallback: datetime) -> RemoteDeal:
+    """A deal as Pipedrive returns it; `fallback` is when it changed if Pipedrive does not say."""
     status = deal.get("status")
     stage = WON if status == "won" else LOST if status == "lost" else deal.get("stage_id")
     owner = deal.get("owner_id", deal.get("user_id"))
@@ -259,7 +269,7 @@ def _deal(deal: Mapping[str, Any], fields: Sequence[str] = ()) -> RemoteDeal:
         pipeline_id=None if deal.get("pipeline_id") is None else str(deal["pipeline_id"]),
         close_date=date.fromisoformat(str(close)[:10]) if close else None,
         owner_id=None if owner is None else str(owner),
-        modified_at=_instant(deal.get("update_time")) or datetime.now(UTC),
+        modified_at=_instant(deal.get("update_time")) or fallback,
         custom=_custom(deal.get("custom_fields"), fields),
     )
 

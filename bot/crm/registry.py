@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.config import Settings
 from bot.crm.base import Connector
@@ -49,16 +50,23 @@ KINDS: Mapping[str, Kind] = {
 
 
 def connector(
-    kind: str, credentials: Mapping[str, str], settings: Settings, *, patient: bool = False
+    kind: str,
+    credentials: Mapping[str, str],
+    settings: Settings,
+    *,
+    now: Callable[[], datetime],
+    patient: bool = False,
 ) -> Connector:
-    """A connector for one connection. patient: wait out a short Retry-After in place (a
-    poll); otherwise a 429 is raised at once (the outbox schedules the retry)."""
+    """A connector for one connection. now: the clock, for a record or event whose CRM did
+    not say when; patient: wait out a short Retry-After in place (a poll); otherwise a 429 is
+    raised at once (the outbox schedules the retry)."""
     if kind == "hubspot":
         return HubSpot(
             credentials,
             base_url=settings.hubspot_api_url,
             timeout=settings.crm_timeout,
             patient=patient,
+            now=now,
         )
     if kind == "pipedrive":
         return Pipedrive(
@@ -66,6 +74,7 @@ def connector(
             base_url=settings.pipedrive_api_url,
             timeout=settings.crm_timeout,
             patient=patient,
+            now=now,
         )
     if kind == "zoho":
         return Zoho(
@@ -74,6 +83,7 @@ def connector(
             accounts_url=settings.zoho_accounts_url,
             timeout=settings.crm_timeout,
             patient=patient,
+            now=now,
         )
     raise LookupError(f"no connector for {kind!r}")
 

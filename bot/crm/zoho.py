@@ -40,7 +40,7 @@ import hmac
 import json
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -156,7 +156,9 @@ class Zoho:
         accounts_url: str,
         timeout: float,
         patient: bool,
+        now: Callable[[], datetime],
     ) -> None:
+        self._now = now
         self._credentials = dict(credentials)
         self._data_centre = credentials.get("data_centre", "") or "com"
         self._api_url, self._accounts_url = api_url, accounts_url
@@ -344,7 +346,7 @@ class Zoho:
             if since is not None:
                 headers["If-Modified-Since"] = _header_time(since)
             answer = self._call("GET", "/Deals", query=query, headers=headers) or {}
-            deals = tuple(_deal(record, fields) for record in answer.get("data") or [])
+            deals = tuple(_deal(record, fields, self._now()) for record in answer.get("data") or [])
             for deal in deals:
                 stamp = _millis(deal.modified_at)
                 seen = stamp if seen is None else max(seen, stamp)
@@ -370,7 +372,7 @@ class Zoho:
                 "fields": ",".join([*FIELDS, *fields]),
             }
             answer = self._call("GET", "/Deals", query=query) or {}
-            found += [_deal(record, fields) for record in answer.get("data") or []]
+            found += [_deal(record, fields, self._now()) for record in answer.get("data") or []]
         return found
 
     def write(self, record_id: str | None, write: Write) -> str:
@@ -425,7 +427,7 @@ class Zoho:
             raise WebhookRefused("event")
         try:
             sent = int(event.get("server_time") or 0)
-            occurred = datetime.fromtimestamp(sent / 1000, UTC) if sent else datetime.now(UTC)
+            occurred = datetime.fromtimestamp(sent / 1000, UTC) if sent else self._now()
             return [
                 WebhookEvent(
                     f"{sent}:{event.get('operation')}:{int(i)}"[:100], str(int(i)), occurred
@@ -464,7 +466,8 @@ def _kind(value: Mapping[str, Any], actual: str) -> StageKind:
     return "open"
 
 
-def _deal(record: Mapping[str, Any], fields: Sequence[str] = ()) -> RemoteDeal:
+def _deal(record: Mapping[str, Any], fields: Sequence[str], fallback: datetime) -> RemoteDeal:
+    """A deal as Zoho returns it; `fallback` is when it changed if Zoho does not say."""
     owner = record.get("Owner")
     owner_id = owner.get("id") if isinstance(owner, dict) else owner
     pipeline = record.get("Pipeline")
@@ -480,7 +483,7 @@ def _deal(record: Mapping[str, Any], fields: Sequence[str] = ()) -> RemoteDeal:
         pipeline_id=PIPELINE,
         close_date=date.fromisoformat(str(close)[:10]) if close else None,
         owner_id=None if owner_id is None else str(owner_id),
-        modified_at=_instant(record.get("Modified_Time")) or datetime.now(UTC),
+        modified_at=_instant(record.get("Modified_Time")) or fallback,
         next_step=str(record.get("Next_Step") or ""),
         custom={name: _scalar(record.get(name)) for name in fields if name in record},
     )

@@ -60,7 +60,9 @@ def ask_crm(
     kept = _kept(runtime, vault, team_id, crm)
     credentials = registry.generate(crm, {**kept, **credentials})
     generated = {field: credentials[field] for field in registry.KINDS[crm].generated}
-    connector = registry.connector(crm, credentials, runtime.settings, patient=True)
+    connector = registry.connector(
+        crm, credentials, runtime.settings, now=runtime.clock.now, patient=True
+    )
     try:
         account_id = connector.account()
         stages = connector.stages()

@@ -11,4 +11,6 @@ from bot.runtime import Runtime
 def connector_of(runtime: Runtime, crm: str, sealed: str, *, patient: bool = False) -> Connector:
     """The connector of a connection whose credentials are `sealed`."""
     credentials = Vault.of(runtime.settings).open(sealed)
-    return registry.connector(crm, credentials, runtime.settings, patient=patient)
+    return registry.connector(
+        crm, credentials, runtime.settings, now=runtime.clock.now, patient=patient
+    )

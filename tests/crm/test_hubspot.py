@@ -41,7 +41,9 @@ def hubspot(clock: FrozenClock) -> Iterator[DevHubSpot]:
 
 def connect(hubspot: DevHubSpot, token: str = DEFAULT_TOKEN) -> HubSpot:
     credentials = {"token": token, "client_secret": DEFAULT_SECRET}
-    return HubSpot(credentials, base_url=hubspot.api_url, timeout=5, patient=False)
+    return HubSpot(
+        credentials, base_url=hubspot.api_url, timeout=5, patient=False, now=hubspot.clock
+    )
 
 
 def test_reads_the_account_stages_and_owners(hubspot: DevHubSpot) -> None:
@@ -123,7 +125,7 @@ def test_hubspot_errors_become_crm_errors(hubspot: DevHubSpot) -> None:
 def test_a_patient_connector_waits_out_a_short_retry_after(hubspot: DevHubSpot) -> None:
     hubspot.rate_limit(1, retry_after=0)
     credentials = {"token": DEFAULT_TOKEN, "client_secret": DEFAULT_SECRET}
-    crm = HubSpot(credentials, base_url=hubspot.api_url, timeout=5, patient=True)
+    crm = HubSpot(credentials, base_url=hubspot.api_url, timeout=5, patient=True, now=hubspot.clock)
     assert crm.account() == str(hubspot.portal_id)
 
 

@@ -39,7 +39,11 @@ def pipedrive(clock: FrozenClock) -> Iterator[DevPipedrive]:
 
 def connect(pipedrive: DevPipedrive, **changed: str) -> Pipedrive:
     return Pipedrive(
-        {**CREDENTIALS, **changed}, base_url=pipedrive.api_url, timeout=5, patient=False
+        {**CREDENTIALS, **changed},
+        base_url=pipedrive.api_url,
+        timeout=5,
+        patient=False,
+        now=pipedrive.clock,
     )
 
 

@@ -64,6 +64,7 @@ def connect(zoho: DevZoho, **changed: str) -> Zoho:
         accounts_url=zoho.accounts_url,
         timeout=5,
         patient=False,
+        now=zoho.clock,
     )
 
 
