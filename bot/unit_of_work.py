@@ -30,6 +30,7 @@ from bot.services.directory import (
     Profile,
     apply_profile,
     ensure_member,
+    find_caller,
     find_member,
     profile_is_stale,
     roster_problem,
@@ -135,7 +136,7 @@ def as_caller(
     """
     now = runtime.clock.now()
     with transaction(runtime.sessions, read_only=read_only) as session:
-        member = find_member(session, workspace_id, user_id)
+        member = find_caller(session, workspace_id, user_id)
         known = member is not None and not profile_is_stale(member, now=now)
         if member is not None and known:
             result = _act(session, member, work, channel_id, now, home_changed, from_home)

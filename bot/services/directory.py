@@ -101,6 +101,27 @@ def find_member(session: Session, workspace_id: str, user_id: str) -> Member | N
     return session.scalars(query).one_or_none()
 
 
+_CALLER_ROWS = "salesbot.caller_rows"
+
+
+def find_caller(session: Session, workspace_id: str, user_id: str) -> Member | None:
+    """`find_member` for the one who sent a request, with their team and workspace read in the
+    same statement: every command asks for both next (its team, its language), and then finds
+    them in the session instead of asking the database twice more."""
+    row = session.execute(
+        select(Member, SalesTeam, Workspace)
+        .join(Workspace, Workspace.id == Member.workspace_id)
+        .outerjoin(SalesTeam, SalesTeam.id == Member.team_id)
+        .where(Member.workspace_id == workspace_id, Member.slack_user_id == user_id)
+    ).one_or_none()
+    if row is None:
+        return None
+    # The session's identity map holds rows weakly: the team and workspace are kept alive
+    # here for the transaction, or the next `session.get` would read them again.
+    session.info[_CALLER_ROWS] = tuple(row)
+    return row[0]
+
+
 def profile_is_stale(member: Member, *, now: datetime) -> bool:
     """True when Slack should be asked again about this member."""
     refreshed = member.profile_refreshed_at
