@@ -59,12 +59,14 @@ def on_import_pressed(ack: Ack, body: dict[str, Any], context: Any) -> None:
         refuse_press(runtime, body, invalid, expired_list_button)
         return
 
-    def work(session: Session, actor: Actor) -> Message:
+    def work(session: Session, actor: Actor) -> Message | None:
         claimed = deal_imports.claim(session, actor, import_id)
         if claimed.state == "imported":
             return views.already_imported(claimed.created, claimed.updated)
         if claimed.state == "claimed":
-            return views.import_underway()
+            # The outcome, owed in this transaction, is the answer: an "importing…" reply
+            # would be sent after it, the outbox sending in order.
+            return None
         return views.not_importable(claimed.state)
 
     # The button is in the bot's DM: the answer goes there, never to a channel a forged

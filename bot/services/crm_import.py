@@ -40,7 +40,13 @@ from bot.results.crm_import import (
     StageLine,
 )
 from bot.services import recognition, segments
-from bot.services.deals import allocate_numbers, new_change_id, stage_by_key, stage_list
+from bot.services.deals import (
+    allocate_numbers,
+    event_value,
+    new_change_id,
+    stage_by_key,
+    stage_list,
+)
 from bot.services.directory import find_member
 from bot.services.errors import Refused
 from bot.services.metrics import fx_rates
@@ -575,6 +581,7 @@ class _Import:
         kind_before = next((s.kind for s in self.stages if s.key == deal.stage), "open")
         was = recognition.before(self.session, deal)
         counted_before = _counted(deal)
+        fields_before = {name: getattr(deal, name) for name in _HISTORY_FIELDS}
         deal.owner_id = row.owner.id
         deal.team_id = self.team.id
         deal.customer, deal.title = row.customer, row.title
@@ -590,6 +597,11 @@ class _Import:
         deal.updated_at = self.now
         change_id = new_change_id()
         self._event(deal, row.owner, change_id)
+        for name, before in fields_before.items():
+            if getattr(deal, name) != before:
+                # Each field the export changed is in the history as a change via the CRM
+                # (so a correction says what changed, and /deal undo leaves it alone).
+                self._change(deal, row.owner, change_id, name, before)
         if _counted(deal) != counted_before:
             # A win the export takes back (lost now, a lower amount, another owner) takes back
             # what it earned, corrected like any change; a new win earns, once. A row that
@@ -603,6 +615,22 @@ class _Import:
                 change_id=change_id,
                 undo=False,
             )
+
+    def _change(self, deal: Deal, owner: Member, change_id: str, name: str, old: object) -> None:
+        self.session.add(
+            DealEvent(
+                workspace_id=deal.workspace_id,
+                deal_id=deal.id,
+                actor_id=owner.id,
+                at=self.now,
+                change_id=change_id,
+                action="update",
+                field=name,
+                old_value=event_value(old),
+                new_value=event_value(getattr(deal, name)),
+                source=self.export.crm,
+            )
+        )
 
     def _event(self, deal: Deal, owner: Member, change_id: str) -> None:
         self.session.add(
@@ -619,6 +647,10 @@ class _Import:
                 source=self.export.crm,
             )
         )
+
+
+# The fields whose change by a re-import is kept in the deal's history, one line each.
+_HISTORY_FIELDS = ("customer", "amount", "currency", "stage", "close_date", "owner_id")
 
 
 def _counted(deal: Deal) -> tuple[object, ...]:

@@ -84,7 +84,8 @@ def new_change_id() -> str:
     return uuid.uuid4().hex
 
 
-def _encode(value: object) -> str | None:
+def event_value(value: object) -> str | None:
+    """A value as a deal's history keeps it (dates in ISO form)."""
     if value is None:
         return None
     if isinstance(value, datetime | date):
@@ -110,8 +111,8 @@ def _record(
         change_id=change_id,
         action=action,
         field=field,
-        old_value=_encode(old),
-        new_value=_encode(new),
+        old_value=event_value(old),
+        new_value=event_value(new),
         source=actor.source,
     )
     session.add(event)

@@ -184,11 +184,6 @@ def already_imported(created: int, updated: int) -> Message:
     }
 
 
-def import_underway() -> Message:
-    """The first press of Import, answered at once."""
-    return {"text": _("Importing… the outcome follows here.")}
-
-
 def cannot_import(reason: str) -> Message:
     """A shared file that cannot be imported at all."""
     return {

@@ -223,6 +223,10 @@ def test_a_reimport_that_takes_back_a_win_takes_back_its_rewards_once(
     assert grants_live(sessions) == [("Target hit", False), ("First win of the month", False)]
     edits = [c for c in slack.calls("chat.update") if c.params.get("ts") == win.response["ts"]]
     assert len(edits) == 1 and "(taken back)" in str(edits[0].params), edits
+    why = [c for c in slack.calls("chat.postMessage") if c.params.get("thread_ts")]
+    assert [c.params["text"] for c in why] == ["Changed by <@U2>: deal #1 is in Lead now."]
+    history = say("/deal", "show #1", user="U2").text
+    assert "via HubSpot · stage: Won → Lead" in history, history
     rewards = say("/target", "rewards", user="U1").text
     assert "¥1,000 granted, ¥1,000 reversed" in rewards, rewards
 

@@ -98,6 +98,9 @@ def test_a_manager_previews_then_imports_once(
     posted(slack, "DU1", "4 created, 0 updated")
     drain()
     assert deal_count(sessions) == 4
+    # The outcome is the press's one answer (no "importing…" after it).
+    after_press = slack.calls("chat.postMessage")[-1]
+    assert "4 created, 0 updated" in str(after_press.params), after_press.params
     # A second press does nothing twice, and says so; two at once import nothing more.
     press(driver, "U1", button)
     slack.wait_for("chat.postMessage", lambda c: "imported already" in str(c.params))
