@@ -4,12 +4,11 @@ correction posts (one standings message per channel, edited; one result post, co
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from decimal import Decimal
 from typing import Any
 
 from bot.domain import contest_command as rules
 from bot.domain.text import Mrkdwn, escape_mrkdwn
-from bot.i18n import _, day, money
+from bot.i18n import _, day
 from bot.results.calls import RENDER, THREAD_OF, UPDATE_OF, WHILE_PENDING, Call
 from bot.results.contests import (
     ContestCorrected,
@@ -28,7 +27,7 @@ from bot.results.contests import (
 )
 from bot.results.notices import Said
 from bot.views.common import Message, context_block, ephemeral, section
-from bot.views.metrics import metric_name
+from bot.views.metrics import metric_amount, metric_name
 
 MEDALS = (":first_place_medal:", ":second_place_medal:", ":third_place_medal:")
 SHOWN_LINES = 15
@@ -47,13 +46,6 @@ def contest_help() -> Message:
     )
     text = "\n".join(lines)
     return ephemeral(text, [section(text)])
-
-
-def amount(value: Decimal, metric: str, currency: str) -> str:
-    """Money for revenue and pipeline, a count otherwise."""
-    if metric in ("revenue", "pipeline"):
-        return money(value, currency)
-    return f"{value.normalize():f}" if value != value.to_integral_value() else f"{value:.0f}"
 
 
 def _what(facts: ContestFacts) -> Mrkdwn:
@@ -76,7 +68,7 @@ def _who(line: Line) -> Mrkdwn:
 
 
 def _score(line: Line, facts: ContestFacts) -> str:
-    text = amount(line.value, facts.metric, facts.currency)
+    text = metric_amount(line.value, facts.metric, facts.currency)
     if line.percent is not None:
         return f"{line.percent}% ({text})"
     return text
@@ -338,7 +330,7 @@ def home_lines(contests: Sequence[HomeContest]) -> list[Mrkdwn]:
             where = _("your team is #{place} of {of}").format(place=c.place, of=c.of)
         else:
             where = _("you're #{place} of {of}").format(place=c.place, of=c.of)
-        value = amount(c.value, c.metric, c.currency)
+        value = metric_amount(c.value, c.metric, c.currency)
         when = (
             _("ended {day}").format(day=day(c.end))
             if c.state in ("ended", "ending")

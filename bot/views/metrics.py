@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from bot.domain.activities import kind_of_metric
+from decimal import Decimal
+
+from bot.domain.activities import MONEY_METRICS, kind_of_metric
 from bot.domain.text import Plain, escape_mrkdwn
-from bot.i18n import N_, _
+from bot.i18n import N_, _, money
 from bot.views.activities import kind_name
 
 _METRIC_NAMES = {
@@ -41,3 +43,11 @@ def goal_text(metric: str, period: str) -> str:
     if metric not in _GOALS:
         return f"{period} {escape_mrkdwn(metric)}"
     return _(_GOALS[metric]).format(period=period)
+
+
+def metric_amount(value: Decimal, metric: str, currency: str) -> str:
+    """A metric's figure: money for revenue and pipeline, a plain count for anything else
+    (`3`, `2.5`), as standings, the wallboard and targets show it."""
+    if metric in MONEY_METRICS:
+        return money(value, currency)
+    return f"{value.normalize():f}" if value != value.to_integral_value() else f"{value:.0f}"

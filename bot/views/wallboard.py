@@ -27,7 +27,7 @@ from bot.results.wallboard import (
     WinsTotal,
 )
 from bot.views.common import Message, context_block, ephemeral, section
-from bot.views.metrics import metric_name
+from bot.views.metrics import metric_amount, metric_name
 
 # How often the page asks for the board again, in milliseconds (a win shows within 5 s).
 POLL_MS = 2000
@@ -124,13 +124,6 @@ def _board(state: BoardState) -> dict[str, Any]:
     }
 
 
-def _amount(value: Decimal, metric: str, currency: str) -> str:
-    """Money for revenue, a plain count for anything else (the column heading says what)."""
-    if metric == "revenue":
-        return money(value, currency)
-    return f"{value.normalize():f}" if value != value.to_integral_value() else f"{value:.0f}"
-
-
 def _plain(value: Decimal, text: str) -> dict[str, Any]:
     """A cell without a target: its number only (every cell has the same keys)."""
     return {
@@ -149,12 +142,12 @@ def _plain(value: Decimal, text: str) -> dict[str, Any]:
 def _cell(
     metric: str, achieved: Decimal, goal: TargetProgress | None, currency: str
 ) -> dict[str, Any]:
-    cell = _plain(achieved, _amount(achieved, metric, currency))
+    cell = _plain(achieved, metric_amount(achieved, metric, currency))
     if goal is not None:
         p = goal.progress
         cell.update(
             target=str(p.target),
-            of=_("of {target}").format(target=_amount(p.target, metric, currency)),
+            of=_("of {target}").format(target=metric_amount(p.target, metric, currency)),
             percent=percent_label(p.percent),
             bar=_bar(p.percent),
             pace=_bar(percent_of(p.expected, p.target)),
@@ -249,7 +242,7 @@ def _contest(contest: ContestStanding, currency: str, zone: str) -> dict[str, An
                 "name": line.name,
                 "text": percent_label(line.percent)
                 if line.percent is not None
-                else _amount(line.value, contest.metric, currency),
+                else metric_amount(line.value, contest.metric, currency),
                 "ours": line.ours,
             }
         )
