@@ -245,7 +245,7 @@ def log_command(session: Session, actor: Actor, text: str) -> Logged | Unlogged:
     kinds = kinds_of(session, team)
     parsed = rules.parse_log(text, words_of(kinds))
     if isinstance(parsed, ParseError):
-        raise _refusal(parsed)
+        raise Refused.parse_error(parsed)
     if isinstance(parsed, rules.LogUndo):
         return undo_last(session, actor)
     if isinstance(parsed, rules.LogHelp):
@@ -259,12 +259,6 @@ def log_command(session: Session, actor: Actor, text: str) -> Logged | Unlogged:
             note = parsed.note_with_customer
     kind = next(k for k in kinds if k.key == parsed.kind)
     return log(session, actor, kind=kind, count=parsed.count, deal=deal, note=note)
-
-
-def _refusal(error: ParseError) -> Refused:
-    if error.wording is not None:
-        return Refused(error.wording, error.usage)
-    return Refused.plain_text(error.message, error.usage)
 
 
 def kind_named(session: Session, team: SalesTeam, key: str) -> KindShown:

@@ -69,9 +69,7 @@ def contest_command(session: Session, actor: Actor, text: str) -> ContestResult:
     parsed = rules.parse_contest(text, today=actor.today, kinds=team_words(session, actor.team))
     match parsed:
         case ParseError():
-            if parsed.wording is not None:
-                raise Refused(parsed.wording, parsed.usage)
-            raise Refused.plain_text(parsed.message, parsed.usage)
+            raise Refused.parse_error(parsed)
         case rules.NewContest():
             return create(session, actor, parsed)
         case rules.ListContests():

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from bot.domain.grammar import ParseError
 from bot.domain.text import Mrkdwn, Plain, Wording
 from bot.i18n import current, dated, today_of_message, use_language
 from bot.results.guards import Question
@@ -38,6 +39,14 @@ class Refused(Exception):
         """A reason already worded as plain text (a parse error, which quotes what was
         typed): escaped whole where it is shown in mrkdwn."""
         return cls("{reason}", usage, reason=text)
+
+    @classmethod
+    def parse_error(cls, error: ParseError) -> Refused:
+        """A command that did not parse, refused in its own words (their code kept), else in
+        its plain text."""
+        if error.wording is not None:
+            return cls(error.wording, error.usage)
+        return cls.plain_text(error.message, error.usage)
 
     def with_hint(self, hint: str, **values: object) -> Refused:
         """The same refusal with a sentence added (Salesbot's words, with its own values)."""
