@@ -189,3 +189,46 @@ def test_deals_from_before_next_steps_have_none_and_the_step_table_is_unique(
             connection.execute(insert, row)
     finally:
         engine.dispose()
+
+
+def test_zoho_links_imported_with_the_export_prefix_get_the_apis_record_id(
+    fresh_url: str,
+) -> None:
+    upgrade(fresh_url, "0011")
+    engine = make_engine(fresh_url)
+    try:
+        _fill_at_0011(engine)
+        upgrade(fresh_url, "0026")
+        links = [
+            (1, "T1", "zoho", "zcrm_5725767000000441001"),
+            (3, "T1", "zoho", "zcrm_42"),
+            (4, "T1", "zoho", "42"),  # already linked under the bare id: left alone
+            (2, "T2", "hubspot", "zcrm_7"),  # another CRM's id is not Zoho's
+        ]
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO crm_record (deal_id, workspace_id, crm, record_id, linked_at)"
+                    " VALUES (:deal, :workspace, :crm, :record, :now)"
+                ),
+                [
+                    {"deal": d, "workspace": w, "crm": c, "record": r, "now": NOW}
+                    for d, w, c, r in links
+                ],
+            )
+
+        upgrade(fresh_url)
+
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT deal_id, record_id FROM crm_record ORDER BY deal_id")
+            ).all()
+        assert [tuple(r) for r in rows] == [
+            (1, "5725767000000441001"),
+            (2, "zcrm_7"),
+            (3, "zcrm_42"),
+            (4, "42"),
+        ]
+        check(fresh_url)
+    finally:
+        engine.dispose()
