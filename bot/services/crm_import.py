@@ -573,7 +573,7 @@ class _Import:
                 linked_at=self.now,
             )
         )
-        self._event(deal, row.owner, new_change_id())
+        self._event(deal, row.owner, new_change_id(), IMPORT_ACTION, "deal", None)
         return deal
 
     def _update(self, deal: Deal, row: _Row) -> None:
@@ -596,12 +596,12 @@ class _Import:
             deal.closed_at = closed_at
         deal.updated_at = self.now
         change_id = new_change_id()
-        self._event(deal, row.owner, change_id)
+        self._event(deal, row.owner, change_id, IMPORT_ACTION, "deal", None)
         for name, before in fields_before.items():
             if getattr(deal, name) != before:
                 # Each field the export changed is in the history as a change via the CRM
                 # (so a correction says what changed, and /deal undo leaves it alone).
-                self._change(deal, row.owner, change_id, name, before)
+                self._event(deal, row.owner, change_id, "update", name, before)
         if _counted(deal) != counted_before:
             # A win the export takes back (lost now, a lower amount, another owner) takes back
             # what it earned, corrected like any change; a new win earns, once. A row that
@@ -616,7 +616,12 @@ class _Import:
                 undo=False,
             )
 
-    def _change(self, deal: Deal, owner: Member, change_id: str, name: str, old: object) -> None:
+    def _event(
+        self, deal: Deal, owner: Member, change_id: str, action: str, field: str, old: object
+    ) -> None:
+        """A line of the deal's history made by the import, in its owner's name via the CRM:
+        the import itself, or one field it changed (old → the deal's value now)."""
+        new = str(deal.number) if field == "deal" else getattr(deal, field)
         self.session.add(
             DealEvent(
                 workspace_id=deal.workspace_id,
@@ -624,26 +629,10 @@ class _Import:
                 actor_id=owner.id,
                 at=self.now,
                 change_id=change_id,
-                action="update",
-                field=name,
+                action=action,
+                field=field,
                 old_value=event_value(old),
-                new_value=event_value(getattr(deal, name)),
-                source=self.export.crm,
-            )
-        )
-
-    def _event(self, deal: Deal, owner: Member, change_id: str) -> None:
-        self.session.add(
-            DealEvent(
-                workspace_id=deal.workspace_id,
-                deal_id=deal.id,
-                actor_id=owner.id,
-                at=self.now,
-                change_id=change_id,
-                action=IMPORT_ACTION,
-                field="deal",
-                old_value=None,
-                new_value=str(deal.number),
+                new_value=event_value(new),
                 source=self.export.crm,
             )
         )
