@@ -80,7 +80,13 @@ class ReadOnlyViolation(RuntimeError):
 
 def _promise_read_only(session: Session) -> None:
     session.info[_READ_ONLY] = True
-    session.connection(execution_options={_READ_ONLY: True})
+    options: dict[str, Any] = {_READ_ONLY: True}
+    if session.get_bind().dialect.name == "postgresql":
+        # Under READ COMMITTED every statement reads its own snapshot whether or not a
+        # transaction is open, so work that only reads loses nothing without one, and saves
+        # the BEGIN and COMMIT round trips.
+        options["isolation_level"] = "AUTOCOMMIT"
+    session.connection(execution_options=options)
 
 
 @event.listens_for(Session, "before_flush")
