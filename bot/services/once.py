@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table
+from sqlalchemy import ColumnElement, Insert, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session
 
@@ -33,19 +33,41 @@ def insert_unique(
 ) -> Any:
     """As `insert_once`, returning the new row's primary key (None: it existed); `where` names
     a partial unique index's condition (the database must be told which index decides)."""
+    dialect = session.get_bind().dialect.name
+    statement = _insert_statement(model, tuple(keys), where, dialect)
+    row = session.execute(statement, values).first()
+    return None if row is None else row[0]
+
+
+# Built once per (table, keys, index condition, dialect) and given the values as parameters:
+# several run on every request (the replay guard, the outbox), and building an insert costs
+# more than compiling it does once SQLAlchemy has cached the compiled form.
+_STATEMENTS: dict[tuple[str, tuple[str, ...], int, str], tuple[object, Insert]] = {}
+
+
+def _insert_statement(
+    model: type[DeclarativeBase],
+    keys: tuple[str, ...],
+    where: ColumnElement[bool] | None,
+    dialect: str,
+) -> Insert:
     table = model.__table__
     assert isinstance(table, Table)
-    dialect = session.get_bind().dialect.name
+    # The condition is a module-level expression at every call site: its identity names it,
+    # and the cache holds it so that identity is never reused by another object.
+    cache_key = (table.name, keys, id(where), dialect)
+    cached = _STATEMENTS.get(cache_key)
+    if cached is not None:
+        return cached[1]
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
         insert(table)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=keys, index_where=where)
+        .on_conflict_do_nothing(index_elements=list(keys), index_where=where)
         # rowcount is not reliable here (psycopg reports -1); a returned row is.
         .returning(*table.primary_key.columns)
     )
-    row = session.execute(statement).first()
-    return None if row is None else row[0]
+    _STATEMENTS[cache_key] = (where, statement)
+    return statement
 
 
 def claim(session: Session, key: str, *, now: datetime) -> bool:
