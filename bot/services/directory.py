@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, and_, or_, select, update
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.stages import DEFAULT_STAGES
@@ -102,18 +102,23 @@ def find_member(session: Session, workspace_id: str, user_id: str) -> Member | N
 
 
 _CALLER_ROWS = "salesbot.caller_rows"
+# Every request runs it: built once, its values bound (building it cost more than running it).
+_CALLER = (
+    select(Member, SalesTeam, Workspace)
+    .join(Workspace, Workspace.id == Member.workspace_id)
+    .outerjoin(SalesTeam, SalesTeam.id == Member.team_id)
+    .where(
+        Member.workspace_id == bindparam("workspace_id"),
+        Member.slack_user_id == bindparam("user_id"),
+    )
+)
 
 
 def find_caller(session: Session, workspace_id: str, user_id: str) -> Member | None:
     """`find_member` for the one who sent a request, with their team and workspace read in the
     same statement: every command asks for both next (its team, its language), and then finds
     them in the session instead of asking the database twice more."""
-    row = session.execute(
-        select(Member, SalesTeam, Workspace)
-        .join(Workspace, Workspace.id == Member.workspace_id)
-        .outerjoin(SalesTeam, SalesTeam.id == Member.team_id)
-        .where(Member.workspace_id == workspace_id, Member.slack_user_id == user_id)
-    ).one_or_none()
+    row = session.execute(_CALLER, {"workspace_id": workspace_id, "user_id": user_id}).one_or_none()
     if row is None:
         return None
     # The session's identity map holds rows weakly: the team and workspace are kept alive
@@ -271,8 +276,15 @@ def _take_out(session: Session, team: SalesTeam, member: Member, *, now: datetim
 
 def stages_of(session: Session, workspace_id: str) -> list[StageDef]:
     """A workspace's stages in pipeline order."""
-    query = (
-        select(StageDef).where(StageDef.workspace_id == workspace_id).order_by(StageDef.position)
-    )
-    stages = remembered(session, ("stages", workspace_id), lambda: list(session.scalars(query)))
-    return list(stages)
+
+    def read() -> list[StageDef]:
+        return list(session.scalars(_STAGES, {"workspace_id": workspace_id}))
+
+    return list(remembered(session, ("stages", workspace_id), read))
+
+
+_STAGES = (
+    select(StageDef)
+    .where(StageDef.workspace_id == bindparam("workspace_id"))
+    .order_by(StageDef.position)
+)
