@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from bot.services.once import insert_once
+from bot.services.once import Database, insert_once
 from models import ProcessedEvent, SeenRequest
 
 
@@ -18,13 +18,13 @@ def first_delivery(session: Session, *, event_id: str, workspace_id: str, now: d
     return insert_once(session, ProcessedEvent, values, ["event_id"])
 
 
-def first_sight(session: Session, *, signature: str, now: datetime) -> bool:
+def first_sight(session: Database, *, signature: str, now: datetime) -> bool:
     """Record a signed request's signature; False when it was executed before (a replay)."""
     values = {"signature": signature, "seen_at": now}
     return insert_once(session, SeenRequest, values, ["signature"])
 
 
-def forget_seen(session: Session, *, before: datetime) -> int:
+def forget_seen(session: Database, *, before: datetime) -> int:
     """Drop signatures older than their window: a request that old is refused as stale."""
     result = session.execute(delete(SeenRequest).where(SeenRequest.seen_at < before))
     return int(getattr(result, "rowcount", 0) or 0)

@@ -5,15 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Insert, Table
+from sqlalchemy import ColumnElement, Connection, Insert, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session
 
 from models import ScheduledRun
 
+# A session, or a bare connection where a unit of work's ORM machinery buys nothing (the replay
+# guard in front of bolt).
+Database = Session | Connection
+
 
 def insert_once(
-    session: Session, model: type[DeclarativeBase], values: dict[str, Any], keys: list[str]
+    session: Database, model: type[DeclarativeBase], values: dict[str, Any], keys: list[str]
 ) -> bool:
     """Insert a row unless one with the same unique `keys` exists; True if this call inserted it.
 
@@ -24,7 +28,7 @@ def insert_once(
 
 
 def insert_unique(
-    session: Session,
+    session: Database,
     model: type[DeclarativeBase],
     values: dict[str, Any],
     keys: list[str],
@@ -33,7 +37,8 @@ def insert_unique(
 ) -> Any:
     """As `insert_once`, returning the new row's primary key (None: it existed); `where` names
     a partial unique index's condition (the database must be told which index decides)."""
-    dialect = session.get_bind().dialect.name
+    bind = session if isinstance(session, Connection) else session.get_bind()
+    dialect = bind.dialect.name
     statement = _insert_statement(model, tuple(keys), where, dialect)
     row = session.execute(statement, values).first()
     return None if row is None else row[0]

@@ -75,7 +75,7 @@ class Salesbot:
         slack = Guard(
             bolt,  # type: ignore[arg-type]
             signing_secret=self.runtime.settings.slack_signing_secret or "",
-            sessions=self.runtime.sessions,
+            engine=self.runtime.engine,
         )
         engine = self.runtime.engine
         crm = Webhooks(self.runtime)
