@@ -164,10 +164,12 @@ def cmd_socket(settings: Settings, _args: argparse.Namespace) -> int:
     """The same app over Socket Mode."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+    from bot.heap import freeze_startup_objects
     from bot.slack.app import create_app
 
     settings.require("slack_app_token", "slack_bot_token")
     app = create_app(settings)
+    freeze_startup_objects()
     SocketModeHandler(app.bolt, settings.slack_app_token).start()  # type: ignore[no-untyped-call]
     return 0
 

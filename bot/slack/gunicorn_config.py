@@ -9,6 +9,7 @@ from gunicorn.glogging import Logger
 
 from bot.cli import bot_token_unless_oauth
 from bot.config import MissingSettingError, SettingsError, load_settings
+from bot.heap import freeze_startup_objects
 from bot.web.board import loggable_path
 
 try:
@@ -50,3 +51,8 @@ def on_starting(_server: Any) -> None:
     except MissingSettingError as error:
         print(f"salesbot: {error}", file=sys.stderr)
         raise SystemExit(2) from None
+
+
+def post_worker_init(_worker: Any) -> None:
+    """The worker has built its app: what it built lives as long as the worker."""
+    freeze_startup_objects()
