@@ -274,6 +274,13 @@ def _take_out(session: Session, team: SalesTeam, member: Member, *, now: datetim
     return claimed is not None
 
 
+_STAGES = (
+    select(StageDef)
+    .where(StageDef.workspace_id == bindparam("workspace_id"))
+    .order_by(StageDef.position)
+)
+
+
 def stages_of(session: Session, workspace_id: str) -> list[StageDef]:
     """A workspace's stages in pipeline order."""
 
@@ -281,10 +288,3 @@ def stages_of(session: Session, workspace_id: str) -> list[StageDef]:
         return list(session.scalars(_STAGES, {"workspace_id": workspace_id}))
 
     return list(remembered(session, ("stages", workspace_id), read))
-
-
-_STAGES = (
-    select(StageDef)
-    .where(StageDef.workspace_id == bindparam("workspace_id"))
-    .order_by(StageDef.position)
-)

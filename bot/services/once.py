@@ -46,8 +46,12 @@ def insert_unique(
 
 # Built once per (table, keys, index condition, dialect) and given the values as parameters:
 # several run on every request (the replay guard, the outbox), and building an insert costs
-# more than compiling it does once SQLAlchemy has cached the compiled form.
-_STATEMENTS: dict[tuple[str, tuple[str, ...], int, str], tuple[object, Insert]] = {}
+# more than compiling it does once SQLAlchemy has cached the compiled form. The conditions of
+# one (table, keys, dialect) are told apart by structure, so a condition built anew on each
+# call finds the statement built for an equal one instead of adding another.
+_STATEMENTS: dict[
+    tuple[str, tuple[str, ...], str], list[tuple[ColumnElement[bool] | None, Insert]]
+] = {}
 
 
 def _insert_statement(
@@ -58,12 +62,12 @@ def _insert_statement(
 ) -> Insert:
     table = model.__table__
     assert isinstance(table, Table)
-    # The condition is a module-level expression at every call site: its identity names it,
-    # and the cache holds it so that identity is never reused by another object.
-    cache_key = (table.name, keys, id(where), dialect)
-    cached = _STATEMENTS.get(cache_key)
-    if cached is not None:
-        return cached[1]
+    built = _STATEMENTS.setdefault((table.name, keys, dialect), [])
+    for condition, statement in built:
+        if condition is where or (
+            condition is not None and where is not None and condition.compare(where)
+        ):
+            return statement
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
         insert(table)
@@ -71,7 +75,7 @@ def _insert_statement(
         # rowcount is not reliable here (psycopg reports -1); a returned row is.
         .returning(*table.primary_key.columns)
     )
-    _STATEMENTS[cache_key] = (where, statement)
+    built.append((where, statement))
     return statement
 
 
