@@ -162,8 +162,9 @@ def run_benchmark(options: Options) -> list[Row]:
         with DevSlack() as dev, pool() as executor:
             directory(dev, users)
             bare = launch_bare(dev.api_url, workers=WORKERS)
+            polled = launch_bare(dev.api_url, workers=WORKERS, polled=True)
             bots = {b.name: launch_salesbot(b.url, dev.api_url, workers=WORKERS) for b in present}
-            with serving(bare, *bots.values()):
+            with serving(bare, polled, *bots.values()):
                 for name, target in targets:
                     if target is None:
                         rows += [
@@ -201,7 +202,7 @@ def run_benchmark(options: Options) -> list[Row]:
                         executor,
                         dev,
                         bot,
-                        bare,
+                        (bare, polled),
                         users,
                         target,
                         seconds=options.seconds(10.0, 1.0),
@@ -293,6 +294,8 @@ class OpenLevel:
     bot: OpenResult
     adds_sent: int
     adds_recorded: int
+    # The bare app in bolt's default mode, which polls for the ack every 10 ms (goal rate only).
+    polled: OpenResult | None = None
 
     @property
     def adds_answered(self) -> int:
@@ -314,8 +317,10 @@ def open_level(
     rate: float,
     seconds: float,
     warmup: float,
+    polled: Server | None = None,
 ) -> OpenLevel:
-    """The mix at `rate` to the bare app, then to Salesbot (on the database at `url`)."""
+    """The mix at `rate` to the bare app (and the polled one), then to Salesbot (on the
+    database at `url`)."""
     bare_load = OpenLoad(
         port=bare.port,
         secret=SIGNING_SECRET,
@@ -329,6 +334,11 @@ def open_level(
         channel=CHANNEL,
     )
     bare_result = executor.submit(run_open, bare_load).result()
+    polled_result = (
+        executor.submit(run_open, replace(bare_load, port=polled.port)).result()
+        if polled is not None
+        else None
+    )
     before = count_deals(url)
     # Each rate adds customers of its own: the same name again would be asked about.
     bot_load = replace(bare_load, port=bot.port, expects=tuple(e for _, e in MIX), run=f"r{rate}")
@@ -336,7 +346,9 @@ def open_level(
     wait_until_quiet(dev)
     # Adds sent in the warm-up are in the database too: every add sent is counted.
     sent = sum(1 for n in range(int(rate * (warmup + seconds))) if n % len(MIX) in ADDS)
-    return OpenLevel(rate, bare_result, bot_result, sent, count_deals(url) - before)
+    return OpenLevel(
+        rate, bare_result, bot_result, sent, count_deals(url) - before, polled=polled_result
+    )
 
 
 def _open_row(name: str, level: OpenLevel) -> Row:
@@ -366,18 +378,46 @@ def _open_levels(
     executor: ProcessPoolExecutor,
     dev: DevSlack,
     bot: Server,
-    bare: Server,
+    bares: tuple[Server, Server],
     users: list[str],
     target: Backend,
     *,
     seconds: float,
     warmup: float,
 ) -> list[Row]:
+    """Each rate to the bare app and Salesbot; at the goal rate also to the polled bare app."""
+    bare, polled = bares
     rows = []
     for rate in RATES:
         level = open_level(
-            executor, dev, bot, bare, users, target.url, rate=rate, seconds=seconds, warmup=warmup
+            executor,
+            dev,
+            bot,
+            bare,
+            users,
+            target.url,
+            rate=rate,
+            seconds=seconds,
+            warmup=warmup,
+            polled=polled if rate == GOAL_RATE else None,
         )
         rows.append(_open_row(target.name, level))
         log(f"ack[{target.name}] open loop {rate}/s: {rows[-1].figure}")
+        if level.polled is not None:
+            rows.append(_polled_row(target.name, level, level.polled))
     return rows
+
+
+def _polled_row(name: str, level: OpenLevel, polled: OpenResult) -> Row:
+    """Salesbot beside the bare app in bolt's default mode: the floor Salesbot had until it ran
+    its listeners on the request thread, kept for comparison with earlier runs."""
+    p99_ratio = ratio(percentile(level.bot.latencies, 99), percentile(polled.latencies, 99))
+    return Row(
+        OPEN,
+        f"{name} mixed /deal at {level.rate:g}/s, beside bare bolt polling its ack every 10 ms",
+        _open_figure(level.bot),
+        _open_figure(polled),
+        times(p99_ratio) + " p99",
+        INFO,
+        INFO,
+    )

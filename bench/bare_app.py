@@ -2,8 +2,12 @@
 
 Served exactly as `salesbot serve` serves Salesbot (gunicorn, gthread, the same workers and
 threads, ``bot.slack.gunicorn_config``), with the same bolt settings: signing secret verification
-on, an authorize function that never calls Slack, listeners run after the ack. Whatever
-Salesbot's latency adds on top of this app's is Salesbot's own work.
+on, an authorize function that never calls Slack, the listener run on the request thread
+(``process_before_response``). Whatever Salesbot's latency adds on top of this app's is
+Salesbot's own work.
+
+With ``BARE_POLLED=1`` it runs in bolt's default mode instead, as Salesbot did until issue 20:
+the listener in bolt's pool, the request thread checking every 10 ms whether it has acked.
 
     SLACK_SIGNING_SECRET=… SLACK_BOT_TOKEN=… gunicorn --config python:bot.slack.gunicorn_config \
         --bind 127.0.0.1:3001 bench.bare_app:application
@@ -32,7 +36,10 @@ def _authorize(enterprise_id: str | None, team_id: str | None, **_: Any) -> Auth
 
 
 def create_bare_app(
-    signing_secret: str | None = None, listener_executor: Executor | None = None
+    signing_secret: str | None = None,
+    listener_executor: Executor | None = None,
+    *,
+    polled: bool = False,
 ) -> App:
     """A bolt app with one `/deal` listener that acks and does nothing else (`bench cpu` hands
     it the secret and a listener pool it can wait on; gunicorn's worker reads the secret from
@@ -40,7 +47,7 @@ def create_bare_app(
     app = App(
         signing_secret=signing_secret or os.environ["SLACK_SIGNING_SECRET"],
         authorize=_authorize,
-        process_before_response=False,
+        process_before_response=not polled,
         raise_error_for_unhandled_request=False,
         ignoring_self_events_enabled=False,
         listener_executor=listener_executor,
@@ -72,4 +79,4 @@ def wsgi(app: App) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 if os.environ.get("SLACK_SIGNING_SECRET"):
     # Served by gunicorn (`bench.bare_app:application`); importing it elsewhere builds nothing.
-    application = wsgi(create_bare_app())
+    application = wsgi(create_bare_app(polled=os.environ.get("BARE_POLLED") == "1"))

@@ -166,7 +166,7 @@ def summary(profile: Profile, top: int = 5) -> str:
         count = f"{int(total)} samples ({profile.waits} more waiting, left out)"
     categories: Counter[str] = Counter()
     for (name, path), value in own.items():
-        categories[where(name, path)] += value  # type: ignore[assignment]
+        categories[where(name, path)] += value
     cats = ", ".join(f"{c} {v / total:.0%}" for c, v in categories.most_common(7))
     selfs = ", ".join(
         f"{_short(n, p)} {v / total:.0%}" for (n, p), v in own.most_common(top) if v / total >= 0.01

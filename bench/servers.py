@@ -60,8 +60,9 @@ def launch_salesbot(database_url: str, api_url: str, *, workers: int) -> Server:
     return _launch([sys.executable, "-m", "bot", "serve", "--port", str(port)], env, port)
 
 
-def launch_bare(api_url: str, *, workers: int) -> Server:
-    """Start bench/bare_app.py under gunicorn with Salesbot's own gunicorn settings."""
+def launch_bare(api_url: str, *, workers: int, polled: bool = False) -> Server:
+    """Start bench/bare_app.py under gunicorn with Salesbot's own gunicorn settings (polled:
+    in bolt's default mode, which polls for the ack every 10 ms)."""
     port = free_port()
     env = child_env(
         SLACK_BOT_TOKEN=BOT_TOKEN,
@@ -69,6 +70,7 @@ def launch_bare(api_url: str, *, workers: int) -> Server:
         SLACK_API_URL=api_url,
         LOG_LEVEL="WARNING",
         WEB_CONCURRENCY=str(workers),
+        BARE_POLLED="1" if polled else "0",
     )
     args = [
         sys.executable,

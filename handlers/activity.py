@@ -13,6 +13,7 @@ from bot.domain import payloads
 from bot.runtime import runtime_of
 from bot.services import activities
 from bot.services.actor import Actor
+from bot.slack.after_ack import acks_first
 from bot.slack.refusals import refuse_form, refuse_press
 from bot.unit_of_work import answer_command, answer_later, form_or_tell, in_caller_language
 from bot.views import activities as views
@@ -43,9 +44,9 @@ def on_log(ack: Ack, command: dict[str, Any], context: Any) -> None:
     ack(**answer_command(runtime, command, work))
 
 
-def on_log_button(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
+@acks_first
+def on_log_button(body: dict[str, Any], client: WebClient, context: Any) -> None:
     """Open the Log form for a deal of App Home."""
-    ack()
     runtime = runtime_of(context)
     try:
         pressed = payloads.press(body)

@@ -16,6 +16,7 @@ from bot.runtime import Runtime, runtime_of
 from bot.services import admin, admin_commands, crm_connections, currency, wallboard
 from bot.services.actor import Actor, require_manager
 from bot.services.errors import Refused
+from bot.slack.after_ack import acks_first, after_ack
 from bot.slack.directory import channel_name, channel_profiles
 from bot.slack.refusals import refuse_press
 from bot.unit_of_work import answer, as_caller, in_caller_language
@@ -58,10 +59,15 @@ def on_salesbot(
         except Refused as refused:
             ack(**refusal(refused.message, refused.usage))
             return
-        respond(**set_up(runtime, workspace_id, user_id, channel_id, parsed))
+        # Slack is asked for the channel's members after the ack.
+        after_ack(
+            context,
+            command,
+            lambda: respond(**set_up(runtime, workspace_id, user_id, channel_id, parsed)),
+        )
         return
     if isinstance(parsed, cmd.Crm):
-        crm(ack, client, runtime, command, parsed)
+        crm(ack, client, context, command, parsed)
         return
     if isinstance(parsed, cmd.Wallboard):
         ack(**board_link(runtime, command, parsed))
@@ -83,9 +89,10 @@ def on_salesbot(
 
 
 def crm(
-    ack: Ack, client: WebClient, runtime: Runtime, command: dict[str, Any], parsed: cmd.Crm
+    ack: Ack, client: WebClient, context: Any, command: dict[str, Any], parsed: cmd.Crm
 ) -> None:
     """`/salesbot crm …`: the connect form opens at once; the rest answers in the ack."""
+    runtime = runtime_of(context)
     workspace_id, user_id = command["team_id"], command["user_id"]
     channel_id = command.get("channel_id", "")
     if parsed.action == "connect":
@@ -106,7 +113,9 @@ def crm(
             ack(**refusal(refused.message, refused.usage))
             return
         ack()
-        client.views_open(trigger_id=command["trigger_id"], view=view)
+        after_ack(
+            context, command, lambda: client.views_open(trigger_id=command["trigger_id"], view=view)
+        )
         return
 
     def work(session: Session, actor: Actor) -> Message:
@@ -187,9 +196,9 @@ def set_up(
     )
 
 
-def on_currency_confirmed(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:
+@acks_first
+def on_currency_confirmed(body: dict[str, Any], respond: Respond, context: Any) -> None:
     """The manager confirmed a currency switch: convert and switch, once."""
-    ack()
     runtime = runtime_of(context)
     try:
         pressed = payloads.press(body)

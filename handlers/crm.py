@@ -12,6 +12,7 @@ from bot.domain import payloads
 from bot.runtime import runtime_of
 from bot.services import crm_connections
 from bot.services.actor import Actor
+from bot.slack.after_ack import acks_first, after_ack
 from bot.slack.refusals import refuse_form, refuse_press
 from bot.sync.connect import connect_from_slack
 from bot.unit_of_work import answer, in_caller_language
@@ -47,19 +48,23 @@ def on_connect_submitted(ack: Ack, body: dict[str, Any], context: Any) -> None:
             )
         return
     ack()
-    connect_from_slack(
-        runtime,
-        submitted.workspace_id,
-        submitted.user_id,
-        team_id=form.team_id,
-        crm=form.crm,
-        credentials=form.credentials,
+    after_ack(
+        context,
+        body,
+        lambda: connect_from_slack(
+            runtime,
+            submitted.workspace_id,
+            submitted.user_id,
+            team_id=form.team_id,
+            crm=form.crm,
+            credentials=form.credentials,
+        ),
     )
 
 
-def on_disconnect(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:
+@acks_first
+def on_disconnect(body: dict[str, Any], respond: Respond, context: Any) -> None:
     """Stop the team's sync; its deals stay."""
-    ack()
     runtime = runtime_of(context)
     try:
         pressed = payloads.press(body)

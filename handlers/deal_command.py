@@ -34,6 +34,7 @@ from bot.services.actor import Actor
 from bot.services.errors import FormErrors, Unconfirmed
 from bot.services.export import export_for_caller
 from bot.services.guards import Confirmed
+from bot.slack.after_ack import acks_first, after_ack
 from bot.slack.refusals import refuse_form, refuse_press
 from bot.unit_of_work import (
     Unwritten,
@@ -100,7 +101,7 @@ def on_deal(ack: Ack, command: dict[str, Any], client: WebClient, context: Any) 
     kind = cmd.parse_deal_command(text)
     if isinstance(kind, cmd.NewModal):
         ack()
-        open_new_deal_modal(client, context, command)
+        after_ack(context, command, lambda: open_new_deal_modal(client, context, command))
         return
     if isinstance(kind, cmd.Help):
         with in_caller_language(runtime, command["team_id"], command["user_id"]):
@@ -351,9 +352,9 @@ def on_new_deal_submitted(ack: Ack, body: dict[str, Any], context: Any) -> None:
     ack()
 
 
-def on_list_page(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:
+@acks_first
+def on_list_page(body: dict[str, Any], respond: Respond, context: Any) -> None:
     """Show the next page of a deal list in place of the current one."""
-    ack()
     runtime = runtime_of(context)
     try:
         pressed = payloads.press(body)
@@ -388,10 +389,10 @@ def _with_fields(
     return cmd.parse_deal_command(text, words) if words else parsed
 
 
-def on_guard_button(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:
+@acks_first
+def on_guard_button(body: dict[str, Any], respond: Respond, context: Any) -> None:
     """A button of a guard's question: carry out what was typed (checked again), update the
     open deal instead, or cancel; whichever is pressed first is the answer."""
-    ack()
     runtime = runtime_of(context)
     try:
         pressed = payloads.press(body)

@@ -14,6 +14,7 @@ from bot.domain import payloads
 from bot.runtime import runtime_of
 from bot.services import deal_commands, deals, segments, standup_settings
 from bot.services.actor import Actor
+from bot.slack.after_ack import acks_first
 from bot.slack.refusals import refuse_form, refuse_press
 from bot.unit_of_work import answer_later, as_caller, form_or_tell, owe_home, submit
 from bot.views import deal_modal
@@ -40,6 +41,7 @@ def register(app: App) -> None:
     app.view(deal_modal.EDIT_DEAL_CALLBACK)(on_edit_submitted)
 
 
+@acks_first
 def on_home_opened(event: dict[str, Any], context: Any) -> None:
     """Publish the member's home when they open the tab."""
     if event.get("tab", "home") != "home":
@@ -47,9 +49,9 @@ def on_home_opened(event: dict[str, Any], context: Any) -> None:
     owe_home(runtime_of(context), str(context.get("team_id") or ""), event["user"])
 
 
-def on_deal_button(ack: Ack, body: dict[str, Any], context: Any) -> None:
+@acks_first
+def on_deal_button(body: dict[str, Any], context: Any) -> None:
     """Advance, won or lost, straight from the home tab."""
-    ack()
     runtime = runtime_of(context)
     try:
         pressed = payloads.press(body)
@@ -81,9 +83,9 @@ def on_deal_button(ack: Ack, body: dict[str, Any], context: Any) -> None:
     )
 
 
-def on_edit(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
+@acks_first
+def on_edit(body: dict[str, Any], client: WebClient, context: Any) -> None:
     """Open a deal's form, filled in."""
-    ack()
     runtime = runtime_of(context)
     try:
         pressed = payloads.press(body)
@@ -162,9 +164,9 @@ def on_edit_submitted(ack: Ack, body: dict[str, Any], context: Any) -> None:
     ack()
 
 
-def on_new_deal(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
+@acks_first
+def on_new_deal(body: dict[str, Any], client: WebClient, context: Any) -> None:
     """Open the New deal form from the home tab."""
-    ack()
     runtime = runtime_of(context)
     try:
         pressed = payloads.press(body)
@@ -196,9 +198,9 @@ def on_new_deal(ack: Ack, body: dict[str, Any], client: WebClient, context: Any)
     client.views_open(trigger_id=trigger_id, view=view)
 
 
-def on_check_in(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
+@acks_first
+def on_check_in(body: dict[str, Any], client: WebClient, context: Any) -> None:
     """Open the check-in form from the home tab."""
-    ack()
     runtime = runtime_of(context)
     try:
         pressed = payloads.press(body)
@@ -226,9 +228,9 @@ def on_check_in(ack: Ack, body: dict[str, Any], client: WebClient, context: Any)
         client.views_open(trigger_id=trigger_id, view=view)
 
 
-def on_page(ack: Ack, body: dict[str, Any], context: Any) -> None:
+@acks_first
+def on_page(body: dict[str, Any], context: Any) -> None:
     """Show another ten deals."""
-    ack()
     runtime = runtime_of(context)
     try:
         pressed = payloads.press(body)

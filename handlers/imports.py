@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 from sqlalchemy.orm import Session
 
 from bot.domain import payloads
@@ -12,6 +12,7 @@ from bot.domain.crm_exports.note import parse_note
 from bot.runtime import runtime_of
 from bot.services import deal_imports
 from bot.services.actor import Actor
+from bot.slack.after_ack import acks_first
 from bot.slack.refusals import refuse_press
 from bot.unit_of_work import answer_later
 from bot.views import crm_import as views
@@ -24,6 +25,7 @@ def register(app: App) -> None:
     app.action(views.IMPORT_ACTION)(on_import_pressed)
 
 
+@acks_first
 def on_file_shared(event: dict[str, Any], context: Any) -> None:
     """Take the file for a preview; the download and the dry run are the sender's work."""
     files = event.get("files")
@@ -48,9 +50,9 @@ def on_file_shared(event: dict[str, Any], context: Any) -> None:
     )
 
 
-def on_import_pressed(ack: Ack, body: dict[str, Any], context: Any) -> None:
+@acks_first
+def on_import_pressed(body: dict[str, Any], context: Any) -> None:
     """Owe the import once; a second press is told it was done."""
-    ack()
     runtime = runtime_of(context)
     try:
         pressed = payloads.press(body)

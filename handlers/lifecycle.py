@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt import App
 
 from bot.runtime import runtime_of
+from bot.slack.after_ack import acks_first
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +19,7 @@ def register(app: App) -> None:
     app.event("tokens_revoked")(on_tokens_revoked)
 
 
+@acks_first
 def on_app_uninstalled(context: Any) -> None:
     """Forget every token of the workspace; its pending outbox messages then fail for good."""
     store = runtime_of(context).installations
@@ -28,6 +30,7 @@ def on_app_uninstalled(context: Any) -> None:
     store.delete_all(enterprise_id=context.enterprise_id, team_id=context.team_id)
 
 
+@acks_first
 def on_tokens_revoked(event: dict[str, Any], context: Any) -> None:
     """Forget the revoked tokens: the users' ones, and with the bot's every installation row."""
     store = runtime_of(context).installations

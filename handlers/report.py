@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import App, Respond
 from sqlalchemy.orm import Session
 
 from bot.domain import payloads
 from bot.runtime import runtime_of
 from bot.services import reports
 from bot.services.actor import Actor
+from bot.slack.after_ack import acks_first
 from bot.slack.refusals import refuse_press
 from bot.unit_of_work import answer
 from bot.views import report as views
@@ -22,9 +23,9 @@ def register(app: App) -> None:
     app.action(views.SHARE_ACTION)(on_share)
 
 
-def on_share(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:
+@acks_first
+def on_share(body: dict[str, Any], respond: Respond, context: Any) -> None:
     """Post the report, with its charts, to the team channel (once per report message)."""
-    ack()
     runtime = runtime_of(context)
     try:
         pressed = payloads.press(body)

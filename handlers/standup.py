@@ -16,6 +16,7 @@ from bot.runtime import runtime_of
 from bot.services import checkins, standup_settings
 from bot.services.actor import Actor
 from bot.services.errors import Refused
+from bot.slack.after_ack import acks_first, after_ack
 from bot.slack.refusals import refuse_form, refuse_press
 from bot.unit_of_work import (
     answer,
@@ -75,7 +76,9 @@ def on_standup(ack: Ack, command: dict[str, Any], client: WebClient, context: An
             ack(**refusal(refused.message, refused.usage))
             return
         ack()
-        client.views_open(trigger_id=command["trigger_id"], view=view)
+        after_ack(
+            context, command, lambda: client.views_open(trigger_id=command["trigger_id"], view=view)
+        )
         return
 
     def work(session: Session, actor: Actor) -> Message:
@@ -116,9 +119,9 @@ def check_in_view(session: Session, actor: Actor, seal: Seal) -> dict[str, Any]:
     return views.check_in_modal(form, metadata)
 
 
-def on_check_in_button(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
+@acks_first
+def on_check_in_button(body: dict[str, Any], client: WebClient, context: Any) -> None:
     """Open the check-in modal from the morning DM."""
-    ack()
     runtime = runtime_of(context)
     try:
         pressed = payloads.press(body)
@@ -190,6 +193,7 @@ def on_config_submitted(ack: Ack, body: dict[str, Any], context: Any) -> None:
     ack()
 
 
+@acks_first
 def on_direct_message(event: dict[str, Any], context: Any) -> None:
     """A plain text reply to the morning prompt counts as the check-in."""
     if event.get("bot_id") or event.get("subtype") or not event.get("user"):

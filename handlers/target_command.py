@@ -13,6 +13,7 @@ from bot.domain.text import escape_mrkdwn
 from bot.runtime import runtime_of
 from bot.services import target_commands
 from bot.services.actor import Actor
+from bot.slack.after_ack import acks_first
 from bot.slack.refusals import refuse_press
 from bot.unit_of_work import answer, in_caller_language
 from bot.views import help as help_views
@@ -89,9 +90,9 @@ def said(parsed: cmd.TargetCommand | cmd.TargetParseError | cmd.Help) -> Message
     return help_views.target_help(parsed.topic)
 
 
-def on_split_confirmed(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:
+@acks_first
+def on_split_confirmed(body: dict[str, Any], respond: Respond, context: Any) -> None:
     """The manager confirmed a proposed split: set the member targets."""
-    ack()
     runtime = runtime_of(context)
     try:
         pressed = payloads.press(body)

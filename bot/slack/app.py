@@ -29,6 +29,7 @@ from bot.jobs.report_charts import render_charts
 from bot.results.crm_import import PREVIEW, RUN
 from bot.runtime import RUNTIME_KEY, Runtime
 from bot.services.events import first_delivery
+from bot.slack.after_ack import AFTER_ACK_KEY, AfterAck
 from bot.slack.client import CLIENT_RETRIES, make_web_client
 from bot.slack.guard import Guard
 from bot.slack.oauth import (
@@ -64,7 +65,7 @@ class Salesbot:
 
     bolt: App
     runtime: Runtime
-    # The listener threads: they finish a request's work after its ack.
+    # The listener threads: they do what a listener owes after its ack (bot/slack/after_ack.py).
     listeners: ThreadPoolExecutor
 
     def wsgi(self) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
@@ -113,7 +114,11 @@ def create_app(
     start_sender: bool = True,
     wait_for_listeners: bool = False,
 ) -> Salesbot:
-    """Build the app from settings; tests inject a clock and may share an engine."""
+    """Build the app from settings; tests inject a clock and may share an engine.
+
+    With `wait_for_listeners` what a listener owes after its ack is done before bolt answers
+    (the console, the demo); else it is left to the listener pool.
+    """
     engine = engine or make_engine(settings.database_url)
     sessions = make_session_factory(engine)
     clock = clock or SystemClock()
@@ -144,10 +149,11 @@ def create_app(
         # and SLACK_CLIENT_SECRET in the environment, with file-based stores.
         oauth_settings=slack.flow.settings if slack.flow is not None else None,
         oauth_flow=slack.flow,
-        # In production bolt returns the ack to Slack at once and the listener finishes in its
-        # thread; the console waits for the whole listener so its transcript prints in order.
-        process_before_response=wait_for_listeners,
-        # bolt's default pool has 5 threads: fewer than one gunicorn worker's 8 request threads.
+        # Listeners run on the request thread and what they owe after the ack goes to the
+        # listener pool (bot/slack/after_ack.py): bolt's other mode polls for the ack every
+        # 10 ms. The console and the demo wait for that work too, so transcripts print in order.
+        process_before_response=True,
+        # bolt would start a pool of its own for lazy listeners (Salesbot has none) otherwise.
         listener_executor=listeners,
         raise_error_for_unhandled_request=False,
         # The guard in front of bolt (bot/slack/guard.py) verified the signature on the raw
@@ -155,7 +161,8 @@ def create_app(
         request_verification_enabled=False,
         ignoring_self_events_enabled=False,
     )
-    bolt.use(_inject_runtime(runtime))
+    later = AfterAck(None if wait_for_listeners else listeners, _on_error)
+    bolt.use(_inject_runtime(runtime, later))
     bolt.use(_skip_retried_events(runtime))
     bolt.error(_on_error)
     handlers.register(bolt)
@@ -225,9 +232,10 @@ def _single_workspace_authorize(token: str | None) -> Callable[..., AuthorizeRes
     return authorize
 
 
-def _inject_runtime(runtime: Runtime) -> Callable[..., Any]:
+def _inject_runtime(runtime: Runtime, later: AfterAck) -> Callable[..., Any]:
     def middleware(context: Any, next: Callable[[], Any]) -> Any:
         context[RUNTIME_KEY] = runtime
+        context[AFTER_ACK_KEY] = later
         return next()
 
     return middleware
