@@ -115,15 +115,28 @@ def test_open_loop_answers_every_command_and_records_every_add(tmp_path: Path) -
     with DevSlack() as dev, pool() as executor:
         directory(dev, users)
         bare = launch_bare(dev.api_url, workers=1)
+        polled = launch_bare(dev.api_url, workers=1, polled=True)
         bot = launch_salesbot(url, dev.api_url, workers=1)
-        with serving(bare, bot):
+        with serving(bare, polled, bot):
             set_up_team(dev, bot)
             level = ack.open_level(
-                executor, dev, bot, bare, users, url, rate=10, seconds=2.0, warmup=0.5
+                executor,
+                dev,
+                bot,
+                bare,
+                users,
+                url,
+                rate=10,
+                seconds=2.0,
+                warmup=0.5,
+                polled=polled,
             )
     assert level.bare.errors == 0 and level.bot.errors == 0, level.bot.first_error
     assert len(level.bot.latencies) == level.bot.due == 20
     assert len(level.bare.latencies) == level.bare.due == 20
+    # bolt's default mode, beside it: every ack answered too.
+    assert level.polled is not None and level.polled.errors == 0
+    assert len(level.polled.latencies) == level.polled.due == 20
     # Every kind of command in the mix was sent and answered as it should be.
     assert set(level.bot.answered) == set(range(len(ack.MIX)))
     # 25 requests (2.5 s at 10 a second): numbers 1, 5, 8, 11, 15, 18 and 21 are adds.
