@@ -195,6 +195,7 @@ class OpenResult(LoadResult):
     due: int = 0
     most_late: float = 0.0
     answered: dict[int, int] = field(default_factory=dict)  # text index -> good answers
+    by_text: dict[int, list[float]] = field(default_factory=dict)  # text index -> latencies
 
 
 def run_open(load: OpenLoad) -> OpenResult:
@@ -246,6 +247,7 @@ def run_open(load: OpenLoad) -> OpenResult:
                 return
             result.latencies.append(took)
             result.answered[index] = result.answered.get(index, 0) + 1
+            result.by_text.setdefault(index, []).append(took)
 
     clients: list[_Client] = []
     with ThreadPoolExecutor(max_workers=load.senders, thread_name_prefix="open-loop") as senders:

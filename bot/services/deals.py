@@ -9,8 +9,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
-from sqlalchemy import and_, func, null, or_, select
+from sqlalchemy import Select, and_, bindparam, func, null, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -27,7 +28,13 @@ from bot.services import crm_outbox, notices, recognition, segments
 from bot.services.actor import Actor
 from bot.services.directory import stages_of, team_of
 from bot.services.errors import Refused
-from bot.services.facts import deal_facts, person
+from bot.services.facts import (
+    DEAL_FACT_COLUMNS,
+    PERSON_COLUMNS,
+    deal_facts_of,
+    person,
+    person_of,
+)
 from bot.services.language import member_language
 from bot.services.metrics import each_foreign_amount, group_value, rates_of
 from models import Deal, DealCounter, DealEvent, FxRate, Member, SalesTeam
@@ -627,6 +634,31 @@ def _refuse_if_changed_since(session: Session, deal: Deal, batch: Sequence[DealE
         )
 
 
+def _open_deals(priced: bool) -> Select[Any]:
+    """Open deals with their owners by close date (undated last); `priced`: with each deal's
+    rate into the viewer's team currency (NULL without one), so valuing costs no statement."""
+    rate = FxRate.rate if priced else null()
+    query = (
+        select(*DEAL_FACT_COLUMNS, *PERSON_COLUMNS, rate)
+        .join(Member, Deal.owner_id == Member.id)
+        .where(
+            Deal.workspace_id == bindparam("workspace_id"),
+            Deal.closed_at.is_(None),
+            Deal.deleted_at.is_(None),
+        )
+    )
+    if priced:
+        query = query.outerjoin(
+            FxRate,
+            and_(FxRate.team_id == bindparam("viewer_id"), FxRate.currency == Deal.currency),
+        )
+    return query.order_by(Deal.close_date.is_(None), Deal.close_date, Deal.id)
+
+
+# Every list and App Home runs one: built once, filters added and values bound per call.
+_OPEN_DEALS = {priced: _open_deals(priced) for priced in (True, False)}
+
+
 def list_open(
     session: Session,
     actor: Actor,
@@ -644,21 +676,7 @@ def list_open(
     only those with no next step or an overdue one (by the caller's date); `segment`: only
     those with this value of a deal field."""
     viewer = actor.team
-    # Each deal's rate comes with it (no rate: NULL), so valuing the list costs no statement.
-    rate = FxRate.rate if viewer is not None else null()
-    query = (
-        select(Deal, Member, rate)
-        .join(Member, Deal.owner_id == Member.id)
-        .where(
-            Deal.workspace_id == actor.workspace_id,
-            Deal.closed_at.is_(None),
-            Deal.deleted_at.is_(None),
-        )
-    )
-    if viewer is not None:
-        query = query.outerjoin(
-            FxRate, and_(FxRate.team_id == viewer.id, FxRate.currency == Deal.currency)
-        )
+    query = _OPEN_DEALS[viewer is not None]
     if owner is not None:
         query = query.where(Deal.owner_id == owner.id)
     if team is not None:
@@ -671,22 +689,31 @@ def list_open(
         query = query.where(segments.has_value(segment.field.id, segment.value))
     if needs_next_step:
         query = query.where(or_(Deal.next_step_date.is_(None), Deal.next_step_date < actor.today))
-    query = query.order_by(Deal.close_date.is_(None), Deal.close_date, Deal.id).limit(limit)
+    query = query.limit(limit)
     stages = stage_list(session, actor.workspace_id)
     currency = viewer.currency if viewer is not None else "CNY"
-    return [
-        DealRow(
-            deal_facts(deal),
-            person(member),
-            stage_by_key(stages, deal.stage),
-            (actor.now - deal.updated_at).days,
-            Rates(currency, {deal.currency: found} if found else {}).money(
-                deal.amount, deal.currency
-            ),
-            is_overdue(deal.next_step_date, actor.today),
+    deal_end = len(DEAL_FACT_COLUMNS)
+    person_end = deal_end + len(PERSON_COLUMNS)
+    rows = []
+    values: dict[str, object] = {"workspace_id": actor.workspace_id}
+    if viewer is not None:
+        values["viewer_id"] = viewer.id
+    for row in session.execute(query, values):
+        deal = deal_facts_of(row[:deal_end])
+        found = row[person_end]
+        rows.append(
+            DealRow(
+                deal,
+                person_of(row[deal_end:person_end]),
+                stage_by_key(stages, deal.stage),
+                (actor.now - deal.updated_at).days,
+                Rates(currency, {deal.currency: found} if found else {}).money(
+                    deal.amount, deal.currency
+                ),
+                is_overdue(deal.next_step_date, actor.today),
+            )
         )
-        for deal, member, found in session.execute(query)
-    ]
+    return rows
 
 
 def history(session: Session, deal: Deal) -> list[HistoryLine]:

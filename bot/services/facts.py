@@ -3,13 +3,31 @@ never holds a row. A service that needs the row later keeps its own reference.""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import fields
+from typing import Any
+
+from sqlalchemy.orm import InstrumentedAttribute
+
 from bot.results.facts import DealFacts, Person, TargetFacts, TeamFacts
 from models import Deal, Member, SalesTeam, Target
+
+# A deal's facts read as plain columns, for lists: loading each deal as a mapped object (its
+# identity, its state) cost more than everything else /deal list does with it.
+DEAL_FACT_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = tuple(
+    getattr(Deal, field.name) for field in fields(DealFacts)
+)
+PERSON_COLUMNS = (Member.id, Member.slack_user_id, Member.name)
 
 
 def person(member: Member) -> Person:
     """A member as results name them."""
     return Person(member.id, member.slack_user_id, member.name)
+
+
+def person_of(columns: Sequence[Any]) -> Person:
+    """A member as results name them, from the values of PERSON_COLUMNS."""
+    return Person(*columns)
 
 
 def team_facts(team: SalesTeam) -> TeamFacts:
@@ -44,6 +62,11 @@ def deal_facts(deal: Deal) -> DealFacts:
         updated_at=deal.updated_at,
         closed_at=deal.closed_at,
     )
+
+
+def deal_facts_of(columns: Sequence[Any]) -> DealFacts:
+    """A deal as it stands now, from the values of DEAL_FACT_COLUMNS, in their order."""
+    return DealFacts(*columns)
 
 
 def target_facts(target: Target) -> TargetFacts:
