@@ -1,15 +1,16 @@
 """6. CPU per command: what one command costs this process, beside a bare bolt ack.
 
 Salesbot is built in this process as `salesbot serve` builds it (`create_app`, the WSGI app
-gunicorn is given: the guard, then bolt), and so is the bare bolt app of bench/bare_app.py.
-Each request is what Slack sends, signed, handed to the WSGI app as an environ (no sockets);
-bolt acks and runs the listener in its pool as under gunicorn. The benchmark waits until the
-listener has finished, reads this process's CPU time (`time.process_time`, every thread), runs
-one pass of the outbox sender (`deliver_due`: what the command owes Slack, App Home drawn
-and published), and reads it again. So each command has two costs: the request (guard, bolt,
-the listener's whole unit of work) and the sender's pass for what it owed; the figure is their
-sum, which is what a worker spends per command. The Slack stand-in runs in a process of its own
-(bench/slack_process.py), so answering the sender's calls is not counted.
+gunicorn is given: the guard, then bolt), and so is the bare bolt app of bench/bare_app.py. Each
+request is what Slack sends, signed, handed to the WSGI app as an environ (no sockets); bolt
+runs the listener on the request thread, and what it owes after the ack in the listener pool, as
+under gunicorn. The benchmark waits until that pool is idle, reads this process's CPU time
+(`time.process_time`, every thread), runs one pass of the outbox sender (`deliver_due`: what the
+command owes Slack, App Home drawn and published), and reads it again. So each command has two
+costs: the request (guard, bolt, the listener's whole unit of work) and the sender's pass for
+what it owed; the figure is their sum, which is what a worker spends per command. The Slack
+stand-in runs in a process of its own (bench/slack_process.py), so answering the sender's calls
+is not counted.
 
 The workspace: teams of 10 reps, each team a channel set up with `/salesbot setup`, a reward
 rule of its own (100 %, with a bonus), a revenue target of ¥10k this month for every rep and two

@@ -2,9 +2,10 @@
 
 No sockets between "Slack" and the app: a request is a WSGI environ with the signed body, the
 headers gunicorn would have put there, handed to the same WSGI callable `salesbot serve` gives
-gunicorn (`Salesbot.wsgi()`: the guard, then bolt's handler). Listeners still run after the ack
-in bolt's listener pool, as they do under gunicorn; :class:`TrackedPool` lets the benchmark wait
-until they have finished, so all the work a request caused is done before the clock is read.
+gunicorn (`Salesbot.wsgi()`: the guard, then bolt's handler). Listeners run on the request
+thread and leave what they owe after the ack to the listener pool, as under gunicorn;
+:class:`TrackedPool` lets the benchmark wait until that work has finished, so all the work a
+request caused is done before the clock is read.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def wsgi_transport(application: WSGIApp) -> Transport:
 
 
 class TrackedPool(ThreadPoolExecutor):
-    """bolt's listener pool, which says when every listener it was given has finished."""
+    """The listener pool, which says when everything it was given has finished."""
 
     def __init__(self, max_workers: int | None = None, thread_name_prefix: str = "") -> None:
         super().__init__(max_workers=max_workers, thread_name_prefix=thread_name_prefix)
