@@ -8,9 +8,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from bot.domain.activities import ACTIVITY_PREFIX, POINTS, kind_of_metric
@@ -127,6 +128,38 @@ def _counted(
     return conditions
 
 
+def _by_owner(*, pipeline: bool, owners: bool) -> Select[Any]:
+    """Each owner's sums by currency for one shape of `achieved_by_owner`'s question, every
+    value bound: the team's deals or these owners', created (pipeline) or won in a window."""
+    when = Deal.created_at if pipeline else Deal.closed_at
+    each = case((Deal.currency == bindparam("team_currency"), None), else_=Deal.amount)
+    conditions = [
+        Deal.workspace_id == bindparam("workspace_id"),
+        Deal.deleted_at.is_(None),
+        when >= bindparam("start"),
+        when < bindparam("end"),
+        Deal.owner_id.in_(bindparam("owner_ids", expanding=True))
+        if owners
+        else Deal.team_id == bindparam("team_id"),
+    ]
+    if not pipeline:
+        conditions.append(Deal.stage.in_(bindparam("won", expanding=True)))
+    return (
+        select(Deal.owner_id, Deal.currency, each, func.sum(Deal.amount), func.count(Deal.id))
+        .where(*conditions)
+        .group_by(Deal.owner_id, Deal.currency, each)
+    )
+
+
+# Every target, board, leaderboard and App Home asks it, often more than once: built once,
+# since building a statement cost more than running it.
+_BY_OWNER = {
+    (pipeline, owners): _by_owner(pipeline=pipeline, owners=owners)
+    for pipeline in (False, True)
+    for owners in (False, True)
+}
+
+
 def achieved_by_owner(
     session: Session,
     team: SalesTeam,
@@ -142,15 +175,24 @@ def achieved_by_owner(
     too): any metric, any period, each owner's number."""
     if is_activity_metric(metric):
         return activities_by_owner(session, team, metric, period, owner_ids=owner_ids)
+    pipeline = metric == "pipeline"
+    start, end = _bounds(period, team)
+    values: dict[str, Any] = {
+        "team_currency": team.currency,
+        "workspace_id": team.workspace_id,
+        "start": start,
+        "end": end,
+    }
+    if owner_ids is None:
+        values["team_id"] = team.id
+    else:
+        values["owner_ids"] = owner_ids
+    if not pipeline:
+        values["won"] = won_stage_keys(session, team.workspace_id)
     rates = rates_of(session, team)
-    each = each_foreign_amount(team.currency)
-    query = (
-        select(Deal.owner_id, Deal.currency, each, func.sum(Deal.amount), func.count(Deal.id))
-        .where(*_counted(session, team, metric, period, owner_ids))
-        .group_by(Deal.owner_id, Deal.currency, each)
-    )
     totals: dict[int, Decimal] = defaultdict(Decimal)
-    for owner_id, currency, one, amount, count in session.execute(query):
+    query = _BY_OWNER[pipeline, owner_ids is not None]
+    for owner_id, currency, one, amount, count in session.execute(query, values):
         if metric == "deals":
             totals[owner_id] += count
         else:
