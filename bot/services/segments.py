@@ -15,7 +15,17 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TypeVarTuple
 
-from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, delete, exists, func, select
+from sqlalchemy import (
+    ColumnElement,
+    ScalarSelect,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    select,
+)
 from sqlalchemy.orm import QueryableAttribute, Session, aliased
 
 from bot.domain import admin_command as cmd
@@ -75,16 +85,23 @@ def team_fields(session: Session, workspace_id: str, team_id: int | None) -> tup
     """A team's deal fields in their order (none for a deal or a rep in no team)."""
     if team_id is None:
         return ()
-    query = (
-        select(DealFieldRow)
-        .where(DealFieldRow.workspace_id == workspace_id, DealFieldRow.team_id == team_id)
-        .order_by(DealFieldRow.position, DealFieldRow.id)
+
+    def read() -> tuple[DealField, ...]:
+        values = {"workspace_id": workspace_id, "team_id": team_id}
+        return tuple(_field(row) for row in session.scalars(_TEAM_FIELDS, values))
+
+    return remembered(session, ("deal_fields", workspace_id, team_id), read)
+
+
+# Every /deal command reads the caller's team's fields to parse what was typed.
+_TEAM_FIELDS = (
+    select(DealFieldRow)
+    .where(
+        DealFieldRow.workspace_id == bindparam("workspace_id"),
+        DealFieldRow.team_id == bindparam("team_id"),
     )
-    return remembered(
-        session,
-        ("deal_fields", workspace_id, team_id),
-        lambda: tuple(_field(row) for row in session.scalars(query)),
-    )
+    .order_by(DealFieldRow.position, DealFieldRow.id)
+)
 
 
 def field_words(session: Session, actor: Actor) -> frozenset[str]:

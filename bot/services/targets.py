@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.domain.periods import Period, PeriodKind, previous
@@ -42,10 +42,17 @@ def period_of_target(target: Target) -> Period:
     return Period(kind, target.start_date, target.end_date)
 
 
+_HOLIDAYS = select(Holiday.day).where(Holiday.team_id == bindparam("team_id"))
+
+
 def holidays(session: Session, team: SalesTeam) -> frozenset[date]:
     """The team's holidays, which are not working days."""
-    query = select(Holiday.day).where(Holiday.team_id == team.id)
-    return remembered(session, ("holidays", team.id), lambda: frozenset(session.scalars(query)))
+
+    # Asked once per target on a board: nothing is built unless the answer is not known yet.
+    def read() -> frozenset[date]:
+        return frozenset(session.scalars(_HOLIDAYS, {"team_id": team.id}))
+
+    return remembered(session, ("holidays", team.id), read)
 
 
 def require_team(actor: Actor) -> SalesTeam:
