@@ -22,6 +22,7 @@ from bot.db import make_engine, make_session_factory
 from bot.dev.driver import SlackDriver, http_transport
 from bot.dev.standin import DevSlack
 from bot.migrate import upgrade
+from bot.services.memo import forget_kept
 from bot.slack.app import Salesbot, create_app
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
@@ -59,7 +60,9 @@ def shared_engine(database_url: str) -> Iterator[Engine]:
 
 
 def empty_database(engine: Engine) -> None:
-    """Delete every row (identities restart on PostgreSQL)."""
+    """Delete every row (identities restart on PostgreSQL), and what this process kept of
+    the rows (workspaces' settings versions start again)."""
+    forget_kept()
     tables = [table.name for table in reversed(models.Base.metadata.sorted_tables)]
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":

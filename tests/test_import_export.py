@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 import models
@@ -22,6 +22,7 @@ from bot.services.actor import Actor
 from bot.services.directory import ensure_member, ensure_workspace, setup_team
 from bot.services.export import DEAL_COLUMNS, EVENT_COLUMNS, TARGET_COLUMNS
 from models import Deal, DealEvent, Member, Target, Workspace
+from tests.conftest import empty_database
 
 NOW = datetime(2026, 11, 30, 1, 30, tzinfo=UTC)
 
@@ -161,17 +162,6 @@ def _without_id(rows: list[dict[str, str]]) -> list[dict[str, str]]:
     return [{k: v for k, v in row.items() if k != "id"} for row in rows]
 
 
-def _empty(engine: Engine) -> None:
-    """Empty every table, as the `engine` fixture does before each test."""
-    tables = [table.name for table in reversed(models.Base.metadata.sorted_tables)]
-    with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for name in tables:
-                connection.execute(text(f"DELETE FROM {name}"))
-
-
 def _count(sessions: sessionmaker[Session], model: type[models.Base]) -> int:
     with sessions() as session:
         return session.scalar(select(func.count()).select_from(model)) or 0
@@ -201,7 +191,7 @@ def test_odd_rows_import_and_round_trip(
 
     # Export, import into an empty database, export again: the same rows but for the ids.
     exported = _write(tmp_path / "exported.csv", first)
-    _empty(cli_db)
+    empty_database(cli_db)
     assert _run(capsys, "import", "deals", str(exported))[0] == 0
     assert _without_id(_export(capsys, "deals")) == _without_id(first)
 
@@ -619,7 +609,7 @@ def test_next_steps_are_the_last_columns_and_round_trip(
         ("华为", "发报价, 带合同", "2026-12-07"),
         ("Beta", "", ""),
     ]
-    _empty(cli_db)
+    empty_database(cli_db)
     assert _run(capsys, "import", "deals", str(_write(tmp_path / "again.csv", exported)))[0] == 0
     assert _without_id(_export(capsys, "deals")) == _without_id(exported)
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Literal
 
 from sqlalchemy import ColumnElement, SQLColumnExpression, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.stages import DEFAULT_STAGES
-from bot.services.memo import remembered
+from bot.services.memo import kept, note_settings_version
 from bot.services.once import insert_once
 from models import Member, SalesTeam, StageDef, Workspace
 
@@ -104,7 +105,8 @@ def find_member(session: Session, workspace_id: str, user_id: str) -> Member | N
 _CALLER_ROWS = "salesbot.caller_rows"
 # Every request runs it: built once, its values bound (building it cost more than running it).
 _CALLER = (
-    select(Member, SalesTeam, Workspace)
+    # The version as a plain column: a mapped Workspace already in the session is not reloaded.
+    select(Member, SalesTeam, Workspace, Workspace.settings_version)
     .join(Workspace, Workspace.id == Member.workspace_id)
     .outerjoin(SalesTeam, SalesTeam.id == Member.team_id)
     .where(
@@ -124,6 +126,7 @@ def find_caller(session: Session, workspace_id: str, user_id: str) -> Member | N
     # The session's identity map holds rows weakly: the team and workspace are kept alive
     # here for the transaction, or the next `session.get` would read them again.
     session.info[_CALLER_ROWS] = tuple(row)
+    note_settings_version(session, workspace_id, row[3])
     return row[0]
 
 
@@ -274,17 +277,43 @@ def _take_out(session: Session, team: SalesTeam, member: Member, *, now: datetim
     return claimed is not None
 
 
+@dataclass(frozen=True)
+class StageRow:
+    """A workspace's stage as stored (its label as the workspace named it, or the default's
+    English): what `stages_of` hands out, the same to every thread of the process."""
+
+    id: int
+    workspace_id: str
+    key: str
+    label: str
+    probability: Decimal
+    kind: str
+    position: int
+    forecast: str | None
+
+
 _STAGES = (
-    select(StageDef)
+    select(
+        StageDef.id,
+        StageDef.workspace_id,
+        StageDef.key,
+        StageDef.label,
+        StageDef.probability,
+        StageDef.kind,
+        StageDef.position,
+        StageDef.forecast,
+    )
     .where(StageDef.workspace_id == bindparam("workspace_id"))
     .order_by(StageDef.position)
 )
 
 
-def stages_of(session: Session, workspace_id: str) -> list[StageDef]:
-    """A workspace's stages in pipeline order."""
+def stages_of(session: Session, workspace_id: str) -> tuple[StageRow, ...]:
+    """A workspace's stages in pipeline order (kept by the process while they are unchanged:
+    bot.services.memo.kept)."""
 
-    def read() -> list[StageDef]:
-        return list(session.scalars(_STAGES, {"workspace_id": workspace_id}))
+    def read() -> tuple[StageRow, ...]:
+        rows = session.execute(_STAGES, {"workspace_id": workspace_id})
+        return tuple(StageRow(*row) for row in rows)
 
-    return list(remembered(session, ("stages", workspace_id), read))
+    return kept(session, workspace_id, ("stages", workspace_id), read)

@@ -57,6 +57,7 @@ from models import (
     ForecastCall,
     Member,
     SalesTeam,
+    StageDef,
     StandupSettings,
     Target,
     Workspace,
@@ -127,7 +128,11 @@ def map_stage(
             stage=stage.label,
         )
     category = read_category(category_text, usage)
-    row = next(r for r in stages_of(session, actor.workspace_id) if r.key == stage.key)
+    row = session.scalars(
+        select(StageDef).where(
+            StageDef.workspace_id == actor.workspace_id, StageDef.key == stage.key
+        )
+    ).one()
     row.forecast = category
     found = mapping(session, actor.workspace_id)
     changed = next(s for s in found.stages if s.stage.key == stage.key)

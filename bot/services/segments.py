@@ -49,7 +49,7 @@ from bot.results.deals import FieldShown
 from bot.services.actor import Actor, require_manager
 from bot.services.directory import stages_of
 from bot.services.errors import Refused
-from bot.services.memo import remembered
+from bot.services.memo import kept
 from models import Deal, SalesTeam
 from models import DealField as DealFieldRow
 from models import DealFieldValue as ValueRow
@@ -90,7 +90,7 @@ def team_fields(session: Session, workspace_id: str, team_id: int | None) -> tup
         values = {"workspace_id": workspace_id, "team_id": team_id}
         return tuple(_field(row) for row in session.scalars(_TEAM_FIELDS, values))
 
-    return remembered(session, ("deal_fields", workspace_id, team_id), read)
+    return kept(session, workspace_id, ("deal_fields", workspace_id, team_id), read)
 
 
 # Every /deal command reads the caller's team's fields to parse what was typed.

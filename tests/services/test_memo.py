@@ -1,17 +1,21 @@
-"""Look-ups remembered for one transaction: asked once, never stale after a change."""
+"""Look-ups remembered for one transaction, and settings kept by the process between
+transactions: asked once, never stale after a change."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
-from sqlalchemy import delete
+from sqlalchemy import Engine, delete, event, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.services.directory import ensure_workspace, stages_of
+from bot.services.directory import ensure_member, ensure_workspace, stages_of
 from bot.services.memo import remembered
 from bot.services.metrics import won_stage_keys
+from bot.services.segments import team_fields
 from bot.services.targets import holidays
-from models import DealEvent, Holiday, SalesTeam, StageDef
+from models import DealEvent, Holiday, SalesTeam, StageDef, Workspace
 
 NOW = datetime(2026, 11, 30, 1, 30, tzinfo=UTC)
 
@@ -89,3 +93,109 @@ def test_writes_elsewhere_and_flushes_keep_the_answers(sessions: sessionmaker[Se
         session.flush()
         remembered(session, "k", compute)  # type: ignore[arg-type]
     assert len(calls) == 1
+
+
+# --------------------------------------------------------------------------- kept by the process
+
+
+@contextmanager
+def stage_reads(engine: Engine) -> Iterator[list[str]]:
+    """The statements that read the stage table, while the block runs."""
+    seen: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "FROM stage" in statement:
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+
+def _labels(sessions: sessionmaker[Session]) -> dict[str, str]:
+    with sessions() as session, session.begin():
+        return {stage.key: stage.label for stage in stages_of(session, "T1")}
+
+
+def test_stages_are_read_once_while_no_one_changes_them(
+    engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    with sessions() as session, session.begin():
+        _team(session)
+    with stage_reads(engine) as reads:
+        first = _labels(sessions)
+        again = _labels(sessions)
+    assert again == first
+    assert len(reads) == 1
+
+
+def test_a_stage_changed_outside_this_process_is_seen_by_the_next_transaction(
+    engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    with sessions() as session, session.begin():
+        _team(session)
+    assert _labels(sessions)["proposal"] == "Proposal"
+    # Another process, or a hand-typed statement: no ORM, no session events. The database's
+    # trigger still counts the change, and the copy this process kept no longer matches.
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE stage SET label = 'Pitch' WHERE key = 'proposal'"))
+    assert _labels(sessions)["proposal"] == "Pitch"
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM stage WHERE key = 'qualified'"))
+    assert "qualified" not in _labels(sessions)
+
+
+def test_a_change_rolled_back_is_never_kept(sessions: sessionmaker[Session]) -> None:
+    with sessions() as session, session.begin():
+        _team(session)
+    assert _labels(sessions)["lead"] == "Lead"
+    with sessions() as session:
+        session.begin()
+        # Read first, as a command does: the version is known before the change is made.
+        assert {s.key: s.label for s in stages_of(session, "T1")}["lead"] == "Lead"
+        row = session.scalars(select(StageDef).where(StageDef.key == "lead")).one()
+        row.label = "Prospect"
+        # The transaction sees its own change...
+        assert {s.key: s.label for s in stages_of(session, "T1")}["lead"] == "Prospect"
+        session.rollback()
+    # ...and no other transaction ever does.
+    assert _labels(sessions)["lead"] == "Lead"
+
+
+def test_a_session_reused_after_a_change_reads_the_new_version(
+    engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    with sessions() as session:
+        with session.begin():
+            _team(session)
+            # The workspace, mapped and kept in the session past this transaction.
+            workspace = session.get(Workspace, "T1")
+            assert workspace is not None
+        assert {s.key for s in stages_of(session, "T1")} >= {"won"}
+        session.commit()
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE stage SET label = 'Signed' WHERE key = 'won'"))
+        with session.begin():
+            assert {s.key: s.label for s in stages_of(session, "T1")}["won"] == "Signed"
+
+
+def test_deal_fields_added_elsewhere_are_seen_next_transaction(
+    engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    with sessions() as session, session.begin():
+        team_id = _team(session).id
+        manager = ensure_member(session, "T1", "U1", now=NOW).id
+    with sessions() as session, session.begin():
+        assert team_fields(session, "T1", team_id) == ()
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO deal_field (workspace_id, team_id, name, choices, position,"
+                " created_by_id, created_at) VALUES ('T1', :team, 'region', '[]', 1, :by, :now)"
+            ),
+            {"team": team_id, "by": manager, "now": NOW},
+        )
+    with sessions() as session, session.begin():
+        assert [f.name for f in team_fields(session, "T1", team_id)] == ["region"]
