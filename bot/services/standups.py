@@ -9,6 +9,8 @@ What each owes Slack is recorded as a notice; `bot.jobs.standups` runs it, team 
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -153,8 +155,10 @@ def day_summary(session: Session, team: SalesTeam, day: StandupDay) -> DaySummar
         .where(StandupPrompt.team_id == team.id, StandupPrompt.local_date == day.local_date)
     )
     by_member = {prompt.member_id: (prompt, response) for prompt, response in rows}
+    members = team_members(session, team)
+    checked = checked_days_of(session, team, [m.id for m in members], day.local_date)
     entries = []
-    for member in team_members(session, team):
+    for member in members:
         _prompt_row, response = by_member.get(member.id, (None, None))
         if response is not None:
             # After the day message said who missed, a check-in does not undo that: it is late.
@@ -166,7 +170,9 @@ def day_summary(session: Session, team: SalesTeam, day: StandupDay) -> DaySummar
             status = "missed"
         else:
             status = "waiting"
-        run = member_streak(session, team, member, day.local_date, schedule.days, hols)
+        run = streak(
+            checked.get(member.id, set()), today=day.local_date, days=schedule.days, holidays=hols
+        )
         entries.append(
             SummaryEntry(
                 member.slack_user_id, member.name, status, run, bool(response and response.blocker)
@@ -177,30 +183,28 @@ def day_summary(session: Session, team: SalesTeam, day: StandupDay) -> DaySummar
 
 def checked_days(session: Session, team: SalesTeam, member: Member, today: date) -> set[date]:
     """The days the member checked in, within the year up to today that a streak can span."""
-    rows = session.scalars(
-        select(StandupPrompt.local_date)
+    return checked_days_of(session, team, [member.id], today).get(member.id, set())
+
+
+def checked_days_of(
+    session: Session, team: SalesTeam, member_ids: Sequence[int], today: date
+) -> dict[int, set[date]]:
+    """`checked_days` of each of these members, in one statement (a day's summary shows the
+    streak of the whole team)."""
+    rows = session.execute(
+        select(StandupPrompt.member_id, StandupPrompt.local_date)
         .join(StandupResponse, StandupResponse.prompt_id == StandupPrompt.id)
         .where(
             StandupPrompt.team_id == team.id,
-            StandupPrompt.member_id == member.id,
+            StandupPrompt.member_id.in_(member_ids),
             StandupPrompt.local_date > today - timedelta(days=STREAK_WINDOW_DAYS),
             StandupPrompt.local_date <= today,
         )
     )
-    return set(rows)
-
-
-def member_streak(
-    session: Session,
-    team: SalesTeam,
-    member: Member,
-    today: date,
-    days: frozenset[int],
-    hols: frozenset[date],
-) -> int:
-    """Consecutive working days the member checked in, up to today."""
-    checked = checked_days(session, team, member, today)
-    return streak(checked, today=today, days=days, holidays=hols)
+    days: dict[int, set[date]] = defaultdict(set)
+    for member_id, local_date in rows:
+        days[member_id].add(local_date)
+    return dict(days)
 
 
 def teams_to_prompt(session: Session) -> list[int]:
