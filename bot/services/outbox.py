@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.results.calls import RENDER as RENDER
@@ -58,20 +58,36 @@ def owes_slack(session: Session) -> bool:
     return bool(session.info.get(_OWES))
 
 
+# The sender runs these for every message it sends: built once, their values bound.
+_DUE = (
+    select(OutboxMessage)
+    .where(
+        OutboxMessage.status == "pending",
+        OutboxMessage.next_attempt_at <= bindparam("now"),
+        or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < bindparam("now")),
+    )
+    .order_by(OutboxMessage.id)
+    .limit(bindparam("limit"))
+    .with_for_update(skip_locked=True)
+)
+_SENT = (
+    update(OutboxMessage)
+    .where(OutboxMessage.id == bindparam("message_id"))
+    .values(
+        status="sent",
+        sent_at=bindparam("sent_at"),
+        result=bindparam("result", type_=OutboxMessage.__table__.c.result.type),
+        lease_until=None,
+        last_error=None,
+    )
+    # Run in a transaction of its own: no mapped message in the session to bring up to date.
+    .execution_options(synchronize_session=False)
+)
+
+
 def claim_due(session: Session, *, now: datetime, limit: int) -> list[OutboxMessage]:
     """Lease up to `limit` due messages to this sender; others skip them until the lease ends."""
-    query = (
-        select(OutboxMessage)
-        .where(
-            OutboxMessage.status == "pending",
-            OutboxMessage.next_attempt_at <= now,
-            or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now),
-        )
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    rows = list(session.scalars(query))
+    rows = list(session.scalars(_DUE, {"now": now, "limit": limit}))
     for row in rows:
         row.lease_until = now + LEASE
         if row.dedupe_key is not None and row.dedupe_key.startswith(WHILE_PENDING):
@@ -103,11 +119,7 @@ def owe_rendered(
 
 def mark_sent(session: Session, message_id: int, *, now: datetime, result: dict[str, Any]) -> None:
     """Record that Slack accepted the message: it is never sent again."""
-    session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message_id)
-        .values(status="sent", sent_at=now, result=result, lease_until=None, last_error=None)
-    )
+    session.execute(_SENT, {"message_id": message_id, "sent_at": now, "result": result})
 
 
 def mark_failed(
