@@ -159,13 +159,22 @@ def forget(session: Session) -> None:
 
 
 def _changes_watched(session: Session) -> bool:
-    changed = (session.new, session.dirty, session.deleted)
-    return any(isinstance(obj, WATCHED) for objects in changed for obj in objects)
+    return _pending(session, WATCHED)
 
 
 def _changes_settings(session: Session) -> bool:
-    changed = (session.new, session.dirty, session.deleted)
-    return any(isinstance(obj, SETTINGS) for objects in changed for obj in objects)
+    return _pending(session, SETTINGS)
+
+
+def _pending(session: Session, models: tuple[type[Any], ...]) -> bool:
+    """Whether an object of these models waits to be flushed (added, changed or deleted)."""
+    # Asked on every look-up, mostly of a session with nothing pending: the dirty set is
+    # only built when the identity map says something was modified.
+    if session.identity_map.check_modified() and any(
+        isinstance(obj, models) for obj in session.dirty
+    ):
+        return True
+    return any(isinstance(obj, models) for obj in (*session.new, *session.deleted))
 
 
 @event.listens_for(Session, "after_transaction_end")
