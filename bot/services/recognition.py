@@ -14,10 +14,11 @@ gets exactly one correction (the post edited, one reply in its thread saying why
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import cache, partial
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select, true
@@ -99,7 +100,8 @@ def after_deal_change(
     owners = sorted({deal.owner_id, was.owner_id})
     team_ids = sorted({t for t in (deal.team_id, was.team_id) if t is not None})
     closings = [at for at in (was.closed_at, deal.closed_at) if at is not None]
-    because = _because(session, deal, actor, change_id, undo=undo)
+    # Worded only if a post must be corrected: a win takes nothing back, and most changes are.
+    because = cache(partial(_because, session, deal, actor, change_id, undo=undo))
     taken: list[str] = []
     corrected: set[str] = set()
     for team_id in team_ids:
@@ -115,9 +117,11 @@ def after_deal_change(
             first_win = None
             if won_now and deal.team_id == team.id:
                 first_win = _first_win(session, team, deal, today=today, now=now)
-            reversed_ids = settled.reversed_ids + _first_wins_lost(
-                session, team, owners, days, actor=actor, now=now
-            )
+            reversed_ids = list(settled.reversed_ids)
+            if was.won:
+                # A deal that was not a win before the change leaves everyone every win they
+                # had: no first win of a month can be lost.
+                reversed_ids += _first_wins_lost(session, team, owners, days, actor=actor, now=now)
             win_key = None
             if won_now and deal.team_id == team.id:
                 win_key = _win_key(deal.id, change_id)
@@ -169,7 +173,7 @@ def after_target_change(
             locked,
             settled,
             settled.reversed_ids,
-            because=because,
+            because=lambda: because,
             correction_key=f"target:{target.id}:{now.isoformat()}",
             skip_member=False,
             also_correct=set(),
@@ -208,7 +212,7 @@ def after_activity_change(
             targets,
             settled,
             settled.reversed_ids,
-            because=because,
+            because=lambda: because,
             correction_key=correction_key,
             skip_member=False,
             also_correct=set(),
@@ -224,7 +228,7 @@ def _announce_and_correct(
     settled: _Settled,
     reversed_ids: Sequence[int],
     *,
-    because: Because,
+    because: Callable[[], Because],
     correction_key: str,
     skip_member: bool,
     also_correct: set[str],
@@ -527,7 +531,11 @@ def _post_keys(session: Session, grant_ids: Sequence[int]) -> set[str]:
 
 
 def _correct(
-    session: Session, team: SalesTeam, post_key: str, because: Because, change_id: str
+    session: Session,
+    team: SalesTeam,
+    post_key: str,
+    because: Callable[[], Because],
+    change_id: str,
 ) -> None:
     """Owe one correction of a post: what it celebrated, as it stands now, and why."""
     rows = grants.of_post(session, post_key)
@@ -550,7 +558,7 @@ def _correct(
                 for row in rows
             ),
             currency=team.currency,
-            because=because,
+            because=because(),
         ),
     )
 
