@@ -21,8 +21,9 @@ class Workspace(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     fiscal_year_start_month: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime]
-    # Counted up by the database on every change to the workspace's stages and deal fields
-    # (triggers, migration 0028): a process's copy of them is good while this is unchanged.
+    # Counted up by the database on every change to the workspace's stages, deal fields,
+    # exchange rates and holidays (triggers, migration 0028): a process's copy of them is good
+    # while this is unchanged (bot.services.memo.kept).
     settings_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
 

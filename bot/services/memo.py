@@ -7,13 +7,15 @@ round trip to PostgreSQL. The answers live in the session and die with its trans
 transaction never sees a stale copy; and writing any of the tables a look-up reads (through the
 ORM or a DML statement) forgets every answer, so a command that changes stages sees its change.
 
-Stages and deal fields are read by nearly every command and change perhaps once a quarter, so
-`kept` holds them in the process from one transaction to the next, stamped with the workspace's
-`settings_version`. The database counts that up on every write to either table (triggers,
-migration 0028) in the writing transaction, and every request reads the workspace row anyway
-(bot.services.directory.find_caller): a copy is used only while the version it was read at is
-still the workspace's, in whichever process made the change. A transaction that wrote either
-table itself reads its own (uncommitted) rows and never keeps them.
+Stages, deal fields, exchange rates and holidays are read by nearly every command and change
+perhaps once a quarter, so `kept` holds them in the process from one transaction to the next,
+stamped with the workspace's `settings_version`. The database counts that up on every write to
+one of those tables (triggers, migration 0028) in the writing transaction, and every request
+reads the workspace row anyway (bot.services.directory.find_caller): a copy is used only while
+the version it was read at is still the workspace's, in whichever process made the change. A
+transaction that wrote one of the tables itself reads its own (uncommitted) rows and never
+keeps them; one that takes a row lock (SELECT … FOR UPDATE) reads the version again after it,
+since the lock may have waited for a change to commit.
 """
 
 from __future__ import annotations
@@ -35,8 +37,8 @@ _KEY = "salesbot.memo"
 # The tables whose rows the remembered look-ups are made of.
 WATCHED: tuple[type[Any], ...] = (StageDef, FxRate, Holiday, DealField)
 _WATCHED_TABLES = frozenset(model.__tablename__ for model in WATCHED)
-# The ones whose writes count up the workspace's settings_version: what `kept` may hold.
-SETTINGS: tuple[type[Any], ...] = (StageDef, DealField)
+# Every write to them counts up the workspace's settings_version: `kept` may hold them too.
+SETTINGS: tuple[type[Any], ...] = WATCHED
 _SETTINGS_TABLES = frozenset(model.__tablename__ for model in SETTINGS)
 # Set on a session that wrote a settings table: it no longer uses or fills the process's copy.
 _WROTE_SETTINGS = "salesbot.wrote_settings"
@@ -91,8 +93,8 @@ def _kept_for(session: Session) -> _Kept:
 
 
 def kept(session: Session, workspace_id: str, key: Hashable, compute: Callable[[], T]) -> T:
-    """compute(), read from a settings table of this workspace (stages, deal fields), or the
-    answer this process read while the workspace's settings_version was what it is now.
+    """compute(), read from the settings tables of this workspace (SETTINGS), or the answer
+    this process read while the workspace's settings_version was what it is now.
 
     The answer must be immutable: other threads' transactions are handed the same object."""
 
@@ -199,6 +201,13 @@ def _flushing(session: Session, _flush: UOWTransaction, _instances: object) -> N
 
 @event.listens_for(Session, "do_orm_execute")
 def _executing(state: ORMExecuteState) -> None:
+    if state.is_select and getattr(state.statement, "_for_update_arg", None) is not None:
+        # A lock may have waited for another transaction to commit, and what is read after it
+        # must see what that one wrote (two managers adding a team's fifth field at once):
+        # the version is read again, not taken from before the wait, and so is every answer.
+        state.session.info.pop(_VERSIONS, None)
+        forget(state.session)
+        return
     if not (state.is_insert or state.is_update or state.is_delete):
         return
     table = getattr(state.statement, "table", None)

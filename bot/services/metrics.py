@@ -5,9 +5,10 @@ through which every amount counts in the team currency (the rule: bot.domain.amo
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,7 +19,7 @@ from bot.domain.activities import ACTIVITY_PREFIX, POINTS, kind_of_metric
 from bot.domain.amounts import Money, Rates
 from bot.domain.periods import Period, utc_bounds
 from bot.services.directory import stages_of
-from bot.services.memo import remembered
+from bot.services.memo import kept
 from models import Activity, Deal, FxRate, SalesTeam
 
 # revenue, deals, pipeline, points, or act:<kind> (bot.domain.activities).
@@ -42,14 +43,19 @@ def is_activity_metric(metric: Metric) -> bool:
 def fx_rates(session: Session, team: SalesTeam) -> dict[str, Decimal]:
     """Units of the team currency per unit of each other currency (the team's own is 1)."""
 
-    def load() -> dict[str, Decimal]:
-        query = select(FxRate.currency, FxRate.rate).where(FxRate.team_id == team.id)
-        rates = {currency: rate for currency, rate in session.execute(query)}
+    def load() -> Mapping[str, Decimal]:
+        rows = session.execute(_FX_RATES, {"team_id": team.id})
+        rates = {currency: rate for currency, rate in rows}
         rates[team.currency] = Decimal(1)
-        return rates
+        # Kept by the process and handed to every thread: read-only.
+        return MappingProxyType(rates)
 
+    key = ("fx_rates", team.id, team.currency)
     # A copy: callers may add to it.
-    return dict(remembered(session, ("fx_rates", team.id, team.currency), load))
+    return dict(kept(session, team.workspace_id, key, load))
+
+
+_FX_RATES = select(FxRate.currency, FxRate.rate).where(FxRate.team_id == bindparam("team_id"))
 
 
 def rates_of(session: Session, team: SalesTeam | None) -> Rates:

@@ -24,7 +24,7 @@ from bot.services.actor import Actor
 from bot.services.directory import team_members
 from bot.services.errors import Refused
 from bot.services.facts import person, target_facts, team_facts
-from bot.services.memo import remembered
+from bot.services.memo import kept
 from bot.services.metrics import Metric, achieved, achieved_by_owner, metric_of
 from models import TEAM_SCOPE, Holiday, Member, SalesTeam, Target, TargetEvent
 
@@ -52,7 +52,7 @@ def holidays(session: Session, team: SalesTeam) -> frozenset[date]:
     def read() -> frozenset[date]:
         return frozenset(session.scalars(_HOLIDAYS, {"team_id": team.id}))
 
-    return remembered(session, ("holidays", team.id), read)
+    return kept(session, team.workspace_id, ("holidays", team.id), read)
 
 
 def require_team(actor: Actor) -> SalesTeam:

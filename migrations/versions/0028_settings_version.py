@@ -1,9 +1,9 @@
-"""settings version: a workspace counts the changes to its stages and deal fields, so a
-process may keep them between requests and know, from the workspace row every request reads
-anyway, when its copy is stale
+"""settings version: a workspace counts the changes to its stages, deal fields, exchange rates
+and holidays, so a process may keep them between requests and know, from the workspace row
+every request reads anyway, when its copy is stale
 
 Triggers do the counting, so no write path (a command, an import, a migration, a hand-typed
-statement) can change a stage or a deal field without it.
+statement) can change one of them without it.
 
 Revision ID: 0028
 Revises: 0027
@@ -19,7 +19,7 @@ down_revision: str | Sequence[str] | None = "0027"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-TABLES = ("stage", "deal_field")
+TABLES = ("stage", "deal_field", "fx_rate", "holiday")
 OPERATIONS = ("insert", "update", "delete")
 BUMP = "UPDATE workspace SET settings_version = settings_version + 1 WHERE id = {row}.workspace_id"
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from sqlalchemy import Engine, delete, event, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.services.directory import ensure_member, ensure_workspace, stages_of
 from bot.services.memo import remembered
-from bot.services.metrics import won_stage_keys
+from bot.services.metrics import fx_rates, won_stage_keys
 from bot.services.segments import team_fields
 from bot.services.targets import holidays
 from models import DealEvent, Holiday, SalesTeam, StageDef, Workspace
@@ -199,3 +200,36 @@ def test_deal_fields_added_elsewhere_are_seen_next_transaction(
         )
     with sessions() as session, session.begin():
         assert [f.name for f in team_fields(session, "T1", team_id)] == ["region"]
+
+
+def test_rates_and_holidays_changed_elsewhere_are_seen_next_transaction(
+    engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    with sessions() as session, session.begin():
+        team = _team(session)
+    with sessions() as session, session.begin():
+        team = session.get(SalesTeam, team.id)
+        assert team is not None
+        assert fx_rates(session, team) == {"CNY": 1}
+        assert holidays(session, team) == frozenset()
+    with engine.begin() as connection:
+        values = {"team": team.id, "now": NOW, "day": date(2026, 12, 25)}
+        connection.execute(
+            text(
+                "INSERT INTO fx_rate (workspace_id, team_id, currency, rate, updated_at)"
+                " VALUES ('T1', :team, 'USD', 7.1, :now)"
+            ),
+            values,
+        )
+        connection.execute(
+            text(
+                "INSERT INTO holiday (workspace_id, team_id, day, name)"
+                " VALUES ('T1', :team, :day, 'Christmas')"
+            ),
+            values,
+        )
+    with sessions() as session, session.begin():
+        team = session.get(SalesTeam, team.id)
+        assert team is not None
+        assert fx_rates(session, team) == {"CNY": 1, "USD": Decimal("7.1")}
+        assert holidays(session, team) == {date(2026, 12, 25)}
