@@ -252,8 +252,11 @@ def run_command(
     runtime = runtime_of(context)
 
     def work(session: Session, actor: Actor) -> Message:
-        # Read again with the team's deal fields, in this transaction (`industry:retail`).
-        command = deal_commands.parse(session, actor, text) if cmd.names_fields(parsed) else parsed
+        # Read again with the team's deal fields, in this transaction (`industry:retail`):
+        # without any, it reads as it did.
+        command = parsed
+        if cmd.names_fields(parsed) and segments.field_words(session, actor):
+            command = deal_commands.parse(session, actor, text)
         try:
             result = deal_commands.execute(session, actor, command)
         except Unconfirmed as asked:
