@@ -137,15 +137,26 @@ def allocate_numbers(session: Session, workspace_id: str, count: int = 1) -> ran
     for its whole transaction. A rolled-back transaction rolls its increment back too, so
     numbers have no gaps and are never reused; the unique (workspace_id, number) key backs
     this up."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    first = insert(DealCounter).values(workspace_id=workspace_id, last_number=count)
-    statement = first.on_conflict_do_update(
+    statement = _TAKE_NUMBERS[session.get_bind().dialect.name]
+    last = session.execute(statement, {"workspace_id": workspace_id, "count": count}).scalar_one()
+    return range(last - count + 1, last + 1)
+
+
+def _take_numbers(insert: Callable[..., Any]) -> Any:
+    first = insert(DealCounter).values(
+        workspace_id=bindparam("workspace_id"), last_number=bindparam("count")
+    )
+    return first.on_conflict_do_update(
         index_elements=[DealCounter.workspace_id],
         set_={"last_number": DealCounter.last_number + first.excluded.last_number},
     ).returning(DealCounter.last_number)
-    last = session.execute(statement).scalar_one()
-    return range(last - count + 1, last + 1)
+
+
+# Every add runs it: built once per dialect, its values bound.
+_TAKE_NUMBERS = {
+    "postgresql": _take_numbers(postgresql.insert),
+    "sqlite": _take_numbers(sqlite.insert),
+}
 
 
 def add_deal(session: Session, actor: Actor, fields: DealFields) -> Outcome:
