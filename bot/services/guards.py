@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from bot.domain.amounts import Money
@@ -61,21 +61,24 @@ def claim(session: Session, actor: Actor, key: str) -> bool:
     return first_delivery(session, event_id=key, workspace_id=actor.workspace_id, now=actor.now)
 
 
+# Names only: the matching row, if any, is loaded alone. Every add asks: built once.
+_OPEN_NAMES = (
+    select(Deal.id, Deal.customer)
+    .where(
+        Deal.workspace_id == bindparam("workspace_id"),
+        Deal.owner_id == bindparam("owner_id"),
+        Deal.closed_at.is_(None),
+        Deal.deleted_at.is_(None),
+    )
+    .order_by(Deal.id)
+)
+
+
 def open_duplicate(session: Session, actor: Actor, customer: str) -> Deal | None:
     """The caller's first open deal whose customer is `customer` spelled another way."""
     wanted = customer_key(customer)
-    # Names only: the matching row, if any, is loaded alone.
-    query = (
-        select(Deal.id, Deal.customer)
-        .where(
-            Deal.workspace_id == actor.workspace_id,
-            Deal.owner_id == actor.member.id,
-            Deal.closed_at.is_(None),
-            Deal.deleted_at.is_(None),
-        )
-        .order_by(Deal.id)
-    )
-    for deal_id, name in session.execute(query):
+    values = {"workspace_id": actor.workspace_id, "owner_id": actor.member.id}
+    for deal_id, name in session.execute(_OPEN_NAMES, values):
         if customer_key(name) == wanted:
             return session.get(Deal, deal_id)
     return None
