@@ -3,12 +3,10 @@ transactions: asked once, never stale after a change."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Engine, delete, event, select, text
+from sqlalchemy import Engine, delete, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.services.directory import ensure_member, ensure_workspace, stages_of
@@ -17,6 +15,7 @@ from bot.services.metrics import fx_rates, won_stage_keys
 from bot.services.segments import team_fields
 from bot.services.targets import holidays
 from models import DealEvent, Holiday, SalesTeam, StageDef, Workspace
+from tests.services.test_statement_counts import counting
 
 NOW = datetime(2026, 11, 30, 1, 30, tzinfo=UTC)
 
@@ -99,22 +98,6 @@ def test_writes_elsewhere_and_flushes_keep_the_answers(sessions: sessionmaker[Se
 # --------------------------------------------------------------------------- kept by the process
 
 
-@contextmanager
-def stage_reads(engine: Engine) -> Iterator[list[str]]:
-    """The statements that read the stage table, while the block runs."""
-    seen: list[str] = []
-
-    def note(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if "FROM stage" in statement:
-            seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-
-
 def _labels(sessions: sessionmaker[Session]) -> dict[str, str]:
     with sessions() as session, session.begin():
         return {stage.key: stage.label for stage in stages_of(session, "T1")}
@@ -125,11 +108,11 @@ def test_stages_are_read_once_while_no_one_changes_them(
 ) -> None:
     with sessions() as session, session.begin():
         _team(session)
-    with stage_reads(engine) as reads:
+    with counting(engine) as statements:
         first = _labels(sessions)
         again = _labels(sessions)
     assert again == first
-    assert len(reads) == 1
+    assert len([s for s in statements if "FROM stage" in s]) == 1
 
 
 def test_a_stage_changed_outside_this_process_is_seen_by_the_next_transaction(
