@@ -34,13 +34,11 @@ from models import DealField, FxRate, Holiday, StageDef, Workspace
 T = TypeVar("T")
 
 _KEY = "salesbot.memo"
-# The tables whose rows the remembered look-ups are made of.
+# The tables whose rows the remembered look-ups are made of. Every write to them counts up the
+# workspace's settings_version (migration 0028's triggers): `kept` may hold them too.
 WATCHED: tuple[type[Any], ...] = (StageDef, FxRate, Holiday, DealField)
 _WATCHED_TABLES = frozenset(model.__tablename__ for model in WATCHED)
-# Every write to them counts up the workspace's settings_version: `kept` may hold them too.
-SETTINGS: tuple[type[Any], ...] = WATCHED
-_SETTINGS_TABLES = frozenset(model.__tablename__ for model in SETTINGS)
-# Set on a session that wrote a settings table: it no longer uses or fills the process's copy.
+# Set on a session that wrote a watched table: it no longer uses or fills the process's copy.
 _WROTE_SETTINGS = "salesbot.wrote_settings"
 # The settings_version of each workspace as this transaction read it.
 _VERSIONS = "salesbot.settings_versions"
@@ -93,7 +91,7 @@ def _kept_for(session: Session) -> _Kept:
 
 
 def kept(session: Session, workspace_id: str, key: Hashable, compute: Callable[[], T]) -> T:
-    """compute(), read from the settings tables of this workspace (SETTINGS), or the answer
+    """compute(), read from the watched tables of this workspace (WATCHED), or the answer
     this process read while the workspace's settings_version was what it is now.
 
     The answer must be immutable: other threads' transactions are handed the same object."""
@@ -101,7 +99,7 @@ def kept(session: Session, workspace_id: str, key: Hashable, compute: Callable[[
     def in_transaction() -> T:
         return remembered(session, key, compute)
 
-    if session.info.get(_WROTE_SETTINGS) or _changes_settings(session):
+    if session.info.get(_WROTE_SETTINGS) or _changes_watched(session):
         return in_transaction()
     version = _version(session, workspace_id)
     if version is None:
@@ -161,22 +159,14 @@ def forget(session: Session) -> None:
 
 
 def _changes_watched(session: Session) -> bool:
-    return _pending(session, WATCHED)
-
-
-def _changes_settings(session: Session) -> bool:
-    return _pending(session, SETTINGS)
-
-
-def _pending(session: Session, models: tuple[type[Any], ...]) -> bool:
-    """Whether an object of these models waits to be flushed (added, changed or deleted)."""
+    """Whether a row of a watched table waits to be flushed (added, changed or deleted)."""
     # Asked on every look-up, mostly of a session with nothing pending: the dirty set is
     # only built when the identity map says something was modified.
     if session.identity_map.check_modified() and any(
-        isinstance(obj, models) for obj in session.dirty
+        isinstance(obj, WATCHED) for obj in session.dirty
     ):
         return True
-    return any(isinstance(obj, models) for obj in (*session.new, *session.deleted))
+    return any(isinstance(obj, WATCHED) for obj in (*session.new, *session.deleted))
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -193,9 +183,8 @@ def _transaction_ended(session: Session, transaction: SessionTransaction) -> Non
 
 @event.listens_for(Session, "before_flush")
 def _flushing(session: Session, _flush: UOWTransaction, _instances: object) -> None:
-    if _changes_settings(session):
-        session.info[_WROTE_SETTINGS] = True
     if _changes_watched(session):
+        session.info[_WROTE_SETTINGS] = True
         forget(session)
 
 
@@ -211,7 +200,6 @@ def _executing(state: ORMExecuteState) -> None:
     if not (state.is_insert or state.is_update or state.is_delete):
         return
     table = getattr(state.statement, "table", None)
-    if table is None or table.name in _SETTINGS_TABLES:
-        state.session.info[_WROTE_SETTINGS] = True
     if table is None or table.name in _WATCHED_TABLES:
+        state.session.info[_WROTE_SETTINGS] = True
         forget(state.session)
