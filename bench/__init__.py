@@ -24,6 +24,7 @@ import importlib
 import logging
 import os
 import platform
+import signal
 import sys
 import tempfile
 import traceback
@@ -83,6 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the chosen benchmarks; print the table; 1 if a benchmark failed to run."""
     args = build_parser().parse_args(argv)
     names = selected(args.only)
+    # A run stopped with SIGTERM (a timeout, `kill`) unwinds as Ctrl-C does: the servers it
+    # started are stopped and its databases dropped, instead of left running.
+    signal.signal(signal.SIGTERM, _stop)
     # Salesbot logs every message it sends at INFO: thousands of lines here, and time spent.
     logging.getLogger().setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="salesbot-bench-") as workdir:
@@ -116,3 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             log(f"{name}: done (load average {_load()})")
     print(table(rows))
     return 1 if failed else 0
+
+
+def _stop(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)

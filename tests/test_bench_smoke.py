@@ -12,6 +12,9 @@ open-loop level are run through their functions, so what each command did can be
 from __future__ import annotations
 
 import os
+import re
+import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -142,3 +145,30 @@ def test_open_loop_answers_every_command_and_records_every_add(tmp_path: Path) -
     # 25 requests (2.5 s at 10 a second): numbers 1, 5, 8, 11, 15, 18 and 21 are adds.
     assert level.adds_sent == 7
     assert level.adds_recorded == level.adds_sent
+
+
+def test_a_run_stopped_with_sigterm_stops_the_servers_it_started() -> None:
+    bench = subprocess.Popen(
+        [sys.executable, "-m", "bench", "--quick", "--only", "ack", "--no-postgres"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert bench.stderr is not None
+        ports: list[int] = []
+        for line in bench.stderr:
+            if found := re.search(r"salesbot serve on :(\d+), bare app on :(\d+)", line):
+                ports = [int(found[1]), int(found[2])]
+                break
+        assert ports, "the run never said where its servers listen"
+        bench.send_signal(signal.SIGTERM)
+        # Read to the end: the run logs as it stops, and must not block on a full pipe.
+        bench.communicate(timeout=60)
+        assert bench.returncode == 128 + signal.SIGTERM
+    finally:
+        if bench.poll() is None:
+            bench.kill()
+    for port in ports:
+        with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=2):
+            pass
