@@ -12,7 +12,7 @@ from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, bindparam, case, func, select
+from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from bot.domain.activities import ACTIVITY_PREFIX, POINTS, kind_of_metric
@@ -82,7 +82,9 @@ def deal_value(session: Session, deal: Deal) -> Money | None:
     return team_value(session, session.get(SalesTeam, deal.team_id), deal.amount, deal.currency)
 
 
-def each_foreign_amount(team_currency: str) -> ColumnElement[Decimal | None]:
+def each_foreign_amount(
+    team_currency: str | BindParameter[str],
+) -> ColumnElement[Decimal | None]:
     """A deal's amount when it is in another currency, else NULL.
 
     Grouped by, it keeps each foreign amount apart, so every deal is converted on its own
@@ -112,33 +114,10 @@ def _bounds(period: Period, team: SalesTeam) -> tuple[datetime, datetime]:
     return utc_bounds(period, ZoneInfo(team.timezone))
 
 
-def _counted(
-    session: Session,
-    team: SalesTeam,
-    metric: Metric,
-    period: Period,
-    owner_ids: list[int] | None,
-) -> list[ColumnElement[bool]]:
-    """The deals that count towards `metric` in `period`: the team's, or these owners'."""
-    start, end = _bounds(period, team)
-    when = Deal.created_at if metric == "pipeline" else Deal.closed_at
-    conditions = [
-        Deal.workspace_id == team.workspace_id,
-        Deal.deleted_at.is_(None),
-        when >= start,
-        when < end,
-        Deal.team_id == team.id if owner_ids is None else Deal.owner_id.in_(owner_ids),
-    ]
-    if metric != "pipeline":
-        conditions.append(Deal.stage.in_(won_stage_keys(session, team.workspace_id)))
-    return conditions
-
-
-def _by_owner(*, pipeline: bool, owners: bool) -> Select[Any]:
-    """Each owner's sums by currency for one shape of `achieved_by_owner`'s question, every
-    value bound: the team's deals or these owners', created (pipeline) or won in a window."""
+def _counted(*, pipeline: bool, owners: bool) -> list[ColumnElement[bool]]:
+    """The deals that count towards a metric in a window, every value bound (`_counted_values`
+    gives them): the team's deals or these owners', created (pipeline) or won."""
     when = Deal.created_at if pipeline else Deal.closed_at
-    each = case((Deal.currency == bindparam("team_currency"), None), else_=Deal.amount)
     conditions = [
         Deal.workspace_id == bindparam("workspace_id"),
         Deal.deleted_at.is_(None),
@@ -150,20 +129,51 @@ def _by_owner(*, pipeline: bool, owners: bool) -> Select[Any]:
     ]
     if not pipeline:
         conditions.append(Deal.stage.in_(bindparam("won", expanding=True)))
+    return conditions
+
+
+def _counted_values(
+    session: Session,
+    team: SalesTeam,
+    metric: Metric,
+    period: Period,
+    owner_ids: list[int] | None,
+) -> dict[str, Any]:
+    """The values of `_counted`'s conditions for `metric` in `period`."""
+    start, end = _bounds(period, team)
+    values: dict[str, Any] = {"workspace_id": team.workspace_id, "start": start, "end": end}
+    if owner_ids is None:
+        values["team_id"] = team.id
+    else:
+        values["owner_ids"] = owner_ids
+    if metric != "pipeline":
+        values["won"] = won_stage_keys(session, team.workspace_id)
+    return values
+
+
+def _by_owner(*, pipeline: bool, owners: bool) -> Select[int, str, Decimal | None, Decimal, int]:
+    """Each owner's sums by currency, of the deals `_counted` counts."""
+    each = each_foreign_amount(bindparam("team_currency"))
     return (
         select(Deal.owner_id, Deal.currency, each, func.sum(Deal.amount), func.count(Deal.id))
-        .where(*conditions)
+        .where(*_counted(pipeline=pipeline, owners=owners))
         .group_by(Deal.owner_id, Deal.currency, each)
     )
 
 
-# Every target, board, leaderboard and App Home asks it, often more than once: built once,
+def _each_deal(*, pipeline: bool, owners: bool) -> Select[datetime | None, int, str, Decimal]:
+    """When each deal `_counted` counts was created (pipeline) or won, and its amount."""
+    when = Deal.created_at if pipeline else Deal.closed_at
+    return select(when, Deal.owner_id, Deal.currency, Deal.amount).where(
+        *_counted(pipeline=pipeline, owners=owners)
+    )
+
+
+# Every target, board, leaderboard and App Home asks them, often more than once: built once,
 # since building a statement cost more than running it.
-_BY_OWNER = {
-    (pipeline, owners): _by_owner(pipeline=pipeline, owners=owners)
-    for pipeline in (False, True)
-    for owners in (False, True)
-}
+_SHAPES = [(pipeline, owners) for pipeline in (False, True) for owners in (False, True)]
+_BY_OWNER = {shape: _by_owner(pipeline=shape[0], owners=shape[1]) for shape in _SHAPES}
+_EACH_DEAL = {shape: _each_deal(pipeline=shape[0], owners=shape[1]) for shape in _SHAPES}
 
 
 def achieved_by_owner(
@@ -181,24 +191,12 @@ def achieved_by_owner(
     too): any metric, any period, each owner's number."""
     if is_activity_metric(metric):
         return activities_by_owner(session, team, metric, period, owner_ids=owner_ids)
-    pipeline = metric == "pipeline"
-    start, end = _bounds(period, team)
-    values: dict[str, Any] = {
-        "team_currency": team.currency,
-        "workspace_id": team.workspace_id,
-        "start": start,
-        "end": end,
-    }
-    if owner_ids is None:
-        values["team_id"] = team.id
-    else:
-        values["owner_ids"] = owner_ids
-    if not pipeline:
-        values["won"] = won_stage_keys(session, team.workspace_id)
+    values = _counted_values(session, team, metric, period, owner_ids)
     rates = rates_of(session, team)
     totals: dict[int, Decimal] = defaultdict(Decimal)
-    query = _BY_OWNER[pipeline, owner_ids is not None]
-    for owner_id, currency, one, amount, count in session.execute(query, values):
+    query = _BY_OWNER[metric == "pipeline", owner_ids is not None]
+    rows = session.execute(query, {**values, "team_currency": team.currency})
+    for owner_id, currency, one, amount, count in rows:
         if metric == "deals":
             totals[owner_id] += count
         else:
@@ -228,12 +226,8 @@ def achieved_in_each(
         ]
     bounds = [_bounds(period, team) for period in periods]
     span = Period(periods[0].kind, periods[0].start, periods[-1].end)
-    when = Deal.created_at if metric == "pipeline" else Deal.closed_at
-    rows = session.execute(
-        select(when, Deal.owner_id, Deal.currency, Deal.amount).where(
-            *_counted(session, team, metric, span, owner_ids)
-        )
-    )
+    query = _EACH_DEAL[metric == "pipeline", owner_ids is not None]
+    rows = session.execute(query, _counted_values(session, team, metric, span, owner_ids))
     rates = rates_of(session, team)
     results = [Decimal(0)] * len(periods)
     for at, _owner, currency, amount in rows:
